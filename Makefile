@@ -1,0 +1,34 @@
+# Assure — make run (serve with a local database) and make test (the whole suite).
+
+GO        ?= go
+BIN       := bin/assure
+ADDR      ?= :8080
+TESTFLAGS ?= -count=1 -timeout 20m
+
+.PHONY: run build test bench vet fmt clean
+
+run: build
+	@url="$${DATABASE_URL:-$$(scripts/database.sh assure)}" && \
+	  echo "Database: $$url" && \
+	  DATABASE_URL="$$url" ./$(BIN) serve --addr "$${ASSURE_ADDR:-$(ADDR)}"
+
+build:
+	$(GO) build -o $(BIN) ./cmd/assure
+
+test:
+	@url="$${TEST_DATABASE_URL:-$$(scripts/database.sh postgres)}" && \
+	  TEST_DATABASE_URL="$$url" $(GO) test $(TESTFLAGS) ./...
+
+bench:
+	@url="$${TEST_DATABASE_URL:-$$(scripts/database.sh postgres)}" && \
+	  TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem ./...
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
+
+fmt:
+	gofmt -w .
+
+clean:
+	rm -rf bin

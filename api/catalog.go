@@ -1,0 +1,273 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"assure/domain"
+	"assure/store"
+)
+
+// Catalog responses.
+
+type frameworkCounts struct {
+	Dimensions int `json:"dimensions"`
+	Stages     int `json:"stages"`
+	Threats    int `json:"threats"`
+	Controls   int `json:"controls"`
+}
+
+// Framework is a published framework version.
+type Framework struct {
+	ID           string               `json:"id" example:"x1150"`
+	Version      string               `json:"version" example:"1.0"`
+	Title        string               `json:"title"`
+	Source       string               `json:"source,omitempty"`
+	Notes        string               `json:"notes,omitempty"`
+	SHA256       string               `json:"content_sha256" doc:"SHA-256 of the version's canonical content; it never changes."`
+	PublishedAt  time.Time            `json:"published_at"`
+	Counts       frameworkCounts      `json:"counts"`
+	Implementers []domain.Implementer `json:"implementers,omitempty" doc:"Parties that carry out controls (single framework only)."`
+	AuditGroups  []domain.AuditGroup  `json:"audit_groups,omitempty" doc:"Groups under which auditors examine controls (single framework only)."`
+}
+
+func frameworkOf(v store.FrameworkVersion) Framework {
+	return Framework{
+		ID: v.ID, Version: v.Version, Title: v.Title, Source: v.Source, Notes: v.Notes, SHA256: v.Digest,
+		PublishedAt:  v.PublishedAt.UTC(),
+		Counts:       frameworkCounts{Dimensions: v.Dimensions, Stages: v.Stages, Threats: v.Threats, Controls: v.Controls},
+		Implementers: v.Implementers, AuditGroups: v.AuditGroups,
+	}
+}
+
+// ThreatControlRef is a control seen from a threat it mitigates.
+type ThreatControlRef struct {
+	ID      string `json:"id" example:"C45"`
+	Section string `json:"section" example:"9.1a"`
+	Title   string `json:"title"`
+	Primary bool   `json:"primary" doc:"Whether the threat is the control's primary threat."`
+}
+
+// Threat is a threat with its default risk.
+type Threat struct {
+	ID                  string             `json:"id" example:"T10"`
+	Number              int                `json:"number" example:"10"`
+	Name                string             `json:"name"`
+	Description         string             `json:"description"`
+	Stages              []string           `json:"stages" doc:"Value-chain stages the threat targets."`
+	Dimensions          []string           `json:"dimensions" doc:"X.805 security dimensions it concerns."`
+	Likelihood          int                `json:"likelihood" minimum:"1" maximum:"5" doc:"Default inherent likelihood (1–5)."`
+	LikelihoodRationale string             `json:"likelihood_rationale"`
+	Impact              int                `json:"impact" minimum:"1" maximum:"5" doc:"Default inherent impact (1–5)."`
+	ImpactRationale     string             `json:"impact_rationale"`
+	Controls            []ThreatControlRef `json:"controls,omitempty" doc:"Mitigating controls, primary links first (single threat only)."`
+}
+
+func threatOf(t domain.Threat) Threat {
+	return Threat{ID: t.ID, Number: t.Number, Name: t.Name, Description: t.Description,
+		Stages: nonNil(t.Stages), Dimensions: nonNil(t.Dimensions),
+		Likelihood: t.Likelihood, LikelihoodRationale: t.LikelihoodRationale,
+		Impact: t.Impact, ImpactRationale: t.ImpactRationale}
+}
+
+// ControlThreatRef is a threat seen from a control that mitigates it.
+type ControlThreatRef struct {
+	ID      string `json:"id" example:"T1"`
+	Name    string `json:"name"`
+	Primary bool   `json:"primary"`
+}
+
+// Control is a control of a framework.
+type Control struct {
+	ID           string             `json:"id" example:"C1"`
+	Section      string             `json:"section" example:"1.1"`
+	Title        string             `json:"title"`
+	Description  string             `json:"description"`
+	Dimensions   []string           `json:"dimensions"`
+	Implementers []string           `json:"implementers"`
+	Channels     []string           `json:"channels" doc:"When not empty, the control concerns only providers offering one of these channels."`
+	AuditGroup   string             `json:"audit_group"`
+	Question     string             `json:"question" doc:"The audit question a supervisor asks."`
+	Evidence     string             `json:"evidence" doc:"The evidence a supervisor should expect."`
+	Threats      []ControlThreatRef `json:"threats" doc:"Threats the control mitigates, the primary one first."`
+}
+
+func controlOf(c store.ControlDetail) Control {
+	out := Control{ID: c.ID, Section: c.Section, Title: c.Title, Description: c.Description,
+		Dimensions: nonNil(c.Dimensions), Implementers: nonNil(c.Implementers), Channels: nonNil(c.Channels),
+		AuditGroup: c.AuditGroup, Question: c.Question, Evidence: c.Evidence,
+		Threats: make([]ControlThreatRef, len(c.Threats))}
+	for i, t := range c.Threats {
+		out.Threats[i] = ControlThreatRef(t)
+	}
+	return out
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// Catalog requests.
+
+type FrameworkParams struct {
+	Framework string `path:"fw" maxLength:"100" example:"x1150" doc:"Framework id."`
+	Version   string `query:"version" maxLength:"100" doc:"Framework version; the latest published one when absent."`
+}
+
+func (p FrameworkParams) ref() store.FrameworkRef {
+	return store.FrameworkRef{ID: p.Framework, Version: p.Version}
+}
+
+type listFrameworksInput struct {
+	ListParams
+}
+
+type getFrameworkInput struct {
+	FrameworkParams
+}
+
+type frameworkOutput struct {
+	Body Framework
+}
+
+type listInFrameworkInput struct {
+	FrameworkParams
+	ListParams
+}
+
+type getThreatInput struct {
+	FrameworkParams
+	ID string `path:"id" maxLength:"100" example:"T10" doc:"Threat id."`
+}
+
+type threatOutput struct {
+	Body Threat
+}
+
+type listControlsInput struct {
+	FrameworkParams
+	ListParams
+	Dimension   string `query:"dimension" maxLength:"100" doc:"Only controls tagged with this dimension id."`
+	Stage       string `query:"stage" maxLength:"100" doc:"Only controls whose primary threat targets this stage id."`
+	Threat      string `query:"threat" maxLength:"100" doc:"Only controls mitigating this threat id, primarily or not."`
+	Implementer string `query:"implementer" maxLength:"100" doc:"Only controls this implementer id carries out."`
+	Q           string `query:"q" maxLength:"200" doc:"Words to search in the control's id, section, title, description, question and evidence."`
+}
+
+type getControlInput struct {
+	FrameworkParams
+	ID string `path:"id" maxLength:"100" example:"C1" doc:"Control id."`
+}
+
+type controlOutput struct {
+	Body Control
+}
+
+// catalogRead is the access every catalog read needs.
+var catalogRead = Access{Object: "catalog", Action: "read"}
+
+func (a *API) registerCatalog() {
+	tags := []string{"Catalog"}
+	register(a, huma.Operation{
+		OperationID: "list-frameworks", Method: http.MethodGet, Path: "/api/v1/frameworks", Tags: tags,
+		Summary: "List published frameworks", Description: "Every published framework version, oldest first.",
+	}, catalogRead, func(ctx context.Context, in *listFrameworksInput) (*ListOutput[Framework], error) {
+		list, next, err := a.db.Frameworks(ctx, in.page())
+		if err != nil {
+			return nil, err
+		}
+		return listOf(list, next, frameworkOf), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "get-framework", Method: http.MethodGet, Path: "/api/v1/frameworks/{fw}", Tags: tags,
+		Summary: "Get a framework", Description: "One framework version with its counts, implementers and audit groups.",
+	}, catalogRead, func(ctx context.Context, in *getFrameworkInput) (*frameworkOutput, error) {
+		v, err := a.db.Framework(ctx, in.ref())
+		if err != nil {
+			return nil, err
+		}
+		return &frameworkOutput{Body: frameworkOf(v)}, nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "list-dimensions", Method: http.MethodGet, Path: "/api/v1/frameworks/{fw}/dimensions", Tags: tags,
+		Summary: "List security dimensions", Description: "The framework's X.805 security dimensions in catalog order.",
+	}, catalogRead, func(ctx context.Context, in *listInFrameworkInput) (*ListOutput[domain.Dimension], error) {
+		list, next, err := a.db.Dimensions(ctx, in.ref(), in.page())
+		if err != nil {
+			return nil, err
+		}
+		return listOf(list, next, func(d domain.Dimension) domain.Dimension { return d }), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "list-stages", Method: http.MethodGet, Path: "/api/v1/frameworks/{fw}/stages", Tags: tags,
+		Summary: "List value-chain stages", Description: "The framework's value-chain stages in catalog order.",
+	}, catalogRead, func(ctx context.Context, in *listInFrameworkInput) (*ListOutput[domain.Stage], error) {
+		list, next, err := a.db.Stages(ctx, in.ref(), in.page())
+		if err != nil {
+			return nil, err
+		}
+		return listOf(list, next, func(s domain.Stage) domain.Stage { return s }), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "list-threats", Method: http.MethodGet, Path: "/api/v1/frameworks/{fw}/threats", Tags: tags,
+		Summary: "List threats", Description: "The framework's threats with their default likelihood and impact.",
+	}, catalogRead, func(ctx context.Context, in *listInFrameworkInput) (*ListOutput[Threat], error) {
+		list, next, err := a.db.Threats(ctx, in.ref(), in.page())
+		if err != nil {
+			return nil, err
+		}
+		return listOf(list, next, threatOf), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "get-threat", Method: http.MethodGet, Path: "/api/v1/frameworks/{fw}/threats/{id}", Tags: tags,
+		Summary: "Get a threat", Description: "One threat with the controls that mitigate it.",
+	}, catalogRead, func(ctx context.Context, in *getThreatInput) (*threatOutput, error) {
+		t, err := a.db.Threat(ctx, in.ref(), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		out := threatOf(t.Threat)
+		out.Controls = make([]ThreatControlRef, len(t.Controls))
+		for i, c := range t.Controls {
+			out.Controls[i] = ThreatControlRef(c)
+		}
+		return &threatOutput{Body: out}, nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "list-controls", Method: http.MethodGet, Path: "/api/v1/frameworks/{fw}/controls", Tags: tags,
+		Summary: "List controls",
+		Description: "The framework's controls in catalog order, optionally narrowed by dimension, stage, threat, " +
+			"implementer and text. A filter naming something the framework does not define is a 422.",
+	}, catalogRead, func(ctx context.Context, in *listControlsInput) (*ListOutput[Control], error) {
+		filter := store.ControlFilter{Dimension: in.Dimension, Stage: in.Stage, Threat: in.Threat,
+			Implementer: in.Implementer, Query: in.Q}
+		list, next, err := a.db.Controls(ctx, in.ref(), filter, in.page())
+		if err != nil {
+			return nil, err
+		}
+		return listOf(list, next, controlOf), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "get-control", Method: http.MethodGet, Path: "/api/v1/frameworks/{fw}/controls/{id}", Tags: tags,
+		Summary: "Get a control", Description: "One control with the threats it mitigates.",
+	}, catalogRead, func(ctx context.Context, in *getControlInput) (*controlOutput, error) {
+		c, err := a.db.Control(ctx, in.ref(), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &controlOutput{Body: controlOf(c)}, nil
+	})
+}

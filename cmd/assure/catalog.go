@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"assure/domain"
+	"assure/frameworks"
+	"assure/store"
+)
+
+func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flagSet("migrate", stderr)
+	dbURL := databaseFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	current, _, err := db.SchemaStatus(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "schema is at version %d\n", current)
+	return nil
+}
+
+func catalogCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError("catalog needs a subcommand: list, validate FILE or publish FILE")
+	}
+	switch args[0] {
+	case "list":
+		return catalogList(ctx, args[1:], stdout, stderr)
+	case "validate":
+		return catalogValidate(args[1:], stdout, stderr)
+	case "publish":
+		return catalogPublish(ctx, args[1:], stdout, stderr)
+	}
+	return usageError(fmt.Sprintf("unknown catalog subcommand %q", args[0]))
+}
+
+func catalogList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flagSet("catalog list", stderr)
+	dbURL := databaseFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tVERSION\tDIMENSIONS\tSTAGES\tTHREATS\tCONTROLS\tPUBLISHED\tSHA-256\tTITLE")
+	page := store.Page{Limit: store.MaxLimit}
+	for {
+		list, next, err := db.Frameworks(ctx, page)
+		if err != nil {
+			return err
+		}
+		for _, f := range list {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", f.ID, f.Version, f.Dimensions, f.Stages,
+				f.Threats, f.Controls, f.PublishedAt.UTC().Format("2006-01-02 15:04"), f.Digest[:12], f.Title)
+		}
+		if next == "" {
+			break
+		}
+		page.Cursor = next
+	}
+	return tw.Flush()
+}
+
+// readFramework parses a framework file given on the command line.
+func readFramework(args []string, what string) (*domain.Framework, error) {
+	if len(args) != 1 {
+		return nil, usageError(what + " needs exactly one FILE")
+	}
+	data, err := os.ReadFile(args[0])
+	if err != nil {
+		return nil, err
+	}
+	return frameworks.Parse(filepath.Base(args[0]), data)
+}
+
+func catalogValidate(args []string, stdout, stderr io.Writer) error {
+	f, err := readFramework(args, "catalog validate")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: framework %s version %s is valid: %d dimensions, %d stages, %d threats, %d controls\n",
+		args[0], f.ID, f.Version, len(f.Dimensions), len(f.Stages), len(f.Threats), len(f.Controls))
+	return nil
+}
+
+func catalogPublish(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flagSet("catalog publish", stderr)
+	dbURL := databaseFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	f, err := readFramework(fs.Args(), "catalog publish")
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	outcome, err := db.PublishFramework(ctx, f)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "framework %s version %s: %s\n", f.ID, f.Version, outcome)
+	return nil
+}

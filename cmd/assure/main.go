@@ -1,0 +1,69 @@
+// Command assure is the one binary of Assure: it serves the API and web UI,
+// migrates the database and manages catalogs from the command line.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `assure — supervision of DFS providers' cyber security against ITU-T X.1150
+
+Usage:
+  assure serve [--addr HOST:PORT] [--database-url URL]   migrate, load catalogs and serve the API
+  assure migrate [--database-url URL]                    apply pending database migrations
+  assure catalog list [--database-url URL]               list the published frameworks
+  assure catalog validate FILE                           check a framework file and print every problem
+  assure catalog publish FILE [--database-url URL]       publish a framework file
+
+Environment: DATABASE_URL (database), ASSURE_ADDR (listen address, default :8080),
+ASSURE_LOG_FORMAT (text or json).
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes one command line and returns the process exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, rest, stdout, stderr)
+	case "migrate":
+		err = migrateCmd(ctx, rest, stdout, stderr)
+	case "catalog":
+		err = catalogCmd(ctx, rest, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "assure: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		if ue, ok := err.(usageError); ok {
+			fmt.Fprintf(stderr, "assure %s: %s\n", cmd, ue)
+			return 2
+		}
+		fmt.Fprintf(stderr, "assure %s: %s\n", cmd, describe(err))
+		return 1
+	}
+	return 0
+}
+
+// usageError is a mistake on the command line.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }

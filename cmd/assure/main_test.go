@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"assure/store/storetest"
+)
+
+// assure runs one command line in-process and returns its exit code and output.
+func assure(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestCatalogValidate(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := assure(t, "catalog", "validate", "../../frameworks/x1150.yaml")
+	if code != 0 || !strings.Contains(out, "17 threats, 119 controls") {
+		t.Errorf("validate x1150 = %d %q %q", code, out, errOut)
+	}
+	code, _, errOut = assure(t, "catalog", "validate", "../../frameworks/testdata/broken.yaml")
+	if code != 1 {
+		t.Fatalf("validate broken = %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	if len(lines) < 11 || !strings.Contains(errOut, `broken.yaml:28:24 threats[0].stages[1]: stage "moon" is not defined`) {
+		t.Errorf("validate broken printed:\n%s", errOut)
+	}
+	if code, _, _ := assure(t, "catalog", "validate"); code != 2 {
+		t.Errorf("validate without FILE = %d, want 2", code)
+	}
+	if code, _, _ := assure(t, "frobnicate"); code != 2 {
+		t.Errorf("unknown command = %d, want 2", code)
+	}
+}
+
+func TestMigrateRefusesNewerSchema(t *testing.T) {
+	t.Parallel()
+	url := storetest.Bare(t)
+	if code, out, errOut := assure(t, "migrate", "--database-url", url); code != 0 || !strings.Contains(out, "schema is at version") {
+		t.Fatalf("migrate = %d %q %q", code, out, errOut)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Exec(ctx, "update schema_version set version = version + 5")
+	conn.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := assure(t, "migrate", "--database-url", url)
+	if code != 1 || !strings.Contains(errOut, "newer assure") {
+		t.Errorf("migrate on a newer schema = %d %q", code, errOut)
+	}
+}
+
+func TestCatalogPublishAndList(t *testing.T) {
+	t.Parallel()
+	url := storetest.Bare(t)
+	if code, _, errOut := assure(t, "migrate", "--database-url", url); code != 0 {
+		t.Fatal(errOut)
+	}
+	code, out, errOut := assure(t, "catalog", "publish", "--database-url", url, "../../frameworks/x1150.yaml")
+	if code != 0 || !strings.Contains(out, "published") {
+		t.Fatalf("publish = %d %q %q", code, out, errOut)
+	}
+	// A changed file under the same version is refused.
+	data, _ := os.ReadFile("../../frameworks/x1150.yaml")
+	changed := filepath.Join(t.TempDir(), "x1150.yaml")
+	os.WriteFile(changed, bytes.Replace(data, []byte("likelihood: 4"), []byte("likelihood: 2"), 1), 0o600)
+	code, _, errOut = assure(t, "catalog", "publish", "--database-url", url, changed)
+	if code != 1 || !strings.Contains(errOut, "immutable") {
+		t.Errorf("publish changed = %d %q", code, errOut)
+	}
+	code, out, _ = assure(t, "catalog", "list", "--database-url", url)
+	if code != 0 || !strings.Contains(out, "x1150") || !strings.Contains(out, "119") {
+		t.Errorf("list = %d %q", code, out)
+	}
+}
+
+// TestServeFreshDatabase starts assure serve on an empty database, reads the
+// catalog through the API and shuts the server down as a signal would.
+func TestServeFreshDatabase(t *testing.T) {
+	t.Parallel()
+	url := storetest.Bare(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	var stderr bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--database-url", url}, nil, pw, &stderr)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("serve printed nothing: %v %s", err, stderr.String())
+	}
+	base := strings.TrimSpace(strings.TrimPrefix(line, "Assure is serving on "))
+	go io.Copy(io.Discard, pr)
+
+	get := func(path string, v any) {
+		t.Helper()
+		res, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s = %d", path, res.StatusCode)
+		}
+		if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ready map[string]any
+	get("/readyz", &ready)
+	var fw struct {
+		Counts map[string]int `json:"counts"`
+	}
+	get("/api/v1/frameworks/x1150", &fw)
+	if fw.Counts["threats"] != 17 || fw.Counts["controls"] != 119 || fw.Counts["dimensions"] != 8 {
+		t.Errorf("counts = %v", fw.Counts)
+	}
+	var controls struct {
+		Items []struct {
+			ID      string `json:"id"`
+			Threats []struct {
+				ID string `json:"id"`
+			} `json:"threats"`
+		} `json:"items"`
+		Next string `json:"next"`
+	}
+	get("/api/v1/frameworks/x1150/controls?limit=500", &controls)
+	covered := map[string]bool{}
+	for _, c := range controls.Items {
+		if len(c.Threats) == 0 {
+			t.Errorf("%s mitigates nothing", c.ID)
+		}
+		for _, th := range c.Threats {
+			covered[th.ID] = true
+		}
+	}
+	if len(controls.Items) != 119 || controls.Next != "" || len(covered) != 17 {
+		t.Errorf("%d controls cover %d threats", len(controls.Items), len(covered))
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exited %d: %s", code, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+}

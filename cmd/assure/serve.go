@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"assure/api"
+	"assure/frameworks"
+	"assure/store"
+	"assure/web"
+)
+
+// serve migrates the database, publishes the built-in catalogs and serves
+// until ctx ends, then shuts down gracefully.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flagSet("serve", stderr)
+	addrDefault := os.Getenv("ASSURE_ADDR")
+	if addrDefault == "" {
+		addrDefault = ":8080"
+	}
+	addr := fs.String("addr", addrDefault, "listen address HOST:PORT (env ASSURE_ADDR)")
+	dbURL := databaseFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := newLogger(stderr)
+
+	db, err := openDB(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := publishEmbedded(ctx, db, log); err != nil {
+		return err
+	}
+
+	a := api.New(db, log)
+	ui, err := web.New()
+	if err != nil {
+		return err
+	}
+	a.Mount("/", ui.Handler())
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // evidence uploads on slow links
+		WriteTimeout:      10 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Assure is serving on %s\n", displayURL(ln.Addr()))
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// publishEmbedded publishes the catalogs built into the binary; ones already
+// published with the same content are left alone.
+func publishEmbedded(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	list, err := frameworks.Embedded()
+	if err != nil {
+		return err
+	}
+	for _, f := range list {
+		outcome, err := db.PublishFramework(ctx, f)
+		if err != nil {
+			return err
+		}
+		log.Info("catalog", "framework", f.ID, "version", f.Version, "outcome", outcome)
+	}
+	return nil
+}
+
+// displayURL turns a listen address into a URL a person can open.
+func displayURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}

@@ -1,0 +1,21 @@
+package domain
+
+import "slices"
+
+// Channels through which a provider serves its customers.
+const (
+	ChannelApp     = "app"
+	ChannelUSSD    = "ussd"
+	ChannelSMS     = "sms"
+	ChannelSTK     = "stk"
+	ChannelAgents  = "agents"
+	ChannelCards   = "cards"
+	ChannelQR      = "qr"
+	ChannelOpenAPI = "open_api"
+)
+
+// Channels lists every channel in display order.
+var Channels = []string{ChannelApp, ChannelUSSD, ChannelSMS, ChannelSTK, ChannelAgents, ChannelCards, ChannelQR, ChannelOpenAPI}
+
+// ValidChannel reports whether c is a known channel.
+func ValidChannel(c string) bool { return slices.Contains(Channels, c) }

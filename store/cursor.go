@@ -1,0 +1,70 @@
+package store
+
+import (
+	"encoding/base64"
+	"encoding/json"
+
+	"assure/domain"
+)
+
+// Page asks for one page of a list: up to Limit items after Cursor.
+type Page struct {
+	Cursor string
+	Limit  int
+}
+
+// Page sizes.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 500
+)
+
+// limit returns the page size to use, within bounds.
+func (p Page) limit() int {
+	switch {
+	case p.Limit <= 0:
+		return DefaultLimit
+	case p.Limit > MaxLimit:
+		return MaxLimit
+	}
+	return p.Limit
+}
+
+// encodeCursor makes an opaque cursor from the sort key of the last item returned.
+func encodeCursor(key ...any) string {
+	b, _ := json.Marshal(key)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodeCursor reads a cursor made by encodeCursor into dst. An empty cursor
+// leaves dst unchanged and reports false.
+func decodeCursor(cursor string, dst ...any) (bool, error) {
+	if cursor == "" {
+		return false, nil
+	}
+	bad := domain.Errorf(domain.EInvalid, "cursor %q is not valid here; use the next value of a previous page", cursor)
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return false, bad
+	}
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil || len(raw) != len(dst) {
+		return false, bad
+	}
+	for i := range dst {
+		if err := json.Unmarshal(raw[i], dst[i]); err != nil {
+			return false, bad
+		}
+	}
+	return true, nil
+}
+
+// pageOf trims rows fetched with limit+1 to the page and computes the next
+// cursor from the last row kept.
+func pageOf[T any](rows []T, limit int, key func(T) []any) ([]T, string) {
+	if len(rows) <= limit {
+		return rows, ""
+	}
+	rows = rows[:limit]
+	return rows, encodeCursor(key(rows[limit-1])...)
+}
