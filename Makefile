@@ -8,9 +8,7 @@ TESTFLAGS ?= -count=1 -timeout 20m
 .PHONY: run build test bench vet fmt clean
 
 run: build
-	@url="$${DATABASE_URL:-$$(scripts/database.sh assure)}" && \
-	  echo "Database: $$url" && \
-	  DATABASE_URL="$$url" ./$(BIN) serve --addr "$${ASSURE_ADDR:-$(ADDR)}"
+	@ASSURE_ADDR="$${ASSURE_ADDR:-$(ADDR)}" scripts/run.sh
 
 build:
 	$(GO) build -o $(BIN) ./cmd/assure

@@ -11,6 +11,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"assure/policies"
 	"assure/store"
 )
 
@@ -19,14 +20,23 @@ const Version = "1.0.0"
 
 // API serves Assure's JSON API.
 type API struct {
-	db   *store.DB
-	log  *slog.Logger
-	mux  *http.ServeMux
-	huma huma.API
+	db     *store.DB
+	authz  *policies.Authorizer
+	log    *slog.Logger
+	mux    *http.ServeMux
+	huma   huma.API
+	secure bool // session cookies only over HTTPS
+}
+
+// Options configure the API.
+type Options struct {
+	// SecureCookies marks the session cookie Secure; set it whenever Assure
+	// is reached over HTTPS (directly or through a proxy).
+	SecureCookies bool
 }
 
 // New builds the API over db and registers every operation.
-func New(db *store.DB, log *slog.Logger) *API {
+func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Options) *API {
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("Assure API", Version)
 	cfg.Info.Description = "Supervision of the cyber security of digital financial services providers " +
@@ -36,8 +46,13 @@ func New(db *store.DB, log *slog.Logger) *API {
 	cfg.SchemasPath = ""  // schemas live in the OpenAPI document
 	cfg.CreateHooks = nil // no $schema links in bodies
 	cfg.RejectUnknownQueryParameters = true
-	a := &API{db: db, log: log, mux: mux}
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer":  {Type: "http", Scheme: "bearer", Description: "A session token from POST /api/v1/session or a personal API token."},
+		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie, Description: "The session cookie set at sign-in."},
+	}
+	a := &API{db: db, authz: authz, log: log, mux: mux, secure: opts.SecureCookies}
 	a.huma = humago.New(mux, cfg)
+	a.huma.UseMiddleware(a.authenticate)
 
 	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, &Problem{Status: http.StatusNotFound, Title: http.StatusText(http.StatusNotFound),
@@ -45,14 +60,26 @@ func New(db *store.DB, log *slog.Logger) *API {
 			RequestID: RequestIDFrom(r.Context())})
 	}))
 	a.registerHealth()
+	a.registerSession()
+	a.registerUsers()
+	a.registerSettings()
+	a.registerAudit()
 	a.registerCatalog()
 	a.registerDocs()
 	return a
 }
 
 // Handler returns the API, and anything mounted beside it, wrapped in the
-// common middleware.
-func (a *API) Handler() http.Handler { return middleware(a.log, a.mux) }
+// common middleware. Cross-origin state-changing browser requests are refused,
+// so the session cookie cannot be ridden by another site.
+func (a *API) Handler() http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, &Problem{Status: http.StatusForbidden, Title: http.StatusText(http.StatusForbidden),
+			Detail: "cross-origin request refused", RequestID: RequestIDFrom(r.Context())})
+	}))
+	return middleware(a.log, cop.Handler(a.mux))
+}
 
 // Mount serves h at pattern beside the API (the web UI at "/").
 func (a *API) Mount(pattern string, h http.Handler) { a.mux.Handle(pattern, h) }
@@ -84,6 +111,10 @@ func register[I, O any](a *API, op huma.Operation, access Access, h func(context
 		op.Metadata = map[string]any{}
 	}
 	op.Metadata[accessKey] = access
+	if !access.Public {
+		op.Security = []map[string][]string{{"bearer": {}}, {"session": {}}}
+		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden)
+	}
 	huma.Register(a.huma, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := h(ctx, in)
 		if err != nil {

@@ -1,7 +1,16 @@
 package api_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"assure/domain"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,24 +19,38 @@ import (
 	"testing"
 
 	"assure/api"
+	"assure/policies"
 	"assure/store"
 	"assure/store/storetest"
 )
 
 // server runs the real API in-process over a fresh database.
 type server struct {
-	t   *testing.T
-	url string
-	db  *store.DB
+	t     *testing.T
+	url   string
+	db    *store.DB
+	dbURL string
+	api   *api.API
+	authz *policies.Authorizer
 }
 
 func newServer(t *testing.T) *server {
 	t.Helper()
-	db, _ := storetest.New(t)
-	a := api.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	db, dbURL := storetest.New(t)
+	return serve(t, db, dbURL)
+}
+
+// serve starts another API server over an existing database.
+func serve(t *testing.T, db *store.DB, dbURL string) *server {
+	t.Helper()
+	authz, err := policies.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := api.New(db, authz, slog.New(slog.NewTextHandler(io.Discard, nil)), api.Options{})
 	ts := httptest.NewServer(a.Handler())
 	t.Cleanup(ts.Close)
-	return &server{t: t, url: ts.URL, db: db}
+	return &server{t: t, url: ts.URL, db: db, dbURL: dbURL, api: a, authz: authz}
 }
 
 type response struct {
@@ -59,16 +82,113 @@ func (s *server) do(method, path string, body io.Reader, header ...string) respo
 
 func (s *server) get(path string) response { return s.do(http.MethodGet, path, nil) }
 
+// client makes requests as one signed-in user.
+type client struct {
+	s     *server
+	token string
+}
+
+func (s *server) as(token string) *client { return &client{s: s, token: token} }
+
+func (c *client) do(method, path string, body any, header ...string) response {
+	c.s.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			c.s.t.Fatal(err)
+		}
+		r = bytes.NewReader(b)
+		header = append(header, "Content-Type", "application/json")
+	}
+	if c.token != "" {
+		header = append(header, "Authorization", "Bearer "+c.token)
+	}
+	return c.s.do(method, path, r, header...)
+}
+
+func (c *client) get(path string) response { return c.do(http.MethodGet, path, nil) }
+
 // getJSON fetches path, expects 200 and decodes the body into v.
-func (s *server) getJSON(path string, v any) {
+func (c *client) getJSON(path string, v any) {
+	c.s.t.Helper()
+	c.json(http.MethodGet, path, nil, http.StatusOK, v)
+}
+
+// reader returns a client signed in as a new auditor, who may read everything.
+func (s *server) reader() *client {
 	s.t.Helper()
-	r := s.get(path)
-	if r.status != http.StatusOK {
-		s.t.Fatalf("GET %s = %d %s", path, r.status, r.body)
+	return s.as(s.tokenFor(s.user(domain.RoleAuditor, "")))
+}
+
+// json sends a request, expects status and decodes the answer into v.
+func (c *client) json(method, path string, body any, status int, v any) {
+	c.s.t.Helper()
+	r := c.do(method, path, body)
+	if r.status != status {
+		c.s.t.Fatalf("%s %s = %d, want %d: %s", method, path, r.status, status, r.body)
 	}
-	if err := json.Unmarshal(r.body, v); err != nil {
-		s.t.Fatalf("GET %s: %v", path, err)
+	if v != nil {
+		if err := json.Unmarshal(r.body, v); err != nil {
+			c.s.t.Fatalf("%s %s: %v: %s", method, path, err, r.body)
+		}
 	}
+}
+
+// provider inserts a provider for tests and returns its id.
+func (s *server) provider(name string) string {
+	s.t.Helper()
+	var id string
+	conn, err := pgx.Connect(context.Background(), s.dbURL)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	err = conn.QueryRow(context.Background(), `insert into providers (legal_name, short_name, licence_number, kind, tier)
+		values ($1, $1, $1 || '-lic', 'bank', 2) returning id::text`, name).Scan(&id)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return id
+}
+
+// testPassword is every test user's password.
+const testPassword = "correct horse battery staple"
+
+var userSeq atomic.Int64
+
+// user creates a user with testPassword and returns it.
+func (s *server) user(role domain.Role, providerID string) domain.User {
+	s.t.Helper()
+	n := userSeq.Add(1)
+	u, err := s.db.CreateUser(context.Background(), domain.System("test"), store.NewUser{
+		Email: fmt.Sprintf("%s%d@example.test", role, n), Name: fmt.Sprintf("%s %d", role, n),
+		Role: role, ProviderID: providerID, Password: testPassword})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return u
+}
+
+// tokenFor issues a fresh API token for u without going through sign-in.
+func (s *server) tokenFor(u domain.User) string {
+	s.t.Helper()
+	actor := domain.Actor{UserID: u.ID, Email: u.Email, Role: u.Role, ProviderID: u.ProviderID}
+	token, _, err := s.db.CreateAPIToken(context.Background(), actor, "test", time.Now().Add(time.Hour))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return token
+}
+
+// login signs in through the API and returns the session token.
+func (s *server) login(email, password string) string {
+	s.t.Helper()
+	var out struct {
+		Token string `json:"token"`
+	}
+	s.as("").json(http.MethodPost, "/api/v1/session", map[string]string{"email": email, "password": password}, http.StatusOK, &out)
+	return out.Token
 }
 
 // problem is the problem+json body, as a client reads it.

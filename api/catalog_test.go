@@ -15,8 +15,8 @@ type list[T any] struct {
 }
 
 // readAll follows next cursors from path and returns every item.
-func readAll[T any](s *server, path string) []T {
-	s.t.Helper()
+func readAll[T any](c *client, path string) []T {
+	c.s.t.Helper()
 	var all []T
 	sep := "?"
 	if strings.Contains(path, "?") {
@@ -29,14 +29,14 @@ func readAll[T any](s *server, path string) []T {
 		if next != "" {
 			p += sep + "cursor=" + next
 		}
-		s.getJSON(p, &page)
+		c.getJSON(p, &page)
 		all = append(all, page.Items...)
 		pages++
 		if page.Next == "" {
 			break
 		}
 		if pages > 1000 {
-			s.t.Fatal("pagination does not end")
+			c.s.t.Fatal("pagination does not end")
 		}
 		next = page.Next
 	}
@@ -46,30 +46,31 @@ func readAll[T any](s *server, path string) []T {
 func TestCatalogEndpoints(t *testing.T) {
 	t.Parallel()
 	s := newServer(t)
+	c := s.reader()
 
-	frameworks := readAll[api.Framework](s, "/api/v1/frameworks")
+	frameworks := readAll[api.Framework](c, "/api/v1/frameworks")
 	if len(frameworks) != 1 || frameworks[0].ID != "x1150" || frameworks[0].Counts.Controls != 119 {
 		t.Fatalf("frameworks = %+v", frameworks)
 	}
 	var fw api.Framework
-	s.getJSON("/api/v1/frameworks/x1150", &fw)
+	c.getJSON("/api/v1/frameworks/x1150", &fw)
 	if fw.Counts.Threats != 17 || fw.Counts.Dimensions != 8 || fw.Counts.Stages != 5 ||
 		len(fw.Implementers) == 0 || len(fw.AuditGroups) != 6 || len(fw.SHA256) != 64 {
 		t.Errorf("framework = %+v", fw)
 	}
-	s.getJSON("/api/v1/frameworks/x1150?version=1.0", &fw)
+	c.getJSON("/api/v1/frameworks/x1150?version=1.0", &fw)
 
-	dims := readAll[map[string]string](s, "/api/v1/frameworks/x1150/dimensions")
-	stages := readAll[map[string]string](s, "/api/v1/frameworks/x1150/stages?limit=2")
+	dims := readAll[map[string]string](c, "/api/v1/frameworks/x1150/dimensions")
+	stages := readAll[map[string]string](c, "/api/v1/frameworks/x1150/stages?limit=2")
 	if len(dims) != 8 || dims[0]["id"] != "access_control" || len(stages) != 5 {
 		t.Errorf("dimensions %d, stages %d", len(dims), len(stages))
 	}
 
-	threats := readAll[api.Threat](s, "/api/v1/frameworks/x1150/threats?limit=5")
+	threats := readAll[api.Threat](c, "/api/v1/frameworks/x1150/threats?limit=5")
 	if len(threats) != 17 {
 		t.Fatalf("threats = %d", len(threats))
 	}
-	controls := readAll[api.Control](s, "/api/v1/frameworks/x1150/controls?limit=7")
+	controls := readAll[api.Control](c, "/api/v1/frameworks/x1150/controls?limit=7")
 	if len(controls) != 119 {
 		t.Fatalf("controls = %d", len(controls))
 	}
@@ -96,7 +97,7 @@ func TestCatalogEndpoints(t *testing.T) {
 	}
 	for _, th := range threats {
 		var detail api.Threat
-		s.getJSON("/api/v1/frameworks/x1150/threats/"+th.ID, &detail)
+		c.getJSON("/api/v1/frameworks/x1150/threats/"+th.ID, &detail)
 		if len(detail.Controls) == 0 {
 			t.Errorf("%s has no mitigating controls", th.ID)
 		}
@@ -112,19 +113,20 @@ func TestCatalogEndpoints(t *testing.T) {
 		}
 	}
 
-	var c api.Control
-	s.getJSON("/api/v1/frameworks/x1150/controls/C52", &c)
-	if c.Section != "10.1" || c.Threats[0].ID != "T10" || c.Question == "" || c.Evidence == "" {
-		t.Errorf("C52 = %+v", c)
+	var c52 api.Control
+	c.getJSON("/api/v1/frameworks/x1150/controls/C52", &c52)
+	if c52.Section != "10.1" || c52.Threats[0].ID != "T10" || c52.Question == "" || c52.Evidence == "" {
+		t.Errorf("C52 = %+v", c52)
 	}
 }
 
 func TestControlFilters(t *testing.T) {
 	t.Parallel()
 	s := newServer(t)
+	c := s.reader()
 	base := "/api/v1/frameworks/x1150/controls"
 
-	byDim := readAll[api.Control](s, base+"?dimension=privacy")
+	byDim := readAll[api.Control](c, base+"?dimension=privacy")
 	if len(byDim) == 0 {
 		t.Fatal("no privacy controls")
 	}
@@ -133,7 +135,7 @@ func TestControlFilters(t *testing.T) {
 			t.Errorf("%s is not tagged privacy", c.ID)
 		}
 	}
-	byImpl := readAll[api.Control](s, base+"?implementer=mno&threat=T10")
+	byImpl := readAll[api.Control](c, base+"?implementer=mno&threat=T10")
 	if len(byImpl) == 0 {
 		t.Fatal("no MNO controls for T10")
 	}
@@ -146,9 +148,9 @@ func TestControlFilters(t *testing.T) {
 			t.Errorf("%s slipped through", c.ID)
 		}
 	}
-	byStage := readAll[api.Control](s, base+"?stage=mno")
+	byStage := readAll[api.Control](c, base+"?stage=mno")
 	var t15 api.Threat
-	s.getJSON("/api/v1/frameworks/x1150/threats/T15", &t15)
+	c.getJSON("/api/v1/frameworks/x1150/threats/T15", &t15)
 	found := false
 	for _, c := range byStage {
 		found = found || c.ID == t15.Controls[0].ID
@@ -156,11 +158,11 @@ func TestControlFilters(t *testing.T) {
 	if !found {
 		t.Errorf("stage=mno misses %s, a control of the MNO-only threat T15", t15.Controls[0].ID)
 	}
-	search := readAll[api.Control](s, base+"?q=SIM%20swap")
+	search := readAll[api.Control](c, base+"?q=SIM%20swap")
 	if len(search) == 0 || len(search) > 30 {
 		t.Errorf("q=SIM swap matched %d controls", len(search))
 	}
-	exact := readAll[api.Control](s, base+"?q=c17")
+	exact := readAll[api.Control](c, base+"?q=c17")
 	if len(exact) == 0 || exact[0].ID != "C17" {
 		t.Errorf("q=c17 = %v", exact)
 	}
@@ -169,6 +171,7 @@ func TestControlFilters(t *testing.T) {
 func TestCatalogErrors(t *testing.T) {
 	t.Parallel()
 	s := newServer(t)
+	c := s.reader()
 	cases := []struct {
 		path     string
 		status   int
@@ -192,23 +195,23 @@ func TestCatalogErrors(t *testing.T) {
 		{"/api/v1/frameworks/x1150/threats?cursor=%7B", http.StatusUnprocessableEntity, ""},
 		{"/api/v1/no-such-thing", http.StatusNotFound, ""},
 	}
-	for _, c := range cases {
-		t.Run(c.path, func(t *testing.T) {
-			p := wantProblem(t, s.get(c.path), c.status)
-			if c.location != "" {
+	for _, tc := range cases {
+		t.Run(tc.path, func(t *testing.T) {
+			p := wantProblem(t, c.get(tc.path), tc.status)
+			if tc.location != "" {
 				found := false
 				for _, e := range p.Errors {
-					found = found || e.Location == c.location
+					found = found || e.Location == tc.location
 				}
 				if !found {
-					t.Errorf("no error at %s: %+v", c.location, p.Errors)
+					t.Errorf("no error at %s: %+v", tc.location, p.Errors)
 				}
 			}
 		})
 	}
 
 	// Several bad filters are all reported at once.
-	p := wantProblem(t, s.get("/api/v1/frameworks/x1150/controls?dimension=a&stage=b&threat=c&implementer=d"),
+	p := wantProblem(t, c.get("/api/v1/frameworks/x1150/controls?dimension=a&stage=b&threat=c&implementer=d"),
 		http.StatusUnprocessableEntity)
 	if len(p.Errors) != 4 {
 		t.Errorf("errors = %+v, want 4", p.Errors)
@@ -218,13 +221,14 @@ func TestCatalogErrors(t *testing.T) {
 func TestInternalErrorsStayInside(t *testing.T) {
 	t.Parallel()
 	s := newServer(t)
+	c := s.reader()
 	s.db.Close() // every query now fails inside the driver
-	p := wantProblem(t, s.get("/api/v1/frameworks/x1150/controls"), http.StatusInternalServerError)
+	p := wantProblem(t, c.get("/api/v1/frameworks/x1150/controls"), http.StatusInternalServerError)
 	if strings.Contains(strings.ToLower(p.Detail), "pool") || strings.Contains(p.Detail, "closed") ||
 		len(p.Errors) != 0 || p.RequestID == "" || !strings.Contains(p.Detail, p.RequestID) {
 		t.Errorf("internal problem leaks or lacks the request id: %+v", p)
 	}
-	r := s.get("/readyz")
+	r := c.get("/readyz")
 	if r.status != http.StatusServiceUnavailable {
 		t.Errorf("readyz with a closed database = %d", r.status)
 	}

@@ -18,7 +18,7 @@ func TestHealthAndReadiness(t *testing.T) {
 		Status        string `json:"status"`
 		SchemaVersion int    `json:"schema_version"`
 	}
-	s.getJSON("/readyz", &ready)
+	s.as("").getJSON("/readyz", &ready)
 	if ready.Status != "ready" || ready.SchemaVersion < 1 {
 		t.Errorf("readyz = %+v", ready)
 	}
@@ -31,7 +31,7 @@ func TestOpenAPIAndDocs(t *testing.T) {
 		OpenAPI string                    `json:"openapi"`
 		Paths   map[string]map[string]any `json:"paths"`
 	}
-	s.getJSON("/openapi.json", &doc)
+	s.as("").getJSON("/openapi.json", &doc)
 	if doc.OpenAPI != "3.1.0" {
 		t.Errorf("openapi = %q", doc.OpenAPI)
 	}

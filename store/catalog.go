@@ -41,43 +41,46 @@ const (
 // catalogLock serialises publications across instances starting together.
 const catalogLock = 0x61737375726501 // "assure" 01
 
-// PublishFramework writes a validated framework version. Publishing the same
-// content again changes nothing; different content under a published id and
-// version is refused with EConflict, because a published version is immutable.
-func (db *DB) PublishFramework(ctx context.Context, f *domain.Framework) (PublishOutcome, error) {
+// PublishFramework writes a validated framework version on behalf of actor.
+// Publishing the same content again changes nothing; different content under
+// a published id and version is refused with EConflict, because a published
+// version is immutable.
+func (db *DB) PublishFramework(ctx context.Context, actor domain.Actor, f *domain.Framework) (PublishOutcome, error) {
 	digest := f.Digest()
-	tx, err := db.pool.Begin(ctx)
+	outcome := Published
+	err := db.write(ctx, fmt.Sprintf("publish framework %s %s", f.ID, f.Version), func(t *txn) error {
+		if _, err := t.Exec(ctx, `select pg_advisory_xact_lock($1)`, catalogLock); err != nil {
+			return err
+		}
+		var stored string
+		err := t.QueryRow(ctx, `select content_sha256 from frameworks where id = $1 and version = $2`,
+			f.ID, f.Version).Scan(&stored)
+		switch {
+		case err == nil && stored == digest:
+			outcome = AlreadyUpToDate
+			return nil
+		case err == nil:
+			return domain.Errorf(domain.EConflict,
+				"framework %s version %s is already published with different content (stored sha256 %s, new %s); "+
+					"a published version is immutable, so publish the change under a new version",
+				f.ID, f.Version, stored[:12], digest[:12])
+		case err != pgx.ErrNoRows:
+			return err
+		}
+		if err := insertFramework(ctx, t, f, digest); err != nil {
+			return err
+		}
+		return t.record(actor, "framework.publish", "framework", f.ID+"@"+f.Version, "",
+			map[string]any{"id": f.ID, "version": f.Version, "content_sha256": digest,
+				"threats": len(f.Threats), "controls": len(f.Controls)})
+	})
 	if err != nil {
-		return "", translate(err, "publish framework %s %s", f.ID, f.Version)
+		return "", err
 	}
-	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, `select pg_advisory_xact_lock($1)`, catalogLock); err != nil {
-		return "", translate(err, "publish framework %s %s", f.ID, f.Version)
-	}
-	var stored string
-	err = tx.QueryRow(ctx, `select content_sha256 from frameworks where id = $1 and version = $2`,
-		f.ID, f.Version).Scan(&stored)
-	switch {
-	case err == nil && stored == digest:
-		return AlreadyUpToDate, nil
-	case err == nil:
-		return "", domain.Errorf(domain.EConflict,
-			"framework %s version %s is already published with different content (stored sha256 %s, new %s); "+
-				"a published version is immutable, so publish the change under a new version",
-			f.ID, f.Version, stored[:12], digest[:12])
-	case err != pgx.ErrNoRows:
-		return "", translate(err, "publish framework %s %s", f.ID, f.Version)
-	}
-	if err := insertFramework(ctx, tx, f, digest); err != nil {
-		return "", translate(err, "publish framework %s %s", f.ID, f.Version)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return "", translate(err, "publish framework %s %s", f.ID, f.Version)
-	}
-	return Published, nil
+	return outcome, nil
 }
 
-func insertFramework(ctx context.Context, tx pgx.Tx, f *domain.Framework, digest string) error {
+func insertFramework(ctx context.Context, tx *txn, f *domain.Framework, digest string) error {
 	var key int64
 	err := tx.QueryRow(ctx,
 		`insert into frameworks (id, version, title, source, notes, content_sha256)
@@ -166,7 +169,7 @@ func insertFramework(ctx context.Context, tx pgx.Tx, f *domain.Framework, digest
 	return nil
 }
 
-func copyRows(ctx context.Context, tx pgx.Tx, table string, columns []string, rows [][]any) error {
+func copyRows(ctx context.Context, tx *txn, table string, columns []string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}

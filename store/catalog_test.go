@@ -34,10 +34,10 @@ func TestPublishIsIdempotent(t *testing.T) {
 	db, _ := storetest.Empty(t)
 	ctx := context.Background()
 	f := x1150(t)
-	if got, err := db.PublishFramework(ctx, f); err != nil || got != store.Published {
+	if got, err := db.PublishFramework(ctx, domain.System("test"), f); err != nil || got != store.Published {
 		t.Fatalf("first publish = %v, %v", got, err)
 	}
-	if got, err := db.PublishFramework(ctx, f); err != nil || got != store.AlreadyUpToDate {
+	if got, err := db.PublishFramework(ctx, domain.System("test"), f); err != nil || got != store.AlreadyUpToDate {
 		t.Fatalf("second publish = %v, %v", got, err)
 	}
 	list, _, err := db.Frameworks(ctx, store.Page{})
@@ -59,7 +59,7 @@ func TestConcurrentPublishWritesOnce(t *testing.T) {
 	errs := make(chan error, 4)
 	for range 4 {
 		go func() {
-			o, err := db.PublishFramework(ctx, f)
+			o, err := db.PublishFramework(ctx, domain.System("test"), f)
 			results <- o
 			errs <- err
 		}()
@@ -85,13 +85,13 @@ func TestPublishedVersionIsImmutable(t *testing.T) {
 	changed := *x1150(t)
 	changed.Threats = append([]domain.Threat(nil), changed.Threats...)
 	changed.Threats[0].Likelihood = 1
-	_, err := db.PublishFramework(ctx, &changed)
+	_, err := db.PublishFramework(ctx, domain.System("test"), &changed)
 	if domain.ErrorCodeOf(err) != domain.EConflict || !strings.Contains(err.Error(), "immutable") {
 		t.Fatalf("publishing changed content = %v, want an immutability conflict", err)
 	}
 	// The same change under a new version is a new publication.
 	changed.Version = "1.1"
-	if got, err := db.PublishFramework(ctx, &changed); err != nil || got != store.Published {
+	if got, err := db.PublishFramework(ctx, domain.System("test"), &changed); err != nil || got != store.Published {
 		t.Fatalf("publish 1.1 = %v, %v", got, err)
 	}
 	latest, err := db.Framework(ctx, store.FrameworkRef{ID: "x1150"})

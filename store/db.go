@@ -12,7 +12,8 @@ import (
 
 // DB is Assure's handle on PostgreSQL.
 type DB struct {
-	pool *pgxpool.Pool
+	pool     *pgxpool.Pool
+	sessions SessionPolicy
 }
 
 // Open connects to the database at url and checks that it answers.
@@ -29,7 +30,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("store: ping: %w", err)
 	}
-	return &DB{pool: pool}, nil
+	return &DB{pool: pool, sessions: DefaultSessionPolicy}, nil
 }
 
 // Close releases every connection.

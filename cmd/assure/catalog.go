@@ -118,7 +118,7 @@ func catalogPublish(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer db.Close()
-	outcome, err := db.PublishFramework(ctx, f)
+	outcome, err := db.PublishFramework(ctx, cliActor(), f)
 	if err != nil {
 		return err
 	}

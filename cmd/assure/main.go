@@ -19,9 +19,15 @@ Usage:
   assure catalog list [--database-url URL]               list the published frameworks
   assure catalog validate FILE                           check a framework file and print every problem
   assure catalog publish FILE [--database-url URL]       publish a framework file
+  assure user create --email E --name N --role R [--provider P] --password-stdin
+  assure user list                                       list users
+  assure user disable EMAIL                              disable a user and revoke its sessions
+  assure user bootstrap [--email E]                      create a first admin when there are no users
+  assure audit verify                                    check the audit trail's hash chain
 
 Environment: DATABASE_URL (database), ASSURE_ADDR (listen address, default :8080),
-ASSURE_LOG_FORMAT (text or json).
+ASSURE_LOG_FORMAT (text or json), ASSURE_SESSION_IDLE and ASSURE_SESSION_MAX (session lifetimes),
+ASSURE_SECURE_COOKIES=true (behind HTTPS).
 `
 
 func main() {
@@ -45,6 +51,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = migrateCmd(ctx, rest, stdout, stderr)
 	case "catalog":
 		err = catalogCmd(ctx, rest, stdout, stderr)
+	case "user":
+		err = userCmd(ctx, rest, stdin, stdout, stderr)
+	case "audit":
+		err = auditCmd(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

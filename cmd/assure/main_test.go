@@ -114,9 +114,35 @@ func TestServeFreshDatabase(t *testing.T) {
 	base := strings.TrimSpace(strings.TrimPrefix(line, "Assure is serving on "))
 	go io.Copy(io.Discard, pr)
 
+	// A fresh installation has no users: bootstrap prints the first admin's
+	// login, once.
+	code, out, errOut := assure(t, "user", "bootstrap", "--database-url", url)
+	if code != 0 || !strings.HasPrefix(out, "admin login: ") {
+		t.Fatalf("bootstrap = %d %q %q", code, out, errOut)
+	}
+	email, password, _ := strings.Cut(strings.TrimSpace(strings.TrimPrefix(out, "admin login: ")), " / ")
+	if code, out, _ := assure(t, "user", "bootstrap", "--database-url", url); code != 0 || out != "" {
+		t.Errorf("second bootstrap = %d %q", code, out)
+	}
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	res, err := http.Post(base+"/api/v1/session", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var session struct {
+		Token string `json:"token"`
+	}
+	json.NewDecoder(res.Body).Decode(&session)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || session.Token == "" {
+		t.Fatalf("login = %d", res.StatusCode)
+	}
+
 	get := func(path string, v any) {
 		t.Helper()
-		res, err := http.Get(base + path)
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+session.Token)
+		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,5 +194,65 @@ func TestServeFreshDatabase(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not shut down")
+	}
+}
+
+func TestUserCommands(t *testing.T) {
+	t.Parallel()
+	url := storetest.Bare(t)
+	if code, _, errOut := assure(t, "migrate", "--database-url", url); code != 0 {
+		t.Fatal(errOut)
+	}
+	create := func(stdin string, args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), append([]string{"user", "create", "--database-url", url}, args...),
+			strings.NewReader(stdin), &stdout, &stderr)
+		return code, stdout.String(), stderr.String()
+	}
+	code, out, errOut := create("a long admin passphrase\n", "--email", "Root@Example.test", "--name", "Root", "--role", "admin", "--password-stdin")
+	if code != 0 || !strings.Contains(out, "created admin root@example.test") {
+		t.Fatalf("create = %d %q %q", code, out, errOut)
+	}
+	code, _, errOut = create("short\n", "--email", "x@example.test", "--name", "X", "--role", "wizard", "--password-stdin")
+	if code != 1 || !strings.Contains(errOut, "body.role") || !strings.Contains(errOut, "body.password") {
+		t.Errorf("bad create = %d %q", code, errOut)
+	}
+	if code, _, _ := create("whatever\n", "--email", "x@example.test"); code != 2 {
+		t.Errorf("create without flags = %d, want 2", code)
+	}
+	code, _, _ = create("another long passphrase\n", "--email", "aud@example.test", "--name", "Aud", "--role", "auditor", "--password-stdin")
+	if code != 0 {
+		t.Fatal("create auditor failed")
+	}
+	code, out, _ = assure(t, "user", "list", "--database-url", url)
+	if code != 0 || !strings.Contains(out, "root@example.test") || !strings.Contains(out, "aud@example.test") {
+		t.Errorf("list = %d %q", code, out)
+	}
+	if code, out, _ := assure(t, "user", "disable", "--database-url", url, "aud@example.test"); code != 0 || !strings.Contains(out, "disabled") {
+		t.Errorf("disable = %d %q", code, out)
+	}
+	if code, _, errOut := assure(t, "user", "disable", "--database-url", url, "root@example.test"); code != 1 || !strings.Contains(errOut, "last active admin") {
+		t.Errorf("disable last admin = %d %q", code, errOut)
+	}
+	// Bootstrap does nothing once users exist.
+	if code, out, _ := assure(t, "user", "bootstrap", "--database-url", url); code != 0 || out != "" {
+		t.Errorf("bootstrap with users = %d %q", code, out)
+	}
+	code, out, _ = assure(t, "audit", "verify", "--database-url", url)
+	if code != 0 || !strings.Contains(out, "audit chain ok: 3 events") {
+		t.Errorf("audit verify = %d %q", code, out)
+	}
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Exec(context.Background(), `set session_replication_role = replica; delete from audit_events where seq = 2`)
+	conn.Close(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = assure(t, "audit", "verify", "--database-url", url)
+	if code != 1 || !strings.Contains(out, "first bad event is 2") {
+		t.Errorf("audit verify after tampering = %d %q", code, out)
 	}
 }

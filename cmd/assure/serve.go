@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"assure/api"
+	"assure/domain"
 	"assure/frameworks"
+	"assure/policies"
 	"assure/store"
 	"assure/web"
 )
@@ -27,8 +29,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	addr := fs.String("addr", addrDefault, "listen address HOST:PORT (env ASSURE_ADDR)")
 	dbURL := databaseFlag(fs)
+	idle := fs.Duration("session-idle", envDuration("ASSURE_SESSION_IDLE", store.DefaultSessionPolicy.Idle),
+		"sessions unused this long expire (env ASSURE_SESSION_IDLE)")
+	absolute := fs.Duration("session-max", envDuration("ASSURE_SESSION_MAX", store.DefaultSessionPolicy.Absolute),
+		"sessions expire this long after sign-in (env ASSURE_SESSION_MAX)")
+	secure := fs.Bool("secure-cookies", os.Getenv("ASSURE_SECURE_COOKIES") == "true",
+		"mark the session cookie Secure; set when served over HTTPS (env ASSURE_SECURE_COOKIES=true)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *idle <= 0 || *absolute <= 0 {
+		return usageError("session lifetimes must be positive")
 	}
 	log := newLogger(stderr)
 
@@ -40,11 +51,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := db.Migrate(ctx); err != nil {
 		return err
 	}
+	db.SetSessionPolicy(store.SessionPolicy{Idle: *idle, Absolute: *absolute})
 	if err := publishEmbedded(ctx, db, log); err != nil {
 		return err
 	}
+	authz, err := policies.New()
+	if err != nil {
+		return err
+	}
 
-	a := api.New(db, log)
+	a := api.New(db, authz, log, api.Options{SecureCookies: *secure})
 	ui, err := web.New()
 	if err != nil {
 		return err
@@ -91,7 +107,7 @@ func publishEmbedded(ctx context.Context, db *store.DB, log *slog.Logger) error 
 		return err
 	}
 	for _, f := range list {
-		outcome, err := db.PublishFramework(ctx, f)
+		outcome, err := db.PublishFramework(ctx, domain.System("startup"), f)
 		if err != nil {
 			return err
 		}

@@ -177,7 +177,7 @@ func buildTemplate(ctx context.Context, admin *pgx.Conn, name string, catalogs b
 		list, err = frameworks.Embedded()
 		for _, f := range list {
 			if err == nil {
-				_, err = db.PublishFramework(ctx, f)
+				_, err = db.PublishFramework(ctx, domain.System("test"), f)
 			}
 		}
 	}

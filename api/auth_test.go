@@ -1,0 +1,400 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"assure/api"
+	"assure/domain"
+)
+
+type meBody struct {
+	ID            string `json:"id"`
+	Email         string `json:"email"`
+	Role          string `json:"role"`
+	TOTPEnabled   bool   `json:"totp_enabled"`
+	MustEnrolTOTP bool   `json:"must_enrol_totp"`
+}
+
+func TestLoginSessionAndLogout(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	u := s.user(domain.RoleSupervisor, "")
+
+	r := s.as("").do(http.MethodPost, "/api/v1/session", map[string]string{"email": strings.ToUpper(u.Email), "password": testPassword})
+	if r.status != http.StatusOK {
+		t.Fatalf("login = %d %s", r.status, r.body)
+	}
+	cookie := r.header.Get("Set-Cookie")
+	for _, want := range []string{"assure_session=assure_s_", "HttpOnly", "SameSite=Lax", "Path=/"} {
+		if !strings.Contains(cookie, want) {
+			t.Errorf("cookie %q lacks %s", cookie, want)
+		}
+	}
+	token := s.login(u.Email, testPassword)
+	var me meBody
+	s.as(token).getJSON("/api/v1/me", &me)
+	if me.Email != u.Email || me.Role != "supervisor" {
+		t.Errorf("me = %+v", me)
+	}
+	// The cookie alone authenticates too (the web UI's way).
+	sessionCookie := strings.Split(cookie, ";")[0]
+	if r := s.do(http.MethodGet, "/api/v1/me", nil, "Cookie", sessionCookie); r.status != http.StatusOK {
+		t.Errorf("cookie authentication = %d", r.status)
+	}
+
+	// Without credentials: 401 with a challenge, as problem+json.
+	r = s.get("/api/v1/me")
+	wantProblem(t, r, http.StatusUnauthorized)
+	if !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer") {
+		t.Errorf("no WWW-Authenticate challenge: %v", r.header)
+	}
+	wantProblem(t, s.as("assure_s_forged").get("/api/v1/me"), http.StatusUnauthorized)
+	wantProblem(t, s.do(http.MethodGet, "/api/v1/me", nil, "Authorization", "Basic Zm9vOmJhcg=="), http.StatusUnauthorized)
+
+	s.as(token).json(http.MethodDelete, "/api/v1/session", nil, http.StatusNoContent, nil)
+	wantProblem(t, s.as(token).get("/api/v1/me"), http.StatusUnauthorized)
+	if n := s.events("session.logout", u.ID); n != 1 {
+		t.Errorf("%d logout events", n)
+	}
+}
+
+// events counts audit events with action about object id.
+func (s *server) events(action, objectID string) int {
+	s.t.Helper()
+	var n int
+	if err := s.queryRow(`select count(*) from audit_events where action = $1 and ($2 = '' or object_id = $2)`,
+		[]any{action, objectID}, &n); err != nil {
+		s.t.Fatal(err)
+	}
+	return n
+}
+
+func TestTokenExpiryAndRevocation(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	u := s.user(domain.RoleAuditor, "")
+
+	idle := s.login(u.Email, testPassword)
+	s.exec(`update tokens set last_used_at = now() - interval '13 hours' where token_hash = $1`, domain.HashToken(idle))
+	wantProblem(t, s.as(idle).get("/api/v1/me"), http.StatusUnauthorized)
+
+	old := s.login(u.Email, testPassword)
+	s.exec(`update tokens set expires_at = now() - interval '1 second' where token_hash = $1`, domain.HashToken(old))
+	wantProblem(t, s.as(old).get("/api/v1/me"), http.StatusUnauthorized)
+
+	// A personal API token has no idle limit, only its own expiry.
+	var created struct {
+		ID    string `json:"id"`
+		Token string `json:"token"`
+	}
+	session := s.login(u.Email, testPassword)
+	s.as(session).json(http.MethodPost, "/api/v1/tokens",
+		map[string]any{"name": "filing system", "expires_at": time.Now().Add(48 * time.Hour)}, http.StatusCreated, &created)
+	if !strings.HasPrefix(created.Token, domain.APITokenPrefix) {
+		t.Fatalf("token = %q", created.Token)
+	}
+	s.exec(`update tokens set last_used_at = now() - interval '30 days' where id = $1`, created.ID)
+	if r := s.as(created.Token).get("/api/v1/me"); r.status != http.StatusOK {
+		t.Errorf("API token after 30 idle days = %d", r.status)
+	}
+	var tokens list[struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}]
+	s.as(session).getJSON("/api/v1/tokens", &tokens)
+	if len(tokens.Items) != 1 || tokens.Items[0].Name != "filing system" || strings.Contains(string(s.as(session).get("/api/v1/tokens").body), created.Token) {
+		t.Errorf("tokens = %+v", tokens)
+	}
+	var stored int
+	s.queryRow(`select count(*) from tokens where token_hash = $1`, []any{domain.HashToken(created.Token)}, &stored)
+	if stored != 1 {
+		t.Error("the token is not stored as its hash")
+	}
+	// Another user cannot revoke it.
+	other := s.tokenFor(s.user(domain.RoleAuditor, ""))
+	wantProblem(t, s.as(other).do(http.MethodDelete, "/api/v1/tokens/"+created.ID, nil), http.StatusNotFound)
+	s.as(session).json(http.MethodDelete, "/api/v1/tokens/"+created.ID, nil, http.StatusNoContent, nil)
+	wantProblem(t, s.as(created.Token).get("/api/v1/me"), http.StatusUnauthorized)
+
+	// A password change revokes every session and token of the account.
+	a, b := s.login(u.Email, testPassword), s.tokenFor(u)
+	s.as(a).json(http.MethodPut, "/api/v1/me/password",
+		map[string]string{"current_password": testPassword, "new_password": "an entirely new passphrase"}, http.StatusNoContent, nil)
+	for _, tok := range []string{a, b, session} {
+		wantProblem(t, s.as(tok).get("/api/v1/me"), http.StatusUnauthorized)
+	}
+	wantProblem(t, s.as("").do(http.MethodPost, "/api/v1/session", map[string]string{"email": u.Email, "password": testPassword}),
+		http.StatusUnauthorized)
+	c := s.login(u.Email, "an entirely new passphrase")
+
+	// Disabling the user revokes the rest.
+	admin := s.as(s.tokenFor(s.user(domain.RoleAdmin, "")))
+	admin.json(http.MethodPost, "/api/v1/users/"+u.ID+"/disable", nil, http.StatusOK, nil)
+	wantProblem(t, s.as(c).get("/api/v1/me"), http.StatusUnauthorized)
+	wantProblem(t, s.as("").do(http.MethodPost, "/api/v1/session",
+		map[string]string{"email": u.Email, "password": "an entirely new passphrase"}), http.StatusUnauthorized)
+}
+
+func TestLockoutDoesNotRevealAccounts(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	u := s.user(domain.RoleSupervisor, "")
+	anon := s.as("")
+	attempt := func(email, password string) response {
+		return anon.do(http.MethodPost, "/api/v1/session", map[string]string{"email": email, "password": password})
+	}
+	// The answers for a wrong password and for an unknown account are the same.
+	known, unknown := attempt(u.Email, "wrong password!!"), attempt("nobody@example.test", "wrong password!!")
+	pk, pu := wantProblem(t, known, http.StatusUnauthorized), wantProblem(t, unknown, http.StatusUnauthorized)
+	if pk.Detail != pu.Detail || pk.Title != pu.Title {
+		t.Errorf("answers differ: %q vs %q", pk.Detail, pu.Detail)
+	}
+	// Five failures lock the account, and the right password does not open it.
+	start := time.Now()
+	for range 4 {
+		wantProblem(t, attempt(u.Email, "wrong password!!"), http.StatusUnauthorized)
+	}
+	if time.Since(start) < 2*time.Second {
+		t.Errorf("failures past the third are not slowed (%v for four)", time.Since(start))
+	}
+	locked := wantProblem(t, attempt(u.Email, testPassword), http.StatusTooManyRequests)
+	// An unknown account locks the same way.
+	for range 4 {
+		attempt("nobody@example.test", "wrong password!!")
+	}
+	lockedUnknown := wantProblem(t, attempt("nobody@example.test", "anything at all"), http.StatusTooManyRequests)
+	if locked.Detail != lockedUnknown.Detail {
+		t.Errorf("locked answers differ: %q vs %q", locked.Detail, lockedUnknown.Detail)
+	}
+	if s.events("session.login_locked", "") < 2 || s.events("session.login_failed", "") < 6 {
+		t.Error("failed and locked sign-ins are not audited")
+	}
+	// When the lock has passed, the right password works again.
+	s.exec(`update login_throttle set locked_until = now() - interval '1 second' where key = $1`, "account:"+u.Email)
+	s.login(u.Email, testPassword)
+}
+
+func TestAddressLockout(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	u := s.user(domain.RoleAuditor, "")
+	// Many accounts tried from one address lock the address.
+	s.exec(`insert into login_throttle (key, failures, window_start, locked_until) values ('address:127.0.0.1', 0, now(), now() + interval '10 minutes')`)
+	wantProblem(t, s.as("").do(http.MethodPost, "/api/v1/session", map[string]string{"email": u.Email, "password": testPassword}),
+		http.StatusTooManyRequests)
+}
+
+func TestTOTPEnrolmentAndLogin(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	u := s.user(domain.RoleProviderAdmin, s.provider("Banco de Crédito"))
+	token := s.login(u.Email, testPassword)
+	c := s.as(token)
+
+	var enrol struct {
+		Secret string `json:"secret"`
+		URL    string `json:"otpauth_url"`
+	}
+	c.json(http.MethodPost, "/api/v1/me/totp", nil, http.StatusOK, &enrol)
+	if enrol.Secret == "" || !strings.HasPrefix(enrol.URL, "otpauth://totp/") {
+		t.Fatalf("enrolment = %+v", enrol)
+	}
+	wantProblem(t, c.do(http.MethodPost, "/api/v1/me/totp/confirm", map[string]string{"code": "000000"}), http.StatusUnprocessableEntity)
+	code, _ := domain.TOTPCode(enrol.Secret, time.Now())
+	c.json(http.MethodPost, "/api/v1/me/totp/confirm", map[string]string{"code": code}, http.StatusNoContent, nil)
+
+	// Now sign-in needs the code: without it, with a wrong one, or a replayed one, it fails.
+	anon := s.as("")
+	p := wantProblem(t, anon.do(http.MethodPost, "/api/v1/session", map[string]string{"email": u.Email, "password": testPassword}),
+		http.StatusUnauthorized)
+	if !strings.Contains(p.Detail, "one-time code is required") {
+		t.Errorf("missing code answer: %q", p.Detail)
+	}
+	wantProblem(t, anon.do(http.MethodPost, "/api/v1/session",
+		map[string]string{"email": u.Email, "password": testPassword, "otp": "123456"}), http.StatusUnauthorized)
+	next := time.Now().Add(30 * time.Second)
+	code, _ = domain.TOTPCode(enrol.Secret, next)
+	var out struct {
+		Token string `json:"token"`
+		User  struct {
+			TOTPEnabled bool `json:"totp_enabled"`
+		} `json:"user"`
+	}
+	anon.json(http.MethodPost, "/api/v1/session", map[string]string{"email": u.Email, "password": testPassword, "otp": code},
+		http.StatusOK, &out)
+	if !out.User.TOTPEnabled {
+		t.Error("user does not show the second factor")
+	}
+	wantProblem(t, anon.do(http.MethodPost, "/api/v1/session",
+		map[string]string{"email": u.Email, "password": testPassword, "otp": code}), http.StatusUnauthorized)
+	if s.events("totp.enabled", u.ID) != 1 {
+		t.Error("enrolment is not audited")
+	}
+
+	// An admin resets it for a lost device; the user's sessions end.
+	admin := s.as(s.tokenFor(s.user(domain.RoleAdmin, "")))
+	admin.json(http.MethodDelete, "/api/v1/users/"+u.ID+"/totp", nil, http.StatusNoContent, nil)
+	wantProblem(t, s.as(out.Token).get("/api/v1/me"), http.StatusUnauthorized)
+	s.login(u.Email, testPassword)
+}
+
+func TestRoleRequiresTOTP(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	admin := s.as(s.tokenFor(s.user(domain.RoleAdmin, "")))
+	sup := s.user(domain.RoleSupervisor, "")
+	var settings struct {
+		TOTPRequiredRoles []string `json:"totp_required_roles"`
+		FourEyes          bool     `json:"four_eyes"`
+	}
+	r := admin.get("/api/v1/settings")
+	etag := r.header.Get("ETag")
+	admin.json(http.MethodPut, "/api/v1/settings", map[string]any{"totp_required_roles": []string{"supervisor"}, "four_eyes": true},
+		http.StatusOK, &settings)
+	// A stale ETag is refused.
+	r = admin.do(http.MethodPut, "/api/v1/settings", map[string]any{"totp_required_roles": []string{}, "four_eyes": true}, "If-Match", etag)
+	wantProblem(t, r, http.StatusPreconditionFailed)
+
+	token := s.login(sup.Email, testPassword)
+	c := s.as(token)
+	var me meBody
+	c.getJSON("/api/v1/me", &me)
+	if !me.MustEnrolTOTP {
+		t.Fatal("me does not ask for enrolment")
+	}
+	p := wantProblem(t, c.get("/api/v1/frameworks"), http.StatusForbidden)
+	if !strings.Contains(p.Detail, "second factor") {
+		t.Errorf("detail = %q", p.Detail)
+	}
+	var enrol struct {
+		Secret string `json:"secret"`
+	}
+	c.json(http.MethodPost, "/api/v1/me/totp", nil, http.StatusOK, &enrol)
+	code, _ := domain.TOTPCode(enrol.Secret, time.Now())
+	c.json(http.MethodPost, "/api/v1/me/totp/confirm", map[string]string{"code": code}, http.StatusNoContent, nil)
+	if r := c.get("/api/v1/frameworks"); r.status != http.StatusOK {
+		t.Errorf("after enrolment = %d", r.status)
+	}
+	// The role's requirement keeps the user from removing the factor.
+	code, _ = domain.TOTPCode(enrol.Secret, time.Now().Add(30*time.Second))
+	wantProblem(t, c.do(http.MethodPost, "/api/v1/me/totp/disable", map[string]string{"code": code}), http.StatusConflict)
+}
+
+func TestUserAdministration(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	adminUser := s.user(domain.RoleAdmin, "")
+	admin := s.as(s.tokenFor(adminUser))
+	p1, p2 := s.provider("Société Générale Mobile"), s.provider("Banco Dos")
+
+	var created api.User
+	admin.json(http.MethodPost, "/api/v1/users", map[string]any{"email": "Lead@Uno.test", "name": "Lead",
+		"role": "provider_admin", "provider_id": p1, "password": testPassword}, http.StatusCreated, &created)
+	if created.Email != "lead@uno.test" || created.ProviderID != p1 || created.Version != 1 {
+		t.Errorf("created = %+v", created)
+	}
+	wantProblem(t, admin.do(http.MethodPost, "/api/v1/users", map[string]any{"email": "lead@uno.test", "name": "Again",
+		"role": "auditor", "password": testPassword}), http.StatusConflict)
+	p := wantProblem(t, admin.do(http.MethodPost, "/api/v1/users", map[string]any{"email": "not-an-email", "name": "",
+		"role": "provider_editor", "password": "short"}), http.StatusUnprocessableEntity)
+	if len(p.Errors) < 4 {
+		t.Errorf("problems = %+v, want one per bad field", p.Errors)
+	}
+
+	// The provider_admin manages its own editors, and nobody else.
+	lead := s.as(s.login("lead@uno.test", testPassword))
+	var editor api.User
+	lead.json(http.MethodPost, "/api/v1/users", map[string]any{"email": "ed@uno.test", "name": "Ed",
+		"role": "provider_editor", "provider_id": p1, "password": testPassword}, http.StatusCreated, &editor)
+	wantProblem(t, lead.do(http.MethodPost, "/api/v1/users", map[string]any{"email": "ed@dos.test", "name": "Ed",
+		"role": "provider_editor", "provider_id": p2, "password": testPassword}), http.StatusNotFound)
+	wantProblem(t, lead.do(http.MethodPost, "/api/v1/users", map[string]any{"email": "boss@uno.test", "name": "Boss",
+		"role": "provider_admin", "provider_id": p1, "password": testPassword}), http.StatusForbidden)
+	otherEditor := s.user(domain.RoleProviderEditor, p2)
+	wantProblem(t, lead.do(http.MethodPost, "/api/v1/users/"+otherEditor.ID+"/disable", nil), http.StatusNotFound)
+	wantProblem(t, lead.get("/api/v1/users/"+otherEditor.ID), http.StatusNotFound)
+	var users list[api.User]
+	lead.getJSON("/api/v1/users", &users)
+	for _, u := range users.Items {
+		if u.ProviderID != p1 {
+			t.Errorf("provider_admin lists %s of another provider", u.Email)
+		}
+	}
+	lead.json(http.MethodPost, "/api/v1/users/"+editor.ID+"/disable", nil, http.StatusOK, nil)
+	wantProblem(t, lead.do(http.MethodPatch, "/api/v1/users/"+editor.ID, map[string]any{"name": "X"}), http.StatusForbidden)
+
+	// Admin edits with ETags; a stale one is refused.
+	r := admin.get("/api/v1/users/" + created.ID)
+	etag := r.header.Get("ETag")
+	admin.json(http.MethodPatch, "/api/v1/users/"+created.ID, map[string]any{"name": "Lead Person"}, http.StatusOK, nil)
+	wantProblem(t, admin.do(http.MethodPatch, "/api/v1/users/"+created.ID, map[string]any{"name": "Stale"}, "If-Match", etag),
+		http.StatusPreconditionFailed)
+	// Role change to a provider-less role needs the provider dropped: done for them.
+	var changed api.User
+	admin.json(http.MethodPatch, "/api/v1/users/"+created.ID, map[string]any{"role": "auditor"}, http.StatusOK, &changed)
+	if changed.Role != "auditor" || changed.ProviderID != "" {
+		t.Errorf("changed = %+v", changed)
+	}
+	if s.events("user.role_change", created.ID) != 1 {
+		t.Error("role change is not audited")
+	}
+	// The last admin stays.
+	wantProblem(t, admin.do(http.MethodPost, "/api/v1/users/"+adminUser.ID+"/disable", nil), http.StatusConflict)
+	wantProblem(t, admin.do(http.MethodPatch, "/api/v1/users/"+adminUser.ID, map[string]any{"role": "supervisor"}), http.StatusConflict)
+
+	// Password reset by the admin.
+	admin.json(http.MethodPut, "/api/v1/users/"+changed.ID+"/password", map[string]any{"password": "reset by the admin 1"},
+		http.StatusNoContent, nil)
+	s.login(changed.Email, "reset by the admin 1")
+}
+
+// TestTwoServersAgree starts two API servers on one database: a role change
+// or a logout made through one holds on the other at once.
+func TestTwoServersAgree(t *testing.T) {
+	t.Parallel()
+	a := newServer(t)
+	b := serve(t, a.db, a.dbURL)
+	admin := a.as(a.tokenFor(a.user(domain.RoleAdmin, "")))
+	u := a.user(domain.RoleAuditor, "")
+	token := a.login(u.Email, testPassword)
+
+	if r := b.as(token).get("/api/v1/audit"); r.status != http.StatusOK {
+		t.Fatalf("auditor on b = %d", r.status)
+	}
+	admin.json(http.MethodPatch, "/api/v1/users/"+u.ID, map[string]any{"role": "supervisor"}, http.StatusOK, nil)
+	if r := b.as(token).get("/api/v1/audit/verify"); r.status != http.StatusOK {
+		t.Errorf("supervisor verifies on b = %d", r.status)
+	}
+	admin.json(http.MethodPatch, "/api/v1/users/"+u.ID, map[string]any{"role": "admin"}, http.StatusOK, nil)
+	wantProblem(t, b.as(token).get("/api/v1/audit"), http.StatusForbidden)
+
+	a.as(token).json(http.MethodDelete, "/api/v1/session", nil, http.StatusNoContent, nil)
+	wantProblem(t, b.as(token).get("/api/v1/me"), http.StatusUnauthorized)
+}
+
+// exec runs SQL on the server's database behind Assure's back.
+func (s *server) exec(sql string, args ...any) {
+	s.t.Helper()
+	if err := s.queryRow(sql, args); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *server) queryRow(sql string, args []any, dst ...any) error {
+	conn, err := pgx.Connect(context.Background(), s.dbURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	if len(dst) == 0 {
+		_, err = conn.Exec(context.Background(), sql, args...)
+		return err
+	}
+	return conn.QueryRow(context.Background(), sql, args...).Scan(dst...)
+}

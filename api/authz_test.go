@@ -1,0 +1,293 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"assure/api"
+	"assure/domain"
+	"assure/policies"
+)
+
+// The test in this file walks every operation of the OpenAPI document, as
+// every role, on an object of the caller's own provider and of another, and
+// checks each answer against the policy. An operation without a declared
+// policy, a path parameter without a fixture or a body-taking operation
+// without a body fixture fails the test, so new endpoints join it at once.
+
+// scope says what the "other" variant of a fixture is.
+type scope int
+
+const (
+	sameObject    scope = iota // no owner: both variants name the same object
+	otherProvider              // the other variant belongs to another provider
+	otherUser                  // the other variant belongs to another user: always not found
+)
+
+// world is the fixture data: two providers, a user of every role acting for
+// the first, and objects of both.
+type world struct {
+	s           *server
+	own, other  string // provider ids
+	actors      map[domain.Role]domain.User
+	ownTarget   domain.User // a provider_editor of own, to be read, changed, disabled
+	otherTarget domain.User // a provider_editor of other
+	otherToken  string      // an API token id of another user
+	secrets     []string    // strings of the other provider no provider user may see
+	seq         atomic.Int64
+}
+
+func newWorld(s *server) *world {
+	w := &world{s: s, own: s.provider("Own Bank"), other: s.provider("Rival Mobile Money")}
+	w.actors = map[domain.Role]domain.User{}
+	for _, r := range domain.Roles {
+		p := ""
+		if r.ForProvider() {
+			p = w.own
+		}
+		w.actors[r] = s.user(r, p)
+	}
+	w.ownTarget = s.user(domain.RoleProviderEditor, w.own)
+	w.otherTarget = s.user(domain.RoleProviderEditor, w.other)
+	otherAdmin := s.user(domain.RoleProviderAdmin, w.other)
+	_, tok, err := s.db.CreateAPIToken(context.Background(), actorOf(otherAdmin), "theirs", time.Now().Add(time.Hour))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	w.otherToken = tok.ID
+	w.secrets = []string{w.other, "Rival Mobile Money", w.otherTarget.ID, w.otherTarget.Email, otherAdmin.ID, otherAdmin.Email}
+	return w
+}
+
+// paramFixtures resolve a path parameter, named by the path segment before
+// it, for an actor and a variant.
+var paramFixtures = map[string]func(w *world, actor domain.User, other bool) (string, scope){
+	"frameworks/{fw}": func(*world, domain.User, bool) (string, scope) { return "x1150", sameObject },
+	"threats/{id}":    func(*world, domain.User, bool) (string, scope) { return "T10", sameObject },
+	"controls/{id}":   func(*world, domain.User, bool) (string, scope) { return "C52", sameObject },
+	"users/{id}": func(w *world, _ domain.User, other bool) (string, scope) {
+		if other {
+			return w.otherTarget.ID, otherProvider
+		}
+		return w.ownTarget.ID, otherProvider
+	},
+	"tokens/{id}": func(w *world, actor domain.User, other bool) (string, scope) {
+		if other {
+			return w.otherToken, otherUser
+		}
+		_, tok, err := w.s.db.CreateAPIToken(context.Background(), actorOf(actor), "to revoke", time.Now().Add(time.Hour))
+		if err != nil {
+			w.s.t.Fatal(err)
+		}
+		return tok.ID, otherUser
+	},
+}
+
+// bodyFixtures give a request body for an operation, by operation id.
+var bodyFixtures = map[string]func(w *world, actor domain.User, other bool) (any, scope){
+	"login": func(w *world, actor domain.User, _ bool) (any, scope) {
+		return map[string]string{"email": actor.Email, "password": testPassword}, sameObject
+	},
+	"change-my-password": func(*world, domain.User, bool) (any, scope) {
+		// The same password again: refused by rule, so the actor keeps it.
+		return map[string]string{"current_password": testPassword, "new_password": testPassword}, sameObject
+	},
+	"confirm-totp": func(*world, domain.User, bool) (any, scope) { return map[string]string{"code": "000000"}, sameObject },
+	"disable-totp": func(*world, domain.User, bool) (any, scope) { return map[string]string{"code": "000000"}, sameObject },
+	"create-token": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"name": "walk", "expires_at": time.Now().Add(time.Hour)}, sameObject
+	},
+	"create-user": func(w *world, _ domain.User, other bool) (any, scope) {
+		p := w.own
+		if other {
+			p = w.other
+		}
+		return map[string]any{"email": fmt.Sprintf("walk%d@example.test", w.seq.Add(1)), "name": "Walker",
+			"role": "provider_editor", "provider_id": p, "password": testPassword}, otherProvider
+	},
+	"update-user": func(*world, domain.User, bool) (any, scope) { return map[string]any{"name": "Renamed"}, sameObject },
+	"reset-user-password": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"password": "a reset passphrase"}, sameObject
+	},
+	"update-settings": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"totp_required_roles": []string{}, "four_eyes": true}, sameObject
+	},
+}
+
+var pathParam = regexp.MustCompile(`([a-z-]+)/\{([a-z_]+)\}`)
+
+type operation struct {
+	method, path string
+	op           *huma.Operation
+	access       api.Access
+}
+
+func operations(t *testing.T, oa *huma.OpenAPI) []operation {
+	var ops []operation
+	for path, item := range oa.Paths {
+		for method, op := range map[string]*huma.Operation{http.MethodGet: item.Get, http.MethodPost: item.Post,
+			http.MethodPut: item.Put, http.MethodPatch: item.Patch, http.MethodDelete: item.Delete} {
+			if op == nil {
+				continue
+			}
+			access, ok := api.OperationAccess(op)
+			if !ok {
+				t.Errorf("%s %s (%s) declares no access policy", method, path, op.OperationID)
+				continue
+			}
+			ops = append(ops, operation{method: method, path: path, op: op, access: access})
+		}
+	}
+	sort.Slice(ops, func(i, j int) bool { return ops[i].op.OperationID < ops[j].op.OperationID })
+	return ops
+}
+
+func TestEveryOperationFollowsThePolicy(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	w := newWorld(s)
+	ops := operations(t, s.api.OpenAPI())
+	if len(ops) < 20 {
+		t.Fatalf("only %d operations found", len(ops))
+	}
+	for _, o := range ops {
+		if o.access.Public {
+			continue
+		}
+		// The policy must name an object and action it knows for some role.
+		known := false
+		for _, r := range domain.Roles {
+			known = known || s.authz.Can(domain.Actor{Role: r}, o.access.Object, o.access.Action)
+		}
+		if !known {
+			t.Errorf("%s: policy %s:%s allows no role", o.op.OperationID, o.access.Object, o.access.Action)
+		}
+	}
+
+	checked := 0
+	for _, o := range ops {
+		// Without credentials: 401, except the public operations.
+		path, _, ok := w.resolve(t, o, w.actors[domain.RoleAdmin], false)
+		if !ok {
+			continue
+		}
+		body, _ := w.body(t, o, w.actors[domain.RoleAdmin], false)
+		r := s.as("").do(o.method, path, body)
+		if o.access.Public {
+			if r.status == http.StatusUnauthorized && o.op.OperationID != "login" {
+				t.Errorf("%s is public but answered 401", o.op.OperationID)
+			}
+		} else if r.status != http.StatusUnauthorized {
+			t.Errorf("%s %s without credentials = %d, want 401", o.method, path, r.status)
+		}
+		if o.access.Public {
+			continue
+		}
+		for _, role := range domain.Roles {
+			actor := w.actors[role]
+			for _, other := range []bool{false, true} {
+				path, pathScope, _ := w.resolve(t, o, actor, other)
+				body, bodyScope := w.body(t, o, actor, other)
+				r := s.as(s.tokenFor(actor)).do(o.method, path, body)
+				want := w.expect(o, actor, other, max(pathScope, bodyScope))
+				checked++
+				if !want(r.status) {
+					t.Errorf("%s %s as %s (%s): %d %.200s", o.method, path, role, variantName(other), r.status, r.body)
+				}
+				if role.ForProvider() {
+					for _, secret := range w.secrets {
+						if strings.Contains(string(r.body), secret) {
+							t.Errorf("%s %s as %s leaks %q of another provider", o.method, path, role, secret)
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d operations, %d authenticated requests checked", len(ops), checked)
+}
+
+func variantName(other bool) string {
+	if other {
+		return "other"
+	}
+	return "own"
+}
+
+// resolve fills the path parameters of o.
+func (w *world) resolve(t *testing.T, o operation, actor domain.User, other bool) (string, scope, bool) {
+	sc := sameObject
+	ok := true
+	path := pathParam.ReplaceAllStringFunc(o.path, func(m string) string {
+		parts := pathParam.FindStringSubmatch(m)
+		f, found := paramFixtures[parts[1]+"/{"+parts[2]+"}"]
+		if !found {
+			t.Errorf("%s: no fixture for path parameter %s/{%s}", o.op.OperationID, parts[1], parts[2])
+			ok = false
+			return m
+		}
+		v, s := f(w, actor, other)
+		sc = max(sc, s)
+		return parts[1] + "/" + v
+	})
+	return path, sc, ok
+}
+
+// body returns the body fixture of o, if it takes one, and its scope.
+func (w *world) body(t *testing.T, o operation, actor domain.User, other bool) (any, scope) {
+	if o.op.RequestBody == nil {
+		return nil, sameObject
+	}
+	f, ok := bodyFixtures[o.op.OperationID]
+	if !ok {
+		t.Errorf("%s takes a body but has no body fixture", o.op.OperationID)
+		return map[string]any{}, sameObject
+	}
+	return f(w, actor, other)
+}
+
+// expect says which statuses the policy allows for this request.
+func (w *world) expect(o operation, actor domain.User, other bool, sc scope) func(int) bool {
+	a := domain.Actor{UserID: actor.ID, Role: actor.Role, ProviderID: actor.ProviderID}
+	obj, act := o.access.Object, o.access.Action
+	denied := func(status int) bool { return status == http.StatusForbidden }
+	notFound := func(status int) bool { return status == http.StatusNotFound }
+	allowed := func(status int) bool {
+		return status != http.StatusUnauthorized && status != http.StatusForbidden && status != http.StatusNotFound && status < 500
+	}
+	if !w.s.authz.Can(a, obj, act) {
+		return denied
+	}
+	if other && sc == otherUser {
+		return notFound
+	}
+	if sc == sameObject {
+		// Lists and objects of no provider: the coarse check decides, and the
+		// leak check below the request watches what lists hold.
+		return allowed
+	}
+	owner := w.own
+	if other {
+		owner = w.other
+	}
+	if w.s.authz.CanOn(a, owner, obj, act) {
+		return allowed
+	}
+	if policies.DomainOf(a, owner) == policies.Other && actor.Role.ForProvider() {
+		return notFound
+	}
+	return denied
+}
+
+func actorOf(u domain.User) domain.Actor {
+	return domain.Actor{UserID: u.ID, Email: u.Email, Role: u.Role, ProviderID: u.ProviderID}
+}

@@ -1,0 +1,56 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"assure/domain"
+)
+
+// Settings are the regulator's configuration.
+type Settings struct {
+	TOTPRequiredRoles []domain.Role `json:"totp_required_roles" doc:"Roles whose users must sign in with a second factor."`
+	FourEyes          bool          `json:"four_eyes" doc:"The supervisor who recorded an assessment's verdicts cannot also approve it."`
+}
+
+type settingsOutput struct {
+	ETag string `header:"ETag"`
+	Body Settings
+}
+
+type updateSettingsInput struct {
+	IfMatch string `header:"If-Match" maxLength:"64" doc:"The ETag of the settings as last read."`
+	Body    Settings
+}
+
+func (a *API) registerSettings() {
+	tags := []string{"Settings"}
+	register(a, huma.Operation{
+		OperationID: "get-settings", Method: http.MethodGet, Path: "/api/v1/settings", Tags: tags,
+		Summary: "Get the settings", Description: "The regulator's configuration of Assure.",
+	}, Access{Object: "settings", Action: "read"}, func(ctx context.Context, _ *struct{}) (*settingsOutput, error) {
+		s, version, err := a.db.Settings(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &settingsOutput{ETag: etag(version), Body: Settings(s)}, nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "update-settings", Method: http.MethodPut, Path: "/api/v1/settings", Tags: tags,
+		Summary: "Change the settings", Description: "Replaces the configuration; send If-Match to avoid overwriting a concurrent change.",
+	}, Access{Object: "settings", Action: "update"}, func(ctx context.Context, in *updateSettingsInput) (*settingsOutput, error) {
+		version, err := ifMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		s := domain.Settings(in.Body)
+		version, err = a.db.UpdateSettings(ctx, actorFrom(ctx), s, version)
+		if err != nil {
+			return nil, err
+		}
+		return &settingsOutput{ETag: etag(version), Body: in.Body}, nil
+	})
+}

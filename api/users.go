@@ -1,0 +1,198 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"assure/domain"
+	"assure/store"
+)
+
+type createUserInput struct {
+	Body struct {
+		Email      string      `json:"email" maxLength:"254"`
+		Name       string      `json:"name" maxLength:"200"`
+		Role       domain.Role `json:"role" enum:"admin,supervisor,provider_admin,provider_editor,auditor"`
+		ProviderID string      `json:"provider_id,omitempty" maxLength:"36" doc:"Required for provider roles, absent otherwise."`
+		Password   string      `json:"password" maxLength:"256" doc:"At least 12 characters."`
+	}
+}
+
+type userOutput struct {
+	ETag string `header:"ETag"`
+	Body User
+}
+
+func userResponse(u domain.User) *userOutput {
+	return &userOutput{ETag: etag(u.Version), Body: userOf(u)}
+}
+
+type listUsersInput struct {
+	ListParams
+	Role     string `query:"role" enum:"admin,supervisor,provider_admin,provider_editor,auditor" doc:"Only users with this role."`
+	Status   string `query:"status" enum:"active,disabled"`
+	Provider string `query:"provider" maxLength:"36" doc:"Only users of this provider."`
+	Q        string `query:"q" maxLength:"200" doc:"Part of an email address or name."`
+}
+
+type UserIDParam struct {
+	ID string `path:"id" maxLength:"64" doc:"User id."`
+}
+
+type updateUserInput struct {
+	UserIDParam
+	IfMatch string `header:"If-Match" maxLength:"64" doc:"The ETag of the user as last read; a stale one is refused with 412."`
+	Body    struct {
+		Name       *string            `json:"name,omitempty" maxLength:"200"`
+		Role       *domain.Role       `json:"role,omitempty" enum:"admin,supervisor,provider_admin,provider_editor,auditor"`
+		ProviderID *string            `json:"provider_id,omitempty" maxLength:"36"`
+		Status     *domain.UserStatus `json:"status,omitempty" enum:"active,disabled"`
+	}
+}
+
+type resetPasswordInput struct {
+	UserIDParam
+	Body struct {
+		Password string `json:"password" maxLength:"256"`
+	}
+}
+
+// etag renders a version as a strong ETag.
+func etag(version int) string { return fmt.Sprintf(`"%d"`, version) }
+
+// ifMatch reads an If-Match header holding one of our ETags; 0 means absent.
+func ifMatch(h string) (int, error) {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0, nil
+	}
+	v, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(h, "W/"), `"`))
+	if err != nil || v < 1 {
+		return 0, domain.Invalid("bad If-Match header", []domain.Problem{{Location: "header.If-Match",
+			Message: "must be an ETag returned by Assure"}})
+	}
+	return v, nil
+}
+
+func (a *API) registerUsers() {
+	tags := []string{"Users"}
+	register(a, huma.Operation{
+		OperationID: "create-user", Method: http.MethodPost, Path: "/api/v1/users", Tags: tags,
+		Summary: "Create a user",
+		Description: "Admins create any user. A provider_admin creates provider_editor users of its own provider. " +
+			"Provider roles need provider_id; the others must not have one.",
+		DefaultStatus: http.StatusCreated,
+	}, Access{Object: "user", Action: "create"}, func(ctx context.Context, in *createUserInput) (*userOutput, error) {
+		actor := actorFrom(ctx)
+		b := in.Body
+		if err := a.allowOn(ctx, actor, b.ProviderID, "user", "create", "provider"); err != nil {
+			return nil, err
+		}
+		u, err := a.db.CreateUser(ctx, actor, store.NewUser{Email: b.Email, Name: b.Name, Role: b.Role,
+			ProviderID: b.ProviderID, Password: b.Password})
+		if err != nil {
+			return nil, err
+		}
+		return userResponse(u), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "list-users", Method: http.MethodGet, Path: "/api/v1/users", Tags: tags,
+		Summary: "List users", Description: "Users by email. A provider_admin sees its own provider's users only.",
+	}, Access{Object: "user", Action: "read"}, func(ctx context.Context, in *listUsersInput) (*ListOutput[User], error) {
+		actor := actorFrom(ctx)
+		list, next, err := a.db.Users(ctx, actor, store.UserFilter{Role: domain.Role(in.Role),
+			Status: domain.UserStatus(in.Status), ProviderID: in.Provider, Query: in.Q}, in.page())
+		if err != nil {
+			return nil, err
+		}
+		return listOf(list, next, userOf), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "get-user", Method: http.MethodGet, Path: "/api/v1/users/{id}", Tags: tags,
+		Summary: "Get a user", Description: "One user, with its version as ETag.",
+	}, Access{Object: "user", Action: "read"}, func(ctx context.Context, in *UserIDParam) (*userOutput, error) {
+		u, err := a.userFor(ctx, in.ID, "read")
+		if err != nil {
+			return nil, err
+		}
+		return userResponse(u), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "update-user", Method: http.MethodPatch, Path: "/api/v1/users/{id}", Tags: tags,
+		Summary: "Change a user",
+		Description: "Changes name, role, provider or status. The last active admin can be neither demoted nor " +
+			"disabled. Disabling revokes every session and token of the user.",
+	}, Access{Object: "user", Action: "update"}, func(ctx context.Context, in *updateUserInput) (*userOutput, error) {
+		version, err := ifMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := a.userFor(ctx, in.ID, "update"); err != nil {
+			return nil, err
+		}
+		b := in.Body
+		u, err := a.db.UpdateUser(ctx, actorFrom(ctx), in.ID,
+			store.UserChange{Name: b.Name, Role: b.Role, ProviderID: b.ProviderID, Status: b.Status}, version)
+		if err != nil {
+			return nil, err
+		}
+		return userResponse(u), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "disable-user", Method: http.MethodPost, Path: "/api/v1/users/{id}/disable", Tags: tags,
+		Summary: "Disable a user",
+		Description: "The user can no longer sign in; every session and token is revoked. A provider_admin may " +
+			"disable provider_editor users of its own provider.",
+	}, Access{Object: "user", Action: "disable"}, func(ctx context.Context, in *UserIDParam) (*userOutput, error) {
+		if _, err := a.userFor(ctx, in.ID, "disable"); err != nil {
+			return nil, err
+		}
+		u, err := a.db.DisableUser(ctx, actorFrom(ctx), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return userResponse(u), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "reset-user-password", Method: http.MethodPut, Path: "/api/v1/users/{id}/password", Tags: tags,
+		Summary: "Reset a user's password", Description: "Sets a new password and revokes every session and token of the user.",
+		DefaultStatus: http.StatusNoContent,
+	}, Access{Object: "user", Action: "reset_password"}, func(ctx context.Context, in *resetPasswordInput) (*struct{}, error) {
+		if _, err := a.userFor(ctx, in.ID, "reset_password"); err != nil {
+			return nil, err
+		}
+		return nil, a.db.ResetPassword(ctx, actorFrom(ctx), in.ID, in.Body.Password)
+	})
+
+	register(a, huma.Operation{
+		OperationID: "reset-user-totp", Method: http.MethodDelete, Path: "/api/v1/users/{id}/totp", Tags: tags,
+		Summary: "Remove a user's second factor", Description: "For a lost device: removes the second factor and revokes the user's sessions and tokens.",
+		DefaultStatus: http.StatusNoContent,
+	}, Access{Object: "user", Action: "reset_totp"}, func(ctx context.Context, in *UserIDParam) (*struct{}, error) {
+		if _, err := a.userFor(ctx, in.ID, "reset_totp"); err != nil {
+			return nil, err
+		}
+		return nil, a.db.ResetTOTP(ctx, actorFrom(ctx), in.ID)
+	})
+}
+
+// userFor loads a user the caller may see and checks the action against the
+// user's provider.
+func (a *API) userFor(ctx context.Context, id, act string) (domain.User, error) {
+	actor := actorFrom(ctx)
+	u, err := a.db.User(ctx, actor, id)
+	if err != nil {
+		return u, err
+	}
+	return u, a.allowOn(ctx, actor, u.ProviderID, "user", act, "user")
+}

@@ -1,0 +1,185 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"assure/domain"
+)
+
+// appendEvents adds events to the chain. The row lock on audit_head orders
+// concurrent writers: each reads the head, extends it and moves it, so the
+// chain never forks. Every event of a transaction carries the transaction's time.
+func appendEvents(ctx context.Context, tx pgx.Tx, events []domain.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	var seq int64
+	var prev string
+	var now time.Time
+	if err := tx.QueryRow(ctx, `select seq, hash, now() from audit_head for update`).Scan(&seq, &prev, &now); err != nil {
+		return fmt.Errorf("lock audit head: %w", err)
+	}
+	rows := make([][]any, len(events))
+	for i, e := range events {
+		seq++
+		e.Seq, e.At, e.PrevHash = seq, now, prev
+		summary, err := domain.CanonicalJSON(e.Summary)
+		if err != nil {
+			return err
+		}
+		e.Summary = summary
+		if e.Hash, err = e.ComputeHash(); err != nil {
+			return err
+		}
+		prev = e.Hash
+		rows[i] = []any{e.Seq, e.At, nullable(e.ActorID), e.ActorEmail, e.ActorRole, e.Action, e.ObjectType,
+			e.ObjectID, nullable(e.ProviderID), e.RequestID, e.Address, string(e.Summary), e.PrevHash, e.Hash}
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_events"},
+		[]string{"seq", "at", "actor_id", "actor_email", "actor_role", "action", "object_type", "object_id",
+			"provider_id", "request_id", "address", "summary", "prev_hash", "hash"}, pgx.CopyFromRows(rows))
+	if err != nil {
+		return fmt.Errorf("insert audit events: %w", err)
+	}
+	_, err = tx.Exec(ctx, `update audit_head set seq = $1, hash = $2`, seq, prev)
+	return err
+}
+
+// nullable maps "" to NULL for uuid columns.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// RecordEvent writes an event that stands alone: a denied request, an
+// export. It has its own transaction because nothing else changes.
+func (db *DB) RecordEvent(ctx context.Context, actor domain.Actor, action, objectType, objectID, providerID string, summary any) error {
+	return db.write(ctx, "record "+action, func(t *txn) error {
+		return t.record(actor, action, objectType, objectID, providerID, summary)
+	})
+}
+
+// AuditFilter narrows the audit trail. Every field is optional.
+type AuditFilter struct {
+	Actor      string // user id or email
+	ObjectType string
+	ObjectID   string
+	ProviderID string
+	Action     string
+	From, To   time.Time // From inclusive, To exclusive
+}
+
+const auditColumns = `seq, at, coalesce(actor_id::text, ''), actor_email, actor_role, action, object_type, object_id,
+	coalesce(provider_id::text, ''), request_id, address, summary::text, prev_hash, hash`
+
+func scanEvent(row pgx.CollectableRow) (domain.Event, error) {
+	var e domain.Event
+	var summary string
+	err := row.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorEmail, &e.ActorRole, &e.Action, &e.ObjectType, &e.ObjectID,
+		&e.ProviderID, &e.RequestID, &e.Address, &summary, &e.PrevHash, &e.Hash)
+	e.Summary = json.RawMessage(summary)
+	return e, err
+}
+
+// AuditEvents lists events matching filter, newest first. An actor confined
+// to a provider sees only that provider's events.
+func (db *DB) AuditEvents(ctx context.Context, actor domain.Actor, f AuditFilter, page Page) ([]domain.Event, string, error) {
+	before := int64(1<<63 - 1)
+	if _, err := decodeCursor(page.Cursor, &before); err != nil {
+		return nil, "", err
+	}
+	if f.ProviderID != "" && !isUUID(f.ProviderID) {
+		return nil, "", domain.Invalid("bad audit filter", []domain.Problem{{Location: "query.provider", Message: "must be a provider id"}})
+	}
+	limit := page.limit()
+	rows, err := db.pool.Query(ctx, `select `+auditColumns+` from audit_events
+		where seq < $1
+		and ($2 = '' or actor_id::text = $2 or actor_email = lower($2))
+		and ($3 = '' or object_type = $3)
+		and ($4 = '' or object_id = $4)
+		and ($5 = '' or provider_id = $5::uuid)
+		and ($6 = '' or action = $6)
+		and ($7::timestamptz is null or at >= $7)
+		and ($8::timestamptz is null or at < $8)
+		and ($9 = '' or provider_id::text = $9)
+		order by seq desc limit $10`,
+		before, f.Actor, f.ObjectType, f.ObjectID, f.ProviderID, f.Action, nullTime(f.From), nullTime(f.To),
+		actor.ProviderScope(), limit+1)
+	if err != nil {
+		return nil, "", translate(err, "list audit events")
+	}
+	list, err := pgx.CollectRows(rows, scanEvent)
+	if err != nil {
+		return nil, "", translate(err, "list audit events")
+	}
+	list, next := pageOf(list, limit, func(e domain.Event) []any { return []any{e.Seq} })
+	return list, next, nil
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+// Verification is the result of checking the audit chain.
+type Verification struct {
+	OK       bool
+	Checked  int64
+	FirstBad *int64 // the first event whose hash or link does not hold
+}
+
+// VerifyAudit walks the whole chain in order, recomputing every hash, and
+// reports the first event that does not hold: altered content, a broken link,
+// a gap, or a head that does not match the last event.
+func (db *DB) VerifyAudit(ctx context.Context) (Verification, error) {
+	var v Verification
+	var headSeq int64
+	var headHash string
+	if err := db.pool.QueryRow(ctx, `select seq, hash from audit_head`).Scan(&headSeq, &headHash); err != nil {
+		return v, translate(err, "verify audit: read head")
+	}
+	prev, after := domain.GenesisHash, int64(0)
+	const chunk = 5000
+	for {
+		rows, err := db.pool.Query(ctx, `select `+auditColumns+` from audit_events where seq > $1 order by seq limit $2`, after, chunk)
+		if err != nil {
+			return v, translate(err, "verify audit")
+		}
+		list, err := pgx.CollectRows(rows, scanEvent)
+		if err != nil {
+			return v, translate(err, "verify audit")
+		}
+		for _, e := range list {
+			hash, err := e.ComputeHash()
+			if e.Seq != after+1 || e.PrevHash != prev || err != nil || hash != e.Hash {
+				bad := e.Seq
+				if e.Seq != after+1 {
+					bad = after + 1
+				}
+				v.FirstBad = &bad
+				return v, nil
+			}
+			v.Checked++
+			prev, after = e.Hash, e.Seq
+		}
+		if len(list) < chunk {
+			break
+		}
+	}
+	if after != headSeq || prev != headHash {
+		bad := after + 1
+		v.FirstBad = &bad
+		return v, nil
+	}
+	v.OK = true
+	return v, nil
+}

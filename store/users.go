@@ -1,0 +1,385 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"assure/domain"
+)
+
+const userColumns = `u.id::text, u.email, u.name, u.role, coalesce(u.provider_id::text, ''), u.status,
+	u.totp_confirmed_at is not null, u.created_at, u.updated_at, u.version`
+
+func scanUser(row pgx.CollectableRow) (domain.User, error) {
+	var u domain.User
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.ProviderID, &u.Status, &u.TOTPEnabled,
+		&u.CreatedAt, &u.UpdatedAt, &u.Version)
+	return u, err
+}
+
+// NewUser is what it takes to create a user.
+type NewUser struct {
+	Email      string
+	Name       string
+	Role       domain.Role
+	ProviderID string
+	Password   string
+}
+
+// CreateUser creates a user on behalf of actor. EInvalid lists every problem
+// of the input; EForbidden when actor may not manage such a user; EConflict
+// when the email is taken.
+func (db *DB) CreateUser(ctx context.Context, actor domain.Actor, nu NewUser) (domain.User, error) {
+	nu.Email = domain.NormalizeEmail(nu.Email)
+	nu.Name = strings.TrimSpace(nu.Name)
+	problems := domain.CheckUser(nu.Email, nu.Name, nu.Role, nu.ProviderID)
+	problems = append(problems, domain.CheckPassword("body.password", nu.Password, nu.Email)...)
+	if nu.ProviderID != "" && !isUUID(nu.ProviderID) {
+		problems = append(problems, domain.Problem{Location: "body.provider_id", Message: "must be a provider id"})
+	}
+	if len(problems) > 0 {
+		return domain.User{}, domain.Invalid("the user cannot be created", problems)
+	}
+	if err := domain.CheckUserManagement(actor, nu.Role, nu.ProviderID); err != nil {
+		return domain.User{}, err
+	}
+	hash, err := domain.HashPassword(nu.Password)
+	if err != nil {
+		return domain.User{}, err
+	}
+	var u domain.User
+	err = db.write(ctx, "create user", func(t *txn) error {
+		if nu.ProviderID != "" {
+			if err := providerExists(ctx, t, nu.ProviderID, actor); err != nil {
+				return err
+			}
+		}
+		rows, err := t.Query(ctx, `insert into users as u (email, name, role, provider_id, password_hash)
+			values ($1, $2, $3, $4, $5)
+			on conflict (email) do nothing
+			returning `+userColumns, nu.Email, nu.Name, nu.Role, nullable(nu.ProviderID), hash)
+		if err != nil {
+			return err
+		}
+		u, err = pgx.CollectExactlyOneRow(rows, scanUser)
+		if err == pgx.ErrNoRows {
+			return domain.Errorf(domain.EConflict, "a user with email %s already exists", nu.Email)
+		}
+		if err != nil {
+			return err
+		}
+		return t.record(actor, "user.create", "user", u.ID, u.ProviderID,
+			map[string]any{"email": u.Email, "name": u.Name, "role": u.Role, "provider_id": u.ProviderID})
+	})
+	return u, err
+}
+
+// providerExists checks that a provider the actor may see exists.
+func providerExists(ctx context.Context, t *txn, id string, actor domain.Actor) error {
+	var ok bool
+	err := t.QueryRow(ctx, `select exists (select 1 from providers where id = $1 and ($2 = '' or id::text = $2))`,
+		id, actor.ProviderScope()).Scan(&ok)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return domain.Invalid("no such provider", []domain.Problem{{Location: "body.provider_id", Message: "no provider has this id"}})
+	}
+	return nil
+}
+
+// UserFilter narrows a list of users. Every field is optional.
+type UserFilter struct {
+	Role       domain.Role
+	Status     domain.UserStatus
+	ProviderID string
+	Query      string // part of an email or name
+}
+
+// Users lists users by email. Provider users see only their own provider's.
+func (db *DB) Users(ctx context.Context, actor domain.Actor, f UserFilter, page Page) ([]domain.User, string, error) {
+	after := ""
+	if _, err := decodeCursor(page.Cursor, &after); err != nil {
+		return nil, "", err
+	}
+	if f.ProviderID != "" && !isUUID(f.ProviderID) {
+		return nil, "", domain.Invalid("bad user filter", []domain.Problem{{Location: "query.provider", Message: "must be a provider id"}})
+	}
+	limit := page.limit()
+	rows, err := db.pool.Query(ctx, `select `+userColumns+` from users u
+		where u.email > $1
+		and ($2 = '' or u.provider_id::text = $2)
+		and ($3 = '' or u.role = $3)
+		and ($4 = '' or u.status = $4)
+		and ($5 = '' or u.provider_id::text = $5)
+		and ($6 = '' or strpos(u.email, lower($6)) > 0 or strpos(lower(u.name), lower($6)) > 0)
+		order by u.email limit $7`,
+		after, actor.ProviderScope(), f.Role, f.Status, f.ProviderID, f.Query, limit+1)
+	if err != nil {
+		return nil, "", translate(err, "list users")
+	}
+	list, err := pgx.CollectRows(rows, scanUser)
+	if err != nil {
+		return nil, "", translate(err, "list users")
+	}
+	list, next := pageOf(list, limit, func(u domain.User) []any { return []any{u.Email} })
+	return list, next, nil
+}
+
+// User returns one user the actor may see; ENotFound otherwise.
+func (db *DB) User(ctx context.Context, actor domain.Actor, id string) (domain.User, error) {
+	return getUser(ctx, db.pool, actor, id, false)
+}
+
+// querier is what both a pool and a transaction offer.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func getUser(ctx context.Context, q querier, actor domain.Actor, id string, lock bool) (domain.User, error) {
+	if !isUUID(id) {
+		return domain.User{}, domain.Errorf(domain.ENotFound, "no such user")
+	}
+	sql := `select ` + userColumns + ` from users u where u.id = $1 and ($2 = '' or u.provider_id::text = $2)`
+	if lock {
+		sql += ` for update`
+	}
+	rows, err := q.Query(ctx, sql, id, actor.ProviderScope())
+	if err != nil {
+		return domain.User{}, err
+	}
+	u, err := pgx.CollectExactlyOneRow(rows, scanUser)
+	if err == pgx.ErrNoRows {
+		return u, domain.Errorf(domain.ENotFound, "no such user")
+	}
+	return u, err
+}
+
+// UserByEmail returns the user with email, for the command line.
+func (db *DB) UserByEmail(ctx context.Context, email string) (domain.User, error) {
+	rows, err := db.pool.Query(ctx, `select `+userColumns+` from users u where u.email = $1`, domain.NormalizeEmail(email))
+	if err != nil {
+		return domain.User{}, translate(err, "get user %s", email)
+	}
+	u, err := pgx.CollectExactlyOneRow(rows, scanUser)
+	if err == pgx.ErrNoRows {
+		return u, domain.Errorf(domain.ENotFound, "no user has email %s", email)
+	}
+	return u, translate(err, "get user %s", email)
+}
+
+// CountUsers returns how many users exist.
+func (db *DB) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := db.pool.QueryRow(ctx, `select count(*) from users`).Scan(&n)
+	return n, translate(err, "count users")
+}
+
+// UserChange is a partial update of a user; nil fields stay as they are.
+type UserChange struct {
+	Name       *string
+	Role       *domain.Role
+	ProviderID *string
+	Status     *domain.UserStatus
+}
+
+// UpdateUser changes a user's name, role, provider or status. ifVersion, when
+// not zero, must match the user's version (EPrecondition otherwise). The last
+// active admin can be neither demoted nor disabled (EConflict). Disabling a
+// user revokes every session and token.
+func (db *DB) UpdateUser(ctx context.Context, actor domain.Actor, id string, ch UserChange, ifVersion int) (domain.User, error) {
+	var u domain.User
+	err := db.write(ctx, "update user", func(t *txn) error {
+		before, err := getUser(ctx, t, actor, id, true)
+		if err != nil {
+			return err
+		}
+		if ifVersion != 0 && ifVersion != before.Version {
+			return domain.Errorf(domain.EPrecondition, "user %s has changed since version %d (now %d); reload and retry",
+				id, ifVersion, before.Version)
+		}
+		after := before
+		if ch.Name != nil {
+			after.Name = strings.TrimSpace(*ch.Name)
+		}
+		if ch.Role != nil {
+			after.Role = *ch.Role
+			if !after.Role.ForProvider() && ch.ProviderID == nil {
+				after.ProviderID = ""
+			}
+		}
+		if ch.ProviderID != nil {
+			after.ProviderID = *ch.ProviderID
+		}
+		if ch.Status != nil {
+			after.Status = *ch.Status
+		}
+		problems := domain.CheckUser(after.Email, after.Name, after.Role, after.ProviderID)
+		if !after.Status.Valid() {
+			problems = append(problems, domain.Problem{Location: "body.status", Message: "must be active or disabled"})
+		}
+		if after.ProviderID != "" && !isUUID(after.ProviderID) {
+			problems = append(problems, domain.Problem{Location: "body.provider_id", Message: "must be a provider id"})
+		}
+		if len(problems) > 0 {
+			return domain.Invalid("the user cannot be changed so", problems)
+		}
+		if err := domain.CheckUserManagement(actor, before.Role, before.ProviderID); err != nil {
+			return err
+		}
+		if err := domain.CheckUserManagement(actor, after.Role, after.ProviderID); err != nil {
+			return err
+		}
+		if after.ProviderID != "" && after.ProviderID != before.ProviderID {
+			if err := providerExists(ctx, t, after.ProviderID, actor); err != nil {
+				return err
+			}
+		}
+		if err := keepOneAdmin(ctx, t, before, after); err != nil {
+			return err
+		}
+		rows, err := t.Query(ctx, `update users u set name = $2, role = $3, provider_id = $4, status = $5,
+			updated_at = now(), version = version + 1 where id = $1 returning `+userColumns,
+			id, after.Name, after.Role, nullable(after.ProviderID), after.Status)
+		if err != nil {
+			return err
+		}
+		if u, err = pgx.CollectExactlyOneRow(rows, scanUser); err != nil {
+			return err
+		}
+		changes := diffUser(before, u)
+		if len(changes) == 0 {
+			return nil
+		}
+		action := "user.update"
+		if before.Status != u.Status && u.Status == domain.UserDisabled {
+			action = "user.disable"
+			if err := revokeTokens(ctx, t, id, "user disabled"); err != nil {
+				return err
+			}
+		} else if before.Role != u.Role {
+			action = "user.role_change"
+		}
+		return t.record(actor, action, "user", u.ID, firstNonEmpty(u.ProviderID, before.ProviderID), map[string]any{"changes": changes})
+	})
+	return u, err
+}
+
+// DisableUser disables a user and revokes every session and token.
+func (db *DB) DisableUser(ctx context.Context, actor domain.Actor, id string) (domain.User, error) {
+	disabled := domain.UserDisabled
+	return db.UpdateUser(ctx, actor, id, UserChange{Status: &disabled}, 0)
+}
+
+// keepOneAdmin refuses a change that would leave no active admin. It locks
+// every active admin row, so two concurrent demotions cannot both pass.
+func keepOneAdmin(ctx context.Context, t *txn, before, after domain.User) error {
+	wasAdmin := before.Role == domain.RoleAdmin && before.Status == domain.UserActive
+	isAdmin := after.Role == domain.RoleAdmin && after.Status == domain.UserActive
+	if !wasAdmin || isAdmin {
+		return nil
+	}
+	rows, err := t.Query(ctx, `select id from users where role = 'admin' and status = 'active' for update`)
+	if err != nil {
+		return err
+	}
+	admins, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	if len(admins) <= 1 {
+		return domain.Errorf(domain.EConflict, "%s is the last active admin; make another admin first", before.Email)
+	}
+	return nil
+}
+
+func diffUser(before, after domain.User) map[string]any {
+	changes := map[string]any{}
+	add := func(field string, from, to any) {
+		if from != to {
+			changes[field] = map[string]any{"from": from, "to": to}
+		}
+	}
+	add("name", before.Name, after.Name)
+	add("role", string(before.Role), string(after.Role))
+	add("provider_id", before.ProviderID, after.ProviderID)
+	add("status", string(before.Status), string(after.Status))
+	return changes
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// revokeTokens revokes every live session and token of a user.
+func revokeTokens(ctx context.Context, t *txn, userID, why string) error {
+	_, err := t.Exec(ctx, `update tokens set revoked_at = now(), revoked_why = $2
+		where user_id = $1 and revoked_at is null`, userID, why)
+	if err != nil {
+		return fmt.Errorf("revoke tokens: %w", err)
+	}
+	return nil
+}
+
+// ResetPassword sets a new password for a user (an admin's act) and revokes
+// every session and token of that user.
+func (db *DB) ResetPassword(ctx context.Context, actor domain.Actor, id, password string) error {
+	return db.setPassword(ctx, actor, id, password, "user.password_reset")
+}
+
+func (db *DB) setPassword(ctx context.Context, actor domain.Actor, id, password, action string) error {
+	u, err := db.User(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	if problems := domain.CheckPassword("body.password", password, u.Email); len(problems) > 0 {
+		return domain.Invalid("the password cannot be used", problems)
+	}
+	if err := domain.CheckUserManagement(actor, u.Role, u.ProviderID); err != nil && action != "user.password_change" {
+		return err
+	}
+	hash, err := domain.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return db.write(ctx, "set password", func(t *txn) error {
+		tag, err := t.Exec(ctx, `update users set password_hash = $2, password_changed_at = now(),
+			updated_at = now(), version = version + 1 where id = $1`, id, hash)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() != 1 {
+			return domain.Errorf(domain.ENotFound, "no such user")
+		}
+		if err := revokeTokens(ctx, t, id, "password changed"); err != nil {
+			return err
+		}
+		return t.record(actor, action, "user", id, u.ProviderID, map[string]any{"email": u.Email})
+	})
+}
+
+// ChangePassword changes the actor's own password after checking the current
+// one, and revokes every session and token of the actor, this one included.
+func (db *DB) ChangePassword(ctx context.Context, actor domain.Actor, current, next string) error {
+	var hash string
+	if err := db.pool.QueryRow(ctx, `select password_hash from users where id = $1`, actor.UserID).Scan(&hash); err != nil {
+		return translate(err, "change password")
+	}
+	if !domain.VerifyPassword(hash, current) {
+		return domain.Invalid("the current password is not right",
+			[]domain.Problem{{Location: "body.current_password", Message: "does not match"}})
+	}
+	if current == next {
+		return domain.Invalid("the new password is the current one",
+			[]domain.Problem{{Location: "body.new_password", Message: "must differ from the current password"}})
+	}
+	return db.setPassword(ctx, actor, actor.UserID, next, "user.password_change")
+}
