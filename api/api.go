@@ -11,6 +11,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"assure/domain"
 	"assure/policies"
 	"assure/store"
 )
@@ -26,6 +27,8 @@ type API struct {
 	mux    *http.ServeMux
 	huma   huma.API
 	secure bool // session cookies only over HTTPS
+
+	maxEvidence int64 // bytes per evidence file
 }
 
 // Options configure the API.
@@ -33,6 +36,8 @@ type Options struct {
 	// SecureCookies marks the session cookie Secure; set it whenever Assure
 	// is reached over HTTPS (directly or through a proxy).
 	SecureCookies bool
+	// MaxEvidenceBytes limits one evidence file; 0 means the default (25 MB).
+	MaxEvidenceBytes int64
 }
 
 // New builds the API over db and registers every operation.
@@ -50,7 +55,10 @@ func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Option
 		"bearer":  {Type: "http", Scheme: "bearer", Description: "A session token from POST /api/v1/session or a personal API token."},
 		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie, Description: "The session cookie set at sign-in."},
 	}
-	a := &API{db: db, authz: authz, log: log, mux: mux, secure: opts.SecureCookies}
+	a := &API{db: db, authz: authz, log: log, mux: mux, secure: opts.SecureCookies, maxEvidence: opts.MaxEvidenceBytes}
+	if a.maxEvidence <= 0 {
+		a.maxEvidence = domain.DefaultMaxEvidenceBytes
+	}
 	a.huma = humago.New(mux, cfg)
 	a.huma.UseMiddleware(a.authenticate)
 
@@ -65,6 +73,12 @@ func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Option
 	a.registerSettings()
 	a.registerAudit()
 	a.registerCatalog()
+	a.registerProviders()
+	a.registerCampaigns()
+	a.registerAssessments()
+	a.registerResponses()
+	a.registerEvidence()
+	a.registerFindings()
 	a.registerDocs()
 	return a
 }

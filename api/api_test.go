@@ -3,6 +3,8 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sync/atomic"
@@ -43,11 +45,17 @@ func newServer(t *testing.T) *server {
 // serve starts another API server over an existing database.
 func serve(t *testing.T, db *store.DB, dbURL string) *server {
 	t.Helper()
+	return serveWith(t, db, dbURL, api.Options{})
+}
+
+// serveWith starts an API server with options over an existing database.
+func serveWith(t *testing.T, db *store.DB, dbURL string, opts api.Options) *server {
+	t.Helper()
 	authz, err := policies.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := api.New(db, authz, slog.New(slog.NewTextHandler(io.Discard, nil)), api.Options{})
+	a := api.New(db, authz, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
 	ts := httptest.NewServer(a.Handler())
 	t.Cleanup(ts.Close)
 	return &server{t: t, url: ts.URL, db: db, dbURL: dbURL, api: a, authz: authz}
@@ -93,7 +101,11 @@ func (s *server) as(token string) *client { return &client{s: s, token: token} }
 func (c *client) do(method, path string, body any, header ...string) response {
 	c.s.t.Helper()
 	var r io.Reader
-	if body != nil {
+	if m, ok := body.(multipartBody); ok {
+		var ct string
+		r, ct = m.encode()
+		header = append(header, "Content-Type", ct)
+	} else if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			c.s.t.Fatal(err)
@@ -150,6 +162,11 @@ func (s *server) provider(name string) string {
 		s.t.Fatal(err)
 	}
 	return id
+}
+
+func sha256hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // testPassword is every test user's password.

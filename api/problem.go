@@ -76,12 +76,16 @@ func statusOf(code domain.ErrorCode) int {
 		return http.StatusConflict
 	case domain.EPrecondition:
 		return http.StatusPreconditionFailed
+	case domain.EPreconditionRequired:
+		return http.StatusPreconditionRequired
 	case domain.EForbidden:
 		return http.StatusForbidden
 	case domain.EUnauthorized:
 		return http.StatusUnauthorized
 	case domain.ETooLarge:
 		return http.StatusRequestEntityTooLarge
+	case domain.EUnsupported:
+		return http.StatusUnsupportedMediaType
 	case domain.ETooMany:
 		return http.StatusTooManyRequests
 	}

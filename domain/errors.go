@@ -11,15 +11,17 @@ type ErrorCode string
 
 // The error codes Assure uses. Anything else is an internal error.
 const (
-	EInvalid      ErrorCode = "invalid"             // the request is malformed or breaks a rule
-	ENotFound     ErrorCode = "not_found"           // no such object, or the caller may not see it
-	EConflict     ErrorCode = "conflict"            // the object's state does not allow the change
-	EPrecondition ErrorCode = "precondition_failed" // the caller's copy is stale (If-Match)
-	EForbidden    ErrorCode = "forbidden"           // the caller may see the object but not do this
-	EUnauthorized ErrorCode = "unauthorized"        // no valid credentials
-	ETooLarge     ErrorCode = "too_large"           // the upload or body exceeds a limit
-	ETooMany      ErrorCode = "too_many_requests"   // throttled
-	EInternal     ErrorCode = "internal"            // a fault of ours; never shown to clients
+	EInvalid              ErrorCode = "invalid"               // the request is malformed or breaks a rule
+	ENotFound             ErrorCode = "not_found"             // no such object, or the caller may not see it
+	EConflict             ErrorCode = "conflict"              // the object's state does not allow the change
+	EPrecondition         ErrorCode = "precondition_failed"   // the caller's copy is stale (If-Match)
+	EPreconditionRequired ErrorCode = "precondition_required" // the write needs If-Match
+	EForbidden            ErrorCode = "forbidden"             // the caller may see the object but not do this
+	EUnauthorized         ErrorCode = "unauthorized"          // no valid credentials
+	ETooLarge             ErrorCode = "too_large"             // the upload or body exceeds a limit
+	EUnsupported          ErrorCode = "unsupported_type"      // the upload's content is not an allowed type
+	ETooMany              ErrorCode = "too_many_requests"     // throttled
+	EInternal             ErrorCode = "internal"              // a fault of ours; never shown to clients
 )
 
 // Problem is one precise complaint about the input: where it is and what is wrong.

@@ -24,4 +24,8 @@ if [ -f var/local-admin.txt ]; then
   echo "Local $(cat var/local-admin.txt)"
 fi
 
+# A small demo sector, so there is something to look at; loading it again
+# changes nothing.
+"$bin" seed demo
+
 exec "$bin" serve --addr "${ASSURE_ADDR:-:8080}"

@@ -256,3 +256,41 @@ func TestUserCommands(t *testing.T) {
 		t.Errorf("audit verify after tampering = %d %q", code, out)
 	}
 }
+
+func TestSeedDemoIsIdempotent(t *testing.T) {
+	t.Parallel()
+	url := storetest.Bare(t)
+	counts := func() string {
+		conn, err := pgx.Connect(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+		var s string
+		err = conn.QueryRow(context.Background(), `select format('%s providers, %s users, %s campaigns, %s assessments, %s evidence, %s findings, %s states',
+			(select count(*) from providers), (select count(*) from users), (select count(*) from campaigns),
+			(select count(*) from assessments), (select count(*) from evidence), (select count(*) from findings),
+			(select count(distinct status) from assessments))`).Scan(&s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	code, out, errOut := assure(t, "seed", "demo", "--database-url", url)
+	if code != 0 || !strings.Contains(out, "supervisor@demo.assure.local") {
+		t.Fatalf("seed = %d %q %q", code, out, errOut)
+	}
+	first := counts()
+	if !strings.HasPrefix(first, "12 providers") || !strings.HasSuffix(first, "6 states") {
+		t.Errorf("demo sector: %s", first)
+	}
+	if code, _, errOut := assure(t, "seed", "demo", "--database-url", url); code != 0 {
+		t.Fatalf("second seed = %d %q", code, errOut)
+	}
+	if again := counts(); again != first {
+		t.Errorf("second seed changed the data: %s → %s", first, again)
+	}
+	if code, out, _ := assure(t, "audit", "verify", "--database-url", url); code != 0 {
+		t.Errorf("audit after seed: %s", out)
+	}
+}

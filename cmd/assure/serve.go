@@ -33,6 +33,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"sessions unused this long expire (env ASSURE_SESSION_IDLE)")
 	absolute := fs.Duration("session-max", envDuration("ASSURE_SESSION_MAX", store.DefaultSessionPolicy.Absolute),
 		"sessions expire this long after sign-in (env ASSURE_SESSION_MAX)")
+	maxEvidence := fs.Int("max-evidence-mb", envInt("ASSURE_MAX_EVIDENCE_MB", domain.DefaultMaxEvidenceBytes>>20),
+		"largest evidence file accepted, in MB (env ASSURE_MAX_EVIDENCE_MB)")
 	secure := fs.Bool("secure-cookies", os.Getenv("ASSURE_SECURE_COOKIES") == "true",
 		"mark the session cookie Secure; set when served over HTTPS (env ASSURE_SECURE_COOKIES=true)")
 	if err := parse(fs, args); err != nil {
@@ -40,6 +42,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *idle <= 0 || *absolute <= 0 {
 		return usageError("session lifetimes must be positive")
+	}
+	if *maxEvidence < 1 || *maxEvidence > 1024 {
+		return usageError("--max-evidence-mb must be 1 to 1024")
 	}
 	log := newLogger(stderr)
 
@@ -60,7 +65,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	a := api.New(db, authz, log, api.Options{SecureCookies: *secure})
+	a := api.New(db, authz, log, api.Options{SecureCookies: *secure,
+		MaxEvidenceBytes: int64(*maxEvidence) << 20})
 	ui, err := web.New()
 	if err != nil {
 		return err

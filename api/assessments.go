@@ -1,0 +1,296 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"assure/domain"
+	"assure/store"
+)
+
+// Assessment is one provider's filing in one campaign.
+type Assessment struct {
+	ID           string     `json:"id" format:"uuid"`
+	CampaignID   string     `json:"campaign_id" format:"uuid"`
+	CampaignName string     `json:"campaign_name"`
+	ProviderID   string     `json:"provider_id" format:"uuid"`
+	ProviderName string     `json:"provider_name"`
+	Status       string     `json:"status" enum:"draft,submitted,in_review,changes_requested,approved,rejected"`
+	Allowed      []string   `json:"allowed_actions" doc:"What can happen to the assessment now."`
+	DueAt        string     `json:"due_at" format:"date"`
+	Overdue      bool       `json:"overdue" doc:"Still unfiled after the due date."`
+	Submission   int        `json:"submission" doc:"The number of the latest submission; 0 before the first."`
+	Applicable   int        `json:"applicable_controls"`
+	Answered     int        `json:"answered_controls"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	SubmittedAt  *time.Time `json:"submitted_at,omitempty"`
+	DecidedAt    *time.Time `json:"decided_at,omitempty"`
+	Version      int        `json:"version" doc:"Changes with every change of the assessment's state."`
+	ETag         string     `json:"etag"`
+}
+
+func assessmentOf(a domain.Assessment) Assessment {
+	return Assessment{ID: a.ID, CampaignID: a.CampaignID, CampaignName: a.CampaignName, ProviderID: a.ProviderID,
+		ProviderName: a.ProviderName, Status: string(a.Status), Allowed: nonNil(domain.AllowedActions(a.Status)),
+		DueAt: a.DueAt.String(), Overdue: a.Overdue(domain.Today()), Submission: a.Submissions,
+		Applicable: a.Applicable, Answered: a.Answered, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
+		SubmittedAt: a.SubmittedAt, DecidedAt: a.DecidedAt, Version: a.Version, ETag: etag(a.Version)}
+}
+
+type assessmentOutput struct {
+	ETag string `header:"ETag"`
+	Body Assessment
+}
+
+func assessmentResponse(a domain.Assessment) *assessmentOutput {
+	return &assessmentOutput{ETag: etag(a.Version), Body: assessmentOf(a)}
+}
+
+type listAssessmentsInput struct {
+	ListParams
+	Campaign string `query:"campaign" maxLength:"36" doc:"Only this campaign's assessments."`
+	Provider string `query:"provider" maxLength:"36" doc:"Only this provider's assessments."`
+	Status   string `query:"status" enum:"draft,submitted,in_review,changes_requested,approved,rejected"`
+	Overdue  bool   `query:"overdue" doc:"Only assessments still unfiled after their due date."`
+}
+
+// Transition is one recorded change of an assessment's state.
+type Transition struct {
+	From    string    `json:"from"`
+	To      string    `json:"to"`
+	ActorID string    `json:"actor_id,omitempty"`
+	At      time.Time `json:"at"`
+	Reason  string    `json:"reason,omitempty"`
+}
+
+type submitInput struct {
+	IDParam
+	Body struct {
+		Attestation domain.Attestation `json:"attestation" doc:"Who attests the filing is true and complete, in what position, and the statement."`
+	}
+}
+
+type reasonInput struct {
+	IDParam
+	IfMatch string `header:"If-Match" maxLength:"64" doc:"The assessment's ETag as last read."`
+	Body    struct {
+		Reason string `json:"reason" maxLength:"20000"`
+	}
+}
+
+type approveInput struct {
+	IDParam
+	IfMatch string `header:"If-Match" maxLength:"64" doc:"The assessment's ETag as last read."`
+	Body    *struct {
+		Comment string `json:"comment,omitempty" maxLength:"20000"`
+	}
+}
+
+type transitionInput struct {
+	IDParam
+	IfMatch string `header:"If-Match" maxLength:"64" doc:"The assessment's ETag as last read."`
+}
+
+// Submission is one sealed filing.
+type Submission struct {
+	Version     int                `json:"version"`
+	SubmittedAt time.Time          `json:"submitted_at"`
+	SubmittedBy string             `json:"submitted_by,omitempty" format:"uuid"`
+	Late        bool               `json:"late" doc:"Filed after the due date."`
+	Attestation domain.Attestation `json:"attestation"`
+	Seal        string             `json:"seal_sha256" doc:"SHA-256 of the canonical encoding of the sealed content."`
+	Verified    bool               `json:"verified" doc:"The stored content still hashes to the seal."`
+	Content     json.RawMessage    `json:"content,omitempty" doc:"Exactly what was filed: responses and evidence hashes (single submission only)."`
+}
+
+func submissionOf(s store.Submission) Submission {
+	return Submission{Version: s.Version, SubmittedAt: s.SubmittedAt.UTC(), SubmittedBy: s.SubmittedBy, Late: s.Late,
+		Attestation: s.Attestation, Seal: s.Seal, Verified: s.Verified}
+}
+
+type submissionOutput struct {
+	Body Submission
+}
+
+type submissionInput struct {
+	IDParam
+	Version int `path:"version" minimum:"1" doc:"Submission number."`
+}
+
+func (a *API) registerAssessments() {
+	tags := []string{"Assessments"}
+	register(a, huma.Operation{
+		OperationID: "list-assessments", Method: http.MethodGet, Path: "/api/v1/assessments", Tags: tags,
+		Summary: "List assessments", Description: "By provider name. Provider users see their own provider's only.",
+	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *listAssessmentsInput) (*ListOutput[Assessment], error) {
+		list, next, err := a.db.Assessments(ctx, actorFrom(ctx), store.AssessmentFilter{CampaignID: in.Campaign,
+			ProviderID: in.Provider, Status: domain.AssessmentStatus(in.Status), Overdue: in.Overdue}, in.page())
+		if err != nil {
+			return nil, err
+		}
+		return listOf(list, next, assessmentOf), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "get-assessment", Method: http.MethodGet, Path: "/api/v1/assessments/{id}", Tags: tags,
+		Summary: "Get an assessment", Description: "One assessment, with what can happen to it next.",
+	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *IDParam) (*assessmentOutput, error) {
+		as, err := a.assessmentFor(ctx, in.ID, "read", "")
+		if err != nil {
+			return nil, err
+		}
+		return assessmentResponse(as), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "list-assessment-transitions", Method: http.MethodGet, Path: "/api/v1/assessments/{id}/transitions", Tags: tags,
+		Summary: "Assessment history", Description: "Every change of state: who, when and why, oldest first.",
+	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *IDParam) (*ListOutput[Transition], error) {
+		if _, err := a.assessmentFor(ctx, in.ID, "read", ""); err != nil {
+			return nil, err
+		}
+		list, err := a.db.Transitions(ctx, actorFrom(ctx), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return listOf(list, "", func(t store.Transition) Transition {
+			return Transition{From: string(t.From), To: string(t.To), ActorID: t.ActorID, At: t.At.UTC(), Reason: t.Reason}
+		}), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "submit-assessment", Method: http.MethodPost, Path: "/api/v1/assessments/{id}/submit", Tags: tags,
+		Summary: "Submit an assessment",
+		Description: "A provider_admin files the assessment with an attestation. Every problem that keeps it from " +
+			"being filed is listed at once. The responses and the hashes of their evidence are sealed into a new " +
+			"submission version, and the assessment is read-only for the provider until a supervisor sends it back.",
+	}, Access{Object: "assessment", Action: "submit"}, func(ctx context.Context, in *submitInput) (*submissionOutput, error) {
+		if _, err := a.assessmentFor(ctx, in.ID, "submit", ""); err != nil {
+			return nil, err
+		}
+		s, err := a.db.Submit(ctx, actorFrom(ctx), in.ID, in.Body.Attestation)
+		if err != nil {
+			return nil, err
+		}
+		return &submissionOutput{Body: submissionOf(s)}, nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "start-review", Method: http.MethodPost, Path: "/api/v1/assessments/{id}/start-review", Tags: tags,
+		Summary: "Start reviewing", Description: "A supervisor takes a submitted assessment into review.",
+	}, Access{Object: "assessment", Action: "review"}, func(ctx context.Context, in *transitionInput) (*assessmentOutput, error) {
+		if _, err := a.assessmentFor(ctx, in.ID, "review", in.IfMatch); err != nil {
+			return nil, err
+		}
+		as, err := a.db.StartReview(ctx, actorFrom(ctx), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return assessmentResponse(as), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "request-changes", Method: http.MethodPost, Path: "/api/v1/assessments/{id}/request-changes", Tags: tags,
+		Summary: "Send back for changes", Description: "Returns an assessment under review to the provider, with the reasons.",
+	}, Access{Object: "assessment", Action: "review"}, func(ctx context.Context, in *reasonInput) (*assessmentOutput, error) {
+		if _, err := a.assessmentFor(ctx, in.ID, "review", in.IfMatch); err != nil {
+			return nil, err
+		}
+		as, err := a.db.RequestChanges(ctx, actorFrom(ctx), in.ID, in.Body.Reason)
+		if err != nil {
+			return nil, err
+		}
+		return assessmentResponse(as), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "approve-assessment", Method: http.MethodPost, Path: "/api/v1/assessments/{id}/approve", Tags: tags,
+		Summary: "Approve",
+		Description: "Approves an assessment under review once every response has a verdict and none still needs " +
+			"information. Under the four-eyes rule a supervisor who recorded verdicts cannot approve. Final.",
+	}, Access{Object: "assessment", Action: "decide"}, func(ctx context.Context, in *approveInput) (*assessmentOutput, error) {
+		if _, err := a.assessmentFor(ctx, in.ID, "decide", in.IfMatch); err != nil {
+			return nil, err
+		}
+		comment := ""
+		if in.Body != nil {
+			comment = in.Body.Comment
+		}
+		as, err := a.db.Approve(ctx, actorFrom(ctx), in.ID, comment)
+		if err != nil {
+			return nil, err
+		}
+		return assessmentResponse(as), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "reject-assessment", Method: http.MethodPost, Path: "/api/v1/assessments/{id}/reject", Tags: tags,
+		Summary: "Reject", Description: "Rejects an assessment under review, with the reasons. Final.",
+	}, Access{Object: "assessment", Action: "decide"}, func(ctx context.Context, in *reasonInput) (*assessmentOutput, error) {
+		if _, err := a.assessmentFor(ctx, in.ID, "decide", in.IfMatch); err != nil {
+			return nil, err
+		}
+		as, err := a.db.Reject(ctx, actorFrom(ctx), in.ID, in.Body.Reason)
+		if err != nil {
+			return nil, err
+		}
+		return assessmentResponse(as), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "list-submissions", Method: http.MethodGet, Path: "/api/v1/assessments/{id}/submissions", Tags: tags,
+		Summary: "List submissions", Description: "Every sealed filing of the assessment, newest first, each re-verified against its seal.",
+	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *IDParam) (*ListOutput[Submission], error) {
+		if _, err := a.assessmentFor(ctx, in.ID, "read", ""); err != nil {
+			return nil, err
+		}
+		list, err := a.db.Submissions(ctx, actorFrom(ctx), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return listOf(list, "", submissionOf), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "get-submission", Method: http.MethodGet, Path: "/api/v1/assessments/{id}/submissions/{version}", Tags: tags,
+		Summary: "Get a submission", Description: "Exactly what the provider filed in that submission, re-verified against its seal.",
+	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *submissionInput) (*submissionOutput, error) {
+		if _, err := a.assessmentFor(ctx, in.ID, "read", ""); err != nil {
+			return nil, err
+		}
+		s, err := a.db.Submission(ctx, actorFrom(ctx), in.ID, in.Version)
+		if err != nil {
+			return nil, err
+		}
+		out := submissionOf(s)
+		out.Content = s.Content
+		return &submissionOutput{Body: out}, nil
+	})
+}
+
+// assessmentFor loads an assessment the caller may see, checks the action
+// against its provider and, when given, the If-Match ETag.
+func (a *API) assessmentFor(ctx context.Context, id, act, ifMatchHeader string) (domain.Assessment, error) {
+	actor := actorFrom(ctx)
+	as, err := a.db.Assessment(ctx, actor, id)
+	if err != nil {
+		return as, err
+	}
+	if err := a.allowOn(ctx, actor, as.ProviderID, "assessment", act, "assessment"); err != nil {
+		return as, err
+	}
+	version, err := ifMatch(ifMatchHeader)
+	if err != nil {
+		return as, err
+	}
+	if version != 0 && version != as.Version {
+		return as, domain.Errorf(domain.EPrecondition, "the assessment has changed since version %d (now %d); reload and retry",
+			version, as.Version)
+	}
+	return as, nil
+}

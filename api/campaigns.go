@@ -1,0 +1,202 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"assure/domain"
+)
+
+// Scope chooses a campaign's providers by kind and tier.
+type Scope struct {
+	Kinds []string `json:"kinds" doc:"Provider kinds; empty means every kind."`
+	Tiers []int    `json:"tiers" doc:"Systemic tiers; empty means every tier."`
+}
+
+// Campaign is a supervisory cycle.
+type Campaign struct {
+	ID               string     `json:"id" format:"uuid"`
+	Name             string     `json:"name"`
+	Framework        string     `json:"framework" example:"x1150"`
+	FrameworkVersion string     `json:"framework_version" example:"1.0"`
+	ProviderIDs      []string   `json:"provider_ids,omitempty" doc:"The providers in scope, when chosen one by one."`
+	Scope            *Scope     `json:"scope,omitempty" doc:"The providers in scope by kind and tier, when not chosen one by one."`
+	OpensAt          string     `json:"opens_at" format:"date"`
+	DueAt            string     `json:"due_at" format:"date"`
+	Instructions     string     `json:"instructions"`
+	Status           string     `json:"status" enum:"draft,open,closed"`
+	Assessments      int        `json:"assessments" doc:"Assessments created when the campaign opened."`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+	OpenedAt         *time.Time `json:"opened_at,omitempty"`
+	ClosedAt         *time.Time `json:"closed_at,omitempty"`
+	Version          int        `json:"version"`
+}
+
+func campaignOf(c domain.Campaign) Campaign {
+	out := Campaign{ID: c.ID, Name: c.Name, Framework: c.FrameworkID, FrameworkVersion: c.FrameworkVersion,
+		OpensAt: c.OpensAt.String(), DueAt: c.DueAt.String(), Instructions: c.Instructions, Status: string(c.Status),
+		Assessments: c.Assessments, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(), OpenedAt: c.OpenedAt,
+		ClosedAt: c.ClosedAt, Version: c.Version}
+	if len(c.ProviderIDs) > 0 {
+		out.ProviderIDs = c.ProviderIDs
+	} else {
+		out.Scope = &Scope{Kinds: []string{}, Tiers: nonNil(c.Tiers)}
+		for _, k := range c.Kinds {
+			out.Scope.Kinds = append(out.Scope.Kinds, string(k))
+		}
+	}
+	return out
+}
+
+type createCampaignInput struct {
+	Body struct {
+		Name             string   `json:"name" maxLength:"200"`
+		Framework        string   `json:"framework" maxLength:"100" example:"x1150"`
+		FrameworkVersion string   `json:"framework_version,omitempty" maxLength:"100" doc:"The latest published version when absent."`
+		ProviderIDs      []string `json:"provider_ids,omitempty" maxItems:"10000" doc:"Choose providers one by one, or give scope."`
+		Scope            *struct {
+			Kinds []string `json:"kinds,omitempty" maxItems:"8" enum:"bank,mobile_money_operator,psp,emi,mfi,fintech,agent_network,payment_switch"`
+			Tiers []int    `json:"tiers,omitempty" maxItems:"3"`
+		} `json:"scope,omitempty" doc:"Choose providers by kind and tier; empty lists mean any."`
+		OpensAt      string `json:"opens_at" format:"date" doc:"YYYY-MM-DD"`
+		DueAt        string `json:"due_at" format:"date" doc:"YYYY-MM-DD"`
+		Instructions string `json:"instructions,omitempty" maxLength:"20000"`
+	}
+}
+
+type campaignOutput struct {
+	ETag string `header:"ETag"`
+	Body Campaign
+}
+
+func campaignResponse(c domain.Campaign) *campaignOutput {
+	return &campaignOutput{ETag: etag(c.Version), Body: campaignOf(c)}
+}
+
+type listCampaignsInput struct {
+	ListParams
+	Status string `query:"status" enum:"draft,open,closed"`
+}
+
+type extendCampaignInput struct {
+	IDParam
+	Body struct {
+		DueAt  string `json:"due_at" format:"date" doc:"The new due date, later than the current one."`
+		Reason string `json:"reason" maxLength:"2000"`
+	}
+}
+
+// dates parses YYYY-MM-DD fields, collecting a problem for each bad one.
+func dates(fields map[string]string) (map[string]domain.Date, []domain.Problem) {
+	out := map[string]domain.Date{}
+	var problems []domain.Problem
+	for loc, v := range fields {
+		if v == "" {
+			continue
+		}
+		d, err := domain.ParseDate(v)
+		if err != nil {
+			problems = append(problems, domain.Problem{Location: loc, Message: err.Error()})
+			continue
+		}
+		out[loc] = d
+	}
+	return out, problems
+}
+
+func (a *API) registerCampaigns() {
+	tags := []string{"Campaigns"}
+	manage := Access{Object: "campaign", Action: "manage"}
+	register(a, huma.Operation{
+		OperationID: "create-campaign", Method: http.MethodPost, Path: "/api/v1/campaigns", Tags: tags,
+		Summary: "Prepare a campaign",
+		Description: "Creates a draft campaign over one framework version and a scope of providers. Nothing is " +
+			"sent to providers until it is opened.",
+		DefaultStatus: http.StatusCreated,
+	}, manage, func(ctx context.Context, in *createCampaignInput) (*campaignOutput, error) {
+		b := in.Body
+		d, problems := dates(map[string]string{"body.opens_at": b.OpensAt, "body.due_at": b.DueAt})
+		if len(problems) > 0 {
+			return nil, domain.Invalid("the campaign cannot be created", problems)
+		}
+		c := domain.Campaign{Name: b.Name, FrameworkID: b.Framework, FrameworkVersion: b.FrameworkVersion,
+			ProviderIDs: b.ProviderIDs, OpensAt: d["body.opens_at"], DueAt: d["body.due_at"], Instructions: b.Instructions}
+		if b.Scope != nil {
+			c.Tiers = b.Scope.Tiers
+			for _, k := range b.Scope.Kinds {
+				c.Kinds = append(c.Kinds, domain.ProviderKind(k))
+			}
+		}
+		out, err := a.db.CreateCampaign(ctx, actorFrom(ctx), c)
+		if err != nil {
+			return nil, err
+		}
+		return campaignResponse(out), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "list-campaigns", Method: http.MethodGet, Path: "/api/v1/campaigns", Tags: tags,
+		Summary: "List campaigns", Description: "Newest first. Provider users see the campaigns they take part in.",
+	}, Access{Object: "campaign", Action: "read"}, func(ctx context.Context, in *listCampaignsInput) (*ListOutput[Campaign], error) {
+		list, next, err := a.db.Campaigns(ctx, actorFrom(ctx), domain.CampaignStatus(in.Status), in.page())
+		if err != nil {
+			return nil, err
+		}
+		return listOf(list, next, campaignOf), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "get-campaign", Method: http.MethodGet, Path: "/api/v1/campaigns/{id}", Tags: tags,
+		Summary: "Get a campaign", Description: "One campaign.",
+	}, Access{Object: "campaign", Action: "read"}, func(ctx context.Context, in *IDParam) (*campaignOutput, error) {
+		c, err := a.db.Campaign(ctx, actorFrom(ctx), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return campaignResponse(c), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "open-campaign", Method: http.MethodPost, Path: "/api/v1/campaigns/{id}/open", Tags: tags,
+		Summary: "Open a campaign",
+		Description: "In one transaction, creates one assessment per active provider in scope, each with one " +
+			"response per control that applies to the provider.",
+	}, manage, func(ctx context.Context, in *IDParam) (*campaignOutput, error) {
+		c, err := a.db.OpenCampaign(ctx, actorFrom(ctx), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return campaignResponse(c), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "extend-campaign", Method: http.MethodPost, Path: "/api/v1/campaigns/{id}/extend", Tags: tags,
+		Summary: "Extend a campaign", Description: "Moves the due date of an open campaign later, with a reason.",
+	}, manage, func(ctx context.Context, in *extendCampaignInput) (*campaignOutput, error) {
+		due, err := domain.ParseDate(in.Body.DueAt)
+		if err != nil {
+			return nil, domain.Invalid("the campaign cannot be extended",
+				[]domain.Problem{{Location: "body.due_at", Message: err.Error()}})
+		}
+		c, err := a.db.ExtendCampaign(ctx, actorFrom(ctx), in.ID, due, in.Body.Reason)
+		if err != nil {
+			return nil, err
+		}
+		return campaignResponse(c), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "close-campaign", Method: http.MethodPost, Path: "/api/v1/campaigns/{id}/close", Tags: tags,
+		Summary: "Close a campaign", Description: "Nothing more can be filed in a closed campaign.",
+	}, manage, func(ctx context.Context, in *IDParam) (*campaignOutput, error) {
+		c, err := a.db.CloseCampaign(ctx, actorFrom(ctx), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return campaignResponse(c), nil
+	})
+}

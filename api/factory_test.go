@@ -1,0 +1,113 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/textproto"
+	"strings"
+
+	"assure/domain"
+	"assure/store"
+)
+
+// Factories that build workflow state through the store, for tests that need
+// it as a starting point rather than as the thing under test.
+
+var ctx0 = context.Background()
+
+func (s *server) must(err error) {
+	s.t.Helper()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// supervisorActor is a system-made supervisor for factories.
+func (s *server) supervisorActor() domain.Actor {
+	s.t.Helper()
+	return actorOf(s.user(domain.RoleSupervisor, ""))
+}
+
+// openCampaign creates and opens a campaign over the given providers and
+// returns it with the assessment of each provider, by provider id.
+func (s *server) openCampaign(sup domain.Actor, providers ...string) (domain.Campaign, map[string]domain.Assessment) {
+	s.t.Helper()
+	today := domain.Today()
+	c, err := s.db.CreateCampaign(ctx0, sup, domain.Campaign{Name: fmt.Sprintf("Campaign %d", userSeq.Add(1)),
+		FrameworkID: "x1150", ProviderIDs: providers, OpensAt: today.AddDays(-1), DueAt: today.AddDays(30)})
+	s.must(err)
+	c, err = s.db.OpenCampaign(ctx0, sup, c.ID)
+	s.must(err)
+	list, _, err := s.db.Assessments(ctx0, sup, store.AssessmentFilter{CampaignID: c.ID}, store.Page{Limit: 500})
+	s.must(err)
+	out := map[string]domain.Assessment{}
+	for _, a := range list {
+		out[a.ProviderID] = a
+	}
+	return c, out
+}
+
+// answerAll answers every control of an assessment as implemented with a narrative.
+func (s *server) answerAll(actor domain.Actor, assessmentID string) {
+	s.t.Helper()
+	list, _, err := s.db.Responses(ctx0, actor, assessmentID, store.ResponseFilter{}, store.Page{Limit: 500})
+	s.must(err)
+	updates := make([]store.ResponseUpdate, len(list))
+	for i, r := range list {
+		updates[i] = store.ResponseUpdate{ControlID: r.ControlID, Version: r.Version,
+			Input: domain.ResponseInput{Status: domain.Implemented, Narrative: "In place and tested."}}
+	}
+	_, err = s.db.SaveResponses(ctx0, actor, assessmentID, updates, "body.responses")
+	s.must(err)
+}
+
+var attestation = domain.Attestation{Name: "Ama Mensah", Position: "Chief Compliance Officer",
+	Statement: "I attest that this self-assessment is true and complete."}
+
+// textFile is a small evidence file.
+func textFile(name, content string) upload { return upload{name: name, content: []byte(content)} }
+
+type upload struct {
+	name    string
+	content []byte
+}
+
+// multipartBody is a request body of files, sent as multipart/form-data.
+type multipartBody []upload
+
+func (m multipartBody) encode() (io.Reader, string) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for _, f := range m {
+		h := textproto.MIMEHeader{}
+		name := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(f.name)
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename="%s"`, name))
+		h.Set("Content-Type", "application/octet-stream")
+		part, _ := w.CreatePart(h)
+		part.Write(f.content)
+	}
+	w.Close()
+	return &b, w.FormDataContentType()
+}
+
+// uploadEvidence stores files through the store.
+func (s *server) uploadEvidence(actor domain.Actor, assessmentID string, files ...upload) []domain.Evidence {
+	s.t.Helper()
+	var ups []store.UploadFile
+	for _, f := range files {
+		mt, ok := domain.DetectEvidenceType(f.content, f.name)
+		if !ok {
+			s.t.Fatalf("%s is not an allowed type", f.name)
+		}
+		ups = append(ups, store.UploadFile{Filename: f.name, MediaType: mt, Size: int64(len(f.content)),
+			SHA256: sha256hex(f.content), Content: bytes.NewReader(f.content)})
+	}
+	list, err := s.db.UploadEvidence(ctx0, actor, assessmentID, ups)
+	s.must(err)
+	return list
+}
+
+func future(days int) string { return domain.Today().AddDays(days).String() }

@@ -1,0 +1,93 @@
+package domain
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// CampaignStatus is where a supervisory cycle stands.
+type CampaignStatus string
+
+// Campaign states: draft (being prepared) → open (assessments exist) → closed.
+const (
+	CampaignDraft  CampaignStatus = "draft"
+	CampaignOpen   CampaignStatus = "open"
+	CampaignClosed CampaignStatus = "closed"
+)
+
+// Campaign is a supervisory cycle over one framework version and a set of providers.
+type Campaign struct {
+	ID               string
+	Name             string
+	FrameworkID      string
+	FrameworkVersion string
+	ProviderIDs      []string       // explicit scope, or
+	Kinds            []ProviderKind // scope by kind and
+	Tiers            []int          // tier (empty = any)
+	OpensAt          Date
+	DueAt            Date
+	Instructions     string
+	Status           CampaignStatus
+	Assessments      int
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	OpenedAt         *time.Time
+	ClosedAt         *time.Time
+	Version          int
+}
+
+// Check returns the problems of a new campaign.
+func (c Campaign) Check() []Problem {
+	var problems []Problem
+	add := func(loc, format string, args ...any) {
+		problems = append(problems, Problem{loc, fmt.Sprintf(format, args...)})
+	}
+	if n := len(strings.TrimSpace(c.Name)); n == 0 || n > 200 {
+		add("body.name", "must be 1 to 200 characters")
+	}
+	if c.FrameworkID == "" {
+		add("body.framework", "is required")
+	}
+	if len(c.ProviderIDs) > 0 && (len(c.Kinds) > 0 || len(c.Tiers) > 0) {
+		add("body.scope", "give either provider_ids or a scope by kind and tier, not both")
+	}
+	if len(c.ProviderIDs) > 10000 {
+		add("body.provider_ids", "at most 10000 providers")
+	}
+	for i, k := range c.Kinds {
+		if !k.Valid() {
+			add(fmt.Sprintf("body.scope.kinds[%d]", i), "%q is not a provider kind", k)
+		}
+	}
+	for i, t := range c.Tiers {
+		if t < 1 || t > 3 {
+			add(fmt.Sprintf("body.scope.tiers[%d]", i), "must be 1, 2 or 3")
+		}
+	}
+	if c.OpensAt.IsZero() {
+		add("body.opens_at", "is required (YYYY-MM-DD)")
+	}
+	if c.DueAt.IsZero() {
+		add("body.due_at", "is required (YYYY-MM-DD)")
+	} else if !c.OpensAt.IsZero() && !c.DueAt.After(c.OpensAt) {
+		add("body.due_at", "must be after opens_at")
+	}
+	if len(c.Instructions) > 20000 {
+		add("body.instructions", "must be at most 20000 characters")
+	}
+	return problems
+}
+
+// InScope reports whether provider p falls in the campaign's scope. Only
+// active providers are ever in scope.
+func (c Campaign) InScope(p Provider) bool {
+	if p.Status != ProviderActive {
+		return false
+	}
+	if len(c.ProviderIDs) > 0 {
+		return slices.Contains(c.ProviderIDs, p.ID)
+	}
+	return (len(c.Kinds) == 0 || slices.Contains(c.Kinds, p.Kind)) && (len(c.Tiers) == 0 || slices.Contains(c.Tiers, p.Tier))
+}

@@ -1,0 +1,369 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"assure/domain"
+)
+
+const campaignColumns = `c.id::text, c.name, f.id, f.version, c.provider_ids::text[], c.kinds, c.tiers::int[],
+	c.opens_at, c.due_at, c.instructions, c.status,
+	(select count(*) from assessments a where a.campaign_id = c.id),
+	c.created_at, c.updated_at, c.opened_at, c.closed_at, c.version`
+
+const campaignFrom = ` from campaigns c join frameworks f on f.pk = c.framework `
+
+func scanCampaign(row pgx.CollectableRow) (domain.Campaign, error) {
+	var c domain.Campaign
+	var kinds []string
+	var opens, due time.Time
+	err := row.Scan(&c.ID, &c.Name, &c.FrameworkID, &c.FrameworkVersion, &c.ProviderIDs, &kinds, &c.Tiers,
+		&opens, &due, &c.Instructions, &c.Status, &c.Assessments, &c.CreatedAt, &c.UpdatedAt, &c.OpenedAt,
+		&c.ClosedAt, &c.Version)
+	for _, k := range kinds {
+		c.Kinds = append(c.Kinds, domain.ProviderKind(k))
+	}
+	c.OpensAt, c.DueAt = domain.DateOf(opens), domain.DateOf(due)
+	return c, err
+}
+
+// campaignVisible limits provider users to campaigns they take part in.
+const campaignVisible = ` and ($SCOPE = '' or (c.status <> 'draft' and exists (select 1 from assessments a
+	where a.campaign_id = c.id and a.provider_id::text = $SCOPE))) `
+
+func visible(sql string, param int) string {
+	return strings.ReplaceAll(sql, "$SCOPE", fmt.Sprintf("$%d", param))
+}
+
+// CreateCampaign prepares a campaign as a draft. EInvalid lists every problem.
+func (db *DB) CreateCampaign(ctx context.Context, actor domain.Actor, c domain.Campaign) (domain.Campaign, error) {
+	c.Name = strings.TrimSpace(c.Name)
+	problems := c.Check()
+	for i, id := range c.ProviderIDs {
+		if !isUUID(id) {
+			problems = append(problems, domain.Problem{Location: fmt.Sprintf("body.provider_ids[%d]", i), Message: "must be a provider id"})
+		}
+	}
+	if len(problems) > 0 {
+		return domain.Campaign{}, domain.Invalid("the campaign cannot be created", problems)
+	}
+	var out domain.Campaign
+	err := db.write(ctx, "create campaign", func(t *txn) error {
+		var fw int64
+		err := t.QueryRow(ctx, `select pk from frameworks where id = $1 and ($2 = '' or version = $2)
+			order by pk desc limit 1`, c.FrameworkID, c.FrameworkVersion).Scan(&fw)
+		if err == pgx.ErrNoRows {
+			return domain.Invalid("no such framework", []domain.Problem{{Location: "body.framework",
+				Message: fmt.Sprintf("framework %s %s is not published", c.FrameworkID, c.FrameworkVersion)}})
+		}
+		if err != nil {
+			return err
+		}
+		if len(c.ProviderIDs) > 0 {
+			var missing []string
+			err := t.QueryRow(ctx, `select coalesce(array_agg(x::text), '{}') from unnest($1::uuid[]) x
+				where not exists (select 1 from providers p where p.id = x)`, c.ProviderIDs).Scan(&missing)
+			if err != nil {
+				return err
+			}
+			if len(missing) > 0 {
+				return domain.Invalid("unknown providers", []domain.Problem{{Location: "body.provider_ids",
+					Message: "no provider has id " + strings.Join(missing, ", ")}})
+			}
+		}
+		kinds := make([]string, len(c.Kinds))
+		for i, k := range c.Kinds {
+			kinds[i] = string(k)
+		}
+		var id string
+		err = t.QueryRow(ctx, `insert into campaigns (name, framework, provider_ids, kinds, tiers, opens_at, due_at,
+			instructions, created_by) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id::text`,
+			c.Name, fw, orEmpty(c.ProviderIDs), kinds, orEmpty(c.Tiers), c.OpensAt.Time(), c.DueAt.Time(),
+			c.Instructions, nullable(actor.UserID)).Scan(&id)
+		if err != nil {
+			return err
+		}
+		if out, err = getCampaign(ctx, t, actor, id, false); err != nil {
+			return err
+		}
+		return t.record(actor, "campaign.create", "campaign", id, "", map[string]any{"name": out.Name,
+			"framework": out.FrameworkID + "@" + out.FrameworkVersion, "provider_ids": out.ProviderIDs,
+			"kinds": out.Kinds, "tiers": out.Tiers, "opens_at": out.OpensAt.String(), "due_at": out.DueAt.String()})
+	})
+	return out, err
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// redact keeps from a provider user what the campaign says of other
+// providers: who else is in scope and how many there are.
+func redact(c domain.Campaign, actor domain.Actor) domain.Campaign {
+	if scope := actor.ProviderScope(); scope != "" {
+		if len(c.ProviderIDs) > 0 {
+			c.ProviderIDs = []string{scope}
+		}
+		c.Assessments = 1
+	}
+	return c
+}
+
+func getCampaign(ctx context.Context, q querier, actor domain.Actor, id string, lock bool) (domain.Campaign, error) {
+	if !isUUID(id) {
+		return domain.Campaign{}, domain.Errorf(domain.ENotFound, "no such campaign")
+	}
+	sql := `select ` + campaignColumns + campaignFrom + ` where c.id = $1` + visible(campaignVisible, 2)
+	if lock {
+		sql += ` for update of c`
+	}
+	rows, err := q.Query(ctx, sql, id, actor.ProviderScope())
+	if err != nil {
+		return domain.Campaign{}, err
+	}
+	c, err := pgx.CollectExactlyOneRow(rows, scanCampaign)
+	if err == pgx.ErrNoRows {
+		return c, domain.Errorf(domain.ENotFound, "no such campaign")
+	}
+	return redact(c, actor), err
+}
+
+// Campaign returns one campaign the actor may see.
+func (db *DB) Campaign(ctx context.Context, actor domain.Actor, id string) (domain.Campaign, error) {
+	c, err := getCampaign(ctx, db.pool, actor, id, false)
+	return c, translate(err, "get campaign")
+}
+
+// Campaigns lists campaigns, newest first, optionally by status.
+func (db *DB) Campaigns(ctx context.Context, actor domain.Actor, status domain.CampaignStatus, page Page) ([]domain.Campaign, string, error) {
+	var afterAt time.Time
+	afterID := ""
+	if ok, err := decodeCursor(page.Cursor, &afterAt, &afterID); err != nil {
+		return nil, "", err
+	} else if !ok {
+		afterAt = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	limit := page.limit()
+	rows, err := db.pool.Query(ctx, `select `+campaignColumns+campaignFrom+`
+		where (c.created_at, c.id::text) < ($1, $2) and ($3 = '' or c.status = $3)`+visible(campaignVisible, 4)+`
+		order by c.created_at desc, c.id::text desc limit $5`, afterAt, afterID, status, actor.ProviderScope(), limit+1)
+	if err != nil {
+		return nil, "", translate(err, "list campaigns")
+	}
+	list, err := pgx.CollectRows(rows, scanCampaign)
+	if err != nil {
+		return nil, "", translate(err, "list campaigns")
+	}
+	list, next := pageOf(list, limit, func(c domain.Campaign) []any { return []any{c.CreatedAt, c.ID} })
+	for i := range list {
+		list[i] = redact(list[i], actor)
+	}
+	return list, next, nil
+}
+
+// OpenCampaign opens a draft campaign: in one transaction it creates one
+// assessment per active provider in scope, each with one response row per
+// control that applies to the provider. EConflict when not a draft or when
+// no provider is in scope.
+func (db *DB) OpenCampaign(ctx context.Context, actor domain.Actor, id string) (domain.Campaign, error) {
+	var out domain.Campaign
+	err := db.write(ctx, "open campaign", func(t *txn) error {
+		c, err := getCampaign(ctx, t, actor, id, true)
+		if err != nil {
+			return err
+		}
+		if c.Status != domain.CampaignDraft {
+			return &domain.Error{Code: domain.EConflict, Allowed: campaignActions(c.Status),
+				Message: fmt.Sprintf("the campaign is %s; only a draft can be opened", c.Status)}
+		}
+		var fwKey int64
+		if err := t.QueryRow(ctx, `select framework from campaigns where id = $1`, id).Scan(&fwKey); err != nil {
+			return err
+		}
+		f, ordinals, err := loadFramework(ctx, t, fwKey)
+		if err != nil {
+			return err
+		}
+		rows, err := t.Query(ctx, `select `+providerColumns+` from providers p where p.status = 'active'
+			and (cardinality($1::uuid[]) = 0 or p.id = any($1))
+			and (cardinality($2::text[]) = 0 or p.kind = any($2))
+			and (cardinality($3::smallint[]) = 0 or p.tier = any($3))
+			order by p.id`, orEmpty(c.ProviderIDs), kindStrings(c.Kinds), orEmpty(c.Tiers))
+		if err != nil {
+			return err
+		}
+		providers, err := pgx.CollectRows(rows, scanProvider)
+		if err != nil {
+			return err
+		}
+		if len(providers) == 0 {
+			return domain.Errorf(domain.EConflict, "no active provider is in the campaign's scope")
+		}
+		ids := make([]string, len(providers))
+		for i, p := range providers {
+			ids[i] = p.ID
+		}
+		rows, err = t.Query(ctx, `insert into assessments (campaign_id, provider_id, framework)
+			select $1, p, $2 from unnest($3::uuid[]) p returning id::text, provider_id::text`, id, fwKey, ids)
+		if err != nil {
+			return err
+		}
+		type created struct{ id, provider string }
+		made, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (created, error) {
+			var c created
+			return c, r.Scan(&c.id, &c.provider)
+		})
+		if err != nil {
+			return err
+		}
+		byProvider := map[string]domain.Provider{}
+		for _, p := range providers {
+			byProvider[p.ID] = p
+		}
+		var responses [][]any
+		for _, a := range made {
+			p := byProvider[a.provider]
+			applicable := domain.ProfileOf(p).ApplicableControls(f)
+			for _, cid := range applicable {
+				responses = append(responses, []any{a.id, fwKey, cid, ordinals[cid]})
+			}
+			if err := t.record(actor, "assessment.create", "assessment", a.id, a.provider,
+				map[string]any{"campaign_id": id, "applicable_controls": len(applicable)}); err != nil {
+				return err
+			}
+		}
+		if _, err := t.CopyFrom(ctx, pgx.Identifier{"responses"}, []string{"assessment_id", "framework", "control_id", "ordinal"},
+			pgx.CopyFromRows(responses)); err != nil {
+			return err
+		}
+		if _, err := t.Exec(ctx, `update campaigns set status = 'open', opened_at = now(), updated_at = now(),
+			version = version + 1 where id = $1`, id); err != nil {
+			return err
+		}
+		if out, err = getCampaign(ctx, t, actor, id, false); err != nil {
+			return err
+		}
+		return t.record(actor, "campaign.open", "campaign", id, "", map[string]any{"assessments": len(made),
+			"responses": len(responses)})
+	})
+	return out, err
+}
+
+func kindStrings(kinds []domain.ProviderKind) []string {
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = string(k)
+	}
+	return out
+}
+
+func campaignActions(s domain.CampaignStatus) []string {
+	switch s {
+	case domain.CampaignDraft:
+		return []string{"open"}
+	case domain.CampaignOpen:
+		return []string{"extend", "close"}
+	}
+	return nil
+}
+
+// ExtendCampaign moves an open campaign's due date later, with a reason.
+func (db *DB) ExtendCampaign(ctx context.Context, actor domain.Actor, id string, due domain.Date, reason string) (domain.Campaign, error) {
+	reason = strings.TrimSpace(reason)
+	var out domain.Campaign
+	err := db.write(ctx, "extend campaign", func(t *txn) error {
+		c, err := getCampaign(ctx, t, actor, id, true)
+		if err != nil {
+			return err
+		}
+		if c.Status != domain.CampaignOpen {
+			return &domain.Error{Code: domain.EConflict, Allowed: campaignActions(c.Status),
+				Message: fmt.Sprintf("the campaign is %s; only an open campaign can be extended", c.Status)}
+		}
+		var problems []domain.Problem
+		if !due.After(c.DueAt) {
+			problems = append(problems, domain.Problem{Location: "body.due_at", Message: "must be after the current due date " + c.DueAt.String()})
+		}
+		if reason == "" || len(reason) > 2000 {
+			problems = append(problems, domain.Problem{Location: "body.reason", Message: "is required (at most 2000 characters)"})
+		}
+		if len(problems) > 0 {
+			return domain.Invalid("the campaign cannot be extended so", problems)
+		}
+		if _, err := t.Exec(ctx, `update campaigns set due_at = $2, updated_at = now(), version = version + 1
+			where id = $1`, id, due.Time()); err != nil {
+			return err
+		}
+		if out, err = getCampaign(ctx, t, actor, id, false); err != nil {
+			return err
+		}
+		return t.record(actor, "campaign.extend", "campaign", id, "", map[string]any{"from": c.DueAt.String(),
+			"to": due.String(), "reason": reason})
+	})
+	return out, err
+}
+
+// CloseCampaign closes an open campaign: nothing more can be filed in it.
+func (db *DB) CloseCampaign(ctx context.Context, actor domain.Actor, id string) (domain.Campaign, error) {
+	var out domain.Campaign
+	err := db.write(ctx, "close campaign", func(t *txn) error {
+		c, err := getCampaign(ctx, t, actor, id, true)
+		if err != nil {
+			return err
+		}
+		if c.Status != domain.CampaignOpen {
+			return &domain.Error{Code: domain.EConflict, Allowed: campaignActions(c.Status),
+				Message: fmt.Sprintf("the campaign is %s; only an open campaign can be closed", c.Status)}
+		}
+		if _, err := t.Exec(ctx, `update campaigns set status = 'closed', closed_at = now(), updated_at = now(),
+			version = version + 1 where id = $1`, id); err != nil {
+			return err
+		}
+		if out, err = getCampaign(ctx, t, actor, id, false); err != nil {
+			return err
+		}
+		var open int
+		t.QueryRow(ctx, `select count(*) from assessments where campaign_id = $1 and status in ('draft', 'changes_requested')`, id).Scan(&open)
+		return t.record(actor, "campaign.close", "campaign", id, "", map[string]any{"unfiled_assessments": open})
+	})
+	return out, err
+}
+
+// loadFramework reads a published framework version back into its domain
+// form, with each control's catalog position.
+func loadFramework(ctx context.Context, q querier, key int64) (*domain.Framework, map[string]int, error) {
+	f := &domain.Framework{}
+	rows, err := q.Query(ctx, `select `+threatColumns+` from threats t where t.framework = $1 order by t.ordinal`, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	threats, err := pgx.CollectRows(rows, scanThreat)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, t := range threats {
+		f.Threats = append(f.Threats, t.Threat)
+	}
+	rows, err = q.Query(ctx, `select `+controlColumns+` from controls c where c.framework = $1 order by c.ordinal`, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	controls, err := pgx.CollectRows(rows, scanControl)
+	if err != nil {
+		return nil, nil, err
+	}
+	ordinals := map[string]int{}
+	for _, c := range controls {
+		f.Controls = append(f.Controls, c.Control)
+		ordinals[c.ID] = c.ordinal
+	}
+	return f, ordinals, nil
+}

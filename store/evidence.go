@@ -1,0 +1,201 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"assure/domain"
+)
+
+// chunkSize is the size of the pieces evidence content is stored in.
+const chunkSize = 1 << 20
+
+// UploadFile is one file of an upload, already checked, hashed and typed.
+type UploadFile struct {
+	Filename  string
+	MediaType string
+	Size      int64
+	SHA256    string
+	Content   io.Reader // read once, from the start
+}
+
+const evidenceColumns = `e.id::text, e.assessment_id::text, e.provider_id::text, e.filename, e.media_type, e.size,
+	e.sha256, coalesce(u.email, ''), e.uploaded_at`
+
+const evidenceFrom = ` from evidence e left join users u on u.id = e.uploaded_by `
+
+func scanEvidence(row pgx.CollectableRow) (domain.Evidence, error) {
+	var e domain.Evidence
+	var at time.Time
+	err := row.Scan(&e.ID, &e.AssessmentID, &e.ProviderID, &e.Filename, &e.MediaType, &e.Size, &e.SHA256,
+		&e.UploadedBy, &at)
+	e.UploadedAt = at.UTC().Format(time.RFC3339)
+	return e, err
+}
+
+// UploadEvidence stores files as evidence of an assessment, all of them or
+// none. Content already stored (same SHA-256) is not stored again, and a file
+// already uploaded to the assessment returns its existing record.
+func (db *DB) UploadEvidence(ctx context.Context, actor domain.Actor, assessmentID string, files []UploadFile) ([]domain.Evidence, error) {
+	var out []domain.Evidence
+	err := db.write(ctx, "upload evidence", func(t *txn) error {
+		a, err := getAssessment(ctx, t, actor, assessmentID, "share")
+		if err != nil {
+			return err
+		}
+		if err := editable(ctx, t, a); err != nil {
+			return err
+		}
+		for _, f := range files {
+			tag, err := t.Exec(ctx, `insert into blobs (sha256, size) values ($1, $2) on conflict do nothing`, f.SHA256, f.Size)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 1 {
+				if err := writeChunks(ctx, t, f); err != nil {
+					return err
+				}
+			}
+			rows, err := t.Query(ctx, `with ins as (
+					insert into evidence (assessment_id, provider_id, filename, media_type, size, sha256, uploaded_by)
+					values ($1, $2, $3, $4, $5, $6, $7) on conflict (assessment_id, sha256) do nothing returning *)
+				select `+evidenceColumns+` from ins e left join users u on u.id = e.uploaded_by`,
+				assessmentID, a.ProviderID, f.Filename, f.MediaType, f.Size, f.SHA256, nullable(actor.UserID))
+			if err != nil {
+				return err
+			}
+			e, err := pgx.CollectExactlyOneRow(rows, scanEvidence)
+			if errors.Is(err, pgx.ErrNoRows) {
+				// The same content was uploaded to this assessment before.
+				rows, err := t.Query(ctx, `select `+evidenceColumns+evidenceFrom+` where e.assessment_id = $1 and e.sha256 = $2`,
+					assessmentID, f.SHA256)
+				if err != nil {
+					return err
+				}
+				if e, err = pgx.CollectExactlyOneRow(rows, scanEvidence); err != nil {
+					return err
+				}
+				out = append(out, e)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+			if err := t.record(actor, "evidence.upload", "evidence", e.ID, a.ProviderID, map[string]any{
+				"assessment_id": assessmentID, "filename": e.Filename, "media_type": e.MediaType,
+				"size": e.Size, "sha256": e.SHA256}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// writeChunks streams a file's content into blob_chunks and checks that
+// exactly the announced number of bytes arrived.
+func writeChunks(ctx context.Context, t *txn, f UploadFile) error {
+	seq, written := 0, int64(0)
+	buf := make([]byte, chunkSize)
+	var readErr error
+	src := pgx.CopyFromFunc(func() ([]any, error) {
+		n, err := io.ReadFull(f.Content, buf)
+		if n == 0 {
+			if err != nil && err != io.EOF {
+				readErr = err
+				return nil, err
+			}
+			return nil, nil
+		}
+		if err != nil && err != io.ErrUnexpectedEOF {
+			readErr = err
+			return nil, err
+		}
+		seq++
+		written += int64(n)
+		return []any{f.SHA256, seq, buf[:n]}, nil
+	})
+	if _, err := t.CopyFrom(ctx, pgx.Identifier{"blob_chunks"}, []string{"sha256", "seq", "data"}, src); err != nil {
+		if readErr != nil {
+			return fmt.Errorf("read upload: %w", readErr)
+		}
+		return err
+	}
+	if written != f.Size {
+		return fmt.Errorf("upload of %s: %d bytes stored, %d announced", f.Filename, written, f.Size)
+	}
+	return nil
+}
+
+// Evidence returns one evidence record the actor may see.
+func (db *DB) Evidence(ctx context.Context, actor domain.Actor, id string) (domain.Evidence, error) {
+	if !isUUID(id) {
+		return domain.Evidence{}, domain.Errorf(domain.ENotFound, "no such evidence")
+	}
+	rows, err := db.pool.Query(ctx, `select `+evidenceColumns+evidenceFrom+`
+		where e.id = $1 and ($2 = '' or e.provider_id::text = $2)`, id, actor.ProviderScope())
+	if err != nil {
+		return domain.Evidence{}, translate(err, "get evidence")
+	}
+	e, err := pgx.CollectExactlyOneRow(rows, scanEvidence)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return e, domain.Errorf(domain.ENotFound, "no such evidence")
+	}
+	return e, translate(err, "get evidence")
+}
+
+// EvidenceOf lists the evidence uploaded to an assessment, newest first.
+func (db *DB) EvidenceOf(ctx context.Context, actor domain.Actor, assessmentID string, page Page) ([]domain.Evidence, string, error) {
+	if _, err := db.Assessment(ctx, actor, assessmentID); err != nil {
+		return nil, "", err
+	}
+	var afterAt time.Time
+	afterID := ""
+	if ok, err := decodeCursor(page.Cursor, &afterAt, &afterID); err != nil {
+		return nil, "", err
+	} else if !ok {
+		afterAt = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	limit := page.limit()
+	rows, err := db.pool.Query(ctx, `select `+evidenceColumns+evidenceFrom+`
+		where e.assessment_id = $1 and (e.uploaded_at, e.id::text) < ($2, $3)
+		order by e.uploaded_at desc, e.id::text desc limit $4`, assessmentID, afterAt, afterID, limit+1)
+	if err != nil {
+		return nil, "", translate(err, "list evidence")
+	}
+	list, err := pgx.CollectRows(rows, scanEvidence)
+	if err != nil {
+		return nil, "", translate(err, "list evidence")
+	}
+	list, next := pageOf(list, limit, func(e domain.Evidence) []any {
+		at, _ := time.Parse(time.RFC3339, e.UploadedAt)
+		return []any{at, e.ID}
+	})
+	return list, next, nil
+}
+
+// WriteEvidence streams the content with the given SHA-256 to w, one stored
+// chunk at a time.
+func (db *DB) WriteEvidence(ctx context.Context, sha256 string, w io.Writer) error {
+	rows, err := db.pool.Query(ctx, `select data from blob_chunks where sha256 = $1 order by seq`, sha256)
+	if err != nil {
+		return translate(err, "read evidence")
+	}
+	defer rows.Close()
+	var data []byte
+	for rows.Next() {
+		if err := rows.Scan(&data); err != nil {
+			return translate(err, "read evidence")
+		}
+		if _, err := w.Write(data); err != nil {
+			return err
+		}
+	}
+	return translate(rows.Err(), "read evidence")
+}

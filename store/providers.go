@@ -1,0 +1,218 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"assure/domain"
+)
+
+const providerColumns = `p.id::text, p.legal_name, p.short_name, p.licence_number, p.kind, p.tier, p.channels,
+	p.status, p.contacts, p.created_at, p.updated_at, p.version`
+
+func scanProvider(row pgx.CollectableRow) (domain.Provider, error) {
+	var p domain.Provider
+	var contacts []byte
+	err := row.Scan(&p.ID, &p.LegalName, &p.ShortName, &p.LicenceNumber, &p.Kind, &p.Tier, &p.Channels,
+		&p.Status, &contacts, &p.CreatedAt, &p.UpdatedAt, &p.Version)
+	if err == nil {
+		err = json.Unmarshal(contacts, &p.Contacts)
+	}
+	return p, err
+}
+
+func normalizeProvider(p *domain.Provider) {
+	p.LegalName = strings.TrimSpace(p.LegalName)
+	p.ShortName = strings.TrimSpace(p.ShortName)
+	p.LicenceNumber = strings.TrimSpace(p.LicenceNumber)
+	if p.Status == "" {
+		p.Status = domain.ProviderActive
+	}
+	if p.Channels == nil {
+		p.Channels = []string{}
+	}
+	if p.Contacts == nil {
+		p.Contacts = []domain.Contact{}
+	}
+	// Channels are kept in the catalog's order, so equal sets compare equal.
+	slices.SortFunc(p.Channels, func(a, b string) int {
+		return slices.Index(domain.Channels, a) - slices.Index(domain.Channels, b)
+	})
+}
+
+// CreateProvider registers a provider. EInvalid lists every problem;
+// EConflict when the licence number is taken.
+func (db *DB) CreateProvider(ctx context.Context, actor domain.Actor, p domain.Provider) (domain.Provider, error) {
+	normalizeProvider(&p)
+	if problems := p.Check(); len(problems) > 0 {
+		return domain.Provider{}, domain.Invalid("the provider cannot be registered", problems)
+	}
+	var out domain.Provider
+	err := db.write(ctx, "create provider", func(t *txn) error {
+		contacts, _ := json.Marshal(p.Contacts)
+		rows, err := t.Query(ctx, `insert into providers as p (legal_name, short_name, licence_number, kind, tier,
+			channels, status, contacts) values ($1, $2, $3, $4, $5, $6, $7, $8)
+			on conflict (lower(licence_number)) do nothing returning `+providerColumns,
+			p.LegalName, p.ShortName, p.LicenceNumber, p.Kind, p.Tier, p.Channels, p.Status, contacts)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectExactlyOneRow(rows, scanProvider)
+		if err == pgx.ErrNoRows {
+			return domain.Errorf(domain.EConflict, "a provider with licence number %s is already registered", p.LicenceNumber)
+		}
+		if err != nil {
+			return err
+		}
+		return t.record(actor, "provider.create", "provider", out.ID, out.ID, providerSummary(out))
+	})
+	return out, err
+}
+
+func providerSummary(p domain.Provider) map[string]any {
+	return map[string]any{"legal_name": p.LegalName, "short_name": p.ShortName, "licence_number": p.LicenceNumber,
+		"kind": p.Kind, "tier": p.Tier, "channels": p.Channels, "status": p.Status, "contacts": p.Contacts}
+}
+
+// ProviderFilter narrows a list of providers. Every field is optional.
+type ProviderFilter struct {
+	Kind   domain.ProviderKind
+	Tier   int
+	Status domain.ProviderStatus
+	Query  string // part of a name or licence number
+}
+
+// Providers lists providers by short name. A provider user sees only its own.
+func (db *DB) Providers(ctx context.Context, actor domain.Actor, f ProviderFilter, page Page) ([]domain.Provider, string, error) {
+	afterName, afterID := "", ""
+	if _, err := decodeCursor(page.Cursor, &afterName, &afterID); err != nil {
+		return nil, "", err
+	}
+	limit := page.limit()
+	rows, err := db.pool.Query(ctx, `select `+providerColumns+` from providers p
+		where (lower(p.short_name), p.id::text) > (lower($1), $2)
+		and ($3 = '' or p.id::text = $3)
+		and ($4 = '' or p.kind = $4)
+		and ($5 = 0 or p.tier = $5)
+		and ($6 = '' or p.status = $6)
+		and ($7 = '' or strpos(lower(p.legal_name || ' ' || p.short_name || ' ' || p.licence_number), lower($7)) > 0)
+		order by lower(p.short_name), p.id::text limit $8`,
+		afterName, afterID, actor.ProviderScope(), f.Kind, f.Tier, f.Status, f.Query, limit+1)
+	if err != nil {
+		return nil, "", translate(err, "list providers")
+	}
+	list, err := pgx.CollectRows(rows, scanProvider)
+	if err != nil {
+		return nil, "", translate(err, "list providers")
+	}
+	list, next := pageOf(list, limit, func(p domain.Provider) []any { return []any{p.ShortName, p.ID} })
+	return list, next, nil
+}
+
+// Provider returns one provider the actor may see; ENotFound otherwise.
+func (db *DB) Provider(ctx context.Context, actor domain.Actor, id string) (domain.Provider, error) {
+	return getProvider(ctx, db.pool, actor, id, false)
+}
+
+func getProvider(ctx context.Context, q querier, actor domain.Actor, id string, lock bool) (domain.Provider, error) {
+	if !isUUID(id) {
+		return domain.Provider{}, domain.Errorf(domain.ENotFound, "no such provider")
+	}
+	sql := `select ` + providerColumns + ` from providers p where p.id = $1 and ($2 = '' or p.id::text = $2)`
+	if lock {
+		sql += ` for update`
+	}
+	rows, err := q.Query(ctx, sql, id, actor.ProviderScope())
+	if err != nil {
+		return domain.Provider{}, translate(err, "get provider")
+	}
+	p, err := pgx.CollectExactlyOneRow(rows, scanProvider)
+	if err == pgx.ErrNoRows {
+		return p, domain.Errorf(domain.ENotFound, "no such provider")
+	}
+	return p, translate(err, "get provider")
+}
+
+// ProviderChange is a partial update of a provider; nil fields stay.
+type ProviderChange struct {
+	LegalName     *string
+	ShortName     *string
+	LicenceNumber *string
+	Kind          *domain.ProviderKind
+	Tier          *int
+	Channels      *[]string
+	Status        *domain.ProviderStatus
+	Contacts      *[]domain.Contact
+}
+
+// UpdateProvider changes a provider. ifVersion must match when not zero
+// (EPrecondition otherwise). The change is audited with what it changed.
+func (db *DB) UpdateProvider(ctx context.Context, actor domain.Actor, id string, ch ProviderChange, ifVersion int) (domain.Provider, error) {
+	var out domain.Provider
+	err := db.write(ctx, "update provider", func(t *txn) error {
+		before, err := getProvider(ctx, t, actor, id, true)
+		if err != nil {
+			return err
+		}
+		if ifVersion != 0 && ifVersion != before.Version {
+			return domain.Errorf(domain.EPrecondition, "the provider has changed since version %d (now %d); reload and retry",
+				ifVersion, before.Version)
+		}
+		after := before
+		set(&after.LegalName, ch.LegalName)
+		set(&after.ShortName, ch.ShortName)
+		set(&after.LicenceNumber, ch.LicenceNumber)
+		set(&after.Kind, ch.Kind)
+		set(&after.Tier, ch.Tier)
+		set(&after.Status, ch.Status)
+		if ch.Channels != nil {
+			after.Channels = slices.Clone(*ch.Channels)
+		}
+		set(&after.Contacts, ch.Contacts)
+		normalizeProvider(&after)
+		if problems := after.Check(); len(problems) > 0 {
+			return domain.Invalid("the provider cannot be changed so", problems)
+		}
+		contacts, _ := json.Marshal(after.Contacts)
+		rows, err := t.Query(ctx, `update providers p set legal_name = $2, short_name = $3, licence_number = $4,
+			kind = $5, tier = $6, channels = $7, status = $8, contacts = $9, updated_at = now(), version = version + 1
+			where id = $1 returning `+providerColumns,
+			id, after.LegalName, after.ShortName, after.LicenceNumber, after.Kind, after.Tier, after.Channels,
+			after.Status, contacts)
+		if err != nil {
+			return err
+		}
+		if out, err = pgx.CollectExactlyOneRow(rows, scanProvider); err != nil {
+			return err
+		}
+		changes := diff(providerSummary(before), providerSummary(out))
+		if len(changes) == 0 {
+			return nil
+		}
+		return t.record(actor, "provider.update", "provider", id, id, map[string]any{"changes": changes})
+	})
+	return out, err
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// diff returns {field: {from, to}} for the fields whose JSON differs.
+func diff(before, after map[string]any) map[string]any {
+	changes := map[string]any{}
+	for k, a := range after {
+		ab, _ := json.Marshal(a)
+		bb, _ := json.Marshal(before[k])
+		if string(ab) != string(bb) {
+			changes[k] = map[string]any{"from": before[k], "to": a}
+		}
+	}
+	return changes
+}

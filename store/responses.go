@@ -1,0 +1,522 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"assure/domain"
+)
+
+const responseColumns = `r.assessment_id::text, r.control_id, coalesce(r.status, ''), r.maturity::int, r.narrative,
+	r.remediation_date, r.justification,
+	array(select e.evidence_id::text from response_evidence e
+		where e.assessment_id = r.assessment_id and e.control_id = r.control_id order by e.evidence_id),
+	coalesce(r.verdict, ''), r.verdict_comment, coalesce(r.verdict_by::text, ''), r.verdict_at,
+	r.updated_at, coalesce(r.updated_by::text, ''), r.version, r.ordinal`
+
+type responseRow struct {
+	domain.Response
+	ordinal int
+}
+
+func scanResponse(row pgx.CollectableRow) (responseRow, error) {
+	var r responseRow
+	var remediation *time.Time
+	err := row.Scan(&r.AssessmentID, &r.ControlID, &r.Status, &r.Maturity, &r.Narrative, &remediation,
+		&r.Justification, &r.EvidenceIDs, &r.Verdict, &r.VerdictComment, &r.VerdictBy, &r.VerdictAt,
+		&r.UpdatedAt, &r.UpdatedBy, &r.Version, &r.ordinal)
+	if remediation != nil {
+		d := domain.DateOf(*remediation)
+		r.RemediationDate = &d
+	}
+	return r, err
+}
+
+// ResponseFilter narrows the responses of an assessment.
+type ResponseFilter struct {
+	Status   domain.ResponseStatus
+	Verdict  domain.Verdict
+	Answered *bool
+}
+
+// Responses lists an assessment's responses in catalog order.
+func (db *DB) Responses(ctx context.Context, actor domain.Actor, assessmentID string, f ResponseFilter, page Page) ([]domain.Response, string, error) {
+	if _, err := db.Assessment(ctx, actor, assessmentID); err != nil {
+		return nil, "", err
+	}
+	after := -1
+	if _, err := decodeCursor(page.Cursor, &after); err != nil {
+		return nil, "", err
+	}
+	limit := page.limit()
+	rows, err := db.pool.Query(ctx, `select `+responseColumns+` from responses r
+		where r.assessment_id = $1 and r.ordinal > $2
+		and ($3 = '' or r.status = $3) and ($4 = '' or r.verdict = $4)
+		and ($5::boolean is null or (r.status is not null) = $5)
+		order by r.ordinal limit $6`, assessmentID, after, f.Status, f.Verdict, f.Answered, limit+1)
+	if err != nil {
+		return nil, "", translate(err, "list responses")
+	}
+	list, err := pgx.CollectRows(rows, scanResponse)
+	if err != nil {
+		return nil, "", translate(err, "list responses")
+	}
+	list, next := pageOf(list, limit, func(r responseRow) []any { return []any{r.ordinal} })
+	out := make([]domain.Response, len(list))
+	for i, r := range list {
+		out[i] = r.Response
+	}
+	return out, next, nil
+}
+
+// Response returns one response of an assessment the actor may see.
+func (db *DB) Response(ctx context.Context, actor domain.Actor, assessmentID, controlID string) (domain.Response, error) {
+	if _, err := db.Assessment(ctx, actor, assessmentID); err != nil {
+		return domain.Response{}, err
+	}
+	r, err := getResponse(ctx, db.pool, assessmentID, controlID, false)
+	return r, translate(err, "get response")
+}
+
+func getResponse(ctx context.Context, q querier, assessmentID, controlID string, lock bool) (domain.Response, error) {
+	sql := `select ` + responseColumns + ` from responses r where r.assessment_id = $1 and r.control_id = $2`
+	if lock {
+		sql += ` for update`
+	}
+	rows, err := q.Query(ctx, sql, assessmentID, controlID)
+	if err != nil {
+		return domain.Response{}, err
+	}
+	r, err := pgx.CollectExactlyOneRow(rows, scanResponse)
+	if err == pgx.ErrNoRows {
+		return domain.Response{}, domain.Errorf(domain.ENotFound, "control %s is not part of this assessment", controlID)
+	}
+	return r.Response, err
+}
+
+// ResponseUpdate is one control's new answer in a bulk save, with the
+// version the caller last read.
+type ResponseUpdate struct {
+	ControlID string
+	Version   int
+	Input     domain.ResponseInput
+}
+
+// SaveResponse saves the provider's answer for one control. ifVersion is the
+// version the caller last read: 0 is EPreconditionRequired, a stale one
+// EPrecondition. The assessment must be editable (EConflict otherwise).
+func (db *DB) SaveResponse(ctx context.Context, actor domain.Actor, assessmentID, controlID string, in domain.ResponseInput, ifVersion int) (domain.Response, error) {
+	if ifVersion == 0 {
+		return domain.Response{}, domain.Errorf(domain.EPreconditionRequired,
+			"send If-Match with the response's ETag, so a concurrent change is not overwritten")
+	}
+	out, err := db.SaveResponses(ctx, actor, assessmentID, []ResponseUpdate{{ControlID: controlID, Version: ifVersion, Input: in}}, "body")
+	if err != nil {
+		return domain.Response{}, err
+	}
+	return out[0], nil
+}
+
+// SaveResponses saves many answers in one transaction: all of them or none.
+// Every problem of every update is reported at once, located under prefix
+// ("body" for a single answer, else e.g. "body.responses", giving
+// "body.responses[3] (C52).status"); stale versions make it EPrecondition.
+func (db *DB) SaveResponses(ctx context.Context, actor domain.Actor, assessmentID string, updates []ResponseUpdate, prefix string) ([]domain.Response, error) {
+	var out []domain.Response
+	err := db.write(ctx, "save responses", func(t *txn) error {
+		a, err := getAssessment(ctx, t, actor, assessmentID, "share")
+		if err != nil {
+			return err
+		}
+		if err := editable(ctx, t, a); err != nil {
+			return err
+		}
+		// Lock the rows in one order, whatever order the caller gave.
+		ids := make([]string, len(updates))
+		for i, u := range updates {
+			ids[i] = u.ControlID
+		}
+		rows, err := t.Query(ctx, `select `+responseColumns+` from responses r
+			where r.assessment_id = $1 and r.control_id = any($2) order by r.control_id for update`, assessmentID, ids)
+		if err != nil {
+			return err
+		}
+		current, err := pgx.CollectRows(rows, scanResponse)
+		if err != nil {
+			return err
+		}
+		byControl := map[string]domain.Response{}
+		for _, r := range current {
+			byControl[r.ControlID] = r.Response
+		}
+		rows, err = t.Query(ctx, `select id::text from evidence where assessment_id = $1`, assessmentID)
+		if err != nil {
+			return err
+		}
+		evidence, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+
+		var problems, stale []domain.Problem
+		dates := make([]*domain.Date, len(updates))
+		seen := map[string]bool{}
+		for i, u := range updates {
+			loc := prefix
+			if len(updates) > 1 || prefix != "body" {
+				loc = fmt.Sprintf("%s[%d] (%s)", prefix, i, u.ControlID)
+			}
+			cur, ok := byControl[u.ControlID]
+			switch {
+			case !ok && len(updates) == 1 && prefix == "body":
+				return domain.Errorf(domain.ENotFound, "control %s is not part of this assessment", u.ControlID)
+			case !ok:
+				problems = append(problems, domain.Problem{Location: loc + ".control_id",
+					Message: fmt.Sprintf("control %q is not part of this assessment", u.ControlID)})
+				continue
+			case seen[u.ControlID]:
+				problems = append(problems, domain.Problem{Location: loc + ".control_id",
+					Message: fmt.Sprintf("control %s is given twice", u.ControlID)})
+				continue
+			}
+			seen[u.ControlID] = true
+			var ps []domain.Problem
+			dates[i], ps = u.Input.Check(loc)
+			problems = append(problems, ps...)
+			for j, e := range u.Input.EvidenceIDs {
+				if !slices.Contains(evidence, e) {
+					problems = append(problems, domain.Problem{Location: fmt.Sprintf("%s.evidence_ids[%d]", loc, j),
+						Message: "no evidence with this id was uploaded to this assessment"})
+				}
+			}
+			if u.Version != cur.Version {
+				stale = append(stale, domain.Problem{Location: loc,
+					Message: fmt.Sprintf("%s has changed since version %d (now %d); reload it", u.ControlID, u.Version, cur.Version)})
+			}
+		}
+		if len(problems) > 0 {
+			return domain.Invalid(fmt.Sprintf("%d problem(s); nothing was saved", len(problems)), append(problems, stale...))
+		}
+		if len(stale) > 0 {
+			return &domain.Error{Code: domain.EPrecondition, Problems: stale,
+				Message: "someone changed these responses since you read them; nothing was saved"}
+		}
+
+		for i, u := range updates {
+			before := byControl[u.ControlID]
+			in := u.Input
+			var remediation any
+			if dates[i] != nil {
+				remediation = dates[i].Time()
+			}
+			evidenceIDs := slices.Clone(in.EvidenceIDs)
+			slices.Sort(evidenceIDs)
+			evidenceIDs = slices.Compact(evidenceIDs)
+			after := before
+			after.Status, after.Maturity, after.Narrative = in.Status, in.Maturity, in.Narrative
+			after.RemediationDate, after.Justification, after.EvidenceIDs = dates[i], in.Justification, evidenceIDs
+			changes := diff(responseSummary(before), responseSummary(after))
+			if len(changes) == 0 {
+				continue
+			}
+			// A changed answer needs a fresh verdict.
+			if _, err := t.Exec(ctx, `update responses set status = $3, maturity = $4, narrative = $5,
+				remediation_date = $6, justification = $7, updated_at = now(), updated_by = $8, version = version + 1,
+				verdict = null, verdict_comment = '', verdict_by = null, verdict_at = null
+				where assessment_id = $1 and control_id = $2`,
+				assessmentID, u.ControlID, in.Status, in.Maturity, in.Narrative, remediation, in.Justification,
+				nullable(actor.UserID)); err != nil {
+				return err
+			}
+			if _, err := t.Exec(ctx, `delete from response_evidence where assessment_id = $1 and control_id = $2`,
+				assessmentID, u.ControlID); err != nil {
+				return err
+			}
+			if len(evidenceIDs) > 0 {
+				if _, err := t.Exec(ctx, `insert into response_evidence (assessment_id, control_id, evidence_id)
+					select $1, $2, unnest($3::uuid[])`, assessmentID, u.ControlID, evidenceIDs); err != nil {
+					return err
+				}
+			}
+			if err := t.record(actor, "response.update", "response", assessmentID+"/"+u.ControlID, a.ProviderID,
+				map[string]any{"control_id": u.ControlID, "changes": changes}); err != nil {
+				return err
+			}
+		}
+		rows, err = t.Query(ctx, `select `+responseColumns+` from responses r
+			where r.assessment_id = $1 and r.control_id = any($2) order by r.ordinal`, assessmentID, ids)
+		if err != nil {
+			return err
+		}
+		saved, err := pgx.CollectRows(rows, scanResponse)
+		if err != nil {
+			return err
+		}
+		for _, r := range saved {
+			out = append(out, r.Response)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func responseSummary(r domain.Response) map[string]any {
+	m := map[string]any{"status": r.Status, "maturity": r.Maturity, "narrative": r.Narrative,
+		"justification": r.Justification, "evidence_ids": orEmpty(r.EvidenceIDs), "remediation_date": ""}
+	if r.RemediationDate != nil {
+		m["remediation_date"] = r.RemediationDate.String()
+	}
+	return m
+}
+
+// VerdictInput is a supervisor's verdict on one control.
+type VerdictInput struct {
+	ControlID string
+	Verdict   domain.Verdict
+	Comment   string
+}
+
+// SetVerdicts records verdicts on responses of an assessment under review,
+// all or none. needs_info and rejected need a comment.
+func (db *DB) SetVerdicts(ctx context.Context, actor domain.Actor, assessmentID string, verdicts []VerdictInput, prefix string) ([]domain.Response, error) {
+	var out []domain.Response
+	err := db.write(ctx, "record verdicts", func(t *txn) error {
+		a, err := getAssessment(ctx, t, actor, assessmentID, "share")
+		if err != nil {
+			return err
+		}
+		if _, err := domain.Transition(a.Status, domain.ActionVerdict); err != nil {
+			return err
+		}
+		ids := make([]string, len(verdicts))
+		for i, v := range verdicts {
+			ids[i] = v.ControlID
+		}
+		rows, err := t.Query(ctx, `select control_id from responses where assessment_id = $1 and control_id = any($2)
+			order by control_id for update`, assessmentID, ids)
+		if err != nil {
+			return err
+		}
+		present, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		var problems []domain.Problem
+		seen := map[string]bool{}
+		for i, v := range verdicts {
+			loc := prefix
+			if len(verdicts) > 1 || prefix != "body" {
+				loc = fmt.Sprintf("%s[%d] (%s)", prefix, i, v.ControlID)
+			}
+			switch {
+			case !slices.Contains(present, v.ControlID):
+				problems = append(problems, domain.Problem{Location: loc + ".control_id",
+					Message: fmt.Sprintf("control %q is not part of this assessment", v.ControlID)})
+			case seen[v.ControlID]:
+				problems = append(problems, domain.Problem{Location: loc + ".control_id", Message: "given twice"})
+			case !v.Verdict.Valid():
+				problems = append(problems, domain.Problem{Location: loc + ".verdict", Message: "must be accepted, needs_info or rejected"})
+			case v.Verdict != domain.Accepted && strings.TrimSpace(v.Comment) == "":
+				problems = append(problems, domain.Problem{Location: loc + ".comment", Message: fmt.Sprintf("%s needs a comment", v.Verdict)})
+			case len(v.Comment) > 20000:
+				problems = append(problems, domain.Problem{Location: loc + ".comment", Message: "at most 20000 characters"})
+			}
+			seen[v.ControlID] = true
+		}
+		if len(problems) > 0 {
+			return domain.Invalid(fmt.Sprintf("%d problem(s); no verdict was recorded", len(problems)), problems)
+		}
+		for _, v := range verdicts {
+			if _, err := t.Exec(ctx, `update responses set verdict = $3, verdict_comment = $4, verdict_by = $5,
+				verdict_at = now() where assessment_id = $1 and control_id = $2`,
+				assessmentID, v.ControlID, v.Verdict, strings.TrimSpace(v.Comment), nullable(actor.UserID)); err != nil {
+				return err
+			}
+			if err := t.record(actor, "response.verdict", "response", assessmentID+"/"+v.ControlID, a.ProviderID,
+				map[string]any{"control_id": v.ControlID, "verdict": v.Verdict, "comment": strings.TrimSpace(v.Comment)}); err != nil {
+				return err
+			}
+		}
+		rows, err = t.Query(ctx, `select `+responseColumns+` from responses r
+			where r.assessment_id = $1 and r.control_id = any($2) order by r.ordinal`, assessmentID, ids)
+		if err != nil {
+			return err
+		}
+		saved, err := pgx.CollectRows(rows, scanResponse)
+		for _, r := range saved {
+			out = append(out, r.Response)
+		}
+		return err
+	})
+	return out, err
+}
+
+// Submission is one sealed filing.
+type Submission struct {
+	AssessmentID string
+	Version      int
+	SubmittedAt  time.Time
+	SubmittedBy  string
+	Late         bool
+	Attestation  domain.Attestation
+	Seal         string
+	Content      json.RawMessage // the sealed snapshot
+	Verified     bool            // the content still hashes to the seal
+}
+
+// Submit files an assessment: every problem that keeps it from being filed
+// is reported at once (EInvalid); otherwise the responses and the hashes of
+// their evidence are sealed into a new submission version, and the
+// assessment becomes read-only for the provider until sent back.
+func (db *DB) Submit(ctx context.Context, actor domain.Actor, id string, att domain.Attestation) (Submission, error) {
+	att = domain.Attestation{Name: strings.TrimSpace(att.Name), Position: strings.TrimSpace(att.Position),
+		Statement: strings.TrimSpace(att.Statement)}
+	var sub Submission
+	err := db.write(ctx, "submit assessment", func(t *txn) error {
+		a, err := getAssessment(ctx, t, actor, id, "update")
+		if err != nil {
+			return err
+		}
+		if _, err := domain.Transition(a.Status, domain.ActionSubmit); err != nil {
+			return err
+		}
+		status, opens, due, err := campaignState(ctx, t, id)
+		if err != nil {
+			return err
+		}
+		var now time.Time
+		if err := t.QueryRow(ctx, `select now()`).Scan(&now); err != nil {
+			return err
+		}
+		today := domain.DateOf(now)
+		problems := att.Check()
+		switch {
+		case status != domain.CampaignOpen:
+			return domain.Errorf(domain.EConflict, "the campaign is %s; nothing more can be filed in it", status)
+		case today.Before(opens):
+			problems = append(problems, domain.Problem{Location: "campaign.opens_at",
+				Message: "the campaign opens for filing on " + opens.String()})
+		}
+		rows, err := t.Query(ctx, `select `+responseColumns+` from responses r where r.assessment_id = $1 order by r.ordinal`, id)
+		if err != nil {
+			return err
+		}
+		responses, err := pgx.CollectRows(rows, scanResponse)
+		if err != nil {
+			return err
+		}
+		for _, r := range responses {
+			problems = append(problems, r.CheckComplete(today)...)
+		}
+		if len(problems) > 0 {
+			return domain.Invalid(fmt.Sprintf("the assessment cannot be submitted: %d problem(s)", len(problems)), problems)
+		}
+		rows, err = t.Query(ctx, `select id::text, filename, sha256 from evidence where assessment_id = $1`, id)
+		if err != nil {
+			return err
+		}
+		files, err := pgx.CollectRows(rows, pgx.RowToStructByPos[domain.SnapshotEvidence])
+		if err != nil {
+			return err
+		}
+		byID := map[string]domain.SnapshotEvidence{}
+		for _, f := range files {
+			byID[f.ID] = f
+		}
+		snap := domain.Snapshot{AssessmentID: id, ProviderID: a.ProviderID, CampaignID: a.CampaignID,
+			Version: a.Submissions + 1, SubmittedAt: now.UTC().Format("2006-01-02T15:04:05.000000Z"),
+			SubmittedBy: actor.Email, Attestation: att}
+		for _, r := range responses {
+			sr := domain.SnapshotResponse{ControlID: r.ControlID, Status: r.Status, Maturity: r.Maturity,
+				Narrative: r.Narrative, Justification: r.Justification, Evidence: []domain.SnapshotEvidence{}}
+			if r.RemediationDate != nil {
+				sr.RemediationDate = r.RemediationDate.String()
+			}
+			for _, e := range r.EvidenceIDs {
+				sr.Evidence = append(sr.Evidence, byID[e])
+			}
+			snap.Responses = append(snap.Responses, sr)
+		}
+		content, err := json.Marshal(snap)
+		if err != nil {
+			return err
+		}
+		seal, err := domain.SealOf(content)
+		if err != nil {
+			return err
+		}
+		late := today.After(due)
+		attJSON, _ := json.Marshal(att)
+		if _, err := t.Exec(ctx, `insert into submissions (assessment_id, version, submitted_at, submitted_by, late,
+			attestation, content, seal_sha256) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			id, snap.Version, now, nullable(actor.UserID), late, attJSON, content, seal); err != nil {
+			return err
+		}
+		if _, err := t.Exec(ctx, `update assessments set submissions = $2, submitted_at = $3 where id = $1`,
+			id, snap.Version, now); err != nil {
+			return err
+		}
+		if _, err := transition(ctx, t, actor, a, domain.ActionSubmit, "", map[string]any{
+			"submission": snap.Version, "seal_sha256": seal, "late": late, "attestation": att}); err != nil {
+			return err
+		}
+		sub = Submission{AssessmentID: id, Version: snap.Version, SubmittedAt: now, SubmittedBy: actor.UserID, Late: late,
+			Attestation: att, Seal: seal, Content: content, Verified: true}
+		return nil
+	})
+	return sub, err
+}
+
+func scanSubmission(row pgx.CollectableRow) (Submission, error) {
+	var s Submission
+	var att, content []byte
+	err := row.Scan(&s.AssessmentID, &s.Version, &s.SubmittedAt, &s.SubmittedBy, &s.Late, &att, &content, &s.Seal)
+	if err != nil {
+		return s, err
+	}
+	json.Unmarshal(att, &s.Attestation)
+	s.Content = content
+	seal, err := domain.SealOf(content)
+	s.Verified = err == nil && seal == s.Seal
+	return s, nil
+}
+
+const submissionColumns = `assessment_id::text, version, submitted_at, coalesce(submitted_by::text, ''), late,
+	attestation, content, seal_sha256`
+
+// Submissions lists every sealed filing of an assessment, newest first, each
+// re-verified against its seal.
+func (db *DB) Submissions(ctx context.Context, actor domain.Actor, id string) ([]Submission, error) {
+	if _, err := db.Assessment(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	rows, err := db.pool.Query(ctx, `select `+submissionColumns+` from submissions where assessment_id = $1
+		order by version desc`, id)
+	if err != nil {
+		return nil, translate(err, "list submissions")
+	}
+	list, err := pgx.CollectRows(rows, scanSubmission)
+	return list, translate(err, "list submissions")
+}
+
+// Submission returns one sealed filing, re-verified against its seal.
+func (db *DB) Submission(ctx context.Context, actor domain.Actor, id string, version int) (Submission, error) {
+	if _, err := db.Assessment(ctx, actor, id); err != nil {
+		return Submission{}, err
+	}
+	rows, err := db.pool.Query(ctx, `select `+submissionColumns+` from submissions where assessment_id = $1 and version = $2`, id, version)
+	if err != nil {
+		return Submission{}, translate(err, "get submission")
+	}
+	s, err := pgx.CollectExactlyOneRow(rows, scanSubmission)
+	if err == pgx.ErrNoRows {
+		return s, domain.Errorf(domain.ENotFound, "no submission %d of this assessment", version)
+	}
+	return s, translate(err, "get submission")
+}
