@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -79,6 +80,7 @@ func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Option
 	a.registerResponses()
 	a.registerEvidence()
 	a.registerFindings()
+	a.registerRisk()
 	a.registerDocs()
 	return a
 }
@@ -92,7 +94,40 @@ func (a *API) Handler() http.Handler {
 		writeProblem(w, &Problem{Status: http.StatusForbidden, Title: http.StatusText(http.StatusForbidden),
 			Detail: "cross-origin request refused", RequestID: RequestIDFrom(r.Context())})
 	}))
-	return middleware(a.log, cop.Handler(a.mux))
+	return middleware(a.log, cop.Handler(svgByAccept(a.mux)))
+}
+
+// svgByAccept serves a heatmap's SVG form when the client asks for
+// image/svg+xml on its JSON address.
+func svgByAccept(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v1/heatmaps/") &&
+			!strings.HasSuffix(r.URL.Path, ".svg") && prefersSVG(r.Header.Get("Accept")) {
+			r = r.Clone(r.Context())
+			r.URL.Path += ".svg"
+			r.URL.RawPath = ""
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// prefersSVG reports whether an Accept header ranks image/svg+xml above JSON.
+func prefersSVG(accept string) bool {
+	svg, js := -1, -1
+	for i, part := range strings.Split(accept, ",") {
+		mt := strings.TrimSpace(strings.Split(part, ";")[0])
+		switch mt {
+		case "image/svg+xml":
+			if svg < 0 {
+				svg = i
+			}
+		case "application/json", "application/*":
+			if js < 0 {
+				js = i
+			}
+		}
+	}
+	return svg >= 0 && (js < 0 || svg < js)
 }
 
 // Mount serves h at pattern beside the API (the web UI at "/").

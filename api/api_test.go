@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -28,7 +29,7 @@ import (
 
 // server runs the real API in-process over a fresh database.
 type server struct {
-	t     *testing.T
+	t     testing.TB
 	url   string
 	db    *store.DB
 	dbURL string
@@ -36,20 +37,20 @@ type server struct {
 	authz *policies.Authorizer
 }
 
-func newServer(t *testing.T) *server {
+func newServer(t testing.TB) *server {
 	t.Helper()
 	db, dbURL := storetest.New(t)
 	return serve(t, db, dbURL)
 }
 
 // serve starts another API server over an existing database.
-func serve(t *testing.T, db *store.DB, dbURL string) *server {
+func serve(t testing.TB, db *store.DB, dbURL string) *server {
 	t.Helper()
 	return serveWith(t, db, dbURL, api.Options{})
 }
 
 // serveWith starts an API server with options over an existing database.
-func serveWith(t *testing.T, db *store.DB, dbURL string, opts api.Options) *server {
+func serveWith(t testing.TB, db *store.DB, dbURL string, opts api.Options) *server {
 	t.Helper()
 	authz, err := policies.New()
 	if err != nil {
@@ -141,6 +142,10 @@ func (c *client) json(method, path string, body any, status int, v any) {
 		c.s.t.Fatalf("%s %s = %d, want %d: %s", method, path, r.status, status, r.body)
 	}
 	if v != nil {
+		// Decode into a zero value, so fields absent from this answer are not
+		// left over from an earlier one.
+		rv := reflect.ValueOf(v).Elem()
+		rv.Set(reflect.Zero(rv.Type()))
 		if err := json.Unmarshal(r.body, v); err != nil {
 			c.s.t.Fatalf("%s %s: %v: %s", method, path, err, r.body)
 		}

@@ -128,6 +128,7 @@ var paramFixtures = map[string]func(w *world, actor domain.User, other bool) (st
 	"findings/{id}": func(w *world, _ domain.User, other bool) (string, scope) {
 		return pick(other, w.ownFinding, w.otherFinding), otherProvider
 	},
+	"overrides/{threat}": func(*world, domain.User, bool) (string, scope) { return "T1", sameObject },
 	"tokens/{id}": func(w *world, actor domain.User, other bool) (string, scope) {
 		if other {
 			return w.otherToken, otherUser
@@ -138,6 +139,11 @@ var paramFixtures = map[string]func(w *world, actor domain.User, other bool) (st
 		}
 		return tok.ID, otherUser
 	},
+}
+
+// queryFixtures fill required query parameters, by name.
+var queryFixtures = map[string]func(w *world) string{
+	"campaign": func(w *world) string { return w.campaign },
 }
 
 // bodyFixtures give a request body for an operation, by operation id.
@@ -210,6 +216,9 @@ var bodyFixtures = map[string]func(w *world, actor domain.User, other bool) (any
 	"create-finding": func(w *world, _ domain.User, other bool) (any, scope) {
 		return map[string]any{"assessment_id": pick(other, w.ownAssessment.ID, w.otherAssessment.ID),
 			"title": "Walk finding", "severity": "low", "description": "Found on a walk.", "due_at": future(30)}, otherProvider
+	},
+	"put-risk-override": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"likelihood": 5, "reason": "Two breaches in 2026."}, sameObject
 	},
 	"respond-to-finding": func(*world, domain.User, bool) (any, scope) {
 		return map[string]any{"note": "Working on it."}, sameObject
@@ -353,6 +362,22 @@ func (w *world) resolve(t *testing.T, o operation, actor domain.User, other bool
 		sc = max(sc, s)
 		return parts[1] + "/" + v
 	})
+	var query []string
+	for _, p := range o.op.Parameters {
+		if p.In != "query" || !p.Required {
+			continue
+		}
+		f, found := queryFixtures[p.Name]
+		if !found {
+			t.Errorf("%s: no fixture for required query parameter %s", o.op.OperationID, p.Name)
+			ok = false
+			continue
+		}
+		query = append(query, p.Name+"="+f(w))
+	}
+	if len(query) > 0 {
+		path += "?" + strings.Join(query, "&")
+	}
 	return path, sc, ok
 }
 

@@ -19,7 +19,9 @@ func TestEvidenceLimitsAndTypes(t *testing.T) {
 		s.queryRow(`select (select count(*) from evidence), (select count(*) from blobs)`, nil, &evidence, &blobs)
 		return
 	}
-	send := func(files ...upload) response { return f.editor.do(http.MethodPost, f.path("/evidence"), multipartBody(files)) }
+	send := func(files ...upload) response {
+		return f.editor.do(http.MethodPost, f.path("/evidence"), multipartBody(files))
+	}
 
 	pdf := upload{name: "policy.pdf", content: []byte("%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n")}
 	png := upload{name: "diagram.png", content: append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{1}, 64)...)}

@@ -235,4 +235,3 @@ func sealOf(t *testing.T, content []byte) string {
 	}
 	return seal
 }
-

@@ -161,10 +161,10 @@ func transition(ctx context.Context, t *txn, actor domain.Actor, a domain.Assess
 
 // Transition is one recorded change of an assessment's state.
 type Transition struct {
-	From, To  domain.AssessmentStatus
-	ActorID   string
-	At        time.Time
-	Reason    string
+	From, To domain.AssessmentStatus
+	ActorID  string
+	At       time.Time
+	Reason   string
 }
 
 // Transitions returns an assessment's history of states, oldest first.
@@ -213,6 +213,9 @@ func (db *DB) simpleTransition(ctx context.Context, actor domain.Actor, id, acti
 				Message: "say why (at most 20000 characters)"}})
 		}
 		if _, err := transition(ctx, t, actor, a, action, reason, nil); err != nil {
+			return err
+		}
+		if err := db.refreshScores(ctx, t, id); err != nil {
 			return err
 		}
 		out, err = getAssessment(ctx, t, actor, id, "")
@@ -266,6 +269,9 @@ func (db *DB) Approve(ctx context.Context, actor domain.Actor, id, comment strin
 				"four-eyes rule: you recorded verdicts on this assessment, so another supervisor must approve it")
 		}
 		if _, err := transition(ctx, t, actor, a, domain.ActionApprove, strings.TrimSpace(comment), nil); err != nil {
+			return err
+		}
+		if err := db.refreshScores(ctx, t, id); err != nil {
 			return err
 		}
 		out, err = getAssessment(ctx, t, actor, id, "")

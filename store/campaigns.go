@@ -188,7 +188,7 @@ func (db *DB) OpenCampaign(ctx context.Context, actor domain.Actor, id string) (
 		if err := t.QueryRow(ctx, `select framework from campaigns where id = $1`, id).Scan(&fwKey); err != nil {
 			return err
 		}
-		f, ordinals, err := loadFramework(ctx, t, fwKey)
+		f, err := db.framework(ctx, t, fwKey)
 		if err != nil {
 			return err
 		}
@@ -211,8 +211,10 @@ func (db *DB) OpenCampaign(ctx context.Context, actor domain.Actor, id string) (
 		for i, p := range providers {
 			ids[i] = p.ID
 		}
-		rows, err = t.Query(ctx, `insert into assessments (campaign_id, provider_id, framework)
-			select $1, p, $2 from unnest($3::uuid[]) p returning id::text, provider_id::text`, id, fwKey, ids)
+		rows, err = t.Query(ctx, `insert into assessments (campaign_id, provider_id, framework, provider_kind,
+			provider_tier, provider_channels)
+			select $1, p.id, $2, p.kind, p.tier, p.channels from providers p where p.id = any($3::uuid[])
+			returning id::text, provider_id::text`, id, fwKey, ids)
 		if err != nil {
 			return err
 		}
@@ -231,9 +233,9 @@ func (db *DB) OpenCampaign(ctx context.Context, actor domain.Actor, id string) (
 		var responses [][]any
 		for _, a := range made {
 			p := byProvider[a.provider]
-			applicable := domain.ProfileOf(p).ApplicableControls(f)
+			applicable := domain.ProfileOf(p).ApplicableControls(f.Framework)
 			for _, cid := range applicable {
-				responses = append(responses, []any{a.id, fwKey, cid, ordinals[cid]})
+				responses = append(responses, []any{a.id, fwKey, cid, f.ordinals[cid]})
 			}
 			if err := t.record(actor, "assessment.create", "assessment", a.id, a.provider,
 				map[string]any{"campaign_id": id, "applicable_controls": len(applicable)}); err != nil {
@@ -242,6 +244,13 @@ func (db *DB) OpenCampaign(ctx context.Context, actor domain.Actor, id string) (
 		}
 		if _, err := t.CopyFrom(ctx, pgx.Identifier{"responses"}, []string{"assessment_id", "framework", "control_id", "ordinal"},
 			pgx.CopyFromRows(responses)); err != nil {
+			return err
+		}
+		assessmentIDs := make([]string, len(made))
+		for i, a := range made {
+			assessmentIDs[i] = a.id
+		}
+		if err := db.refreshScores(ctx, t, assessmentIDs...); err != nil {
 			return err
 		}
 		if _, err := t.Exec(ctx, `update campaigns set status = 'open', opened_at = now(), updated_at = now(),
@@ -335,35 +344,4 @@ func (db *DB) CloseCampaign(ctx context.Context, actor domain.Actor, id string) 
 		return t.record(actor, "campaign.close", "campaign", id, "", map[string]any{"unfiled_assessments": open})
 	})
 	return out, err
-}
-
-// loadFramework reads a published framework version back into its domain
-// form, with each control's catalog position.
-func loadFramework(ctx context.Context, q querier, key int64) (*domain.Framework, map[string]int, error) {
-	f := &domain.Framework{}
-	rows, err := q.Query(ctx, `select `+threatColumns+` from threats t where t.framework = $1 order by t.ordinal`, key)
-	if err != nil {
-		return nil, nil, err
-	}
-	threats, err := pgx.CollectRows(rows, scanThreat)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, t := range threats {
-		f.Threats = append(f.Threats, t.Threat)
-	}
-	rows, err = q.Query(ctx, `select `+controlColumns+` from controls c where c.framework = $1 order by c.ordinal`, key)
-	if err != nil {
-		return nil, nil, err
-	}
-	controls, err := pgx.CollectRows(rows, scanControl)
-	if err != nil {
-		return nil, nil, err
-	}
-	ordinals := map[string]int{}
-	for _, c := range controls {
-		f.Controls = append(f.Controls, c.Control)
-		ordinals[c.ID] = c.ordinal
-	}
-	return f, ordinals, nil
 }

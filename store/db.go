@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -14,6 +15,10 @@ import (
 type DB struct {
 	pool     *pgxpool.Pool
 	sessions SessionPolicy
+
+	// frameworks caches published framework versions by key: they never change.
+	frameworksMu sync.RWMutex
+	frameworks   map[int64]*cachedFramework
 }
 
 // Open connects to the database at url and checks that it answers.
@@ -30,7 +35,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("store: ping: %w", err)
 	}
-	return &DB{pool: pool, sessions: DefaultSessionPolicy}, nil
+	return &DB{pool: pool, sessions: DefaultSessionPolicy, frameworks: map[int64]*cachedFramework{}}, nil
 }
 
 // Close releases every connection.

@@ -249,6 +249,9 @@ func (db *DB) SaveResponses(ctx context.Context, actor domain.Actor, assessmentI
 				return err
 			}
 		}
+		if err := db.refreshScores(ctx, t, assessmentID); err != nil {
+			return err
+		}
 		rows, err = t.Query(ctx, `select `+responseColumns+` from responses r
 			where r.assessment_id = $1 and r.control_id = any($2) order by r.ordinal`, assessmentID, ids)
 		if err != nil {
@@ -342,6 +345,9 @@ func (db *DB) SetVerdicts(ctx context.Context, actor domain.Actor, assessmentID 
 				map[string]any{"control_id": v.ControlID, "verdict": v.Verdict, "comment": strings.TrimSpace(v.Comment)}); err != nil {
 				return err
 			}
+		}
+		if err := db.refreshScores(ctx, t, assessmentID); err != nil {
+			return err
 		}
 		rows, err = t.Query(ctx, `select `+responseColumns+` from responses r
 			where r.assessment_id = $1 and r.control_id = any($2) order by r.ordinal`, assessmentID, ids)
@@ -464,6 +470,9 @@ func (db *DB) Submit(ctx context.Context, actor domain.Actor, id string, att dom
 		}
 		if _, err := transition(ctx, t, actor, a, domain.ActionSubmit, "", map[string]any{
 			"submission": snap.Version, "seal_sha256": seal, "late": late, "attestation": att}); err != nil {
+			return err
+		}
+		if err := db.refreshScores(ctx, t, id); err != nil {
 			return err
 		}
 		sub = Submission{AssessmentID: id, Version: snap.Version, SubmittedAt: now, SubmittedBy: actor.UserID, Late: late,

@@ -25,6 +25,7 @@ Usage:
   assure user bootstrap [--email E]                      create a first admin when there are no users
   assure audit verify                                    check the audit trail's hash chain
   assure seed demo                                       load a small demo sector (idempotent)
+  assure scores check | rebuild [--campaign ID]         verify or rebuild the stored risk scores
 
 Environment: DATABASE_URL (database), ASSURE_ADDR (listen address, default :8080),
 ASSURE_LOG_FORMAT (text or json), ASSURE_SESSION_IDLE and ASSURE_SESSION_MAX (session lifetimes),
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = auditCmd(ctx, rest, stdout, stderr)
 	case "seed":
 		err = seedCmd(ctx, rest, stdout, stderr)
+	case "scores":
+		err = scoresCmd(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -294,3 +294,32 @@ func TestSeedDemoIsIdempotent(t *testing.T) {
 		t.Errorf("audit after seed: %s", out)
 	}
 }
+
+func TestScoresCommands(t *testing.T) {
+	t.Parallel()
+	url := storetest.Bare(t)
+	if code, _, errOut := assure(t, "seed", "demo", "--database-url", url); code != 0 {
+		t.Fatal(errOut)
+	}
+	if code, out, _ := assure(t, "scores", "check", "--database-url", url); code != 0 || !strings.Contains(out, "scores ok: 16 assessments") {
+		t.Fatalf("check = %d %q", code, out)
+	}
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Exec(context.Background(), `update threat_risks set score = 1 where threat_id = 'T7'`)
+	conn.Close(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := assure(t, "scores", "check", "--database-url", url); code != 1 || !strings.Contains(out, "T7") {
+		t.Errorf("check after tampering = %d %q", code, out)
+	}
+	if code, out, _ := assure(t, "scores", "rebuild", "--database-url", url); code != 0 || !strings.Contains(out, "16 assessments") {
+		t.Errorf("rebuild = %d %q", code, out)
+	}
+	if code, _, _ := assure(t, "scores", "check", "--database-url", url); code != 0 {
+		t.Error("scores still differ after the rebuild")
+	}
+}

@@ -1,0 +1,714 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"assure/domain"
+	"assure/reports"
+	"assure/store"
+)
+
+// Risk register responses.
+
+// InherentRisk is where a threat starts for a provider.
+type InherentRisk struct {
+	Likelihood        int       `json:"likelihood"`
+	Impact            int       `json:"impact"`
+	DefaultLikelihood int       `json:"default_likelihood" doc:"The framework's default."`
+	DefaultImpact     int       `json:"default_impact" doc:"The framework's default."`
+	TierUplift        bool      `json:"tier_uplift" doc:"Impact raised by one because the provider is tier 1."`
+	Override          *Override `json:"override,omitempty" doc:"A supervisor's override, which replaces the values above."`
+}
+
+// Override is a supervisor's judgement of a threat's inherent values.
+type Override struct {
+	Likelihood *int   `json:"likelihood,omitempty"`
+	Impact     *int   `json:"impact,omitempty"`
+	Reason     string `json:"reason"`
+}
+
+// ControlEffect is one control's part in a threat's coverage.
+type ControlEffect struct {
+	ControlID     string  `json:"control_id"`
+	Status        string  `json:"status,omitempty" doc:"The provider's answer; absent when unanswered."`
+	Verdict       string  `json:"verdict,omitempty"`
+	Effectiveness float64 `json:"effectiveness" doc:"1 implemented and accepted, 0.75 implemented not yet accepted, 0.5 partial, 0 otherwise."`
+	Counted       bool    `json:"counted" doc:"False for a not-applicable answer, which is left out."`
+}
+
+// ResidualRisk is what remains after the provider's controls.
+type ResidualRisk struct {
+	Likelihood int    `json:"likelihood"`
+	Impact     int    `json:"impact"`
+	Score      int    `json:"score"`
+	Level      string `json:"level" enum:"low,medium,high,critical"`
+}
+
+// ThreatRiskEntry is one line of a risk register.
+type ThreatRiskEntry struct {
+	ThreatID   string          `json:"threat_id"`
+	Name       string          `json:"name"`
+	Applicable bool            `json:"applicable" doc:"False when the threat targets no stage the provider operates."`
+	Inherent   InherentRisk    `json:"inherent"`
+	Coverage   float64         `json:"coverage" doc:"Mean effectiveness of the counted mitigating controls."`
+	Controls   []ControlEffect `json:"controls"`
+	Residual   ResidualRisk    `json:"residual"`
+}
+
+// MatrixCell is one cell of a 5×5 likelihood × impact matrix.
+type MatrixCell struct {
+	Likelihood int      `json:"likelihood"`
+	Impact     int      `json:"impact"`
+	Count      int      `json:"count"`
+	Level      string   `json:"level"`
+	Threats    []string `json:"threats,omitempty" doc:"The threats in the cell (one provider's matrix only)."`
+}
+
+// FacetScore is the compliance of one dimension, stage or audit group.
+type FacetScore struct {
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	Compliance *float64 `json:"compliance" doc:"0–1; null when no applicable control counts."`
+	Controls   int      `json:"controls" doc:"Controls counted."`
+}
+
+// Compliance breaks down a provider's compliance.
+type Compliance struct {
+	Overall     *float64     `json:"overall"`
+	Controls    int          `json:"controls"`
+	Dimensions  []FacetScore `json:"dimensions"`
+	Stages      []FacetScore `json:"stages"`
+	AuditGroups []FacetScore `json:"audit_groups"`
+}
+
+// ProviderRisk is a provider's risk register for a campaign.
+type ProviderRisk struct {
+	ProviderID   string            `json:"provider_id"`
+	ProviderName string            `json:"provider_name"`
+	AssessmentID string            `json:"assessment_id"`
+	CampaignID   string            `json:"campaign_id"`
+	CampaignName string            `json:"campaign_name"`
+	Basis        string            `json:"basis" enum:"current,filed" doc:"filed: the latest submission; current: the assessment as it stands."`
+	Source       string            `json:"source" doc:"The state the numbers come from: draft, submitted, approved …"`
+	Submission   int               `json:"submission"`
+	Tier         int               `json:"tier"`
+	Threats      []ThreatRiskEntry `json:"threats"`
+	Residual     []MatrixCell      `json:"residual_matrix" doc:"The provider's applicable threats per residual likelihood and impact."`
+	Inherent     []MatrixCell      `json:"inherent_matrix"`
+	Compliance   Compliance        `json:"compliance"`
+}
+
+func fraction(c domain.ComplianceScore) *float64 {
+	v, ok := c.Value()
+	if !ok {
+		return nil
+	}
+	v = float64(int(v*10000+0.5)) / 10000
+	return &v
+}
+
+func providerRiskOf(r store.RiskRegister) ProviderRisk {
+	f := r.Framework
+	out := ProviderRisk{ProviderID: r.Assessment.ProviderID, ProviderName: r.Assessment.ProviderName,
+		AssessmentID: r.Assessment.ID, CampaignID: r.Assessment.CampaignID, CampaignName: r.Assessment.CampaignName,
+		Basis: r.Basis, Source: r.Source, Submission: r.Submission, Tier: r.Tier}
+	names := map[string]string{}
+	for _, t := range f.Threats {
+		names[t.ID] = t.Name
+	}
+	var residual, inherent [5][5][]string
+	for _, t := range r.Result.Threats {
+		e := ThreatRiskEntry{ThreatID: t.ThreatID, Name: names[t.ThreatID], Applicable: t.Applicable,
+			Inherent: InherentRisk{Likelihood: t.L0, Impact: t.I0, DefaultLikelihood: t.DefaultL, DefaultImpact: t.DefaultI,
+				TierUplift: t.TierUplift},
+			Coverage: float64(int(t.Coverage()*10000+0.5)) / 10000, Controls: []ControlEffect{},
+			Residual: ResidualRisk{Likelihood: t.L1, Impact: t.I1, Score: t.Score, Level: string(t.Level)}}
+		if t.Override != nil {
+			e.Inherent.Override = &Override{Likelihood: t.Override.Likelihood, Impact: t.Override.Impact, Reason: t.Override.Reason}
+		}
+		for _, c := range t.Contributions {
+			e.Controls = append(e.Controls, ControlEffect{ControlID: c.ControlID, Status: string(c.Answer.Status),
+				Verdict: string(c.Answer.Verdict), Effectiveness: float64(c.Quarters) / 4, Counted: c.Counted})
+		}
+		out.Threats = append(out.Threats, e)
+		if t.Applicable {
+			residual[t.L1-1][t.I1-1] = append(residual[t.L1-1][t.I1-1], t.ThreatID)
+			inherent[t.L0-1][t.I0-1] = append(inherent[t.L0-1][t.I0-1], t.ThreatID)
+		}
+	}
+	out.Residual, out.Inherent = matrixCells(residual), matrixCells(inherent)
+
+	facetNames := map[string]string{}
+	for _, d := range f.Dimensions {
+		facetNames["dimension:"+d.ID] = d.Name
+	}
+	for _, s := range f.Stages {
+		facetNames["stage:"+s.ID] = s.Name
+	}
+	for _, g := range f.AuditGroups {
+		facetNames["audit_group:"+g.ID] = g.Name
+	}
+	c := Compliance{Dimensions: []FacetScore{}, Stages: []FacetScore{}, AuditGroups: []FacetScore{}}
+	for _, s := range r.Result.Compliance {
+		fs := FacetScore{ID: s.Key, Name: facetNames[string(s.Facet)+":"+s.Key], Compliance: fraction(s), Controls: s.Counted}
+		switch s.Facet {
+		case domain.FacetOverall:
+			c.Overall, c.Controls = fs.Compliance, s.Counted
+		case domain.FacetDimension:
+			c.Dimensions = append(c.Dimensions, fs)
+		case domain.FacetStage:
+			c.Stages = append(c.Stages, fs)
+		case domain.FacetAuditGroup:
+			c.AuditGroups = append(c.AuditGroups, fs)
+		}
+	}
+	out.Compliance = c
+	return out
+}
+
+func matrixCells(m [5][5][]string) []MatrixCell {
+	var cells []MatrixCell
+	for l := 5; l >= 1; l-- {
+		for i := 1; i <= 5; i++ {
+			ids := m[l-1][i-1]
+			cells = append(cells, MatrixCell{Likelihood: l, Impact: i, Count: len(ids), Level: string(domain.LevelOf(l * i)),
+				Threats: ids})
+		}
+	}
+	return cells
+}
+
+type providerRiskInput struct {
+	IDParam
+	Campaign string `query:"campaign" maxLength:"36" doc:"The campaign; the provider's latest when absent."`
+	Basis    string `query:"basis" enum:"current,filed" doc:"filed (the latest submission) or current; filed when there is one."`
+}
+
+type providerRiskOutput struct {
+	Body ProviderRisk
+}
+
+type overrideInput struct {
+	IDParam
+	Threat string `path:"threat" maxLength:"100" doc:"Threat id." example:"T10"`
+	Body   struct {
+		Framework        string `json:"framework,omitempty" maxLength:"100" doc:"x1150 when absent."`
+		FrameworkVersion string `json:"framework_version,omitempty" maxLength:"100" doc:"The latest published when absent."`
+		Likelihood       *int   `json:"likelihood,omitempty" minimum:"1" maximum:"5"`
+		Impact           *int   `json:"impact,omitempty" minimum:"1" maximum:"5"`
+		Reason           string `json:"reason" maxLength:"2000"`
+	}
+}
+
+type removeOverrideInput struct {
+	IDParam
+	Threat           string `path:"threat" maxLength:"100" doc:"Threat id."`
+	Framework        string `query:"framework" maxLength:"100" doc:"x1150 when absent."`
+	FrameworkVersion string `query:"framework_version" maxLength:"100"`
+}
+
+// OverrideEntry is a stored override.
+type OverrideEntry struct {
+	ThreatID         string `json:"threat_id"`
+	Framework        string `json:"framework"`
+	FrameworkVersion string `json:"framework_version"`
+	Override
+	SetBy string `json:"set_by,omitempty"`
+	SetAt string `json:"set_at" format:"date-time"`
+}
+
+// Sector views.
+
+// SectorParams choose the campaign and providers of a sector view.
+type SectorParams struct {
+	Campaign string `query:"campaign" required:"true" maxLength:"36" doc:"Campaign id."`
+	Basis    string `query:"basis" enum:"current,filed" doc:"filed (default): each provider's latest submission; current: as it stands, drafts included."`
+	Kind     string `query:"kind" enum:"bank,mobile_money_operator,psp,emi,mfi,fintech,agent_network,payment_switch"`
+	Tier     int    `query:"tier" minimum:"0" maximum:"3" doc:"1, 2 or 3."`
+}
+
+func (s SectorParams) filter() store.SectorFilter {
+	return store.SectorFilter{Basis: s.Basis, Kind: domain.ProviderKind(s.Kind), Tier: s.Tier}
+}
+
+type riskHeatmapInput struct {
+	SectorParams
+	View string `query:"view" enum:"residual,inherent" doc:"residual (default) or inherent likelihood and impact."`
+}
+
+// RiskHeatmap is the sector's 5×5 matrix.
+type RiskHeatmap struct {
+	CampaignID string       `json:"campaign_id"`
+	Basis      string       `json:"basis"`
+	View       string       `json:"view"`
+	Providers  int          `json:"providers" doc:"Providers counted."`
+	Missing    int          `json:"missing" doc:"Providers in scope without numbers on this basis (not filed yet)."`
+	Pairs      int          `json:"pairs" doc:"Provider–threat pairs counted."`
+	Cells      []MatrixCell `json:"cells"`
+}
+
+type riskHeatmapOutput struct {
+	Body RiskHeatmap
+}
+
+type gridInput struct {
+	SectorParams
+	ListParams
+	Sort string `query:"sort" enum:"name,worst" doc:"name (default) or worst first."`
+}
+
+// GridColumn is a column of a providers × facet heatmap.
+type GridColumn struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// GridCell is one provider's value for one column.
+type GridCell struct {
+	ID         string   `json:"id"`
+	Compliance *float64 `json:"compliance,omitempty" doc:"0–1 (dimensions); null when no control counts."`
+	Level      string   `json:"level,omitempty" doc:"Worst residual level (stages); empty when no threat applies."`
+}
+
+// GridRow is one provider's row.
+type GridRow struct {
+	ProviderID   string     `json:"provider_id"`
+	ProviderName string     `json:"provider_name"`
+	Kind         string     `json:"kind"`
+	Tier         int        `json:"tier"`
+	Source       string     `json:"source"`
+	Overall      *float64   `json:"overall_compliance"`
+	MaxScore     int        `json:"max_residual_score"`
+	Cells        []GridCell `json:"cells"`
+}
+
+// GridHeatmap is a page of a providers × dimensions or stages heatmap.
+type GridHeatmap struct {
+	CampaignID string       `json:"campaign_id"`
+	Basis      string       `json:"basis"`
+	Columns    []GridColumn `json:"columns"`
+	Items      []GridRow    `json:"items"`
+	Next       string       `json:"next,omitempty"`
+}
+
+type gridOutput struct {
+	Body GridHeatmap
+}
+
+type svgOutput struct {
+	ContentType string `header:"Content-Type"`
+	Body        []byte
+}
+
+var svgResponse = map[string]*huma.Response{"200": {Description: "An SVG image.",
+	Content: map[string]*huma.MediaType{"image/svg+xml": {Schema: &huma.Schema{Type: "string"}}}}}
+
+// Priorities and trends.
+
+type prioritiesInput struct {
+	Campaign string `query:"campaign" required:"true" maxLength:"36"`
+	ListParams
+}
+
+// PriorityEntry is a provider's place in the supervisory ranking.
+type PriorityEntry struct {
+	Rank            int                    `json:"rank"`
+	ProviderID      string                 `json:"provider_id"`
+	ProviderName    string                 `json:"provider_name"`
+	Kind            string                 `json:"kind"`
+	Tier            int                    `json:"tier"`
+	AssessmentID    string                 `json:"assessment_id"`
+	Status          string                 `json:"status"`
+	Priority        float64                `json:"priority" doc:"risk_index × tier_weight + 5 per overdue finding (at most 5) + 15 if the filing is overdue."`
+	RiskIndex       float64                `json:"risk_index" doc:"100 × (½ worst residual score + ½ mean residual score) / 25."`
+	TierWeight      float64                `json:"tier_weight"`
+	Filed           bool                   `json:"filed" doc:"False: not filed yet, taken at its inherent risk."`
+	FilingOverdue   bool                   `json:"filing_overdue"`
+	OverdueFindings int                    `json:"overdue_findings"`
+	TopThreats      []store.ThreatScore    `json:"top_threats"`
+	WorstDimensions []store.DimensionScore `json:"worst_dimensions"`
+}
+
+// TrendEntry is a provider's standing in one campaign.
+type TrendEntry struct {
+	CampaignID   string         `json:"campaign_id"`
+	CampaignName string         `json:"campaign_name"`
+	OpensAt      string         `json:"opens_at" format:"date"`
+	DueAt        string         `json:"due_at" format:"date"`
+	AssessmentID string         `json:"assessment_id"`
+	Status       string         `json:"status"`
+	Basis        string         `json:"basis"`
+	Source       string         `json:"source"`
+	Submission   int            `json:"submission"`
+	Compliance   *float64       `json:"compliance"`
+	Threats      int            `json:"threats" doc:"Applicable threats."`
+	MaxScore     int            `json:"max_residual_score"`
+	MeanScore    float64        `json:"mean_residual_score"`
+	Levels       map[string]int `json:"levels" doc:"Applicable threats per residual level."`
+}
+
+func (a *API) registerRisk() {
+	tags := []string{"Risk"}
+	read := Access{Object: "risk", Action: "read"}
+	register(a, huma.Operation{
+		OperationID: "get-provider-risk", Method: http.MethodGet, Path: "/api/v1/providers/{id}/risk", Tags: tags,
+		Summary: "A provider's risk register",
+		Description: "For each threat: inherent likelihood and impact (defaults, tier uplift, overrides), the " +
+			"controls and answers that make its coverage, and the residual likelihood, score and level; the 5×5 " +
+			"matrices of the provider's threats; compliance overall and by dimension, stage and audit group.",
+	}, read, func(ctx context.Context, in *providerRiskInput) (*providerRiskOutput, error) {
+		actor := actorFrom(ctx)
+		if _, err := a.providerFor(ctx, in.ID, "read"); err != nil {
+			return nil, err
+		}
+		if err := a.allowOn(ctx, actor, in.ID, "risk", "read", "provider"); err != nil {
+			return nil, err
+		}
+		r, err := a.db.ProviderRisk(ctx, actor, in.ID, in.Campaign, in.Basis)
+		if err != nil {
+			return nil, err
+		}
+		return &providerRiskOutput{Body: providerRiskOf(r)}, nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "list-risk-overrides", Method: http.MethodGet, Path: "/api/v1/providers/{id}/risk/overrides", Tags: tags,
+		Summary: "List a provider's overrides", Description: "Supervisors' overrides of inherent likelihood or impact, with reasons.",
+	}, read, func(ctx context.Context, in *IDParam) (*ListOutput[OverrideEntry], error) {
+		if err := a.allowOn(ctx, actorFrom(ctx), in.ID, "risk", "read", "provider"); err != nil {
+			return nil, err
+		}
+		list, err := a.db.Overrides(ctx, actorFrom(ctx), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return listOf(list, "", func(o store.OverrideEntry) OverrideEntry {
+			return OverrideEntry{ThreatID: o.ThreatID, Framework: o.Framework, FrameworkVersion: o.Version,
+				Override: Override{Likelihood: o.Likelihood, Impact: o.Impact, Reason: o.Reason}, SetBy: o.SetBy,
+				SetAt: o.SetAt.UTC().Format("2006-01-02T15:04:05Z")}
+		}), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "put-risk-override", Method: http.MethodPut, Path: "/api/v1/providers/{id}/risk/overrides/{threat}", Tags: tags,
+		Summary: "Override a threat's inherent risk",
+		Description: "A supervisor sets the inherent likelihood and/or impact of a threat for this provider, with a " +
+			"reason. Scores of the provider's assessments are updated at once.",
+		DefaultStatus: http.StatusNoContent,
+	}, Access{Object: "risk", Action: "override"}, func(ctx context.Context, in *overrideInput) (*struct{}, error) {
+		if _, err := a.providerFor(ctx, in.ID, "read"); err != nil {
+			return nil, err
+		}
+		b := in.Body
+		if b.Likelihood == nil && b.Impact == nil {
+			return nil, domain.Invalid("nothing to override", []domain.Problem{{Location: "body",
+				Message: "give likelihood, impact or both; DELETE removes an override"}})
+		}
+		return nil, a.db.SetOverride(ctx, actorFrom(ctx), in.ID, frameworkOrDefault(b.Framework, b.FrameworkVersion),
+			in.Threat, b.Likelihood, b.Impact, b.Reason)
+	})
+
+	register(a, huma.Operation{
+		OperationID: "delete-risk-override", Method: http.MethodDelete, Path: "/api/v1/providers/{id}/risk/overrides/{threat}", Tags: tags,
+		Summary: "Remove an override", Description: "The threat's inherent risk returns to the defaults.",
+		DefaultStatus: http.StatusNoContent,
+	}, Access{Object: "risk", Action: "override"}, func(ctx context.Context, in *removeOverrideInput) (*struct{}, error) {
+		if _, err := a.providerFor(ctx, in.ID, "read"); err != nil {
+			return nil, err
+		}
+		return nil, a.db.SetOverride(ctx, actorFrom(ctx), in.ID, frameworkOrDefault(in.Framework, in.FrameworkVersion),
+			in.Threat, nil, nil, "removed")
+	})
+
+	register(a, huma.Operation{
+		OperationID: "get-provider-trend", Method: http.MethodGet, Path: "/api/v1/providers/{id}/trend", Tags: tags,
+		Summary: "A provider's trend", Description: "Compliance and residual risk across campaigns, oldest first, each from the latest filing when there is one.",
+	}, read, func(ctx context.Context, in *IDParam) (*ListOutput[TrendEntry], error) {
+		if _, err := a.providerFor(ctx, in.ID, "read"); err != nil {
+			return nil, err
+		}
+		if err := a.allowOn(ctx, actorFrom(ctx), in.ID, "risk", "read", "provider"); err != nil {
+			return nil, err
+		}
+		list, err := a.db.Trend(ctx, actorFrom(ctx), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return listOf(list, "", func(t store.TrendPoint) TrendEntry {
+			levels := map[string]int{}
+			for l, n := range t.Levels {
+				levels[string(l)] = n
+			}
+			return TrendEntry{CampaignID: t.CampaignID, CampaignName: t.CampaignName, OpensAt: t.OpensAt.String(),
+				DueAt: t.DueAt.String(), AssessmentID: t.AssessmentID, Status: string(t.Status), Basis: t.Basis,
+				Source: t.Source, Submission: t.Submission, Compliance: round4(t.Compliance), Threats: t.Threats,
+				MaxScore: t.MaxScore, MeanScore: float64(int(t.MeanScore*100+0.5)) / 100, Levels: levels}
+		}), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "list-priorities", Method: http.MethodGet, Path: "/api/v1/priorities", Tags: tags,
+		Summary: "Supervisory priority",
+		Description: "Providers of a campaign ranked by where to send inspectors first: priority = risk index × " +
+			"tier weight (1.5, 1.2, 1.0) + 5 per overdue finding (at most 5) + 15 when the filing is overdue; " +
+			"risk index = 100 × (½ worst + ½ mean residual score) / 25, from the latest filing, or the inherent " +
+			"risk when there is none. Each entry names its drivers.",
+	}, read, func(ctx context.Context, in *prioritiesInput) (*ListOutput[PriorityEntry], error) {
+		list, next, err := a.db.Priorities(ctx, actorFrom(ctx), in.Campaign, in.page())
+		if err != nil {
+			return nil, err
+		}
+		return listOf(list, next, func(p store.Priority) PriorityEntry {
+			return PriorityEntry{Rank: p.Rank, ProviderID: p.ProviderID, ProviderName: p.ProviderName, Kind: string(p.Kind),
+				Tier: p.Tier, AssessmentID: p.AssessmentID, Status: string(p.Status), Priority: p.Score,
+				RiskIndex: p.Input.RiskIndex(), TierWeight: domain.TierWeight(p.Tier), Filed: p.Filed,
+				FilingOverdue: p.FilingOverdue, OverdueFindings: p.OverdueFindings,
+				TopThreats: nonNil(p.TopThreats), WorstDimensions: nonNil(p.WorstDimensions)}
+		}), nil
+	})
+
+	a.registerHeatmaps(tags, read)
+}
+
+func round4(v *float64) *float64 {
+	if v == nil {
+		return nil
+	}
+	r := float64(int(*v*10000+0.5)) / 10000
+	return &r
+}
+
+func frameworkOrDefault(id, version string) store.FrameworkRef {
+	if id == "" {
+		id = "x1150"
+	}
+	return store.FrameworkRef{ID: id, Version: version}
+}
+
+func (a *API) registerHeatmaps(tags []string, read Access) {
+	risk := func(ctx context.Context, in *riskHeatmapInput) (RiskHeatmap, error) {
+		m, err := a.db.SectorRiskMatrix(ctx, actorFrom(ctx), in.Campaign, in.filter(), in.View == "inherent")
+		if err != nil {
+			return RiskHeatmap{}, err
+		}
+		out := RiskHeatmap{CampaignID: in.Campaign, Basis: in.filter().Basis, View: "residual", Providers: m.Providers,
+			Missing: m.Missing, Pairs: m.Pairs}
+		if out.Basis == "" {
+			out.Basis = store.BasisFiled
+		}
+		if in.View == "inherent" {
+			out.View = "inherent"
+		}
+		for l := 5; l >= 1; l-- {
+			for i := 1; i <= 5; i++ {
+				out.Cells = append(out.Cells, MatrixCell{Likelihood: l, Impact: i, Count: m.Counts[l-1][i-1],
+					Level: string(domain.LevelOf(l * i))})
+			}
+		}
+		return out, nil
+	}
+	register(a, huma.Operation{
+		OperationID: "get-risk-heatmap", Method: http.MethodGet, Path: "/api/v1/heatmaps/risk", Tags: tags,
+		Summary: "Sector risk matrix",
+		Description: "Counts of provider–threat pairs per residual (or inherent) likelihood and impact in a campaign, " +
+			"optionally for one kind or tier. Also as SVG: /api/v1/heatmaps/risk.svg or Accept: image/svg+xml. " +
+			"Provider users see their own threats only.",
+	}, read, func(ctx context.Context, in *riskHeatmapInput) (*riskHeatmapOutput, error) {
+		out, err := risk(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		return &riskHeatmapOutput{Body: out}, nil
+	})
+	register(a, huma.Operation{
+		OperationID: "get-risk-heatmap-svg", Method: http.MethodGet, Path: "/api/v1/heatmaps/risk.svg", Tags: tags,
+		Summary: "Sector risk matrix (SVG)", Description: "The sector risk matrix as a printable SVG chart.",
+		Responses: svgResponse,
+	}, read, func(ctx context.Context, in *riskHeatmapInput) (*svgOutput, error) {
+		out, err := risk(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		var counts [5][5]int
+		for _, c := range out.Cells {
+			counts[c.Likelihood-1][c.Impact-1] = c.Count
+		}
+		name, err := a.campaignName(ctx, in.Campaign)
+		if err != nil {
+			return nil, err
+		}
+		h := reports.RiskMatrixHeatmap(fmt.Sprintf("%s risk — %s", capitalize(out.View), name),
+			fmt.Sprintf("Provider–threat pairs by %s likelihood and impact; %d providers (%s basis), %d not filed%s",
+				out.View, out.Providers, out.Basis, out.Missing, filterNote(in.SectorParams)), counts)
+		return svg(h)
+	})
+
+	grid := func(view string) func(ctx context.Context, in *gridInput) (GridHeatmap, error) {
+		return func(ctx context.Context, in *gridInput) (GridHeatmap, error) {
+			worstBy := "compliance"
+			if view == "stages" {
+				worstBy = "score"
+			}
+			rows, next, err := a.db.SectorHeatmap(ctx, actorFrom(ctx), in.Campaign, in.filter(), store.HeatmapSort(in.Sort),
+				worstBy, in.page())
+			if err != nil {
+				return GridHeatmap{}, err
+			}
+			cols, err := a.campaignColumns(ctx, in.Campaign, view)
+			if err != nil {
+				return GridHeatmap{}, err
+			}
+			out := GridHeatmap{CampaignID: in.Campaign, Basis: in.filter().Basis, Columns: cols, Items: []GridRow{}, Next: next}
+			if out.Basis == "" {
+				out.Basis = store.BasisFiled
+			}
+			for _, r := range rows {
+				row := GridRow{ProviderID: r.ProviderID, ProviderName: r.ProviderName, Kind: string(r.Kind), Tier: r.Tier,
+					Source: r.Source, Overall: round4(r.Overall), MaxScore: r.MaxScore}
+				for _, c := range cols {
+					cell := GridCell{ID: c.ID}
+					if view == "dimensions" {
+						cell.Compliance = round4(r.Compliance[c.ID])
+					} else {
+						cell.Level = string(r.Levels[c.ID])
+					}
+					row.Cells = append(row.Cells, cell)
+				}
+				out.Items = append(out.Items, row)
+			}
+			return out, nil
+		}
+	}
+	for _, view := range []string{"dimensions", "stages"} {
+		build := grid(view)
+		what := map[string]string{"dimensions": "compliance by X.805 security dimension",
+			"stages": "worst residual risk level by value-chain stage"}[view]
+		register(a, huma.Operation{
+			OperationID: "get-" + view + "-heatmap", Method: http.MethodGet, Path: "/api/v1/heatmaps/" + view, Tags: tags,
+			Summary: "Sector heatmap: providers × " + view,
+			Description: "One row per provider of the campaign with its " + what + ", paged and sorted by name or " +
+				"worst first. Also as SVG (.svg or Accept: image/svg+xml). Provider users see their own row only.",
+		}, read, func(ctx context.Context, in *gridInput) (*gridOutput, error) {
+			out, err := build(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			return &gridOutput{Body: out}, nil
+		})
+		register(a, huma.Operation{
+			OperationID: "get-" + view + "-heatmap-svg", Method: http.MethodGet, Path: "/api/v1/heatmaps/" + view + ".svg", Tags: tags,
+			Summary: "Sector heatmap: providers × " + view + " (SVG)", Description: "The same page of the heatmap as a printable SVG chart.",
+			Responses: svgResponse,
+		}, read, func(ctx context.Context, in *gridInput) (*svgOutput, error) {
+			out, err := build(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			name, err := a.campaignName(ctx, in.Campaign)
+			if err != nil {
+				return nil, err
+			}
+			return svg(gridHeatmap(view, name, what, out, in))
+		})
+	}
+}
+
+// gridHeatmap turns a page of a grid view into a drawable heatmap.
+func gridHeatmap(view, campaign, what string, g GridHeatmap, in *gridInput) reports.Heatmap {
+	h := reports.Heatmap{Title: fmt.Sprintf("Providers × %s — %s", view, campaign),
+		Subtitle: fmt.Sprintf("%s (%s basis)%s", capitalize(what), g.Basis, filterNote(in.SectorParams)),
+		XLabel:   map[string]string{"dimensions": "Security dimension", "stages": "Value-chain stage"}[view],
+		YLabel:   "Provider"}
+	for _, c := range g.Columns {
+		h.Columns = append(h.Columns, c.Name)
+	}
+	for _, r := range g.Items {
+		row := reports.HeatRow{Label: fmt.Sprintf("%s (tier %d)", r.ProviderName, r.Tier)}
+		for i, c := range r.Cells {
+			cell := reports.HeatCell{Text: "n/a", Fill: reports.LevelFill("")}
+			if view == "dimensions" && c.Compliance != nil {
+				cell = reports.HeatCell{Text: fmt.Sprintf("%.0f%%", *c.Compliance*100), Fill: reports.ComplianceFill(*c.Compliance)}
+			}
+			if view == "stages" && c.Level != "" {
+				cell = reports.HeatCell{Text: c.Level, Fill: reports.LevelFill(domain.RiskLevel(c.Level))}
+			}
+			cell.Title = fmt.Sprintf("%s, %s: %s", r.ProviderName, g.Columns[i].Name, cell.Text)
+			row.Cells = append(row.Cells, cell)
+		}
+		h.Rows = append(h.Rows, row)
+	}
+	if view == "dimensions" {
+		h.Legend = reports.ComplianceLegend()
+	} else {
+		h.Legend = reports.LevelLegend()
+	}
+	if g.Next != "" {
+		h.Note = fmt.Sprintf("Showing %d providers; more follow (next page: cursor=%s).", len(g.Items), g.Next)
+	}
+	if len(g.Items) == 0 {
+		h.Note = "No provider has numbers on this basis yet."
+	}
+	return h
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func filterNote(in SectorParams) string {
+	var parts []string
+	if in.Kind != "" {
+		parts = append(parts, "kind "+in.Kind)
+	}
+	if in.Tier != 0 {
+		parts = append(parts, fmt.Sprintf("tier %d", in.Tier))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(parts, ", ")
+}
+
+func svg(h reports.Heatmap) (*svgOutput, error) {
+	var b bytes.Buffer
+	if err := reports.WriteSVG(&b, h); err != nil {
+		return nil, err
+	}
+	return &svgOutput{ContentType: "image/svg+xml; charset=utf-8", Body: b.Bytes()}, nil
+}
+
+func (a *API) campaignName(ctx context.Context, id string) (string, error) {
+	c, err := a.db.Campaign(ctx, actorFrom(ctx), id)
+	return c.Name, err
+}
+
+// campaignColumns lists the dimensions or stages of a campaign's framework.
+func (a *API) campaignColumns(ctx context.Context, campaignID, view string) ([]GridColumn, error) {
+	c, err := a.db.Campaign(ctx, actorFrom(ctx), campaignID)
+	if err != nil {
+		return nil, err
+	}
+	ref := store.FrameworkRef{ID: c.FrameworkID, Version: c.FrameworkVersion}
+	var cols []GridColumn
+	if view == "dimensions" {
+		list, _, err := a.db.Dimensions(ctx, ref, store.Page{Limit: store.MaxLimit})
+		for _, d := range list {
+			cols = append(cols, GridColumn{ID: d.ID, Name: d.Name})
+		}
+		return cols, err
+	}
+	list, _, err := a.db.Stages(ctx, ref, store.Page{Limit: store.MaxLimit})
+	for _, s := range list {
+		cols = append(cols, GridColumn{ID: s.ID, Name: s.Name})
+	}
+	return cols, err
+}

@@ -1,0 +1,184 @@
+package store_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+
+	"assure/domain"
+	"assure/store"
+	"assure/store/storetest"
+)
+
+// TestStoredScoresEqualRecomputation applies a long random sequence of edits
+// — answers, verdicts, transitions, overrides — to several assessments and
+// checks after every step that the scores kept on write equal a fresh
+// computation from the data.
+func TestStoredScoresEqualRecomputation(t *testing.T) {
+	t.Parallel()
+	db, url := storetest.New(t)
+	ctx := context.Background()
+	sys := domain.System("test")
+	sup1 := actorOf(newUser(t, db, "s1@reg.test", domain.RoleSupervisor, ""))
+	sup2 := actorOf(newUser(t, db, "s2@reg.test", domain.RoleSupervisor, ""))
+
+	profiles := []domain.Provider{
+		{LegalName: "Tier-one Bank", ShortName: "T1B", LicenceNumber: "B1", Kind: domain.KindBank, Tier: 1, Channels: []string{"app", "cards"}},
+		{LegalName: "USSD Money", ShortName: "UM", LicenceNumber: "M2", Kind: domain.KindMobileMoneyOperator, Tier: 2, Channels: []string{"ussd", "agents"}},
+		{LegalName: "Small MFI", ShortName: "SM", LicenceNumber: "F3", Kind: domain.KindMFI, Tier: 3},
+	}
+	var ids []string
+	admins := map[string]domain.Actor{}
+	for i, p := range profiles {
+		created, err := db.CreateProvider(ctx, sys, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, created.ID)
+		admins[created.ID] = actorOf(newUser(t, db, "a"+string(rune('0'+i))+"@p.test", domain.RoleProviderAdmin, created.ID))
+	}
+	today := domain.Today()
+	c, err := db.CreateCampaign(ctx, sup1, domain.Campaign{Name: "Property", FrameworkID: "x1150", ProviderIDs: ids,
+		OpensAt: today.AddDays(-1), DueAt: today.AddDays(30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.OpenCampaign(ctx, sup1, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := db.Assessments(ctx, sup1, store.AssessmentFilter{CampaignID: c.ID}, store.Page{})
+	if err != nil || len(list) != 3 {
+		t.Fatalf("assessments: %v %d", err, len(list))
+	}
+	check := func(step string) {
+		t.Helper()
+		for _, a := range list {
+			if err := db.CheckScores(ctx, a.ID); err != nil {
+				t.Fatalf("after %s: %v", step, err)
+			}
+		}
+	}
+	check("opening")
+
+	rng := rand.New(rand.NewPCG(1, 2))
+	randomAnswer := func() domain.ResponseInput {
+		switch rng.IntN(5) {
+		case 0:
+			return domain.ResponseInput{Status: domain.Implemented, Narrative: "yes"}
+		case 1:
+			return domain.ResponseInput{Status: domain.Partial, RemediationDate: today.AddDays(60).String()}
+		case 2:
+			return domain.ResponseInput{Status: domain.NotImplemented, RemediationDate: today.AddDays(90).String()}
+		case 3:
+			return domain.ResponseInput{Status: domain.NotApplicable, Justification: "Partner runs it."}
+		}
+		return domain.ResponseInput{Status: domain.Implemented, Narrative: "done", Maturity: new(int)}
+	}
+	verdicts := []domain.Verdict{domain.Accepted, domain.Accepted, domain.NeedsInfo, domain.Rejected}
+	threats := []string{"T1", "T3", "T10", "T15"}
+	steps := 0
+	seen := map[string]int{}
+	for steps < 150 {
+		a := list[rng.IntN(len(list))]
+		cur, err := db.Assessment(ctx, sup1, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		responses, _, err := db.Responses(ctx, sup1, a.ID, store.ResponseFilter{}, store.Page{Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin := admins[a.ProviderID]
+		var step string
+		switch op := rng.IntN(6); {
+		case op == 0 && cur.Status.Editable():
+			// Answer a random handful, or everything (to make submission possible).
+			n := 1 + rng.IntN(8)
+			if rng.IntN(3) == 0 {
+				n = len(responses)
+			}
+			var ups []store.ResponseUpdate
+			for _, i := range rng.Perm(len(responses))[:min(n, len(responses))] {
+				r := responses[i]
+				ups = append(ups, store.ResponseUpdate{ControlID: r.ControlID, Version: r.Version, Input: randomAnswer()})
+			}
+			_, err = db.SaveResponses(ctx, admin, a.ID, ups, "body.responses")
+			step = "answers"
+		case op == 1 && cur.Status.Editable():
+			_, err = db.Submit(ctx, admin, a.ID, domain.Attestation{Name: "A", Position: "B", Statement: "C"})
+			if domain.ErrorCodeOf(err) == domain.EInvalid {
+				continue // not complete yet
+			}
+			step = "submit"
+		case op == 2 && cur.Status == domain.StatusSubmitted:
+			_, err = db.StartReview(ctx, sup1, a.ID)
+			step = "start review"
+		case op == 3 && cur.Status == domain.StatusInReview:
+			var vs []store.VerdictInput
+			all := rng.IntN(3) == 0 // now and then the whole review at once, all accepted
+			for _, i := range rng.Perm(len(responses))[:1+rng.IntN(len(responses))] {
+				v := verdicts[rng.IntN(len(verdicts))]
+				if all {
+					v = domain.Accepted
+				}
+				vs = append(vs, store.VerdictInput{ControlID: responses[i].ControlID, Verdict: v, Comment: "why"})
+			}
+			if all {
+				vs = vs[:0]
+				for _, r := range responses {
+					vs = append(vs, store.VerdictInput{ControlID: r.ControlID, Verdict: domain.Accepted})
+				}
+			}
+			_, err = db.SetVerdicts(ctx, sup1, a.ID, vs, "body.verdicts")
+			step = "verdicts"
+		case op == 4 && cur.Status == domain.StatusInReview:
+			switch rng.IntN(8) {
+			case 0, 1:
+				_, err = db.RequestChanges(ctx, sup1, a.ID, "More.")
+				step = "request changes"
+			case 2, 3, 4:
+				_, err = db.Approve(ctx, sup2, a.ID, "")
+				if domain.ErrorCodeOf(err) == domain.EConflict {
+					continue // verdicts missing or needing information
+				}
+				step = "approve"
+			case 5:
+				_, err = db.Reject(ctx, sup1, a.ID, "No.")
+				step = "reject"
+			default:
+				continue
+			}
+		case op == 5:
+			th := threats[rng.IntN(len(threats))]
+			if rng.IntN(3) == 0 {
+				err = db.SetOverride(ctx, sup1, a.ProviderID, store.FrameworkRef{ID: "x1150"}, th, nil, nil, "remove")
+				step = "remove override"
+			} else {
+				l, i := 1+rng.IntN(5), 1+rng.IntN(5)
+				err = db.SetOverride(ctx, sup1, a.ProviderID, store.FrameworkRef{ID: "x1150"}, th, &l, &i, "incident history")
+				step = "override"
+			}
+		default:
+			continue
+		}
+		if err != nil {
+			t.Fatalf("step %d (%s on %s): %v", steps, step, cur.Status, err)
+		}
+		steps++
+		seen[step+" when "+string(cur.Status)]++
+		check(step)
+	}
+	t.Logf("steps: %v", seen)
+	for _, must := range []string{"submit when draft", "request changes when in_review", "answers when changes_requested",
+		"submit when changes_requested", "verdicts when in_review", "override when approved"} {
+		if seen[must] == 0 {
+			t.Errorf("the random walk never did %q", must)
+		}
+	}
+
+	// The check itself notices a row changed behind Assure's back.
+	exec(t, url, `update threat_risks set score = score + 1 where assessment_id = $1 and threat_id = 'T1' and basis = 'current'`, list[0].ID)
+	if err := db.CheckScores(ctx, list[0].ID); err == nil {
+		t.Error("a tampered score passes the check")
+	}
+}
