@@ -30,6 +30,9 @@ type API struct {
 	secure bool // session cookies only over HTTPS
 
 	maxEvidence int64 // bytes per evidence file
+
+	reporter           *Reporter
+	sectorJobThreshold int // campaigns with more assessments get sector reports in the background
 }
 
 // Options configure the API.
@@ -39,6 +42,9 @@ type Options struct {
 	SecureCookies bool
 	// MaxEvidenceBytes limits one evidence file; 0 means the default (25 MB).
 	MaxEvidenceBytes int64
+	// SectorJobThreshold is the number of assessments above which a sector
+	// report is made in the background; 0 means 200.
+	SectorJobThreshold int
 }
 
 // New builds the API over db and registers every operation.
@@ -59,6 +65,11 @@ func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Option
 	a := &API{db: db, authz: authz, log: log, mux: mux, secure: opts.SecureCookies, maxEvidence: opts.MaxEvidenceBytes}
 	if a.maxEvidence <= 0 {
 		a.maxEvidence = domain.DefaultMaxEvidenceBytes
+	}
+	a.reporter = NewReporter(db)
+	a.sectorJobThreshold = opts.SectorJobThreshold
+	if a.sectorJobThreshold <= 0 {
+		a.sectorJobThreshold = 200
 	}
 	a.huma = humago.New(mux, cfg)
 	a.huma.UseMiddleware(a.authenticate)
@@ -81,6 +92,9 @@ func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Option
 	a.registerEvidence()
 	a.registerFindings()
 	a.registerRisk()
+	a.registerReports()
+	a.registerExports()
+	a.registerQuestionnaire()
 	a.registerDocs()
 	return a
 }

@@ -100,7 +100,7 @@ type transitionInput struct {
 type Submission struct {
 	Version     int                `json:"version"`
 	SubmittedAt time.Time          `json:"submitted_at"`
-	SubmittedBy string             `json:"submitted_by,omitempty" format:"uuid"`
+	SubmittedBy string             `json:"submitted_by,omitempty" doc:"The email of who submitted."`
 	Late        bool               `json:"late" doc:"Filed after the due date."`
 	Attestation domain.Attestation `json:"attestation"`
 	Seal        string             `json:"seal_sha256" doc:"SHA-256 of the canonical encoding of the sealed content."`

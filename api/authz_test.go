@@ -50,6 +50,7 @@ type world struct {
 	ownAssessment, otherAssessment domain.Assessment
 	ownEvidence, otherEvidence     string
 	ownFinding, otherFinding       string
+	job                            string // a report job another user asked for
 }
 
 func newWorld(s *server) *world {
@@ -98,6 +99,10 @@ func newWorld(s *server) *world {
 		*side.finding = f.ID
 	}
 	w.secrets = append(w.secrets, w.otherAssessment.ID, w.otherEvidence, w.otherFinding)
+	job, err := s.db.CreateReportJob(context.Background(), actorOf(s.user(domain.RoleAuditor, "")), "pdf",
+		store.ReportParams{CampaignID: c.ID})
+	s.must(err)
+	w.job = job.ID
 	return w
 }
 
@@ -129,6 +134,17 @@ var paramFixtures = map[string]func(w *world, actor domain.User, other bool) (st
 		return pick(other, w.ownFinding, w.otherFinding), otherProvider
 	},
 	"overrides/{threat}": func(*world, domain.User, bool) (string, scope) { return "T1", sameObject },
+	"assessments/{file}": func(w *world, _ domain.User, other bool) (string, scope) {
+		return pick(other, w.ownAssessment.ID, w.otherAssessment.ID) + ".xlsx", otherProvider
+	},
+	"jobs/{id}": func(w *world, actor domain.User, other bool) (string, scope) {
+		if other {
+			return w.job, otherUser
+		}
+		job, err := w.s.db.CreateReportJob(context.Background(), actorOf(actor), "pdf", store.ReportParams{CampaignID: w.campaign})
+		w.s.must(err)
+		return job.ID, otherUser
+	},
 	"tokens/{id}": func(w *world, actor domain.User, other bool) (string, scope) {
 		if other {
 			return w.otherToken, otherUser
@@ -219,6 +235,12 @@ var bodyFixtures = map[string]func(w *world, actor domain.User, other bool) (any
 	},
 	"put-risk-override": func(*world, domain.User, bool) (any, scope) {
 		return map[string]any{"likelihood": 5, "reason": "Two breaches in 2026."}, sameObject
+	},
+	"create-report-job": func(w *world, _ domain.User, _ bool) (any, scope) {
+		return map[string]any{"kind": "sector", "campaign": w.campaign, "format": "xlsx"}, sameObject
+	},
+	"upload-questionnaire": func(*world, domain.User, bool) (any, scope) {
+		return multipartBody{textFile("questionnaire.xlsx", "not a workbook")}, sameObject
 	},
 	"respond-to-finding": func(*world, domain.User, bool) (any, scope) {
 		return map[string]any{"note": "Working on it."}, sameObject

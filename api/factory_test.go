@@ -1,13 +1,17 @@
 package api_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net/http"
 	"net/textproto"
 	"strings"
+	"testing"
 
 	"assure/domain"
 	"assure/store"
@@ -111,3 +115,39 @@ func (s *server) uploadEvidence(actor domain.Actor, assessmentID string, files .
 }
 
 func future(days int) string { return domain.Today().AddDays(days).String() }
+
+// jsonInto decodes an answer that must be 200 into v.
+func jsonInto(t testing.TB, r response, v any) {
+	t.Helper()
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d: %.300s", r.status, r.body)
+	}
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// addZipEntry returns a copy of a ZIP archive with one more entry.
+func addZipEntry(t testing.TB, archive []byte, name string, content []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := zw.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(content)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}

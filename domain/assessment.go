@@ -110,7 +110,8 @@ type Assessment struct {
 	UpdatedAt    time.Time
 	SubmittedAt  *time.Time
 	DecidedAt    *time.Time
-	DecidedBy    string
+	DecidedBy    string // the email of who approved or rejected it
+	FiledLate    bool   // the first submission came after the due date
 	Version      int
 }
 

@@ -14,7 +14,9 @@ const assessmentColumns = `a.id::text, a.campaign_id::text, c.name, a.provider_i
 	c.due_at, a.submissions,
 	(select count(*) from responses r where r.assessment_id = a.id),
 	(select count(*) from responses r where r.assessment_id = a.id and r.status is not null),
-	a.created_at, a.updated_at, a.submitted_at, a.decided_at, coalesce(a.decided_by::text, ''), a.version`
+	a.created_at, a.updated_at, a.submitted_at, a.decided_at,
+	coalesce((select u.email from users u where u.id = a.decided_by), ''),
+	coalesce((select s.late from submissions s where s.assessment_id = a.id and s.version = 1), false), a.version`
 
 const assessmentFrom = ` from assessments a join campaigns c on c.id = a.campaign_id join providers p on p.id = a.provider_id `
 
@@ -23,7 +25,7 @@ func scanAssessment(row pgx.CollectableRow) (domain.Assessment, error) {
 	var due time.Time
 	err := row.Scan(&a.ID, &a.CampaignID, &a.CampaignName, &a.ProviderID, &a.ProviderName, &a.Status, &due,
 		&a.Submissions, &a.Applicable, &a.Answered, &a.CreatedAt, &a.UpdatedAt, &a.SubmittedAt, &a.DecidedAt,
-		&a.DecidedBy, &a.Version)
+		&a.DecidedBy, &a.FiledLate, &a.Version)
 	a.DueAt = domain.DateOf(due)
 	return a, err
 }

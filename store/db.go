@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 )
 
 // DB is Assure's handle on PostgreSQL.
@@ -19,7 +21,14 @@ type DB struct {
 	// frameworks caches published framework versions by key: they never change.
 	frameworksMu sync.RWMutex
 	frameworks   map[int64]*cachedFramework
+
+	jobsOnce  sync.Once
+	jobClient *river.Client[pgx.Tx]
+	jobsErr   error
 }
+
+// Pool returns the connection pool, for the job queue's workers.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
 // Open connects to the database at url and checks that it answers.
 func Open(ctx context.Context, url string) (*DB, error) {

@@ -6,6 +6,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/tern/v2/migrate"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"assure/domain"
 	"assure/migrations"
@@ -39,6 +41,14 @@ func (db *DB) Migrate(ctx context.Context) error {
 	}
 	if err := m.Migrate(ctx); err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
+	}
+	// The background job queue keeps its own tables, migrated by River.
+	rm, err := rivermigrate.New(riverpgxv5.New(db.pool), nil)
+	if err != nil {
+		return fmt.Errorf("store: job queue migrations: %w", err)
+	}
+	if _, err := rm.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("store: migrate job queue: %w", err)
 	}
 	return nil
 }

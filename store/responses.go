@@ -368,7 +368,7 @@ type Submission struct {
 	AssessmentID string
 	Version      int
 	SubmittedAt  time.Time
-	SubmittedBy  string
+	SubmittedBy  string // email
 	Late         bool
 	Attestation  domain.Attestation
 	Seal         string
@@ -475,7 +475,7 @@ func (db *DB) Submit(ctx context.Context, actor domain.Actor, id string, att dom
 		if err := db.refreshScores(ctx, t, id); err != nil {
 			return err
 		}
-		sub = Submission{AssessmentID: id, Version: snap.Version, SubmittedAt: now, SubmittedBy: actor.UserID, Late: late,
+		sub = Submission{AssessmentID: id, Version: snap.Version, SubmittedAt: now, SubmittedBy: actor.Email, Late: late,
 			Attestation: att, Seal: seal, Content: content, Verified: true}
 		return nil
 	})
@@ -496,8 +496,8 @@ func scanSubmission(row pgx.CollectableRow) (Submission, error) {
 	return s, nil
 }
 
-const submissionColumns = `assessment_id::text, version, submitted_at, coalesce(submitted_by::text, ''), late,
-	attestation, content, seal_sha256`
+const submissionColumns = `assessment_id::text, version, submitted_at,
+	coalesce((select u.email from users u where u.id = submitted_by), ''), late, attestation, content, seal_sha256`
 
 // Submissions lists every sealed filing of an assessment, newest first, each
 // re-verified against its seal.

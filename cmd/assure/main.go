@@ -26,6 +26,8 @@ Usage:
   assure audit verify                                    check the audit trail's hash chain
   assure seed demo                                       load a small demo sector (idempotent)
   assure scores check | rebuild [--campaign ID]         verify or rebuild the stored risk scores
+  assure report assessment --id ID --format pdf|xlsx -o FILE
+  assure report sector --campaign ID --format pdf|xlsx -o FILE
 
 Environment: DATABASE_URL (database), ASSURE_ADDR (listen address, default :8080),
 ASSURE_LOG_FORMAT (text or json), ASSURE_SESSION_IDLE and ASSURE_SESSION_MAX (session lifetimes),
@@ -61,6 +63,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = seedCmd(ctx, rest, stdout, stderr)
 	case "scores":
 		err = scoresCmd(ctx, rest, stdout, stderr)
+	case "report":
+		err = reportCmd(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -8,12 +8,14 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/xuri/excelize/v2"
 
 	"assure/store/storetest"
 )
@@ -321,5 +323,51 @@ func TestScoresCommands(t *testing.T) {
 	}
 	if code, _, _ := assure(t, "scores", "check", "--database-url", url); code != 0 {
 		t.Error("scores still differ after the rebuild")
+	}
+}
+
+func TestReportCommands(t *testing.T) {
+	t.Parallel()
+	url := storetest.Bare(t)
+	if code, _, errOut := assure(t, "seed", "demo", "--database-url", url); code != 0 {
+		t.Fatal(errOut)
+	}
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var assessment, campaign string
+	err = conn.QueryRow(context.Background(), `select a.id::text, a.campaign_id::text from assessments a
+		join providers p on p.id = a.provider_id join campaigns c on c.id = a.campaign_id
+		where p.licence_number = 'BNK-0001' and c.name like '2027%'`).Scan(&assessment, &campaign)
+	conn.Close(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	pdf, xlsx := filepath.Join(dir, "a.pdf"), filepath.Join(dir, "s.xlsx")
+	if code, out, errOut := assure(t, "report", "assessment", "--database-url", url, "--id", assessment, "--format", "pdf", "-o", pdf); code != 0 {
+		t.Fatalf("report assessment = %d %q %q", code, out, errOut)
+	}
+	text, err := exec.Command("pdftotext", pdf, "-").Output()
+	if err != nil || !strings.Contains(string(text), "Banco de Crédito del Sur") {
+		t.Errorf("the assessment PDF text (%v) lacks the provider", err)
+	}
+	if code, _, errOut := assure(t, "report", "sector", "--database-url", url, "--campaign", campaign, "--format", "xlsx", "-o", xlsx); code != 0 {
+		t.Fatalf("report sector = %d %q", code, errOut)
+	}
+	f, err := excelize.OpenFile(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if rows, err := f.GetRows("Responses"); err != nil || len(rows) < 100 {
+		t.Errorf("sector register rows = %d (%v)", len(rows), err)
+	}
+	if code, _, _ := assure(t, "report", "sector", "--database-url", url, "--campaign", campaign, "-o", ""); code != 2 {
+		t.Error("a report without -o is not a usage error")
+	}
+	if code, _, _ := assure(t, "report", "assessment", "--database-url", url, "--id", "00000000-0000-0000-0000-000000000000", "-o", pdf+"2"); code != 1 {
+		t.Error("a report of no assessment succeeds")
 	}
 }

@@ -35,6 +35,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"sessions expire this long after sign-in (env ASSURE_SESSION_MAX)")
 	maxEvidence := fs.Int("max-evidence-mb", envInt("ASSURE_MAX_EVIDENCE_MB", domain.DefaultMaxEvidenceBytes>>20),
 		"largest evidence file accepted, in MB (env ASSURE_MAX_EVIDENCE_MB)")
+	keepReports := fs.Duration("report-keep", envDuration("ASSURE_REPORT_KEEP", 24*time.Hour),
+		"how long finished background reports are kept (env ASSURE_REPORT_KEEP)")
+	reportWorkers := fs.Int("report-workers", envInt("ASSURE_REPORT_WORKERS", 2),
+		"background reports made at once (env ASSURE_REPORT_WORKERS)")
 	secure := fs.Bool("secure-cookies", os.Getenv("ASSURE_SECURE_COOKIES") == "true",
 		"mark the session cookie Secure; set when served over HTTPS (env ASSURE_SECURE_COOKIES=true)")
 	if err := parse(fs, args); err != nil {
@@ -67,6 +71,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	a := api.New(db, authz, log, api.Options{SecureCookies: *secure,
 		MaxEvidenceBytes: int64(*maxEvidence) << 20})
+	jobs, err := api.NewJobs(db, api.NewReporter(db), log, api.JobOptions{Workers: *reportWorkers, KeepFor: *keepReports})
+	if err != nil {
+		return err
+	}
+	if err := jobs.Start(ctx); err != nil {
+		return err
+	}
 	ui, err := web.New()
 	if err != nil {
 		return err
@@ -98,6 +109,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
+	}
+	if err := jobs.Stop(shutdownCtx); err != nil {
+		log.Warn("stop background jobs", "err", err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err

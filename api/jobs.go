@@ -1,0 +1,155 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"assure/domain"
+	"assure/store"
+)
+
+// Jobs runs Assure's background work on River, which keeps its queue in the
+// same PostgreSQL: large reports and the purge of expired ones. Any number
+// of instances may run it; River hands each job to one worker.
+type Jobs struct {
+	client *river.Client[pgx.Tx]
+}
+
+// JobOptions configure the background work.
+type JobOptions struct {
+	Workers   int           // reports made at once on this instance
+	KeepFor   time.Duration // how long finished reports are kept
+	PurgeEach time.Duration // how often expired reports are removed
+}
+
+// NewJobs prepares the workers; Start runs them.
+func NewJobs(db *store.DB, rep *Reporter, log *slog.Logger, opts JobOptions) (*Jobs, error) {
+	if opts.Workers <= 0 {
+		opts.Workers = 2
+	}
+	if opts.KeepFor <= 0 {
+		opts.KeepFor = 24 * time.Hour
+	}
+	if opts.PurgeEach <= 0 {
+		opts.PurgeEach = time.Hour
+	}
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &reportWorker{db: db, rep: rep, log: log, keep: opts.KeepFor}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &purgeWorker{db: db}); err != nil {
+		return nil, err
+	}
+	client, err := river.NewClient(riverpgxv5.New(db.Pool()), &river.Config{
+		Queues:     map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},
+		Workers:    workers,
+		JobTimeout: 30 * time.Minute,
+		Logger:     log,
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(opts.PurgeEach),
+			func() (river.JobArgs, *river.InsertOpts) { return purgeArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("api: job queue: %w", err)
+	}
+	return &Jobs{client: client}, nil
+}
+
+// Start runs the workers until Stop.
+func (j *Jobs) Start(ctx context.Context) error { return j.client.Start(ctx) }
+
+// Stop lets running jobs finish (until ctx ends) and stops the workers.
+func (j *Jobs) Stop(ctx context.Context) error { return j.client.Stop(ctx) }
+
+// reportWorker makes a queued report.
+type reportWorker struct {
+	river.WorkerDefaults[store.ReportJobArgs]
+	db   *store.DB
+	rep  *Reporter
+	log  *slog.Logger
+	keep time.Duration
+}
+
+func (w *reportWorker) Work(ctx context.Context, job *river.Job[store.ReportJobArgs]) error {
+	id := job.Args.JobID
+	rj, err := w.db.ReportJob(ctx, domain.System("reports"), id)
+	if err != nil {
+		return err
+	}
+	// The report is made with the requester's view, never more.
+	u, err := w.db.User(ctx, domain.System("reports"), rj.RequestedBy)
+	if err != nil {
+		return w.fail(ctx, id, "the user who asked for the report no longer exists", err)
+	}
+	actor := domain.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, ProviderID: u.ProviderID,
+		RequestID: "job:" + id}
+	total, err := w.db.CountResponses(ctx, rj.Params.CampaignID)
+	if err != nil {
+		return err
+	}
+	if rj.Format == "pdf" {
+		total = 1
+	}
+	if err := w.db.StartReportJob(ctx, id, total); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp("", "assure-job-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	progress := func(done int) {
+		if err := w.db.ReportProgress(ctx, id, done); err != nil {
+			w.log.WarnContext(ctx, "report progress", "job", id, "err", err)
+		}
+	}
+	if err := w.rep.WriteSector(ctx, actor, rj.Params.CampaignID, rj.Params.Basis, rj.Format, tmp, progress); err != nil {
+		return w.fail(ctx, id, "the report could not be made", err)
+	}
+	size, err := tmp.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	c, err := w.db.Campaign(ctx, actor, rj.Params.CampaignID)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("sector-%s.%s", slug(c.Name), rj.Format)
+	return w.db.FinishReportJob(ctx, id, name, mediaTypes[rj.Format], tmp, size, w.keep)
+}
+
+// fail records a failure the requester can read, logs the cause, and tells
+// River not to retry: a report that failed once fails again.
+func (w *reportWorker) fail(ctx context.Context, id, message string, cause error) error {
+	w.log.ErrorContext(ctx, "report job failed", "job", id, "err", cause)
+	if err := w.db.FailReportJob(ctx, id, message); err != nil {
+		return err
+	}
+	return river.JobCancel(cause)
+}
+
+// purgeArgs asks for expired reports to be removed.
+type purgeArgs struct{}
+
+func (purgeArgs) Kind() string { return "purge_reports" }
+
+type purgeWorker struct {
+	river.WorkerDefaults[purgeArgs]
+	db *store.DB
+}
+
+func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[purgeArgs]) error {
+	_, err := w.db.PurgeExpiredReports(ctx)
+	return err
+}

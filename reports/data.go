@@ -1,0 +1,126 @@
+package reports
+
+import (
+	"time"
+
+	"assure/domain"
+)
+
+// The report writers take these plain structs, filled by whoever asks for a
+// report, so the writers depend on nothing but the domain.
+
+// AssessmentData is everything an assessment report shows.
+type AssessmentData struct {
+	GeneratedAt time.Time
+	GeneratedBy string // email or label of who asked
+
+	Provider   domain.Provider
+	Campaign   domain.Campaign
+	Assessment domain.Assessment
+	Framework  *domain.Framework
+
+	// The latest submission, when there is one.
+	Submission *SubmissionInfo
+	// Who took the final decision, and when (approved or rejected assessments).
+	DecidedBy string
+	DecidedAt *time.Time
+
+	// Risk and compliance, from Basis ("filed" or "current"); Source says
+	// the state the numbers come from (draft, submitted, approved …).
+	Basis  string
+	Source string
+	Risk   domain.RiskResult
+	Tier   int
+
+	Responses []domain.Response // one per applicable control, in catalog order
+	Evidence  []domain.Evidence
+	Findings  []domain.Finding
+}
+
+// SubmissionInfo describes a sealed filing.
+type SubmissionInfo struct {
+	Version     int
+	SubmittedAt time.Time
+	SubmittedBy string
+	Late        bool
+	Attestation domain.Attestation
+	Seal        string
+	Verified    bool
+}
+
+// SectorData is everything a sector report shows for one campaign.
+type SectorData struct {
+	GeneratedAt time.Time
+	GeneratedBy string
+	Campaign    domain.Campaign
+	Framework   *domain.Framework
+	Basis       string // "filed" or "current"
+
+	// The sector's residual 5×5 matrix: [likelihood-1][impact-1] counts of
+	// provider–threat pairs, and how many providers it covers.
+	Matrix          [5][5]int
+	MatrixProviders int
+	MatrixMissing   int
+
+	Providers  []SectorProvider // every provider in the campaign, by name
+	Priorities []PriorityRow    // ranked, highest first
+	Overdue    []domain.Finding // overdue findings of the campaign's providers
+}
+
+// SectorProvider is one provider's line in a sector report.
+type SectorProvider struct {
+	ProviderID   string
+	Name         string
+	LegalName    string
+	Licence      string
+	Kind         domain.ProviderKind
+	Tier         int
+	AssessmentID string
+	Status       domain.AssessmentStatus
+	Filing       FilingState
+	SubmittedAt  *time.Time
+	Source       string              // where its numbers come from; "" when it has none on the basis
+	Overall      *float64            // compliance 0–1
+	Dimensions   map[string]*float64 // compliance by dimension id
+	Stages       map[string]domain.RiskLevel
+	MaxScore     int
+}
+
+// FilingState says whether a provider filed on time.
+type FilingState string
+
+// Filing states.
+const (
+	FiledOnTime FilingState = "on time"
+	FiledLate   FilingState = "late"
+	NotFiled    FilingState = "missing"
+)
+
+// PriorityRow is one line of the supervisory ranking.
+type PriorityRow struct {
+	Rank            int
+	Name            string
+	Kind            domain.ProviderKind
+	Tier            int
+	Priority        float64
+	RiskIndex       float64
+	Filed           bool
+	FilingOverdue   bool
+	OverdueFindings int
+	TopThreats      []string // e.g. "T10 (16, high)"
+	WorstDimensions []string // e.g. "Authentication 35%"
+}
+
+// ResponseRow is one line of the sector's response register, streamed.
+type ResponseRow struct {
+	Provider        string
+	Licence         string
+	ControlID       string
+	Section         string
+	Status          domain.ResponseStatus
+	Maturity        *int
+	RemediationDate *domain.Date
+	Verdict         domain.Verdict
+	Evidence        int
+	UpdatedAt       time.Time
+}

@@ -1,0 +1,231 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"assure/domain"
+)
+
+// ReportJobArgs is the queued work of a background report: the job's id.
+type ReportJobArgs struct {
+	JobID string `json:"job_id"`
+}
+
+// Kind names the work for the job queue.
+func (ReportJobArgs) Kind() string { return "report" }
+
+// ReportParams say which report a job makes.
+type ReportParams struct {
+	CampaignID string `json:"campaign_id"`
+	Basis      string `json:"basis,omitempty"`
+}
+
+// ReportJob is a report made in the background.
+type ReportJob struct {
+	ID          string
+	Kind        string
+	Format      string
+	Params      ReportParams
+	RequestedBy string
+	Status      string // queued, running, done, failed, expired
+	Done, Total int
+	Error       string
+	Filename    string
+	MediaType   string
+	Size        int64
+	CreatedAt   time.Time
+	StartedAt   *time.Time
+	FinishedAt  *time.Time
+	ExpiresAt   *time.Time
+}
+
+// jobs returns the client that puts work on the queue. It only inserts; the
+// workers run in assure serve.
+func (db *DB) jobs() (*river.Client[pgx.Tx], error) {
+	db.jobsOnce.Do(func() {
+		db.jobClient, db.jobsErr = river.NewClient(riverpgxv5.New(db.pool), &river.Config{})
+	})
+	return db.jobClient, db.jobsErr
+}
+
+const reportJobColumns = `id::text, kind, format, params, coalesce(requested_by::text, ''), status, done, total, error,
+	filename, media_type, size, created_at, started_at, finished_at, expires_at`
+
+func scanReportJob(row pgx.CollectableRow) (ReportJob, error) {
+	var j ReportJob
+	var params []byte
+	err := row.Scan(&j.ID, &j.Kind, &j.Format, &params, &j.RequestedBy, &j.Status, &j.Done, &j.Total, &j.Error,
+		&j.Filename, &j.MediaType, &j.Size, &j.CreatedAt, &j.StartedAt, &j.FinishedAt, &j.ExpiresAt)
+	if err == nil {
+		err = json.Unmarshal(params, &j.Params)
+	}
+	return j, err
+}
+
+// CreateReportJob queues a sector report of a campaign the actor may see;
+// the job row and the queued work are written in one transaction.
+func (db *DB) CreateReportJob(ctx context.Context, actor domain.Actor, format string, params ReportParams) (ReportJob, error) {
+	if format != "pdf" && format != "xlsx" {
+		return ReportJob{}, domain.Invalid("unknown format", []domain.Problem{{Location: "body.format", Message: "must be pdf or xlsx"}})
+	}
+	client, err := db.jobs()
+	if err != nil {
+		return ReportJob{}, err
+	}
+	var job ReportJob
+	err = db.write(ctx, "queue report", func(t *txn) error {
+		if _, err := getCampaign(ctx, t, actor, params.CampaignID, false); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(params)
+		rows, err := t.Query(ctx, `insert into report_jobs (kind, format, params, requested_by) values ('sector', $1, $2, $3)
+			returning `+reportJobColumns, format, b, nullable(actor.UserID))
+		if err != nil {
+			return err
+		}
+		if job, err = pgx.CollectExactlyOneRow(rows, scanReportJob); err != nil {
+			return err
+		}
+		if _, err := client.InsertTx(ctx, t.Tx, ReportJobArgs{JobID: job.ID}, nil); err != nil {
+			return fmt.Errorf("queue report: %w", err)
+		}
+		return t.record(actor, "report.requested", "report", job.ID, "", map[string]any{"kind": "sector",
+			"format": format, "campaign_id": params.CampaignID, "basis": params.Basis})
+	})
+	return job, err
+}
+
+// ReportJob returns a report job; only the user who asked for it sees it.
+func (db *DB) ReportJob(ctx context.Context, actor domain.Actor, id string) (ReportJob, error) {
+	if !isUUID(id) {
+		return ReportJob{}, domain.Errorf(domain.ENotFound, "no such report job")
+	}
+	rows, err := db.pool.Query(ctx, `select `+reportJobColumns+` from report_jobs
+		where id = $1 and ($2 = '' or requested_by::text = $2)`, id, actor.UserID)
+	if err != nil {
+		return ReportJob{}, translate(err, "get report job")
+	}
+	j, err := pgx.CollectExactlyOneRow(rows, scanReportJob)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return j, domain.Errorf(domain.ENotFound, "no such report job")
+	}
+	return j, translate(err, "get report job")
+}
+
+// StartReportJob marks a job running with the amount of work it has.
+func (db *DB) StartReportJob(ctx context.Context, id string, total int) error {
+	_, err := db.pool.Exec(ctx, `update report_jobs set status = 'running', started_at = now(), total = $2, done = 0
+		where id = $1`, id, total)
+	return translate(err, "start report job")
+}
+
+// ReportProgress records how much of a job is done.
+func (db *DB) ReportProgress(ctx context.Context, id string, done int) error {
+	_, err := db.pool.Exec(ctx, `update report_jobs set done = least($2, total) where id = $1`, id, done)
+	return translate(err, "report progress")
+}
+
+// FinishReportJob stores a job's result, kept for keep, and marks it done.
+func (db *DB) FinishReportJob(ctx context.Context, id, filename, mediaType string, content io.Reader, size int64, keep time.Duration) error {
+	return db.write(ctx, "finish report job", func(t *txn) error {
+		if _, err := t.Exec(ctx, `delete from report_files where job_id = $1`, id); err != nil {
+			return err
+		}
+		seq := 0
+		buf := make([]byte, chunkSize)
+		var readErr error
+		src := pgx.CopyFromFunc(func() ([]any, error) {
+			n, err := io.ReadFull(content, buf)
+			if n == 0 {
+				if err != nil && err != io.EOF {
+					readErr = err
+					return nil, err
+				}
+				return nil, nil
+			}
+			if err != nil && err != io.ErrUnexpectedEOF {
+				readErr = err
+				return nil, err
+			}
+			seq++
+			return []any{id, seq, buf[:n]}, nil
+		})
+		if _, err := t.CopyFrom(ctx, pgx.Identifier{"report_files"}, []string{"job_id", "seq", "data"}, src); err != nil {
+			if readErr != nil {
+				return readErr
+			}
+			return err
+		}
+		if _, err := t.Exec(ctx, `update report_jobs set status = 'done', done = total, filename = $2, media_type = $3,
+			size = $4, finished_at = now(), expires_at = now() + $5 * interval '1 second' where id = $1`,
+			id, filename, mediaType, size, seconds(keep)); err != nil {
+			return err
+		}
+		return t.record(domain.System("reports"), "report.completed", "report", id, "",
+			map[string]any{"filename": filename, "size": size})
+	})
+}
+
+// FailReportJob marks a job failed with a message safe to show.
+func (db *DB) FailReportJob(ctx context.Context, id, message string) error {
+	return db.write(ctx, "fail report job", func(t *txn) error {
+		if _, err := t.Exec(ctx, `update report_jobs set status = 'failed', error = $2, finished_at = now() where id = $1`,
+			id, message); err != nil {
+			return err
+		}
+		return t.record(domain.System("reports"), "report.failed", "report", id, "", map[string]any{"error": message})
+	})
+}
+
+// WriteReportFile streams a finished job's file to w.
+func (db *DB) WriteReportFile(ctx context.Context, id string, w io.Writer) error {
+	rows, err := db.pool.Query(ctx, `select data from report_files where job_id = $1 order by seq`, id)
+	if err != nil {
+		return translate(err, "read report")
+	}
+	defer rows.Close()
+	var data []byte
+	for rows.Next() {
+		if err := rows.Scan(&data); err != nil {
+			return translate(err, "read report")
+		}
+		if _, err := w.Write(data); err != nil {
+			return err
+		}
+	}
+	return translate(rows.Err(), "read report")
+}
+
+// PurgeExpiredReports removes the files of finished jobs past their expiry.
+func (db *DB) PurgeExpiredReports(ctx context.Context) (int, error) {
+	var n int
+	err := db.write(ctx, "purge reports", func(t *txn) error {
+		rows, err := t.Query(ctx, `update report_jobs set status = 'expired' where status = 'done' and expires_at < now()
+			returning id::text`)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		n = len(ids)
+		if n == 0 {
+			return nil
+		}
+		if _, err := t.Exec(ctx, `delete from report_files where job_id = any($1::uuid[])`, ids); err != nil {
+			return err
+		}
+		return t.record(domain.System("reports"), "report.purged", "report", "", "", map[string]any{"jobs": ids})
+	})
+	return n, err
+}
