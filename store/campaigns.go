@@ -144,12 +144,9 @@ func (db *DB) Campaign(ctx context.Context, actor domain.Actor, id string) (doma
 
 // Campaigns lists campaigns, newest first, optionally by status.
 func (db *DB) Campaigns(ctx context.Context, actor domain.Actor, status domain.CampaignStatus, page Page) ([]domain.Campaign, string, error) {
-	var afterAt time.Time
-	afterID := ""
-	if ok, err := decodeCursor(page.Cursor, &afterAt, &afterID); err != nil {
+	afterAt, afterID, err := decodeNewestCursor(page.Cursor)
+	if err != nil {
 		return nil, "", err
-	} else if !ok {
-		afterAt = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select `+campaignColumns+campaignFrom+`

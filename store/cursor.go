@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/base64"
 	"encoding/json"
+	"time"
 
 	"assure/domain"
 )
@@ -67,4 +68,14 @@ func pageOf[T any](rows []T, limit int, key func(T) []any) ([]T, string) {
 	}
 	rows = rows[:limit]
 	return rows, encodeCursor(key(rows[limit-1])...)
+}
+
+// decodeNewestCursor reads a (time, id) cursor of a newest-first list; with no
+// cursor the list starts after the end of time.
+func decodeNewestCursor(cursor string) (time.Time, string, error) {
+	at, id := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), ""
+	if _, err := decodeCursor(cursor, &at, &id); err != nil {
+		return at, id, err
+	}
+	return at, id, nil
 }

@@ -12,9 +12,6 @@ import (
 	"assure/domain"
 )
 
-// chunkSize is the size of the pieces evidence content is stored in.
-const chunkSize = 1 << 20
-
 // UploadFile is one file of an upload, already checked, hashed and typed.
 type UploadFile struct {
 	Filename  string
@@ -57,8 +54,12 @@ func (db *DB) UploadEvidence(ctx context.Context, actor domain.Actor, assessment
 				return err
 			}
 			if tag.RowsAffected() == 1 {
-				if err := writeChunks(ctx, t, f); err != nil {
+				written, err := copyChunks(ctx, t, "blob_chunks", "sha256", f.SHA256, f.Content)
+				if err != nil {
 					return err
+				}
+				if written != f.Size {
+					return fmt.Errorf("upload of %s: %d bytes stored, %d announced", f.Filename, written, f.Size)
 				}
 			}
 			rows, err := t.Query(ctx, `with ins as (
@@ -98,41 +99,6 @@ func (db *DB) UploadEvidence(ctx context.Context, actor domain.Actor, assessment
 	return out, err
 }
 
-// writeChunks streams a file's content into blob_chunks and checks that
-// exactly the announced number of bytes arrived.
-func writeChunks(ctx context.Context, t *txn, f UploadFile) error {
-	seq, written := 0, int64(0)
-	buf := make([]byte, chunkSize)
-	var readErr error
-	src := pgx.CopyFromFunc(func() ([]any, error) {
-		n, err := io.ReadFull(f.Content, buf)
-		if n == 0 {
-			if err != nil && err != io.EOF {
-				readErr = err
-				return nil, err
-			}
-			return nil, nil
-		}
-		if err != nil && err != io.ErrUnexpectedEOF {
-			readErr = err
-			return nil, err
-		}
-		seq++
-		written += int64(n)
-		return []any{f.SHA256, seq, buf[:n]}, nil
-	})
-	if _, err := t.CopyFrom(ctx, pgx.Identifier{"blob_chunks"}, []string{"sha256", "seq", "data"}, src); err != nil {
-		if readErr != nil {
-			return fmt.Errorf("read upload: %w", readErr)
-		}
-		return err
-	}
-	if written != f.Size {
-		return fmt.Errorf("upload of %s: %d bytes stored, %d announced", f.Filename, written, f.Size)
-	}
-	return nil
-}
-
 // Evidence returns one evidence record the actor may see.
 func (db *DB) Evidence(ctx context.Context, actor domain.Actor, id string) (domain.Evidence, error) {
 	if !isUUID(id) {
@@ -155,12 +121,9 @@ func (db *DB) EvidenceOf(ctx context.Context, actor domain.Actor, assessmentID s
 	if _, err := db.Assessment(ctx, actor, assessmentID); err != nil {
 		return nil, "", err
 	}
-	var afterAt time.Time
-	afterID := ""
-	if ok, err := decodeCursor(page.Cursor, &afterAt, &afterID); err != nil {
+	afterAt, afterID, err := decodeNewestCursor(page.Cursor)
+	if err != nil {
 		return nil, "", err
-	} else if !ok {
-		afterAt = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select `+evidenceColumns+evidenceFrom+`
@@ -183,19 +146,5 @@ func (db *DB) EvidenceOf(ctx context.Context, actor domain.Actor, assessmentID s
 // WriteEvidence streams the content with the given SHA-256 to w, one stored
 // chunk at a time.
 func (db *DB) WriteEvidence(ctx context.Context, sha256 string, w io.Writer) error {
-	rows, err := db.pool.Query(ctx, `select data from blob_chunks where sha256 = $1 order by seq`, sha256)
-	if err != nil {
-		return translate(err, "read evidence")
-	}
-	defer rows.Close()
-	var data []byte
-	for rows.Next() {
-		if err := rows.Scan(&data); err != nil {
-			return translate(err, "read evidence")
-		}
-		if _, err := w.Write(data); err != nil {
-			return err
-		}
-	}
-	return translate(rows.Err(), "read evidence")
+	return db.writeChunks(ctx, "blob_chunks", "sha256", sha256, w)
 }

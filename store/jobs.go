@@ -140,29 +140,7 @@ func (db *DB) FinishReportJob(ctx context.Context, id, filename, mediaType strin
 		if _, err := t.Exec(ctx, `delete from report_files where job_id = $1`, id); err != nil {
 			return err
 		}
-		seq := 0
-		buf := make([]byte, chunkSize)
-		var readErr error
-		src := pgx.CopyFromFunc(func() ([]any, error) {
-			n, err := io.ReadFull(content, buf)
-			if n == 0 {
-				if err != nil && err != io.EOF {
-					readErr = err
-					return nil, err
-				}
-				return nil, nil
-			}
-			if err != nil && err != io.ErrUnexpectedEOF {
-				readErr = err
-				return nil, err
-			}
-			seq++
-			return []any{id, seq, buf[:n]}, nil
-		})
-		if _, err := t.CopyFrom(ctx, pgx.Identifier{"report_files"}, []string{"job_id", "seq", "data"}, src); err != nil {
-			if readErr != nil {
-				return readErr
-			}
+		if _, err := copyChunks(ctx, t, "report_files", "job_id", id, content); err != nil {
 			return err
 		}
 		if _, err := t.Exec(ctx, `update report_jobs set status = 'done', done = total, filename = $2, media_type = $3,
@@ -188,21 +166,7 @@ func (db *DB) FailReportJob(ctx context.Context, id, message string) error {
 
 // WriteReportFile streams a finished job's file to w.
 func (db *DB) WriteReportFile(ctx context.Context, id string, w io.Writer) error {
-	rows, err := db.pool.Query(ctx, `select data from report_files where job_id = $1 order by seq`, id)
-	if err != nil {
-		return translate(err, "read report")
-	}
-	defer rows.Close()
-	var data []byte
-	for rows.Next() {
-		if err := rows.Scan(&data); err != nil {
-			return translate(err, "read report")
-		}
-		if _, err := w.Write(data); err != nil {
-			return err
-		}
-	}
-	return translate(rows.Err(), "read report")
+	return db.writeChunks(ctx, "report_files", "job_id", id, w)
 }
 
 // PurgeExpiredReports removes the files of finished jobs past their expiry.

@@ -252,19 +252,8 @@ func (db *DB) SaveResponses(ctx context.Context, actor domain.Actor, assessmentI
 		if err := db.refreshScores(ctx, t, assessmentID); err != nil {
 			return err
 		}
-		rows, err = t.Query(ctx, `select `+responseColumns+` from responses r
-			where r.assessment_id = $1 and r.control_id = any($2) order by r.ordinal`, assessmentID, ids)
-		if err != nil {
-			return err
-		}
-		saved, err := pgx.CollectRows(rows, scanResponse)
-		if err != nil {
-			return err
-		}
-		for _, r := range saved {
-			out = append(out, r.Response)
-		}
-		return nil
+		out, err = responsesOf(ctx, t, assessmentID, ids)
+		return err
 	})
 	return out, err
 }
@@ -349,15 +338,7 @@ func (db *DB) SetVerdicts(ctx context.Context, actor domain.Actor, assessmentID 
 		if err := db.refreshScores(ctx, t, assessmentID); err != nil {
 			return err
 		}
-		rows, err = t.Query(ctx, `select `+responseColumns+` from responses r
-			where r.assessment_id = $1 and r.control_id = any($2) order by r.ordinal`, assessmentID, ids)
-		if err != nil {
-			return err
-		}
-		saved, err := pgx.CollectRows(rows, scanResponse)
-		for _, r := range saved {
-			out = append(out, r.Response)
-		}
+		out, err = responsesOf(ctx, t, assessmentID, ids)
 		return err
 	})
 	return out, err
@@ -528,4 +509,19 @@ func (db *DB) Submission(ctx context.Context, actor domain.Actor, id string, ver
 		return s, domain.Errorf(domain.ENotFound, "no submission %d of this assessment", version)
 	}
 	return s, translate(err, "get submission")
+}
+
+// responsesOf reads the given responses of an assessment in catalog order.
+func responsesOf(ctx context.Context, q querier, assessmentID string, controlIDs []string) ([]domain.Response, error) {
+	rows, err := q.Query(ctx, `select `+responseColumns+` from responses r
+		where r.assessment_id = $1 and r.control_id = any($2) order by r.ordinal`, assessmentID, controlIDs)
+	if err != nil {
+		return nil, err
+	}
+	list, err := pgx.CollectRows(rows, scanResponse)
+	out := make([]domain.Response, len(list))
+	for i, r := range list {
+		out[i] = r.Response
+	}
+	return out, err
 }

@@ -310,12 +310,9 @@ func (db *DB) CreateAPIToken(ctx context.Context, actor domain.Actor, name strin
 
 // APITokens lists the actor's own personal API tokens, newest first.
 func (db *DB) APITokens(ctx context.Context, actor domain.Actor, page Page) ([]APIToken, string, error) {
-	var afterAt time.Time
-	afterID := ""
-	if ok, err := decodeCursor(page.Cursor, &afterAt, &afterID); err != nil {
+	afterAt, afterID, err := decodeNewestCursor(page.Cursor)
+	if err != nil {
 		return nil, "", err
-	} else if !ok {
-		afterAt = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select id::text, name, created_at, last_used_at, expires_at, revoked_at

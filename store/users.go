@@ -250,7 +250,7 @@ func (db *DB) UpdateUser(ctx context.Context, actor domain.Actor, id string, ch 
 		if u, err = pgx.CollectExactlyOneRow(rows, scanUser); err != nil {
 			return err
 		}
-		changes := diffUser(before, u)
+		changes := diff(userSummary(before), userSummary(u))
 		if len(changes) == 0 {
 			return nil
 		}
@@ -296,18 +296,8 @@ func keepOneAdmin(ctx context.Context, t *txn, before, after domain.User) error 
 	return nil
 }
 
-func diffUser(before, after domain.User) map[string]any {
-	changes := map[string]any{}
-	add := func(field string, from, to any) {
-		if from != to {
-			changes[field] = map[string]any{"from": from, "to": to}
-		}
-	}
-	add("name", before.Name, after.Name)
-	add("role", string(before.Role), string(after.Role))
-	add("provider_id", before.ProviderID, after.ProviderID)
-	add("status", string(before.Status), string(after.Status))
-	return changes
+func userSummary(u domain.User) map[string]any {
+	return map[string]any{"name": u.Name, "role": string(u.Role), "provider_id": u.ProviderID, "status": string(u.Status)}
 }
 
 func firstNonEmpty(s ...string) string {
