@@ -52,7 +52,7 @@ func NewJobs(db *store.DB, rep *Reporter, log *slog.Logger, opts JobOptions) (*J
 		Queues:     map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},
 		Workers:    workers,
 		JobTimeout: 30 * time.Minute,
-		Logger:     log,
+		Logger:     slog.New(warnings{log.Handler()}), // the queue's routine chatter stays out of the log
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(opts.PurgeEach),
 			func() (river.JobArgs, *river.InsertOpts) { return purgeArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
 	})
@@ -153,3 +153,15 @@ func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[purgeArgs]) error {
 	_, err := w.db.PurgeExpiredReports(ctx)
 	return err
 }
+
+// warnings passes on only warnings and errors.
+type warnings struct{ slog.Handler }
+
+func (w warnings) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && w.Handler.Enabled(ctx, l)
+}
+
+func (w warnings) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return warnings{w.Handler.WithAttrs(attrs)}
+}
+func (w warnings) WithGroup(name string) slog.Handler { return warnings{w.Handler.WithGroup(name)} }
