@@ -6,6 +6,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
@@ -31,6 +32,7 @@ type API struct {
 
 	maxEvidence int64 // bytes per evidence file
 
+	proxies            []*net.IPNet // trusted reverse proxies
 	reporter           *Reporter
 	sectorJobThreshold int // campaigns with more assessments get sector reports in the background
 }
@@ -45,6 +47,9 @@ type Options struct {
 	// SectorJobThreshold is the number of assessments above which a sector
 	// report is made in the background; 0 means 200.
 	SectorJobThreshold int
+	// TrustedProxies are the networks of reverse proxies whose
+	// X-Forwarded-For names the real caller.
+	TrustedProxies []*net.IPNet
 }
 
 // New builds the API over db and registers every operation.
@@ -67,6 +72,7 @@ func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Option
 		a.maxEvidence = domain.DefaultMaxEvidenceBytes
 	}
 	a.reporter = NewReporter(db)
+	a.proxies = opts.TrustedProxies
 	a.sectorJobThreshold = opts.SectorJobThreshold
 	if a.sectorJobThreshold <= 0 {
 		a.sectorJobThreshold = 200

@@ -33,7 +33,7 @@ func actorFrom(ctx context.Context) domain.Actor {
 // handler, once the object is known.
 func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 	r, _ := humago.Unwrap(ctx)
-	base := domain.Actor{RequestID: RequestIDFrom(ctx.Context()), Address: clientAddress(r)}
+	base := domain.Actor{RequestID: RequestIDFrom(ctx.Context()), Address: a.clientAddress(r)}
 	access, ok := OperationAccess(ctx.Operation())
 	if !ok {
 		// Fail closed: an operation registered without a policy serves nobody.
@@ -113,13 +113,41 @@ func bearerToken(r *http.Request) string {
 	return ""
 }
 
-// clientAddress is the caller's IP address, without the port.
-func clientAddress(r *http.Request) string {
+// clientAddress is the caller's IP address, without the port. Behind
+// trusted proxies (Options.TrustedProxies) it is the right-most address of
+// X-Forwarded-For that is not a trusted proxy, so sign-in throttling counts
+// callers rather than the load balancer.
+func (a *API) clientAddress(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if !a.trusted(host) {
+		return host
+	}
+	hops := strings.Split(r.Header.Get("X-Forwarded-For"), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if net.ParseIP(hop) == nil {
+			break
+		}
+		if !a.trusted(hop) {
+			return hop
+		}
+		host = hop
 	}
 	return host
+}
+
+// trusted reports whether ip belongs to a trusted proxy.
+func (a *API) trusted(ip string) bool {
+	parsed := net.ParseIP(ip)
+	for _, n := range a.proxies {
+		if parsed != nil && n.Contains(parsed) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeHumaProblem writes a problem from inside huma middleware.

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"assure/api"
 	"assure/domain"
+	"assure/store/storetest"
 )
 
 type meBody struct {
@@ -397,4 +399,38 @@ func (s *server) queryRow(sql string, args []any, dst ...any) error {
 		return err
 	}
 	return conn.QueryRow(context.Background(), sql, args...).Scan(dst...)
+}
+
+func TestCallerAddressBehindProxies(t *testing.T) {
+	t.Parallel()
+	db, url := storetest.New(t)
+	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
+	behind := serveWith(t, db, url, api.Options{TrustedProxies: []*net.IPNet{loopback}})
+	direct := serve(t, db, url)
+	fail := func(s *server, xff string) {
+		r := s.do(http.MethodPost, "/api/v1/session", strings.NewReader(`{"email":"x@example.test","password":"wrong password"}`),
+			"Content-Type", "application/json", "X-Forwarded-For", xff)
+		wantProblem(t, r, http.StatusUnauthorized)
+	}
+	fail(behind, "198.51.100.7, 203.0.113.5")
+	fail(direct, "203.0.113.9")
+	addrs, _ := pgxRows(t, url, `select address from audit_events where action = 'session.login_failed' order by seq`)
+	if len(addrs) != 2 || addrs[0] != "203.0.113.5" || addrs[1] != "127.0.0.1" {
+		t.Errorf("addresses = %v: behind a trusted proxy the caller is the last untrusted hop; directly, X-Forwarded-For is ignored", addrs)
+	}
+}
+
+// pgxRows reads one text column behind Assure's back.
+func pgxRows(t *testing.T, url, sql string) ([]string, error) {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	rows, err := conn.Query(context.Background(), sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"assure/api"
@@ -39,6 +40,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"how long finished background reports are kept (env ASSURE_REPORT_KEEP)")
 	reportWorkers := fs.Int("report-workers", envInt("ASSURE_REPORT_WORKERS", 2),
 		"background reports made at once (env ASSURE_REPORT_WORKERS)")
+	proxies := fs.String("trusted-proxies", os.Getenv("ASSURE_TRUSTED_PROXIES"),
+		"comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (env ASSURE_TRUSTED_PROXIES)")
 	secure := fs.Bool("secure-cookies", os.Getenv("ASSURE_SECURE_COOKIES") == "true",
 		"mark the session cookie Secure; set when served over HTTPS (env ASSURE_SECURE_COOKIES=true)")
 	if err := parse(fs, args); err != nil {
@@ -49,6 +52,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *maxEvidence < 1 || *maxEvidence > 1024 {
 		return usageError("--max-evidence-mb must be 1 to 1024")
+	}
+	var trusted []*net.IPNet
+	for _, c := range strings.Split(*proxies, ",") {
+		if c = strings.TrimSpace(c); c == "" {
+			continue
+		}
+		_, n, err := net.ParseCIDR(c)
+		if err != nil {
+			return usageError(fmt.Sprintf("--trusted-proxies: %q is not a CIDR", c))
+		}
+		trusted = append(trusted, n)
 	}
 	log := newLogger(stderr)
 
@@ -70,7 +84,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	a := api.New(db, authz, log, api.Options{SecureCookies: *secure,
-		MaxEvidenceBytes: int64(*maxEvidence) << 20})
+		MaxEvidenceBytes: int64(*maxEvidence) << 20, TrustedProxies: trusted})
 	jobs, err := api.NewJobs(db, api.NewReporter(db), log, api.JobOptions{Workers: *reportWorkers, KeepFor: *keepReports})
 	if err != nil {
 		return err
