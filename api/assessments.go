@@ -119,7 +119,7 @@ type submissionOutput struct {
 
 type submissionInput struct {
 	IDParam
-	Version int `path:"version" minimum:"1" doc:"Submission number."`
+	Version int `path:"version" minimum:"1" maximum:"100000" doc:"Submission number."`
 }
 
 func (a *API) registerAssessments() {
@@ -140,7 +140,7 @@ func (a *API) registerAssessments() {
 		OperationID: "get-assessment", Method: http.MethodGet, Path: "/api/v1/assessments/{id}", Tags: tags,
 		Summary: "Get an assessment", Description: "One assessment, with what can happen to it next.",
 	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *IDParam) (*assessmentOutput, error) {
-		as, err := a.assessmentFor(ctx, in.ID, "read", "")
+		as, err := a.assessmentFor(ctx, in.ID, "read")
 		if err != nil {
 			return nil, err
 		}
@@ -151,7 +151,7 @@ func (a *API) registerAssessments() {
 		OperationID: "list-assessment-transitions", Method: http.MethodGet, Path: "/api/v1/assessments/{id}/transitions", Tags: tags,
 		Summary: "Assessment history", Description: "Every change of state: who, when and why, oldest first.",
 	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *IDParam) (*ListOutput[Transition], error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "read", ""); err != nil {
+		if _, err := a.assessmentFor(ctx, in.ID, "read"); err != nil {
 			return nil, err
 		}
 		list, err := a.db.Transitions(ctx, actorFrom(ctx), in.ID)
@@ -170,7 +170,7 @@ func (a *API) registerAssessments() {
 			"being filed is listed at once. The responses and the hashes of their evidence are sealed into a new " +
 			"submission version, and the assessment is read-only for the provider until a supervisor sends it back.",
 	}, Access{Object: "assessment", Action: "submit"}, func(ctx context.Context, in *submitInput) (*submissionOutput, error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "submit", ""); err != nil {
+		if _, err := a.assessmentFor(ctx, in.ID, "submit"); err != nil {
 			return nil, err
 		}
 		s, err := a.db.Submit(ctx, actorFrom(ctx), in.ID, in.Body.Attestation)
@@ -184,10 +184,11 @@ func (a *API) registerAssessments() {
 		OperationID: "start-review", Method: http.MethodPost, Path: "/api/v1/assessments/{id}/start-review", Tags: tags,
 		Summary: "Start reviewing", Description: "A supervisor takes a submitted assessment into review.",
 	}, Access{Object: "assessment", Action: "review"}, func(ctx context.Context, in *transitionInput) (*assessmentOutput, error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "review", in.IfMatch); err != nil {
+		version, err := a.transitionFor(ctx, in.ID, "review", in.IfMatch)
+		if err != nil {
 			return nil, err
 		}
-		as, err := a.db.StartReview(ctx, actorFrom(ctx), in.ID)
+		as, err := a.db.StartReview(ctx, actorFrom(ctx), in.ID, version)
 		if err != nil {
 			return nil, err
 		}
@@ -198,10 +199,11 @@ func (a *API) registerAssessments() {
 		OperationID: "request-changes", Method: http.MethodPost, Path: "/api/v1/assessments/{id}/request-changes", Tags: tags,
 		Summary: "Send back for changes", Description: "Returns an assessment under review to the provider, with the reasons.",
 	}, Access{Object: "assessment", Action: "review"}, func(ctx context.Context, in *reasonInput) (*assessmentOutput, error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "review", in.IfMatch); err != nil {
+		version, err := a.transitionFor(ctx, in.ID, "review", in.IfMatch)
+		if err != nil {
 			return nil, err
 		}
-		as, err := a.db.RequestChanges(ctx, actorFrom(ctx), in.ID, in.Body.Reason)
+		as, err := a.db.RequestChanges(ctx, actorFrom(ctx), in.ID, in.Body.Reason, version)
 		if err != nil {
 			return nil, err
 		}
@@ -214,14 +216,15 @@ func (a *API) registerAssessments() {
 		Description: "Approves an assessment under review once every response has a verdict and none still needs " +
 			"information. Under the four-eyes rule a supervisor who recorded verdicts cannot approve. Final.",
 	}, Access{Object: "assessment", Action: "decide"}, func(ctx context.Context, in *approveInput) (*assessmentOutput, error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "decide", in.IfMatch); err != nil {
+		version, err := a.transitionFor(ctx, in.ID, "decide", in.IfMatch)
+		if err != nil {
 			return nil, err
 		}
 		comment := ""
 		if in.Body != nil {
 			comment = in.Body.Comment
 		}
-		as, err := a.db.Approve(ctx, actorFrom(ctx), in.ID, comment)
+		as, err := a.db.Approve(ctx, actorFrom(ctx), in.ID, comment, version)
 		if err != nil {
 			return nil, err
 		}
@@ -232,10 +235,11 @@ func (a *API) registerAssessments() {
 		OperationID: "reject-assessment", Method: http.MethodPost, Path: "/api/v1/assessments/{id}/reject", Tags: tags,
 		Summary: "Reject", Description: "Rejects an assessment under review, with the reasons. Final.",
 	}, Access{Object: "assessment", Action: "decide"}, func(ctx context.Context, in *reasonInput) (*assessmentOutput, error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "decide", in.IfMatch); err != nil {
+		version, err := a.transitionFor(ctx, in.ID, "decide", in.IfMatch)
+		if err != nil {
 			return nil, err
 		}
-		as, err := a.db.Reject(ctx, actorFrom(ctx), in.ID, in.Body.Reason)
+		as, err := a.db.Reject(ctx, actorFrom(ctx), in.ID, in.Body.Reason, version)
 		if err != nil {
 			return nil, err
 		}
@@ -246,7 +250,7 @@ func (a *API) registerAssessments() {
 		OperationID: "list-submissions", Method: http.MethodGet, Path: "/api/v1/assessments/{id}/submissions", Tags: tags,
 		Summary: "List submissions", Description: "Every sealed filing of the assessment, newest first, each re-verified against its seal.",
 	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *IDParam) (*ListOutput[Submission], error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "read", ""); err != nil {
+		if _, err := a.assessmentFor(ctx, in.ID, "read"); err != nil {
 			return nil, err
 		}
 		list, err := a.db.Submissions(ctx, actorFrom(ctx), in.ID)
@@ -260,7 +264,7 @@ func (a *API) registerAssessments() {
 		OperationID: "get-submission", Method: http.MethodGet, Path: "/api/v1/assessments/{id}/submissions/{version}", Tags: tags,
 		Summary: "Get a submission", Description: "Exactly what the provider filed in that submission, re-verified against its seal.",
 	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *submissionInput) (*submissionOutput, error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "read", ""); err != nil {
+		if _, err := a.assessmentFor(ctx, in.ID, "read"); err != nil {
 			return nil, err
 		}
 		s, err := a.db.Submission(ctx, actorFrom(ctx), in.ID, in.Version)
@@ -273,24 +277,22 @@ func (a *API) registerAssessments() {
 	})
 }
 
-// assessmentFor loads an assessment the caller may see, checks the action
-// against its provider and, when given, the If-Match ETag.
-func (a *API) assessmentFor(ctx context.Context, id, act, ifMatchHeader string) (domain.Assessment, error) {
+// assessmentFor loads an assessment the caller may see and checks the
+// action against its provider.
+func (a *API) assessmentFor(ctx context.Context, id, act string) (domain.Assessment, error) {
 	actor := actorFrom(ctx)
 	as, err := a.db.Assessment(ctx, actor, id)
 	if err != nil {
 		return as, err
 	}
-	if err := a.allowOn(ctx, actor, as.ProviderID, "assessment", act, "assessment"); err != nil {
-		return as, err
+	return as, a.allowOn(ctx, actor, as.ProviderID, "assessment", act, "assessment")
+}
+
+// transitionFor checks the caller's right to a transition and reads the
+// If-Match version, which the store checks under the assessment's lock.
+func (a *API) transitionFor(ctx context.Context, id, act, ifMatchHeader string) (int, error) {
+	if _, err := a.assessmentFor(ctx, id, act); err != nil {
+		return 0, err
 	}
-	version, err := ifMatch(ifMatchHeader)
-	if err != nil {
-		return as, err
-	}
-	if version != 0 && version != as.Version {
-		return as, domain.Errorf(domain.EPrecondition, "the assessment has changed since version %d (now %d); reload and retry",
-			version, as.Version)
-	}
-	return as, nil
+	return ifMatch(ifMatchHeader)
 }

@@ -2,9 +2,11 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -433,4 +435,55 @@ func pgxRows(t *testing.T, url, sql string) ([]string, error) {
 		t.Fatal(err)
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// TestParallelGuessesAreCounted fires many wrong passwords at one account at
+// once: the lock must hold after the fifth, whatever their order.
+func TestParallelGuessesAreCounted(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	u := s.user(domain.RoleSupervisor, "")
+	const guesses = 30
+	statuses := make(chan int, guesses)
+	var wg sync.WaitGroup
+	for i := range guesses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := s.as("").do(http.MethodPost, "/api/v1/session", map[string]string{"email": u.Email,
+				"password": fmt.Sprintf("wrong guess number %d", i)})
+			statuses <- r.status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for st := range statuses {
+		count[st]++
+	}
+	if count[http.StatusUnauthorized] != domain.AccountThrottle.LockAfter || count[http.StatusTooManyRequests] != guesses-domain.AccountThrottle.LockAfter {
+		t.Errorf("answers = %v, want %d refusals before the lock and the rest locked", count, domain.AccountThrottle.LockAfter)
+	}
+	wantProblem(t, s.as("").do(http.MethodPost, "/api/v1/session", map[string]string{"email": u.Email, "password": testPassword}),
+		http.StatusTooManyRequests)
+}
+
+// TestSecretChecksAreThrottled: guessing the current password or a one-time
+// code with a stolen session locks the account like failed sign-ins do.
+func TestSecretChecksAreThrottled(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	u := s.user(domain.RoleAuditor, "")
+	c := s.as(s.tokenFor(u))
+	for range domain.AccountThrottle.LockAfter {
+		wantProblem(t, c.do(http.MethodPut, "/api/v1/me/password", map[string]string{"current_password": "not it at all",
+			"new_password": "a brand new passphrase"}), http.StatusUnprocessableEntity)
+	}
+	wantProblem(t, c.do(http.MethodPut, "/api/v1/me/password", map[string]string{"current_password": testPassword,
+		"new_password": "a brand new passphrase"}), http.StatusTooManyRequests)
+	wantProblem(t, s.as("").do(http.MethodPost, "/api/v1/session", map[string]string{"email": u.Email, "password": testPassword}),
+		http.StatusTooManyRequests)
+	if s.events("user.password_change_locked", "") < 1 || s.events("user.password_change_failed", "") != domain.AccountThrottle.LockAfter-1 {
+		t.Error("password guesses are not audited")
+	}
 }

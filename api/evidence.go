@@ -81,7 +81,7 @@ func (a *API) registerEvidence() {
 				}
 			}
 		}()
-		if _, err := a.assessmentFor(ctx, in.ID, "respond", ""); err != nil {
+		if _, err := a.assessmentFor(ctx, in.ID, "respond"); err != nil {
 			return nil, err
 		}
 		uploads, err := a.prepareUploads(files)

@@ -74,10 +74,6 @@ func (a *API) registerExports() {
 			if err != nil {
 				return nil, err
 			}
-			if err := a.db.RecordEvent(ctx, actor, "audit.export", "audit", "", "",
-				map[string]any{"format": format, "scope": in.scope(), "chain_ok": v.OK}); err != nil {
-				return nil, err
-			}
 			verification := reports.AuditVerification{OK: v.OK, Checked: v.Checked, FirstBad: v.FirstBad, CheckedAt: time.Now().UTC()}
 			events := func(emit func(domain.Event) error) error {
 				return a.db.EachAuditEvent(ctx, actor, in.filter(), emit)
@@ -88,6 +84,9 @@ func (a *API) registerExports() {
 					return reports.WriteAuditCSV(w, verification, events)
 				}
 				return reports.WriteAuditXLSX(w, verification, in.scope(), events)
+			}, func() error {
+				return a.db.RecordEvent(ctx, actor, "audit.export", "audit", "", "",
+					map[string]any{"format": format, "scope": in.scope(), "chain_ok": v.OK})
 			})
 		})
 	}

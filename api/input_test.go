@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"assure/api"
 	"assure/domain"
 )
 
@@ -64,5 +65,45 @@ func TestBadInput(t *testing.T) {
 	auditor := s.as(s.tokenFor(s.user(domain.RoleAuditor, "")))
 	for _, q := range []string{"?from=yesterday", "?provider=nope", "?limit=-1", "?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z"} {
 		wantProblem(t, auditor.get("/api/v1/audit"+q), http.StatusUnprocessableEntity)
+	}
+}
+
+// TestHostileText sends NUL characters and bytes that are not UTF-8 in
+// bodies, paths, queries and cursors: each is a 4xx problem, never a 500.
+func TestHostileText(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	sup := s.as(s.tokenFor(s.user(domain.RoleSupervisor, "")))
+	f := newFiling(s, "bank")
+	for _, c := range []struct {
+		method, path string
+		body         any
+	}{
+		{http.MethodPost, "/api/v1/session", map[string]string{"email": "a\x00@b.test", "password": "x"}},
+		{http.MethodPost, "/api/v1/providers", map[string]any{"legal_name": "Bad\x00Bank", "short_name": "B",
+			"licence_number": "NUL-1", "kind": "bank", "tier": 1}},
+		{http.MethodPut, f.path("/responses/C1"), map[string]any{"status": "implemented", "narrative": "a\x00b"}},
+		{http.MethodGet, "/api/v1/providers?q=%ff", nil},
+		{http.MethodGet, "/api/v1/providers?q=%00", nil},
+		{http.MethodGet, "/api/v1/frameworks/%ff", nil},
+		{http.MethodGet, f.path("/responses/%ff"), nil},
+		{http.MethodGet, "/api/v1/frameworks/x1150/controls?cursor=WyJcdTAwMDAiXQ", nil},
+		{http.MethodGet, "/api/v1/priorities?campaign=" + f.assessment.CampaignID + "&cursor=Wy0xXQ", nil},
+		{http.MethodGet, f.path("/submissions/3000000000"), nil},
+	} {
+		header := []string{}
+		if c.method == http.MethodPut {
+			header = append(header, "If-Match", `"1"`)
+		}
+		r := sup.do(c.method, c.path, c.body, header...)
+		if r.status < 400 || r.status >= 500 {
+			t.Errorf("%s %s = %d %.200s", c.method, c.path, r.status, r.body)
+		}
+	}
+	// A cursor past every row is an empty page, not a failure.
+	var page list[api.Response]
+	sup.getJSON(f.path("/responses?cursor=Wzk5OTk5OTk5OTk5XQ"), &page)
+	if len(page.Items) != 0 {
+		t.Errorf("a cursor past the end gives %d items", len(page.Items))
 	}
 }

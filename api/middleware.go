@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 type requestIDKey struct{}
@@ -77,8 +79,32 @@ func middleware(log *slog.Logger, next http.Handler) http.Handler {
 			log.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", r.URL.Path,
 				"status", rec.status, "duration_ms", time.Since(start).Milliseconds())
 		}()
+		if !cleanURL(r) {
+			writeProblem(rec, &Problem{Status: http.StatusBadRequest, Title: http.StatusText(http.StatusBadRequest),
+				Detail: "the address holds a NUL character or bytes that are not UTF-8", RequestID: id})
+			return
+		}
 		next.ServeHTTP(rec, r.WithContext(ctx))
 	})
+}
+
+// cleanURL reports whether the path and query are valid UTF-8 without NULs.
+func cleanURL(r *http.Request) bool {
+	ok := func(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+	if !ok(r.URL.Path) {
+		return false
+	}
+	for k, vs := range r.URL.Query() {
+		if !ok(k) {
+			return false
+		}
+		for _, v := range vs {
+			if !ok(v) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // writeProblem answers a problem outside huma's operations (routing, panics).

@@ -48,7 +48,7 @@ func (a *API) registerQuestionnaire() {
 			mediaTypes["xlsx"]: {Schema: &huma.Schema{Type: "string", Format: "binary"}}}}},
 	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *IDParam) (*huma.StreamResponse, error) {
 		actor := actorFrom(ctx)
-		as, err := a.assessmentFor(ctx, in.ID, "read", "")
+		as, err := a.assessmentFor(ctx, in.ID, "read")
 		if err != nil {
 			return nil, err
 		}
@@ -68,11 +68,11 @@ func (a *API) registerQuestionnaire() {
 		}); err != nil {
 			return nil, err
 		}
-		if err := a.db.RecordEvent(ctx, actor, "questionnaire.export", "assessment", as.ID, as.ProviderID, nil); err != nil {
-			return nil, err
-		}
 		name := fmt.Sprintf("questionnaire-%s-%s.xlsx", slug(as.ProviderName), as.ID[:8])
-		return a.spooled(ctx, name, "xlsx", func(w io.Writer) error { return reports.WriteQuestionnaire(w, q) })
+		return a.spooled(ctx, name, "xlsx", func(w io.Writer) error { return reports.WriteQuestionnaire(w, q) },
+			func() error {
+				return a.db.RecordEvent(ctx, actor, "questionnaire.export", "assessment", as.ID, as.ProviderID, nil)
+			})
 	})
 
 	register(a, huma.Operation{
@@ -88,7 +88,7 @@ func (a *API) registerQuestionnaire() {
 		if file.File != nil {
 			defer file.File.Close()
 		}
-		as, err := a.assessmentFor(ctx, in.ID, "respond", "")
+		as, err := a.assessmentFor(ctx, in.ID, "respond")
 		if err != nil {
 			return nil, err
 		}

@@ -85,14 +85,20 @@ func fileResponse(filename, format string, size int64, write func(w io.Writer) e
 }
 
 // spooled writes a report to a temporary file first, so a failure is a clean
-// error and not half a download, then answers it.
-func (a *API) spooled(ctx context.Context, filename, format string, make func(w io.Writer) error) (*huma.StreamResponse, error) {
+// error and not half a download; once the file is made, record (the export's
+// audit event) runs, and then the file is answered.
+func (a *API) spooled(ctx context.Context, filename, format string, make func(w io.Writer) error,
+	record func() error) (*huma.StreamResponse, error) {
 	tmp, err := os.CreateTemp("", "assure-report-*")
 	if err != nil {
 		return nil, err
 	}
 	cleanup := func() { tmp.Close(); os.Remove(tmp.Name()) }
 	if err := make(tmp); err != nil {
+		cleanup()
+		return nil, err
+	}
+	if err := record(); err != nil {
 		cleanup()
 		return nil, err
 	}
@@ -144,13 +150,12 @@ func (a *API) registerReports() {
 		if err := a.allowOn(ctx, actor, as.ProviderID, "report", "export", "assessment"); err != nil {
 			return nil, err
 		}
-		if err := a.db.RecordEvent(ctx, actor, "report.export", "assessment", id, as.ProviderID,
-			map[string]any{"report": "assessment", "format": format}); err != nil {
-			return nil, err
-		}
 		name := fmt.Sprintf("assessment-%s-%s.%s", slug(as.ProviderName), as.ID[:8], format)
 		return a.spooled(ctx, name, format, func(w io.Writer) error {
 			return a.reporter.WriteAssessment(ctx, actor, id, format, w)
+		}, func() error {
+			return a.db.RecordEvent(ctx, actor, "report.export", "assessment", id, as.ProviderID,
+				map[string]any{"report": "assessment", "format": format})
 		})
 	})
 
@@ -186,13 +191,12 @@ func (a *API) registerReports() {
 					writeJSON(hctx.BodyWriter(), reportJobOf(job))
 				}}, nil
 			}
-			if err := a.db.RecordEvent(ctx, actor, "report.export", "campaign", c.ID, "",
-				map[string]any{"report": "sector", "format": format, "basis": in.Basis}); err != nil {
-				return nil, err
-			}
 			name := fmt.Sprintf("sector-%s.%s", slug(c.Name), format)
 			return a.spooled(ctx, name, format, func(w io.Writer) error {
 				return a.reporter.WriteSector(ctx, actor, c.ID, in.Basis, format, w, nil)
+			}, func() error {
+				return a.db.RecordEvent(ctx, actor, "report.export", "campaign", c.ID, "",
+					map[string]any{"report": "sector", "format": format, "basis": in.Basis})
 			})
 		})
 	}

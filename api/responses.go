@@ -101,7 +101,8 @@ type VerdictBody struct {
 
 type putVerdictInput struct {
 	ResponseParams
-	Body VerdictBody
+	IfMatch string `header:"If-Match" maxLength:"64" doc:"The response's ETag as last read; a stale one is refused with 412."`
+	Body    VerdictBody
 }
 
 // BulkVerdict is one control's verdict in a bulk review.
@@ -123,7 +124,7 @@ func (a *API) registerResponses() {
 		OperationID: "list-responses", Method: http.MethodGet, Path: "/api/v1/assessments/{id}/responses", Tags: tags,
 		Summary: "List responses", Description: "The assessment's responses in catalog order, each with its ETag.",
 	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *listResponsesInput) (*ListOutput[Response], error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "read", ""); err != nil {
+		if _, err := a.assessmentFor(ctx, in.ID, "read"); err != nil {
 			return nil, err
 		}
 		f := store.ResponseFilter{Status: domain.ResponseStatus(in.Status), Verdict: domain.Verdict(in.Verdict)}
@@ -142,7 +143,7 @@ func (a *API) registerResponses() {
 		OperationID: "get-response", Method: http.MethodGet, Path: "/api/v1/assessments/{id}/responses/{control}", Tags: tags,
 		Summary: "Get a response", Description: "One control's response, with its ETag.",
 	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *ResponseParams) (*responseOutput, error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "read", ""); err != nil {
+		if _, err := a.assessmentFor(ctx, in.ID, "read"); err != nil {
 			return nil, err
 		}
 		r, err := a.db.Response(ctx, actorFrom(ctx), in.ID, in.Control)
@@ -158,7 +159,7 @@ func (a *API) registerResponses() {
 		Description: "Saves the provider's answer for one control. If-Match with the response's ETag is required; " +
 			"a stale one is 412, so concurrent edits are never lost. A changed answer clears its verdict.",
 	}, Access{Object: "assessment", Action: "respond"}, func(ctx context.Context, in *putResponseInput) (*responseOutput, error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "respond", ""); err != nil {
+		if _, err := a.assessmentFor(ctx, in.ID, "respond"); err != nil {
 			return nil, err
 		}
 		version, err := ifMatch(in.IfMatch)
@@ -178,7 +179,7 @@ func (a *API) registerResponses() {
 		Description: "For providers filing from their own systems: saves many controls in one transaction, all or " +
 			"nothing. Every problem of every control is listed at once; a stale version anywhere is 412.",
 	}, Access{Object: "assessment", Action: "respond"}, func(ctx context.Context, in *putResponsesInput) (*ListOutput[Response], error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "respond", ""); err != nil {
+		if _, err := a.assessmentFor(ctx, in.ID, "respond"); err != nil {
 			return nil, err
 		}
 		updates := make([]store.ResponseUpdate, len(in.Body.Responses))
@@ -196,11 +197,15 @@ func (a *API) registerResponses() {
 		OperationID: "put-verdict", Method: http.MethodPut, Path: "/api/v1/assessments/{id}/responses/{control}/verdict", Tags: tags,
 		Summary: "Record a verdict", Description: "A supervisor's verdict on one control of an assessment under review.",
 	}, Access{Object: "assessment", Action: "review"}, func(ctx context.Context, in *putVerdictInput) (*responseOutput, error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "review", ""); err != nil {
+		if _, err := a.assessmentFor(ctx, in.ID, "review"); err != nil {
+			return nil, err
+		}
+		version, err := ifMatch(in.IfMatch)
+		if err != nil {
 			return nil, err
 		}
 		list, err := a.db.SetVerdicts(ctx, actorFrom(ctx), in.ID, []store.VerdictInput{{ControlID: in.Control,
-			Verdict: domain.Verdict(in.Body.Verdict), Comment: in.Body.Comment}}, "body")
+			Verdict: domain.Verdict(in.Body.Verdict), Comment: in.Body.Comment, Version: version}}, "body")
 		if err != nil {
 			return nil, err
 		}
@@ -211,7 +216,7 @@ func (a *API) registerResponses() {
 		OperationID: "put-verdicts", Method: http.MethodPut, Path: "/api/v1/assessments/{id}/verdicts", Tags: tags,
 		Summary: "Record many verdicts", Description: "Verdicts on many controls at once, all or none.",
 	}, Access{Object: "assessment", Action: "review"}, func(ctx context.Context, in *putVerdictsInput) (*ListOutput[Response], error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "review", ""); err != nil {
+		if _, err := a.assessmentFor(ctx, in.ID, "review"); err != nil {
 			return nil, err
 		}
 		verdicts := make([]store.VerdictInput, len(in.Body.Verdicts))

@@ -194,13 +194,13 @@ func TestIllegalTransitions(t *testing.T) {
 		if st == domain.StatusSubmitted {
 			continue
 		}
-		_, err = s.db.StartReview(ctx0, supA, id)
+		_, err = s.db.StartReview(ctx0, supA, id, 0)
 		s.must(err)
 		switch st {
 		case domain.StatusChangesRequested:
-			_, err = s.db.RequestChanges(ctx0, supA, id, "More please.")
+			_, err = s.db.RequestChanges(ctx0, supA, id, "More please.", 0)
 		case domain.StatusRejected:
-			_, err = s.db.Reject(ctx0, supA, id, "Not credible.")
+			_, err = s.db.Reject(ctx0, supA, id, "Not credible.", 0)
 		case domain.StatusApproved:
 			responses, _, _ := s.db.Responses(ctx0, supA, id, store.ResponseFilter{}, store.Page{Limit: 500})
 			var vs []store.VerdictInput
@@ -209,7 +209,7 @@ func TestIllegalTransitions(t *testing.T) {
 			}
 			_, err = s.db.SetVerdicts(ctx0, supA, id, vs, "body.verdicts")
 			s.must(err)
-			_, err = s.db.Approve(ctx0, supB, id, "")
+			_, err = s.db.Approve(ctx0, supB, id, "", 0)
 		}
 		s.must(err)
 	}
@@ -288,4 +288,29 @@ func TestFourEyesCanBeTurnedOff(t *testing.T) {
 	admin := s.as(s.tokenFor(s.user(domain.RoleAdmin, "")))
 	admin.json(http.MethodPut, "/api/v1/settings", map[string]any{"totp_required_roles": []string{}, "four_eyes": false}, http.StatusOK, nil)
 	sup.json(http.MethodPost, f.path("/approve"), map[string]any{}, http.StatusOK, nil)
+}
+
+func TestVerdictsDetectConcurrentReview(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	f := newFiling(s, "emi")
+	s.answerAll(f.adminActor, f.assessment.ID)
+	_, err := s.db.Submit(ctx0, f.adminActor, f.assessment.ID, attestation)
+	s.must(err)
+	a, b := s.as(s.tokenFor(s.user(domain.RoleSupervisor, ""))), s.as(s.tokenFor(s.user(domain.RoleSupervisor, "")))
+	a.json(http.MethodPost, f.path("/start-review"), nil, http.StatusOK, nil)
+	var r api.Response
+	a.getJSON(f.path("/responses/C1"), &r)
+	if res := a.do(http.MethodPut, f.path("/responses/C1/verdict"), map[string]any{"verdict": "accepted"}, "If-Match", r.ETag); res.status != http.StatusOK {
+		t.Fatalf("first verdict = %d", res.status)
+	}
+	// The second supervisor read the same version: their verdict is refused, not silently laid over the first.
+	wantProblem(t, b.do(http.MethodPut, f.path("/responses/C1/verdict"), map[string]any{"verdict": "rejected", "comment": "No."},
+		"If-Match", r.ETag), http.StatusPreconditionFailed)
+	// A stale ETag on a transition is refused under the assessment's lock.
+	var as api.Assessment
+	a.getJSON(f.path(""), &as)
+	b.json(http.MethodPost, f.path("/request-changes"), map[string]any{"reason": "More."}, http.StatusOK, nil)
+	wantProblem(t, a.do(http.MethodPost, f.path("/reject"), map[string]any{"reason": "No."}, "If-Match", as.ETag),
+		http.StatusPreconditionFailed)
 }

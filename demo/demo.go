@@ -244,7 +244,7 @@ func (l *loader) drive(ctx context.Context, c domain.Campaign, providerID string
 	if target == "submitted" {
 		return nil
 	}
-	if _, err := l.db.StartReview(ctx, sup1, a.ID); err != nil {
+	if _, err := l.db.StartReview(ctx, sup1, a.ID, 0); err != nil {
 		return err
 	}
 	var verdicts []store.VerdictInput
@@ -270,11 +270,11 @@ func (l *loader) drive(ctx context.Context, c domain.Campaign, providerID string
 	}
 	switch target {
 	case "changes_requested":
-		_, err = l.db.RequestChanges(ctx, sup1, a.ID, "Several controls need test reports; see the comments on each.")
+		_, err = l.db.RequestChanges(ctx, sup1, a.ID, "Several controls need test reports; see the comments on each.", 0)
 	case "rejected":
-		_, err = l.db.Reject(ctx, sup1, a.ID, "The filing does not describe controls that operate; refile next cycle.")
+		_, err = l.db.Reject(ctx, sup1, a.ID, "The filing does not describe controls that operate; refile next cycle.", 0)
 	case "approved":
-		_, err = l.db.Approve(ctx, sup2, a.ID, "Well evidenced.")
+		_, err = l.db.Approve(ctx, sup2, a.ID, "Well evidenced.", 0)
 	}
 	if err != nil {
 		return err

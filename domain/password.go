@@ -30,8 +30,8 @@ const (
 	MaxPasswordLength = 256
 )
 
-// hashSlots bounds how many hashes run at once, so a flood of logins cannot
-// exhaust memory.
+// hashSlots bounds how many hashes and verifications run at once, so a flood
+// of sign-ins cannot exhaust memory.
 var hashSlots = make(chan struct{}, 2*runtime.GOMAXPROCS(0))
 
 // HashPassword returns the argon2id hash of password in PHC format.
@@ -76,7 +76,9 @@ func VerifyPassword(hash, password string) bool {
 	if err != nil || len(want) == 0 {
 		return false
 	}
+	hashSlots <- struct{}{}
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	<-hashSlots
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 

@@ -103,10 +103,11 @@ func getAssessment(ctx context.Context, q querier, actor domain.Actor, id, lock 
 	return a, err
 }
 
-// campaignState returns the state and dates of an assessment's campaign.
+// campaignState returns the state and dates of an assessment's campaign,
+// holding it so that it cannot close while the caller writes.
 func campaignState(ctx context.Context, q querier, assessmentID string) (domain.CampaignStatus, domain.Date, domain.Date, error) {
 	rows, err := q.Query(ctx, `select c.status, c.opens_at, c.due_at from campaigns c
-		join assessments a on a.campaign_id = c.id where a.id = $1`, assessmentID)
+		join assessments a on a.campaign_id = c.id where a.id = $1 for share of c`, assessmentID)
 	if err != nil {
 		return "", domain.Date{}, domain.Date{}, err
 	}
@@ -183,27 +184,41 @@ func (db *DB) Transitions(ctx context.Context, actor domain.Actor, id string) ([
 	return list, translate(err, "list transitions")
 }
 
+// The transitions below take ifVersion: when not zero it must be the
+// assessment's version, checked under its row lock (EPrecondition otherwise).
+
 // StartReview takes a submitted assessment into review.
-func (db *DB) StartReview(ctx context.Context, actor domain.Actor, id string) (domain.Assessment, error) {
-	return db.simpleTransition(ctx, actor, id, domain.ActionStartReview, "", false)
+func (db *DB) StartReview(ctx context.Context, actor domain.Actor, id string, ifVersion int) (domain.Assessment, error) {
+	return db.simpleTransition(ctx, actor, id, domain.ActionStartReview, "", false, ifVersion)
 }
 
 // RequestChanges returns an assessment under review to the provider, with
 // the reasons.
-func (db *DB) RequestChanges(ctx context.Context, actor domain.Actor, id, reason string) (domain.Assessment, error) {
-	return db.simpleTransition(ctx, actor, id, domain.ActionRequestChanges, reason, true)
+func (db *DB) RequestChanges(ctx context.Context, actor domain.Actor, id, reason string, ifVersion int) (domain.Assessment, error) {
+	return db.simpleTransition(ctx, actor, id, domain.ActionRequestChanges, reason, true, ifVersion)
 }
 
 // Reject ends an assessment under review as rejected, with the reasons.
-func (db *DB) Reject(ctx context.Context, actor domain.Actor, id, reason string) (domain.Assessment, error) {
-	return db.simpleTransition(ctx, actor, id, domain.ActionReject, reason, true)
+func (db *DB) Reject(ctx context.Context, actor domain.Actor, id, reason string, ifVersion int) (domain.Assessment, error) {
+	return db.simpleTransition(ctx, actor, id, domain.ActionReject, reason, true, ifVersion)
 }
 
-func (db *DB) simpleTransition(ctx context.Context, actor domain.Actor, id, action, reason string, needReason bool) (domain.Assessment, error) {
+// lockForTransition locks an assessment and checks the caller's version.
+func lockForTransition(ctx context.Context, t *txn, actor domain.Actor, id string, ifVersion int) (domain.Assessment, error) {
+	a, err := getAssessment(ctx, t, actor, id, "update")
+	if err == nil && ifVersion != 0 && ifVersion != a.Version {
+		err = domain.Errorf(domain.EPrecondition, "the assessment has changed since version %d (now %d); reload and retry",
+			ifVersion, a.Version)
+	}
+	return a, err
+}
+
+func (db *DB) simpleTransition(ctx context.Context, actor domain.Actor, id, action, reason string, needReason bool,
+	ifVersion int) (domain.Assessment, error) {
 	reason = strings.TrimSpace(reason)
 	var out domain.Assessment
 	err := db.write(ctx, action+" assessment", func(t *txn) error {
-		a, err := getAssessment(ctx, t, actor, id, "update")
+		a, err := lockForTransition(ctx, t, actor, id, ifVersion)
 		if err != nil {
 			return err
 		}
@@ -230,14 +245,14 @@ func (db *DB) simpleTransition(ctx context.Context, actor domain.Actor, id, acti
 // carry a verdict and none may still need information. Under the four-eyes
 // rule (on by default), a supervisor who recorded any of its verdicts cannot
 // approve it (EForbidden).
-func (db *DB) Approve(ctx context.Context, actor domain.Actor, id, comment string) (domain.Assessment, error) {
+func (db *DB) Approve(ctx context.Context, actor domain.Actor, id, comment string, ifVersion int) (domain.Assessment, error) {
 	settings, _, err := db.Settings(ctx)
 	if err != nil {
 		return domain.Assessment{}, err
 	}
 	var out domain.Assessment
 	err = db.write(ctx, "approve assessment", func(t *txn) error {
-		a, err := getAssessment(ctx, t, actor, id, "update")
+		a, err := lockForTransition(ctx, t, actor, id, ifVersion)
 		if err != nil {
 			return err
 		}

@@ -142,15 +142,22 @@ type Verification struct {
 // a gap, or a head that does not match the last event.
 func (db *DB) VerifyAudit(ctx context.Context) (Verification, error) {
 	var v Verification
+	// One snapshot for the head and every event, so events written meanwhile
+	// are not taken for tampering.
+	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return v, translate(err, "verify audit")
+	}
+	defer tx.Rollback(ctx)
 	var headSeq int64
 	var headHash string
-	if err := db.pool.QueryRow(ctx, `select seq, hash from audit_head`).Scan(&headSeq, &headHash); err != nil {
+	if err := tx.QueryRow(ctx, `select seq, hash from audit_head`).Scan(&headSeq, &headHash); err != nil {
 		return v, translate(err, "verify audit: read head")
 	}
 	prev, after := domain.GenesisHash, int64(0)
 	const chunk = 5000
 	for {
-		rows, err := db.pool.Query(ctx, `select `+auditColumns+` from audit_events where seq > $1 order by seq limit $2`, after, chunk)
+		rows, err := tx.Query(ctx, `select `+auditColumns+` from audit_events where seq > $1 order by seq limit $2`, after, chunk)
 		if err != nil {
 			return v, translate(err, "verify audit")
 		}

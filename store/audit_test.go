@@ -138,3 +138,36 @@ func TestFailedChangeLeavesNoEvent(t *testing.T) {
 		t.Errorf("chain: %+v", v)
 	}
 }
+
+// TestVerifyWhileWriting: events written during a verification are not
+// taken for tampering.
+func TestVerifyWhileWriting(t *testing.T) {
+	t.Parallel()
+	db, _ := storetest.Empty(t)
+	ctx := context.Background()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				db.RecordEvent(ctx, domain.System("test"), "test.event", "thing", fmt.Sprint(w, i), "", nil)
+			}
+		}()
+	}
+	for range 40 {
+		v, err := db.VerifyAudit(ctx)
+		if err != nil || !v.OK {
+			t.Errorf("verification during writes = %+v, %v", v, err)
+			break
+		}
+	}
+	close(stop)
+	wg.Wait()
+}

@@ -307,7 +307,7 @@ func (db *DB) listEntries(ctx context.Context, ref FrameworkRef, table string, p
 	}
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select ordinal, id, name, description from `+table+`
-		where framework = $1 and ordinal > $2 order by ordinal limit $3`, key, after, limit+1)
+		where framework = $1 and ordinal > $2::bigint order by ordinal limit $3`, key, after, limit+1)
 	if err != nil {
 		return nil, "", translate(err, "list %s", table)
 	}
@@ -366,7 +366,7 @@ func (db *DB) Threats(ctx context.Context, ref FrameworkRef, page Page) ([]domai
 	}
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select `+threatColumns+` from threats t
-		where t.framework = $1 and t.ordinal > $2 order by t.ordinal limit $3`, key, after, limit+1)
+		where t.framework = $1 and t.ordinal > $2::bigint order by t.ordinal limit $3`, key, after, limit+1)
 	if err != nil {
 		return nil, "", translate(err, "list threats")
 	}
@@ -485,7 +485,7 @@ func (db *DB) Controls(ctx context.Context, ref FrameworkRef, filter ControlFilt
 	}
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select `+controlColumns+` from controls c
-		where c.framework = $1 and c.ordinal > $2
+		where c.framework = $1 and c.ordinal > $2::bigint
 		and ($3 = '' or exists (select 1 from control_dimensions d
 			where d.framework = c.framework and d.control_id = c.id and d.dimension_id = $3))
 		and ($4 = '' or exists (select 1 from control_threats ct join threat_stages s

@@ -31,6 +31,8 @@ func translate(err error, format string, args ...any) error {
 			return domain.Errorf(domain.EConflict, "%s: it already exists", what)
 		case "23503", "23514", "23502", "22P02", "22001", "22007", "22008": // foreign key, check, not null, bad text/ length/ datetime
 			return domain.Errorf(domain.EInvalid, "%s: the data breaks a rule of the database", what)
+		case "22021", "22P05": // invalid UTF-8 or a NUL character
+			return domain.Errorf(domain.EInvalid, "%s: the text holds a NUL character or bytes that are not UTF-8", what)
 		case "55000": // object not in prerequisite state: refused by a trigger
 			return domain.Errorf(domain.EConflict, "%s: %s", what, pgErr.Message)
 		case "40001", "40P01": // serialization failure, deadlock

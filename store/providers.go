@@ -177,6 +177,10 @@ func (db *DB) UpdateProvider(ctx context.Context, actor domain.Actor, id string,
 		if problems := after.Check(); len(problems) > 0 {
 			return domain.Invalid("the provider cannot be changed so", problems)
 		}
+		if len(diff(providerSummary(before), providerSummary(after))) == 0 {
+			out = before // nothing changes: no new version, no event
+			return nil
+		}
 		contacts, _ := json.Marshal(after.Contacts)
 		rows, err := t.Query(ctx, `update providers p set legal_name = $2, short_name = $3, licence_number = $4,
 			kind = $5, tier = $6, channels = $7, status = $8, contacts = $9, updated_at = now(), version = version + 1

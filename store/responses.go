@@ -56,7 +56,7 @@ func (db *DB) Responses(ctx context.Context, actor domain.Actor, assessmentID st
 	}
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select `+responseColumns+` from responses r
-		where r.assessment_id = $1 and r.ordinal > $2
+		where r.assessment_id = $1 and r.ordinal > $2::bigint
 		and ($3 = '' or r.status = $3) and ($4 = '' or r.verdict = $4)
 		and ($5::boolean is null or (r.status is not null) = $5)
 		order by r.ordinal limit $6`, assessmentID, after, f.Status, f.Verdict, f.Answered, limit+1)
@@ -130,7 +130,8 @@ func (db *DB) SaveResponse(ctx context.Context, actor domain.Actor, assessmentID
 func (db *DB) SaveResponses(ctx context.Context, actor domain.Actor, assessmentID string, updates []ResponseUpdate, prefix string) ([]domain.Response, error) {
 	var out []domain.Response
 	err := db.write(ctx, "save responses", func(t *txn) error {
-		a, err := getAssessment(ctx, t, actor, assessmentID, "share")
+		// Writers of one assessment go one at a time: each recomputes its scores.
+		a, err := getAssessment(ctx, t, actor, assessmentID, "update")
 		if err != nil {
 			return err
 		}
@@ -267,11 +268,13 @@ func responseSummary(r domain.Response) map[string]any {
 	return m
 }
 
-// VerdictInput is a supervisor's verdict on one control.
+// VerdictInput is a supervisor's verdict on one control. Version, when not
+// zero, must be the response's version (EPrecondition otherwise).
 type VerdictInput struct {
 	ControlID string
 	Verdict   domain.Verdict
 	Comment   string
+	Version   int
 }
 
 // SetVerdicts records verdicts on responses of an assessment under review,
@@ -279,7 +282,7 @@ type VerdictInput struct {
 func (db *DB) SetVerdicts(ctx context.Context, actor domain.Actor, assessmentID string, verdicts []VerdictInput, prefix string) ([]domain.Response, error) {
 	var out []domain.Response
 	err := db.write(ctx, "record verdicts", func(t *txn) error {
-		a, err := getAssessment(ctx, t, actor, assessmentID, "share")
+		a, err := getAssessment(ctx, t, actor, assessmentID, "update")
 		if err != nil {
 			return err
 		}
@@ -290,13 +293,19 @@ func (db *DB) SetVerdicts(ctx context.Context, actor domain.Actor, assessmentID 
 		for i, v := range verdicts {
 			ids[i] = v.ControlID
 		}
-		rows, err := t.Query(ctx, `select control_id from responses where assessment_id = $1 and control_id = any($2)
+		rows, err := t.Query(ctx, `select control_id, version from responses where assessment_id = $1 and control_id = any($2)
 			order by control_id for update`, assessmentID, ids)
 		if err != nil {
 			return err
 		}
-		present, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
+		versions := map[string]int{}
+		var present []string
+		var cid string
+		var version int
+		if _, err := pgx.ForEachRow(rows, []any{&cid, &version}, func() error {
+			present, versions[cid] = append(present, cid), version
+			return nil
+		}); err != nil {
 			return err
 		}
 		var problems []domain.Problem
@@ -325,8 +334,14 @@ func (db *DB) SetVerdicts(ctx context.Context, actor domain.Actor, assessmentID 
 			return domain.Invalid(fmt.Sprintf("%d problem(s); no verdict was recorded", len(problems)), problems)
 		}
 		for _, v := range verdicts {
+			if v.Version != 0 && v.Version != versions[v.ControlID] {
+				return domain.Errorf(domain.EPrecondition, "%s has changed since version %d (now %d); reload it",
+					v.ControlID, v.Version, versions[v.ControlID])
+			}
+		}
+		for _, v := range verdicts {
 			if _, err := t.Exec(ctx, `update responses set verdict = $3, verdict_comment = $4, verdict_by = $5,
-				verdict_at = now() where assessment_id = $1 and control_id = $2`,
+				verdict_at = now(), version = version + 1 where assessment_id = $1 and control_id = $2`,
 				assessmentID, v.ControlID, v.Verdict, strings.TrimSpace(v.Comment), nullable(actor.UserID)); err != nil {
 				return err
 			}

@@ -164,7 +164,9 @@ func (db *DB) SetOverride(ctx context.Context, actor domain.Actor, providerID st
 			providerID, key, threatID, likelihood, impact, reason, nullable(actor.UserID)); err != nil {
 			return err
 		}
-		rows, err := t.Query(ctx, `select id::text from assessments where provider_id = $1 and framework = $2`, providerID, key)
+		// Lock the assessments whose scores change, in one order, like any other writer of them.
+		rows, err := t.Query(ctx, `select id::text from assessments where provider_id = $1 and framework = $2
+			order by id for update`, providerID, key)
 		if err != nil {
 			return err
 		}
@@ -395,6 +397,9 @@ func (db *DB) Priorities(ctx context.Context, actor domain.Actor, campaignID str
 	offset := 0
 	if _, err := decodeCursor(page.Cursor, &offset); err != nil {
 		return nil, "", err
+	}
+	if offset < 0 {
+		return nil, "", domain.Errorf(domain.EInvalid, "cursor %q is not valid here", page.Cursor)
 	}
 	rows, err := db.pool.Query(ctx, `select a.id::text, a.provider_id::text, p.short_name, a.provider_kind, a.provider_tier,
 			a.status, f.assessment_id is not null,

@@ -89,8 +89,8 @@ func loadScoreInputs(ctx context.Context, q querier, ids []string) ([]scoreInput
 		return nil, err
 	}
 
-	// Being revised, an assessment's filing is its latest submission,
-	// unreviewed; otherwise the filing is what stands now.
+	// Being revised, an assessment's filing is its latest submission;
+	// otherwise the filing is what stands now.
 	for i := range inputs {
 		if in := &inputs[i]; in.submissions > 0 && !in.status.Editable() {
 			in.filed = in.current
@@ -109,9 +109,16 @@ func loadScoreInputs(ctx context.Context, q querier, ids []string) ([]scoreInput
 			if err := json.Unmarshal(raw, &sealed); err != nil {
 				return fmt.Errorf("read submission of %s: %w", aid, err)
 			}
+			// A change to a response clears its verdict, so a verdict that
+			// still stands on an unchanged answer is the verdict on the filed one.
+			current := byID[aid].current
 			filed := map[string]domain.Answer{}
 			for _, r := range sealed {
-				filed[r.ControlID] = domain.Answer{Status: r.Status}
+				a := domain.Answer{Status: r.Status}
+				if c, ok := current[r.ControlID]; ok && c.Status == r.Status {
+					a.Verdict = c.Verdict
+				}
+				filed[r.ControlID] = a
 			}
 			byID[aid].filed = filed
 			return nil
@@ -368,6 +375,9 @@ func (db *DB) RebuildScores(ctx context.Context, actor domain.Actor, campaignID 
 	for start := 0; start < len(ids); start += batch {
 		part := ids[start:min(start+batch, len(ids))]
 		err := db.write(ctx, "rebuild scores", func(t *txn) error {
+			if _, err := t.Exec(ctx, `select 1 from assessments where id = any($1::uuid[]) order by id for update`, part); err != nil {
+				return err
+			}
 			if err := db.refreshScores(ctx, t, part...); err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	"assure/domain"
@@ -111,7 +112,7 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 			}
 			step = "submit"
 		case op == 2 && cur.Status == domain.StatusSubmitted:
-			_, err = db.StartReview(ctx, sup1, a.ID)
+			_, err = db.StartReview(ctx, sup1, a.ID, 0)
 			step = "start review"
 		case op == 3 && cur.Status == domain.StatusInReview:
 			var vs []store.VerdictInput
@@ -134,16 +135,16 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 		case op == 4 && cur.Status == domain.StatusInReview:
 			switch rng.IntN(8) {
 			case 0, 1:
-				_, err = db.RequestChanges(ctx, sup1, a.ID, "More.")
+				_, err = db.RequestChanges(ctx, sup1, a.ID, "More.", 0)
 				step = "request changes"
 			case 2, 3, 4:
-				_, err = db.Approve(ctx, sup2, a.ID, "")
+				_, err = db.Approve(ctx, sup2, a.ID, "", 0)
 				if domain.ErrorCodeOf(err) == domain.EConflict {
 					continue // verdicts missing or needing information
 				}
 				step = "approve"
 			case 5:
-				_, err = db.Reject(ctx, sup1, a.ID, "No.")
+				_, err = db.Reject(ctx, sup1, a.ID, "No.", 0)
 				step = "reject"
 			default:
 				continue
@@ -180,5 +181,112 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 	exec(t, url, `update threat_risks set score = score + 1 where assessment_id = $1 and threat_id = 'T1' and basis = 'current'`, list[0].ID)
 	if err := db.CheckScores(ctx, list[0].ID); err == nil {
 		t.Error("a tampered score passes the check")
+	}
+}
+
+// TestConcurrentWritersKeepScoresRight has editors save different controls
+// of one assessment at once while a supervisor overrides the provider's
+// risk: every write succeeds and the stored scores stay right.
+func TestConcurrentWritersKeepScoresRight(t *testing.T) {
+	t.Parallel()
+	db, url := storetest.New(t)
+	ctx := context.Background()
+	p := newProvider(t, url, "Busy Bank")
+	editor := actorOf(newUser(t, db, "ed@busy.test", domain.RoleProviderEditor, p))
+	sup := actorOf(newUser(t, db, "sup@reg.test", domain.RoleSupervisor, ""))
+	today := domain.Today()
+	c, err := db.CreateCampaign(ctx, sup, domain.Campaign{Name: "Busy", FrameworkID: "x1150", ProviderIDs: []string{p},
+		OpensAt: today.AddDays(-1), DueAt: today.AddDays(30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.OpenCampaign(ctx, sup, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	list, _, _ := db.Assessments(ctx, sup, store.AssessmentFilter{CampaignID: c.ID}, store.Page{})
+	a := list[0]
+	responses, _, _ := db.Responses(ctx, editor, a.ID, store.ResponseFilter{}, store.Page{Limit: 500})
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := range 16 {
+		r := responses[i]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := db.SaveResponse(ctx, editor, a.ID, r.ControlID, domain.ResponseInput{Status: domain.Implemented,
+				Narrative: "at once"}, r.Version)
+			errs <- err
+		}()
+	}
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l := 1 + i
+			errs <- db.SetOverride(ctx, sup, p, store.FrameworkRef{ID: "x1150"}, "T1", &l, nil, "concurrent")
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("a concurrent write failed: %v", err)
+		}
+	}
+	if err := db.CheckScores(ctx, a.ID); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestFiledBasisKeepsVerdicts: asking for changes does not change what the
+// filing itself was judged to be worth.
+func TestFiledBasisKeepsVerdicts(t *testing.T) {
+	t.Parallel()
+	db, url := storetest.New(t)
+	ctx := context.Background()
+	p := newProvider(t, url, "Judged Bank")
+	admin := actorOf(newUser(t, db, "pa@judged.test", domain.RoleProviderAdmin, p))
+	sup := actorOf(newUser(t, db, "sup@reg.test", domain.RoleSupervisor, ""))
+	today := domain.Today()
+	c, _ := db.CreateCampaign(ctx, sup, domain.Campaign{Name: "Judged", FrameworkID: "x1150", ProviderIDs: []string{p},
+		OpensAt: today.AddDays(-1), DueAt: today.AddDays(30)})
+	db.OpenCampaign(ctx, sup, c.ID)
+	list, _, _ := db.Assessments(ctx, sup, store.AssessmentFilter{CampaignID: c.ID}, store.Page{})
+	a := list[0]
+	responses, _, _ := db.Responses(ctx, admin, a.ID, store.ResponseFilter{}, store.Page{Limit: 500})
+	var ups []store.ResponseUpdate
+	var vs []store.VerdictInput
+	for _, r := range responses {
+		ups = append(ups, store.ResponseUpdate{ControlID: r.ControlID, Version: r.Version,
+			Input: domain.ResponseInput{Status: domain.Implemented, Narrative: "yes"}})
+		vs = append(vs, store.VerdictInput{ControlID: r.ControlID, Verdict: domain.Accepted})
+	}
+	mustDo(t, func() error { _, err := db.SaveResponses(ctx, admin, a.ID, ups, "body.responses"); return err })
+	mustDo(t, func() error {
+		_, err := db.Submit(ctx, admin, a.ID, domain.Attestation{Name: "A", Position: "B", Statement: "C"})
+		return err
+	})
+	mustDo(t, func() error { _, err := db.StartReview(ctx, sup, a.ID, 0); return err })
+	mustDo(t, func() error { _, err := db.SetVerdicts(ctx, sup, a.ID, vs, "body.verdicts"); return err })
+	before, err := db.ProviderRisk(ctx, sup, p, c.ID, store.BasisFiled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustDo(t, func() error { _, err := db.RequestChanges(ctx, sup, a.ID, "One more thing.", 0); return err })
+	after, err := db.ProviderRisk(ctx, sup, p, c.ID, store.BasisFiled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := before.Result.Overall().Value()
+	f, _ := after.Result.Overall().Value()
+	if b != 1 || f != 1 {
+		t.Errorf("filed compliance %v before asking for changes, %v after; want 1 and 1", b, f)
+	}
+}
+
+func mustDo(t *testing.T, f func() error) {
+	t.Helper()
+	if err := f(); err != nil {
+		t.Fatal(err)
 	}
 }

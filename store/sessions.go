@@ -21,7 +21,7 @@ type SessionPolicy struct {
 // DefaultSessionPolicy is 12 hours idle, 7 days absolute.
 var DefaultSessionPolicy = SessionPolicy{Idle: 12 * time.Hour, Absolute: 7 * 24 * time.Hour}
 
-// SetSessionPolicy changes the session lifetimes for new and existing sessions.
+// SetSessionPolicy changes the session lifetimes, for existing sessions too.
 func (db *DB) SetSessionPolicy(p SessionPolicy) { db.sessions = p }
 
 // touchEvery limits how often a token's last use is written.
@@ -63,8 +63,9 @@ type LoginFailure struct {
 func (f *LoginFailure) Error() string { return f.Err.Error() }
 func (f *LoginFailure) Unwrap() error { return f.Err }
 
-// Login checks credentials and opens a session. Failures are counted per
-// account and per address (even for unknown emails) and every attempt is
+// Login checks credentials and opens a session. Attempts are counted per
+// account and per address (even for unknown emails) while their counters are
+// locked, so parallel guesses are counted one by one; every attempt is
 // audited. A failed login returns a *LoginFailure wrapping ErrBadCredentials,
 // ErrOTPRequired or ErrLocked.
 func (db *DB) Login(ctx context.Context, actor domain.Actor, c Credentials) (Session, error) {
@@ -72,84 +73,55 @@ func (db *DB) Login(ctx context.Context, actor domain.Actor, c Credentials) (Ses
 	if len(email) > 254 {
 		email = email[:254]
 	}
-	accountKey, addressKey := "account:"+email, "address:"+c.Address
 	actor.Email = email
-
-	locked, err := db.throttleLocked(ctx, accountKey, addressKey)
-	if err != nil {
-		return Session{}, err
-	}
-	if locked {
-		err := db.RecordEvent(ctx, actor, "session.login_locked", "user", "", "", map[string]any{"email": email})
-		if err != nil {
-			return Session{}, err
-		}
-		return Session{}, &LoginFailure{Err: ErrLocked}
-	}
-
-	var userID, hash, secret string
-	var status domain.UserStatus
-	var lastStep int64
-	err = db.pool.QueryRow(ctx, `select id::text, password_hash, status,
-		case when totp_confirmed_at is not null then totp_secret else '' end, totp_last_step
-		from users where email = $1`, email).Scan(&userID, &hash, &status, &secret, &lastStep)
-	reason := ""
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		domain.VerifyNothing(c.Password)
-		reason = "unknown account"
-	case err != nil:
-		return Session{}, translate(err, "login")
-	case !domain.VerifyPassword(hash, c.Password):
-		reason = "wrong password"
-	case status != domain.UserActive:
-		reason = "account disabled"
-	case secret != "" && c.OTP == "":
-		reason = "one-time code missing"
-	}
-	var step int64
-	if reason == "" && secret != "" {
-		var ok bool
-		if step, ok = domain.VerifyTOTP(secret, strings.TrimSpace(c.OTP), time.Now(), lastStep); !ok {
-			reason = "wrong one-time code"
-		}
-	}
-	if reason != "" {
-		return Session{}, db.loginFailed(ctx, actor, userID, accountKey, addressKey, reason)
-	}
-
+	keys := []throttleKey{{"account:" + email, domain.AccountThrottle}, {"address:" + c.Address, domain.AddressThrottle}}
 	token, tokenHash := domain.NewToken(domain.SessionTokenPrefix)
 	var s Session
-	err = db.write(ctx, "login", func(t *txn) error {
-		if step > 0 {
-			// Under the row lock, a code already used cannot be used again.
-			tag, err := t.Exec(ctx, `update users set totp_last_step = $2 where id = $1 and totp_last_step < $2`, userID, step)
-			if err != nil {
-				return err
+	var userID string
+	err := db.throttled(ctx, actor, "session.login", keys, func(t *txn) (string, error, error) {
+		var hash, secret string
+		var status domain.UserStatus
+		var lastStep int64
+		err := t.QueryRow(ctx, `select id::text, password_hash, status,
+			case when totp_confirmed_at is not null then totp_secret else '' end, totp_last_step
+			from users where email = $1 for update`, email).Scan(&userID, &hash, &status, &secret, &lastStep)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			domain.VerifyNothing(c.Password)
+			return "unknown account", nil, nil
+		case err != nil:
+			return "", nil, err
+		case !domain.VerifyPassword(hash, c.Password):
+			return "wrong password", nil, nil
+		case status != domain.UserActive:
+			return "account disabled", nil, nil
+		case secret != "" && c.OTP == "":
+			return "one-time code missing", ErrOTPRequired, nil
+		}
+		var step int64
+		if secret != "" {
+			var ok bool
+			// Under the user's row lock, a code already used cannot be used again.
+			if step, ok = domain.VerifyTOTP(secret, strings.TrimSpace(c.OTP), time.Now(), lastStep); !ok {
+				return "wrong or reused one-time code", nil, nil
 			}
-			if tag.RowsAffected() != 1 {
-				return errOTPReplay
+			if _, err := t.Exec(ctx, `update users set totp_last_step = $2 where id = $1`, userID, step); err != nil {
+				return "", nil, err
 			}
 		}
-		if _, err := t.Exec(ctx, `delete from login_throttle where key = $1`, accountKey); err != nil {
-			return err
-		}
-		err := t.QueryRow(ctx, `insert into tokens (user_id, kind, token_hash, expires_at)
+		err = t.QueryRow(ctx, `insert into tokens (user_id, kind, token_hash, expires_at)
 			values ($1, 'session', $2, now() + $3 * interval '1 second') returning id::text, expires_at`,
 			userID, tokenHash, seconds(db.sessions.Absolute)).Scan(&s.ID, &s.ExpiresAt)
 		if err != nil {
-			return err
+			return "", nil, err
 		}
 		if s.User, err = getUser(ctx, t, domain.Actor{}, userID, false); err != nil {
-			return err
+			return "", nil, err
 		}
 		actor.UserID, actor.Role, actor.TokenID = userID, s.User.Role, s.ID
-		return t.record(actor, "session.login", "user", userID, s.User.ProviderID,
+		return "", nil, t.record(actor, "session.login", "user", userID, s.User.ProviderID,
 			map[string]any{"email": email, "second_factor": step > 0})
-	})
-	if errors.Is(err, errOTPReplay) {
-		return Session{}, db.loginFailed(ctx, actor, userID, accountKey, addressKey, "one-time code reused")
-	}
+	}, func() string { return userID })
 	if err != nil {
 		return Session{}, err
 	}
@@ -157,42 +129,66 @@ func (db *DB) Login(ctx context.Context, actor domain.Actor, c Credentials) (Ses
 	return s, nil
 }
 
-var errOTPReplay = errors.New("one-time code already used")
-
-// throttleLocked reports whether either key is locked now.
-func (db *DB) throttleLocked(ctx context.Context, keys ...string) (bool, error) {
-	var locked bool
-	err := db.pool.QueryRow(ctx, `select exists (select 1 from login_throttle
-		where key = any($1) and locked_until > now())`, keys).Scan(&locked)
-	return locked, translate(err, "check login throttle")
+// throttleKey is a throttle counter and its rule.
+type throttleKey struct {
+	key  string
+	rule domain.ThrottleRule
 }
 
-// loginFailed counts a failure against the account and the address, locks
-// them past their limits and audits the attempt.
-func (db *DB) loginFailed(ctx context.Context, actor domain.Actor, userID, accountKey, addressKey, reason string) error {
-	failure := &LoginFailure{Err: ErrBadCredentials}
-	if reason == "one-time code missing" {
-		failure.Err = ErrOTPRequired
-	}
-	err := db.write(ctx, "record failed login", func(t *txn) error {
+// throttled runs one attempt at a secret (a sign-in, a password or code
+// check) in a transaction holding the throttle rows of keys, so attempts on
+// one account or from one address are counted one at a time however many
+// arrive together. When a key is locked the attempt does not run: the refusal
+// is audited as <action>_locked and a *LoginFailure wrapping ErrLocked comes
+// back. check returns why the attempt failed ("" when it succeeded) and,
+// optionally, the error to give the caller instead of ErrBadCredentials; it
+// writes nothing when it fails. A failure counts against every key, locks
+// those past their limits, is audited as <action>_failed (or <action>_locked)
+// about subject(), and comes back as a *LoginFailure with the delay to hold
+// the answer. A success clears the first key's count and keeps what check wrote.
+func (db *DB) throttled(ctx context.Context, actor domain.Actor, action string, keys []throttleKey,
+	check func(t *txn) (reason string, failure error, err error), subject func() string) error {
+	var failure *LoginFailure
+	err := db.write(ctx, action, func(t *txn) error {
+		names := make([]string, len(keys))
+		for i, k := range keys {
+			names[i] = k.key
+		}
+		if _, err := t.Exec(ctx, `insert into login_throttle (key, failures, window_start)
+			select k, 0, now() from unnest($1::text[]) k on conflict (key) do nothing`, names); err != nil {
+			return err
+		}
+		var locked bool
+		if err := t.QueryRow(ctx, `select coalesce(bool_or(locked_until > now()), false) from
+			(select locked_until from login_throttle where key = any($1) order by key for update) l`, names).Scan(&locked); err != nil {
+			return err
+		}
+		if locked {
+			failure = &LoginFailure{Err: ErrLocked}
+			return t.record(actor, action+"_locked", "user", "", actor.ProviderID, map[string]any{"email": actor.Email})
+		}
+		reason, refusal, err := check(t)
+		if err != nil || reason == "" {
+			if err == nil {
+				_, err = t.Exec(ctx, `update login_throttle set failures = 0, window_start = now() where key = $1`, keys[0].key)
+			}
+			return err
+		}
+		failure = &LoginFailure{Err: ErrBadCredentials}
+		if refusal != nil {
+			failure.Err = refusal
+		}
 		lockedNow := false
-		for _, k := range []struct {
-			key  string
-			rule domain.ThrottleRule
-		}{{accountKey, domain.AccountThrottle}, {addressKey, domain.AddressThrottle}} {
+		for _, k := range keys {
 			var failures int
-			var locked bool
-			err := t.QueryRow(ctx, `insert into login_throttle as l (key, failures, window_start)
-				values ($1, 1, now())
-				on conflict (key) do update set
+			err := t.QueryRow(ctx, `update login_throttle l set
 					failures = case when l.window_start < now() - $2 * interval '1 second' then 1 else l.failures + 1 end,
 					window_start = case when l.window_start < now() - $2 * interval '1 second' then now() else l.window_start end
-				returning failures, coalesce(locked_until > now(), false)`,
-				k.key, seconds(k.rule.Window)).Scan(&failures, &locked)
+				where key = $1 returning failures`, k.key, seconds(k.rule.Window)).Scan(&failures)
 			if err != nil {
 				return err
 			}
-			if failures >= k.rule.LockAfter && !locked {
+			if failures >= k.rule.LockAfter {
 				if _, err := t.Exec(ctx, `update login_throttle set locked_until = now() + $2 * interval '1 second',
 					failures = 0, window_start = now() where key = $1`, k.key, seconds(k.rule.LockFor)); err != nil {
 					return err
@@ -201,16 +197,19 @@ func (db *DB) loginFailed(ctx context.Context, actor domain.Actor, userID, accou
 			}
 			failure.Delay = max(failure.Delay, k.rule.Delay(failures))
 		}
-		action := "session.login_failed"
+		event := action + "_failed"
 		if lockedNow {
-			action = "session.login_locked"
+			event = action + "_locked"
 		}
-		return t.record(actor, action, "user", userID, "", map[string]any{"email": actor.Email, "reason": reason})
+		return t.record(actor, event, "user", subject(), actor.ProviderID, map[string]any{"email": actor.Email, "reason": reason})
 	})
 	if err != nil {
 		return err
 	}
-	return failure
+	if failure != nil {
+		return failure
+	}
+	return nil
 }
 
 // Authenticate resolves a session or API token to its actor. Expired,
@@ -231,8 +230,9 @@ func (db *DB) Authenticate(ctx context.Context, token string) (domain.Actor, err
 			u.role in (select jsonb_array_elements_text(s.value->'totp_required_roles') from settings s)
 		from tokens t join users u on u.id = t.user_id
 		where t.token_hash = $1 and t.revoked_at is null and t.expires_at > now() and u.status = 'active'
-		and (t.kind = 'api' or t.last_used_at > now() - $2 * interval '1 second')`,
-		domain.HashToken(token), seconds(db.sessions.Idle)).
+		and (t.kind = 'api' or (t.last_used_at > now() - $2 * interval '1 second'
+			and t.created_at > now() - $3 * interval '1 second'))`,
+		domain.HashToken(token), seconds(db.sessions.Idle), seconds(db.sessions.Absolute)).
 		Scan(&a.TokenID, &lastUsed, &a.UserID, &a.Email, &a.Name, &a.Role, &providerID, &enrolled, &required)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Actor{}, unauthorized

@@ -34,38 +34,43 @@ func (db *DB) StartTOTP(ctx context.Context, actor domain.Actor) (secret, url st
 	return secret, url, err
 }
 
+// wrongCode is the answer to a one-time code that does not match.
+var wrongCode = domain.Invalid("the one-time code is not right", []domain.Problem{{Location: "body.code", Message: "does not match"}})
+
 // ConfirmTOTP completes enrolment with a code from the authenticator; from
-// then on every sign-in needs a code.
+// then on every sign-in needs a code. Wrong codes count against the account
+// like failed sign-ins.
 func (db *DB) ConfirmTOTP(ctx context.Context, actor domain.Actor, code string) error {
-	return db.write(ctx, "confirm totp", func(t *txn) error {
+	keys := []throttleKey{{"account:" + actor.Email, domain.AccountThrottle}}
+	return db.throttled(ctx, actor, "totp.confirm", keys, func(t *txn) (string, error, error) {
 		var secret string
 		var confirmed bool
 		var lastStep int64
 		err := t.QueryRow(ctx, `select coalesce(totp_secret, ''), totp_confirmed_at is not null, totp_last_step
 			from users where id = $1 for update`, actor.UserID).Scan(&secret, &confirmed, &lastStep)
-		if err != nil {
-			return err
-		}
 		switch {
+		case err != nil:
+			return "", nil, err
 		case confirmed:
-			return domain.Errorf(domain.EConflict, "the second factor is already enrolled")
+			return "", nil, domain.Errorf(domain.EConflict, "the second factor is already enrolled")
 		case secret == "":
-			return domain.Errorf(domain.EConflict, "no enrolment is in progress; start one first")
+			return "", nil, domain.Errorf(domain.EConflict, "no enrolment is in progress; start one first")
 		}
 		step, ok := domain.VerifyTOTP(secret, strings.TrimSpace(code), time.Now(), lastStep)
 		if !ok {
-			return domain.Invalid("the one-time code is not right", []domain.Problem{{Location: "body.code", Message: "does not match"}})
+			return "wrong one-time code", wrongCode, nil
 		}
 		if _, err := t.Exec(ctx, `update users set totp_confirmed_at = now(), totp_last_step = $2,
 			updated_at = now(), version = version + 1 where id = $1`, actor.UserID, step); err != nil {
-			return err
+			return "", nil, err
 		}
-		return t.record(actor, "totp.enabled", "user", actor.UserID, actor.ProviderID, nil)
-	})
+		return "", nil, t.record(actor, "totp.enabled", "user", actor.UserID, actor.ProviderID, nil)
+	}, func() string { return actor.UserID })
 }
 
 // RemoveTOTP removes the actor's own second factor after checking a current
-// code. EConflict when the actor's role requires one.
+// code. EConflict when the actor's role requires one. Wrong codes count
+// against the account like failed sign-ins.
 func (db *DB) RemoveTOTP(ctx context.Context, actor domain.Actor, code string) error {
 	settings, _, err := db.Settings(ctx)
 	if err != nil {
@@ -74,26 +79,27 @@ func (db *DB) RemoveTOTP(ctx context.Context, actor domain.Actor, code string) e
 	if settings.RequiresTOTP(actor.Role) {
 		return domain.Errorf(domain.EConflict, "role %s requires a second factor; it cannot be removed", actor.Role)
 	}
-	return db.write(ctx, "remove totp", func(t *txn) error {
+	keys := []throttleKey{{"account:" + actor.Email, domain.AccountThrottle}}
+	return db.throttled(ctx, actor, "totp.disable", keys, func(t *txn) (string, error, error) {
 		var secret string
 		var lastStep int64
 		err := t.QueryRow(ctx, `select coalesce(totp_secret, ''), totp_last_step from users
 			where id = $1 and totp_confirmed_at is not null for update`, actor.UserID).Scan(&secret, &lastStep)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return domain.Errorf(domain.EConflict, "no second factor is enrolled")
+			return "", nil, domain.Errorf(domain.EConflict, "no second factor is enrolled")
 		}
 		if err != nil {
-			return err
+			return "", nil, err
 		}
 		if _, ok := domain.VerifyTOTP(secret, strings.TrimSpace(code), time.Now(), lastStep); !ok {
-			return domain.Invalid("the one-time code is not right", []domain.Problem{{Location: "body.code", Message: "does not match"}})
+			return "wrong one-time code", wrongCode, nil
 		}
 		if _, err := t.Exec(ctx, `update users set totp_secret = null, totp_confirmed_at = null, totp_last_step = 0,
 			updated_at = now(), version = version + 1 where id = $1`, actor.UserID); err != nil {
-			return err
+			return "", nil, err
 		}
-		return t.record(actor, "totp.disabled", "user", actor.UserID, actor.ProviderID, nil)
-	})
+		return "", nil, t.record(actor, "totp.disabled", "user", actor.UserID, actor.ProviderID, nil)
+	}, func() string { return actor.UserID })
 }
 
 // ResetTOTP removes a user's second factor (an admin's act, for a lost

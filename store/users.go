@@ -241,6 +241,10 @@ func (db *DB) UpdateUser(ctx context.Context, actor domain.Actor, id string, ch 
 		if err := keepOneAdmin(ctx, t, before, after); err != nil {
 			return err
 		}
+		if len(diff(userSummary(before), userSummary(after))) == 0 {
+			u = before // nothing changes: no new version, no event
+			return nil
+		}
 		rows, err := t.Query(ctx, `update users u set name = $2, role = $3, provider_id = $4, status = $5,
 			updated_at = now(), version = version + 1 where id = $1 returning `+userColumns,
 			id, after.Name, after.Role, nullable(after.ProviderID), after.Status)
@@ -322,10 +326,6 @@ func revokeTokens(ctx context.Context, t *txn, userID, why string) error {
 // ResetPassword sets a new password for a user (an admin's act) and revokes
 // every session and token of that user.
 func (db *DB) ResetPassword(ctx context.Context, actor domain.Actor, id, password string) error {
-	return db.setPassword(ctx, actor, id, password, "user.password_reset")
-}
-
-func (db *DB) setPassword(ctx context.Context, actor domain.Actor, id, password, action string) error {
 	u, err := db.User(ctx, actor, id)
 	if err != nil {
 		return err
@@ -333,43 +333,63 @@ func (db *DB) setPassword(ctx context.Context, actor domain.Actor, id, password,
 	if problems := domain.CheckPassword("body.password", password, u.Email); len(problems) > 0 {
 		return domain.Invalid("the password cannot be used", problems)
 	}
-	if err := domain.CheckUserManagement(actor, u.Role, u.ProviderID); err != nil && action != "user.password_change" {
+	if err := domain.CheckUserManagement(actor, u.Role, u.ProviderID); err != nil {
 		return err
 	}
 	hash, err := domain.HashPassword(password)
 	if err != nil {
 		return err
 	}
-	return db.write(ctx, "set password", func(t *txn) error {
-		tag, err := t.Exec(ctx, `update users set password_hash = $2, password_changed_at = now(),
-			updated_at = now(), version = version + 1 where id = $1`, id, hash)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() != 1 {
-			return domain.Errorf(domain.ENotFound, "no such user")
-		}
-		if err := revokeTokens(ctx, t, id, "password changed"); err != nil {
-			return err
-		}
-		return t.record(actor, action, "user", id, u.ProviderID, map[string]any{"email": u.Email})
+	return db.write(ctx, "reset password", func(t *txn) error {
+		return setPassword(ctx, t, actor, u, hash, "user.password_reset")
 	})
+}
+
+// setPassword stores a new password hash and revokes the user's sessions and tokens.
+func setPassword(ctx context.Context, t *txn, actor domain.Actor, u domain.User, hash, action string) error {
+	tag, err := t.Exec(ctx, `update users set password_hash = $2, password_changed_at = now(),
+		updated_at = now(), version = version + 1 where id = $1`, u.ID, hash)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() != 1 {
+		return domain.Errorf(domain.ENotFound, "no such user")
+	}
+	if err := revokeTokens(ctx, t, u.ID, "password changed"); err != nil {
+		return err
+	}
+	return t.record(actor, action, "user", u.ID, u.ProviderID, map[string]any{"email": u.Email})
 }
 
 // ChangePassword changes the actor's own password after checking the current
 // one, and revokes every session and token of the actor, this one included.
+// Wrong current passwords count against the account like failed sign-ins.
 func (db *DB) ChangePassword(ctx context.Context, actor domain.Actor, current, next string) error {
-	var hash string
-	if err := db.pool.QueryRow(ctx, `select password_hash from users where id = $1`, actor.UserID).Scan(&hash); err != nil {
-		return translate(err, "change password")
-	}
-	if !domain.VerifyPassword(hash, current) {
-		return domain.Invalid("the current password is not right",
-			[]domain.Problem{{Location: "body.current_password", Message: "does not match"}})
-	}
 	if current == next {
 		return domain.Invalid("the new password is the current one",
 			[]domain.Problem{{Location: "body.new_password", Message: "must differ from the current password"}})
 	}
-	return db.setPassword(ctx, actor, actor.UserID, next, "user.password_change")
+	if problems := domain.CheckPassword("body.new_password", next, actor.Email); len(problems) > 0 {
+		return domain.Invalid("the password cannot be used", problems)
+	}
+	u, err := db.User(ctx, actor, actor.UserID)
+	if err != nil {
+		return err
+	}
+	hash, err := domain.HashPassword(next)
+	if err != nil {
+		return err
+	}
+	keys := []throttleKey{{"account:" + u.Email, domain.AccountThrottle}}
+	return db.throttled(ctx, actor, "user.password_change", keys, func(t *txn) (string, error, error) {
+		var stored string
+		if err := t.QueryRow(ctx, `select password_hash from users where id = $1 for update`, u.ID).Scan(&stored); err != nil {
+			return "", nil, err
+		}
+		if !domain.VerifyPassword(stored, current) {
+			return "wrong current password", domain.Invalid("the current password is not right",
+				[]domain.Problem{{Location: "body.current_password", Message: "does not match"}}), nil
+		}
+		return "", nil, setPassword(ctx, t, actor, u, hash, "user.password_change")
+	}, func() string { return u.ID })
 }
