@@ -27,7 +27,7 @@ type Jobs struct {
 type JobOptions struct {
 	Workers   int           // reports made at once on this instance
 	KeepFor   time.Duration // how long finished reports are kept
-	PurgeEach time.Duration // how often expired reports are removed
+	PurgeEach time.Duration // how often expired reports and stale throttle counters are removed
 }
 
 // NewJobs prepares the workers; Start runs them.
@@ -139,10 +139,11 @@ func (w *reportWorker) fail(ctx context.Context, id, message string, cause error
 	return river.JobCancel(cause)
 }
 
-// purgeArgs asks for expired reports to be removed.
+// purgeArgs asks for housekeeping: expired reports and stale sign-in
+// throttle counters are removed.
 type purgeArgs struct{}
 
-func (purgeArgs) Kind() string { return "purge_reports" }
+func (purgeArgs) Kind() string { return "housekeeping" }
 
 type purgeWorker struct {
 	river.WorkerDefaults[purgeArgs]
@@ -150,7 +151,10 @@ type purgeWorker struct {
 }
 
 func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[purgeArgs]) error {
-	_, err := w.db.PurgeExpiredReports(ctx)
+	if _, err := w.db.PurgeExpiredReports(ctx); err != nil {
+		return err
+	}
+	_, err := w.db.PurgeThrottle(ctx)
 	return err
 }
 

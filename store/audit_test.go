@@ -171,3 +171,16 @@ func TestVerifyWhileWriting(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+func TestPurgeThrottle(t *testing.T) {
+	t.Parallel()
+	db, url := storetest.Empty(t)
+	exec(t, url, `insert into login_throttle (key, failures, window_start, locked_until) values
+		('account:old@x.test', 2, now() - interval '2 hours', null),
+		('account:locked@x.test', 0, now() - interval '2 hours', now() + interval '5 minutes'),
+		('account:recent@x.test', 1, now(), null)`)
+	n, err := db.PurgeThrottle(context.Background())
+	if err != nil || n != 1 {
+		t.Fatalf("purged %d, %v; want only the stale unlocked counter", n, err)
+	}
+}

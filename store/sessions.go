@@ -351,3 +351,14 @@ func (db *DB) RevokeAPIToken(ctx context.Context, actor domain.Actor, id string)
 
 // seconds renders a duration for SQL as a number of seconds.
 func seconds(d time.Duration) float64 { return d.Seconds() }
+
+// PurgeThrottle forgets throttle counters that no longer count: unlocked,
+// and older than the longest throttle window. Guesses at made-up emails
+// would otherwise pile up rows.
+func (db *DB) PurgeThrottle(ctx context.Context) (int64, error) {
+	window := max(domain.AccountThrottle.Window, domain.AddressThrottle.Window)
+	tag, err := db.pool.Exec(ctx, `delete from login_throttle
+		where (locked_until is null or locked_until < now()) and window_start < now() - $1 * interval '1 second'`,
+		seconds(window))
+	return tag.RowsAffected(), translate(err, "purge login throttle")
+}
