@@ -63,7 +63,7 @@ func (a *API) registerQuestionnaire() {
 			Version: q.Campaign.FrameworkVersion}); err != nil {
 			return nil, err
 		}
-		if q.Responses, err = each(func(p store.Page) ([]domain.Response, string, error) {
+		if q.Responses, err = store.All(func(p store.Page) ([]domain.Response, string, error) {
 			return a.db.Responses(ctx, actor, as.ID, store.ResponseFilter{}, p)
 		}); err != nil {
 			return nil, err
@@ -111,7 +111,7 @@ func (a *API) registerQuestionnaire() {
 // saves the changed ones together.
 func (a *API) applyQuestionnaire(ctx context.Context, as domain.Assessment, q reports.Questionnaire) (*questionnaireResultOutput, error) {
 	actor := actorFrom(ctx)
-	current, err := each(func(p store.Page) ([]domain.Response, string, error) {
+	current, err := store.All(func(p store.Page) ([]domain.Response, string, error) {
 		return a.db.Responses(ctx, actor, as.ID, store.ResponseFilter{}, p)
 	})
 	if err != nil {

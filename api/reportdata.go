@@ -23,23 +23,6 @@ type Reporter struct {
 // NewReporter returns a Reporter over db.
 func NewReporter(db *store.DB) *Reporter { return &Reporter{db: db} }
 
-// each pages through a list until its end.
-func each[T any](list func(store.Page) ([]T, string, error)) ([]T, error) {
-	var all []T
-	page := store.Page{Limit: store.MaxLimit}
-	for {
-		items, next, err := list(page)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, items...)
-		if next == "" {
-			return all, nil
-		}
-		page.Cursor = next
-	}
-}
-
 // AssessmentData gathers one assessment's report.
 func (r *Reporter) AssessmentData(ctx context.Context, actor domain.Actor, id string) (reports.AssessmentData, error) {
 	db := r.db
@@ -60,17 +43,17 @@ func (r *Reporter) AssessmentData(ctx context.Context, actor domain.Actor, id st
 		return d, err
 	}
 	d.Framework, d.Basis, d.Source, d.Risk, d.Tier = risk.Framework, risk.Basis, risk.Source, risk.Result, risk.Tier
-	if d.Responses, err = each(func(p store.Page) ([]domain.Response, string, error) {
+	if d.Responses, err = store.All(func(p store.Page) ([]domain.Response, string, error) {
 		return db.Responses(ctx, actor, id, store.ResponseFilter{}, p)
 	}); err != nil {
 		return d, err
 	}
-	if d.Evidence, err = each(func(p store.Page) ([]domain.Evidence, string, error) {
+	if d.Evidence, err = store.All(func(p store.Page) ([]domain.Evidence, string, error) {
 		return db.EvidenceOf(ctx, actor, id, p)
 	}); err != nil {
 		return d, err
 	}
-	if d.Findings, err = each(func(p store.Page) ([]domain.Finding, string, error) {
+	if d.Findings, err = store.All(func(p store.Page) ([]domain.Finding, string, error) {
 		return db.Findings(ctx, actor, store.FindingFilter{AssessmentID: id}, p)
 	}); err != nil {
 		return d, err
@@ -108,19 +91,19 @@ func (r *Reporter) SectorData(ctx context.Context, actor domain.Actor, campaignI
 	}
 	d.Matrix, d.MatrixProviders, d.MatrixMissing = m.Counts, m.Providers, m.Missing
 
-	assessments, err := each(func(p store.Page) ([]domain.Assessment, string, error) {
+	assessments, err := store.All(func(p store.Page) ([]domain.Assessment, string, error) {
 		return db.Assessments(ctx, actor, store.AssessmentFilter{CampaignID: campaignID}, p)
 	})
 	if err != nil {
 		return d, err
 	}
-	rows, err := each(func(p store.Page) ([]store.HeatmapRow, string, error) {
+	rows, err := store.All(func(p store.Page) ([]store.HeatmapRow, string, error) {
 		return db.SectorHeatmap(ctx, actor, campaignID, filter, store.SortName, "", p)
 	})
 	if err != nil {
 		return d, err
 	}
-	providers, err := each(func(p store.Page) ([]domain.Provider, string, error) {
+	providers, err := store.All(func(p store.Page) ([]domain.Provider, string, error) {
 		return db.Providers(ctx, actor, store.ProviderFilter{}, p)
 	})
 	if err != nil {
@@ -146,7 +129,7 @@ func (r *Reporter) SectorData(ctx context.Context, actor domain.Actor, campaignI
 		d.Providers = append(d.Providers, sp)
 	}
 
-	priorities, err := each(func(p store.Page) ([]store.Priority, string, error) {
+	priorities, err := store.All(func(p store.Page) ([]store.Priority, string, error) {
 		return db.Priorities(ctx, actor, campaignID, p)
 	})
 	if err != nil {
@@ -167,7 +150,7 @@ func (r *Reporter) SectorData(ctx context.Context, actor domain.Actor, campaignI
 		}
 		d.Priorities = append(d.Priorities, row)
 	}
-	if d.Overdue, err = each(func(p store.Page) ([]domain.Finding, string, error) {
+	if d.Overdue, err = store.All(func(p store.Page) ([]domain.Finding, string, error) {
 		return db.Findings(ctx, actor, store.FindingFilter{CampaignID: campaignID, Overdue: true}, p)
 	}); err != nil {
 		return d, err

@@ -180,21 +180,14 @@ func (l *loader) user(ctx context.Context, email, name string, role domain.Role,
 // campaign finds or creates and opens a campaign; fresh says it was created now.
 func (l *loader) campaign(ctx context.Context, sup domain.Actor, name string, providerIDs []string, opens, due domain.Date,
 	instructions string) (domain.Campaign, bool, error) {
-	page := store.Page{Limit: store.MaxLimit}
-	for {
-		list, next, err := l.db.Campaigns(ctx, sup, "", page)
-		if err != nil {
-			return domain.Campaign{}, false, err
+	list, err := store.All(func(p store.Page) ([]domain.Campaign, string, error) { return l.db.Campaigns(ctx, sup, "", p) })
+	if err != nil {
+		return domain.Campaign{}, false, err
+	}
+	for _, c := range list {
+		if c.Name == name {
+			return c, false, nil
 		}
-		for _, c := range list {
-			if c.Name == name {
-				return c, false, nil
-			}
-		}
-		if next == "" {
-			break
-		}
-		page.Cursor = next
 	}
 	c, err := l.db.CreateCampaign(ctx, sup, domain.Campaign{Name: name, FrameworkID: "x1150", ProviderIDs: providerIDs,
 		OpensAt: opens, DueAt: due, Instructions: instructions})

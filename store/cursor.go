@@ -79,3 +79,22 @@ func decodeNewestCursor(cursor string) (time.Time, string, error) {
 	}
 	return at, id, nil
 }
+
+// All pages through a list until its end and returns every item. It is for
+// lists known to be bounded (one assessment's responses, a campaign's
+// providers); unbounded ones are streamed instead.
+func All[T any](list func(Page) ([]T, string, error)) ([]T, error) {
+	var all []T
+	page := Page{Limit: MaxLimit}
+	for {
+		items, next, err := list(page)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, items...)
+		if next == "" {
+			return all, nil
+		}
+		page.Cursor = next
+	}
+}

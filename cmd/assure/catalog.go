@@ -63,20 +63,13 @@ func catalogList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer db.Close()
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tVERSION\tDIMENSIONS\tSTAGES\tTHREATS\tCONTROLS\tPUBLISHED\tSHA-256\tTITLE")
-	page := store.Page{Limit: store.MaxLimit}
-	for {
-		list, next, err := db.Frameworks(ctx, page)
-		if err != nil {
-			return err
-		}
-		for _, f := range list {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", f.ID, f.Version, f.Dimensions, f.Stages,
-				f.Threats, f.Controls, f.PublishedAt.UTC().Format("2006-01-02 15:04"), f.Digest[:12], f.Title)
-		}
-		if next == "" {
-			break
-		}
-		page.Cursor = next
+	list, err := store.All(func(p store.Page) ([]store.FrameworkVersion, string, error) { return db.Frameworks(ctx, p) })
+	if err != nil {
+		return err
+	}
+	for _, f := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", f.ID, f.Version, f.Dimensions, f.Stages,
+			f.Threats, f.Controls, f.PublishedAt.UTC().Format("2006-01-02 15:04"), f.Digest[:12], f.Title)
 	}
 	return tw.Flush()
 }

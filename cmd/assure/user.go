@@ -87,19 +87,14 @@ func userList(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer db.Close()
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "EMAIL\tNAME\tROLE\tPROVIDER\tSTATUS\tTOTP\tID")
-	page := store.Page{Limit: store.MaxLimit}
-	for {
-		list, next, err := db.Users(ctx, cliActor(), store.UserFilter{}, page)
-		if err != nil {
-			return err
-		}
-		for _, u := range list {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%v\t%s\n", u.Email, u.Name, u.Role, dash(u.ProviderID), u.Status, u.TOTPEnabled, u.ID)
-		}
-		if next == "" {
-			break
-		}
-		page.Cursor = next
+	list, err := store.All(func(p store.Page) ([]domain.User, string, error) {
+		return db.Users(ctx, cliActor(), store.UserFilter{}, p)
+	})
+	if err != nil {
+		return err
+	}
+	for _, u := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%v\t%s\n", u.Email, u.Name, u.Role, dash(u.ProviderID), u.Status, u.TOTPEnabled, u.ID)
 	}
 	return tw.Flush()
 }
