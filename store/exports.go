@@ -71,20 +71,11 @@ func (db *DB) CountResponses(ctx context.Context, campaignID string) (int, error
 // EachAuditEvent streams the audit events matching filter, oldest first, to
 // fn. An actor confined to a provider sees only that provider's events.
 func (db *DB) EachAuditEvent(ctx context.Context, actor domain.Actor, f AuditFilter, fn func(domain.Event) error) error {
-	if f.ProviderID != "" && !isUUID(f.ProviderID) {
-		return domain.Invalid("bad audit filter", []domain.Problem{{Location: "query.provider", Message: "must be a provider id"}})
+	where, args, err := f.where(actor)
+	if err != nil {
+		return err
 	}
-	rows, err := db.pool.Query(ctx, `select `+auditColumns+` from audit_events
-		where ($1 = '' or actor_id::text = $1 or actor_email = lower($1))
-		and ($2 = '' or object_type = $2)
-		and ($3 = '' or object_id = $3)
-		and ($4 = '' or provider_id = $4::uuid)
-		and ($5 = '' or action = $5)
-		and ($6::timestamptz is null or at >= $6)
-		and ($7::timestamptz is null or at < $7)
-		and ($8 = '' or provider_id::text = $8)
-		order by seq`, f.Actor, f.ObjectType, f.ObjectID, f.ProviderID, f.Action, nullTime(f.From), nullTime(f.To),
-		actor.ProviderScope())
+	rows, err := db.pool.Query(ctx, `select `+auditColumns+` from audit_events where `+where+` order by seq`, args...)
 	if err != nil {
 		return translate(err, "export audit events")
 	}
