@@ -33,8 +33,6 @@ func providerOf(p domain.Provider) Provider {
 		Contacts: nonNil(p.Contacts), CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), Version: p.Version}
 }
 
-const channelEnum = "app,ussd,sms,stk,agents,cards,qr,open_api"
-
 type providerBody struct {
 	LegalName     string           `json:"legal_name" maxLength:"300"`
 	ShortName     string           `json:"short_name" maxLength:"100"`

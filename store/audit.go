@@ -163,13 +163,6 @@ func (db *DB) AuditEvents(ctx context.Context, actor domain.Actor, f AuditFilter
 	return list, next, nil
 }
 
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t
-}
-
 // Verification is the result of checking the audit chain.
 type Verification struct {
 	OK       bool
