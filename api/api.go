@@ -1,6 +1,7 @@
 // Package api is Assure's JSON API: huma operations on the standard ServeMux,
 // described by OpenAPI 3.1 at /openapi.json and documented at /docs. Handlers
-// translate between HTTP and the store; the rules live below.
+// translate between HTTP and the application layer (package app), which
+// holds every rule: who may act, on whose objects, and how.
 package api
 
 import (
@@ -13,9 +14,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
-	"assure/domain"
-	"assure/policies"
-	"assure/store"
+	"assure/app"
 )
 
 // Version is the API version shown in the OpenAPI document.
@@ -23,18 +22,12 @@ const Version = "1.0.0"
 
 // API serves Assure's JSON API.
 type API struct {
-	db     *store.DB
-	authz  *policies.Authorizer
-	log    *slog.Logger
-	mux    *http.ServeMux
-	huma   huma.API
-	secure bool // session cookies only over HTTPS
-
-	maxEvidence int64 // bytes per evidence file
-
-	proxies            []*net.IPNet // trusted reverse proxies
-	reporter           *Reporter
-	sectorJobThreshold int // campaigns with more assessments get sector reports in the background
+	app     *app.App
+	log     *slog.Logger
+	mux     *http.ServeMux
+	huma    huma.API
+	secure  bool         // session cookies only over HTTPS
+	proxies []*net.IPNet // trusted reverse proxies
 }
 
 // Options configure the API.
@@ -42,18 +35,13 @@ type Options struct {
 	// SecureCookies marks the session cookie Secure; set it whenever Assure
 	// is reached over HTTPS (directly or through a proxy).
 	SecureCookies bool
-	// MaxEvidenceBytes limits one evidence file; 0 means the default (25 MB).
-	MaxEvidenceBytes int64
-	// SectorJobThreshold is the number of assessments above which a sector
-	// report is made in the background; 0 means 200.
-	SectorJobThreshold int
 	// TrustedProxies are the networks of reverse proxies whose
 	// X-Forwarded-For names the real caller.
 	TrustedProxies []*net.IPNet
 }
 
-// New builds the API over db and registers every operation.
-func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Options) *API {
+// New builds the API over the application layer and registers every operation.
+func New(application *app.App, log *slog.Logger, opts Options) *API {
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("Assure API", Version)
 	cfg.Info.Description = "Supervision of the cyber security of digital financial services providers " +
@@ -67,16 +55,7 @@ func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Option
 		"bearer":  {Type: "http", Scheme: "bearer", Description: "A session token from POST /api/v1/session or a personal API token."},
 		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie, Description: "The session cookie set at sign-in."},
 	}
-	a := &API{db: db, authz: authz, log: log, mux: mux, secure: opts.SecureCookies, maxEvidence: opts.MaxEvidenceBytes}
-	if a.maxEvidence <= 0 {
-		a.maxEvidence = domain.DefaultMaxEvidenceBytes
-	}
-	a.reporter = NewReporter(db)
-	a.proxies = opts.TrustedProxies
-	a.sectorJobThreshold = opts.SectorJobThreshold
-	if a.sectorJobThreshold <= 0 {
-		a.sectorJobThreshold = 200
-	}
+	a := &API{app: application, log: log, mux: mux, secure: opts.SecureCookies, proxies: opts.TrustedProxies}
 	a.huma = humago.New(mux, cfg)
 	a.huma.UseMiddleware(a.authenticate)
 
@@ -156,34 +135,35 @@ func (a *API) Mount(pattern string, h http.Handler) { a.mux.Handle(pattern, h) }
 // OpenAPI returns the API's description.
 func (a *API) OpenAPI() *huma.OpenAPI { return a.huma.OpenAPI() }
 
-// Access says who may call an operation: Public operations need no
-// credentials; the others name the policy object and action checked for them.
-type Access struct {
-	Public bool
-	Object string
-	Action string
+// publicKey is the operation metadata key marking an operation that needs
+// no credentials.
+const publicKey = "public"
+
+// IsPublic reports whether op needs no credentials.
+func IsPublic(op *huma.Operation) bool {
+	public, _ := op.Metadata[publicKey].(bool)
+	return public
 }
 
-// accessKey is the operation metadata key holding its Access.
-const accessKey = "access"
-
-// OperationAccess returns the Access declared for op, if any.
-func OperationAccess(op *huma.Operation) (Access, bool) {
-	a, ok := op.Metadata[accessKey].(Access)
-	return a, ok
+// register adds an operation for signed-in callers. What each caller may do
+// is decided by the application layer the handler calls; every error becomes
+// a problem the same way.
+func register[I, O any](a *API, op huma.Operation, h func(context.Context, *I) (*O, error)) {
+	op.Security = []map[string][]string{{"bearer": {}}, {"session": {}}}
+	op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden)
+	add(a, op, false, h)
 }
 
-// register adds one operation. Every operation goes through here, so every
-// operation declares its access and every error becomes a problem the same way.
-func register[I, O any](a *API, op huma.Operation, access Access, h func(context.Context, *I) (*O, error)) {
+// registerPublic adds an operation that needs no credentials.
+func registerPublic[I, O any](a *API, op huma.Operation, h func(context.Context, *I) (*O, error)) {
+	add(a, op, true, h)
+}
+
+func add[I, O any](a *API, op huma.Operation, public bool, h func(context.Context, *I) (*O, error)) {
 	if op.Metadata == nil {
 		op.Metadata = map[string]any{}
 	}
-	op.Metadata[accessKey] = access
-	if !access.Public {
-		op.Security = []map[string][]string{{"bearer": {}}, {"session": {}}}
-		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden)
-	}
+	op.Metadata[publicKey] = public
 	huma.Register(a.huma, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := h(ctx, in)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"assure/app"
 	"assure/domain"
 	"io"
 	"log/slog"
@@ -34,6 +35,7 @@ type server struct {
 	db    *store.DB
 	dbURL string
 	api   *api.API
+	app   *app.App
 	authz *policies.Authorizer
 }
 
@@ -46,20 +48,22 @@ func newServer(t testing.TB) *server {
 // serve starts another API server over an existing database.
 func serve(t testing.TB, db *store.DB, dbURL string) *server {
 	t.Helper()
-	return serveWith(t, db, dbURL, api.Options{})
+	return serveWith(t, db, dbURL, app.Options{}, api.Options{})
 }
 
 // serveWith starts an API server with options over an existing database.
-func serveWith(t testing.TB, db *store.DB, dbURL string, opts api.Options) *server {
+func serveWith(t testing.TB, db *store.DB, dbURL string, opts app.Options, apiOpts api.Options) *server {
 	t.Helper()
 	authz, err := policies.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := api.New(db, authz, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	application := app.New(db, authz, log, opts)
+	a := api.New(application, log, apiOpts)
 	ts := httptest.NewServer(a.Handler())
 	t.Cleanup(ts.Close)
-	return &server{t: t, url: ts.URL, db: db, dbURL: dbURL, api: a, authz: authz}
+	return &server{t: t, url: ts.URL, db: db, dbURL: dbURL, api: a, app: application, authz: authz}
 }
 
 type response struct {

@@ -20,7 +20,7 @@ type Assessment struct {
 	ProviderID   string     `json:"provider_id" format:"uuid"`
 	ProviderName string     `json:"provider_name"`
 	Status       string     `json:"status" enum:"draft,submitted,in_review,changes_requested,approved,rejected"`
-	Allowed      []string   `json:"allowed_actions" doc:"What can happen to the assessment now."`
+	Allowed      []string   `json:"allowed_actions" doc:"What the caller may do to the assessment now: its state, the caller's role and provider, and the four-eyes rule all count."`
 	DueAt        string     `json:"due_at" format:"date"`
 	Overdue      bool       `json:"overdue" doc:"Still unfiled after the due date."`
 	Submission   int        `json:"submission" doc:"The number of the latest submission; 0 before the first."`
@@ -34,9 +34,9 @@ type Assessment struct {
 	ETag         string     `json:"etag"`
 }
 
-func assessmentOf(a domain.Assessment) Assessment {
+func assessmentOf(a domain.Assessment, allowed []string) Assessment {
 	return Assessment{ID: a.ID, CampaignID: a.CampaignID, CampaignName: a.CampaignName, ProviderID: a.ProviderID,
-		ProviderName: a.ProviderName, Status: string(a.Status), Allowed: nonNil(domain.AllowedActions(a.Status)),
+		ProviderName: a.ProviderName, Status: string(a.Status), Allowed: nonNil(allowed),
 		DueAt: a.DueAt.String(), Overdue: a.Overdue(domain.Today()), Submission: a.Submissions,
 		Applicable: a.Applicable, Answered: a.Answered, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 		SubmittedAt: a.SubmittedAt, DecidedAt: a.DecidedAt, Version: a.Version, ETag: etag(a.Version)}
@@ -47,8 +47,13 @@ type assessmentOutput struct {
 	Body Assessment
 }
 
-func assessmentResponse(a domain.Assessment) *assessmentOutput {
-	return &assessmentOutput{ETag: etag(a.Version), Body: assessmentOf(a)}
+// assessmentResponse answers one assessment with what the caller may do to it.
+func (a *API) assessmentResponse(ctx context.Context, as domain.Assessment) (*assessmentOutput, error) {
+	allowed, err := a.app.AllowedActions(ctx, actorFrom(ctx), as)
+	if err != nil {
+		return nil, err
+	}
+	return &assessmentOutput{ETag: etag(as.Version), Body: assessmentOf(as, allowed[0])}, nil
 }
 
 type listAssessmentsInput struct {
@@ -127,34 +132,39 @@ func (a *API) registerAssessments() {
 	register(a, huma.Operation{
 		OperationID: "list-assessments", Method: http.MethodGet, Path: "/api/v1/assessments", Tags: tags,
 		Summary: "List assessments", Description: "By provider name. Provider users see their own provider's only.",
-	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *listAssessmentsInput) (*ListOutput[Assessment], error) {
-		list, next, err := a.db.Assessments(ctx, actorFrom(ctx), store.AssessmentFilter{CampaignID: in.Campaign,
+	}, func(ctx context.Context, in *listAssessmentsInput) (*ListOutput[Assessment], error) {
+		list, next, err := a.app.Assessments(ctx, actorFrom(ctx), store.AssessmentFilter{CampaignID: in.Campaign,
 			ProviderID: in.Provider, Status: domain.AssessmentStatus(in.Status), Overdue: in.Overdue}, in.page())
 		if err != nil {
 			return nil, err
 		}
-		return listOf(list, next, assessmentOf), nil
+		allowed, err := a.app.AllowedActions(ctx, actorFrom(ctx), list...)
+		if err != nil {
+			return nil, err
+		}
+		out := &ListOutput[Assessment]{Body: ListBody[Assessment]{Items: make([]Assessment, len(list)), Next: next}}
+		for i, as := range list {
+			out.Body.Items[i] = assessmentOf(as, allowed[i])
+		}
+		return out, nil
 	})
 
 	register(a, huma.Operation{
 		OperationID: "get-assessment", Method: http.MethodGet, Path: "/api/v1/assessments/{id}", Tags: tags,
 		Summary: "Get an assessment", Description: "One assessment, with what can happen to it next.",
-	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *IDParam) (*assessmentOutput, error) {
-		as, err := a.assessmentFor(ctx, in.ID, "read")
+	}, func(ctx context.Context, in *IDParam) (*assessmentOutput, error) {
+		as, err := a.app.Assessment(ctx, actorFrom(ctx), in.ID)
 		if err != nil {
 			return nil, err
 		}
-		return assessmentResponse(as), nil
+		return a.assessmentResponse(ctx, as)
 	})
 
 	register(a, huma.Operation{
 		OperationID: "list-assessment-transitions", Method: http.MethodGet, Path: "/api/v1/assessments/{id}/transitions", Tags: tags,
 		Summary: "Assessment history", Description: "Every change of state: who, when and why, oldest first.",
-	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *IDParam) (*ListOutput[Transition], error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "read"); err != nil {
-			return nil, err
-		}
-		list, err := a.db.Transitions(ctx, actorFrom(ctx), in.ID)
+	}, func(ctx context.Context, in *IDParam) (*ListOutput[Transition], error) {
+		list, err := a.app.Transitions(ctx, actorFrom(ctx), in.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -169,11 +179,8 @@ func (a *API) registerAssessments() {
 		Description: "A provider_admin files the assessment with an attestation. Every problem that keeps it from " +
 			"being filed is listed at once. The responses and the hashes of their evidence are sealed into a new " +
 			"submission version, and the assessment is read-only for the provider until a supervisor sends it back.",
-	}, Access{Object: "assessment", Action: "submit"}, func(ctx context.Context, in *submitInput) (*submissionOutput, error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "submit"); err != nil {
-			return nil, err
-		}
-		s, err := a.db.Submit(ctx, actorFrom(ctx), in.ID, in.Body.Attestation)
+	}, func(ctx context.Context, in *submitInput) (*submissionOutput, error) {
+		s, err := a.app.Submit(ctx, actorFrom(ctx), in.ID, in.Body.Attestation)
 		if err != nil {
 			return nil, err
 		}
@@ -183,31 +190,31 @@ func (a *API) registerAssessments() {
 	register(a, huma.Operation{
 		OperationID: "start-review", Method: http.MethodPost, Path: "/api/v1/assessments/{id}/start-review", Tags: tags,
 		Summary: "Start reviewing", Description: "A supervisor takes a submitted assessment into review.",
-	}, Access{Object: "assessment", Action: "review"}, func(ctx context.Context, in *transitionInput) (*assessmentOutput, error) {
-		version, err := a.transitionFor(ctx, in.ID, "review", in.IfMatch)
+	}, func(ctx context.Context, in *transitionInput) (*assessmentOutput, error) {
+		version, err := ifMatch(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
-		as, err := a.db.StartReview(ctx, actorFrom(ctx), in.ID, version)
+		as, err := a.app.StartReview(ctx, actorFrom(ctx), in.ID, version)
 		if err != nil {
 			return nil, err
 		}
-		return assessmentResponse(as), nil
+		return a.assessmentResponse(ctx, as)
 	})
 
 	register(a, huma.Operation{
 		OperationID: "request-changes", Method: http.MethodPost, Path: "/api/v1/assessments/{id}/request-changes", Tags: tags,
 		Summary: "Send back for changes", Description: "Returns an assessment under review to the provider, with the reasons.",
-	}, Access{Object: "assessment", Action: "review"}, func(ctx context.Context, in *reasonInput) (*assessmentOutput, error) {
-		version, err := a.transitionFor(ctx, in.ID, "review", in.IfMatch)
+	}, func(ctx context.Context, in *reasonInput) (*assessmentOutput, error) {
+		version, err := ifMatch(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
-		as, err := a.db.RequestChanges(ctx, actorFrom(ctx), in.ID, in.Body.Reason, version)
+		as, err := a.app.RequestChanges(ctx, actorFrom(ctx), in.ID, in.Body.Reason, version)
 		if err != nil {
 			return nil, err
 		}
-		return assessmentResponse(as), nil
+		return a.assessmentResponse(ctx, as)
 	})
 
 	register(a, huma.Operation{
@@ -215,8 +222,8 @@ func (a *API) registerAssessments() {
 		Summary: "Approve",
 		Description: "Approves an assessment under review once every response has a verdict and none still needs " +
 			"information. Under the four-eyes rule a supervisor who recorded verdicts cannot approve. Final.",
-	}, Access{Object: "assessment", Action: "decide"}, func(ctx context.Context, in *approveInput) (*assessmentOutput, error) {
-		version, err := a.transitionFor(ctx, in.ID, "decide", in.IfMatch)
+	}, func(ctx context.Context, in *approveInput) (*assessmentOutput, error) {
+		version, err := ifMatch(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
@@ -224,36 +231,33 @@ func (a *API) registerAssessments() {
 		if in.Body != nil {
 			comment = in.Body.Comment
 		}
-		as, err := a.db.Approve(ctx, actorFrom(ctx), in.ID, comment, version)
+		as, err := a.app.Approve(ctx, actorFrom(ctx), in.ID, comment, version)
 		if err != nil {
 			return nil, err
 		}
-		return assessmentResponse(as), nil
+		return a.assessmentResponse(ctx, as)
 	})
 
 	register(a, huma.Operation{
 		OperationID: "reject-assessment", Method: http.MethodPost, Path: "/api/v1/assessments/{id}/reject", Tags: tags,
 		Summary: "Reject", Description: "Rejects an assessment under review, with the reasons. Final.",
-	}, Access{Object: "assessment", Action: "decide"}, func(ctx context.Context, in *reasonInput) (*assessmentOutput, error) {
-		version, err := a.transitionFor(ctx, in.ID, "decide", in.IfMatch)
+	}, func(ctx context.Context, in *reasonInput) (*assessmentOutput, error) {
+		version, err := ifMatch(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
-		as, err := a.db.Reject(ctx, actorFrom(ctx), in.ID, in.Body.Reason, version)
+		as, err := a.app.Reject(ctx, actorFrom(ctx), in.ID, in.Body.Reason, version)
 		if err != nil {
 			return nil, err
 		}
-		return assessmentResponse(as), nil
+		return a.assessmentResponse(ctx, as)
 	})
 
 	register(a, huma.Operation{
 		OperationID: "list-submissions", Method: http.MethodGet, Path: "/api/v1/assessments/{id}/submissions", Tags: tags,
 		Summary: "List submissions", Description: "Every sealed filing of the assessment, newest first, each re-verified against its seal.",
-	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *IDParam) (*ListOutput[Submission], error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "read"); err != nil {
-			return nil, err
-		}
-		list, err := a.db.Submissions(ctx, actorFrom(ctx), in.ID)
+	}, func(ctx context.Context, in *IDParam) (*ListOutput[Submission], error) {
+		list, err := a.app.Submissions(ctx, actorFrom(ctx), in.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -263,11 +267,8 @@ func (a *API) registerAssessments() {
 	register(a, huma.Operation{
 		OperationID: "get-submission", Method: http.MethodGet, Path: "/api/v1/assessments/{id}/submissions/{version}", Tags: tags,
 		Summary: "Get a submission", Description: "Exactly what the provider filed in that submission, re-verified against its seal.",
-	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *submissionInput) (*submissionOutput, error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "read"); err != nil {
-			return nil, err
-		}
-		s, err := a.db.Submission(ctx, actorFrom(ctx), in.ID, in.Version)
+	}, func(ctx context.Context, in *submissionInput) (*submissionOutput, error) {
+		s, err := a.app.Submission(ctx, actorFrom(ctx), in.ID, in.Version)
 		if err != nil {
 			return nil, err
 		}
@@ -275,24 +276,4 @@ func (a *API) registerAssessments() {
 		out.Content = s.Content
 		return &submissionOutput{Body: out}, nil
 	})
-}
-
-// assessmentFor loads an assessment the caller may see and checks the
-// action against its provider.
-func (a *API) assessmentFor(ctx context.Context, id, act string) (domain.Assessment, error) {
-	actor := actorFrom(ctx)
-	as, err := a.db.Assessment(ctx, actor, id)
-	if err != nil {
-		return as, err
-	}
-	return as, a.allowOn(ctx, actor, as.ProviderID, "assessment", act, "assessment")
-}
-
-// transitionFor checks the caller's right to a transition and reads the
-// If-Match version, which the store checks under the assessment's lock.
-func (a *API) transitionFor(ctx context.Context, id, act, ifMatchHeader string) (int, error) {
-	if _, err := a.assessmentFor(ctx, id, act); err != nil {
-		return 0, err
-	}
-	return ifMatch(ifMatchHeader)
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"assure/domain"
-	"assure/policies"
 )
 
 // SessionCookie carries the session token for the web UI.
@@ -26,77 +25,35 @@ func actorFrom(ctx context.Context) domain.Actor {
 	return a
 }
 
-// authenticate is the huma middleware in front of every operation: it finds
-// the operation's declared access, resolves the caller's credentials and asks
-// the Authorizer whether the caller's role may perform the operation's action
-// in some domain. The check against the object's own provider follows in the
-// handler, once the object is known.
+// authenticate is the huma middleware in front of every operation: it
+// resolves the caller's credentials into an actor for the handler. Whether
+// the actor may do what the operation does is decided by the application
+// layer the handler calls.
 func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 	r, _ := humago.Unwrap(ctx)
 	base := domain.Actor{RequestID: RequestIDFrom(ctx.Context()), Address: a.clientAddress(r)}
-	access, ok := OperationAccess(ctx.Operation())
-	if !ok {
-		// Fail closed: an operation registered without a policy serves nobody.
-		a.log.Error("operation without access policy", "operation", ctx.Operation().OperationID)
-		huma.WriteErr(a.huma, ctx, http.StatusForbidden, "this operation has no access policy")
-		return
-	}
-	if access.Public {
+	if IsPublic(ctx.Operation()) {
 		next(huma.WithValue(ctx, actorKey{}, base))
 		return
 	}
 	token := bearerToken(r)
 	if token == "" {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="assure"`)
-		huma.WriteErr(a.huma, ctx, http.StatusUnauthorized, "sign in first: send a bearer token or the session cookie")
+		writeHumaProblem(ctx, problemFor(ctx.Context(), a.log,
+			domain.Errorf(domain.EUnauthorized, "sign in first: send a bearer token or the session cookie")))
 		return
 	}
-	actor, err := a.db.Authenticate(ctx.Context(), token)
+	actor, err := a.app.Authenticate(ctx.Context(), token)
 	if err != nil {
 		p := problemFor(ctx.Context(), a.log, err)
 		if p.Status == http.StatusUnauthorized {
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="assure", error="invalid_token"`)
 		}
-		writeHumaProblem(a, ctx, p)
+		writeHumaProblem(ctx, p)
 		return
 	}
 	actor.RequestID, actor.Address = base.RequestID, base.Address
-	if actor.MustEnrolTOTP && access.Object != "me" && access.Object != "session" {
-		huma.WriteErr(a.huma, ctx, http.StatusForbidden,
-			"your role requires a second factor: enrol one at POST /api/v1/me/totp before anything else")
-		return
-	}
-	if !a.authz.Can(actor, access.Object, access.Action) {
-		a.denied(ctx.Context(), actor, access, ctx.Operation().OperationID)
-		huma.WriteErr(a.huma, ctx, http.StatusForbidden,
-			"role "+string(actor.Role)+" may not "+access.Action+" "+access.Object)
-		return
-	}
 	next(huma.WithValue(ctx, actorKey{}, actor))
-}
-
-// denied records a refused request in the audit trail.
-func (a *API) denied(ctx context.Context, actor domain.Actor, access Access, operation string) {
-	err := a.db.RecordEvent(ctx, actor, "permission.denied", access.Object, "", "",
-		map[string]any{"action": access.Action, "operation": operation})
-	if err != nil {
-		a.log.ErrorContext(ctx, "audit permission denied", "request_id", actor.RequestID, "err", err)
-	}
-}
-
-// allowOn checks actor's right to act on an object of providerID ("" for
-// none). An object of another provider the actor may not touch is reported
-// as not found, never as forbidden, so its existence does not leak.
-func (a *API) allowOn(ctx context.Context, actor domain.Actor, providerID, obj, act, what string) error {
-	if a.authz.CanOn(actor, providerID, obj, act) {
-		return nil
-	}
-	if policies.DomainOf(actor, providerID) == policies.Other && actor.Role.ForProvider() {
-		a.denied(ctx, actor, Access{Object: obj, Action: act}, "")
-		return domain.Errorf(domain.ENotFound, "no such %s", what)
-	}
-	a.denied(ctx, actor, Access{Object: obj, Action: act}, "")
-	return domain.Errorf(domain.EForbidden, "role %s may not %s this %s", actor.Role, act, obj)
 }
 
 func bearerToken(r *http.Request) string {
@@ -151,7 +108,7 @@ func (a *API) trusted(ip string) bool {
 }
 
 // writeHumaProblem writes a problem from inside huma middleware.
-func writeHumaProblem(a *API, ctx huma.Context, p *Problem) {
+func writeHumaProblem(ctx huma.Context, p *Problem) {
 	ctx.SetHeader("Content-Type", "application/problem+json")
 	ctx.SetStatus(p.Status)
 	b, _ := json.Marshal(p)

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"assure/api"
+	"assure/app"
 	"assure/domain"
 	"assure/store/storetest"
 )
@@ -407,7 +408,7 @@ func TestCallerAddressBehindProxies(t *testing.T) {
 	t.Parallel()
 	db, url := storetest.New(t)
 	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
-	behind := serveWith(t, db, url, api.Options{TrustedProxies: []*net.IPNet{loopback}})
+	behind := serveWith(t, db, url, app.Options{}, api.Options{TrustedProxies: []*net.IPNet{loopback}})
 	direct := serve(t, db, url)
 	fail := func(s *server, xff string) {
 		r := s.do(http.MethodPost, "/api/v1/session", strings.NewReader(`{"email":"x@example.test","password":"wrong password"}`),

@@ -110,14 +110,13 @@ func dates(fields map[string]string) (map[string]domain.Date, []domain.Problem) 
 
 func (a *API) registerCampaigns() {
 	tags := []string{"Campaigns"}
-	manage := Access{Object: "campaign", Action: "manage"}
 	register(a, huma.Operation{
 		OperationID: "create-campaign", Method: http.MethodPost, Path: "/api/v1/campaigns", Tags: tags,
 		Summary: "Prepare a campaign",
 		Description: "Creates a draft campaign over one framework version and a scope of providers. Nothing is " +
 			"sent to providers until it is opened.",
 		DefaultStatus: http.StatusCreated,
-	}, manage, func(ctx context.Context, in *createCampaignInput) (*campaignOutput, error) {
+	}, func(ctx context.Context, in *createCampaignInput) (*campaignOutput, error) {
 		b := in.Body
 		d, problems := dates(map[string]string{"body.opens_at": b.OpensAt, "body.due_at": b.DueAt})
 		if len(problems) > 0 {
@@ -131,7 +130,7 @@ func (a *API) registerCampaigns() {
 				c.Kinds = append(c.Kinds, domain.ProviderKind(k))
 			}
 		}
-		out, err := a.db.CreateCampaign(ctx, actorFrom(ctx), c)
+		out, err := a.app.CreateCampaign(ctx, actorFrom(ctx), c)
 		if err != nil {
 			return nil, err
 		}
@@ -141,8 +140,8 @@ func (a *API) registerCampaigns() {
 	register(a, huma.Operation{
 		OperationID: "list-campaigns", Method: http.MethodGet, Path: "/api/v1/campaigns", Tags: tags,
 		Summary: "List campaigns", Description: "Newest first. Provider users see the campaigns they take part in.",
-	}, Access{Object: "campaign", Action: "read"}, func(ctx context.Context, in *listCampaignsInput) (*ListOutput[Campaign], error) {
-		list, next, err := a.db.Campaigns(ctx, actorFrom(ctx), domain.CampaignStatus(in.Status), in.page())
+	}, func(ctx context.Context, in *listCampaignsInput) (*ListOutput[Campaign], error) {
+		list, next, err := a.app.Campaigns(ctx, actorFrom(ctx), domain.CampaignStatus(in.Status), in.page())
 		if err != nil {
 			return nil, err
 		}
@@ -152,8 +151,8 @@ func (a *API) registerCampaigns() {
 	register(a, huma.Operation{
 		OperationID: "get-campaign", Method: http.MethodGet, Path: "/api/v1/campaigns/{id}", Tags: tags,
 		Summary: "Get a campaign", Description: "One campaign.",
-	}, Access{Object: "campaign", Action: "read"}, func(ctx context.Context, in *IDParam) (*campaignOutput, error) {
-		c, err := a.db.Campaign(ctx, actorFrom(ctx), in.ID)
+	}, func(ctx context.Context, in *IDParam) (*campaignOutput, error) {
+		c, err := a.app.Campaign(ctx, actorFrom(ctx), in.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -165,8 +164,8 @@ func (a *API) registerCampaigns() {
 		Summary: "Open a campaign",
 		Description: "In one transaction, creates one assessment per active provider in scope, each with one " +
 			"response per control that applies to the provider.",
-	}, manage, func(ctx context.Context, in *IDParam) (*campaignOutput, error) {
-		c, err := a.db.OpenCampaign(ctx, actorFrom(ctx), in.ID)
+	}, func(ctx context.Context, in *IDParam) (*campaignOutput, error) {
+		c, err := a.app.OpenCampaign(ctx, actorFrom(ctx), in.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -176,13 +175,13 @@ func (a *API) registerCampaigns() {
 	register(a, huma.Operation{
 		OperationID: "extend-campaign", Method: http.MethodPost, Path: "/api/v1/campaigns/{id}/extend", Tags: tags,
 		Summary: "Extend a campaign", Description: "Moves the due date of an open campaign later, with a reason.",
-	}, manage, func(ctx context.Context, in *extendCampaignInput) (*campaignOutput, error) {
+	}, func(ctx context.Context, in *extendCampaignInput) (*campaignOutput, error) {
 		due, err := domain.ParseDate(in.Body.DueAt)
 		if err != nil {
 			return nil, domain.Invalid("the campaign cannot be extended",
 				[]domain.Problem{{Location: "body.due_at", Message: err.Error()}})
 		}
-		c, err := a.db.ExtendCampaign(ctx, actorFrom(ctx), in.ID, due, in.Body.Reason)
+		c, err := a.app.ExtendCampaign(ctx, actorFrom(ctx), in.ID, due, in.Body.Reason)
 		if err != nil {
 			return nil, err
 		}
@@ -192,8 +191,8 @@ func (a *API) registerCampaigns() {
 	register(a, huma.Operation{
 		OperationID: "close-campaign", Method: http.MethodPost, Path: "/api/v1/campaigns/{id}/close", Tags: tags,
 		Summary: "Close a campaign", Description: "Nothing more can be filed in a closed campaign.",
-	}, manage, func(ctx context.Context, in *IDParam) (*campaignOutput, error) {
-		c, err := a.db.CloseCampaign(ctx, actorFrom(ctx), in.ID)
+	}, func(ctx context.Context, in *IDParam) (*campaignOutput, error) {
+		c, err := a.app.CloseCampaign(ctx, actorFrom(ctx), in.ID)
 		if err != nil {
 			return nil, err
 		}

@@ -170,15 +170,14 @@ type controlOutput struct {
 }
 
 // catalogRead is the access every catalog read needs.
-var catalogRead = Access{Object: "catalog", Action: "read"}
 
 func (a *API) registerCatalog() {
 	tags := []string{"Catalog"}
 	register(a, huma.Operation{
 		OperationID: "list-frameworks", Method: http.MethodGet, Path: "/api/v1/frameworks", Tags: tags,
 		Summary: "List published frameworks", Description: "Every published framework version, oldest first.",
-	}, catalogRead, func(ctx context.Context, in *listFrameworksInput) (*ListOutput[Framework], error) {
-		list, next, err := a.db.Frameworks(ctx, in.page())
+	}, func(ctx context.Context, in *listFrameworksInput) (*ListOutput[Framework], error) {
+		list, next, err := a.app.Frameworks(ctx, actorFrom(ctx), in.page())
 		if err != nil {
 			return nil, err
 		}
@@ -188,8 +187,8 @@ func (a *API) registerCatalog() {
 	register(a, huma.Operation{
 		OperationID: "get-framework", Method: http.MethodGet, Path: "/api/v1/frameworks/{fw}", Tags: tags,
 		Summary: "Get a framework", Description: "One framework version with its counts, implementers and audit groups.",
-	}, catalogRead, func(ctx context.Context, in *getFrameworkInput) (*frameworkOutput, error) {
-		v, err := a.db.Framework(ctx, in.ref())
+	}, func(ctx context.Context, in *getFrameworkInput) (*frameworkOutput, error) {
+		v, err := a.app.Framework(ctx, actorFrom(ctx), in.ref())
 		if err != nil {
 			return nil, err
 		}
@@ -199,8 +198,8 @@ func (a *API) registerCatalog() {
 	register(a, huma.Operation{
 		OperationID: "list-dimensions", Method: http.MethodGet, Path: "/api/v1/frameworks/{fw}/dimensions", Tags: tags,
 		Summary: "List security dimensions", Description: "The framework's X.805 security dimensions in catalog order.",
-	}, catalogRead, func(ctx context.Context, in *listInFrameworkInput) (*ListOutput[domain.Dimension], error) {
-		list, next, err := a.db.Dimensions(ctx, in.ref(), in.page())
+	}, func(ctx context.Context, in *listInFrameworkInput) (*ListOutput[domain.Dimension], error) {
+		list, next, err := a.app.Dimensions(ctx, actorFrom(ctx), in.ref(), in.page())
 		if err != nil {
 			return nil, err
 		}
@@ -210,8 +209,8 @@ func (a *API) registerCatalog() {
 	register(a, huma.Operation{
 		OperationID: "list-stages", Method: http.MethodGet, Path: "/api/v1/frameworks/{fw}/stages", Tags: tags,
 		Summary: "List value-chain stages", Description: "The framework's value-chain stages in catalog order.",
-	}, catalogRead, func(ctx context.Context, in *listInFrameworkInput) (*ListOutput[domain.Stage], error) {
-		list, next, err := a.db.Stages(ctx, in.ref(), in.page())
+	}, func(ctx context.Context, in *listInFrameworkInput) (*ListOutput[domain.Stage], error) {
+		list, next, err := a.app.Stages(ctx, actorFrom(ctx), in.ref(), in.page())
 		if err != nil {
 			return nil, err
 		}
@@ -221,8 +220,8 @@ func (a *API) registerCatalog() {
 	register(a, huma.Operation{
 		OperationID: "list-threats", Method: http.MethodGet, Path: "/api/v1/frameworks/{fw}/threats", Tags: tags,
 		Summary: "List threats", Description: "The framework's threats with their default likelihood and impact.",
-	}, catalogRead, func(ctx context.Context, in *listInFrameworkInput) (*ListOutput[Threat], error) {
-		list, next, err := a.db.Threats(ctx, in.ref(), in.page())
+	}, func(ctx context.Context, in *listInFrameworkInput) (*ListOutput[Threat], error) {
+		list, next, err := a.app.Threats(ctx, actorFrom(ctx), in.ref(), in.page())
 		if err != nil {
 			return nil, err
 		}
@@ -232,8 +231,8 @@ func (a *API) registerCatalog() {
 	register(a, huma.Operation{
 		OperationID: "get-threat", Method: http.MethodGet, Path: "/api/v1/frameworks/{fw}/threats/{id}", Tags: tags,
 		Summary: "Get a threat", Description: "One threat with the controls that mitigate it.",
-	}, catalogRead, func(ctx context.Context, in *getThreatInput) (*threatOutput, error) {
-		t, err := a.db.Threat(ctx, in.ref(), in.ID)
+	}, func(ctx context.Context, in *getThreatInput) (*threatOutput, error) {
+		t, err := a.app.Threat(ctx, actorFrom(ctx), in.ref(), in.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -250,10 +249,10 @@ func (a *API) registerCatalog() {
 		Summary: "List controls",
 		Description: "The framework's controls in catalog order, optionally narrowed by dimension, stage, threat, " +
 			"implementer and text. A filter naming something the framework does not define is a 422.",
-	}, catalogRead, func(ctx context.Context, in *listControlsInput) (*ListOutput[Control], error) {
+	}, func(ctx context.Context, in *listControlsInput) (*ListOutput[Control], error) {
 		filter := store.ControlFilter{Dimension: in.Dimension, Stage: in.Stage, Threat: in.Threat,
 			Implementer: in.Implementer, Query: in.Q}
-		list, next, err := a.db.Controls(ctx, in.ref(), filter, in.page())
+		list, next, err := a.app.Controls(ctx, actorFrom(ctx), in.ref(), filter, in.page())
 		if err != nil {
 			return nil, err
 		}
@@ -263,8 +262,8 @@ func (a *API) registerCatalog() {
 	register(a, huma.Operation{
 		OperationID: "get-control", Method: http.MethodGet, Path: "/api/v1/frameworks/{fw}/controls/{id}", Tags: tags,
 		Summary: "Get a control", Description: "One control with the threats it mitigates.",
-	}, catalogRead, func(ctx context.Context, in *getControlInput) (*controlOutput, error) {
-		c, err := a.db.Control(ctx, in.ref(), in.ID)
+	}, func(ctx context.Context, in *getControlInput) (*controlOutput, error) {
+		c, err := a.app.Control(ctx, actorFrom(ctx), in.ref(), in.ID)
 		if err != nil {
 			return nil, err
 		}

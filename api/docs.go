@@ -141,12 +141,8 @@ func (a *API) docsView() docsView {
 func docsOperation(method, path string, op *huma.Operation) docsOp {
 	d := docsOp{ID: op.OperationID, Method: method, Path: path, Summary: op.Summary, Description: op.Description,
 		Access: "signed-in users allowed by the policy"}
-	if access, ok := OperationAccess(op); ok {
-		if access.Public {
-			d.Access = "public"
-		} else {
-			d.Access = fmt.Sprintf("policy %s:%s", access.Object, access.Action)
-		}
+	if IsPublic(op) {
+		d.Access = "public"
 	}
 	for _, p := range op.Parameters {
 		d.Params = append(d.Params, docsField{Name: p.Name, In: p.In, Description: p.Description,

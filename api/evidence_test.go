@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"assure/api"
+	"assure/app"
 	"assure/store/storetest"
 )
 
 func TestEvidenceLimitsAndTypes(t *testing.T) {
 	t.Parallel()
 	db, url := storetest.New(t)
-	s := serveWith(t, db, url, api.Options{MaxEvidenceBytes: 4096})
+	s := serveWith(t, db, url, app.Options{MaxEvidenceBytes: 4096}, api.Options{})
 	f := newFiling(s, "fintech")
 	count := func() (evidence, blobs int) {
 		s.queryRow(`select (select count(*) from evidence), (select count(*) from blobs)`, nil, &evidence, &blobs)

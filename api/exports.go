@@ -10,8 +10,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"assure/domain"
-	"assure/reports"
+	"assure/app"
 	"assure/store"
 )
 
@@ -57,37 +56,25 @@ func when(t time.Time, none string) string {
 
 func (a *API) registerExports() {
 	tags := []string{"Audit"}
-	for _, format := range []string{"csv", "xlsx"} {
-		register(a, huma.Operation{
-			OperationID: "export-audit-" + format, Method: http.MethodGet, Path: "/api/v1/audit/export." + format, Tags: tags,
-			Summary: "Export the audit trail (" + format + ")",
-			Description: "The audit trail for a period and scope, oldest first, streamed. The file states the result " +
-				"of verifying the whole hash chain at the time of the export. The export itself is audited.",
-			Responses: map[string]*huma.Response{"200": {Description: "The export.", Content: map[string]*huma.MediaType{
-				mediaTypes[format]: {Schema: &huma.Schema{Type: "string", Format: "binary"}}}}},
-		}, Access{Object: "audit", Action: "export"}, func(ctx context.Context, in *auditExportInput) (*huma.StreamResponse, error) {
-			actor := actorFrom(ctx)
-			if !in.From.IsZero() && !in.To.IsZero() && !in.From.Before(in.To) {
-				return nil, domain.Invalid("bad time range", []domain.Problem{{Location: "query.to", Message: "must be after from"}})
-			}
-			v, err := a.db.VerifyAudit(ctx)
+	describe := "The audit trail for a period and scope, oldest first. The file states the result of verifying " +
+		"the whole hash chain at the time of the export. The export itself is audited."
+	export := func(format string) func(ctx context.Context, in *auditExportInput) (*huma.StreamResponse, error) {
+		return func(ctx context.Context, in *auditExportInput) (*huma.StreamResponse, error) {
+			f, err := a.app.AuditExport(ctx, actorFrom(ctx), in.filter(), format, in.scope())
 			if err != nil {
 				return nil, err
 			}
-			verification := reports.AuditVerification{OK: v.OK, Checked: v.Checked, FirstBad: v.FirstBad, CheckedAt: time.Now().UTC()}
-			events := func(emit func(domain.Event) error) error {
-				return a.db.EachAuditEvent(ctx, actor, in.filter(), emit)
-			}
-			name := fmt.Sprintf("audit-trail-%s.%s", time.Now().UTC().Format("20060102-150405"), format)
-			return a.spooled(ctx, name, format, func(w io.Writer) error {
-				if format == "csv" {
-					return reports.WriteAuditCSV(w, verification, events)
-				}
-				return reports.WriteAuditXLSX(w, verification, in.scope(), events)
-			}, func() error {
-				return a.db.RecordEvent(ctx, actor, "audit.export", "audit", "", "",
-					map[string]any{"format": format, "scope": in.scope(), "chain_ok": v.OK})
-			})
-		})
+			return fileResponse(f), nil
+		}
 	}
+	register(a, huma.Operation{
+		OperationID: "export-audit-csv", Method: http.MethodGet, Path: "/api/v1/audit/export.csv", Tags: tags,
+		Summary: "Export the audit trail (csv)", Description: describe,
+		Responses: binaryResponse(app.MediaType("csv")),
+	}, export("csv"))
+	register(a, huma.Operation{
+		OperationID: "export-audit-xlsx", Method: http.MethodGet, Path: "/api/v1/audit/export.xlsx", Tags: tags,
+		Summary: "Export the audit trail (xlsx)", Description: describe,
+		Responses: binaryResponse(app.MediaType("xlsx")),
+	}, export("xlsx"))
 }

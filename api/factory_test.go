@@ -151,3 +151,6 @@ func addZipEntry(t testing.TB, archive []byte, name string, content []byte) []by
 	}
 	return out.Bytes()
 }
+
+// actorOf is the actor of a user, for calls made straight to the store.
+func actorOf(u domain.User) domain.Actor { return domain.ActorFor(u) }

@@ -107,18 +107,13 @@ func (a *API) registerFindings() {
 		OperationID: "create-finding", Method: http.MethodPost, Path: "/api/v1/findings", Tags: tags,
 		Summary: "Raise a finding", Description: "A supervisor raises a finding against an assessment or one of its controls.",
 		DefaultStatus: http.StatusCreated,
-	}, Access{Object: "finding", Action: "create"}, func(ctx context.Context, in *createFindingInput) (*findingOutput, error) {
+	}, func(ctx context.Context, in *createFindingInput) (*findingOutput, error) {
 		b := in.Body
 		due, err := domain.ParseDate(b.DueAt)
 		if err != nil {
 			return nil, domain.Invalid("the finding cannot be raised", []domain.Problem{{Location: "body.due_at", Message: err.Error()}})
 		}
-		if as, err := a.db.Assessment(ctx, actorFrom(ctx), b.AssessmentID); err == nil {
-			if err := a.allowOn(ctx, actorFrom(ctx), as.ProviderID, "finding", "create", "assessment"); err != nil {
-				return nil, err
-			}
-		}
-		f, err := a.db.CreateFinding(ctx, actorFrom(ctx), store.NewFinding{AssessmentID: b.AssessmentID, ControlID: b.ControlID,
+		f, err := a.app.CreateFinding(ctx, actorFrom(ctx), store.NewFinding{AssessmentID: b.AssessmentID, ControlID: b.ControlID,
 			Title: b.Title, Severity: domain.Severity(b.Severity), Description: b.Description, DueAt: due})
 		if err != nil {
 			return nil, err
@@ -129,8 +124,8 @@ func (a *API) registerFindings() {
 	register(a, huma.Operation{
 		OperationID: "list-findings", Method: http.MethodGet, Path: "/api/v1/findings", Tags: tags,
 		Summary: "List findings", Description: "The earliest due first. Provider users see their own provider's only.",
-	}, Access{Object: "finding", Action: "read"}, func(ctx context.Context, in *listFindingsInput) (*ListOutput[Finding], error) {
-		list, next, err := a.db.Findings(ctx, actorFrom(ctx), store.FindingFilter{CampaignID: in.Campaign,
+	}, func(ctx context.Context, in *listFindingsInput) (*ListOutput[Finding], error) {
+		list, next, err := a.app.Findings(ctx, actorFrom(ctx), store.FindingFilter{CampaignID: in.Campaign,
 			ProviderID: in.Provider, AssessmentID: in.Assessment, Status: domain.FindingStatus(in.Status),
 			Severity: domain.Severity(in.Severity), Overdue: in.Overdue}, in.page())
 		if err != nil {
@@ -142,8 +137,8 @@ func (a *API) registerFindings() {
 	register(a, huma.Operation{
 		OperationID: "get-finding", Method: http.MethodGet, Path: "/api/v1/findings/{id}", Tags: tags,
 		Summary: "Get a finding", Description: "One finding with its history.",
-	}, Access{Object: "finding", Action: "read"}, func(ctx context.Context, in *IDParam) (*findingOutput, error) {
-		f, err := a.findingFor(ctx, in.ID, "read")
+	}, func(ctx context.Context, in *IDParam) (*findingOutput, error) {
+		f, err := a.app.Finding(ctx, actorFrom(ctx), in.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -155,11 +150,8 @@ func (a *API) registerFindings() {
 		Summary: "Answer a finding",
 		Description: "The provider gives or replaces its remediation plan, adds a progress note, and may move the " +
 			"finding to in_progress (start) or resolved (resolve).",
-	}, Access{Object: "finding", Action: "respond"}, func(ctx context.Context, in *respondFindingInput) (*findingOutput, error) {
-		if _, err := a.findingFor(ctx, in.ID, "respond"); err != nil {
-			return nil, err
-		}
-		f, err := a.db.RespondToFinding(ctx, actorFrom(ctx), in.ID, store.FindingResponse{
+	}, func(ctx context.Context, in *respondFindingInput) (*findingOutput, error) {
+		f, err := a.app.RespondToFinding(ctx, actorFrom(ctx), in.ID, store.FindingResponse{
 			RemediationPlan: in.Body.RemediationPlan, Note: in.Body.Note, Action: in.Body.Action})
 		if err != nil {
 			return nil, err
@@ -170,11 +162,8 @@ func (a *API) registerFindings() {
 	register(a, huma.Operation{
 		OperationID: "verify-finding", Method: http.MethodPost, Path: "/api/v1/findings/{id}/verify", Tags: tags,
 		Summary: "Verify a finding", Description: "A supervisor confirms a resolved finding is remediated.",
-	}, Access{Object: "finding", Action: "verify"}, func(ctx context.Context, in *findingNoteInput) (*findingOutput, error) {
-		if _, err := a.findingFor(ctx, in.ID, "verify"); err != nil {
-			return nil, err
-		}
-		f, err := a.db.VerifyFinding(ctx, actorFrom(ctx), in.ID, in.Body.Note)
+	}, func(ctx context.Context, in *findingNoteInput) (*findingOutput, error) {
+		f, err := a.app.VerifyFinding(ctx, actorFrom(ctx), in.ID, in.Body.Note)
 		if err != nil {
 			return nil, err
 		}
@@ -184,24 +173,11 @@ func (a *API) registerFindings() {
 	register(a, huma.Operation{
 		OperationID: "reopen-finding", Method: http.MethodPost, Path: "/api/v1/findings/{id}/reopen", Tags: tags,
 		Summary: "Reopen a finding", Description: "A supervisor sends a resolved or verified finding back to open, with the reason.",
-	}, Access{Object: "finding", Action: "verify"}, func(ctx context.Context, in *findingReasonInput) (*findingOutput, error) {
-		if _, err := a.findingFor(ctx, in.ID, "verify"); err != nil {
-			return nil, err
-		}
-		f, err := a.db.ReopenFinding(ctx, actorFrom(ctx), in.ID, in.Body.Reason)
+	}, func(ctx context.Context, in *findingReasonInput) (*findingOutput, error) {
+		f, err := a.app.ReopenFinding(ctx, actorFrom(ctx), in.ID, in.Body.Reason)
 		if err != nil {
 			return nil, err
 		}
 		return &findingOutput{Body: findingOf(f)}, nil
 	})
-}
-
-// findingFor loads a finding the caller may see and checks the action on it.
-func (a *API) findingFor(ctx context.Context, id, act string) (domain.Finding, error) {
-	actor := actorFrom(ctx)
-	f, err := a.db.Finding(ctx, actor, id)
-	if err != nil {
-		return f, err
-	}
-	return f, a.allowOn(ctx, actor, f.ProviderID, "finding", act, "finding")
 }

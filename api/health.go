@@ -16,22 +16,22 @@ type healthOutput struct {
 }
 
 func (a *API) registerHealth() {
-	register(a, huma.Operation{
+	registerPublic(a, huma.Operation{
 		OperationID: "healthz", Method: http.MethodGet, Path: "/healthz", Tags: []string{"Health"},
 		Summary: "Process is up", Description: "Answers 200 while the process runs; it does not touch the database.",
-	}, Access{Public: true}, func(ctx context.Context, _ *struct{}) (*healthOutput, error) {
+	}, func(ctx context.Context, _ *struct{}) (*healthOutput, error) {
 		out := &healthOutput{}
 		out.Body.Status = "ok"
 		return out, nil
 	})
 
-	register(a, huma.Operation{
+	registerPublic(a, huma.Operation{
 		OperationID: "readyz", Method: http.MethodGet, Path: "/readyz", Tags: []string{"Health"},
 		Summary:     "Ready to serve",
 		Description: "Answers 200 when the database answers and its schema is the one this binary expects, 503 otherwise.",
 		Errors:      []int{http.StatusServiceUnavailable},
-	}, Access{Public: true}, func(ctx context.Context, _ *struct{}) (*healthOutput, error) {
-		current, latest, err := a.db.SchemaStatus(ctx)
+	}, func(ctx context.Context, _ *struct{}) (*healthOutput, error) {
+		current, latest, err := a.app.SchemaStatus(ctx)
 		if err != nil {
 			a.log.WarnContext(ctx, "not ready", "err", err)
 			return nil, huma.Error503ServiceUnavailable("the database does not answer")

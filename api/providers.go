@@ -91,9 +91,9 @@ func (a *API) registerProviders() {
 		OperationID: "create-provider", Method: http.MethodPost, Path: "/api/v1/providers", Tags: tags,
 		Summary: "Register a provider", Description: "Adds a DFS provider to the register. Licence numbers are unique.",
 		DefaultStatus: http.StatusCreated,
-	}, Access{Object: "provider", Action: "create"}, func(ctx context.Context, in *createProviderInput) (*providerOutput, error) {
+	}, func(ctx context.Context, in *createProviderInput) (*providerOutput, error) {
 		b := in.Body
-		p, err := a.db.CreateProvider(ctx, actorFrom(ctx), domain.Provider{LegalName: b.LegalName, ShortName: b.ShortName,
+		p, err := a.app.CreateProvider(ctx, actorFrom(ctx), domain.Provider{LegalName: b.LegalName, ShortName: b.ShortName,
 			LicenceNumber: b.LicenceNumber, Kind: domain.ProviderKind(b.Kind), Tier: b.Tier, Channels: b.Channels,
 			Status: domain.ProviderStatus(b.Status), Contacts: b.Contacts})
 		if err != nil {
@@ -105,8 +105,8 @@ func (a *API) registerProviders() {
 	register(a, huma.Operation{
 		OperationID: "list-providers", Method: http.MethodGet, Path: "/api/v1/providers", Tags: tags,
 		Summary: "List providers", Description: "The register by short name. Provider users see their own provider only.",
-	}, Access{Object: "provider", Action: "read"}, func(ctx context.Context, in *listProvidersInput) (*ListOutput[Provider], error) {
-		list, next, err := a.db.Providers(ctx, actorFrom(ctx), store.ProviderFilter{Kind: domain.ProviderKind(in.Kind),
+	}, func(ctx context.Context, in *listProvidersInput) (*ListOutput[Provider], error) {
+		list, next, err := a.app.Providers(ctx, actorFrom(ctx), store.ProviderFilter{Kind: domain.ProviderKind(in.Kind),
 			Tier: in.Tier, Status: domain.ProviderStatus(in.Status), Query: in.Q}, in.page())
 		if err != nil {
 			return nil, err
@@ -117,8 +117,8 @@ func (a *API) registerProviders() {
 	register(a, huma.Operation{
 		OperationID: "get-provider", Method: http.MethodGet, Path: "/api/v1/providers/{id}", Tags: tags,
 		Summary: "Get a provider", Description: "One provider, with its version as ETag.",
-	}, Access{Object: "provider", Action: "read"}, func(ctx context.Context, in *IDParam) (*providerOutput, error) {
-		p, err := a.providerFor(ctx, in.ID, "read")
+	}, func(ctx context.Context, in *IDParam) (*providerOutput, error) {
+		p, err := a.app.Provider(ctx, actorFrom(ctx), in.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -130,12 +130,9 @@ func (a *API) registerProviders() {
 		Summary: "Change a provider",
 		Description: "Changes the given fields. Exited providers stay in the register with their history; " +
 			"only active providers enter new campaigns.",
-	}, Access{Object: "provider", Action: "update"}, func(ctx context.Context, in *updateProviderInput) (*providerOutput, error) {
+	}, func(ctx context.Context, in *updateProviderInput) (*providerOutput, error) {
 		version, err := ifMatch(in.IfMatch)
 		if err != nil {
-			return nil, err
-		}
-		if _, err := a.providerFor(ctx, in.ID, "update"); err != nil {
 			return nil, err
 		}
 		b := in.Body
@@ -149,20 +146,10 @@ func (a *API) registerProviders() {
 			s := domain.ProviderStatus(*b.Status)
 			ch.Status = &s
 		}
-		p, err := a.db.UpdateProvider(ctx, actorFrom(ctx), in.ID, ch, version)
+		p, err := a.app.UpdateProvider(ctx, actorFrom(ctx), in.ID, ch, version)
 		if err != nil {
 			return nil, err
 		}
 		return providerResponse(p), nil
 	})
-}
-
-// providerFor loads a provider the caller may see and checks the action on it.
-func (a *API) providerFor(ctx context.Context, id, act string) (domain.Provider, error) {
-	actor := actorFrom(ctx)
-	p, err := a.db.Provider(ctx, actor, id)
-	if err != nil {
-		return p, err
-	}
-	return p, a.allowOn(ctx, actor, p.ID, "provider", act, "provider")
 }

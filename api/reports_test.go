@@ -20,6 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"assure/api"
+	"assure/app"
 	"assure/domain"
 	"assure/store/storetest"
 )
@@ -245,8 +246,8 @@ func sectorMatrixFromSummary(t *testing.T, f *excelize.File) [5][5]int {
 func TestReportJobs(t *testing.T) {
 	t.Parallel()
 	db, url := storetest.New(t)
-	s := serveWith(t, db, url, api.Options{SectorJobThreshold: 1})
-	jobs, err := api.NewJobs(db, api.NewReporter(db), slog.New(slog.NewTextHandler(io.Discard, nil)), api.JobOptions{KeepFor: time.Hour})
+	s := serveWith(t, db, url, app.Options{SectorJobThreshold: 1}, api.Options{})
+	jobs, err := s.app.NewJobs(slog.New(slog.NewTextHandler(io.Discard, nil)), app.JobOptions{KeepFor: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -123,16 +123,13 @@ func (a *API) registerResponses() {
 	register(a, huma.Operation{
 		OperationID: "list-responses", Method: http.MethodGet, Path: "/api/v1/assessments/{id}/responses", Tags: tags,
 		Summary: "List responses", Description: "The assessment's responses in catalog order, each with its ETag.",
-	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *listResponsesInput) (*ListOutput[Response], error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "read"); err != nil {
-			return nil, err
-		}
+	}, func(ctx context.Context, in *listResponsesInput) (*ListOutput[Response], error) {
 		f := store.ResponseFilter{Status: domain.ResponseStatus(in.Status), Verdict: domain.Verdict(in.Verdict)}
 		if in.Answered != "" {
 			answered := in.Answered == "true"
 			f.Answered = &answered
 		}
-		list, next, err := a.db.Responses(ctx, actorFrom(ctx), in.ID, f, in.page())
+		list, next, err := a.app.Responses(ctx, actorFrom(ctx), in.ID, f, in.page())
 		if err != nil {
 			return nil, err
 		}
@@ -142,11 +139,8 @@ func (a *API) registerResponses() {
 	register(a, huma.Operation{
 		OperationID: "get-response", Method: http.MethodGet, Path: "/api/v1/assessments/{id}/responses/{control}", Tags: tags,
 		Summary: "Get a response", Description: "One control's response, with its ETag.",
-	}, Access{Object: "assessment", Action: "read"}, func(ctx context.Context, in *ResponseParams) (*responseOutput, error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "read"); err != nil {
-			return nil, err
-		}
-		r, err := a.db.Response(ctx, actorFrom(ctx), in.ID, in.Control)
+	}, func(ctx context.Context, in *ResponseParams) (*responseOutput, error) {
+		r, err := a.app.Response(ctx, actorFrom(ctx), in.ID, in.Control)
 		if err != nil {
 			return nil, err
 		}
@@ -158,15 +152,12 @@ func (a *API) registerResponses() {
 		Summary: "Save a response",
 		Description: "Saves the provider's answer for one control. If-Match with the response's ETag is required; " +
 			"a stale one is 412, so concurrent edits are never lost. A changed answer clears its verdict.",
-	}, Access{Object: "assessment", Action: "respond"}, func(ctx context.Context, in *putResponseInput) (*responseOutput, error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "respond"); err != nil {
-			return nil, err
-		}
+	}, func(ctx context.Context, in *putResponseInput) (*responseOutput, error) {
 		version, err := ifMatch(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
-		r, err := a.db.SaveResponse(ctx, actorFrom(ctx), in.ID, in.Control, in.Body.input(), version)
+		r, err := a.app.SaveResponse(ctx, actorFrom(ctx), in.ID, in.Control, in.Body.input(), version)
 		if err != nil {
 			return nil, err
 		}
@@ -178,15 +169,12 @@ func (a *API) registerResponses() {
 		Summary: "Save many responses",
 		Description: "For providers filing from their own systems: saves many controls in one transaction, all or " +
 			"nothing. Every problem of every control is listed at once; a stale version anywhere is 412.",
-	}, Access{Object: "assessment", Action: "respond"}, func(ctx context.Context, in *putResponsesInput) (*ListOutput[Response], error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "respond"); err != nil {
-			return nil, err
-		}
+	}, func(ctx context.Context, in *putResponsesInput) (*ListOutput[Response], error) {
 		updates := make([]store.ResponseUpdate, len(in.Body.Responses))
 		for i, r := range in.Body.Responses {
 			updates[i] = store.ResponseUpdate{ControlID: r.ControlID, Version: r.Version, Input: r.ResponseBody.input()}
 		}
-		list, err := a.db.SaveResponses(ctx, actorFrom(ctx), in.ID, updates, "body.responses")
+		list, err := a.app.SaveResponses(ctx, actorFrom(ctx), in.ID, updates, "body.responses")
 		if err != nil {
 			return nil, err
 		}
@@ -196,15 +184,12 @@ func (a *API) registerResponses() {
 	register(a, huma.Operation{
 		OperationID: "put-verdict", Method: http.MethodPut, Path: "/api/v1/assessments/{id}/responses/{control}/verdict", Tags: tags,
 		Summary: "Record a verdict", Description: "A supervisor's verdict on one control of an assessment under review.",
-	}, Access{Object: "assessment", Action: "review"}, func(ctx context.Context, in *putVerdictInput) (*responseOutput, error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "review"); err != nil {
-			return nil, err
-		}
+	}, func(ctx context.Context, in *putVerdictInput) (*responseOutput, error) {
 		version, err := ifMatch(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
-		list, err := a.db.SetVerdicts(ctx, actorFrom(ctx), in.ID, []store.VerdictInput{{ControlID: in.Control,
+		list, err := a.app.SetVerdicts(ctx, actorFrom(ctx), in.ID, []store.VerdictInput{{ControlID: in.Control,
 			Verdict: domain.Verdict(in.Body.Verdict), Comment: in.Body.Comment, Version: version}}, "body")
 		if err != nil {
 			return nil, err
@@ -215,15 +200,12 @@ func (a *API) registerResponses() {
 	register(a, huma.Operation{
 		OperationID: "put-verdicts", Method: http.MethodPut, Path: "/api/v1/assessments/{id}/verdicts", Tags: tags,
 		Summary: "Record many verdicts", Description: "Verdicts on many controls at once, all or none.",
-	}, Access{Object: "assessment", Action: "review"}, func(ctx context.Context, in *putVerdictsInput) (*ListOutput[Response], error) {
-		if _, err := a.assessmentFor(ctx, in.ID, "review"); err != nil {
-			return nil, err
-		}
+	}, func(ctx context.Context, in *putVerdictsInput) (*ListOutput[Response], error) {
 		verdicts := make([]store.VerdictInput, len(in.Body.Verdicts))
 		for i, v := range in.Body.Verdicts {
 			verdicts[i] = store.VerdictInput{ControlID: v.ControlID, Verdict: domain.Verdict(v.Verdict), Comment: v.Comment}
 		}
-		list, err := a.db.SetVerdicts(ctx, actorFrom(ctx), in.ID, verdicts, "body.verdicts")
+		list, err := a.app.SetVerdicts(ctx, actorFrom(ctx), in.ID, verdicts, "body.verdicts")
 		if err != nil {
 			return nil, err
 		}

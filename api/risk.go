@@ -355,22 +355,15 @@ type TrendEntry struct {
 
 func (a *API) registerRisk() {
 	tags := []string{"Risk"}
-	read := Access{Object: "risk", Action: "read"}
 	register(a, huma.Operation{
 		OperationID: "get-provider-risk", Method: http.MethodGet, Path: "/api/v1/providers/{id}/risk", Tags: tags,
 		Summary: "A provider's risk register",
 		Description: "For each threat: inherent likelihood and impact (defaults, tier uplift, overrides), the " +
 			"controls and answers that make its coverage, and the residual likelihood, score and level; the 5×5 " +
 			"matrices of the provider's threats; compliance overall and by dimension, stage and audit group.",
-	}, read, func(ctx context.Context, in *providerRiskInput) (*providerRiskOutput, error) {
+	}, func(ctx context.Context, in *providerRiskInput) (*providerRiskOutput, error) {
 		actor := actorFrom(ctx)
-		if _, err := a.providerFor(ctx, in.ID, "read"); err != nil {
-			return nil, err
-		}
-		if err := a.allowOn(ctx, actor, in.ID, "risk", "read", "provider"); err != nil {
-			return nil, err
-		}
-		r, err := a.db.ProviderRisk(ctx, actor, in.ID, in.Campaign, in.Basis)
+		r, err := a.app.ProviderRisk(ctx, actor, in.ID, in.Campaign, in.Basis)
 		if err != nil {
 			return nil, err
 		}
@@ -380,11 +373,8 @@ func (a *API) registerRisk() {
 	register(a, huma.Operation{
 		OperationID: "list-risk-overrides", Method: http.MethodGet, Path: "/api/v1/providers/{id}/risk/overrides", Tags: tags,
 		Summary: "List a provider's overrides", Description: "Supervisors' overrides of inherent likelihood or impact, with reasons.",
-	}, read, func(ctx context.Context, in *IDParam) (*ListOutput[OverrideEntry], error) {
-		if err := a.allowOn(ctx, actorFrom(ctx), in.ID, "risk", "read", "provider"); err != nil {
-			return nil, err
-		}
-		list, err := a.db.Overrides(ctx, actorFrom(ctx), in.ID)
+	}, func(ctx context.Context, in *IDParam) (*ListOutput[OverrideEntry], error) {
+		list, err := a.app.Overrides(ctx, actorFrom(ctx), in.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -401,16 +391,13 @@ func (a *API) registerRisk() {
 		Description: "A supervisor sets the inherent likelihood and/or impact of a threat for this provider, with a " +
 			"reason. Scores of the provider's assessments are updated at once.",
 		DefaultStatus: http.StatusNoContent,
-	}, Access{Object: "risk", Action: "override"}, func(ctx context.Context, in *overrideInput) (*struct{}, error) {
-		if _, err := a.providerFor(ctx, in.ID, "read"); err != nil {
-			return nil, err
-		}
+	}, func(ctx context.Context, in *overrideInput) (*struct{}, error) {
 		b := in.Body
 		if b.Likelihood == nil && b.Impact == nil {
 			return nil, domain.Invalid("nothing to override", []domain.Problem{{Location: "body",
 				Message: "give likelihood, impact or both; DELETE removes an override"}})
 		}
-		return nil, a.db.SetOverride(ctx, actorFrom(ctx), in.ID, frameworkOrDefault(b.Framework, b.FrameworkVersion),
+		return nil, a.app.SetOverride(ctx, actorFrom(ctx), in.ID, frameworkOrDefault(b.Framework, b.FrameworkVersion),
 			in.Threat, b.Likelihood, b.Impact, b.Reason)
 	})
 
@@ -418,25 +405,16 @@ func (a *API) registerRisk() {
 		OperationID: "delete-risk-override", Method: http.MethodDelete, Path: "/api/v1/providers/{id}/risk/overrides/{threat}", Tags: tags,
 		Summary: "Remove an override", Description: "The threat's inherent risk returns to the defaults.",
 		DefaultStatus: http.StatusNoContent,
-	}, Access{Object: "risk", Action: "override"}, func(ctx context.Context, in *removeOverrideInput) (*struct{}, error) {
-		if _, err := a.providerFor(ctx, in.ID, "read"); err != nil {
-			return nil, err
-		}
-		return nil, a.db.SetOverride(ctx, actorFrom(ctx), in.ID, frameworkOrDefault(in.Framework, in.FrameworkVersion),
+	}, func(ctx context.Context, in *removeOverrideInput) (*struct{}, error) {
+		return nil, a.app.SetOverride(ctx, actorFrom(ctx), in.ID, frameworkOrDefault(in.Framework, in.FrameworkVersion),
 			in.Threat, nil, nil, "removed")
 	})
 
 	register(a, huma.Operation{
 		OperationID: "get-provider-trend", Method: http.MethodGet, Path: "/api/v1/providers/{id}/trend", Tags: tags,
 		Summary: "A provider's trend", Description: "Compliance and residual risk across campaigns, oldest first, each from the latest filing when there is one.",
-	}, read, func(ctx context.Context, in *IDParam) (*ListOutput[TrendEntry], error) {
-		if _, err := a.providerFor(ctx, in.ID, "read"); err != nil {
-			return nil, err
-		}
-		if err := a.allowOn(ctx, actorFrom(ctx), in.ID, "risk", "read", "provider"); err != nil {
-			return nil, err
-		}
-		list, err := a.db.Trend(ctx, actorFrom(ctx), in.ID)
+	}, func(ctx context.Context, in *IDParam) (*ListOutput[TrendEntry], error) {
+		list, err := a.app.Trend(ctx, actorFrom(ctx), in.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -459,8 +437,8 @@ func (a *API) registerRisk() {
 			"tier weight (1.5, 1.2, 1.0) + 5 per overdue finding (at most 5) + 15 when the filing is overdue; " +
 			"risk index = 100 × (½ worst + ½ mean residual score) / 25, from the latest filing, or the inherent " +
 			"risk when there is none. Each entry names its drivers.",
-	}, read, func(ctx context.Context, in *prioritiesInput) (*ListOutput[PriorityEntry], error) {
-		list, next, err := a.db.Priorities(ctx, actorFrom(ctx), in.Campaign, in.page())
+	}, func(ctx context.Context, in *prioritiesInput) (*ListOutput[PriorityEntry], error) {
+		list, next, err := a.app.Priorities(ctx, actorFrom(ctx), in.Campaign, in.page())
 		if err != nil {
 			return nil, err
 		}
@@ -473,7 +451,7 @@ func (a *API) registerRisk() {
 		}), nil
 	})
 
-	a.registerHeatmaps(tags, read)
+	a.registerHeatmaps(tags)
 }
 
 func round4(v *float64) *float64 {
@@ -491,9 +469,9 @@ func frameworkOrDefault(id, version string) store.FrameworkRef {
 	return store.FrameworkRef{ID: id, Version: version}
 }
 
-func (a *API) registerHeatmaps(tags []string, read Access) {
+func (a *API) registerHeatmaps(tags []string) {
 	risk := func(ctx context.Context, in *riskHeatmapInput) (RiskHeatmap, error) {
-		m, err := a.db.SectorRiskMatrix(ctx, actorFrom(ctx), in.Campaign, in.filter(), in.View == "inherent")
+		m, err := a.app.SectorRiskMatrix(ctx, actorFrom(ctx), in.Campaign, in.filter(), in.View == "inherent")
 		if err != nil {
 			return RiskHeatmap{}, err
 		}
@@ -519,7 +497,7 @@ func (a *API) registerHeatmaps(tags []string, read Access) {
 		Description: "Counts of provider–threat pairs per residual (or inherent) likelihood and impact in a campaign, " +
 			"optionally for one kind or tier. Also as SVG: /api/v1/heatmaps/risk.svg or Accept: image/svg+xml. " +
 			"Provider users see their own threats only.",
-	}, read, func(ctx context.Context, in *riskHeatmapInput) (*riskHeatmapOutput, error) {
+	}, func(ctx context.Context, in *riskHeatmapInput) (*riskHeatmapOutput, error) {
 		out, err := risk(ctx, in)
 		if err != nil {
 			return nil, err
@@ -530,7 +508,7 @@ func (a *API) registerHeatmaps(tags []string, read Access) {
 		OperationID: "get-risk-heatmap-svg", Method: http.MethodGet, Path: "/api/v1/heatmaps/risk.svg", Tags: tags,
 		Summary: "Sector risk matrix (SVG)", Description: "The sector risk matrix as a printable SVG chart.",
 		Responses: svgResponse,
-	}, read, func(ctx context.Context, in *riskHeatmapInput) (*svgOutput, error) {
+	}, func(ctx context.Context, in *riskHeatmapInput) (*svgOutput, error) {
 		out, err := risk(ctx, in)
 		if err != nil {
 			return nil, err
@@ -555,7 +533,7 @@ func (a *API) registerHeatmaps(tags []string, read Access) {
 			if view == "stages" {
 				worstBy = "score"
 			}
-			rows, next, err := a.db.SectorHeatmap(ctx, actorFrom(ctx), in.Campaign, in.filter(), store.HeatmapSort(in.Sort),
+			rows, next, err := a.app.SectorHeatmap(ctx, actorFrom(ctx), in.Campaign, in.filter(), store.HeatmapSort(in.Sort),
 				worstBy, in.page())
 			if err != nil {
 				return GridHeatmap{}, err
@@ -594,7 +572,7 @@ func (a *API) registerHeatmaps(tags []string, read Access) {
 			Summary: "Sector heatmap: providers × " + view,
 			Description: "One row per provider of the campaign with its " + what + ", paged and sorted by name or " +
 				"worst first. Also as SVG (.svg or Accept: image/svg+xml). Provider users see their own row only.",
-		}, read, func(ctx context.Context, in *gridInput) (*gridOutput, error) {
+		}, func(ctx context.Context, in *gridInput) (*gridOutput, error) {
 			out, err := build(ctx, in)
 			if err != nil {
 				return nil, err
@@ -605,7 +583,7 @@ func (a *API) registerHeatmaps(tags []string, read Access) {
 			OperationID: "get-" + view + "-heatmap-svg", Method: http.MethodGet, Path: "/api/v1/heatmaps/" + view + ".svg", Tags: tags,
 			Summary: "Sector heatmap: providers × " + view + " (SVG)", Description: "The same page of the heatmap as a printable SVG chart.",
 			Responses: svgResponse,
-		}, read, func(ctx context.Context, in *gridInput) (*svgOutput, error) {
+		}, func(ctx context.Context, in *gridInput) (*svgOutput, error) {
 			out, err := build(ctx, in)
 			if err != nil {
 				return nil, err
@@ -687,26 +665,26 @@ func svg(h reports.Heatmap) (*svgOutput, error) {
 }
 
 func (a *API) campaignName(ctx context.Context, id string) (string, error) {
-	c, err := a.db.Campaign(ctx, actorFrom(ctx), id)
+	c, err := a.app.Campaign(ctx, actorFrom(ctx), id)
 	return c.Name, err
 }
 
 // campaignColumns lists the dimensions or stages of a campaign's framework.
 func (a *API) campaignColumns(ctx context.Context, campaignID, view string) ([]GridColumn, error) {
-	c, err := a.db.Campaign(ctx, actorFrom(ctx), campaignID)
+	c, err := a.app.Campaign(ctx, actorFrom(ctx), campaignID)
 	if err != nil {
 		return nil, err
 	}
 	ref := store.FrameworkRef{ID: c.FrameworkID, Version: c.FrameworkVersion}
 	var cols []GridColumn
 	if view == "dimensions" {
-		list, _, err := a.db.Dimensions(ctx, ref, store.Page{Limit: store.MaxLimit})
+		list, _, err := a.app.Dimensions(ctx, actorFrom(ctx), ref, store.Page{Limit: store.MaxLimit})
 		for _, d := range list {
 			cols = append(cols, GridColumn{ID: d.ID, Name: d.Name})
 		}
 		return cols, err
 	}
-	list, _, err := a.db.Stages(ctx, ref, store.Page{Limit: store.MaxLimit})
+	list, _, err := a.app.Stages(ctx, actorFrom(ctx), ref, store.Page{Limit: store.MaxLimit})
 	for _, s := range list {
 		cols = append(cols, GridColumn{ID: s.ID, Name: s.Name})
 	}

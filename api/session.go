@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 
@@ -129,25 +128,17 @@ func (a *API) sessionCookie(value string, expires time.Time) http.Cookie {
 
 func (a *API) registerSession() {
 	tags := []string{"Session"}
-	register(a, huma.Operation{
+	registerPublic(a, huma.Operation{
 		OperationID: "login", Method: http.MethodPost, Path: "/api/v1/session", Tags: tags,
 		Summary: "Sign in",
 		Description: "Checks the email, password and (when enrolled) one-time code and opens a session. Repeated " +
 			"failures for an account or from an address slow the answers and then lock sign-in for a while; " +
 			"the answer never tells whether an account exists.",
 		Errors: []int{http.StatusUnauthorized, http.StatusTooManyRequests},
-	}, Access{Public: true}, func(ctx context.Context, in *loginInput) (*loginOutput, error) {
+	}, func(ctx context.Context, in *loginInput) (*loginOutput, error) {
 		actor := actorFrom(ctx)
-		s, err := a.db.Login(ctx, actor, store.Credentials{Email: in.Body.Email, Password: in.Body.Password,
+		s, err := a.app.Login(ctx, actor, store.Credentials{Email: in.Body.Email, Password: in.Body.Password,
 			OTP: in.Body.OTP, Address: actor.Address})
-		var failure *store.LoginFailure
-		if errors.As(err, &failure) {
-			select {
-			case <-time.After(failure.Delay):
-			case <-ctx.Done():
-			}
-			return nil, failure.Err
-		}
 		if err != nil {
 			return nil, err
 		}
@@ -160,8 +151,8 @@ func (a *API) registerSession() {
 		OperationID: "logout", Method: http.MethodDelete, Path: "/api/v1/session", Tags: tags,
 		Summary: "Sign out", Description: "Revokes the session or token used for this request and clears the cookie.",
 		DefaultStatus: http.StatusNoContent,
-	}, Access{Object: "session", Action: "delete"}, func(ctx context.Context, _ *struct{}) (*logoutOutput, error) {
-		if err := a.db.Logout(ctx, actorFrom(ctx)); err != nil {
+	}, func(ctx context.Context, _ *struct{}) (*logoutOutput, error) {
+		if err := a.app.Logout(ctx, actorFrom(ctx)); err != nil {
 			return nil, err
 		}
 		return &logoutOutput{SetCookie: a.sessionCookie("", time.Time{})}, nil
@@ -170,9 +161,9 @@ func (a *API) registerSession() {
 	register(a, huma.Operation{
 		OperationID: "get-me", Method: http.MethodGet, Path: "/api/v1/me", Tags: tags,
 		Summary: "Who am I", Description: "The signed-in user.",
-	}, Access{Object: "me", Action: "read"}, func(ctx context.Context, _ *struct{}) (*meOutput, error) {
+	}, func(ctx context.Context, _ *struct{}) (*meOutput, error) {
 		actor := actorFrom(ctx)
-		u, err := a.db.User(ctx, actor, actor.UserID)
+		u, err := a.app.Me(ctx, actor)
 		if err != nil {
 			return nil, err
 		}
@@ -184,8 +175,8 @@ func (a *API) registerSession() {
 		Summary:       "Change my password",
 		Description:   "Checks the current password, sets the new one and revokes every session and token of the account, this one included.",
 		DefaultStatus: http.StatusNoContent,
-	}, Access{Object: "me", Action: "update"}, func(ctx context.Context, in *passwordChangeInput) (*logoutOutput, error) {
-		if err := a.db.ChangePassword(ctx, actorFrom(ctx), in.Body.CurrentPassword, in.Body.NewPassword); err != nil {
+	}, func(ctx context.Context, in *passwordChangeInput) (*logoutOutput, error) {
+		if err := a.app.ChangePassword(ctx, actorFrom(ctx), in.Body.CurrentPassword, in.Body.NewPassword); err != nil {
 			return nil, err
 		}
 		return &logoutOutput{SetCookie: a.sessionCookie("", time.Time{})}, nil
@@ -196,8 +187,8 @@ func (a *API) registerSession() {
 		Summary: "Enrol a second factor",
 		Description: "Creates a TOTP (RFC 6238) secret for an authenticator app. Confirm it with a code to turn it " +
 			"on; from then on every sign-in needs a code.",
-	}, Access{Object: "me", Action: "update"}, func(ctx context.Context, _ *struct{}) (*totpStartOutput, error) {
-		secret, url, err := a.db.StartTOTP(ctx, actorFrom(ctx))
+	}, func(ctx context.Context, _ *struct{}) (*totpStartOutput, error) {
+		secret, url, err := a.app.StartTOTP(ctx, actorFrom(ctx))
 		if err != nil {
 			return nil, err
 		}
@@ -210,16 +201,16 @@ func (a *API) registerSession() {
 		OperationID: "confirm-totp", Method: http.MethodPost, Path: "/api/v1/me/totp/confirm", Tags: tags,
 		Summary: "Confirm the second factor", Description: "Turns the enrolled second factor on with a current code.",
 		DefaultStatus: http.StatusNoContent,
-	}, Access{Object: "me", Action: "update"}, func(ctx context.Context, in *totpCodeInput) (*struct{}, error) {
-		return nil, a.db.ConfirmTOTP(ctx, actorFrom(ctx), in.Body.Code)
+	}, func(ctx context.Context, in *totpCodeInput) (*struct{}, error) {
+		return nil, a.app.ConfirmTOTP(ctx, actorFrom(ctx), in.Body.Code)
 	})
 
 	register(a, huma.Operation{
 		OperationID: "disable-totp", Method: http.MethodPost, Path: "/api/v1/me/totp/disable", Tags: tags,
 		Summary: "Remove the second factor", Description: "Removes the second factor after checking a current code; refused when the role requires one.",
 		DefaultStatus: http.StatusNoContent,
-	}, Access{Object: "me", Action: "update"}, func(ctx context.Context, in *totpCodeInput) (*struct{}, error) {
-		return nil, a.db.RemoveTOTP(ctx, actorFrom(ctx), in.Body.Code)
+	}, func(ctx context.Context, in *totpCodeInput) (*struct{}, error) {
+		return nil, a.app.RemoveTOTP(ctx, actorFrom(ctx), in.Body.Code)
 	})
 
 	tags = []string{"Tokens"}
@@ -229,8 +220,8 @@ func (a *API) registerSession() {
 		Description: "For machine-to-machine filing. The token acts with its owner's role and is shown only in " +
 			"this answer; Assure keeps only its hash.",
 		DefaultStatus: http.StatusCreated,
-	}, Access{Object: "token", Action: "manage"}, func(ctx context.Context, in *createTokenInput) (*createTokenOutput, error) {
-		secret, t, err := a.db.CreateAPIToken(ctx, actorFrom(ctx), in.Body.Name, in.Body.ExpiresAt)
+	}, func(ctx context.Context, in *createTokenInput) (*createTokenOutput, error) {
+		secret, t, err := a.app.CreateAPIToken(ctx, actorFrom(ctx), in.Body.Name, in.Body.ExpiresAt)
 		if err != nil {
 			return nil, err
 		}
@@ -242,8 +233,8 @@ func (a *API) registerSession() {
 	register(a, huma.Operation{
 		OperationID: "list-tokens", Method: http.MethodGet, Path: "/api/v1/tokens", Tags: tags,
 		Summary: "List my API tokens", Description: "The caller's personal API tokens, newest first, revoked ones included.",
-	}, Access{Object: "token", Action: "manage"}, func(ctx context.Context, in *ListParams) (*ListOutput[Token], error) {
-		list, next, err := a.db.APITokens(ctx, actorFrom(ctx), in.page())
+	}, func(ctx context.Context, in *ListParams) (*ListOutput[Token], error) {
+		list, next, err := a.app.APITokens(ctx, actorFrom(ctx), in.page())
 		if err != nil {
 			return nil, err
 		}
@@ -254,7 +245,7 @@ func (a *API) registerSession() {
 		OperationID: "revoke-token", Method: http.MethodDelete, Path: "/api/v1/tokens/{id}", Tags: tags,
 		Summary: "Revoke an API token", Description: "Revokes one of the caller's personal API tokens.",
 		DefaultStatus: http.StatusNoContent,
-	}, Access{Object: "token", Action: "manage"}, func(ctx context.Context, in *tokenIDInput) (*struct{}, error) {
-		return nil, a.db.RevokeAPIToken(ctx, actorFrom(ctx), in.ID)
+	}, func(ctx context.Context, in *tokenIDInput) (*struct{}, error) {
+		return nil, a.app.RevokeAPIToken(ctx, actorFrom(ctx), in.ID)
 	})
 }

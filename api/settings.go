@@ -30,8 +30,8 @@ func (a *API) registerSettings() {
 	register(a, huma.Operation{
 		OperationID: "get-settings", Method: http.MethodGet, Path: "/api/v1/settings", Tags: tags,
 		Summary: "Get the settings", Description: "The regulator's configuration of Assure.",
-	}, Access{Object: "settings", Action: "read"}, func(ctx context.Context, _ *struct{}) (*settingsOutput, error) {
-		s, version, err := a.db.Settings(ctx)
+	}, func(ctx context.Context, _ *struct{}) (*settingsOutput, error) {
+		s, version, err := a.app.Settings(ctx, actorFrom(ctx))
 		if err != nil {
 			return nil, err
 		}
@@ -41,13 +41,13 @@ func (a *API) registerSettings() {
 	register(a, huma.Operation{
 		OperationID: "update-settings", Method: http.MethodPut, Path: "/api/v1/settings", Tags: tags,
 		Summary: "Change the settings", Description: "Replaces the configuration; send If-Match to avoid overwriting a concurrent change.",
-	}, Access{Object: "settings", Action: "update"}, func(ctx context.Context, in *updateSettingsInput) (*settingsOutput, error) {
+	}, func(ctx context.Context, in *updateSettingsInput) (*settingsOutput, error) {
 		version, err := ifMatch(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
 		s := domain.Settings(in.Body)
-		version, err = a.db.UpdateSettings(ctx, actorFrom(ctx), s, version)
+		version, err = a.app.UpdateSettings(ctx, actorFrom(ctx), s, version)
 		if err != nil {
 			return nil, err
 		}

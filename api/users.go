@@ -87,13 +87,10 @@ func (a *API) registerUsers() {
 		Description: "Admins create any user. A provider_admin creates provider_editor users of its own provider. " +
 			"Provider roles need provider_id; the others must not have one.",
 		DefaultStatus: http.StatusCreated,
-	}, Access{Object: "user", Action: "create"}, func(ctx context.Context, in *createUserInput) (*userOutput, error) {
+	}, func(ctx context.Context, in *createUserInput) (*userOutput, error) {
 		actor := actorFrom(ctx)
 		b := in.Body
-		if err := a.allowOn(ctx, actor, b.ProviderID, "user", "create", "provider"); err != nil {
-			return nil, err
-		}
-		u, err := a.db.CreateUser(ctx, actor, store.NewUser{Email: b.Email, Name: b.Name, Role: b.Role,
+		u, err := a.app.CreateUser(ctx, actor, store.NewUser{Email: b.Email, Name: b.Name, Role: b.Role,
 			ProviderID: b.ProviderID, Password: b.Password})
 		if err != nil {
 			return nil, err
@@ -104,9 +101,9 @@ func (a *API) registerUsers() {
 	register(a, huma.Operation{
 		OperationID: "list-users", Method: http.MethodGet, Path: "/api/v1/users", Tags: tags,
 		Summary: "List users", Description: "Users by email. A provider_admin sees its own provider's users only.",
-	}, Access{Object: "user", Action: "read"}, func(ctx context.Context, in *listUsersInput) (*ListOutput[User], error) {
+	}, func(ctx context.Context, in *listUsersInput) (*ListOutput[User], error) {
 		actor := actorFrom(ctx)
-		list, next, err := a.db.Users(ctx, actor, store.UserFilter{Role: domain.Role(in.Role),
+		list, next, err := a.app.Users(ctx, actor, store.UserFilter{Role: domain.Role(in.Role),
 			Status: domain.UserStatus(in.Status), ProviderID: in.Provider, Query: in.Q}, in.page())
 		if err != nil {
 			return nil, err
@@ -117,8 +114,8 @@ func (a *API) registerUsers() {
 	register(a, huma.Operation{
 		OperationID: "get-user", Method: http.MethodGet, Path: "/api/v1/users/{id}", Tags: tags,
 		Summary: "Get a user", Description: "One user, with its version as ETag.",
-	}, Access{Object: "user", Action: "read"}, func(ctx context.Context, in *UserIDParam) (*userOutput, error) {
-		u, err := a.userFor(ctx, in.ID, "read")
+	}, func(ctx context.Context, in *UserIDParam) (*userOutput, error) {
+		u, err := a.app.User(ctx, actorFrom(ctx), in.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -130,16 +127,13 @@ func (a *API) registerUsers() {
 		Summary: "Change a user",
 		Description: "Changes name, role, provider or status. The last active admin can be neither demoted nor " +
 			"disabled. Disabling revokes every session and token of the user.",
-	}, Access{Object: "user", Action: "update"}, func(ctx context.Context, in *updateUserInput) (*userOutput, error) {
+	}, func(ctx context.Context, in *updateUserInput) (*userOutput, error) {
 		version, err := ifMatch(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := a.userFor(ctx, in.ID, "update"); err != nil {
-			return nil, err
-		}
 		b := in.Body
-		u, err := a.db.UpdateUser(ctx, actorFrom(ctx), in.ID,
+		u, err := a.app.UpdateUser(ctx, actorFrom(ctx), in.ID,
 			store.UserChange{Name: b.Name, Role: b.Role, ProviderID: b.ProviderID, Status: b.Status}, version)
 		if err != nil {
 			return nil, err
@@ -152,11 +146,8 @@ func (a *API) registerUsers() {
 		Summary: "Disable a user",
 		Description: "The user can no longer sign in; every session and token is revoked. A provider_admin may " +
 			"disable provider_editor users of its own provider.",
-	}, Access{Object: "user", Action: "disable"}, func(ctx context.Context, in *UserIDParam) (*userOutput, error) {
-		if _, err := a.userFor(ctx, in.ID, "disable"); err != nil {
-			return nil, err
-		}
-		u, err := a.db.DisableUser(ctx, actorFrom(ctx), in.ID)
+	}, func(ctx context.Context, in *UserIDParam) (*userOutput, error) {
+		u, err := a.app.DisableUser(ctx, actorFrom(ctx), in.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -167,32 +158,15 @@ func (a *API) registerUsers() {
 		OperationID: "reset-user-password", Method: http.MethodPut, Path: "/api/v1/users/{id}/password", Tags: tags,
 		Summary: "Reset a user's password", Description: "Sets a new password and revokes every session and token of the user.",
 		DefaultStatus: http.StatusNoContent,
-	}, Access{Object: "user", Action: "reset_password"}, func(ctx context.Context, in *resetPasswordInput) (*struct{}, error) {
-		if _, err := a.userFor(ctx, in.ID, "reset_password"); err != nil {
-			return nil, err
-		}
-		return nil, a.db.ResetPassword(ctx, actorFrom(ctx), in.ID, in.Body.Password)
+	}, func(ctx context.Context, in *resetPasswordInput) (*struct{}, error) {
+		return nil, a.app.ResetPassword(ctx, actorFrom(ctx), in.ID, in.Body.Password)
 	})
 
 	register(a, huma.Operation{
 		OperationID: "reset-user-totp", Method: http.MethodDelete, Path: "/api/v1/users/{id}/totp", Tags: tags,
 		Summary: "Remove a user's second factor", Description: "For a lost device: removes the second factor and revokes the user's sessions and tokens.",
 		DefaultStatus: http.StatusNoContent,
-	}, Access{Object: "user", Action: "reset_totp"}, func(ctx context.Context, in *UserIDParam) (*struct{}, error) {
-		if _, err := a.userFor(ctx, in.ID, "reset_totp"); err != nil {
-			return nil, err
-		}
-		return nil, a.db.ResetTOTP(ctx, actorFrom(ctx), in.ID)
+	}, func(ctx context.Context, in *UserIDParam) (*struct{}, error) {
+		return nil, a.app.ResetTOTP(ctx, actorFrom(ctx), in.ID)
 	})
-}
-
-// userFor loads a user the caller may see and checks the action against the
-// user's provider.
-func (a *API) userFor(ctx context.Context, id, act string) (domain.User, error) {
-	actor := actorFrom(ctx)
-	u, err := a.db.User(ctx, actor, id)
-	if err != nil {
-		return u, err
-	}
-	return u, a.allowOn(ctx, actor, u.ProviderID, "user", act, "user")
 }

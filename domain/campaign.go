@@ -91,3 +91,14 @@ func (c Campaign) InScope(p Provider) bool {
 	}
 	return (len(c.Kinds) == 0 || slices.Contains(c.Kinds, p.Kind)) && (len(c.Tiers) == 0 || slices.Contains(c.Tiers, p.Tier))
 }
+
+// CampaignActions lists what can happen to a campaign in state s.
+func CampaignActions(s CampaignStatus) []string {
+	switch s {
+	case CampaignDraft:
+		return []string{"open"}
+	case CampaignOpen:
+		return []string{"extend", "close"}
+	}
+	return nil
+}

@@ -46,6 +46,7 @@ func (s FindingStatus) Closed() bool { return s == FindingResolved || s == Findi
 
 // Finding actions and who takes them.
 const (
+	FindingRespond = "respond" // provider: give a plan or a progress note while the finding is not closed
 	FindingStart   = "start"   // provider: open → in_progress
 	FindingResolve = "resolve" // provider: open | in_progress → resolved
 	FindingVerify  = "verify"  // supervisor: resolved → verified
@@ -62,6 +63,21 @@ var findingTransitions = map[string]struct {
 	FindingReopen:  {[]FindingStatus{FindingResolved, FindingVerified}, FindingOpen},
 }
 
+// FindingActions lists the actions possible on a finding in state s, in a
+// fixed order.
+func FindingActions(s FindingStatus) []string {
+	var out []string
+	if !s.Closed() {
+		out = append(out, FindingRespond)
+	}
+	for _, a := range []string{FindingStart, FindingResolve, FindingVerify, FindingReopen} {
+		if slices.Contains(findingTransitions[a].from, s) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // FindingTransition returns the state action leads to from s, or EConflict
 // naming the allowed actions.
 func FindingTransition(s FindingStatus, action string) (FindingStatus, error) {
@@ -71,8 +87,8 @@ func FindingTransition(s FindingStatus, action string) (FindingStatus, error) {
 	}
 	if !slices.Contains(t.from, s) {
 		var allowed []string
-		for _, a := range []string{FindingStart, FindingResolve, FindingVerify, FindingReopen} {
-			if slices.Contains(findingTransitions[a].from, s) {
+		for _, a := range FindingActions(s) {
+			if a != FindingRespond {
 				allowed = append(allowed, a)
 			}
 		}

@@ -38,22 +38,37 @@ type Actor struct {
 	// MustEnrolTOTP is set when the actor's role requires a second factor the
 	// actor has not enrolled yet; until then only enrolment is allowed.
 	MustEnrolTOTP bool
+
+	system bool // set by System only
 }
 
 // System returns the actor for work done by Assure itself or an operator at
 // the command line; label says which (e.g. "cli:root").
 func System(label string) Actor {
-	return Actor{Email: label}
+	return Actor{Email: label, system: true}
+}
+
+// ActorFor returns the actor for a signed-in user.
+func ActorFor(u User) Actor {
+	return Actor{UserID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, ProviderID: u.ProviderID}
 }
 
 // IsSystem reports whether the actor is Assure itself rather than a user.
-func (a Actor) IsSystem() bool { return a.UserID == "" }
+// An anonymous caller is not the system.
+func (a Actor) IsSystem() bool { return a.system }
 
-// ProviderScope returns the provider the actor is confined to, or "" when the
-// actor may see every provider.
-func (a Actor) ProviderScope() string {
-	if a.Role.ForProvider() {
-		return a.ProviderID
+// Scope returns the providers whose objects the actor may reach: its own
+// provider for provider roles, every provider for the other roles and the
+// system. An actor without a known role, or a provider role without a
+// provider, reaches none.
+func (a Actor) Scope() Scope {
+	switch {
+	case a.system:
+		return AllProviders()
+	case a.Role.ForProvider():
+		return OnlyProvider(a.ProviderID)
+	case a.Role.Valid():
+		return AllProviders()
 	}
-	return ""
+	return Scope{}
 }

@@ -33,3 +33,7 @@ func (s Settings) RequiresTOTP(role Role) bool {
 	}
 	return false
 }
+
+// FourEyesBars reports whether the four-eyes rule keeps a supervisor who
+// recorded verdicts on an assessment from approving it alone.
+func FourEyesBars(s Settings, recordedVerdicts bool) bool { return s.FourEyes && recordedVerdicts }

@@ -41,6 +41,10 @@ type AssessmentFilter struct {
 // Assessments lists assessments by provider name. Provider users see only
 // their own provider's.
 func (db *DB) Assessments(ctx context.Context, actor domain.Actor, f AssessmentFilter, page Page) ([]domain.Assessment, string, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return nil, "", err
+	}
 	afterName, afterID := "", ""
 	if _, err := decodeCursor(page.Cursor, &afterName, &afterID); err != nil {
 		return nil, "", err
@@ -58,13 +62,13 @@ func (db *DB) Assessments(ctx context.Context, actor domain.Actor, f AssessmentF
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select `+assessmentColumns+assessmentFrom+`
 		where (lower(p.short_name), a.id::text) > (lower($1), $2)
-		and ($3 = '' or a.provider_id::text = $3)
+		and ($3 = '*' or a.provider_id::text = $3)
 		and ($4 = '' or a.campaign_id::text = $4)
 		and ($5 = '' or a.provider_id::text = $5)
 		and ($6 = '' or a.status = $6)
 		and (not $7 or (a.status in ('draft', 'changes_requested') and c.due_at < current_date))
 		order by lower(p.short_name), a.id::text limit $8`,
-		afterName, afterID, actor.ProviderScope(), f.CampaignID, f.ProviderID, f.Status, f.Overdue, limit+1)
+		afterName, afterID, scope, f.CampaignID, f.ProviderID, f.Status, f.Overdue, limit+1)
 	if err != nil {
 		return nil, "", translate(err, "list assessments")
 	}
@@ -85,14 +89,18 @@ func (db *DB) Assessment(ctx context.Context, actor domain.Actor, id string) (do
 // getAssessment reads an assessment within the actor's scope, optionally
 // locking its row ("update" or "share").
 func getAssessment(ctx context.Context, q querier, actor domain.Actor, id, lock string) (domain.Assessment, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return domain.Assessment{}, err
+	}
 	if !isUUID(id) {
 		return domain.Assessment{}, domain.Errorf(domain.ENotFound, "no such assessment")
 	}
-	sql := `select ` + assessmentColumns + assessmentFrom + ` where a.id = $1 and ($2 = '' or a.provider_id::text = $2)`
+	sql := `select ` + assessmentColumns + assessmentFrom + ` where a.id = $1 and ($2 = '*' or a.provider_id::text = $2)`
 	if lock != "" {
 		sql += ` for ` + lock + ` of a`
 	}
-	rows, err := q.Query(ctx, sql, id, actor.ProviderScope())
+	rows, err := q.Query(ctx, sql, id, scope)
 	if err != nil {
 		return domain.Assessment{}, err
 	}
@@ -281,7 +289,7 @@ func (db *DB) Approve(ctx context.Context, actor domain.Actor, id, comment strin
 				domain.ActionRequestChanges, domain.ActionReject},
 				Message: "every response needs a verdict, and none may still need information, before approval"}
 		}
-		if settings.FourEyes && reviewedBySelf {
+		if domain.FourEyesBars(settings, reviewedBySelf) {
 			return domain.Errorf(domain.EForbidden,
 				"four-eyes rule: you recorded verdicts on this assessment, so another supervisor must approve it")
 		}
@@ -295,4 +303,32 @@ func (db *DB) Approve(ctx context.Context, actor domain.Actor, id, comment strin
 		return err
 	})
 	return out, err
+}
+
+// VerdictsRecordedBy reports which of the assessments the user recorded any
+// verdict on.
+func (db *DB) VerdictsRecordedBy(ctx context.Context, userID string, assessmentIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if !isUUID(userID) {
+		return out, nil
+	}
+	var ids []string
+	for _, id := range assessmentIDs {
+		if isUUID(id) {
+			ids = append(ids, id)
+		}
+	}
+	rows, err := db.pool.Query(ctx, `select distinct assessment_id::text from responses
+		where verdict_by = $1 and assessment_id = any($2::uuid[])`, userID, ids)
+	if err != nil {
+		return nil, translate(err, "read verdicts")
+	}
+	recorded, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, translate(err, "read verdicts")
+	}
+	for _, id := range recorded {
+		out[id] = true
+	}
+	return out, nil
 }

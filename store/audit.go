@@ -94,6 +94,10 @@ func scanEvent(row pgx.CollectableRow) (domain.Event, error) {
 // can use the index that fits it (actor, object, provider, action, time) on
 // a trail of millions of events.
 func (f AuditFilter) where(actor domain.Actor) (string, []any, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return "", nil, err
+	}
 	if f.ProviderID != "" && !isUUID(f.ProviderID) {
 		return "", nil, domain.Invalid("bad audit filter", []domain.Problem{{Location: "query.provider", Message: "must be a provider id"}})
 	}
@@ -119,7 +123,7 @@ func (f AuditFilter) where(actor domain.Actor) (string, []any, error) {
 	if f.ProviderID != "" {
 		add("provider_id = $?::uuid", f.ProviderID)
 	}
-	if scope := actor.ProviderScope(); scope != "" {
+	if scope != allProviders {
 		add("provider_id = $?::uuid", scope)
 	}
 	if f.Action != "" {

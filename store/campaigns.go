@@ -33,7 +33,7 @@ func scanCampaign(row pgx.CollectableRow) (domain.Campaign, error) {
 }
 
 // campaignVisible limits provider users to campaigns they take part in.
-const campaignVisible = ` and ($SCOPE = '' or (c.status <> 'draft' and exists (select 1 from assessments a
+const campaignVisible = ` and ($SCOPE = '*' or (c.status <> 'draft' and exists (select 1 from assessments a
 	where a.campaign_id = c.id and a.provider_id::text = $SCOPE))) `
 
 func visible(sql string, param int) string {
@@ -108,9 +108,9 @@ func orEmpty[T any](s []T) []T {
 // redact keeps from a provider user what the campaign says of other
 // providers: who else is in scope and how many there are.
 func redact(c domain.Campaign, actor domain.Actor) domain.Campaign {
-	if scope := actor.ProviderScope(); scope != "" {
+	if scope := actor.Scope(); !scope.All() {
 		if len(c.ProviderIDs) > 0 {
-			c.ProviderIDs = []string{scope}
+			c.ProviderIDs = []string{scope.Provider()}
 		}
 		c.Assessments = 1
 	}
@@ -118,6 +118,10 @@ func redact(c domain.Campaign, actor domain.Actor) domain.Campaign {
 }
 
 func getCampaign(ctx context.Context, q querier, actor domain.Actor, id string, lock bool) (domain.Campaign, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return domain.Campaign{}, err
+	}
 	if !isUUID(id) {
 		return domain.Campaign{}, domain.Errorf(domain.ENotFound, "no such campaign")
 	}
@@ -125,7 +129,7 @@ func getCampaign(ctx context.Context, q querier, actor domain.Actor, id string, 
 	if lock {
 		sql += ` for update of c`
 	}
-	rows, err := q.Query(ctx, sql, id, actor.ProviderScope())
+	rows, err := q.Query(ctx, sql, id, scope)
 	if err != nil {
 		return domain.Campaign{}, err
 	}
@@ -144,6 +148,10 @@ func (db *DB) Campaign(ctx context.Context, actor domain.Actor, id string) (doma
 
 // Campaigns lists campaigns, newest first, optionally by status.
 func (db *DB) Campaigns(ctx context.Context, actor domain.Actor, status domain.CampaignStatus, page Page) ([]domain.Campaign, string, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return nil, "", err
+	}
 	afterAt, afterID, err := decodeNewestCursor(page.Cursor)
 	if err != nil {
 		return nil, "", err
@@ -151,7 +159,7 @@ func (db *DB) Campaigns(ctx context.Context, actor domain.Actor, status domain.C
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select `+campaignColumns+campaignFrom+`
 		where (c.created_at, c.id::text) < ($1, $2) and ($3 = '' or c.status = $3)`+visible(campaignVisible, 4)+`
-		order by c.created_at desc, c.id::text desc limit $5`, afterAt, afterID, status, actor.ProviderScope(), limit+1)
+		order by c.created_at desc, c.id::text desc limit $5`, afterAt, afterID, status, scope, limit+1)
 	if err != nil {
 		return nil, "", translate(err, "list campaigns")
 	}
@@ -178,7 +186,7 @@ func (db *DB) OpenCampaign(ctx context.Context, actor domain.Actor, id string) (
 			return err
 		}
 		if c.Status != domain.CampaignDraft {
-			return &domain.Error{Code: domain.EConflict, Allowed: campaignActions(c.Status),
+			return &domain.Error{Code: domain.EConflict, Allowed: domain.CampaignActions(c.Status),
 				Message: fmt.Sprintf("the campaign is %s; only a draft can be opened", c.Status)}
 		}
 		var fwKey int64
@@ -271,16 +279,6 @@ func kindStrings(kinds []domain.ProviderKind) []string {
 	return out
 }
 
-func campaignActions(s domain.CampaignStatus) []string {
-	switch s {
-	case domain.CampaignDraft:
-		return []string{"open"}
-	case domain.CampaignOpen:
-		return []string{"extend", "close"}
-	}
-	return nil
-}
-
 // ExtendCampaign moves an open campaign's due date later, with a reason.
 func (db *DB) ExtendCampaign(ctx context.Context, actor domain.Actor, id string, due domain.Date, reason string) (domain.Campaign, error) {
 	reason = strings.TrimSpace(reason)
@@ -291,7 +289,7 @@ func (db *DB) ExtendCampaign(ctx context.Context, actor domain.Actor, id string,
 			return err
 		}
 		if c.Status != domain.CampaignOpen {
-			return &domain.Error{Code: domain.EConflict, Allowed: campaignActions(c.Status),
+			return &domain.Error{Code: domain.EConflict, Allowed: domain.CampaignActions(c.Status),
 				Message: fmt.Sprintf("the campaign is %s; only an open campaign can be extended", c.Status)}
 		}
 		var problems []domain.Problem
@@ -326,7 +324,7 @@ func (db *DB) CloseCampaign(ctx context.Context, actor domain.Actor, id string) 
 			return err
 		}
 		if c.Status != domain.CampaignOpen {
-			return &domain.Error{Code: domain.EConflict, Allowed: campaignActions(c.Status),
+			return &domain.Error{Code: domain.EConflict, Allowed: domain.CampaignActions(c.Status),
 				Message: fmt.Sprintf("the campaign is %s; only an open campaign can be closed", c.Status)}
 		}
 		if _, err := t.Exec(ctx, `update campaigns set status = 'closed', closed_at = now(), updated_at = now(),

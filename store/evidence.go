@@ -101,11 +101,15 @@ func (db *DB) UploadEvidence(ctx context.Context, actor domain.Actor, assessment
 
 // Evidence returns one evidence record the actor may see.
 func (db *DB) Evidence(ctx context.Context, actor domain.Actor, id string) (domain.Evidence, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return domain.Evidence{}, err
+	}
 	if !isUUID(id) {
 		return domain.Evidence{}, domain.Errorf(domain.ENotFound, "no such evidence")
 	}
 	rows, err := db.pool.Query(ctx, `select `+evidenceColumns+evidenceFrom+`
-		where e.id = $1 and ($2 = '' or e.provider_id::text = $2)`, id, actor.ProviderScope())
+		where e.id = $1 and ($2 = '*' or e.provider_id::text = $2)`, id, scope)
 	if err != nil {
 		return domain.Evidence{}, translate(err, "get evidence")
 	}

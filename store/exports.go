@@ -40,6 +40,10 @@ type RegisterRow struct {
 // order, to fn; rows are read as they are sent, so memory stays flat.
 // Provider users get their own provider's only.
 func (db *DB) EachResponse(ctx context.Context, actor domain.Actor, campaignID string, fn func(RegisterRow) error) error {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return err
+	}
 	if _, err := db.Campaign(ctx, actor, campaignID); err != nil {
 		return err
 	}
@@ -49,8 +53,8 @@ func (db *DB) EachResponse(ctx context.Context, actor domain.Actor, campaignID s
 			r.updated_at
 		from responses r join assessments a on a.id = r.assessment_id join providers p on p.id = a.provider_id
 		join controls c on c.framework = r.framework and c.id = r.control_id
-		where a.campaign_id = $1 and ($2 = '' or a.provider_id::text = $2)
-		order by lower(p.short_name), a.id, r.ordinal`, campaignID, actor.ProviderScope())
+		where a.campaign_id = $1 and ($2 = '*' or a.provider_id::text = $2)
+		order by lower(p.short_name), a.id, r.ordinal`, campaignID, scope)
 	if err != nil {
 		return translate(err, "read response register")
 	}

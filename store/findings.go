@@ -87,14 +87,18 @@ func (db *DB) CreateFinding(ctx context.Context, actor domain.Actor, nf NewFindi
 }
 
 func getFinding(ctx context.Context, q querier, actor domain.Actor, id string, lock bool) (domain.Finding, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return domain.Finding{}, err
+	}
 	if !isUUID(id) {
 		return domain.Finding{}, domain.Errorf(domain.ENotFound, "no such finding")
 	}
-	sql := `select ` + findingColumns + findingFrom + ` where f.id = $1 and ($2 = '' or f.provider_id::text = $2)`
+	sql := `select ` + findingColumns + findingFrom + ` where f.id = $1 and ($2 = '*' or f.provider_id::text = $2)`
 	if lock {
 		sql += ` for update of f`
 	}
-	rows, err := q.Query(ctx, sql, id, actor.ProviderScope())
+	rows, err := q.Query(ctx, sql, id, scope)
 	if err != nil {
 		return domain.Finding{}, err
 	}
@@ -134,6 +138,10 @@ type FindingFilter struct {
 // Findings lists findings, the earliest due first. Provider users see only
 // their own provider's.
 func (db *DB) Findings(ctx context.Context, actor domain.Actor, f FindingFilter, page Page) ([]domain.Finding, string, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return nil, "", err
+	}
 	var afterDue time.Time
 	afterID := ""
 	if ok, err := decodeCursor(page.Cursor, &afterDue, &afterID); err != nil {
@@ -154,7 +162,7 @@ func (db *DB) Findings(ctx context.Context, actor domain.Actor, f FindingFilter,
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select `+findingColumns+findingFrom+`
 		where (f.due_at, f.id::text) > ($1::date, $2)
-		and ($3 = '' or f.provider_id::text = $3)
+		and ($3 = '*' or f.provider_id::text = $3)
 		and ($4 = '' or a.campaign_id::text = $4)
 		and ($5 = '' or f.provider_id::text = $5)
 		and ($6 = '' or f.assessment_id::text = $6)
@@ -162,7 +170,7 @@ func (db *DB) Findings(ctx context.Context, actor domain.Actor, f FindingFilter,
 		and ($8 = '' or f.severity = $8)
 		and (not $9 or (f.status in ('open', 'in_progress') and f.due_at < current_date))
 		order by f.due_at, f.id::text limit $10`,
-		afterDue, afterID, actor.ProviderScope(), f.CampaignID, f.ProviderID, f.AssessmentID, f.Status, f.Severity,
+		afterDue, afterID, scope, f.CampaignID, f.ProviderID, f.AssessmentID, f.Status, f.Severity,
 		f.Overdue, limit+1)
 	if err != nil {
 		return nil, "", translate(err, "list findings")

@@ -88,6 +88,10 @@ type ProviderFilter struct {
 
 // Providers lists providers by short name. A provider user sees only its own.
 func (db *DB) Providers(ctx context.Context, actor domain.Actor, f ProviderFilter, page Page) ([]domain.Provider, string, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return nil, "", err
+	}
 	afterName, afterID := "", ""
 	if _, err := decodeCursor(page.Cursor, &afterName, &afterID); err != nil {
 		return nil, "", err
@@ -95,13 +99,13 @@ func (db *DB) Providers(ctx context.Context, actor domain.Actor, f ProviderFilte
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select `+providerColumns+` from providers p
 		where (lower(p.short_name), p.id::text) > (lower($1), $2)
-		and ($3 = '' or p.id::text = $3)
+		and ($3 = '*' or p.id::text = $3)
 		and ($4 = '' or p.kind = $4)
 		and ($5 = 0 or p.tier = $5)
 		and ($6 = '' or p.status = $6)
 		and ($7 = '' or strpos(lower(p.legal_name || ' ' || p.short_name || ' ' || p.licence_number), lower($7)) > 0)
 		order by lower(p.short_name), p.id::text limit $8`,
-		afterName, afterID, actor.ProviderScope(), f.Kind, f.Tier, f.Status, f.Query, limit+1)
+		afterName, afterID, scope, f.Kind, f.Tier, f.Status, f.Query, limit+1)
 	if err != nil {
 		return nil, "", translate(err, "list providers")
 	}
@@ -119,14 +123,18 @@ func (db *DB) Provider(ctx context.Context, actor domain.Actor, id string) (doma
 }
 
 func getProvider(ctx context.Context, q querier, actor domain.Actor, id string, lock bool) (domain.Provider, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return domain.Provider{}, err
+	}
 	if !isUUID(id) {
 		return domain.Provider{}, domain.Errorf(domain.ENotFound, "no such provider")
 	}
-	sql := `select ` + providerColumns + ` from providers p where p.id = $1 and ($2 = '' or p.id::text = $2)`
+	sql := `select ` + providerColumns + ` from providers p where p.id = $1 and ($2 = '*' or p.id::text = $2)`
 	if lock {
 		sql += ` for update`
 	}
-	rows, err := q.Query(ctx, sql, id, actor.ProviderScope())
+	rows, err := q.Query(ctx, sql, id, scope)
 	if err != nil {
 		return domain.Provider{}, translate(err, "get provider")
 	}

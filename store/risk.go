@@ -212,6 +212,10 @@ type RiskMatrix struct {
 // SectorRiskMatrix builds the campaign's 5×5 matrix in one query over the
 // stored scores. Provider users count only their own provider's threats.
 func (db *DB) SectorRiskMatrix(ctx context.Context, actor domain.Actor, campaignID string, f SectorFilter, inherent bool) (RiskMatrix, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return RiskMatrix{}, err
+	}
 	var m RiskMatrix
 	if !isUUID(campaignID) {
 		return m, domain.Errorf(domain.ENotFound, "no such campaign")
@@ -231,15 +235,15 @@ func (db *DB) SectorRiskMatrix(ctx context.Context, actor domain.Actor, campaign
 		dst = append(dst, &counts[k])
 	}
 	// One query over the stored per-assessment matrices: the sector matrix is their sum.
-	err := db.pool.QueryRow(ctx, `with c as (
+	err = db.pool.QueryRow(ctx, `with c as (
 			select c.id from campaigns c where c.id = $1`+visible(campaignVisible, 5)+`),
 		a as (
 			select a.id from assessments a join c on c.id = a.campaign_id
 			where ($2 = '' or a.provider_kind = $2) and ($3 = 0 or a.provider_tier = $3)
-			and ($5 = '' or a.provider_id::text = $5))
+			and ($5 = '*' or a.provider_id::text = $5))
 		select exists (select 1 from c), count(r.assessment_id), (select count(*) from a), `+strings.Join(sums, ", ")+`
 		from a left join assessment_risk r on r.assessment_id = a.id and r.basis = $4`,
-		campaignID, f.Kind, f.Tier, f.basis(), actor.ProviderScope()).Scan(dst...)
+		campaignID, f.Kind, f.Tier, f.basis(), scope).Scan(dst...)
 	if err != nil {
 		return m, translate(err, "risk matrix")
 	}
@@ -284,6 +288,10 @@ const (
 // their own row.
 func (db *DB) SectorHeatmap(ctx context.Context, actor domain.Actor, campaignID string, f SectorFilter, order HeatmapSort,
 	worstBy string, page Page) ([]HeatmapRow, string, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return nil, "", err
+	}
 	if !isUUID(campaignID) {
 		return nil, "", domain.Errorf(domain.ENotFound, "no such campaign")
 	}
@@ -318,10 +326,10 @@ func (db *DB) SectorHeatmap(ctx context.Context, actor domain.Actor, campaignID 
 		from assessments a join providers p on p.id = a.provider_id
 		join assessment_risk r on r.assessment_id = a.id and r.basis = $2
 		where a.campaign_id = $1 and ($3 = '' or a.provider_kind = $3) and ($4 = 0 or a.provider_tier = $4)
-		and ($5 = '' or a.provider_id::text = $5)
+		and ($5 = '*' or a.provider_id::text = $5)
 		and (`+sortKey+`, lower(p.short_name), a.id::text) > ($6, lower($7), $8)
 		order by k, lower(p.short_name), a.id::text limit $9`,
-		campaignID, f.basis(), f.Kind, f.Tier, actor.ProviderScope(), afterKey, afterName, afterID, limit+1)
+		campaignID, f.basis(), f.Kind, f.Tier, scope, afterKey, afterName, afterID, limit+1)
 	if err != nil {
 		return nil, "", translate(err, "heatmap")
 	}
@@ -388,6 +396,10 @@ type DimensionScore struct {
 // domain.PriorityInput), with the drivers of each rank. Providers that have
 // not filed are taken at their inherent risk.
 func (db *DB) Priorities(ctx context.Context, actor domain.Actor, campaignID string, page Page) ([]Priority, string, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return nil, "", err
+	}
 	if !isUUID(campaignID) {
 		return nil, "", domain.Errorf(domain.ENotFound, "no such campaign")
 	}
@@ -419,7 +431,7 @@ func (db *DB) Priorities(ctx context.Context, actor domain.Actor, campaignID str
 		from assessments a join providers p on p.id = a.provider_id join campaigns c on c.id = a.campaign_id
 		join assessment_risk cur on cur.assessment_id = a.id and cur.basis = 'current'
 		left join assessment_risk f on f.assessment_id = a.id and f.basis = 'filed'
-		where a.campaign_id = $1 and ($2 = '' or a.provider_id::text = $2)`, campaignID, actor.ProviderScope())
+		where a.campaign_id = $1 and ($2 = '*' or a.provider_id::text = $2)`, campaignID, scope)
 	if err != nil {
 		return nil, "", translate(err, "priorities")
 	}
@@ -494,6 +506,10 @@ type TrendPoint struct {
 // Trend returns a provider's compliance and residual risk across campaigns,
 // oldest first, each from its latest filing when there is one.
 func (db *DB) Trend(ctx context.Context, actor domain.Actor, providerID string) ([]TrendPoint, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return nil, err
+	}
 	if _, err := db.Provider(ctx, actor, providerID); err != nil {
 		return nil, err
 	}
@@ -503,8 +519,8 @@ func (db *DB) Trend(ctx context.Context, actor domain.Actor, providerID string) 
 		from assessments a join campaigns c on c.id = a.campaign_id
 		join lateral (select * from assessment_risk x where x.assessment_id = a.id
 			order by (x.basis = 'filed') desc limit 1) r on true
-		where a.provider_id = $1 and ($2 = '' or a.provider_id::text = $2)
-		order by c.opens_at, c.created_at`, providerID, actor.ProviderScope())
+		where a.provider_id = $1 and ($2 = '*' or a.provider_id::text = $2)
+		order by c.opens_at, c.created_at`, providerID, scope)
 	if err != nil {
 		return nil, translate(err, "trend")
 	}

@@ -115,7 +115,7 @@ func (db *DB) Login(ctx context.Context, actor domain.Actor, c Credentials) (Ses
 		if err != nil {
 			return "", nil, err
 		}
-		if s.User, err = getUser(ctx, t, domain.Actor{}, userID, false); err != nil {
+		if s.User, err = getUser(ctx, t, domain.System("sign-in"), userID, false); err != nil {
 			return "", nil, err
 		}
 		actor.UserID, actor.Role, actor.TokenID = userID, s.User.Role, s.ID

@@ -79,9 +79,13 @@ func (db *DB) CreateUser(ctx context.Context, actor domain.Actor, nu NewUser) (d
 
 // providerExists checks that a provider the actor may see exists.
 func providerExists(ctx context.Context, t *txn, id string, actor domain.Actor) error {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return err
+	}
 	var ok bool
-	err := t.QueryRow(ctx, `select exists (select 1 from providers where id = $1 and ($2 = '' or id::text = $2))`,
-		id, actor.ProviderScope()).Scan(&ok)
+	err = t.QueryRow(ctx, `select exists (select 1 from providers where id = $1 and ($2 = '*' or id::text = $2))`,
+		id, scope).Scan(&ok)
 	if err != nil {
 		return err
 	}
@@ -101,6 +105,10 @@ type UserFilter struct {
 
 // Users lists users by email. Provider users see only their own provider's.
 func (db *DB) Users(ctx context.Context, actor domain.Actor, f UserFilter, page Page) ([]domain.User, string, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return nil, "", err
+	}
 	after := ""
 	if _, err := decodeCursor(page.Cursor, &after); err != nil {
 		return nil, "", err
@@ -111,13 +119,13 @@ func (db *DB) Users(ctx context.Context, actor domain.Actor, f UserFilter, page 
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select `+userColumns+` from users u
 		where u.email > $1
-		and ($2 = '' or u.provider_id::text = $2)
+		and ($2 = '*' or u.provider_id::text = $2)
 		and ($3 = '' or u.role = $3)
 		and ($4 = '' or u.status = $4)
 		and ($5 = '' or u.provider_id::text = $5)
 		and ($6 = '' or strpos(u.email, lower($6)) > 0 or strpos(lower(u.name), lower($6)) > 0)
 		order by u.email limit $7`,
-		after, actor.ProviderScope(), f.Role, f.Status, f.ProviderID, f.Query, limit+1)
+		after, scope, f.Role, f.Status, f.ProviderID, f.Query, limit+1)
 	if err != nil {
 		return nil, "", translate(err, "list users")
 	}
@@ -140,14 +148,18 @@ type querier interface {
 }
 
 func getUser(ctx context.Context, q querier, actor domain.Actor, id string, lock bool) (domain.User, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return domain.User{}, err
+	}
 	if !isUUID(id) {
 		return domain.User{}, domain.Errorf(domain.ENotFound, "no such user")
 	}
-	sql := `select ` + userColumns + ` from users u where u.id = $1 and ($2 = '' or u.provider_id::text = $2)`
+	sql := `select ` + userColumns + ` from users u where u.id = $1 and ($2 = '*' or u.provider_id::text = $2)`
 	if lock {
 		sql += ` for update`
 	}
-	rows, err := q.Query(ctx, sql, id, actor.ProviderScope())
+	rows, err := q.Query(ctx, sql, id, scope)
 	if err != nil {
 		return domain.User{}, err
 	}

@@ -1,12 +1,13 @@
 package main
 
 import (
+	"assure/app"
+	"assure/policies"
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
-
-	"assure/api"
 )
 
 // reportCmd writes an assessment or sector report to a file, for auditors
@@ -42,26 +43,29 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
-	actor := cliActor()
-	rep := api.NewReporter(db)
+	authz, err := policies.New()
+	if err != nil {
+		return err
+	}
+	application := app.New(db, authz, newLogger(stderr), app.Options{SectorJobThreshold: math.MaxInt})
+	var file *app.File
+	if kind == "assessment" {
+		file, err = application.AssessmentReport(ctx, cliActor(), *id, *format)
+	} else {
+		var r app.SectorReport
+		r, err = application.SectorReport(ctx, cliActor(), *campaign, *basis, *format)
+		file = r.File
+	}
+	if err != nil {
+		return err
+	}
+	defer file.Close()
 	f, err := os.CreateTemp(".", ".report-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(f.Name())
-	if kind == "assessment" {
-		err = rep.WriteAssessment(ctx, actor, *id, *format, f)
-		if err == nil {
-			err = db.RecordEvent(ctx, actor, "report.export", "assessment", *id, "",
-				map[string]any{"report": "assessment", "format": *format, "file": *out})
-		}
-	} else {
-		err = rep.WriteSector(ctx, actor, *campaign, *basis, *format, f, nil)
-		if err == nil {
-			err = db.RecordEvent(ctx, actor, "report.export", "campaign", *campaign, "",
-				map[string]any{"report": "sector", "format": *format, "file": *out})
-		}
-	}
+	_, err = file.WriteTo(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

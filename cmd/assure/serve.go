@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"assure/api"
+	"assure/app"
 	"assure/domain"
 	"assure/frameworks"
 	"assure/policies"
@@ -83,9 +84,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	a := api.New(db, authz, log, api.Options{SecureCookies: *secure,
-		MaxEvidenceBytes: int64(*maxEvidence) << 20, TrustedProxies: trusted})
-	jobs, err := api.NewJobs(db, api.NewReporter(db), log, api.JobOptions{Workers: *reportWorkers, KeepFor: *keepReports})
+	application := app.New(db, authz, log, app.Options{MaxEvidenceBytes: int64(*maxEvidence) << 20})
+	a := api.New(application, log, api.Options{SecureCookies: *secure, TrustedProxies: trusted})
+	jobs, err := application.NewJobs(log, app.JobOptions{Workers: *reportWorkers, KeepFor: *keepReports})
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package api
+package app
 
 import (
 	"context"
@@ -31,7 +31,8 @@ type JobOptions struct {
 }
 
 // NewJobs prepares the workers; Start runs them.
-func NewJobs(db *store.DB, rep *Reporter, log *slog.Logger, opts JobOptions) (*Jobs, error) {
+func (a *App) NewJobs(log *slog.Logger, opts JobOptions) (*Jobs, error) {
+	db := a.db
 	if opts.Workers <= 0 {
 		opts.Workers = 2
 	}
@@ -42,7 +43,7 @@ func NewJobs(db *store.DB, rep *Reporter, log *slog.Logger, opts JobOptions) (*J
 		opts.PurgeEach = time.Hour
 	}
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, &reportWorker{db: db, rep: rep, log: log, keep: opts.KeepFor}); err != nil {
+	if err := river.AddWorkerSafely(workers, &reportWorker{app: a, log: log, keep: opts.KeepFor}); err != nil {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &purgeWorker{db: db}); err != nil {
@@ -57,7 +58,7 @@ func NewJobs(db *store.DB, rep *Reporter, log *slog.Logger, opts JobOptions) (*J
 			func() (river.JobArgs, *river.InsertOpts) { return purgeArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("api: job queue: %w", err)
+		return nil, fmt.Errorf("app: job queue: %w", err)
 	}
 	return &Jobs{client: client}, nil
 }
@@ -71,33 +72,32 @@ func (j *Jobs) Stop(ctx context.Context) error { return j.client.Stop(ctx) }
 // reportWorker makes a queued report.
 type reportWorker struct {
 	river.WorkerDefaults[store.ReportJobArgs]
-	db   *store.DB
-	rep  *Reporter
+	app  *App
 	log  *slog.Logger
 	keep time.Duration
 }
 
 func (w *reportWorker) Work(ctx context.Context, job *river.Job[store.ReportJobArgs]) error {
 	id := job.Args.JobID
-	rj, err := w.db.ReportJob(ctx, domain.System("reports"), id)
+	rj, err := w.app.db.ReportJob(ctx, domain.System("reports"), id)
 	if err != nil {
 		return err
 	}
 	// The report is made with the requester's view, never more.
-	u, err := w.db.User(ctx, domain.System("reports"), rj.RequestedBy)
+	u, err := w.app.db.User(ctx, domain.System("reports"), rj.RequestedBy)
 	if err != nil {
 		return w.fail(ctx, id, "the user who asked for the report no longer exists", err)
 	}
-	actor := domain.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, ProviderID: u.ProviderID,
-		RequestID: "job:" + id}
-	total, err := w.db.CountResponses(ctx, rj.Params.CampaignID)
+	actor := domain.ActorFor(u)
+	actor.RequestID = "job:" + id
+	total, err := w.app.db.CountResponses(ctx, rj.Params.CampaignID)
 	if err != nil {
 		return err
 	}
 	if rj.Format == "pdf" {
 		total = 1
 	}
-	if err := w.db.StartReportJob(ctx, id, total); err != nil {
+	if err := w.app.db.StartReportJob(ctx, id, total); err != nil {
 		return err
 	}
 	tmp, err := os.CreateTemp("", "assure-job-*")
@@ -107,11 +107,11 @@ func (w *reportWorker) Work(ctx context.Context, job *river.Job[store.ReportJobA
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	progress := func(done int) {
-		if err := w.db.ReportProgress(ctx, id, done); err != nil {
+		if err := w.app.db.ReportProgress(ctx, id, done); err != nil {
 			w.log.WarnContext(ctx, "report progress", "job", id, "err", err)
 		}
 	}
-	if err := w.rep.WriteSector(ctx, actor, rj.Params.CampaignID, rj.Params.Basis, rj.Format, tmp, progress); err != nil {
+	if err := w.app.writeSector(ctx, actor, rj.Params.CampaignID, rj.Params.Basis, rj.Format, tmp, progress); err != nil {
 		return w.fail(ctx, id, "the report could not be made", err)
 	}
 	size, err := tmp.Seek(0, io.SeekCurrent)
@@ -121,19 +121,19 @@ func (w *reportWorker) Work(ctx context.Context, job *river.Job[store.ReportJobA
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	c, err := w.db.Campaign(ctx, actor, rj.Params.CampaignID)
+	c, err := w.app.db.Campaign(ctx, actor, rj.Params.CampaignID)
 	if err != nil {
 		return err
 	}
 	name := fmt.Sprintf("sector-%s.%s", slug(c.Name), rj.Format)
-	return w.db.FinishReportJob(ctx, id, name, mediaTypes[rj.Format], tmp, size, w.keep)
+	return w.app.db.FinishReportJob(ctx, id, name, mediaTypes[rj.Format], tmp, size, w.keep)
 }
 
 // fail records a failure the requester can read, logs the cause, and tells
 // River not to retry: a report that failed once fails again.
 func (w *reportWorker) fail(ctx context.Context, id, message string, cause error) error {
 	w.log.ErrorContext(ctx, "report job failed", "job", id, "err", cause)
-	if err := w.db.FailReportJob(ctx, id, message); err != nil {
+	if err := w.app.db.FailReportJob(ctx, id, message); err != nil {
 		return err
 	}
 	return river.JobCancel(cause)

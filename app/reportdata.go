@@ -1,9 +1,8 @@
-package api
+package app
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"time"
 
 	"assure/domain"
@@ -11,34 +10,22 @@ import (
 	"assure/store"
 )
 
-// The report writers take plain data; this file gathers it from the store,
-// within the caller's scope, for the API, the background jobs and the
-// command line alike.
-
-// Reporter gathers report data and writes reports.
-type Reporter struct {
-	db *store.DB
-}
-
-// NewReporter returns a Reporter over db.
-func NewReporter(db *store.DB) *Reporter { return &Reporter{db: db} }
-
-// AssessmentData gathers one assessment's report.
-func (r *Reporter) AssessmentData(ctx context.Context, actor domain.Actor, id string) (reports.AssessmentData, error) {
-	db := r.db
-	a, err := db.Assessment(ctx, actor, id)
+// assessmentData gathers one assessment's report.
+func (a *App) assessmentData(ctx context.Context, actor domain.Actor, id string) (reports.AssessmentData, error) {
+	db := a.db
+	as, err := db.Assessment(ctx, actor, id)
 	if err != nil {
 		return reports.AssessmentData{}, err
 	}
-	d := reports.AssessmentData{GeneratedAt: time.Now().UTC(), GeneratedBy: generatedBy(actor), Assessment: a,
-		DecidedBy: a.DecidedBy, DecidedAt: a.DecidedAt}
-	if d.Provider, err = db.Provider(ctx, actor, a.ProviderID); err != nil {
+	d := reports.AssessmentData{GeneratedAt: time.Now().UTC(), GeneratedBy: generatedBy(actor), Assessment: as,
+		DecidedBy: as.DecidedBy, DecidedAt: as.DecidedAt}
+	if d.Provider, err = db.Provider(ctx, actor, as.ProviderID); err != nil {
 		return d, err
 	}
-	if d.Campaign, err = db.Campaign(ctx, actor, a.CampaignID); err != nil {
+	if d.Campaign, err = db.Campaign(ctx, actor, as.CampaignID); err != nil {
 		return d, err
 	}
-	risk, err := db.ProviderRisk(ctx, actor, a.ProviderID, a.CampaignID, "")
+	risk, err := db.ProviderRisk(ctx, actor, as.ProviderID, as.CampaignID, "")
 	if err != nil {
 		return d, err
 	}
@@ -70,9 +57,9 @@ func (r *Reporter) AssessmentData(ctx context.Context, actor domain.Actor, id st
 	return d, nil
 }
 
-// SectorData gathers a campaign's sector report.
-func (r *Reporter) SectorData(ctx context.Context, actor domain.Actor, campaignID, basis string) (reports.SectorData, error) {
-	db := r.db
+// sectorData gathers a campaign's sector report.
+func (a *App) sectorData(ctx context.Context, actor domain.Actor, campaignID, basis string) (reports.SectorData, error) {
+	db := a.db
 	c, err := db.Campaign(ctx, actor, campaignID)
 	if err != nil {
 		return reports.SectorData{}, err
@@ -117,12 +104,12 @@ func (r *Reporter) SectorData(ctx context.Context, actor domain.Actor, campaignI
 	for _, row := range rows {
 		byAssessment[row.AssessmentID] = row
 	}
-	for _, a := range assessments {
-		p := byProvider[a.ProviderID]
-		sp := reports.SectorProvider{ProviderID: a.ProviderID, Name: a.ProviderName, LegalName: p.LegalName,
-			Licence: p.LicenceNumber, Kind: p.Kind, Tier: p.Tier, AssessmentID: a.ID, Status: a.Status,
-			SubmittedAt: a.SubmittedAt, Filing: filing(a)}
-		if row, ok := byAssessment[a.ID]; ok {
+	for _, as := range assessments {
+		p := byProvider[as.ProviderID]
+		sp := reports.SectorProvider{ProviderID: as.ProviderID, Name: as.ProviderName, LegalName: p.LegalName,
+			Licence: p.LicenceNumber, Kind: p.Kind, Tier: p.Tier, AssessmentID: as.ID, Status: as.Status,
+			SubmittedAt: as.SubmittedAt, Filing: filing(as)}
+		if row, ok := byAssessment[as.ID]; ok {
 			sp.Kind, sp.Tier = row.Kind, row.Tier
 			sp.Source, sp.Overall, sp.Dimensions, sp.Stages, sp.MaxScore = row.Source, row.Overall, row.Compliance, row.Levels, row.MaxScore
 		}
@@ -158,10 +145,10 @@ func (r *Reporter) SectorData(ctx context.Context, actor domain.Actor, campaignI
 	return d, nil
 }
 
-// ResponseSource streams a campaign's response register to a report writer.
-func (r *Reporter) ResponseSource(ctx context.Context, actor domain.Actor, campaignID string) reports.ResponseSource {
+// responseSource streams a campaign's response register to a report writer.
+func (a *App) responseSource(ctx context.Context, actor domain.Actor, campaignID string) reports.ResponseSource {
 	return func(emit func(reports.ResponseRow) error) error {
-		return r.db.EachResponse(ctx, actor, campaignID, func(row store.RegisterRow) error {
+		return a.db.EachResponse(ctx, actor, campaignID, func(row store.RegisterRow) error {
 			out := reports.ResponseRow{Provider: row.Provider, Licence: row.Licence, ControlID: row.ControlID,
 				Section: row.Section, Status: row.Status, Maturity: row.Maturity, Verdict: row.Verdict,
 				Evidence: row.Evidence, UpdatedAt: row.UpdatedAt}
@@ -189,37 +176,4 @@ func generatedBy(actor domain.Actor) string {
 		return actor.Email
 	}
 	return "Assure"
-}
-
-// Media types of report formats.
-var mediaTypes = map[string]string{
-	"pdf":  "application/pdf",
-	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-	"csv":  "text/csv; charset=utf-8",
-}
-
-// WriteAssessment writes one assessment's report in format (pdf or xlsx).
-func (r *Reporter) WriteAssessment(ctx context.Context, actor domain.Actor, id, format string, w io.Writer) error {
-	d, err := r.AssessmentData(ctx, actor, id)
-	if err != nil {
-		return err
-	}
-	if format == "pdf" {
-		return reports.WriteAssessmentPDF(w, d)
-	}
-	return reports.WriteAssessmentXLSX(w, d)
-}
-
-// WriteSector writes a campaign's sector report in format (pdf or xlsx).
-// progress, when not nil, hears how many register rows have been written.
-func (r *Reporter) WriteSector(ctx context.Context, actor domain.Actor, campaignID, basis, format string, w io.Writer,
-	progress func(done int)) error {
-	d, err := r.SectorData(ctx, actor, campaignID, basis)
-	if err != nil {
-		return err
-	}
-	if format == "pdf" {
-		return reports.WriteSectorPDF(w, d)
-	}
-	return reports.WriteSectorXLSX(w, d, r.ResponseSource(ctx, actor, campaignID), progress)
 }

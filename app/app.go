@@ -1,0 +1,53 @@
+// Package app holds every action Assure offers, each written once: it takes
+// the acting user, asks the access policy, checks the object's provider
+// against the actor's, applies the domain's rules and calls the store method
+// that owns the transaction and its audit event. The JSON API and the web
+// pages both call it, so neither can do what the other forbids.
+package app
+
+import (
+	"log/slog"
+
+	"assure/domain"
+	"assure/policies"
+	"assure/store"
+)
+
+// App is the application layer over one database.
+type App struct {
+	db    *store.DB
+	authz *policies.Authorizer
+	log   *slog.Logger
+
+	maxEvidence        int64 // bytes per evidence file
+	sectorJobThreshold int   // campaigns with more assessments get sector reports in the background
+}
+
+// Options configure the application layer.
+type Options struct {
+	// MaxEvidenceBytes limits one evidence file; 0 means the default (25 MB).
+	MaxEvidenceBytes int64
+	// SectorJobThreshold is the number of assessments above which a sector
+	// report is made in the background; 0 means 200.
+	SectorJobThreshold int
+}
+
+// New builds the application layer.
+func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Options) *App {
+	a := &App{db: db, authz: authz, log: log, maxEvidence: opts.MaxEvidenceBytes,
+		sectorJobThreshold: opts.SectorJobThreshold}
+	if a.maxEvidence <= 0 {
+		a.maxEvidence = domain.DefaultMaxEvidenceBytes
+	}
+	if a.sectorJobThreshold <= 0 {
+		a.sectorJobThreshold = 200
+	}
+	return a
+}
+
+// MaxEvidenceBytes is the largest evidence file accepted.
+func (a *App) MaxEvidenceBytes() int64 { return a.maxEvidence }
+
+// SectorJobThreshold is the number of assessments above which sector reports
+// are made in the background.
+func (a *App) SectorJobThreshold() int { return a.sectorJobThreshold }

@@ -1,0 +1,139 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"assure/domain"
+	"assure/store"
+)
+
+// MaxEvidenceFiles bounds the files of one upload.
+const MaxEvidenceFiles = 20
+
+// Upload is one file as a face received it: its name as the client gave it,
+// its size and its content.
+type Upload struct {
+	Filename string
+	Size     int64
+	Content  io.ReaderAt
+}
+
+// UploadEvidence stores files as evidence of an assessment the actor may
+// respond to, all or none. Oversize files are ETooLarge and disallowed types
+// EUnsupported, each listing every offending file.
+func (a *App) UploadEvidence(ctx context.Context, actor domain.Actor, assessmentID string, files []Upload) ([]domain.Evidence, error) {
+	if _, err := a.assessment(ctx, actor, assessmentID, "assessment", "respond"); err != nil {
+		return nil, err
+	}
+	uploads, err := a.prepareUploads(files)
+	if err != nil {
+		return nil, err
+	}
+	return a.db.UploadEvidence(ctx, actor, assessmentID, uploads)
+}
+
+// EvidenceOf lists an assessment's evidence, newest first.
+func (a *App) EvidenceOf(ctx context.Context, actor domain.Actor, assessmentID string, page store.Page) ([]domain.Evidence, string, error) {
+	if _, err := a.assessment(ctx, actor, assessmentID, "evidence", "read"); err != nil {
+		return nil, "", err
+	}
+	return a.db.EvidenceOf(ctx, actor, assessmentID, page)
+}
+
+// Evidence returns the record of one evidence file the actor may read.
+func (a *App) Evidence(ctx context.Context, actor domain.Actor, id string) (domain.Evidence, error) {
+	if err := a.permit(ctx, actor, "evidence", "read"); err != nil {
+		return domain.Evidence{}, err
+	}
+	e, err := a.db.Evidence(ctx, actor, id)
+	if err != nil {
+		return e, err
+	}
+	return e, a.permitOn(ctx, actor, e.ProviderID, "evidence", "read", "evidence")
+}
+
+// WriteEvidence streams the content of evidence e, which the caller read
+// with Evidence, to w.
+func (a *App) WriteEvidence(ctx context.Context, e domain.Evidence, w io.Writer) error {
+	return a.db.WriteEvidence(ctx, e.SHA256, w)
+}
+
+// prepareUploads checks every file's size and type and hashes it.
+func (a *App) prepareUploads(files []Upload) ([]store.UploadFile, error) {
+	if len(files) == 0 {
+		return nil, domain.Invalid("no file", []domain.Problem{{Location: "body.file", Message: "give at least one file"}})
+	}
+	if len(files) > MaxEvidenceFiles {
+		return nil, domain.Invalid("too many files", []domain.Problem{{Location: "body.file",
+			Message: fmt.Sprintf("at most %d files per upload", MaxEvidenceFiles)}})
+	}
+	var tooLarge, badType []domain.Problem
+	uploads := make([]store.UploadFile, 0, len(files))
+	for i, f := range files {
+		name := safeFilename(f.Filename)
+		loc := fmt.Sprintf("body.file[%d] (%s)", i, name)
+		if f.Size > a.maxEvidence {
+			tooLarge = append(tooLarge, domain.Problem{Location: loc,
+				Message: fmt.Sprintf("%d bytes is over the limit of %d bytes", f.Size, a.maxEvidence)})
+			continue
+		}
+		if f.Size == 0 {
+			badType = append(badType, domain.Problem{Location: loc, Message: "the file is empty"})
+			continue
+		}
+		head := make([]byte, domain.SniffLength)
+		n, err := f.Content.ReadAt(head, 0)
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		mediaType, ok := domain.DetectEvidenceType(head[:n], name)
+		if !ok {
+			badType = append(badType, domain.Problem{Location: loc,
+				Message: "the content is not an allowed type (PDF, image, office document, CSV or plain text)"})
+			continue
+		}
+		h := sha256.New()
+		if _, err := io.Copy(h, io.NewSectionReader(f.Content, 0, f.Size)); err != nil {
+			return nil, err
+		}
+		uploads = append(uploads, store.UploadFile{Filename: name, MediaType: mediaType, Size: f.Size,
+			SHA256: hex.EncodeToString(h.Sum(nil)), Content: io.NewSectionReader(f.Content, 0, f.Size)})
+	}
+	if len(tooLarge) > 0 {
+		return nil, &domain.Error{Code: domain.ETooLarge, Problems: tooLarge, Message: "files over the size limit; nothing was stored"}
+	}
+	if len(badType) > 0 {
+		return nil, &domain.Error{Code: domain.EUnsupported, Problems: badType, Message: "files of a type not allowed as evidence; nothing was stored"}
+	}
+	return uploads, nil
+}
+
+// safeFilename keeps the base name of a client's file name, without control
+// characters or path parts, at most 255 bytes.
+func safeFilename(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = path.Base(name)
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '"' {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	for len(name) > 255 {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	if name == "" || name == "." || name == "/" {
+		return "evidence"
+	}
+	return name
+}

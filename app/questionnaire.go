@@ -1,0 +1,152 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"assure/domain"
+	"assure/reports"
+	"assure/store"
+)
+
+// MaxQuestionnaireBytes bounds an uploaded questionnaire.
+const MaxQuestionnaireBytes = reports.MaxQuestionnaireBytes
+
+// Questionnaire makes the offline questionnaire of an assessment the actor
+// may read, and records its export.
+func (a *App) Questionnaire(ctx context.Context, actor domain.Actor, id string) (*File, error) {
+	as, err := a.Assessment(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	q := reports.QuestionnaireData{GeneratedAt: time.Now().UTC(), Assessment: as}
+	if q.Provider, err = a.db.Provider(ctx, actor, as.ProviderID); err != nil {
+		return nil, err
+	}
+	if q.Campaign, err = a.db.Campaign(ctx, actor, as.CampaignID); err != nil {
+		return nil, err
+	}
+	if q.Framework, err = a.db.FrameworkOf(ctx, store.FrameworkRef{ID: q.Campaign.FrameworkID,
+		Version: q.Campaign.FrameworkVersion}); err != nil {
+		return nil, err
+	}
+	if q.Responses, err = store.All(func(p store.Page) ([]domain.Response, string, error) {
+		return a.db.Responses(ctx, actor, as.ID, store.ResponseFilter{}, p)
+	}); err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("questionnaire-%s-%s.xlsx", slug(as.ProviderName), as.ID[:8])
+	return spool(name, "xlsx", func(w io.Writer) error { return reports.WriteQuestionnaire(w, q) },
+		func() error {
+			return a.db.RecordEvent(ctx, actor, "questionnaire.export", "assessment", as.ID, as.ProviderID, nil)
+		})
+}
+
+// QuestionnaireResult says what an uploaded questionnaire changed.
+type QuestionnaireResult struct {
+	Applied   int // responses changed
+	Unchanged int // rows identical to what Assure holds
+	Blank     int // rows left without a status, and so left as they are
+}
+
+// UploadQuestionnaire checks a filled questionnaire whole and applies it in
+// one transaction, or applies nothing and returns EInvalid listing every bad
+// row and column. A file of another assessment, and a row changed in Assure
+// since the file was made, are refused.
+func (a *App) UploadQuestionnaire(ctx context.Context, actor domain.Actor, id string, file Upload) (QuestionnaireResult, error) {
+	as, err := a.assessment(ctx, actor, id, "assessment", "respond")
+	if err != nil {
+		return QuestionnaireResult{}, err
+	}
+	if file.Size > MaxQuestionnaireBytes {
+		return QuestionnaireResult{}, domain.Errorf(domain.ETooLarge, "the file is over %d MB", MaxQuestionnaireBytes>>20)
+	}
+	q, err := reports.ReadQuestionnaire(io.NewSectionReader(file.Content, 0, file.Size))
+	if err != nil {
+		return QuestionnaireResult{}, err
+	}
+	if q.AssessmentID != as.ID {
+		return QuestionnaireResult{}, domain.Invalid("this file is the questionnaire of another assessment",
+			[]domain.Problem{{Location: "file", Message: "download the questionnaire of this assessment and fill that one"}})
+	}
+	current, err := store.All(func(p store.Page) ([]domain.Response, string, error) {
+		return a.db.Responses(ctx, actor, as.ID, store.ResponseFilter{}, p)
+	})
+	if err != nil {
+		return QuestionnaireResult{}, err
+	}
+	out, updates, problems := planQuestionnaire(q, current)
+	if len(problems) > 0 {
+		return QuestionnaireResult{}, domain.Invalid(
+			fmt.Sprintf("the questionnaire has %d problem(s); nothing was saved", len(problems)), problems)
+	}
+	if len(updates) > 0 {
+		if _, err := a.db.SaveResponses(ctx, actor, as.ID, updates, "questionnaire"); err != nil {
+			return QuestionnaireResult{}, err
+		}
+	}
+	out.Applied = len(updates)
+	return out, nil
+}
+
+// planQuestionnaire compares the rows read back with the current responses:
+// the updates to make, the counts of rows left alone, and every problem.
+func planQuestionnaire(q reports.Questionnaire, current []domain.Response) (QuestionnaireResult, []store.ResponseUpdate, []domain.Problem) {
+	byControl := map[string]domain.Response{}
+	for _, r := range current {
+		byControl[r.ControlID] = r
+	}
+	var out QuestionnaireResult
+	var problems []domain.Problem
+	var updates []store.ResponseUpdate
+	seen := map[string]int{}
+	for _, row := range q.Rows {
+		loc := fmt.Sprintf("row %d (%s)", row.Row, row.ControlID)
+		cur, ok := byControl[row.ControlID]
+		switch {
+		case !ok:
+			problems = append(problems, domain.Problem{Location: loc + ", control id", Message: "not a control of this assessment"})
+			continue
+		case seen[row.ControlID] != 0:
+			problems = append(problems, domain.Problem{Location: loc + ", control id",
+				Message: fmt.Sprintf("already given in row %d", seen[row.ControlID])})
+			continue
+		}
+		seen[row.ControlID] = row.Row
+		if row.Status == "" {
+			out.Blank++
+			continue
+		}
+		in := domain.ResponseInput{Status: row.Status, Maturity: row.Maturity, Narrative: row.Narrative,
+			RemediationDate: row.RemediationDate, Justification: row.Justification, EvidenceIDs: cur.EvidenceIDs}
+		date, ps := in.Check(loc)
+		problems = append(problems, ps...)
+		if len(ps) > 0 {
+			continue
+		}
+		if sameAnswer(cur, in, date) {
+			out.Unchanged++
+			continue
+		}
+		if row.Version != cur.Version {
+			problems = append(problems, domain.Problem{Location: loc, Message: fmt.Sprintf(
+				"changed in Assure since this file was made (version %d, now %d); download a fresh questionnaire",
+				row.Version, cur.Version)})
+			continue
+		}
+		updates = append(updates, store.ResponseUpdate{ControlID: row.ControlID, Version: cur.Version, Input: in})
+	}
+	return out, updates, problems
+}
+
+// sameAnswer reports whether a row gives exactly the answer already held.
+func sameAnswer(r domain.Response, in domain.ResponseInput, date *domain.Date) bool {
+	sameDate := (r.RemediationDate == nil && date == nil) ||
+		(r.RemediationDate != nil && date != nil && r.RemediationDate.String() == date.String())
+	sameMaturity := (r.Maturity == nil && in.Maturity == nil) || (r.Maturity != nil && in.Maturity != nil && *r.Maturity == *in.Maturity)
+	return r.Status == in.Status && sameMaturity && r.Narrative == in.Narrative && r.Justification == in.Justification &&
+		sameDate && slices.Equal(r.EvidenceIDs, in.EvidenceIDs)
+}

@@ -1,0 +1,117 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"assure/domain"
+	"assure/reports"
+	"assure/store"
+)
+
+// AssessmentReport makes one assessment's report (format pdf or xlsx) and
+// records its export. Another provider's assessment is ENotFound.
+func (a *App) AssessmentReport(ctx context.Context, actor domain.Actor, id, format string) (*File, error) {
+	if format != "pdf" && format != "xlsx" {
+		return nil, domain.Errorf(domain.ENotFound, "no such report: ask for pdf or xlsx")
+	}
+	as, err := a.assessment(ctx, actor, id, "report", "export")
+	if err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("assessment-%s-%s.%s", slug(as.ProviderName), as.ID[:8], format)
+	return spool(name, format, func(w io.Writer) error {
+		d, err := a.assessmentData(ctx, actor, id)
+		if err != nil {
+			return err
+		}
+		if format == "pdf" {
+			return reports.WriteAssessmentPDF(w, d)
+		}
+		return reports.WriteAssessmentXLSX(w, d)
+	}, func() error {
+		return a.db.RecordEvent(ctx, actor, "report.export", "assessment", id, as.ProviderID,
+			map[string]any{"report": "assessment", "format": format})
+	})
+}
+
+// SectorReport is a sector report made at once, or the background job that
+// will make it.
+type SectorReport struct {
+	File *File            // the report, when made at once
+	Job  *store.ReportJob // the job, when queued
+}
+
+// SectorReport makes a campaign's sector report (pdf or xlsx) and records
+// its export, or queues it as a background job when the campaign has more
+// assessments than the threshold.
+func (a *App) SectorReport(ctx context.Context, actor domain.Actor, campaignID, basis, format string) (SectorReport, error) {
+	if err := a.permit(ctx, actor, "sector_report", "export"); err != nil {
+		return SectorReport{}, err
+	}
+	c, err := a.db.Campaign(ctx, actor, campaignID)
+	if err != nil {
+		return SectorReport{}, err
+	}
+	if c.Assessments > a.sectorJobThreshold {
+		job, err := a.db.CreateReportJob(ctx, actor, format, store.ReportParams{CampaignID: c.ID, Basis: basis})
+		return SectorReport{Job: &job}, err
+	}
+	name := fmt.Sprintf("sector-%s.%s", slug(c.Name), format)
+	f, err := spool(name, format, func(w io.Writer) error {
+		return a.writeSector(ctx, actor, c.ID, basis, format, w, nil)
+	}, func() error {
+		return a.db.RecordEvent(ctx, actor, "report.export", "campaign", c.ID, "",
+			map[string]any{"report": "sector", "format": format, "basis": basis})
+	})
+	return SectorReport{File: f}, err
+}
+
+// writeSector writes a campaign's sector report, telling progress in
+// response rows written (xlsx) when progress is not nil.
+func (a *App) writeSector(ctx context.Context, actor domain.Actor, campaignID, basis, format string, w io.Writer,
+	progress func(done int)) error {
+	d, err := a.sectorData(ctx, actor, campaignID, basis)
+	if err != nil {
+		return err
+	}
+	if format == "pdf" {
+		return reports.WriteSectorPDF(w, d)
+	}
+	return reports.WriteSectorXLSX(w, d, a.responseSource(ctx, actor, campaignID), progress)
+}
+
+// CreateReportJob queues a sector report in the background.
+func (a *App) CreateReportJob(ctx context.Context, actor domain.Actor, format string, params store.ReportParams) (store.ReportJob, error) {
+	if err := a.permit(ctx, actor, "sector_report", "export"); err != nil {
+		return store.ReportJob{}, err
+	}
+	return a.db.CreateReportJob(ctx, actor, format, params)
+}
+
+// ReportJob returns a report job the actor asked for.
+func (a *App) ReportJob(ctx context.Context, actor domain.Actor, id string) (store.ReportJob, error) {
+	if err := a.permit(ctx, actor, "sector_report", "export"); err != nil {
+		return store.ReportJob{}, err
+	}
+	return a.db.ReportJob(ctx, actor, id)
+}
+
+// DownloadReportJob records the download of a finished job's file and
+// returns the job and a function streaming the file. EConflict while the job
+// is not done.
+func (a *App) DownloadReportJob(ctx context.Context, actor domain.Actor, id string) (store.ReportJob, func(w io.Writer) error, error) {
+	job, err := a.ReportJob(ctx, actor, id)
+	if err != nil {
+		return job, nil, err
+	}
+	if job.Status != "done" {
+		return job, nil, &domain.Error{Code: domain.EConflict, Message: fmt.Sprintf("the report is %s", job.Status)}
+	}
+	if err := a.db.RecordEvent(ctx, actor, "report.download", "report", job.ID, "",
+		map[string]any{"filename": job.Filename}); err != nil {
+		return job, nil, err
+	}
+	return job, func(w io.Writer) error { return a.db.WriteReportFile(ctx, job.ID, w) }, nil
+}
