@@ -1,4 +1,5 @@
-# Assure — make run (serve with a local database) and make test (the whole suite).
+# Assure — make run (serve with a local database) and make test (the whole suite,
+# after scripts/test-deps.sh has checked the programs it calls).
 
 GO        ?= go
 BIN       := bin/assure
@@ -14,6 +15,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/assure
 
 test:
+	@scripts/test-deps.sh
 	@url="$${TEST_DATABASE_URL:-$$(scripts/database.sh postgres)}" && \
 	  TEST_DATABASE_URL="$$url" $(GO) test $(TESTFLAGS) ./...
 

@@ -31,7 +31,7 @@ func pdfText(t *testing.T, pdf []byte) string {
 	t.Helper()
 	bin, err := exec.LookPath("pdftotext")
 	if err != nil {
-		t.Fatal("pdftotext is missing: install poppler-utils (.ci/run does)")
+		t.Fatal("pdftotext is missing: install poppler-utils (make test does)")
 	}
 	dir := t.TempDir()
 	in := filepath.Join(dir, "report.pdf")

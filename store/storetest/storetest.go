@@ -2,6 +2,10 @@
 // template that already holds the migrated schema (and, for New, the built-in
 // catalogs). Tests run in parallel and every database is dropped at cleanup.
 //
+// Several checkouts may test against one server: each marks the templates it
+// builds with a tag of its source directory and drops only its own stale ones
+// (and other checkouts' templates left unused for a week).
+//
 // The server is found through TEST_DATABASE_URL, by default
 // postgres://postgres@127.0.0.1:5432/postgres.
 package storetest
@@ -9,10 +13,8 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"strings"
@@ -22,17 +24,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"assure/domain"
-	"assure/frameworks"
-	"assure/migrations"
 	"assure/store"
 )
 
 // DefaultURL is the server tests use when TEST_DATABASE_URL is not set.
 const DefaultURL = "postgres://postgres@127.0.0.1:5432/postgres"
-
-// templateLock serialises template building across test processes.
-const templateLock = 0x61737375726502
 
 // AdminURL returns the URL of the maintenance database tests connect to.
 func AdminURL() string {
@@ -106,110 +102,22 @@ func clone(t testing.TB, catalogs bool) (*store.DB, string) {
 	return db, dbURL
 }
 
-// buildTemplates makes sure both templates for the current schema and catalogs
-// exist. Their names carry a digest of the migrations and catalog files, so a
-// changed migration gets new templates and stale ones are dropped.
+// buildTemplates makes sure both templates for the current code exist. Their
+// names carry a digest of everything that goes into them, so a change gets
+// new templates; see ensureTemplates for which old ones are dropped.
 func buildTemplates() error {
-	ctx := context.Background()
-	digest, err := sourceDigest()
+	set, err := currentTemplates()
 	if err != nil {
 		return err
 	}
-	base := "assure_tpl_" + digest
-	templates = [2]string{base + "_schema", base + "_catalog"}
-
+	templates = set.names
+	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, AdminURL())
 	if err != nil {
 		return fmt.Errorf("connect to %s: %w (is PostgreSQL running?)", redact(AdminURL()), err)
 	}
 	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "select pg_advisory_lock($1)", templateLock); err != nil {
-		return err
-	}
-	defer admin.Exec(ctx, "select pg_advisory_unlock($1)", templateLock)
-
-	rows, err := admin.Query(ctx, `select datname from pg_database where datname like 'assure\_tpl\_%'`)
-	if err != nil {
-		return err
-	}
-	existing, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return err
-	}
-	have := map[string]bool{}
-	for _, name := range existing {
-		if name != templates[0] && name != templates[1] {
-			admin.Exec(ctx, "drop database if exists "+pgx.Identifier{name}.Sanitize()+" with (force)")
-			continue
-		}
-		have[name] = true
-	}
-	for i, name := range templates {
-		if have[name] {
-			continue
-		}
-		if err := buildTemplate(ctx, admin, name, i == 1); err != nil {
-			return fmt.Errorf("build template %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-// buildTemplate prepares the template under a temporary name and renames it
-// when complete, so a half-built template is never cloned.
-func buildTemplate(ctx context.Context, admin *pgx.Conn, name string, catalogs bool) error {
-	building := name + "_wip"
-	admin.Exec(ctx, "drop database if exists "+pgx.Identifier{building}.Sanitize()+" with (force)")
-	if _, err := admin.Exec(ctx, "create database "+pgx.Identifier{building}.Sanitize()); err != nil {
-		return err
-	}
-	u, err := databaseURL(AdminURL(), building)
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, u)
-	if err != nil {
-		return err
-	}
-	err = db.Migrate(ctx)
-	if err == nil && catalogs {
-		var list []*domain.Framework
-		list, err = frameworks.Embedded()
-		for _, f := range list {
-			if err == nil {
-				_, err = db.PublishFramework(ctx, domain.System("test"), f)
-			}
-		}
-	}
-	db.Close()
-	if err != nil {
-		return err
-	}
-	_, err = admin.Exec(ctx, fmt.Sprintf("alter database %s rename to %s",
-		pgx.Identifier{building}.Sanitize(), pgx.Identifier{name}.Sanitize()))
-	return err
-}
-
-func sourceDigest() (string, error) {
-	h := sha256.New()
-	for _, fsys := range []fs.FS{migrations.FS, frameworks.Files} {
-		err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			b, err := fs.ReadFile(fsys, p)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(h, "%s\x00%d\x00", p, len(b))
-			h.Write(b)
-			return nil
-		})
-		if err != nil {
-			return "", err
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16], nil
+	return ensureTemplates(ctx, admin, set, time.Now())
 }
 
 func drop(name string) {
