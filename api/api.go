@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -51,6 +52,7 @@ func New(application *app.App, log *slog.Logger, opts Options) *API {
 	cfg.SchemasPath = ""  // schemas live in the OpenAPI document
 	cfg.CreateHooks = nil // no $schema links in bodies
 	cfg.RejectUnknownQueryParameters = true
+	cfg.Transformers = append(cfg.Transformers, fromHuma)
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer":  {Type: "http", Scheme: "bearer", Description: "A session token from POST /api/v1/session or a personal API token."},
 		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie, Description: "The session cookie set at sign-in."},
@@ -171,4 +173,42 @@ func add[I, O any](a *API, op huma.Operation, public bool, h func(context.Contex
 		}
 		return out, nil
 	})
+	if requiresIfMatch(reflect.TypeFor[I]()) {
+		documentIfMatchRequired(a.huma.OpenAPI(), op.Method, op.Path)
+	}
+}
+
+// requiresIfMatch reports whether an input struct has an If-Match header
+// tagged ifMatch:"required". Such an operation answers 428 when the header is
+// missing (RFC 6585) rather than huma's 422, so huma is not told the header is
+// required; the OpenAPI document says so instead.
+func requiresIfMatch(t reflect.Type) bool {
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	for f := range t.Fields() {
+		if f.Tag.Get("header") == "If-Match" && f.Tag.Get("ifMatch") == "required" {
+			return true
+		}
+	}
+	return false
+}
+
+// documentIfMatchRequired marks the If-Match parameter of an operation as
+// required in the OpenAPI document.
+func documentIfMatchRequired(oa *huma.OpenAPI, method, path string) {
+	item := oa.Paths[path]
+	if item == nil {
+		return
+	}
+	op := map[string]*huma.Operation{http.MethodGet: item.Get, http.MethodPost: item.Post, http.MethodPut: item.Put,
+		http.MethodPatch: item.Patch, http.MethodDelete: item.Delete}[method]
+	if op == nil {
+		return
+	}
+	for _, p := range op.Parameters {
+		if p.In == "header" && p.Name == "If-Match" {
+			p.Required = true
+		}
+	}
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"net"
 	"net/http"
 	"strings"
@@ -30,7 +29,7 @@ func actorFrom(ctx context.Context) domain.Actor {
 // the actor may do what the operation does is decided by the application
 // layer the handler calls.
 func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
-	r, _ := humago.Unwrap(ctx)
+	r, w := humago.Unwrap(ctx)
 	base := domain.Actor{RequestID: RequestIDFrom(ctx.Context()), Address: a.clientAddress(r)}
 	if IsPublic(ctx.Operation()) {
 		next(huma.WithValue(ctx, actorKey{}, base))
@@ -39,7 +38,7 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 	token := bearerToken(r)
 	if token == "" {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="assure"`)
-		writeHumaProblem(ctx, problemFor(ctx.Context(), a.log,
+		writeProblem(w, problemFor(ctx.Context(), a.log,
 			domain.Errorf(domain.EUnauthorized, "sign in first: send a bearer token or the session cookie")))
 		return
 	}
@@ -49,7 +48,7 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 		if p.Status == http.StatusUnauthorized {
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="assure", error="invalid_token"`)
 		}
-		writeHumaProblem(ctx, p)
+		writeProblem(w, p)
 		return
 	}
 	actor.RequestID, actor.Address = base.RequestID, base.Address
@@ -105,12 +104,4 @@ func (a *API) trusted(ip string) bool {
 		}
 	}
 	return false
-}
-
-// writeHumaProblem writes a problem from inside huma middleware.
-func writeHumaProblem(ctx huma.Context, p *Problem) {
-	ctx.SetHeader("Content-Type", "application/problem+json")
-	ctx.SetStatus(p.Status)
-	b, _ := json.Marshal(p)
-	ctx.BodyWriter().Write(b)
 }

@@ -107,7 +107,8 @@ func cleanURL(r *http.Request) bool {
 	return true
 }
 
-// writeProblem answers a problem outside huma's operations (routing, panics).
+// writeProblem writes a problem made by problemFor, or one of the few the
+// HTTP layer answers itself (routing, cross-origin, panics, broken addresses).
 func writeProblem(w http.ResponseWriter, p *Problem) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)

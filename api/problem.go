@@ -33,35 +33,28 @@ func (p *Problem) ContentType(ct string) string {
 	return ct
 }
 
-// newProblem replaces huma.NewError so that the errors huma raises itself
-// (validation, unreadable bodies) have the same shape as ours.
-func newProblem(status int, msg string, errs ...error) huma.StatusError {
-	p := &Problem{Status: status, Title: http.StatusText(status), Detail: msg}
-	for _, err := range errs {
-		if err == nil {
-			continue
-		}
-		if d, ok := err.(huma.ErrorDetailer); ok {
-			p.Errors = append(p.Errors, d.ErrorDetail())
-		} else if status < 500 {
-			p.Errors = append(p.Errors, &huma.ErrorDetail{Message: err.Error()})
-		}
+// fromHuma is the API's transformer for the errors huma raises itself
+// (validation, unreadable bodies, unacceptable types): it gives them the
+// shape and request id of every other problem, without touching huma's
+// process-wide error constructors.
+func fromHuma(ctx huma.Context, _ string, v any) (any, error) {
+	e, ok := v.(*huma.ErrorModel)
+	if !ok {
+		return v, nil
 	}
-	if status >= 500 {
+	p := &Problem{Type: e.Type, Title: e.Title, Status: e.Status, Detail: e.Detail, Errors: e.Errors,
+		RequestID: RequestIDFrom(ctx.Context())}
+	if p.Type == "about:blank" {
+		p.Type = ""
+	}
+	if p.Title == "" {
+		p.Title = http.StatusText(p.Status)
+	}
+	if p.Status >= 500 {
 		// Never pass internal error text to the client.
-		p.Detail = "internal error"
-		p.Errors = nil
+		p.Detail, p.Errors = "internal error", nil
 	}
-	return p
-}
-
-func init() {
-	huma.NewError = newProblem
-	huma.NewErrorWithContext = func(ctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
-		p := newProblem(status, msg, errs...).(*Problem)
-		p.RequestID = RequestIDFrom(ctx.Context())
-		return p
-	}
+	return p, nil
 }
 
 // statusOf maps each domain error code to its HTTP status; this is the one
@@ -92,8 +85,9 @@ func statusOf(code domain.ErrorCode) int {
 	return http.StatusInternalServerError
 }
 
-// problemFor turns any error from below into a problem. Domain errors keep
-// their message; anything else is logged in full and shown as "internal error".
+// problemFor turns any error into the problem answered for it: the one place
+// where errors become problem+json. Domain errors keep their message;
+// anything else is logged in full and shown as "internal error".
 func problemFor(ctx context.Context, log *slog.Logger, err error) *Problem {
 	rid := RequestIDFrom(ctx)
 	if se, ok := err.(*Problem); ok {

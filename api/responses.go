@@ -67,7 +67,7 @@ type ResponseParams struct {
 
 type putResponseInput struct {
 	ResponseParams
-	IfMatch string `header:"If-Match" maxLength:"64" doc:"The response's ETag as last read. Required: without it the answer is 428, and a stale one is 412."`
+	IfMatch string `header:"If-Match" ifMatch:"required" maxLength:"64" doc:"The response's ETag as last read. Required: without it the answer is 428, and a stale one is 412."`
 	Body    ResponseBody
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -84,10 +85,14 @@ func VerifyPassword(hash, password string) bool {
 
 // dummyHash is verified against when an account does not exist, so that a
 // login takes as long for an unknown email as for a wrong password.
-var dummyHash, _ = HashPassword("a password nobody has, used to even out timing")
+// It is made on first use, not when the program starts.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("a password nobody has, used to even out timing")
+	return h
+})
 
 // VerifyNothing spends the time of one password verification.
-func VerifyNothing(password string) { VerifyPassword(dummyHash, password) }
+func VerifyNothing(password string) { VerifyPassword(dummyHash(), password) }
 
 // CheckPassword returns the problems of a new password, located at field.
 func CheckPassword(field, password, email string) []Problem {
