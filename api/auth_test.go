@@ -488,3 +488,62 @@ func TestSecretChecksAreThrottled(t *testing.T) {
 		t.Error("password guesses are not audited")
 	}
 }
+
+// TestReenablingKeepsOldCredentialsRevoked disables a user, by either route,
+// and enables them again: the sessions and API tokens they held before stay
+// dead, and only a new sign-in works.
+func TestReenablingKeepsOldCredentialsRevoked(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	admin := s.as(s.tokenFor(s.user(domain.RoleAdmin, "")))
+	u := s.user(domain.RoleSupervisor, "")
+	disable := map[string]func(){
+		"POST disable": func() { admin.json(http.MethodPost, "/api/v1/users/"+u.ID+"/disable", nil, http.StatusOK, nil) },
+		"PATCH status": func() {
+			admin.json(http.MethodPatch, "/api/v1/users/"+u.ID, map[string]any{"status": "disabled"}, http.StatusOK, nil)
+		},
+	}
+	for _, route := range []string{"POST disable", "PATCH status"} {
+		session := s.login(u.Email, testPassword)
+		var created struct {
+			Token string `json:"token"`
+		}
+		s.as(session).json(http.MethodPost, "/api/v1/tokens",
+			map[string]any{"name": "filing system", "expires_at": time.Now().Add(24 * time.Hour)}, http.StatusCreated, &created)
+		old := map[string]string{"session": session, "API token": created.Token}
+		for what, tok := range old {
+			if r := s.as(tok).get("/api/v1/me"); r.status != http.StatusOK {
+				t.Fatalf("%s: %s before disabling = %d", route, what, r.status)
+			}
+		}
+
+		disable[route]()
+		for what, tok := range old {
+			if r := s.as(tok).get("/api/v1/me"); r.status != http.StatusUnauthorized {
+				t.Errorf("%s: the %s works while disabled: %d", route, what, r.status)
+			}
+		}
+		wantProblem(t, s.as("").do(http.MethodPost, "/api/v1/session",
+			map[string]string{"email": u.Email, "password": testPassword}), http.StatusUnauthorized)
+
+		var enabled api.User
+		admin.json(http.MethodPatch, "/api/v1/users/"+u.ID, map[string]any{"status": "active"}, http.StatusOK, &enabled)
+		if enabled.Status != "active" {
+			t.Fatalf("%s: re-enabled user is %s", route, enabled.Status)
+		}
+		for what, tok := range old {
+			if r := s.as(tok).get("/api/v1/me"); r.status != http.StatusUnauthorized {
+				t.Errorf("%s: the %s from before disabling works again after re-enabling: %d", route, what, r.status)
+			}
+		}
+		fresh := s.login(u.Email, testPassword)
+		if r := s.as(fresh).get("/api/v1/me"); r.status != http.StatusOK {
+			t.Errorf("%s: a new sign-in after re-enabling = %d", route, r.status)
+		}
+	}
+	var live int
+	s.must(s.queryRow(`select count(*) from tokens where user_id = $1 and revoked_at is null`, []any{u.ID}, &live))
+	if live != 1 {
+		t.Errorf("%d live tokens, want 1: the session signed in after the last re-enabling", live)
+	}
+}

@@ -93,6 +93,10 @@ func problemFor(ctx context.Context, log *slog.Logger, err error) *Problem {
 	if se, ok := err.(*Problem); ok {
 		return se
 	}
+	if he, ok := err.(*huma.ErrorModel); ok && he.Status != http.StatusInternalServerError {
+		// An error made with huma's helpers in a handler (readyz's 503).
+		return &Problem{Status: he.Status, Title: http.StatusText(he.Status), Detail: he.Detail, Errors: he.Errors, RequestID: rid}
+	}
 	e, ok := domain.AsError(err)
 	if !ok || e.Code == domain.EInternal {
 		log.ErrorContext(ctx, "internal error", "request_id", rid, "err", err)

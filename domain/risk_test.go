@@ -78,9 +78,15 @@ func TestResidualLikelihoodBandEdges(t *testing.T) {
 	}
 }
 
+// TestLevels pins the level of every score from 1 to 25, so moving any band
+// edge by one fails, even where the score between is no product of a
+// likelihood and an impact (17 to 19).
 func TestLevels(t *testing.T) {
-	for score, want := range map[int]RiskLevel{1: LevelLow, 4: LevelLow, 5: LevelMedium, 9: LevelMedium,
-		10: LevelHigh, 16: LevelHigh, 20: LevelCritical, 25: LevelCritical} {
+	//              1   5    10   15   20   25
+	const levels = "LLLLMMMMMHHHHHHHCCCCCCCCC"
+	names := map[byte]RiskLevel{'L': LevelLow, 'M': LevelMedium, 'H': LevelHigh, 'C': LevelCritical}
+	for i := range len(levels) {
+		score, want := i+1, names[levels[i]]
 		if got := LevelOf(score); got != want {
 			t.Errorf("LevelOf(%d) = %s, want %s", score, got, want)
 		}
