@@ -279,7 +279,7 @@ func (tr *trail) expect(t *testing.T, want ...ev) []event {
 	slices.Sort(keys)
 	slices.Sort(wanted)
 	if !slices.Equal(keys, wanted) {
-		t.Fatalf("audit events appended:\n\t%s\nwant:\n\t%s", strings.Join(keys, "\n\t"), strings.Join(wanted, "\n\t"))
+		t.Fatalf("audit events appended:\n%s\nwant:\n%s", listed(keys), listed(wanted))
 	}
 	for _, e := range got {
 		if !e.At.Equal(got[0].At) {
@@ -288,6 +288,13 @@ func (tr *trail) expect(t *testing.T, want ...ev) []event {
 		}
 	}
 	return got
+}
+
+func listed(keys []string) string {
+	if len(keys) == 0 {
+		return "\t(none)"
+	}
+	return "\t" + strings.Join(keys, "\n\t")
 }
 
 // one expects exactly one event and returns it.
