@@ -267,10 +267,11 @@ func TestIllegalTransitionIsConflict(t *testing.T) {
 
 	// A final state allows nothing at all.
 	f.inReview(t, f.a)
+	f.audit = newTrail(t, f.url)
 	if _, err := f.db.Reject(ctx, f.sup, id, "Not credible.", 0); err != nil {
 		t.Fatal(err)
 	}
-	f.audit = newTrail(t, f.url)
+	f.audit.one(t, ev{"assessment.reject", "assessment", id})
 	for name, try := range map[string]func() error{
 		"submit a rejected assessment": func() error { _, err := f.db.Submit(ctx, f.a.admin, id, attestation); return err },
 		"review it again":              func() error { _, err := f.db.StartReview(ctx, f.sup, id, 0); return err },

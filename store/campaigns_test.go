@@ -194,8 +194,9 @@ func TestExtendAndCloseCampaign(t *testing.T) {
 
 	// The review of what was filed goes on.
 	if _, err := f.db.StartReview(ctx, f.sup, f.b.assessment.ID, 0); err != nil {
-		t.Errorf("reviewing a filing of a closed campaign: %v", err)
+		t.Fatalf("reviewing a filing of a closed campaign: %v", err)
 	}
+	f.audit.one(t, ev{"assessment.start-review", "assessment", f.b.assessment.ID})
 }
 
 // TestCampaignsScopedForProviders: a provider's users see the campaigns

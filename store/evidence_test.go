@@ -230,10 +230,16 @@ func TestResponseLinksOnlyItsOwnEvidence(t *testing.T) {
 	if _, err := f.db.SaveResponses(ctx, f.a.editor, f.a.assessment.ID, ups, "body.responses"); err != nil {
 		t.Fatal(err)
 	}
+	var filed []ev
+	for _, u := range ups {
+		filed = append(filed, ev{"response.update", "response", responseID(f.a.assessment.ID, u.ControlID)})
+	}
+	f.audit.expect(t, filed...)
 	sub, err := f.db.Submit(ctx, f.a.admin, f.a.assessment.ID, attestation)
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.audit.one(t, ev{"assessment.submit", "assessment", f.a.assessment.ID})
 	var snap domain.Snapshot
 	if err := json.Unmarshal(sub.Content, &snap); err != nil {
 		t.Fatal(err)

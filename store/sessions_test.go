@@ -169,6 +169,7 @@ func TestSessionExpiry(t *testing.T) {
 	ctx := context.Background()
 	p.db.SetSessionPolicy(store.SessionPolicy{Idle: time.Hour, Absolute: 24 * time.Hour})
 	s := signIn(t, p.db, p.user.Email)
+	p.audit.one(t, ev{"session.login", "user", p.user.ID})
 	if !authenticates(t, p.db, s.Token) {
 		t.Fatal("a fresh session does not work")
 	}
@@ -189,6 +190,7 @@ func TestSessionExpiry(t *testing.T) {
 	if !touched {
 		t.Error("using the session did not record its use")
 	}
+	p.audit.expect(t) // using a session is not a change to audit
 
 	exec(t, p.url, `update tokens set created_at = now() - interval '25 hours' where id = $1`, s.ID)
 	if authenticates(t, p.db, s.Token) {
@@ -205,6 +207,7 @@ func TestSessionExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.audit.one(t, ev{"token.create", "token", tok.ID})
 	exec(t, p.url, `update tokens set created_at = now() - interval '20 days', last_used_at = now() - interval '10 days'
 		where id = $1`, tok.ID)
 	if !authenticates(t, p.db, token) {
@@ -345,6 +348,7 @@ func TestDisabledUserCredentialsStayDead(t *testing.T) {
 		}
 	}
 	fresh := signIn(t, p.db, p.user.Email)
+	p.audit.one(t, ev{"session.login", "user", p.user.ID})
 	if !authenticates(t, p.db, fresh.Token) {
 		t.Error("a new sign-in of the re-enabled user does not work")
 	}
