@@ -330,19 +330,24 @@ func (db *DB) APITokens(ctx context.Context, actor domain.Actor, page Page) ([]A
 }
 
 // RevokeAPIToken revokes one of the actor's own API tokens; another user's
-// token is ENotFound.
+// token is ENotFound. Revoking a revoked token changes nothing and is not
+// audited again.
 func (db *DB) RevokeAPIToken(ctx context.Context, actor domain.Actor, id string) error {
 	if !isUUID(id) {
 		return domain.Errorf(domain.ENotFound, "no such token")
 	}
 	return db.write(ctx, "revoke api token", func(t *txn) error {
 		var name string
-		err := t.QueryRow(ctx, `update tokens set revoked_at = coalesce(revoked_at, now()), revoked_why = coalesce(revoked_why, 'revoked')
-			where id = $1 and user_id = $2 and kind = 'api' returning name`, id, actor.UserID).Scan(&name)
+		var revoked bool
+		err := t.QueryRow(ctx, `select name, revoked_at is not null from tokens
+			where id = $1 and user_id = $2 and kind = 'api' for update`, id, actor.UserID).Scan(&name, &revoked)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return domain.Errorf(domain.ENotFound, "no such token")
 		}
-		if err != nil {
+		if err != nil || revoked {
+			return err
+		}
+		if _, err := t.Exec(ctx, `update tokens set revoked_at = now(), revoked_why = 'revoked' where id = $1`, id); err != nil {
 			return err
 		}
 		return t.record(actor, "token.revoke", "token", id, actor.ProviderID, map[string]any{"name": name})
