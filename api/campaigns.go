@@ -34,10 +34,12 @@ type Campaign struct {
 	OpenedAt         *time.Time `json:"opened_at,omitempty"`
 	ClosedAt         *time.Time `json:"closed_at,omitempty"`
 	Version          int        `json:"version"`
+	Allowed          []string   `json:"allowed_actions" doc:"What the caller may do to the campaign now: open, extend, close."`
 }
 
-func campaignOf(c domain.Campaign) Campaign {
-	out := Campaign{ID: c.ID, Name: c.Name, Framework: c.FrameworkID, FrameworkVersion: c.FrameworkVersion,
+// campaignOf is a campaign as the caller sees it, with what the caller may do to it.
+func (a *API) campaignOf(ctx context.Context, c domain.Campaign) Campaign {
+	out := Campaign{Allowed: nonNil(a.app.CampaignActions(actorFrom(ctx), c)), ID: c.ID, Name: c.Name, Framework: c.FrameworkID, FrameworkVersion: c.FrameworkVersion,
 		OpensAt: c.OpensAt.String(), DueAt: c.DueAt.String(), Instructions: c.Instructions, Status: string(c.Status),
 		Assessments: c.Assessments, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(), OpenedAt: c.OpenedAt,
 		ClosedAt: c.ClosedAt, Version: c.Version}
@@ -73,8 +75,8 @@ type campaignOutput struct {
 	Body Campaign
 }
 
-func campaignResponse(c domain.Campaign) *campaignOutput {
-	return &campaignOutput{ETag: etag(c.Version), Body: campaignOf(c)}
+func (a *API) campaignResponse(ctx context.Context, c domain.Campaign) *campaignOutput {
+	return &campaignOutput{ETag: etag(c.Version), Body: a.campaignOf(ctx, c)}
 }
 
 type listCampaignsInput struct {
@@ -134,7 +136,7 @@ func (a *API) registerCampaigns() {
 		if err != nil {
 			return nil, err
 		}
-		return campaignResponse(out), nil
+		return a.campaignResponse(ctx, out), nil
 	})
 
 	register(a, huma.Operation{
@@ -145,7 +147,7 @@ func (a *API) registerCampaigns() {
 		if err != nil {
 			return nil, err
 		}
-		return listOf(list, next, campaignOf), nil
+		return listOf(list, next, func(c domain.Campaign) Campaign { return a.campaignOf(ctx, c) }), nil
 	})
 
 	register(a, huma.Operation{
@@ -156,7 +158,7 @@ func (a *API) registerCampaigns() {
 		if err != nil {
 			return nil, err
 		}
-		return campaignResponse(c), nil
+		return a.campaignResponse(ctx, c), nil
 	})
 
 	register(a, huma.Operation{
@@ -169,7 +171,7 @@ func (a *API) registerCampaigns() {
 		if err != nil {
 			return nil, err
 		}
-		return campaignResponse(c), nil
+		return a.campaignResponse(ctx, c), nil
 	})
 
 	register(a, huma.Operation{
@@ -185,7 +187,7 @@ func (a *API) registerCampaigns() {
 		if err != nil {
 			return nil, err
 		}
-		return campaignResponse(c), nil
+		return a.campaignResponse(ctx, c), nil
 	})
 
 	register(a, huma.Operation{
@@ -196,6 +198,6 @@ func (a *API) registerCampaigns() {
 		if err != nil {
 			return nil, err
 		}
-		return campaignResponse(c), nil
+		return a.campaignResponse(ctx, c), nil
 	})
 }

@@ -29,6 +29,7 @@ type Finding struct {
 	CreatedAt       time.Time       `json:"created_at"`
 	UpdatedAt       time.Time       `json:"updated_at"`
 	Version         int             `json:"version"`
+	Allowed         []string        `json:"allowed_actions" doc:"What the caller may do to the finding now: respond (plan or note), start, resolve, verify, reopen."`
 	History         []FindingUpdate `json:"history,omitempty" doc:"Every step, oldest first (single finding only)."`
 }
 
@@ -41,8 +42,9 @@ type FindingUpdate struct {
 	To         string    `json:"to"`
 }
 
-func findingOf(f domain.Finding) Finding {
-	out := Finding{ID: f.ID, AssessmentID: f.AssessmentID, CampaignID: f.CampaignID, ProviderID: f.ProviderID,
+// findingOf is a finding as the caller sees it, with what the caller may do to it.
+func (a *API) findingOf(ctx context.Context, f domain.Finding) Finding {
+	out := Finding{Allowed: nonNil(a.app.FindingActions(actorFrom(ctx), f)), ID: f.ID, AssessmentID: f.AssessmentID, CampaignID: f.CampaignID, ProviderID: f.ProviderID,
 		ProviderName: f.ProviderName, ControlID: f.ControlID, Title: f.Title, Severity: string(f.Severity),
 		Description: f.Description, DueAt: f.DueAt.String(), Status: string(f.Status), Overdue: f.Overdue(domain.Today()),
 		RemediationPlan: f.RemediationPlan, CreatedAt: f.CreatedAt.UTC(), UpdatedAt: f.UpdatedAt.UTC(), Version: f.Version}
@@ -118,7 +120,7 @@ func (a *API) registerFindings() {
 		if err != nil {
 			return nil, err
 		}
-		return &findingOutput{Body: findingOf(f)}, nil
+		return &findingOutput{Body: a.findingOf(ctx, f)}, nil
 	})
 
 	register(a, huma.Operation{
@@ -131,7 +133,7 @@ func (a *API) registerFindings() {
 		if err != nil {
 			return nil, err
 		}
-		return listOf(list, next, findingOf), nil
+		return listOf(list, next, func(f domain.Finding) Finding { return a.findingOf(ctx, f) }), nil
 	})
 
 	register(a, huma.Operation{
@@ -142,7 +144,7 @@ func (a *API) registerFindings() {
 		if err != nil {
 			return nil, err
 		}
-		return &findingOutput{Body: findingOf(f)}, nil
+		return &findingOutput{Body: a.findingOf(ctx, f)}, nil
 	})
 
 	register(a, huma.Operation{
@@ -156,7 +158,7 @@ func (a *API) registerFindings() {
 		if err != nil {
 			return nil, err
 		}
-		return &findingOutput{Body: findingOf(f)}, nil
+		return &findingOutput{Body: a.findingOf(ctx, f)}, nil
 	})
 
 	register(a, huma.Operation{
@@ -167,7 +169,7 @@ func (a *API) registerFindings() {
 		if err != nil {
 			return nil, err
 		}
-		return &findingOutput{Body: findingOf(f)}, nil
+		return &findingOutput{Body: a.findingOf(ctx, f)}, nil
 	})
 
 	register(a, huma.Operation{
@@ -178,6 +180,6 @@ func (a *API) registerFindings() {
 		if err != nil {
 			return nil, err
 		}
-		return &findingOutput{Body: findingOf(f)}, nil
+		return &findingOutput{Body: a.findingOf(ctx, f)}, nil
 	})
 }
