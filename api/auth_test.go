@@ -312,8 +312,19 @@ func TestUserAdministration(t *testing.T) {
 		t.Errorf("problems = %+v, want one per bad field", p.Errors)
 	}
 
+	// A password an admin chose must be changed before anything else.
+	first := s.as(s.login("lead@uno.test", testPassword))
+	var me api.Me
+	first.getJSON("/api/v1/me", &me)
+	if !me.MustChangePassword {
+		t.Errorf("a user created by an admin need not change the password: %+v", me)
+	}
+	wantProblem(t, first.do(http.MethodGet, "/api/v1/users", nil), http.StatusForbidden)
+	first.json(http.MethodPut, "/api/v1/me/password", map[string]any{"current_password": testPassword,
+		"new_password": testPassword + " renewed"}, http.StatusNoContent, nil)
+
 	// The provider_admin manages its own editors, and nobody else.
-	lead := s.as(s.login("lead@uno.test", testPassword))
+	lead := s.as(s.login("lead@uno.test", testPassword+" renewed"))
 	var editor api.User
 	lead.json(http.MethodPost, "/api/v1/users", map[string]any{"email": "ed@uno.test", "name": "Ed",
 		"role": "provider_editor", "provider_id": p1, "password": testPassword}, http.StatusCreated, &editor)

@@ -55,7 +55,8 @@ type logoutOutput struct {
 // Me is the signed-in user.
 type Me struct {
 	User
-	MustEnrolTOTP bool `json:"must_enrol_totp" doc:"The role requires a second factor that is not enrolled yet; nothing else is allowed until it is."`
+	MustEnrolTOTP      bool `json:"must_enrol_totp" doc:"The role requires a second factor that is not enrolled yet; nothing else is allowed until it is."`
+	MustChangePassword bool `json:"must_change_password" doc:"The password was set by an administrator; nothing else is allowed until it is changed at PUT /api/v1/me/password."`
 }
 
 type meOutput struct {
@@ -167,7 +168,7 @@ func (a *API) registerSession() {
 		if err != nil {
 			return nil, err
 		}
-		return &meOutput{Body: Me{User: userOf(u), MustEnrolTOTP: actor.MustEnrolTOTP}}, nil
+		return &meOutput{Body: Me{User: userOf(u), MustEnrolTOTP: actor.MustEnrolTOTP, MustChangePassword: actor.MustChangePassword}}, nil
 	})
 
 	register(a, huma.Operation{

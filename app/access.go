@@ -59,10 +59,16 @@ func (a *App) may(actor domain.Actor, providerID, obj, act string) bool {
 	return enrolled(actor, obj) == nil && a.authz.CanOn(actor, providerID, obj, act)
 }
 
-// enrolled refuses everything but enrolment to an actor whose role requires
-// a second factor not yet enrolled.
+// enrolled refuses everything but looking after one's own account to an
+// actor whose role requires a second factor not yet enrolled, or whose
+// password was chosen by someone else and not yet changed.
 func enrolled(actor domain.Actor, obj string) error {
-	if actor.MustEnrolTOTP && !enrolmentObjects[obj] {
+	switch {
+	case enrolmentObjects[obj]:
+		return nil
+	case actor.MustChangePassword:
+		return domain.Errorf(domain.EForbidden, "your password was set by an administrator: change it before anything else")
+	case actor.MustEnrolTOTP:
 		return domain.Errorf(domain.EForbidden, "your role requires a second factor: enrol one before anything else")
 	}
 	return nil

@@ -104,3 +104,11 @@ func (a *App) RevokeAPIToken(ctx context.Context, actor domain.Actor, id string)
 	}
 	return a.db.RevokeAPIToken(ctx, actor, id)
 }
+
+// SetLanguage records the actor's language for the web pages ("" follows the browser).
+func (a *App) SetLanguage(ctx context.Context, actor domain.Actor, language string) error {
+	if err := a.permit(ctx, actor, "me", "update"); err != nil {
+		return err
+	}
+	return a.db.SetLanguage(ctx, actor, language)
+}

@@ -32,22 +32,21 @@ type providerSpec struct {
 	channels              []string
 	strength              int    // 0–100: how well the provider answers
 	state                 string // the assessment's state in the current campaign
-	users                 bool   // whether it gets demo users
 }
 
 var providers = []providerSpec{
-	{"Banco de Crédito del Sur S.A.", "Banco de Crédito", "BNK-0001", domain.KindBank, 1, []string{"app", "ussd", "cards", "open_api"}, 88, "approved", true},
-	{"Société Générale Mobile Money", "SG Mobile Money", "MMO-0002", domain.KindMobileMoneyOperator, 1, []string{"app", "ussd", "stk", "agents"}, 70, "in_review", true},
-	{"Kopa Payments Ltd", "Kopa", "PSP-0003", domain.KindPSP, 2, []string{"open_api", "qr", "cards"}, 62, "submitted", true},
-	{"Nyota E-Money Ltd", "Nyota", "EMI-0004", domain.KindEMI, 2, []string{"app", "qr"}, 55, "changes_requested", true},
-	{"Imara Microfinance Bank", "Imara MFB", "MFI-0005", domain.KindMFI, 3, []string{"agents", "ussd"}, 40, "draft", true},
-	{"Jamii Fintech Ltd", "Jamii", "FTH-0006", domain.KindFintech, 3, []string{"app"}, 25, "rejected", true},
-	{"Mtandao Agent Network Ltd", "Mtandao Agents", "ANO-0007", domain.KindAgentNetwork, 2, []string{"agents", "qr"}, 58, "submitted", false},
-	{"National Payment Switch", "NatSwitch", "PSW-0008", domain.KindPaymentSwitch, 1, []string{"open_api", "cards"}, 91, "approved", false},
-	{"Crédit Rural Coopératif", "Crédit Rural", "MFI-0009", domain.KindMFI, 3, []string{"agents"}, 45, "submitted", false},
-	{"Atlas Commercial Bank plc", "Atlas Bank", "BNK-0010", domain.KindBank, 2, []string{"app", "cards"}, 76, "in_review", false},
-	{"Sahel Mobile Money SA", "Sahel MoMo", "MMO-0011", domain.KindMobileMoneyOperator, 2, []string{"ussd", "sms", "agents"}, 48, "changes_requested", false},
-	{"Pesa Wallet Ltd", "Pesa Wallet", "EMI-0012", domain.KindEMI, 3, []string{"app", "ussd"}, 35, "draft", false},
+	{"Banco de Crédito del Sur S.A.", "Banco de Crédito", "BNK-0001", domain.KindBank, 1, []string{"app", "ussd", "cards", "open_api"}, 88, "approved"},
+	{"Société Générale Mobile Money", "SG Mobile Money", "MMO-0002", domain.KindMobileMoneyOperator, 1, []string{"app", "ussd", "stk", "agents"}, 70, "in_review"},
+	{"Kopa Payments Ltd", "Kopa", "PSP-0003", domain.KindPSP, 2, []string{"open_api", "qr", "cards"}, 62, "submitted"},
+	{"Nyota E-Money Ltd", "Nyota", "EMI-0004", domain.KindEMI, 2, []string{"app", "qr"}, 55, "changes_requested"},
+	{"Imara Microfinance Bank", "Imara MFB", "MFI-0005", domain.KindMFI, 3, []string{"agents", "ussd"}, 40, "draft"},
+	{"Jamii Fintech Ltd", "Jamii", "FTH-0006", domain.KindFintech, 3, []string{"app"}, 25, "rejected"},
+	{"Mtandao Agent Network Ltd", "Mtandao Agents", "ANO-0007", domain.KindAgentNetwork, 2, []string{"agents", "qr"}, 58, "submitted"},
+	{"National Payment Switch", "NatSwitch", "PSW-0008", domain.KindPaymentSwitch, 1, []string{"open_api", "cards"}, 91, "approved"},
+	{"Crédit Rural Coopératif", "Crédit Rural", "MFI-0009", domain.KindMFI, 3, []string{"agents"}, 45, "submitted"},
+	{"Atlas Commercial Bank plc", "Atlas Bank", "BNK-0010", domain.KindBank, 2, []string{"app", "cards"}, 76, "in_review"},
+	{"Sahel Mobile Money SA", "Sahel MoMo", "MMO-0011", domain.KindMobileMoneyOperator, 2, []string{"ussd", "sms", "agents"}, 48, "changes_requested"},
+	{"Pesa Wallet Ltd", "Pesa Wallet", "EMI-0012", domain.KindEMI, 3, []string{"app", "ussd"}, 35, "draft"},
 }
 
 const (
@@ -95,10 +94,8 @@ func (l *loader) run(ctx context.Context) ([]Login, error) {
 			return nil, err
 		}
 		admins[p.licence] = admin
-		if p.users {
-			if _, err := l.user(ctx, slug+"-editor"+domainSuffix, "Compliance officer, "+p.short, domain.RoleProviderEditor, id, p.short); err != nil {
-				return nil, err
-			}
+		if _, err := l.user(ctx, slug+"-editor"+domainSuffix, "Compliance officer, "+p.short, domain.RoleProviderEditor, id, p.short); err != nil {
+			return nil, err
 		}
 	}
 
@@ -170,11 +167,8 @@ func (l *loader) user(ctx context.Context, email, name string, role domain.Role,
 	if err != nil {
 		return domain.Actor{}, err
 	}
-	// Every provider has an admin; only the first two are listed, to keep the list short.
-	if role != domain.RoleProviderAdmin || strings.HasPrefix(email, "p01") || strings.HasPrefix(email, "p02") {
-		l.logins = append(l.logins, Login{Email: email, Role: string(role), Provider: providerName})
-	}
-	return domain.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, ProviderID: u.ProviderID}, nil
+	l.logins = append(l.logins, Login{Email: email, Role: string(role), Provider: providerName})
+	return domain.ActorFor(u), nil
 }
 
 // campaign finds or creates and opens a campaign; fresh says it was created now.

@@ -38,6 +38,9 @@ type Actor struct {
 	// MustEnrolTOTP is set when the actor's role requires a second factor the
 	// actor has not enrolled yet; until then only enrolment is allowed.
 	MustEnrolTOTP bool
+	// MustChangePassword is set while the actor's password was chosen by
+	// someone else; until it is changed only that change is allowed.
+	MustChangePassword bool
 
 	system bool // set by System only
 }

@@ -16,9 +16,13 @@ type User struct {
 	ProviderID  string
 	Status      UserStatus
 	TOTPEnabled bool
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	Version     int
+	Language    string // the user's language for the web pages; "" follows the browser
+	// MustChangePassword is set while a password chosen by someone else
+	// (an admin, a provider_admin) has not been changed by its user.
+	MustChangePassword bool
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	Version            int
 }
 
 // UserStatus says whether a user may sign in.

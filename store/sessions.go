@@ -226,14 +226,15 @@ func (db *DB) Authenticate(ctx context.Context, token string) (domain.Actor, err
 	var providerID string
 	var enrolled, required bool
 	err := db.pool.QueryRow(ctx, `select t.id::text, t.last_used_at, u.id::text, u.email, u.name, u.role,
-			coalesce(u.provider_id::text, ''), u.totp_confirmed_at is not null,
+			coalesce(u.provider_id::text, ''), u.totp_confirmed_at is not null, u.must_change_password,
 			u.role in (select jsonb_array_elements_text(s.value->'totp_required_roles') from settings s)
 		from tokens t join users u on u.id = t.user_id
 		where t.token_hash = $1 and t.revoked_at is null and t.expires_at > now() and u.status = 'active'
 		and (t.kind = 'api' or (t.last_used_at > now() - $2 * interval '1 second'
 			and t.created_at > now() - $3 * interval '1 second'))`,
 		domain.HashToken(token), seconds(db.sessions.Idle), seconds(db.sessions.Absolute)).
-		Scan(&a.TokenID, &lastUsed, &a.UserID, &a.Email, &a.Name, &a.Role, &providerID, &enrolled, &required)
+		Scan(&a.TokenID, &lastUsed, &a.UserID, &a.Email, &a.Name, &a.Role, &providerID, &enrolled,
+			&a.MustChangePassword, &required)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Actor{}, unauthorized
 	}

@@ -11,12 +11,12 @@ import (
 )
 
 const userColumns = `u.id::text, u.email, u.name, u.role, coalesce(u.provider_id::text, ''), u.status,
-	u.totp_confirmed_at is not null, u.created_at, u.updated_at, u.version`
+	u.totp_confirmed_at is not null, coalesce(u.language, ''), u.must_change_password, u.created_at, u.updated_at, u.version`
 
 func scanUser(row pgx.CollectableRow) (domain.User, error) {
 	var u domain.User
 	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.ProviderID, &u.Status, &u.TOTPEnabled,
-		&u.CreatedAt, &u.UpdatedAt, &u.Version)
+		&u.Language, &u.MustChangePassword, &u.CreatedAt, &u.UpdatedAt, &u.Version)
 	return u, err
 }
 
@@ -57,10 +57,12 @@ func (db *DB) CreateUser(ctx context.Context, actor domain.Actor, nu NewUser) (d
 				return err
 			}
 		}
-		rows, err := t.Query(ctx, `insert into users as u (email, name, role, provider_id, password_hash)
-			values ($1, $2, $3, $4, $5)
+		// A password chosen by another person is changed at the first sign-in;
+		// the system (bootstrap, seeding) sets passwords people chose themselves.
+		rows, err := t.Query(ctx, `insert into users as u (email, name, role, provider_id, password_hash, must_change_password)
+			values ($1, $2, $3, $4, $5, $6)
 			on conflict (email) do nothing
-			returning `+userColumns, nu.Email, nu.Name, nu.Role, nullable(nu.ProviderID), hash)
+			returning `+userColumns, nu.Email, nu.Name, nu.Role, nullable(nu.ProviderID), hash, !actor.IsSystem())
 		if err != nil {
 			return err
 		}
@@ -353,14 +355,15 @@ func (db *DB) ResetPassword(ctx context.Context, actor domain.Actor, id, passwor
 		return err
 	}
 	return db.write(ctx, "reset password", func(t *txn) error {
-		return setPassword(ctx, t, actor, u, hash, "user.password_reset")
+		return setPassword(ctx, t, actor, u, hash, !actor.IsSystem(), "user.password_reset")
 	})
 }
 
-// setPassword stores a new password hash and revokes the user's sessions and tokens.
-func setPassword(ctx context.Context, t *txn, actor domain.Actor, u domain.User, hash, action string) error {
-	tag, err := t.Exec(ctx, `update users set password_hash = $2, password_changed_at = now(),
-		updated_at = now(), version = version + 1 where id = $1`, u.ID, hash)
+// setPassword stores a new password hash, says whether it must be changed at
+// the next sign-in, and revokes the user's sessions and tokens.
+func setPassword(ctx context.Context, t *txn, actor domain.Actor, u domain.User, hash string, mustChange bool, action string) error {
+	tag, err := t.Exec(ctx, `update users set password_hash = $2, password_changed_at = now(), must_change_password = $3,
+		updated_at = now(), version = version + 1 where id = $1`, u.ID, hash, mustChange)
 	if err != nil {
 		return err
 	}
@@ -402,6 +405,20 @@ func (db *DB) ChangePassword(ctx context.Context, actor domain.Actor, current, n
 			return "wrong current password", domain.Invalid("the current password is not right",
 				[]domain.Problem{{Location: "body.current_password", Message: "does not match"}}), nil
 		}
-		return "", nil, setPassword(ctx, t, actor, u, hash, "user.password_change")
+		return "", nil, setPassword(ctx, t, actor, u, hash, false, "user.password_change")
 	}, func() string { return u.ID })
+}
+
+// SetLanguage records the actor's own language for the web pages ("" to
+// follow the browser).
+func (db *DB) SetLanguage(ctx context.Context, actor domain.Actor, language string) error {
+	if language != "" && !domain.Language(language).Valid() {
+		return domain.Invalid("unknown language", []domain.Problem{{Location: "body.language", Message: "must be en or fr"}})
+	}
+	return db.write(ctx, "set language", func(t *txn) error {
+		if _, err := t.Exec(ctx, `update users set language = nullif($2, '') where id = $1`, actor.UserID, language); err != nil {
+			return err
+		}
+		return t.record(actor, "user.language", "user", actor.UserID, actor.ProviderID, map[string]any{"language": language})
+	})
 }
