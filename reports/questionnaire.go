@@ -49,54 +49,25 @@ type Questionnaire struct {
 	Rows         []QuestionnaireRow
 }
 
-// MaxQuestionnaireBytes bounds an uploaded questionnaire.
-const MaxQuestionnaireBytes = 10 << 20
-
-// Names in the questionnaire workbook.
-const (
-	qnFormat       = "assure-questionnaire/1"
-	qnInstructions = "Instructions"
-	qnSheet        = "Questionnaire"
-	qnMeta         = "assure"
-)
-
-// qnColumns are the Questionnaire sheet's columns; answers go in Status to
-// Justification, the others are locked.
-var qnColumns = []xlColumn{
-	{"Control ID", 11}, {"Section", 9}, {"Title", 30}, {"Description", 50}, {"Audit question", 40},
-	{"Expected evidence", 36}, {"Status", 16}, {"Maturity", 10}, {"Narrative", 50},
-	{"Remediation date", 14}, {"Justification", 40}, {"Version", 8},
-}
-
-// Positions (0-based) of the columns that are read back.
-const (
-	qnControl       = 0
-	qnStatus        = 6
-	qnMaturity      = 7
-	qnNarrative     = 8
-	qnRemediation   = 9
-	qnJustification = 10
-	qnVersion       = 11
-)
-
-const qnStatuses = "implemented, partial, not_implemented, not_applicable"
+// qnInstructions is the first sheet, the one a provider sees on opening the file.
+const qnInstructions = "Instructions"
 
 // WriteQuestionnaire writes the offline questionnaire workbook: Instructions,
 // the protected Questionnaire sheet pre-filled with the current answers, and
 // the very hidden "assure" sheet naming the assessment. It returns the first
 // error of building the workbook or writing to w.
 func WriteQuestionnaire(w io.Writer, q QuestionnaireData) error {
-	b := newXLBook(qnInstructions, qnSheet, qnMeta)
+	b := newXLBook(qnInstructions, QuestionnaireSheet, QuestionnaireMetaSheet)
 	// Sheet visibility touches every sheet, so it comes before any streaming.
-	b.fail(b.f.SetSheetVisible(qnMeta, false, true))
+	b.fail(b.f.SetSheetVisible(QuestionnaireMetaSheet, false, true))
 	b.fail(b.f.ProtectWorkbook(&excelize.WorkbookProtectionOptions{LockStructure: true}))
 	b.fail(b.f.SetDocProps(&excelize.DocProperties{Title: "Questionnaire " + q.Assessment.ID}))
 	b.qnInstructions(q)
 	b.qnAnswers(q)
 
-	s := b.sheet(qnMeta, 16, 40)
-	s.add("format", qnFormat)
-	s.add("assessment_id", q.Assessment.ID)
+	s := b.sheet(QuestionnaireMetaSheet, 16, 40)
+	s.add(QuestionnaireMetaFormat, QuestionnaireFormat)
+	s.add(QuestionnaireMetaAssessment, q.Assessment.ID)
 	s.add("campaign_id", q.Campaign.ID)
 	s.add("provider_id", q.Provider.ID)
 	s.add("generated_at", q.GeneratedAt.UTC().Format(time.RFC3339))
@@ -131,7 +102,7 @@ func (b *xlBook) qnInstructions(q QuestionnaireData) {
 		"1. On the Questionnaire sheet, answer each control in the columns Status, Maturity, Narrative, " +
 			"Remediation date and Justification. The other columns (control ID and catalog text) are locked, " +
 			"and so is the sheet's layout: do not rename sheets, move columns or change the header row.",
-		"2. Status: one of " + qnStatuses + " (choose from the list). Leave it blank for a control you have not answered yet.",
+		"2. Status: one of " + QuestionnaireStatuses() + " (choose from the list). Leave it blank for a control you have not answered yet.",
 		"3. Maturity: a whole number from 0 (none) to 5 (optimised); it may be left blank.",
 		"4. Narrative: how the control is implemented. An implemented control needs a narrative or evidence.",
 		"5. Remediation date: for partial and not_implemented, the planned date of remediation, in the future " +
@@ -140,7 +111,7 @@ func (b *xlBook) qnInstructions(q QuestionnaireData) {
 		"7. Text that begins with =, +, - or @ is shown with a leading apostrophe so that it is never run as a " +
 			"formula; the apostrophe is removed on upload.",
 		"8. Evidence files are not part of this workbook: upload them in Assure.",
-		"9. Upload the saved workbook (.xlsx, at most 10 MB, without macros) to " +
+		fmt.Sprintf("9. Upload the saved workbook (.xlsx, at most %d MB, without macros) to ", MaxQuestionnaireBytes>>20) +
 			"POST /api/v1/assessments/" + q.Assessment.ID + "/questionnaire. Every row is checked and all " +
 			"problems are reported together; the hidden Version column tells Assure which version of each " +
 			"answer the row was written from.",
@@ -166,10 +137,10 @@ func (b *xlBook) qnAnswers(q QuestionnaireData) {
 	answerDate := b.style(&excelize.Style{Protection: unlocked, Fill: tint, CustomNumFmt: &dateFormat,
 		Alignment: &excelize.Alignment{Vertical: "top"}})
 
-	s := b.sheet(qnSheet)
-	s.columns(xlWidths(qnColumns), nil, []int{qnVersion + 1})
+	s := b.sheet(QuestionnaireSheet)
+	s.columns(xlWidths(qnColumns[:]), nil, []int{int(QnVersion) + 1})
 	s.freezeHeader()
-	s.header(qnColumns)
+	s.header(qnColumns[:])
 	for _, r := range q.Responses {
 		c := controls[r.ControlID]
 		var maturity, date any
@@ -190,7 +161,7 @@ func (b *xlBook) qnAnswers(q QuestionnaireData) {
 		b.qnValidations(s, strconv.Itoa(n+1))
 	}
 	if s.err == nil {
-		s.fail(b.f.ProtectSheet(qnSheet, &excelize.SheetProtectionOptions{
+		s.fail(b.f.ProtectSheet(QuestionnaireSheet, &excelize.SheetProtectionOptions{
 			SelectLockedCells: true, SelectUnlockedCells: true, FormatColumns: true, FormatRows: true}))
 	}
 	s.close()
@@ -198,33 +169,33 @@ func (b *xlBook) qnAnswers(q QuestionnaireData) {
 
 // qnValidations adds the answer columns' drop-down and range checks down to row last.
 func (b *xlBook) qnValidations(s *xlSheet, last string) {
-	col := func(i int) string {
-		name, _ := excelize.ColumnNumberToName(i + 1)
+	col := func(c QuestionnaireColumn) string {
+		name, _ := excelize.ColumnNumberToName(int(c) + 1)
 		return name + "2:" + name + last
 	}
 	status := excelize.NewDataValidation(true)
-	status.Sqref = col(qnStatus)
+	status.Sqref = col(QnStatus)
 	var statuses []string
 	for _, st := range domain.ResponseStatuses {
 		statuses = append(statuses, string(st))
 	}
 	s.fail(status.SetDropList(statuses))
-	status.SetError(excelize.DataValidationErrorStyleStop, "Status", "Choose one of "+qnStatuses+".")
+	status.SetError(excelize.DataValidationErrorStyleStop, "Status", "Choose one of "+QuestionnaireStatuses()+".")
 
 	maturity := excelize.NewDataValidation(true)
-	maturity.Sqref = col(qnMaturity)
+	maturity.Sqref = col(QnMaturity)
 	s.fail(maturity.SetRange(0, 5, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween))
 	maturity.SetError(excelize.DataValidationErrorStyleStop, "Maturity", "Enter a whole number from 0 to 5.")
 
 	date := excelize.NewDataValidation(true)
-	date.Sqref = col(qnRemediation)
+	date.Sqref = col(QnRemediationDate)
 	s.fail(date.SetRange(xlSerial(2000, 1, 1), xlSerial(2100, 12, 31),
 		excelize.DataValidationTypeDate, excelize.DataValidationOperatorBetween))
 	date.SetError(excelize.DataValidationErrorStyleStop, "Remediation date", "Enter a date (YYYY-MM-DD).")
 
 	for _, dv := range []*excelize.DataValidation{status, maturity, date} {
 		if s.err == nil {
-			s.fail(b.f.AddDataValidation(qnSheet, dv))
+			s.fail(b.f.AddDataValidation(QuestionnaireSheet, dv))
 		}
 	}
 }
@@ -318,7 +289,7 @@ func qnRead(data []byte) (q Questionnaire, err error) {
 	defer f.Close()
 	notOurs := domain.Errorf(domain.EInvalid, "this file is not an Assure questionnaire")
 	meta := map[string]string{}
-	if rows, err := f.GetRows(qnMeta); err == nil {
+	if rows, err := f.GetRows(QuestionnaireMetaSheet); err == nil {
 		for _, r := range rows {
 			if len(r) >= 2 {
 				meta[r[0]] = strings.TrimSpace(r[1])
@@ -326,16 +297,16 @@ func qnRead(data []byte) (q Questionnaire, err error) {
 		}
 	}
 	switch {
-	case meta["format"] == "" || meta["assessment_id"] == "":
+	case meta[QuestionnaireMetaFormat] == "" || meta[QuestionnaireMetaAssessment] == "":
 		return q, notOurs
-	case meta["format"] != qnFormat:
-		return q, domain.Errorf(domain.EInvalid, "questionnaire format %q is not supported; download a new questionnaire", meta["format"])
+	case meta[QuestionnaireMetaFormat] != QuestionnaireFormat:
+		return q, domain.Errorf(domain.EInvalid, "questionnaire format %q is not supported; download a new questionnaire", meta[QuestionnaireMetaFormat])
 	}
-	q.AssessmentID = meta["assessment_id"]
+	q.AssessmentID = meta[QuestionnaireMetaAssessment]
 
-	rows, err := f.GetRows(qnSheet, excelize.Options{RawCellValue: true})
+	rows, err := f.GetRows(QuestionnaireSheet, excelize.Options{RawCellValue: true})
 	if err != nil {
-		return q, domain.Errorf(domain.EInvalid, "the workbook has no %s sheet", qnSheet)
+		return q, domain.Errorf(domain.EInvalid, "the workbook has no %s sheet", QuestionnaireSheet)
 	}
 	var header []string
 	if len(rows) > 0 {
@@ -350,7 +321,7 @@ func qnRead(data []byte) (q Questionnaire, err error) {
 	var problems []domain.Problem
 	seen := map[string]int{}
 	for i := 1; i < len(rows); i++ {
-		cell := func(c int) string {
+		cell := func(c QuestionnaireColumn) string {
 			if at := cols[c]; at < len(rows[i]) {
 				return strings.TrimSpace(rows[i][at])
 			}
@@ -358,7 +329,7 @@ func qnRead(data []byte) (q Questionnaire, err error) {
 		}
 		blank := true
 		for c := range qnColumns {
-			blank = blank && cell(c) == ""
+			blank = blank && cell(QuestionnaireColumn(c)) == ""
 		}
 		if blank {
 			continue
@@ -387,7 +358,7 @@ func qnLocate(header []string) ([]int, error) {
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		if _, twice := at[h]; twice && h != "" {
-			return nil, domain.Errorf(domain.EInvalid, "the %s sheet's header row was changed: %q appears twice", qnSheet, h)
+			return nil, domain.Errorf(domain.EInvalid, "the %s sheet's header row was changed: %q appears twice", QuestionnaireSheet, h)
 		}
 		at[h] = i
 	}
@@ -402,7 +373,7 @@ func qnLocate(header []string) ([]int, error) {
 	}
 	if len(missing) > 0 {
 		return nil, domain.Errorf(domain.EInvalid, "the %s sheet's header row was changed: no column %s; download a new questionnaire",
-			qnSheet, strings.Join(missing, ", "))
+			QuestionnaireSheet, strings.Join(missing, ", "))
 	}
 	return cols, nil
 }
@@ -416,8 +387,8 @@ func qnLocation(row int, controlID, field string) string {
 }
 
 // qnParseRow reads one non-blank row; cell returns a column's trimmed raw value.
-func qnParseRow(n int, cell func(int) string, date1904 bool) (QuestionnaireRow, []domain.Problem) {
-	row := QuestionnaireRow{Row: n, ControlID: cell(qnControl)}
+func qnParseRow(n int, cell func(QuestionnaireColumn) string, date1904 bool) (QuestionnaireRow, []domain.Problem) {
+	row := QuestionnaireRow{Row: n, ControlID: cell(QnControlID)}
 	var problems []domain.Problem
 	add := func(field, format string, args ...any) {
 		problems = append(problems, domain.Problem{Location: qnLocation(n, row.ControlID, field), Message: fmt.Sprintf(format, args...)})
@@ -425,36 +396,36 @@ func qnParseRow(n int, cell func(int) string, date1904 bool) (QuestionnaireRow, 
 	if row.ControlID == "" {
 		add("control id", "is empty; answers belong on the rows of the controls")
 	}
-	if v, ok := qnWhole(cell(qnVersion)); ok && v >= 0 {
+	if v, ok := qnWhole(cell(QnVersion)); ok && v >= 0 {
 		row.Version = v
 	} else {
 		add("version", "the hidden Version column was changed; download a new questionnaire")
 	}
-	raw := cell(qnStatus)
+	raw := cell(QnStatus)
 	if s, ok := qnParseStatus(raw); ok {
 		row.Status = s
 	} else {
-		add("status", "'%s' is not one of %s", qnClip(raw), qnStatuses)
+		add("status", "'%s' is not one of %s", qnClip(raw), QuestionnaireStatuses())
 	}
-	if raw := cell(qnMaturity); raw != "" {
+	if raw := cell(QnMaturity); raw != "" {
 		if v, ok := qnWhole(raw); ok && v >= 0 && v <= 5 {
 			row.Maturity = &v
 		} else {
 			add("maturity", "'%s' is not a whole number from 0 to 5", qnClip(raw))
 		}
 	}
-	if raw := cell(qnRemediation); raw != "" {
+	if raw := cell(QnRemediationDate); raw != "" {
 		if d, ok := qnDate(raw, date1904); ok {
 			row.RemediationDate = d
 		} else {
 			add("remediation date", "'%s' is not a date (YYYY-MM-DD)", qnClip(raw))
 		}
 	}
-	row.Narrative = xlUnguard(cell(qnNarrative))
+	row.Narrative = Unguard(cell(QnNarrative))
 	if len(row.Narrative) > domain.MaxNarrative {
 		add("narrative", "must be at most %d characters", domain.MaxNarrative)
 	}
-	row.Justification = xlUnguard(cell(qnJustification))
+	row.Justification = Unguard(cell(QnJustification))
 	if len(row.Justification) > domain.MaxJustification {
 		add("justification", "must be at most %d characters", domain.MaxJustification)
 	}
@@ -464,7 +435,7 @@ func qnParseRow(n int, cell func(int) string, date1904 bool) (QuestionnaireRow, 
 // qnParseStatus reads a status as its code or its label, in any case:
 // "not_implemented", "Not implemented"; "" is a blank answer.
 func qnParseStatus(s string) (domain.ResponseStatus, bool) {
-	words := strings.Fields(strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(xlUnguard(s))))
+	words := strings.Fields(strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(Unguard(s))))
 	switch strings.Join(words, " ") {
 	case "":
 		return "", true

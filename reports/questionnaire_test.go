@@ -55,7 +55,7 @@ func qnEdit(t *testing.T, data []byte, edit func(f *excelize.File)) []byte {
 
 func qnSet(t *testing.T, f *excelize.File, cell string, v any) {
 	t.Helper()
-	if err := f.SetCellValue(qnSheet, cell, v); err != nil {
+	if err := f.SetCellValue(QuestionnaireSheet, cell, v); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -120,14 +120,14 @@ func TestQuestionnaireLayout(t *testing.T) {
 	q := qnData(t)
 	data := qnWrite(t, q)
 	f := xlOpen(t, data)
-	if got, want := f.GetSheetList(), []string{qnInstructions, qnSheet, qnMeta}; !slices.Equal(got, want) {
+	if got, want := f.GetSheetList(), []string{qnInstructions, QuestionnaireSheet, QuestionnaireMetaSheet}; !slices.Equal(got, want) {
 		t.Fatalf("sheets = %q, want %q", got, want)
 	}
 	if wb := qnZipEntry(t, data, "xl/workbook.xml"); !regexp.MustCompile(`<sheet name="assure"[^>]* state="veryHidden"`).MatchString(wb) {
 		t.Errorf("the assure sheet is not very hidden: %s", wb)
 	}
-	meta := xlRows(t, f, qnMeta)
-	if !slices.Equal(meta[0], []string{"format", qnFormat}) || !slices.Equal(meta[1], []string{"assessment_id", "asmt-1"}) ||
+	meta := xlRows(t, f, QuestionnaireMetaSheet)
+	if !slices.Equal(meta[0], []string{"format", QuestionnaireFormat}) || !slices.Equal(meta[1], []string{"assessment_id", "asmt-1"}) ||
 		!slices.Equal(meta[2], []string{"campaign_id", xlCampaign.ID}) || !slices.Equal(meta[3], []string{"provider_id", xlProvider.ID}) ||
 		!slices.Equal(meta[4], []string{"generated_at", "2027-04-02T09:30:00Z"}) {
 		t.Errorf("metadata = %q", meta)
@@ -143,8 +143,8 @@ func TestQuestionnaireLayout(t *testing.T) {
 		}
 	}
 
-	rows := xlRows(t, f, qnSheet)
-	xlCheckHeader(t, f, qnSheet, qnColumns)
+	rows := xlRows(t, f, QuestionnaireSheet)
+	xlCheckHeader(t, f, QuestionnaireSheet, qnColumns[:])
 	if len(rows) != len(q.Responses)+1 {
 		t.Fatalf("%d rows, want %d", len(rows), len(q.Responses)+1)
 	}
@@ -158,22 +158,22 @@ func TestQuestionnaireLayout(t *testing.T) {
 			t.Errorf("row %d = %q, want the catalog text of %s", i+2, row[:6], r.ControlID)
 		}
 	}
-	if got := xlNumber(t, f, qnSheet, "H3"); got != 1 {
+	if got := xlNumber(t, f, QuestionnaireSheet, "H3"); got != 1 {
 		t.Errorf("maturity = %v", got)
 	}
-	if got := xlDateCell(t, f, qnSheet, "J4", xlDateFormat); !got.Equal(q.Responses[2].RemediationDate.Time()) {
+	if got := xlDateCell(t, f, QuestionnaireSheet, "J4", xlDateFormat); !got.Equal(q.Responses[2].RemediationDate.Time()) {
 		t.Errorf("remediation date = %v", got)
 	}
-	if got := xlNumber(t, f, qnSheet, "L2"); int(got) != q.Responses[0].Version {
+	if got := xlNumber(t, f, QuestionnaireSheet, "L2"); int(got) != q.Responses[0].Version {
 		t.Errorf("version = %v", got)
 	}
-	xlFrozen(t, f, qnSheet)
-	if visible, _ := f.GetColVisible(qnSheet, "L"); visible {
+	xlFrozen(t, f, QuestionnaireSheet)
+	if visible, _ := f.GetColVisible(QuestionnaireSheet, "L"); visible {
 		t.Error("the Version column is visible")
 	}
 
 	t.Run("protection", func(t *testing.T) {
-		p, err := f.GetSheetProtection(qnSheet)
+		p, err := f.GetSheetProtection(QuestionnaireSheet)
 		if err != nil || !p.SelectLockedCells || !p.SelectUnlockedCells || p.FormatCells || p.InsertRows || p.DeleteRows {
 			t.Errorf("sheet protection = %+v, %v", p, err)
 		}
@@ -181,7 +181,7 @@ func TestQuestionnaireLayout(t *testing.T) {
 			t.Error("the Questionnaire sheet is not protected")
 		}
 		locked := func(cell string) bool {
-			id, _ := f.GetCellStyle(qnSheet, cell)
+			id, _ := f.GetCellStyle(QuestionnaireSheet, cell)
 			st, _ := f.GetStyle(id)
 			return st.Protection == nil || st.Protection.Locked
 		}
@@ -198,7 +198,7 @@ func TestQuestionnaireLayout(t *testing.T) {
 	})
 
 	t.Run("validations", func(t *testing.T) {
-		dvs, err := f.GetDataValidations(qnSheet)
+		dvs, err := f.GetDataValidations(QuestionnaireSheet)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -266,7 +266,7 @@ func TestQuestionnaireRoundTrip(t *testing.T) {
 			qnSet(t, f, "G4", nil)          // cleared
 			qnSet(t, f, "J4", nil)
 		})
-		if typ, _ := xlOpen(t, filled).GetCellType(qnSheet, "J2"); typ == excelize.CellTypeInlineString || typ == excelize.CellTypeSharedString {
+		if typ, _ := xlOpen(t, filled).GetCellType(QuestionnaireSheet, "J2"); typ == excelize.CellTypeInlineString || typ == excelize.CellTypeSharedString {
 			t.Fatal("the test's date was written as text")
 		}
 		got, err := ReadQuestionnaire(bytes.NewReader(filled))
@@ -338,13 +338,13 @@ func TestQuestionnaireRefusals(t *testing.T) {
 		return c
 	}, nil)
 	noMeta := qnEdit(t, data, func(f *excelize.File) {
-		if err := f.DeleteSheet(qnMeta); err != nil {
+		if err := f.DeleteSheet(QuestionnaireMetaSheet); err != nil {
 			t.Fatal(err)
 		}
 	})
 	plain := excelize.NewFile()
-	plain.SetSheetName("Sheet1", qnSheet)
-	plain.SetSheetRow(qnSheet, "A1", &[]any{"Control ID", "Status"})
+	plain.SetSheetName("Sheet1", QuestionnaireSheet)
+	plain.SetSheetRow(QuestionnaireSheet, "A1", &[]any{"Control ID", "Status"})
 	var plainBuf bytes.Buffer
 	plain.Write(&plainBuf)
 	renamed := qnEdit(t, data, func(f *excelize.File) { qnSet(t, f, "G1", "State") })
