@@ -64,7 +64,7 @@ func (a *App) UploadQuestionnaire(ctx context.Context, actor domain.Actor, id st
 	if file.Size > MaxQuestionnaireBytes {
 		return QuestionnaireResult{}, domain.Errorf(domain.ETooLarge, "the file is over %d MB", MaxQuestionnaireBytes>>20)
 	}
-	q, err := reports.ReadQuestionnaire(io.NewSectionReader(file.Content, 0, file.Size))
+	q, err := readQuestionnaire(io.NewSectionReader(file.Content, 0, file.Size))
 	if err != nil {
 		return QuestionnaireResult{}, err
 	}
@@ -94,7 +94,7 @@ func (a *App) UploadQuestionnaire(ctx context.Context, actor domain.Actor, id st
 
 // planQuestionnaire compares the rows read back with the current responses:
 // the updates to make, the counts of rows left alone, and every problem.
-func planQuestionnaire(q reports.Questionnaire, current []domain.Response) (QuestionnaireResult, []store.ResponseUpdate, []domain.Problem) {
+func planQuestionnaire(q questionnaire, current []domain.Response) (QuestionnaireResult, []store.ResponseUpdate, []domain.Problem) {
 	byControl := map[string]domain.Response{}
 	for _, r := range current {
 		byControl[r.ControlID] = r
