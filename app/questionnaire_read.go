@@ -23,12 +23,18 @@ import (
 type questionnaireRow struct {
 	Row             int // the sheet row number, 1-based, as Excel shows it
 	ControlID       string
-	Version         int                   // the response version the row was written from
+	Version         int                   // the response version the row was written from; -1 when that cell was changed
 	Status          domain.ResponseStatus // "" when left blank
 	Maturity        *int
 	Narrative       string
 	RemediationDate string // YYYY-MM-DD or ""
 	Justification   string
+
+	// Problems are what is wrong with the row's cells, in column order; a
+	// cell that cannot be read leaves its field zero. A row with problems is
+	// never applied.
+	Problems []domain.Problem
+	Repeated bool // the control was already given on an earlier row
 }
 
 // questionnaire is an uploaded questionnaire file read back.
@@ -39,12 +45,13 @@ type questionnaire struct {
 
 // readQuestionnaire reads an uploaded questionnaire. Files that are not a
 // workbook, carry macros, exceed MaxQuestionnaireBytes or are not an Assure
-// questionnaire are refused with a *domain.Error (EInvalid, or ETooLarge for
-// size) whose message says why. Values are checked whole: every bad cell is
-// a domain.Problem located like "row 14 (C52), status", with a message such
-// as "'yes' is not one of implemented, partial, not_implemented,
-// not_applicable"; all problems come back at once in one EInvalid error. An
-// error reading r itself is returned wrapped.
+// questionnaire of this format are refused with a *domain.Error (EInvalid,
+// or ETooLarge for size) whose message says why. Cells are not refused here:
+// every bad cell becomes a domain.Problem of its row, located like "row 14
+// (C52), status", with a message such as "'yes' is not one of implemented,
+// partial, not_implemented, not_applicable", so that the caller can report
+// them together with what it finds comparing the rows with Assure. An error
+// reading r itself is returned wrapped.
 func readQuestionnaire(r io.Reader) (questionnaire, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxQuestionnaireBytes+1))
 	if err != nil {
@@ -154,7 +161,6 @@ func qnRead(data []byte) (q questionnaire, err error) {
 	}
 	props, _ := f.GetWorkbookProps()
 	date1904 := props.Date1904 != nil && *props.Date1904
-	var problems []domain.Problem
 	firstRow := map[string]int{}
 	for i := 1; i < len(rows); i++ {
 		cell := func(c reports.QuestionnaireColumn) string {
@@ -170,19 +176,16 @@ func qnRead(data []byte) (q questionnaire, err error) {
 		if blank {
 			continue
 		}
-		row, rowProblems := qnParseRow(i+1, cell, date1904)
+		row := qnParseRow(i+1, cell, date1904)
 		if first, ok := firstRow[row.ControlID]; ok && row.ControlID != "" {
-			rowProblems = append(rowProblems, domain.Problem{
+			row.Repeated = true
+			row.Problems = append(row.Problems, domain.Problem{
 				Location: qnLocation(row.Row, row.ControlID, "control id"),
 				Message:  fmt.Sprintf("%s also appears in row %d", row.ControlID, first)})
 		} else {
 			firstRow[row.ControlID] = row.Row
 		}
-		problems = append(problems, rowProblems...)
 		q.Rows = append(q.Rows, row)
-	}
-	if len(problems) > 0 {
-		return questionnaire{}, domain.Invalid("the questionnaire's answers are not valid", problems)
 	}
 	return q, nil
 }
@@ -225,13 +228,13 @@ func qnLocation(row int, controlID, field string) string {
 	return fmt.Sprintf("row %d (%s), %s", row, controlID, field)
 }
 
-// qnParseRow reads one non-blank row numbered n; cell returns a column's
-// trimmed raw value.
-func qnParseRow(n int, cell func(reports.QuestionnaireColumn) string, date1904 bool) (questionnaireRow, []domain.Problem) {
-	row := questionnaireRow{Row: n, ControlID: cell(reports.QnControlID)}
-	var problems []domain.Problem
+// qnParseRow reads one non-blank row numbered n, with the problems of its
+// cells; cell returns a column's trimmed raw value.
+func qnParseRow(n int, cell func(reports.QuestionnaireColumn) string, date1904 bool) questionnaireRow {
+	row := questionnaireRow{Row: n, ControlID: cell(reports.QnControlID), Version: -1}
 	add := func(field, format string, args ...any) {
-		problems = append(problems, domain.Problem{Location: qnLocation(n, row.ControlID, field), Message: fmt.Sprintf(format, args...)})
+		row.Problems = append(row.Problems, domain.Problem{Location: qnLocation(n, row.ControlID, field),
+			Message: fmt.Sprintf(format, args...)})
 	}
 	if row.ControlID == "" {
 		add("control id", "is empty; answers belong on the rows of the controls")
@@ -269,7 +272,7 @@ func qnParseRow(n int, cell func(reports.QuestionnaireColumn) string, date1904 b
 	if len(row.Justification) > domain.MaxJustification {
 		add("justification", "must be at most %d characters", domain.MaxJustification)
 	}
-	return row, problems
+	return row
 }
 
 // qnParseStatus reads a status as its code or its label, in any case:

@@ -3,9 +3,11 @@ package app
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,10 +145,9 @@ func TestQuestionnaireBadRowsAreReportedTogether(t *testing.T) {
 		qnSet(t, f, "A9", "")
 		qnSet(t, f, "A10", id(2))
 	})
-	_, err := readQuestionnaire(bytes.NewReader(bad))
-	e, ok := domain.AsError(err)
-	if !ok || e.Code != domain.EInvalid {
-		t.Fatalf("err = %v, want EInvalid", err)
+	read, err := readQuestionnaire(bytes.NewReader(bad))
+	if err != nil {
+		t.Fatalf("bad cells refused the file: %v", err)
 	}
 	want := [][2]string{
 		{"row 5 (" + id(5) + "), status", "'yes' is not one of implemented, partial, not_implemented, not_applicable"},
@@ -157,12 +158,106 @@ func TestQuestionnaireBadRowsAreReportedTogether(t *testing.T) {
 		{"row 9, control id", "is empty; answers belong on the rows of the controls"},
 		{"row 10 (" + id(2) + "), control id", id(2) + " also appears in row 2"},
 	}
-	var got [][2]string
-	for _, p := range e.Problems {
-		got = append(got, [2]string{p.Location, p.Message})
+	var fromReader []domain.Problem
+	for _, row := range read.Rows {
+		fromReader = append(fromReader, row.Problems...)
 	}
-	if !reflect.DeepEqual(got, want) {
+	if got := qnPairs(fromReader); !reflect.DeepEqual(got, want) {
+		t.Errorf("the reader's problems:\n%q\nwant:\n%q", got, want)
+	}
+	// Against the answers the file was written from, the upload adds nothing
+	// of its own: a repeated control or an unreadable version is not taken
+	// for a row changed since.
+	_, updates, err := planQuestionnaire(read, q.Responses)
+	e, ok := domain.AsError(err)
+	if !ok || e.Code != domain.EInvalid || updates != nil {
+		t.Fatalf("err = %v (updates %v), want EInvalid", err, updates)
+	}
+	if got := qnPairs(e.Problems); !reflect.DeepEqual(got, want) {
+		t.Errorf("the upload's problems:\n%q\nwant:\n%q", got, want)
+	}
+}
+
+// qnPairs gives each problem as its location and message.
+func qnPairs(problems []domain.Problem) [][2]string {
+	var out [][2]string
+	for _, p := range problems {
+		out = append(out, [2]string{p.Location, p.Message})
+	}
+	return out
+}
+
+// TestQuestionnaireUploadNamesEveryProblemAtOnce puts problems of every kind
+// on different rows of one file: cells the reader cannot take, a row changed
+// in Assure since the download, a control not of the assessment, and a row
+// both bad and behind. One EInvalid error names them all, in row order, so a
+// provider never fixes one problem only to be shown the next.
+func TestQuestionnaireUploadNamesEveryProblemAtOnce(t *testing.T) {
+	q := qnFixture(t)
+	id := func(row int) string { return q.Responses[row-2].ControlID }
+	version := func(row int) int { return q.Responses[row-2].Version }
+	current := slices.Clone(q.Responses)
+	current[6-2].Version++ // answered online since the download
+	current[8-2].Version++
+	data := qnEdit(t, qnWrite(t, q), func(f *excelize.File) {
+		qnSet(t, f, "G3", "maybe")
+		qnSet(t, f, "H4", "high")
+		qnSet(t, f, "J5", "soon")
+		qnSet(t, f, "I6", "Changed offline.")
+		qnSet(t, f, "A7", "ZZ-99")
+		qnSet(t, f, "H8", 9)
+		qnSet(t, f, "I9", "A good change, not saved either.")
+	})
+	read, err := readQuestionnaire(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("bad cells refused the file: %v", err)
+	}
+	_, updates, err := planQuestionnaire(read, current)
+	e, ok := domain.AsError(err)
+	if !ok || e.Code != domain.EInvalid || updates != nil {
+		t.Fatalf("err = %v (updates %v), want EInvalid", err, updates)
+	}
+	behind := func(row int) string {
+		return fmt.Sprintf("changed in Assure since this file was made (version %d, now %d); download a fresh questionnaire",
+			version(row), version(row)+1)
+	}
+	want := [][2]string{
+		{"row 3 (" + id(3) + "), status", "'maybe' is not one of implemented, partial, not_implemented, not_applicable"},
+		{"row 4 (" + id(4) + "), maturity", "'high' is not a whole number from 0 to 5"},
+		{"row 5 (" + id(5) + "), remediation date", "'soon' is not a date (YYYY-MM-DD)"},
+		{"row 6 (" + id(6) + ")", behind(6)},
+		{"row 7 (ZZ-99), control id", "not a control of this assessment"},
+		{"row 8 (" + id(8) + "), maturity", "'9' is not a whole number from 0 to 5"},
+		{"row 8 (" + id(8) + ")", behind(8)},
+	}
+	if got := qnPairs(e.Problems); !reflect.DeepEqual(got, want) {
 		t.Errorf("problems:\n%q\nwant:\n%q", got, want)
+	}
+	if !strings.Contains(e.Message, "7 problem(s); nothing was saved") {
+		t.Errorf("message = %q", e.Message)
+	}
+
+	// With every problem fixed, the same rows go through.
+	fixed := qnEdit(t, data, func(f *excelize.File) {
+		qnSet(t, f, "G3", "implemented")
+		qnSet(t, f, "H4", 4)
+		qnSet(t, f, "J5", "2027-12-31")
+		qnSet(t, f, "A7", id(7))
+		qnSet(t, f, "H8", 2)
+	})
+	read, err = readQuestionnaire(bytes.NewReader(fixed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, updates, err = planQuestionnaire(read, q.Responses); err != nil {
+		t.Fatalf("the fixed file: %v", err)
+	}
+	var changed []string
+	for _, u := range updates {
+		changed = append(changed, u.ControlID)
+	}
+	if want := []string{id(3), id(4), id(5), id(6), id(8), id(9)}; !slices.Equal(changed, want) {
+		t.Errorf("updates for %v, want %v", changed, want)
 	}
 }
 
