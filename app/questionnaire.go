@@ -53,9 +53,10 @@ type QuestionnaireResult struct {
 }
 
 // UploadQuestionnaire checks a filled questionnaire whole and applies it in
-// one transaction, or applies nothing and returns EInvalid listing every bad
-// row and column. A file of another assessment, and a row changed in Assure
-// since the file was made, are refused.
+// one transaction, or applies nothing and returns EInvalid listing every
+// problem it found, by row and column: cells that cannot be read, controls
+// not of this assessment, rows changed in Assure since the file was made. A
+// file that is not this assessment's questionnaire is refused as a whole.
 func (a *App) UploadQuestionnaire(ctx context.Context, actor domain.Actor, id string, file Upload) (QuestionnaireResult, error) {
 	as, err := a.assessment(ctx, actor, id, "assessment", "respond")
 	if err != nil {
@@ -64,7 +65,7 @@ func (a *App) UploadQuestionnaire(ctx context.Context, actor domain.Actor, id st
 	if file.Size > MaxQuestionnaireBytes {
 		return QuestionnaireResult{}, domain.Errorf(domain.ETooLarge, "the file is over %d MB", MaxQuestionnaireBytes>>20)
 	}
-	q, err := reports.ReadQuestionnaire(io.NewSectionReader(file.Content, 0, file.Size))
+	q, err := readQuestionnaire(io.NewSectionReader(file.Content, 0, file.Size))
 	if err != nil {
 		return QuestionnaireResult{}, err
 	}
@@ -78,10 +79,9 @@ func (a *App) UploadQuestionnaire(ctx context.Context, actor domain.Actor, id st
 	if err != nil {
 		return QuestionnaireResult{}, err
 	}
-	out, updates, problems := planQuestionnaire(q, current)
-	if len(problems) > 0 {
-		return QuestionnaireResult{}, domain.Invalid(
-			fmt.Sprintf("the questionnaire has %d problem(s); nothing was saved", len(problems)), problems)
+	out, updates, err := planQuestionnaire(q, current)
+	if err != nil {
+		return QuestionnaireResult{}, err
 	}
 	if len(updates) > 0 {
 		if _, err := a.db.SaveResponses(ctx, actor, as.ID, updates, "questionnaire"); err != nil {
@@ -92,9 +92,11 @@ func (a *App) UploadQuestionnaire(ctx context.Context, actor domain.Actor, id st
 	return out, nil
 }
 
-// planQuestionnaire compares the rows read back with the current responses:
-// the updates to make, the counts of rows left alone, and every problem.
-func planQuestionnaire(q reports.Questionnaire, current []domain.Response) (QuestionnaireResult, []store.ResponseUpdate, []domain.Problem) {
+// planQuestionnaire compares the rows read back with the current responses
+// and returns the updates to make and the counts of rows left alone, or an
+// EInvalid error listing, in row order, the reader's problems of each row
+// together with those found here, so that one upload names all it can.
+func planQuestionnaire(q questionnaire, current []domain.Response) (QuestionnaireResult, []store.ResponseUpdate, error) {
 	byControl := map[string]domain.Response{}
 	for _, r := range current {
 		byControl[r.ControlID] = r
@@ -102,20 +104,30 @@ func planQuestionnaire(q reports.Questionnaire, current []domain.Response) (Ques
 	var out QuestionnaireResult
 	var problems []domain.Problem
 	var updates []store.ResponseUpdate
-	seen := map[string]int{}
+	stale := func(loc string, row questionnaireRow, cur domain.Response) {
+		problems = append(problems, domain.Problem{Location: loc, Message: fmt.Sprintf(
+			"changed in Assure since this file was made (version %d, now %d); download a fresh questionnaire",
+			row.Version, cur.Version)})
+	}
 	for _, row := range q.Rows {
+		problems = append(problems, row.Problems...)
+		if row.ControlID == "" || row.Repeated {
+			continue // the reader has said what is wrong with its control id
+		}
 		loc := fmt.Sprintf("row %d (%s)", row.Row, row.ControlID)
 		cur, ok := byControl[row.ControlID]
-		switch {
-		case !ok:
+		if !ok {
 			problems = append(problems, domain.Problem{Location: loc + ", control id", Message: "not a control of this assessment"})
 			continue
-		case seen[row.ControlID] != 0:
-			problems = append(problems, domain.Problem{Location: loc + ", control id",
-				Message: fmt.Sprintf("already given in row %d", seen[row.ControlID])})
+		}
+		if len(row.Problems) > 0 {
+			// Every value Assure writes reads back, so the row was edited; if
+			// it is also behind, fixing the cells alone would not be enough.
+			if row.Version >= 0 && row.Version != cur.Version {
+				stale(loc, row, cur)
+			}
 			continue
 		}
-		seen[row.ControlID] = row.Row
 		if row.Status == "" {
 			out.Blank++
 			continue
@@ -132,14 +144,16 @@ func planQuestionnaire(q reports.Questionnaire, current []domain.Response) (Ques
 			continue
 		}
 		if row.Version != cur.Version {
-			problems = append(problems, domain.Problem{Location: loc, Message: fmt.Sprintf(
-				"changed in Assure since this file was made (version %d, now %d); download a fresh questionnaire",
-				row.Version, cur.Version)})
+			stale(loc, row, cur)
 			continue
 		}
 		updates = append(updates, store.ResponseUpdate{ControlID: row.ControlID, Version: cur.Version, Input: in})
 	}
-	return out, updates, problems
+	if len(problems) > 0 {
+		return QuestionnaireResult{}, nil, domain.Invalid(
+			fmt.Sprintf("the questionnaire has %d problem(s); nothing was saved", len(problems)), problems)
+	}
+	return out, updates, nil
 }
 
 // sameAnswer reports whether a row gives exactly the answer already held.

@@ -276,19 +276,24 @@ func xlPercent(c domain.ComplianceScore) any {
 	return nil
 }
 
+// xlFormulaStarts are the first characters that make a spreadsheet read text
+// as a formula.
+const xlFormulaStarts = "=+-@\t\r"
+
 // xlSafe keeps a spreadsheet from reading user text as a formula: text
 // starting with =, +, -, @, a tab or a carriage return gets a leading single
 // quote (the OWASP advice for CSV injection, applied to every cell we write).
 func xlSafe(s string) string {
-	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+	if s != "" && strings.IndexByte(xlFormulaStarts, s[0]) >= 0 {
 		return "'" + s
 	}
 	return s
 }
 
-// xlUnguard undoes xlSafe on a value read back from a file we wrote.
-func xlUnguard(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.IndexByte("=+-@\t\r", s[1]) >= 0 {
+// Unguard undoes the guard against formula injection that every text cell
+// written here carries, on a value read back from one of our workbooks.
+func Unguard(s string) string {
+	if len(s) > 1 && s[0] == '\'' && strings.IndexByte(xlFormulaStarts, s[1]) >= 0 {
 		return s[1:]
 	}
 	return s
