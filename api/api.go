@@ -95,7 +95,7 @@ func (a *API) Handler() http.Handler {
 		writeProblem(w, &Problem{Status: http.StatusForbidden, Title: http.StatusText(http.StatusForbidden),
 			Detail: "cross-origin request refused", RequestID: RequestIDFrom(r.Context())})
 	}))
-	return middleware(a.log, cop.Handler(svgByAccept(a.mux)))
+	return a.middleware(cop.Handler(svgByAccept(a.mux)))
 }
 
 // svgByAccept serves a heatmap's SVG form when the client asks for

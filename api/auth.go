@@ -9,11 +9,12 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"assure/app"
 	"assure/domain"
 )
 
-// SessionCookie carries the session token for the web UI.
-const SessionCookie = "assure_session"
+// SessionCookie carries the session token of a browser.
+const SessionCookie = app.SessionCookie
 
 type actorKey struct{}
 
@@ -30,7 +31,8 @@ func actorFrom(ctx context.Context) domain.Actor {
 // layer the handler calls.
 func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 	r, w := humago.Unwrap(ctx)
-	base := domain.Actor{RequestID: RequestIDFrom(ctx.Context()), Address: a.clientAddress(r)}
+	req := app.RequestFrom(ctx.Context())
+	base := domain.Actor{RequestID: req.ID, Address: req.Address}
 	if IsPublic(ctx.Operation()) {
 		next(huma.WithValue(ctx, actorKey{}, base))
 		return

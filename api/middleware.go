@@ -1,11 +1,11 @@
 package api
 
 import (
+	"assure/app"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -13,13 +13,8 @@ import (
 	"unicode/utf8"
 )
 
-type requestIDKey struct{}
-
 // RequestIDFrom returns the id of the request being served, or "".
-func RequestIDFrom(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
+func RequestIDFrom(ctx context.Context) string { return app.RequestFrom(ctx).ID }
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
 
@@ -48,7 +43,8 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 
 // middleware gives every request an id, safe default headers, an access log
 // line, and a problem+json answer instead of a dropped connection on panic.
-func middleware(log *slog.Logger, next http.Handler) http.Handler {
+func (a *API) middleware(next http.Handler) http.Handler {
+	log := a.log
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-ID")
@@ -63,7 +59,7 @@ func middleware(log *slog.Logger, next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-store")
-		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		ctx := app.WithRequest(r.Context(), app.Request{ID: id, Address: a.clientAddress(r)})
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {

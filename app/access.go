@@ -89,3 +89,12 @@ func (a *App) denied(ctx context.Context, actor domain.Actor, obj, act string) {
 		a.log.ErrorContext(ctx, "audit permission denied", "request_id", actor.RequestID, "err", err)
 	}
 }
+
+// Offers reports, without auditing, whether the actor's role may perform act
+// on obj at all: what a face asks before offering a page or a button.
+func (a *App) Offers(actor domain.Actor, obj, act string) bool {
+	if actor.IsSystem() {
+		return true
+	}
+	return enrolled(actor, obj) == nil && a.authz.Can(actor, obj, act)
+}

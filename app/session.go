@@ -9,6 +9,10 @@ import (
 	"assure/store"
 )
 
+// SessionCookie is the name of the HttpOnly cookie that carries a browser's
+// session token; the API and the web pages read the same cookie.
+const SessionCookie = "assure_session"
+
 // Authenticate returns the actor a session or API token stands for.
 // EUnauthorized when the token is unknown, revoked or expired.
 func (a *App) Authenticate(ctx context.Context, token string) (domain.Actor, error) {

@@ -50,3 +50,6 @@ func (d Date) After(e Date) bool { return d.t.After(e.t) }
 
 // AddDays returns the date n days later.
 func (d Date) AddDays(n int) Date { return Date{d.t.AddDate(0, 0, n)} }
+
+// DaysUntil returns the number of days from d to e: negative when e is before d.
+func (d Date) DaysUntil(e Date) int { return int(e.t.Sub(d.t).Hours() / 24) }

@@ -203,3 +203,20 @@ func SealOf(doc []byte) (string, error) {
 	sum := sha256.Sum256(canon)
 	return hex.EncodeToString(sum[:]), nil
 }
+
+// MaturityLevel is one step of the 0–5 maturity scale a provider may give
+// with an answer.
+type MaturityLevel struct {
+	Level int
+	Name  string // what the level means, in English
+}
+
+// MaturityLevels is the scale, from nothing in place to continuously improved.
+var MaturityLevels = []MaturityLevel{
+	{0, "None: nothing in place"},
+	{1, "Initial: ad hoc, depends on individuals"},
+	{2, "Repeatable: practised but not documented"},
+	{3, "Defined: documented and applied"},
+	{4, "Managed: measured and reviewed"},
+	{5, "Optimised: continuously improved"},
+}

@@ -93,7 +93,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := jobs.Start(ctx); err != nil {
 		return err
 	}
-	ui, err := web.New()
+	ui, err := web.New(application, log, web.Options{SecureCookies: *secure})
 	if err != nil {
 		return err
 	}

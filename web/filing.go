@@ -1,0 +1,365 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"assure/app"
+	"assure/domain"
+	"assure/store"
+)
+
+// filingData is the filing screen of one assessment.
+type filingData struct {
+	app.Filing
+	Editable   bool
+	CanSubmit  bool
+	Groups     []threatGroup
+	Shown      int
+	Answered   int
+	Progress   int
+	Problems   []filingProblem
+	Filter     filingFilter
+	Dimensions []domain.Dimension
+	Stages     []domain.Stage
+	Changes    string // the supervisor's reason, when changes were requested
+	Flagged    int    // controls the supervisor asked about
+	Subs       []store.Submission
+	Due        string
+	Upload     *uploadResult // the outcome of an upload
+	Statuses   []domain.ResponseStatus
+	Maturities []domain.MaturityLevel
+}
+
+// threatGroup is the controls whose primary threat is one threat.
+type threatGroup struct {
+	Threat domain.Threat
+	Cards  []*card
+}
+
+// card is one control with its response, and, after a save that met a
+// conflict or a problem, what the user sent.
+type card struct {
+	AssessmentID string
+	Control      domain.Control
+	Response     domain.Response
+	Editable     bool
+	Flagged      bool // the supervisor asked about it
+	Evidence     []domain.Evidence
+	Mine         *domain.ResponseInput // the user's answer when someone else saved first
+	Problems     []problem
+	Saved        bool
+	p            printer
+}
+
+// Value returns what the card's form shows for a field: the user's answer
+// when one is being kept, else the stored response.
+func (c *card) Value(field string) string {
+	if c.Mine != nil {
+		switch field {
+		case "status":
+			return string(c.Mine.Status)
+		case "narrative":
+			return c.Mine.Narrative
+		case "justification":
+			return c.Mine.Justification
+		case "remediation_date":
+			return c.Mine.RemediationDate
+		case "maturity":
+			if c.Mine.Maturity != nil {
+				return strconv.Itoa(*c.Mine.Maturity)
+			}
+			return ""
+		}
+	}
+	r := c.Response
+	switch field {
+	case "status":
+		return string(r.Status)
+	case "narrative":
+		return r.Narrative
+	case "justification":
+		return r.Justification
+	case "remediation_date":
+		if r.RemediationDate != nil {
+			return r.RemediationDate.String()
+		}
+	case "maturity":
+		if r.Maturity != nil {
+			return strconv.Itoa(*r.Maturity)
+		}
+	}
+	return ""
+}
+
+// Linked reports whether the card's answer cites evidence id.
+func (c *card) Linked(id string) bool {
+	ids := c.Response.EvidenceIDs
+	if c.Mine != nil {
+		ids = c.Mine.EvidenceIDs
+	}
+	return contains(ids, id)
+}
+
+// Problem returns the message of the card's problem at field, or "".
+func (c *card) Problem(field string) string {
+	for _, p := range c.Problems {
+		if p.Field == field {
+			return p.Message
+		}
+	}
+	return ""
+}
+
+// filingProblem is one line of the validation panel, linking to its control.
+type filingProblem struct {
+	ControlID string
+	Message   string
+}
+
+// filingFilter narrows the controls shown.
+type filingFilter struct {
+	Dimension, Stage, Status string
+	Unanswered, Flagged      bool
+}
+
+func (f filingFilter) Any() bool {
+	return f.Dimension != "" || f.Stage != "" || f.Status != "" || f.Unanswered || f.Flagged
+}
+
+func filterOf(q url.Values) filingFilter {
+	return filingFilter{Dimension: q.Get("dimension"), Stage: q.Get("stage"), Status: q.Get("status"),
+		Unanswered: q.Get("unanswered") == "1", Flagged: q.Get("flagged") == "1"}
+}
+
+// Statuses lists the answers a provider can give, for the forms.
+var statuses = []domain.ResponseStatus{domain.Implemented, domain.Partial, domain.NotImplemented, domain.NotApplicable}
+
+// filing shows an assessment: to its provider the controls to answer, to
+// others the same read-only.
+func (ui *UI) filing(w http.ResponseWriter, r *http.Request, v *visit) {
+	ui.showFiling(w, r, v, r.PathValue("id"), nil, http.StatusOK, nil)
+}
+
+// showFiling renders the filing screen, with override in place of the stored
+// state of one control's card.
+func (ui *UI) showFiling(w http.ResponseWriter, r *http.Request, v *visit, id string, override *card, status int, upload *uploadResult) {
+	d, err := ui.filingData(r, v, id, filterOf(r.URL.Query()), override)
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	d.Upload = upload
+	p := ui.newPage(r, v, "Assessment", d)
+	p.Flash = flashes[r.URL.Query().Get("done")]
+	ui.render(w, r, status, "filing.html", p)
+}
+
+func (ui *UI) filingData(r *http.Request, v *visit, id string, f filingFilter, override *card) (*filingData, error) {
+	ctx := r.Context()
+	fl, err := ui.app.Filing(ctx, v.actor, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &filingData{Filing: fl, Filter: f, Editable: contains(fl.Allowed, domain.ActionEdit),
+		CanSubmit: contains(fl.Allowed, domain.ActionSubmit), Dimensions: fl.Framework.Dimensions,
+		Stages: fl.Framework.Stages, Due: v.Date(fl.Assessment.DueAt), Statuses: statuses, Maturities: domain.MaturityLevels}
+	controls := map[string]domain.Control{}
+	for _, c := range fl.Framework.Controls {
+		controls[c.ID] = c
+	}
+	stagesOf := map[string][]string{}
+	for _, t := range fl.Framework.Threats {
+		stagesOf[t.ID] = t.Stages
+	}
+	byThreat := map[string]*threatGroup{}
+	var order []*threatGroup
+	for _, t := range fl.Framework.Threats {
+		g := &threatGroup{Threat: t}
+		byThreat[t.ID] = g
+		order = append(order, g)
+	}
+	for _, resp := range fl.Responses {
+		c := controls[resp.ControlID]
+		if resp.Status != "" {
+			d.Answered++
+		}
+		flagged := resp.Verdict == domain.NeedsInfo || resp.Verdict == domain.Rejected
+		if flagged {
+			d.Flagged++
+		}
+		if !f.shows(c, resp, flagged, stagesOf) {
+			continue
+		}
+		k := &card{AssessmentID: id, Control: c, Response: resp, Editable: d.Editable, Flagged: flagged,
+			Evidence: fl.Evidence, p: v.printer}
+		if override != nil && override.Control.ID == c.ID {
+			override.Control, override.Editable, override.Flagged, override.Evidence = c, d.Editable, flagged, fl.Evidence
+			override.AssessmentID = id
+			k = override
+		}
+		if g := byThreat[c.PrimaryThreat]; g != nil {
+			g.Cards = append(g.Cards, k)
+			d.Shown++
+		}
+	}
+	for _, g := range order {
+		if len(g.Cards) > 0 {
+			d.Groups = append(d.Groups, *g)
+		}
+	}
+	d.Progress = percent(d.Answered, len(fl.Responses))
+	for _, pr := range fl.Problems {
+		control := strings.TrimPrefix(pr.Location, "responses.")
+		if i := strings.IndexByte(control, '.'); i >= 0 {
+			control = control[:i]
+		}
+		d.Problems = append(d.Problems, filingProblem{ControlID: control, Message: v.Say(pr.Message)})
+	}
+	if fl.Assessment.Status == domain.StatusChangesRequested {
+		ts, err := ui.app.Transitions(ctx, v.actor, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			if t.To == domain.StatusChangesRequested {
+				d.Changes = t.Reason
+			}
+		}
+	}
+	if fl.Assessment.Submissions > 0 {
+		if d.Subs, err = ui.app.Submissions(ctx, v.actor, id); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// shows reports whether the filter lets a control's card through.
+func (f filingFilter) shows(c domain.Control, r domain.Response, flagged bool, stagesOf map[string][]string) bool {
+	switch {
+	case f.Unanswered && r.Status != "":
+		return false
+	case f.Flagged && !flagged:
+		return false
+	case f.Status != "" && string(r.Status) != f.Status:
+		return false
+	case f.Dimension != "" && !contains(c.Dimensions, f.Dimension):
+		return false
+	case f.Stage != "":
+		for _, t := range c.Threats() {
+			if contains(stagesOf[t], f.Stage) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// answerOf reads a control's answer from its form.
+func answerOf(r *http.Request) (domain.ResponseInput, []problem) {
+	in := domain.ResponseInput{Status: domain.ResponseStatus(r.PostFormValue("status")),
+		Narrative: strings.TrimSpace(r.PostFormValue("narrative")), Justification: strings.TrimSpace(r.PostFormValue("justification")),
+		RemediationDate: strings.TrimSpace(r.PostFormValue("remediation_date")), EvidenceIDs: r.PostForm["evidence"]}
+	var problems []problem
+	if m := r.PostFormValue("maturity"); m != "" {
+		n, err := strconv.Atoi(m)
+		if err != nil || n < 0 || n > 5 {
+			problems = append(problems, problem{Field: "maturity", Message: "must be a whole number from 0 to 5"})
+		} else {
+			in.Maturity = &n
+		}
+	}
+	return in, problems
+}
+
+// saveResponse saves one control's answer with the version the form was
+// made from. Someone else's save in between is shown beside the user's
+// answer, never overwritten; problems are shown next to their fields.
+func (ui *UI) saveResponse(w http.ResponseWriter, r *http.Request, v *visit) {
+	id, control := r.PathValue("id"), r.PathValue("control")
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	in, problems := answerOf(r)
+	k := &card{Control: domain.Control{ID: control}, p: v.printer}
+	if len(problems) == 0 {
+		saved, err := ui.app.SaveResponse(r.Context(), v.actor, id, control, in, version)
+		switch domain.ErrorCodeOf(err) {
+		case "":
+			if r.Header.Get("HX-Request") != "true" {
+				http.Redirect(w, r, "/assessments/"+id+"?done=saved#control-"+control, http.StatusSeeOther)
+				return
+			}
+			k.Response, k.Saved = saved, true
+			ui.renderCard(w, r, v, id, k, http.StatusOK)
+			return
+		case domain.EPrecondition:
+			current, err := ui.app.Response(r.Context(), v.actor, id, control)
+			if err != nil {
+				ui.fail(w, r, v, err)
+				return
+			}
+			k.Response, k.Mine = current, &in
+			ui.renderCard(w, r, v, id, k, http.StatusConflict)
+			return
+		case domain.EInvalid:
+			problems = problemsOf(err, v.printer)
+		default:
+			ui.fail(w, r, v, err)
+			return
+		}
+	} else {
+		for i := range problems {
+			problems[i].Message = v.T(problems[i].Message)
+		}
+	}
+	current, err := ui.app.Response(r.Context(), v.actor, id, control)
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	k.Response, k.Mine, k.Problems = current, &in, problems
+	ui.renderCard(w, r, v, id, k, http.StatusUnprocessableEntity)
+}
+
+// renderCard answers htmx with the card (and, out of band, the progress and
+// the validation panel), and a plain form with the whole page.
+func (ui *UI) renderCard(w http.ResponseWriter, r *http.Request, v *visit, id string, k *card, status int) {
+	if r.Header.Get("HX-Request") != "true" {
+		ui.showFiling(w, r, v, id, k, status, nil)
+		return
+	}
+	d, err := ui.filingData(r, v, id, filingFilter{}, k)
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	p := ui.newPage(r, v, "Assessment", struct {
+		*filingData
+		Card *card
+	}{d, k})
+	p.Fragment = "card-update"
+	// htmx swaps 2xx answers only; a conflict or a problem is still the card to show.
+	ui.render(w, r, http.StatusOK, "filing.html", p)
+}
+
+// showCard answers one control's card as stored: "take theirs" after a conflict.
+func (ui *UI) showCard(w http.ResponseWriter, r *http.Request, v *visit) {
+	id, control := r.PathValue("id"), r.PathValue("control")
+	resp, err := ui.app.Response(r.Context(), v.actor, id, control)
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	ui.renderCard(w, r, v, id, &card{Control: domain.Control{ID: control}, Response: resp, p: v.printer}, http.StatusOK)
+}
+
+// flashes are the messages a redirect may ask a page to show, by their code
+// in the address; nothing else from the address is shown.
+var flashes = map[string]string{
+	"saved":     "Saved.",
+	"stored":    "The files are stored.",
+	"submitted": "The assessment is submitted and sealed.",
+}

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"net/http"
+
+	"assure/domain"
+	"assure/store"
+)
+
+// homeRow is one assessment on a home page.
+type homeRow struct {
+	Assessment domain.Assessment
+	DaysLeft   int // negative once overdue
+	Due        string
+	Progress   int // percent answered
+	Answered   string
+	Needs      []string // message keys of what needs the visitor now
+}
+
+type homeData struct {
+	Rows     []homeRow
+	Findings []domain.Finding // open findings, earliest due first
+	More     bool             // more assessments than shown
+}
+
+// home is every role's start page: the assessments the visitor can see,
+// newest campaigns first, with what needs them now.
+func (ui *UI) home(w http.ResponseWriter, r *http.Request, v *visit) {
+	ctx := r.Context()
+	var data homeData
+	if !ui.app.Offers(v.actor, "assessment", "read") {
+		ui.render(w, r, http.StatusOK, "home.html", ui.newPage(r, v, "Home", data))
+		return
+	}
+	list, next, err := ui.app.Assessments(ctx, v.actor, store.AssessmentFilter{}, store.Page{Limit: 200})
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	allowed, err := ui.app.AllowedActions(ctx, v.actor, list...)
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	data.More = next != ""
+	today := domain.Today()
+	for i, as := range list {
+		row := homeRow{Assessment: as, DaysLeft: today.DaysUntil(as.DueAt), Due: v.Date(as.DueAt),
+			Progress: percent(as.Answered, as.Applicable),
+			Answered: v.T("%s of %s answered", v.Number(as.Answered), v.Number(as.Applicable))}
+		if as.Status == domain.StatusChangesRequested && contains(allowed[i], domain.ActionEdit) {
+			row.Needs = append(row.Needs, "Changes requested by the supervisor")
+		}
+		if contains(allowed[i], domain.ActionSubmit) && as.Answered == as.Applicable {
+			row.Needs = append(row.Needs, "Ready to submit")
+		}
+		if as.Overdue(today) {
+			row.Needs = append(row.Needs, "Overdue")
+		}
+		data.Rows = append(data.Rows, row)
+	}
+	if !ui.app.Offers(v.actor, "finding", "read") {
+		ui.render(w, r, http.StatusOK, "home.html", ui.newPage(r, v, "Home", data))
+		return
+	}
+	findings, _, err := ui.app.Findings(ctx, v.actor, store.FindingFilter{Status: domain.FindingOpen}, store.Page{Limit: 20})
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	inProgress, _, err := ui.app.Findings(ctx, v.actor, store.FindingFilter{Status: domain.FindingInProgress}, store.Page{Limit: 20})
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	data.Findings = append(findings, inProgress...)
+	ui.render(w, r, http.StatusOK, "home.html", ui.newPage(r, v, "Home", data))
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

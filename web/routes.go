@@ -1,0 +1,24 @@
+package web
+
+import "net/http"
+
+// Handler returns the pages' routes: one line each, with its literal path.
+func (ui *UI) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /static/", ui.serveStatic)
+	mux.HandleFunc("GET /signin", ui.signInPage)
+	mux.HandleFunc("POST /signin", ui.signIn)
+	mux.HandleFunc("POST /language", ui.setLanguage)
+	mux.HandleFunc("POST /signout", ui.signedIn(ui.signOut))
+	mux.HandleFunc("GET /{$}", ui.signedIn(ui.home))
+	mux.HandleFunc("GET /assessments/{id}", ui.signedIn(ui.filing))
+	mux.HandleFunc("POST /assessments/{id}/responses/{control}", ui.signedIn(ui.saveResponse))
+	mux.HandleFunc("GET /assessments/{id}/responses/{control}", ui.signedIn(ui.showCard))
+	mux.HandleFunc("POST /assessments/{id}/evidence", ui.signedIn(ui.uploadEvidence))
+	mux.HandleFunc("GET /assessments/{id}/questionnaire.xlsx", ui.signedIn(ui.downloadQuestionnaire))
+	mux.HandleFunc("POST /assessments/{id}/questionnaire", ui.signedIn(ui.uploadQuestionnaire))
+	mux.HandleFunc("GET /assessments/{id}/submit", ui.signedIn(ui.submitPage))
+	mux.HandleFunc("POST /assessments/{id}/submit", ui.signedIn(ui.submit))
+	mux.HandleFunc("GET /evidence/{id}", ui.signedIn(ui.downloadEvidence))
+	return mux
+}

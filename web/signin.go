@@ -1,0 +1,116 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"assure/app"
+	"assure/domain"
+	"assure/store"
+)
+
+// signInForm is what the sign-in page shows and keeps between attempts.
+type signInForm struct {
+	Email   string
+	NeedOTP bool // the account has a second factor: ask for the code
+	Next    string
+}
+
+func (ui *UI) anonymousPage(w http.ResponseWriter, r *http.Request, title string, data any) *page {
+	return &page{printer: ui.text.printer(ui.text.choose(r, "")), Title: title, CSRF: csrfFor(ui.preCSRF(w, r)),
+		Path: r.URL.RequestURI(), Data: data}
+}
+
+func (ui *UI) signInPage(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(app.SessionCookie); err == nil {
+		if _, err := ui.app.Authenticate(r.Context(), c.Value); err == nil {
+			http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+			return
+		}
+	}
+	p := ui.anonymousPage(w, r, "Sign in", signInForm{Next: safeNext(r.URL.Query().Get("next"))})
+	ui.render(w, r, http.StatusOK, "signin.html", p)
+}
+
+// signIn checks the credentials through the application layer, which slows
+// and locks repeated failures, and opens a session in the cookie.
+func (ui *UI) signIn(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	secret := ui.preCSRF(w, r)
+	form := signInForm{Email: strings.TrimSpace(r.PostFormValue("email")), Next: safeNext(r.PostFormValue("next")),
+		NeedOTP: r.PostFormValue("otp") != "" || r.PostFormValue("need_otp") == "true"}
+	p := ui.anonymousPage(w, r, "Sign in", &form)
+	if !csrfOK(r, secret) {
+		p.Problems = []problem{{Message: p.T("The form has expired. Please sign in again.")}}
+		ui.render(w, r, http.StatusForbidden, "signin.html", p)
+		return
+	}
+	req := app.RequestFrom(r.Context())
+	s, err := ui.app.Login(r.Context(), domain.Actor{RequestID: req.ID, Address: req.Address}, store.Credentials{
+		Email: form.Email, Password: r.PostFormValue("password"), OTP: strings.TrimSpace(r.PostFormValue("otp")),
+		Address: req.Address})
+	switch {
+	case err == nil:
+		ui.setSession(w, s.Token, s.ExpiresAt)
+		if s.User.Language != "" {
+			http.SetCookie(w, &http.Cookie{Name: languageCookie, Value: s.User.Language, Path: "/", HttpOnly: true,
+				Secure: ui.secure, SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
+		}
+		http.Redirect(w, r, form.Next, http.StatusSeeOther)
+		return
+	case errors.Is(err, store.ErrOTPRequired):
+		form.NeedOTP = true
+		p.Problems = []problem{{Field: "otp", Message: p.T("Enter the six-digit code from your authenticator app.")}}
+	case errors.Is(err, store.ErrLocked):
+		p.Problems = []problem{{Message: p.T("Too many failed attempts. Sign-in is locked for a while; try again later or ask your administrator.")}}
+	case errors.Is(err, store.ErrBadCredentials):
+		p.Problems = []problem{{Field: "password", Message: p.T("The email, password or code is not right.")}}
+	default:
+		ui.fail(w, r, nil, err)
+		return
+	}
+	ui.render(w, r, http.StatusUnauthorized, "signin.html", p)
+}
+
+// signOut revokes the session, not only the cookie.
+func (ui *UI) signOut(w http.ResponseWriter, r *http.Request, v *visit) {
+	if err := ui.app.Logout(r.Context(), v.actor); err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	ui.setSession(w, "", time.Time{})
+	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}
+
+// setLanguage changes the language of the pages: saved for a signed-in user,
+// remembered in a cookie for everyone.
+func (ui *UI) setLanguage(w http.ResponseWriter, r *http.Request) {
+	lang := domain.Language(r.PostFormValue("language"))
+	if !lang.Valid() {
+		http.Error(w, "unknown language", http.StatusBadRequest)
+		return
+	}
+	if c, err := r.Cookie(app.SessionCookie); err == nil {
+		actor, err := ui.app.Authenticate(r.Context(), c.Value)
+		if err == nil {
+			if !csrfOK(r, c.Value) {
+				http.Error(w, "the form has expired; reload the page", http.StatusForbidden)
+				return
+			}
+			req := app.RequestFrom(r.Context())
+			actor.RequestID, actor.Address = req.ID, req.Address
+			if err := ui.app.SetLanguage(r.Context(), actor, string(lang)); err != nil {
+				ui.fail(w, r, nil, err)
+				return
+			}
+		}
+	} else if !csrfOK(r, ui.preCSRF(w, r)) {
+		http.Error(w, "the form has expired; reload the page", http.StatusForbidden)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: languageCookie, Value: string(lang), Path: "/", HttpOnly: true,
+		Secure: ui.secure, SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
+	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+}
