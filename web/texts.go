@@ -129,7 +129,7 @@ var names = map[string]string{
 	"approved": "Approved", "rejected": "Rejected",
 	"implemented": "Implemented", "partial": "Partially implemented", "not_implemented": "Not implemented",
 	"not_applicable": "Not applicable",
-	"accepted": "Accepted", "needs_info": "Needs information",
+	"accepted":       "Accepted", "needs_info": "Needs information",
 	"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical",
 	"open": "Open", "in_progress": "In progress", "resolved": "Resolved", "verified": "Verified",
 }
