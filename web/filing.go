@@ -286,7 +286,11 @@ func (ui *UI) saveResponse(w http.ResponseWriter, r *http.Request, v *visit) {
 	k := &card{Control: domain.Control{ID: control}, p: v.printer}
 	if len(problems) == 0 {
 		saved, err := ui.app.SaveResponse(r.Context(), v.actor, id, control, in, version)
-		switch domain.ErrorCodeOf(err) {
+		code := domain.ErrorCodeOf(err)
+		if err == nil {
+			code = ""
+		}
+		switch code {
 		case "":
 			if r.Header.Get("HX-Request") != "true" {
 				http.Redirect(w, r, "/assessments/"+id+"?done=saved#control-"+control, http.StatusSeeOther)

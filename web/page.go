@@ -62,7 +62,7 @@ var roleNames = map[domain.Role]string{
 // newPage starts the page of a signed-in visit.
 func (ui *UI) newPage(r *http.Request, v *visit, title string, data any) *page {
 	p := &page{printer: v.printer, Title: title, User: &v.user, CSRF: csrfFor(v.token), Path: r.URL.RequestURI(), Data: data}
-	for _, n := range navFor(v.user.Role) {
+	for _, n := range ui.navFor(v.actor) {
 		n.Current = r.URL.Path == n.Href || (n.Href != "/" && strings.HasPrefix(r.URL.Path, n.Href))
 		n.Label = v.T(n.Label)
 		p.Nav = append(p.Nav, n)
@@ -70,17 +70,14 @@ func (ui *UI) newPage(r *http.Request, v *visit, title string, data any) *page {
 	return p
 }
 
-// navFor lists the main pages of a role.
-func navFor(role domain.Role) []navItem {
+// navFor lists the main pages the actor may use, as the policy says.
+func (ui *UI) navFor(actor domain.Actor) []navItem {
 	items := []navItem{{Label: "Home", Href: "/"}}
-	switch {
-	case role.ForProvider():
+	if ui.app.Offers(actor, "finding", "read") {
 		items = append(items, navItem{Label: "Findings", Href: "/findings"})
-		if role == domain.RoleProviderAdmin {
-			items = append(items, navItem{Label: "Users", Href: "/users"})
-		}
-	case role == domain.RoleSupervisor || role == domain.RoleAuditor:
-		items = append(items, navItem{Label: "Findings", Href: "/findings"})
+	}
+	if ui.app.Offers(actor, "user", "create") {
+		items = append(items, navItem{Label: "Users", Href: "/users"})
 	}
 	return append(items, navItem{Label: "My account", Href: "/account"})
 }
@@ -107,31 +104,45 @@ func problemsOf(err error, p printer) []problem {
 	return out
 }
 
+// failures are the pages of errors that end a request, by code: a title
+// and, where the error's own words are not shown, a message.
+var failures = map[domain.ErrorCode][2]string{
+	domain.ENotFound:  {"Not found", "There is nothing here, or it is not yours to see."},
+	domain.EForbidden: {"Not allowed", ""},
+	domain.EConflict:  {"This cannot be done now", ""},
+	domain.EInternal:  {"Something went wrong", "Assure could not do this. Try again; if it keeps failing, tell your administrator the time it happened."},
+}
+
+var failStatus = map[domain.ErrorCode]int{domain.ENotFound: http.StatusNotFound, domain.EForbidden: http.StatusForbidden,
+	domain.EConflict: http.StatusConflict, domain.EInternal: http.StatusInternalServerError}
+
 // fail answers an error that ends the request: not found, forbidden, a
 // conflict or an internal fault, as a page in the visitor's language.
 func (ui *UI) fail(w http.ResponseWriter, r *http.Request, v *visit, err error) {
-	status, title := http.StatusInternalServerError, "Something went wrong"
-	message := "Assure could not do this. Try again; if it keeps failing, tell your administrator the time it happened."
-	switch domain.ErrorCodeOf(err) {
-	case domain.ENotFound:
-		status, title, message = http.StatusNotFound, "Not found", "There is nothing here, or it is not yours to see."
-	case domain.EForbidden:
-		status, title = http.StatusForbidden, "Not allowed"
-		message = messageOf(err)
-	case domain.EConflict, domain.EInvalid, domain.EPrecondition, domain.ETooLarge, domain.EUnsupported, domain.ETooMany:
-		status, title = http.StatusConflict, "This cannot be done now"
-		message = messageOf(err)
+	code := domain.ErrorCodeOf(err)
+	switch code {
+	case domain.ENotFound, domain.EForbidden, domain.EInternal:
+	case domain.EInvalid, domain.EPrecondition, domain.ETooLarge, domain.EUnsupported, domain.ETooMany, domain.EConflict:
+		code = domain.EConflict
 	default:
+		code = domain.EInternal
+	}
+	if code == domain.EInternal {
 		ui.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err)
 	}
+	f := failures[code]
 	var p *page
 	if v != nil {
-		p = ui.newPage(r, v, title, nil)
+		p = ui.newPage(r, v, f[0], nil)
 	} else {
-		p = &page{printer: ui.text.printer(ui.text.choose(r, "")), Title: title}
+		p = &page{printer: ui.text.printer(ui.text.choose(r, "")), Title: f[0]}
 	}
-	p.Data = p.Say(message)
-	ui.render(w, r, status, "error.html", p)
+	if f[1] != "" {
+		p.Data = p.T(f[1])
+	} else {
+		p.Data = p.Say(messageOf(err))
+	}
+	ui.render(w, r, failStatus[code], "error.html", p)
 }
 
 func messageOf(err error) string {
