@@ -14,6 +14,7 @@ import (
 
 // uploadResult is what the page says after an upload.
 type uploadResult struct {
+	Kind     string    // "evidence" or "questionnaire": the section that shows it
 	OK       string    // a summary of what was done
 	Problems []problem // every refusal, with its file, row or column
 }
@@ -64,7 +65,7 @@ func (ui *UI) uploadEvidence(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 	switch domain.ErrorCodeOf(err) {
 	case domain.EInvalid, domain.ETooLarge, domain.EUnsupported:
-		ui.showFiling(w, r, v, id, nil, http.StatusUnprocessableEntity, &uploadResult{Problems: uploadProblems(err, v.printer)})
+		ui.showFiling(w, r, v, id, nil, http.StatusUnprocessableEntity, &uploadResult{Kind: "evidence", Problems: uploadProblems(err, v.printer)})
 	default:
 		ui.fail(w, r, v, err)
 	}
@@ -143,14 +144,14 @@ func (ui *UI) uploadQuestionnaire(w http.ResponseWriter, r *http.Request, v *vis
 		res, err = ui.app.UploadQuestionnaire(r.Context(), v.actor, id, app.Upload{Filename: headers[0].Filename,
 			Size: headers[0].Size, Content: f})
 		if err == nil {
-			ui.showFiling(w, r, v, id, nil, http.StatusOK, &uploadResult{OK: v.T("Applied %s, unchanged %s, left blank %s.",
+			ui.showFiling(w, r, v, id, nil, http.StatusOK, &uploadResult{Kind: "questionnaire", OK: v.T("Applied %s, unchanged %s, left blank %s.",
 				v.Number(res.Applied), v.Number(res.Unchanged), v.Number(res.Blank))})
 			return
 		}
 	}
 	switch domain.ErrorCodeOf(err) {
 	case domain.EInvalid, domain.ETooLarge, domain.EUnsupported:
-		ui.showFiling(w, r, v, id, nil, http.StatusUnprocessableEntity, &uploadResult{Problems: uploadProblems(err, v.printer)})
+		ui.showFiling(w, r, v, id, nil, http.StatusUnprocessableEntity, &uploadResult{Kind: "questionnaire", Problems: uploadProblems(err, v.printer)})
 	default:
 		ui.fail(w, r, v, err)
 	}
