@@ -362,4 +362,7 @@ var flashes = map[string]string{
 	"saved":     "Saved.",
 	"stored":    "The files are stored.",
 	"submitted": "The assessment is submitted and sealed.",
+	"password":  "Your password is changed. Other devices are signed out.",
+	"totp_on":   "The second factor is on. Each sign-in now asks for a code from your app.",
+	"totp_off":  "The second factor is removed.",
 }

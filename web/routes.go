@@ -20,5 +20,12 @@ func (ui *UI) Handler() http.Handler {
 	mux.HandleFunc("GET /assessments/{id}/submit", ui.signedIn(ui.submitPage))
 	mux.HandleFunc("POST /assessments/{id}/submit", ui.signedIn(ui.submit))
 	mux.HandleFunc("GET /evidence/{id}", ui.signedIn(ui.downloadEvidence))
+	mux.HandleFunc("GET /account", ui.signedIn(ui.account))
+	mux.HandleFunc("GET /account/password", ui.signedIn(ui.passwordPage))
+	mux.HandleFunc("POST /account/password", ui.signedIn(ui.changePassword))
+	mux.HandleFunc("GET /account/totp", ui.signedIn(ui.totpPage))
+	mux.HandleFunc("POST /account/totp/start", ui.signedIn(ui.startTOTP))
+	mux.HandleFunc("POST /account/totp", ui.signedIn(ui.confirmTOTP))
+	mux.HandleFunc("POST /account/totp/remove", ui.signedIn(ui.removeTOTP))
 	return mux
 }
