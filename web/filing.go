@@ -365,4 +365,9 @@ var flashes = map[string]string{
 	"password":  "Your password is changed. Other devices are signed out.",
 	"totp_on":   "The second factor is on. Each sign-in now asks for a code from your app.",
 	"totp_off":  "The second factor is removed.",
+	"answered":  "Your answer is recorded.",
+	"started":   "Work on the finding has started.",
+	"resolved":  "The finding is marked resolved; a supervisor will verify it.",
+	"verified":  "The finding is verified.",
+	"reopened":  "The finding is reopened.",
 }

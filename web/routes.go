@@ -27,5 +27,10 @@ func (ui *UI) Handler() http.Handler {
 	mux.HandleFunc("POST /account/totp/start", ui.signedIn(ui.startTOTP))
 	mux.HandleFunc("POST /account/totp", ui.signedIn(ui.confirmTOTP))
 	mux.HandleFunc("POST /account/totp/remove", ui.signedIn(ui.removeTOTP))
+	mux.HandleFunc("GET /findings", ui.signedIn(ui.findings))
+	mux.HandleFunc("GET /findings/{id}", ui.signedIn(ui.finding))
+	mux.HandleFunc("POST /findings/{id}/respond", ui.signedIn(ui.respondToFinding))
+	mux.HandleFunc("POST /findings/{id}/verify", ui.signedIn(ui.verifyFinding))
+	mux.HandleFunc("POST /findings/{id}/reopen", ui.signedIn(ui.reopenFinding))
 	return mux
 }
