@@ -370,4 +370,6 @@ var flashes = map[string]string{
 	"resolved":  "The finding is marked resolved; a supervisor will verify it.",
 	"verified":  "The finding is verified.",
 	"reopened":  "The finding is reopened.",
+	"added":     "The editor is added. They must choose their own password at their first sign-in.",
+	"disabled":  "The user is disabled and signed out everywhere.",
 }

@@ -32,5 +32,8 @@ func (ui *UI) Handler() http.Handler {
 	mux.HandleFunc("POST /findings/{id}/respond", ui.signedIn(ui.respondToFinding))
 	mux.HandleFunc("POST /findings/{id}/verify", ui.signedIn(ui.verifyFinding))
 	mux.HandleFunc("POST /findings/{id}/reopen", ui.signedIn(ui.reopenFinding))
+	mux.HandleFunc("GET /users", ui.signedIn(ui.users))
+	mux.HandleFunc("POST /users", ui.signedIn(ui.createUser))
+	mux.HandleFunc("POST /users/{id}/disable", ui.signedIn(ui.disableUser))
 	return mux
 }
