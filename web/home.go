@@ -29,7 +29,7 @@ func (ui *UI) home(w http.ResponseWriter, r *http.Request, v *visit) {
 	ctx := r.Context()
 	var data homeData
 	if !ui.app.Offers(v.actor, "assessment", "read") {
-		ui.render(w, r, http.StatusOK, "home.html", ui.newPage(r, v, "Home", data))
+		ui.showHome(w, r, v, data)
 		return
 	}
 	list, next, err := ui.app.Assessments(ctx, v.actor, store.AssessmentFilter{}, store.Page{Limit: 200})
@@ -60,7 +60,7 @@ func (ui *UI) home(w http.ResponseWriter, r *http.Request, v *visit) {
 		data.Rows = append(data.Rows, row)
 	}
 	if !ui.app.Offers(v.actor, "finding", "read") {
-		ui.render(w, r, http.StatusOK, "home.html", ui.newPage(r, v, "Home", data))
+		ui.showHome(w, r, v, data)
 		return
 	}
 	findings, _, err := ui.app.Findings(ctx, v.actor, store.FindingFilter{Status: domain.FindingOpen}, store.Page{Limit: 20})
@@ -74,7 +74,14 @@ func (ui *UI) home(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	data.Findings = append(findings, inProgress...)
-	ui.render(w, r, http.StatusOK, "home.html", ui.newPage(r, v, "Home", data))
+	ui.showHome(w, r, v, data)
+}
+
+// showHome renders the home page, with the message a redirect here asked for.
+func (ui *UI) showHome(w http.ResponseWriter, r *http.Request, v *visit, data homeData) {
+	p := ui.newPage(r, v, "Home", data)
+	p.Flash = flashes[r.URL.Query().Get("done")]
+	ui.render(w, r, http.StatusOK, "home.html", p)
 }
 
 func contains(list []string, s string) bool {

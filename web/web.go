@@ -142,8 +142,10 @@ var contentTypes = map[string]string{
 	".png": "image/png",
 }
 
-// contentSecurity allows nothing inline and nothing from elsewhere.
-const contentSecurity = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+// contentSecurity allows nothing inline and nothing from elsewhere; images
+// may also be data: URIs, which is how the pages show a QR code drawn on the
+// server.
+const contentSecurity = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // render executes a page into a buffer first, so a failing template never
