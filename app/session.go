@@ -24,15 +24,21 @@ func (a *App) Authenticate(ctx context.Context, token string) (domain.Actor, err
 // the face.
 func (a *App) Login(ctx context.Context, actor domain.Actor, c store.Credentials) (store.Session, error) {
 	s, err := a.db.Login(ctx, actor, c)
+	return s, slowed(ctx, err)
+}
+
+// slowed answers a failed secret check (password, one-time code) only after
+// the delay the throttle asks for, so guessing stays slow whatever the face.
+func slowed(ctx context.Context, err error) error {
 	var failure *store.LoginFailure
 	if errors.As(err, &failure) {
 		select {
 		case <-time.After(failure.Delay):
 		case <-ctx.Done():
 		}
-		return store.Session{}, failure.Err
+		return failure.Err
 	}
-	return s, err
+	return err
 }
 
 // Logout revokes the session or token the actor signed in with.
@@ -57,7 +63,7 @@ func (a *App) ChangePassword(ctx context.Context, actor domain.Actor, current, n
 	if err := a.permit(ctx, actor, "me", "update"); err != nil {
 		return err
 	}
-	return a.db.ChangePassword(ctx, actor, current, next)
+	return slowed(ctx, a.db.ChangePassword(ctx, actor, current, next))
 }
 
 // StartTOTP begins enrolment of a second factor: the secret and its otpauth URL.
@@ -73,7 +79,7 @@ func (a *App) ConfirmTOTP(ctx context.Context, actor domain.Actor, code string) 
 	if err := a.permit(ctx, actor, "me", "update"); err != nil {
 		return err
 	}
-	return a.db.ConfirmTOTP(ctx, actor, code)
+	return slowed(ctx, a.db.ConfirmTOTP(ctx, actor, code))
 }
 
 // RemoveTOTP removes the actor's second factor after checking a current code.
@@ -81,7 +87,7 @@ func (a *App) RemoveTOTP(ctx context.Context, actor domain.Actor, code string) e
 	if err := a.permit(ctx, actor, "me", "update"); err != nil {
 		return err
 	}
-	return a.db.RemoveTOTP(ctx, actor, code)
+	return slowed(ctx, a.db.RemoveTOTP(ctx, actor, code))
 }
 
 // CreateAPIToken issues a personal API token for the actor; the secret is

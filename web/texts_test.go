@@ -24,8 +24,8 @@ import (
 // read as HTML.
 var action = regexp.MustCompile(`(?s)\{\{.*?\}\}`)
 
-// labelled are the attributes whose values people read or hear.
-var labelled = map[string]bool{"aria-label": true, "title": true, "placeholder": true, "alt": true}
+// labelAttributes are the attributes whose values people read or hear.
+var labelAttributes = map[string]bool{"aria-label": true, "title": true, "placeholder": true, "alt": true}
 
 // hasWords reports whether s holds letters once template actions are removed.
 func hasWords(s string) bool {
@@ -55,7 +55,7 @@ func TestTemplatesHoldNoLiteralText(t *testing.T) {
 			case html.StartTagToken, html.SelfClosingTagToken:
 				inScript = tok.Data == "script" || tok.Data == "style"
 				for _, a := range tok.Attr {
-					if labelled[a.Key] && hasWords(a.Val) {
+					if labelAttributes[a.Key] && hasWords(a.Val) {
 						t.Errorf("%s: <%s %s=%q> is text outside the catalogs", f, tok.Data, a.Key, a.Val)
 					}
 				}
@@ -79,9 +79,15 @@ func usedKeys(t *testing.T) map[string]string {
 	files, _ := fs.Glob(templateFiles, "templates/*.html")
 	for _, f := range files {
 		b, _ := templateFiles.ReadFile(f)
-		trees, err := parse.Parse(f, string(b), "{{", "}}", map[string]any{"static": 1, "percent": 1, "neg": 1,
-			"kb": 1, "cardOf": 1, "contains": 1, "eq": 1, "and": 1, "not": 1, "len": 1, "print": 1, "printf": 1,
-			"or": 1, "lt": 1, "gt": 1, "index": 1})
+		funcs := map[string]any{}
+		for _, name := range strings.Fields("and call html index slice js len not or print printf println urlquery " +
+			"eq ge gt le lt ne") {
+			funcs[name] = 1
+		}
+		for name := range pageFuncs(nil) {
+			funcs[name] = 1
+		}
+		trees, err := parse.Parse(f, string(b), "{{", "}}", funcs)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}

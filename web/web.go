@@ -90,27 +90,7 @@ func New(application *app.App, log *slog.Logger, opts Options) (*UI, error) {
 // parse builds one template set per page: the layout, the shared partials
 // and the page itself.
 func (ui *UI) parse() error {
-	funcs := template.FuncMap{
-		"static": func(name string) (string, error) {
-			u, ok := ui.urls[name]
-			if !ok {
-				return "", fmt.Errorf("no static file %q", name)
-			}
-			return u, nil
-		},
-		"percent": percent,
-		"neg":     func(n int) int { return -n },
-		"kb":      func(size int64) int { return int((size + 1023) / 1024) },
-		"cardOf":  func(p *page, c *card) cardView { return cardView{Page: p, Card: c} },
-		"contains": func(list []string, s string) bool {
-			for _, v := range list {
-				if v == s {
-					return true
-				}
-			}
-			return false
-		},
-	}
+	funcs := pageFuncs(ui)
 	names, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
 		return err
@@ -200,4 +180,29 @@ func percent(done, total int) int {
 type cardView struct {
 	Page *page
 	Card *card
+}
+
+// pageFuncs are the functions templates may call.
+func pageFuncs(ui *UI) template.FuncMap {
+	return template.FuncMap{
+		"static": func(name string) (string, error) {
+			u, ok := ui.urls[name]
+			if !ok {
+				return "", fmt.Errorf("no static file %q", name)
+			}
+			return u, nil
+		},
+		"percent": percent,
+		"neg":     func(n int) int { return -n },
+		"kb":      func(size int64) int { return int((size + 1023) / 1024) },
+		"cardOf":  func(p *page, c *card) cardView { return cardView{Page: p, Card: c} },
+		"contains": func(list []string, s string) bool {
+			for _, v := range list {
+				if v == s {
+					return true
+				}
+			}
+			return false
+		},
+	}
 }
