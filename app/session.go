@@ -122,3 +122,16 @@ func (a *App) SetLanguage(ctx context.Context, actor domain.Actor, language stri
 	}
 	return a.db.SetLanguage(ctx, actor, language)
 }
+
+// MyProvider returns the provider a provider user belongs to: part of one's
+// own account, so readable even while a password must first be changed.
+// ENotFound for users of no provider.
+func (a *App) MyProvider(ctx context.Context, actor domain.Actor) (domain.Provider, error) {
+	if err := a.permit(ctx, actor, "me", "read"); err != nil {
+		return domain.Provider{}, err
+	}
+	if actor.ProviderID == "" {
+		return domain.Provider{}, domain.Errorf(domain.ENotFound, "you belong to no provider")
+	}
+	return a.db.Provider(ctx, actor, actor.ProviderID)
+}

@@ -14,6 +14,7 @@ type page struct {
 	printer
 	Title    string // the message key of the page's title
 	User     *domain.User
+	Provider string // the signed-in provider user's provider
 	CSRF     string
 	Path     string // the address of this page, to come back to
 	Nav      []navItem
@@ -61,7 +62,8 @@ var roleNames = map[domain.Role]string{
 
 // newPage starts the page of a signed-in visit.
 func (ui *UI) newPage(r *http.Request, v *visit, title string, data any) *page {
-	p := &page{printer: v.printer, Title: title, User: &v.user, CSRF: csrfFor(v.token), Path: r.URL.RequestURI(), Data: data}
+	p := &page{printer: v.printer, Title: title, User: &v.user, Provider: v.provider, CSRF: csrfFor(v.token),
+		Path: r.URL.RequestURI(), Data: data}
 	for _, n := range ui.navFor(v.actor) {
 		n.Current = r.URL.Path == n.Href || (n.Href != "/" && strings.HasPrefix(r.URL.Path, n.Href))
 		n.Label = v.T(n.Label)

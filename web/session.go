@@ -22,9 +22,10 @@ const (
 
 // visit is one request of a signed-in user: who it is and how to speak to them.
 type visit struct {
-	actor domain.Actor
-	user  domain.User
-	token string // the session token, from which the CSRF token derives
+	actor    domain.Actor
+	user     domain.User
+	provider string // the short name of a provider user's provider
+	token    string // the session token, from which the CSRF token derives
 	printer
 }
 
@@ -75,6 +76,14 @@ func (ui *UI) signedIn(h func(w http.ResponseWriter, r *http.Request, v *visit))
 			return
 		}
 		v.printer = ui.text.printer(ui.text.choose(r, v.user.Language))
+		if v.user.ProviderID != "" {
+			p, err := ui.app.MyProvider(r.Context(), actor)
+			if err != nil {
+				ui.toSignIn(w, r)
+				return
+			}
+			v.provider = p.ShortName
+		}
 		if unsafeMethod(r) && !csrfOK(r, c.Value) {
 			ui.fail(w, r, v, domain.Errorf(domain.EForbidden, "the form has expired; reload the page and try again"))
 			return
