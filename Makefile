@@ -5,6 +5,8 @@ GO        ?= go
 BIN       := bin/assure
 ADDR      ?= :8080
 TESTFLAGS ?= -count=1 -timeout 20m
+# axe-core for the browser tests in e2e/, installed by scripts/test-deps.sh.
+AXE       := $(CURDIR)/var/npm/node_modules/axe-core/axe.min.js
 
 .PHONY: run build test bench vet fmt clean
 
@@ -17,7 +19,7 @@ build:
 test:
 	@scripts/test-deps.sh
 	@url="$${TEST_DATABASE_URL:-$$(scripts/database.sh postgres)}" && \
-	  TEST_DATABASE_URL="$$url" $(GO) test $(TESTFLAGS) ./...
+	  TEST_DATABASE_URL="$$url" ASSURE_AXE="$(AXE)" $(GO) test $(TESTFLAGS) ./...
 
 bench:
 	@url="$${TEST_DATABASE_URL:-$$(scripts/database.sh postgres)}" && \

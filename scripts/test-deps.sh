@@ -1,17 +1,43 @@
 #!/usr/bin/env bash
-# test-deps.sh — makes sure the programs the test suite calls are installed.
-# make test runs it first. It says nothing when everything is there. When
-# something is missing it installs it as root on a machine with apt-get, and
-# otherwise stops at once, naming what to install.
+# test-deps.sh — makes sure the programs and files the test suite uses are
+# installed. make test runs it first. It says nothing when everything is
+# there. When something is missing it installs it as root on a machine with
+# apt-get, and otherwise stops at once, naming what to install.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
-# One line per program the tests call: the command, where its package comes
-# from (deb: a Debian package, npm: a global npm package) and the package.
+# Where npm packages the tests read go: inside the checkout, git-ignored, so
+# each checkout has the version it pins and nothing is installed globally.
+npm_prefix=var/npm
+
+# One line per dependency: what the tests use, where its package comes from
+# and the package.
+#   deb: a command on PATH, from a Debian package.
+#   npm: a file under $npm_prefix/node_modules, from an npm package pinned
+#        as name@version; installed again when another version is there.
 deps='
-pdftotext  deb  poppler-utils
+pdftotext                  deb  poppler-utils
+chromium                   deb  chromium
+axe-core/axe.min.js        npm  axe-core@4.14.1
 '
 
 say() { echo "test-deps: $*" >&2; }
+
+# installed_version PACKAGE prints the version of PACKAGE under $npm_prefix,
+# or nothing.
+installed_version() {
+  local manifest=$npm_prefix/node_modules/$1/package.json
+  [ -f "$manifest" ] || return 0
+  sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' "$manifest" | head -n 1
+}
+
+# present WHAT KIND PACKAGE reports whether the dependency is in place.
+present() {
+  case $2 in
+    deb) command -v "$1" >/dev/null 2>&1 ;;
+    npm) [ -f "$npm_prefix/node_modules/$1" ] && [ "$(installed_version "${3%@*}")" = "${3##*@}" ] ;;
+  esac
+}
 
 missing=() debs=() npms=()
 add() { # add ARRAY WORD: append WORD unless ARRAY already holds it
@@ -20,14 +46,18 @@ add() { # add ARRAY WORD: append WORD unless ARRAY already holds it
   for w in ${list[@]+"${list[@]}"}; do [ "$w" = "$2" ] && return; done
   list+=("$2")
 }
-while read -r cmd kind pkg; do
-  [ -n "${cmd:-}" ] || continue
-  command -v "$cmd" >/dev/null 2>&1 && continue
-  missing+=("$cmd $kind $pkg")
+while read -r what kind pkg; do
+  [ -n "${what:-}" ] || continue
+  case $kind in
+    deb) ;;
+    npm) [[ $pkg == ?*@?* ]] || { say "npm package $pkg for $what in $0 needs a pinned version (name@version)"; exit 2; } ;;
+    *) say "unknown package kind '$kind' for $what in $0"; exit 2 ;;
+  esac
+  present "$what" "$kind" "$pkg" && continue
+  missing+=("$what $kind $pkg")
   case $kind in
     deb) add debs "$pkg" ;;
     npm) add npms "$pkg" ;;
-    *) say "unknown package kind '$kind' for $cmd in $0"; exit 2 ;;
   esac
 done <<<"$deps"
 
@@ -38,16 +68,18 @@ if [ ${#npms[@]} -gt 0 ] && ! command -v npm >/dev/null 2>&1; then
   add debs npm
 fi
 
-if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+# npm installs into the checkout without root; Debian packages need it.
+need_root=${#debs[@]}
+if [ "$need_root" -gt 0 ] && { [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; }; then
   for m in "${missing[@]}"; do
-    read -r cmd kind pkg <<<"$m"
+    read -r what kind pkg <<<"$m"
     case $kind in
-      deb) say "missing $cmd: install the Debian package $pkg (apt-get install $pkg)" ;;
-      npm) say "missing $cmd: install the npm package $pkg (npm install -g $pkg)" ;;
+      deb) say "missing $what: install the Debian package $pkg (apt-get install $pkg)" ;;
+      npm) say "missing $npm_prefix/node_modules/$what: install the npm package $pkg" ;;
     esac
   done
-  [ ${#debs[@]} -gt 0 ] && say "as root: apt-get install ${debs[*]}"
-  [ ${#npms[@]} -gt 0 ] && say "then: npm install -g ${npms[*]}"
+  say "as root: apt-get install ${debs[*]}"
+  [ ${#npms[@]} -gt 0 ] && say "then: npm install --prefix $npm_prefix ${npms[*]}"
   exit 1
 fi
 
@@ -59,15 +91,16 @@ if [ ${#debs[@]} -gt 0 ]; then
   apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${debs[@]}" >/dev/null
 fi
 if [ ${#npms[@]} -gt 0 ]; then
-  say "installing npm packages ${npms[*]}"
-  npm install -g --no-audit --no-fund --loglevel=error "${npms[@]}" >/dev/null
+  say "installing npm packages ${npms[*]} into $npm_prefix"
+  mkdir -p "$npm_prefix"
+  npm install --prefix "$npm_prefix" --no-audit --no-fund --no-save --loglevel=error "${npms[@]}" >/dev/null
 fi
 
 status=0
 for m in "${missing[@]}"; do
-  read -r cmd kind pkg <<<"$m"
-  if ! command -v "$cmd" >/dev/null 2>&1; then
-    say "$cmd is still missing after installing the $kind package $pkg"
+  read -r what kind pkg <<<"$m"
+  if ! present "$what" "$kind" "$pkg"; then
+    say "$what is still missing after installing the $kind package $pkg"
     status=1
   fi
 done

@@ -286,12 +286,8 @@ func (ui *UI) saveResponse(w http.ResponseWriter, r *http.Request, v *visit) {
 	k := &card{Control: domain.Control{ID: control}, p: v.printer}
 	if len(problems) == 0 {
 		saved, err := ui.app.SaveResponse(r.Context(), v.actor, id, control, in, version)
-		code := domain.ErrorCodeOf(err)
-		if err == nil {
-			code = ""
-		}
-		switch code {
-		case "":
+		switch {
+		case err == nil: // ErrorCodeOf(nil) is "internal", so nil is asked first
 			if r.Header.Get("HX-Request") != "true" {
 				http.Redirect(w, r, "/assessments/"+id+"?done=saved#control-"+control, http.StatusSeeOther)
 				return
@@ -299,7 +295,7 @@ func (ui *UI) saveResponse(w http.ResponseWriter, r *http.Request, v *visit) {
 			k.Response, k.Saved = saved, true
 			ui.renderCard(w, r, v, id, k, http.StatusOK)
 			return
-		case domain.EPrecondition:
+		case domain.ErrorCodeOf(err) == domain.EPrecondition:
 			current, err := ui.app.Response(r.Context(), v.actor, id, control)
 			if err != nil {
 				ui.fail(w, r, v, err)
@@ -308,7 +304,7 @@ func (ui *UI) saveResponse(w http.ResponseWriter, r *http.Request, v *visit) {
 			k.Response, k.Mine = current, &in
 			ui.renderCard(w, r, v, id, k, http.StatusConflict)
 			return
-		case domain.EInvalid:
+		case domain.ErrorCodeOf(err) == domain.EInvalid:
 			problems = problemsOf(err, v.printer)
 		default:
 			ui.fail(w, r, v, err)
