@@ -67,6 +67,23 @@ func testAnswerAControl(t *testing.T, env *suite) {
 		t.Errorf("stored answer of %s = %s %q, want implemented %q", control, r.Status, r.Narrative, narrative)
 	}
 
+	// Typing on while an autosave is in flight loses nothing: the answer
+	// is picked first, the narrative typed at once after.
+	// The field is marked so that a card swapped in by the save shows.
+	next := firstCard(p, false)
+	more := "Reviewed every quarter by the internal auditor, with the minutes kept."
+	field := fmt.Sprintf(`document.querySelector("#%s textarea[name=narrative]")`, next)
+	eval[bool](p, field+`.dataset.typing = "yes"; true`)
+	p.click("#" + next + " input[name=status][value=partial]")
+	p.typeInto("#"+next+" textarea[name=narrative]", more)
+	p.waitText("#"+next+" .saved", "Saved")
+	if got := eval[string](p, field+".value"); got != more {
+		t.Errorf("while saving, the narrative being typed became %q, want %q", got, more)
+	}
+	if !eval[bool](p, field+`.dataset.typing === "yes"`) {
+		t.Error("the save replaced the field being typed in")
+	}
+
 	p.clickAndLoad(`a.button.primary[href$="/submit"]`)
 	p.waitText("h1", "Submit the assessment")
 	axe(t, p)

@@ -338,9 +338,17 @@ func (ui *UI) renderCard(w http.ResponseWriter, r *http.Request, v *visit, id st
 	}
 	p := ui.newPage(r, v, "Assessment", struct {
 		*filingData
-		Card *card
-	}{d, k})
+		Card     *card
+		Resolved bool // the save settled a conflict shown on the card
+	}{d, k, r.PostFormValue("resolving") == "1"})
 	p.Fragment = "card-update"
+	if k.Saved {
+		// A saved answer stays as the user has it on screen (they may be
+		// typing on): only its version, the saved note, the progress and the
+		// panel change.
+		p.Fragment = "card-saved"
+		w.Header().Set("HX-Reswap", "none")
+	}
 	// htmx swaps 2xx answers only; a conflict or a problem is still the card to show.
 	ui.render(w, r, http.StatusOK, "filing.html", p)
 }
