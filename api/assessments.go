@@ -31,6 +31,7 @@ type Assessment struct {
 	SubmittedAt  *time.Time `json:"submitted_at,omitempty"`
 	DecidedAt    *time.Time `json:"decided_at,omitempty"`
 	Version      int        `json:"version" doc:"Changes with every change of the assessment's state."`
+	Changes      string     `json:"changes_requested_reason,omitempty" doc:"The supervisor's reason, while changes are requested."`
 	ETag         string     `json:"etag"`
 }
 
@@ -39,7 +40,8 @@ func assessmentOf(a domain.Assessment, allowed []string) Assessment {
 		ProviderName: a.ProviderName, Status: string(a.Status), Allowed: nonNil(allowed),
 		DueAt: a.DueAt.String(), Overdue: a.Overdue(domain.Today()), Submission: a.Submissions,
 		Applicable: a.Applicable, Answered: a.Answered, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
-		SubmittedAt: a.SubmittedAt, DecidedAt: a.DecidedAt, Version: a.Version, ETag: etag(a.Version)}
+		SubmittedAt: a.SubmittedAt, DecidedAt: a.DecidedAt, Version: a.Version, ETag: etag(a.Version),
+		Changes: a.ChangesReason}
 }
 
 type assessmentOutput struct {
@@ -66,11 +68,13 @@ type listAssessmentsInput struct {
 
 // Transition is one recorded change of an assessment's state.
 type Transition struct {
-	From    string    `json:"from"`
-	To      string    `json:"to"`
-	ActorID string    `json:"actor_id,omitempty"`
-	At      time.Time `json:"at"`
-	Reason  string    `json:"reason,omitempty"`
+	From       string    `json:"from"`
+	To         string    `json:"to"`
+	ActorID    string    `json:"actor_id,omitempty"`
+	ActorName  string    `json:"actor_name,omitempty" doc:"Who made the change."`
+	ActorEmail string    `json:"actor_email,omitempty"`
+	At         time.Time `json:"at"`
+	Reason     string    `json:"reason,omitempty"`
 }
 
 type submitInput struct {
@@ -169,7 +173,8 @@ func (a *API) registerAssessments() {
 			return nil, err
 		}
 		return listOf(list, "", func(t store.Transition) Transition {
-			return Transition{From: string(t.From), To: string(t.To), ActorID: t.ActorID, At: t.At.UTC(), Reason: t.Reason}
+			return Transition{From: string(t.From), To: string(t.To), ActorID: t.ActorID, ActorName: t.ActorName,
+				ActorEmail: t.ActorEmail, At: t.At.UTC(), Reason: t.Reason}
 		}), nil
 	})
 

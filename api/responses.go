@@ -14,6 +14,8 @@ import (
 // Response is a provider's answer for one control and the supervisor's verdict.
 type Response struct {
 	ControlID       string     `json:"control_id" example:"C52"`
+	ControlTitle    string     `json:"control_title,omitempty" doc:"The control's title (lists and single reads)."`
+	ControlQuestion string     `json:"control_question,omitempty" doc:"The control's audit question (lists and single reads)."`
 	Status          string     `json:"status,omitempty" enum:"implemented,partial,not_implemented,not_applicable" doc:"Absent while unanswered."`
 	Maturity        *int       `json:"maturity,omitempty" minimum:"0" maximum:"5"`
 	Narrative       string     `json:"narrative"`
@@ -37,6 +39,13 @@ func responseOf(r domain.Response) Response {
 		out.RemediationDate = r.RemediationDate.String()
 	}
 	return out
+}
+
+// withControl adds the control's title and question to a response.
+func withControl(r Response, controls map[string]domain.Control) Response {
+	c := controls[r.ControlID]
+	r.ControlTitle, r.ControlQuestion = c.Title, c.Question
+	return r
 }
 
 // ResponseBody is what a provider sends for one control.
@@ -133,7 +142,11 @@ func (a *API) registerResponses() {
 		if err != nil {
 			return nil, err
 		}
-		return listOf(list, next, responseOf), nil
+		controls, err := a.app.ControlsOf(ctx, actorFrom(ctx), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return listOf(list, next, func(r domain.Response) Response { return withControl(responseOf(r), controls) }), nil
 	})
 
 	register(a, huma.Operation{
@@ -144,7 +157,11 @@ func (a *API) registerResponses() {
 		if err != nil {
 			return nil, err
 		}
-		return &responseOutput{ETag: etag(r.Version), Body: responseOf(r)}, nil
+		controls, err := a.app.ControlsOf(ctx, actorFrom(ctx), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &responseOutput{ETag: etag(r.Version), Body: withControl(responseOf(r), controls)}, nil
 	})
 
 	register(a, huma.Operation{

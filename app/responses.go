@@ -49,3 +49,25 @@ func (a *App) SetVerdicts(ctx context.Context, actor domain.Actor, assessmentID 
 	}
 	return a.db.SetVerdicts(ctx, actor, assessmentID, verdicts, prefix)
 }
+
+// ControlsOf returns the controls of an assessment's framework by id, for
+// showing responses with their control's text.
+func (a *App) ControlsOf(ctx context.Context, actor domain.Actor, assessmentID string) (map[string]domain.Control, error) {
+	as, err := a.Assessment(ctx, actor, assessmentID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.db.Campaign(ctx, actor, as.CampaignID)
+	if err != nil {
+		return nil, err
+	}
+	f, err := a.db.FrameworkOf(ctx, store.FrameworkRef{ID: c.FrameworkID, Version: c.FrameworkVersion})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]domain.Control, len(f.Controls))
+	for _, ctl := range f.Controls {
+		out[ctl.ID] = ctl
+	}
+	return out, nil
+}

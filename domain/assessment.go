@@ -113,6 +113,8 @@ type Assessment struct {
 	DecidedBy    string // the email of who approved or rejected it
 	FiledLate    bool   // the first submission came after the due date
 	Version      int
+	// ChangesReason is the supervisor's reason while changes are requested.
+	ChangesReason string
 }
 
 // Overdue reports whether the provider still owes a filing after its due date.

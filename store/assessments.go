@@ -16,7 +16,9 @@ const assessmentColumns = `a.id::text, a.campaign_id::text, c.name, a.provider_i
 	(select count(*) from responses r where r.assessment_id = a.id and r.status is not null),
 	a.created_at, a.updated_at, a.submitted_at, a.decided_at,
 	coalesce((select u.email from users u where u.id = a.decided_by), ''),
-	coalesce((select s.late from submissions s where s.assessment_id = a.id and s.version = 1), false), a.version`
+	coalesce((select s.late from submissions s where s.assessment_id = a.id and s.version = 1), false), a.version,
+	case when a.status = 'changes_requested' then coalesce((select t.reason from assessment_transitions t
+		where t.assessment_id = a.id and t.to_status = 'changes_requested' order by t.id desc limit 1), '') else '' end`
 
 const assessmentFrom = ` from assessments a join campaigns c on c.id = a.campaign_id join providers p on p.id = a.provider_id `
 
@@ -25,7 +27,7 @@ func scanAssessment(row pgx.CollectableRow) (domain.Assessment, error) {
 	var due time.Time
 	err := row.Scan(&a.ID, &a.CampaignID, &a.CampaignName, &a.ProviderID, &a.ProviderName, &a.Status, &due,
 		&a.Submissions, &a.Applicable, &a.Answered, &a.CreatedAt, &a.UpdatedAt, &a.SubmittedAt, &a.DecidedAt,
-		&a.DecidedBy, &a.FiledLate, &a.Version)
+		&a.DecidedBy, &a.FiledLate, &a.Version, &a.ChangesReason)
 	a.DueAt = domain.DateOf(due)
 	return a, err
 }
@@ -172,10 +174,12 @@ func transition(ctx context.Context, t *txn, actor domain.Actor, a domain.Assess
 
 // Transition is one recorded change of an assessment's state.
 type Transition struct {
-	From, To domain.AssessmentStatus
-	ActorID  string
-	At       time.Time
-	Reason   string
+	From, To   domain.AssessmentStatus
+	ActorID    string
+	ActorName  string // "" for the system
+	ActorEmail string
+	At         time.Time
+	Reason     string
 }
 
 // Transitions returns an assessment's history of states, oldest first.
@@ -183,8 +187,10 @@ func (db *DB) Transitions(ctx context.Context, actor domain.Actor, id string) ([
 	if _, err := db.Assessment(ctx, actor, id); err != nil {
 		return nil, err
 	}
-	rows, err := db.pool.Query(ctx, `select from_status, to_status, coalesce(actor_id::text, ''), at, reason
-		from assessment_transitions where assessment_id = $1 order by id`, id)
+	rows, err := db.pool.Query(ctx, `select t.from_status, t.to_status, coalesce(t.actor_id::text, ''),
+		coalesce(u.name, ''), coalesce(u.email, ''), t.at, t.reason
+		from assessment_transitions t left join users u on u.id = t.actor_id
+		where t.assessment_id = $1 order by t.id`, id)
 	if err != nil {
 		return nil, translate(err, "list transitions")
 	}

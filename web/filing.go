@@ -218,17 +218,7 @@ func (ui *UI) filingData(r *http.Request, v *visit, id string, f filingFilter, o
 		}
 		d.Problems = append(d.Problems, filingProblem{ControlID: control, Message: v.Say(pr.Message)})
 	}
-	if fl.Assessment.Status == domain.StatusChangesRequested {
-		ts, err := ui.app.Transitions(ctx, v.actor, id)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range ts {
-			if t.To == domain.StatusChangesRequested {
-				d.Changes = t.Reason
-			}
-		}
-	}
+	d.Changes = fl.Assessment.ChangesReason
 	if fl.Assessment.Submissions > 0 {
 		if d.Subs, err = ui.app.Submissions(ctx, v.actor, id); err != nil {
 			return nil, err
