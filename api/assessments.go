@@ -126,6 +126,22 @@ type submissionOutput struct {
 	Body Submission
 }
 
+// ResponseChange is how one control's filed answer changed between two submissions.
+type ResponseChange struct {
+	ControlID string                    `json:"control_id"`
+	Fields    []string                  `json:"fields" doc:"Fields of the answer that differ: status, maturity, narrative, remediation_date, justification."`
+	Added     []domain.SnapshotEvidence `json:"evidence_added" doc:"Files (by content) filed now and not before."`
+	Removed   []domain.SnapshotEvidence `json:"evidence_removed" doc:"Files (by content) filed before and not now."`
+	Before    *domain.SnapshotResponse  `json:"before" doc:"The earlier answer; null for a control new in the later filing."`
+	After     *domain.SnapshotResponse  `json:"after" doc:"The later answer; null for a control no longer filed."`
+}
+
+type diffInput struct {
+	IDParam
+	Version int `path:"version" minimum:"1" maximum:"100000" doc:"The later submission's number."`
+	Against int `query:"against" minimum:"0" maximum:"100000" doc:"The earlier submission; the one before when absent."`
+}
+
 type submissionInput struct {
 	IDParam
 	Version int `path:"version" minimum:"1" maximum:"100000" doc:"Submission number."`
@@ -280,5 +296,21 @@ func (a *API) registerAssessments() {
 		out := submissionOf(s)
 		out.Content = s.Content
 		return &submissionOutput{Body: out}, nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "diff-submissions", Method: http.MethodGet, Path: "/api/v1/assessments/{id}/submissions/{version}/diff", Tags: tags,
+		Summary: "What changed between two submissions",
+		Description: "The controls whose sealed answer or evidence differs between an earlier submission and this one, " +
+			"with both answers. Evidence is compared by content, so a file uploaded again unchanged is no change.",
+	}, func(ctx context.Context, in *diffInput) (*ListOutput[ResponseChange], error) {
+		list, err := a.app.SubmissionDiff(ctx, actorFrom(ctx), in.ID, in.Version, in.Against)
+		if err != nil {
+			return nil, err
+		}
+		return listOf(list, "", func(c domain.ResponseChange) ResponseChange {
+			return ResponseChange{ControlID: c.ControlID, Fields: nonNil(c.Fields), Added: nonNil(c.Added),
+				Removed: nonNil(c.Removed), Before: c.Before, After: c.After}
+		}), nil
 	})
 }

@@ -123,6 +123,7 @@ var expectedAccess = map[string]string{
 	"list-assessment-transitions": "FF AA AN AN AA",
 	"list-submissions":            "FF AA AN AN AA",
 	"get-submission":              "FF AA AN AN AA",
+	"diff-submissions":            "FF AA AN AN AA",
 	"get-questionnaire":           "FF AA AN AN AA",
 	"upload-questionnaire":        "FF FF AN AN FF",
 	"submit-assessment":           "FF FF AN FF FF",

@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -149,6 +150,16 @@ func TestSupervisoryStory(t *testing.T) {
 	admin.json(http.MethodPost, "/api/v1/assessments/"+as.ID+"/submit", map[string]any{"attestation": attestation}, http.StatusOK, &sub2)
 	if sub2.Version != 2 || sub2.Seal == sub1.Seal {
 		t.Fatalf("submission 2 = %+v", sub2)
+	}
+
+	// What changed between the filings: exactly the fixed control, from
+	// partial to implemented with evidence added.
+	var diff struct{ Items []api.ResponseChange }
+	supA.getJSON("/api/v1/assessments/"+as.ID+"/submissions/2/diff", &diff)
+	if len(diff.Items) != 1 || diff.Items[0].ControlID != second.ControlID || diff.Items[0].Before == nil ||
+		diff.Items[0].Before.Status != domain.Partial || diff.Items[0].After.Status != domain.Implemented ||
+		!slices.Contains(diff.Items[0].Fields, "status") {
+		t.Errorf("diff of submissions 1 and 2 = %+v", diff.Items)
 	}
 
 	// Supervisor A records the remaining verdict and cannot approve; B can.

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 
 	"assure/domain"
@@ -146,4 +148,37 @@ func (a *App) Submission(ctx context.Context, actor domain.Actor, id string, ver
 		return store.Submission{}, err
 	}
 	return a.db.Submission(ctx, actor, id, version)
+}
+
+// SubmissionDiff lists what changed between two sealed filings of an
+// assessment: submission against (0: the one before) and submission version.
+func (a *App) SubmissionDiff(ctx context.Context, actor domain.Actor, id string, version, against int) ([]domain.ResponseChange, error) {
+	// Who may see the assessment is settled before anything about the
+	// request is, so another provider's assessment stays "not found".
+	if _, err := a.Assessment(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	if against == 0 {
+		against = version - 1
+	}
+	if against < 1 || against >= version {
+		return nil, domain.Invalid("nothing to compare", []domain.Problem{{Location: "query.against",
+			Message: "must be an earlier submission of the assessment"}})
+	}
+	later, err := a.Submission(ctx, actor, id, version)
+	if err != nil {
+		return nil, err
+	}
+	earlier, err := a.db.Submission(ctx, actor, id, against)
+	if err != nil {
+		return nil, err
+	}
+	var e, l domain.Snapshot
+	if err := json.Unmarshal(earlier.Content, &e); err != nil {
+		return nil, fmt.Errorf("app: submission %d: %w", against, err)
+	}
+	if err := json.Unmarshal(later.Content, &l); err != nil {
+		return nil, fmt.Errorf("app: submission %d: %w", version, err)
+	}
+	return domain.DiffSnapshots(e, l), nil
 }
