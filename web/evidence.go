@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"mime"
 	"mime/multipart"
@@ -19,31 +18,23 @@ type uploadResult struct {
 	Problems []problem // every refusal, with its file, row or column
 }
 
-// multipartFiles reads the files of field from a multipart form of at most
-// limit bytes, keeping large ones on disk.
-func multipartFiles(w http.ResponseWriter, r *http.Request, field string, limit int64) ([]*multipart.FileHeader, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, domain.Errorf(domain.ETooLarge, "the upload is larger than %d MB", limit>>20)
-		}
-		return nil, domain.Invalid("the upload could not be read", []domain.Problem{{Location: field, Message: "send the files again"}})
+// multipartFiles returns the files of field of a multipart form that
+// signedIn has read within its bound.
+func multipartFiles(r *http.Request, field string) []*multipart.FileHeader {
+	if r.MultipartForm == nil {
+		return nil
 	}
-	return r.MultipartForm.File[field], nil
+	return r.MultipartForm.File[field]
 }
 
 // uploadEvidence stores the files dropped or picked on the filing screen,
 // all or none, and says which were refused and why.
 func (ui *UI) uploadEvidence(w http.ResponseWriter, r *http.Request, v *visit) {
 	id := r.PathValue("id")
-	limit := ui.app.MaxEvidenceBytes()*app.MaxEvidenceFiles + 1<<20
-	headers, err := multipartFiles(w, r, "file", limit)
-	if err == nil && !csrfOK(r, v.token) {
-		err = domain.Errorf(domain.EForbidden, "the form has expired; reload the page and try again")
-	}
+	headers := multipartFiles(r, "file")
 	var uploads []app.Upload
-	if err == nil {
+	var err error
+	if r.MultipartForm != nil {
 		defer r.MultipartForm.RemoveAll()
 		for _, h := range headers {
 			f, ferr := h.Open()
@@ -125,11 +116,9 @@ func (ui *UI) downloadQuestionnaire(w http.ResponseWriter, r *http.Request, v *v
 // of the file by row and column.
 func (ui *UI) uploadQuestionnaire(w http.ResponseWriter, r *http.Request, v *visit) {
 	id := r.PathValue("id")
-	headers, err := multipartFiles(w, r, "file", app.MaxQuestionnaireBytes+1<<20)
-	if err == nil && !csrfOK(r, v.token) {
-		err = domain.Errorf(domain.EForbidden, "the form has expired; reload the page and try again")
-	}
-	if err == nil && len(headers) != 1 {
+	headers := multipartFiles(r, "file")
+	var err error
+	if len(headers) != 1 {
 		err = domain.Invalid("one file, please", []domain.Problem{{Location: "file", Message: "choose the filled questionnaire (.xlsx)"}})
 	}
 	if err == nil {

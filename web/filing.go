@@ -48,7 +48,8 @@ type card struct {
 	Editable     bool
 	Flagged      bool // the supervisor asked about it
 	Evidence     []domain.Evidence
-	Mine         *domain.ResponseInput // the user's answer when someone else saved first
+	Mine         *domain.ResponseInput // the user's answer, when it is not the stored one
+	Conflict     bool                  // someone else saved the control since the user's form was made
 	Problems     []problem
 	Saved        bool
 	p            printer
@@ -101,6 +102,17 @@ func (c *card) Linked(id string) bool {
 		ids = c.Mine.EvidenceIDs
 	}
 	return contains(ids, id)
+}
+
+// StoredEvidence names the files the stored answer cites.
+func (c *card) StoredEvidence() []string {
+	var out []string
+	for _, e := range c.Evidence {
+		if contains(c.Response.EvidenceIDs, e.ID) {
+			out = append(out, e.Filename)
+		}
+	}
+	return out
 }
 
 // Problem returns the message of the card's problem at field, or "".
@@ -276,8 +288,7 @@ func (ui *UI) saveResponse(w http.ResponseWriter, r *http.Request, v *visit) {
 	k := &card{Control: domain.Control{ID: control}, p: v.printer}
 	if len(problems) == 0 {
 		saved, err := ui.app.SaveResponse(r.Context(), v.actor, id, control, in, version)
-		switch {
-		case err == nil: // ErrorCodeOf(nil) is "internal", so nil is asked first
+		if err == nil {
 			if r.Header.Get("HX-Request") != "true" {
 				http.Redirect(w, r, "/assessments/"+id+"?done=saved#control-"+control, http.StatusSeeOther)
 				return
@@ -285,16 +296,10 @@ func (ui *UI) saveResponse(w http.ResponseWriter, r *http.Request, v *visit) {
 			k.Response, k.Saved = saved, true
 			ui.renderCard(w, r, v, id, k, http.StatusOK)
 			return
-		case domain.ErrorCodeOf(err) == domain.EPrecondition:
-			current, err := ui.app.Response(r.Context(), v.actor, id, control)
-			if err != nil {
-				ui.fail(w, r, v, err)
-				return
-			}
-			k.Response, k.Mine = current, &in
-			ui.renderCard(w, r, v, id, k, http.StatusConflict)
-			return
-		case domain.ErrorCodeOf(err) == domain.EInvalid:
+		}
+		switch domain.ErrorCodeOf(err) {
+		case domain.EPrecondition, domain.EPreconditionRequired:
+		case domain.EInvalid:
 			problems = problemsOf(err, v.printer)
 		default:
 			ui.fail(w, r, v, err)
@@ -311,7 +316,13 @@ func (ui *UI) saveResponse(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	k.Response, k.Mine, k.Problems = current, &in, problems
-	ui.renderCard(w, r, v, id, k, http.StatusUnprocessableEntity)
+	status := http.StatusUnprocessableEntity
+	if current.Version != version {
+		// Someone else saved since this form was made: both answers are
+		// shown, and only the user's explicit choice saves theirs over.
+		k.Conflict, status = true, http.StatusConflict
+	}
+	ui.renderCard(w, r, v, id, k, status)
 }
 
 // renderCard answers htmx with the card (and, out of band, the progress and

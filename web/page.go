@@ -124,7 +124,11 @@ func (ui *UI) fail(w http.ResponseWriter, r *http.Request, v *visit, err error) 
 	code := domain.ErrorCodeOf(err)
 	switch code {
 	case domain.ENotFound, domain.EForbidden, domain.EInternal:
-	case domain.EInvalid, domain.EPrecondition, domain.ETooLarge, domain.EUnsupported, domain.ETooMany, domain.EConflict:
+	case domain.EUnauthorized:
+		ui.toSignIn(w, r)
+		return
+	case domain.EInvalid, domain.EPrecondition, domain.EPreconditionRequired, domain.ETooLarge, domain.EUnsupported,
+		domain.ETooMany, domain.EConflict:
 		code = domain.EConflict
 	default:
 		code = domain.EInternal

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -84,9 +85,15 @@ func (ui *UI) signedIn(h func(w http.ResponseWriter, r *http.Request, v *visit))
 			}
 			v.provider = p.ShortName
 		}
-		if unsafeMethod(r) && !csrfOK(r, c.Value) {
-			ui.fail(w, r, v, domain.Errorf(domain.EForbidden, "the form has expired; reload the page and try again"))
-			return
+		if unsafeMethod(r) {
+			if err := ui.readForm(w, r); err != nil {
+				ui.fail(w, r, v, err)
+				return
+			}
+			if !csrfOK(r, c.Value) {
+				ui.fail(w, r, v, domain.Errorf(domain.EForbidden, "the form has expired; reload the page and try again"))
+				return
+			}
 		}
 		switch {
 		case actor.MustChangePassword && r.URL.Path != "/account/password" && r.URL.Path != "/signout":
@@ -99,6 +106,35 @@ func (ui *UI) signedIn(h func(w http.ResponseWriter, r *http.Request, v *visit))
 		}
 		h(w, r, v)
 	}
+}
+
+// Bounds of what a form may send: a plain form, and a multipart upload of
+// evidence files (the largest upload there is).
+const maxFormBytes = 1 << 20
+
+// readForm reads the form of an unsafe request within its bound, before
+// anything looks at it: a plain form up to maxFormBytes, a multipart upload
+// up to the evidence limit, large files spooled to disk.
+func (ui *UI) readForm(w http.ResponseWriter, r *http.Request) error {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		limit := ui.app.MaxEvidenceBytes()*app.MaxEvidenceFiles + 1<<20
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		err = r.ParseMultipartForm(8 << 20)
+		if err == nil {
+			return nil
+		}
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return domain.Errorf(domain.ETooLarge, "the upload is larger than %d MB", limit>>20)
+		}
+	} else {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		if err = r.ParseForm(); err == nil {
+			return nil
+		}
+	}
+	return domain.Invalid("the form could not be read", []domain.Problem{{Location: "form", Message: "send it again"}})
 }
 
 // toSignIn sends the browser to the sign-in page, coming back here after.
@@ -115,9 +151,16 @@ func (ui *UI) toSignIn(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-// safeNext keeps a post-sign-in destination on this site.
+// safeNext keeps a post-sign-in destination on this site: a path of ours,
+// never a scheme, a host, a backslash or a control character, which browsers
+// may read as another site.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") ||
+		strings.HasPrefix(next, "//") {
 		return "/"
 	}
 	return next

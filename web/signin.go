@@ -87,28 +87,31 @@ func (ui *UI) signOut(w http.ResponseWriter, r *http.Request, v *visit) {
 // setLanguage changes the language of the pages: saved for a signed-in user,
 // remembered in a cookie for everyone.
 func (ui *UI) setLanguage(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	lang := domain.Language(r.PostFormValue("language"))
 	if !lang.Valid() {
 		http.Error(w, "unknown language", http.StatusBadRequest)
 		return
 	}
+	// A signed-in visitor's form carries the session's token, anyone else's
+	// the pre-sign-in one; the language is saved to the account of the first.
+	var actor *domain.Actor
 	if c, err := r.Cookie(app.SessionCookie); err == nil {
-		actor, err := ui.app.Authenticate(r.Context(), c.Value)
-		if err == nil {
-			if !csrfOK(r, c.Value) {
-				http.Error(w, "the form has expired; reload the page", http.StatusForbidden)
-				return
-			}
-			req := app.RequestFrom(r.Context())
-			actor.RequestID, actor.Address = req.ID, req.Address
-			if err := ui.app.SetLanguage(r.Context(), actor, string(lang)); err != nil {
-				ui.fail(w, r, nil, err)
-				return
-			}
+		if a, err := ui.app.Authenticate(r.Context(), c.Value); err == nil && csrfOK(r, c.Value) {
+			actor = &a
 		}
-	} else if !csrfOK(r, ui.preCSRF(w, r)) {
+	}
+	if actor == nil && !csrfOK(r, ui.preCSRF(w, r)) {
 		http.Error(w, "the form has expired; reload the page", http.StatusForbidden)
 		return
+	}
+	if actor != nil {
+		req := app.RequestFrom(r.Context())
+		actor.RequestID, actor.Address = req.ID, req.Address
+		if err := ui.app.SetLanguage(r.Context(), *actor, string(lang)); err != nil {
+			ui.fail(w, r, nil, err)
+			return
+		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: languageCookie, Value: string(lang), Path: "/", HttpOnly: true,
 		Secure: ui.secure, SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
