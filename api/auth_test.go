@@ -221,6 +221,13 @@ func TestTOTPEnrolmentAndLogin(t *testing.T) {
 	if !strings.Contains(p.Detail, "one-time code is required") {
 		t.Errorf("missing code answer: %q", p.Detail)
 	}
+	// Asking for the code after a right password is a step, not a failure:
+	// forms that learn of the second factor this way never lock anyone out.
+	var failures int
+	s.queryRow(`select coalesce(sum(failures), 0) from login_throttle`, nil, &failures)
+	if failures != 0 {
+		t.Errorf("the code step counted %d failed sign-ins", failures)
+	}
 	wantProblem(t, anon.do(http.MethodPost, "/api/v1/session",
 		map[string]string{"email": u.Email, "password": testPassword, "otp": "123456"}), http.StatusUnauthorized)
 	next := time.Now().Add(30 * time.Second)

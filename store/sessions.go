@@ -96,7 +96,8 @@ func (db *DB) Login(ctx context.Context, actor domain.Actor, c Credentials) (Ses
 		case status != domain.UserActive:
 			return "account disabled", nil, nil
 		case secret != "" && c.OTP == "":
-			return "one-time code missing", ErrOTPRequired, nil
+			// A right password, and the next step to take: no failure to count.
+			return "", ErrOTPRequired, nil
 		}
 		var step int64
 		if secret != "" {
@@ -142,7 +143,8 @@ type throttleKey struct {
 // is audited as <action>_locked and a *LoginFailure wrapping ErrLocked comes
 // back. check returns why the attempt failed ("" when it succeeded) and,
 // optionally, the error to give the caller instead of ErrBadCredentials; it
-// writes nothing when it fails. A failure counts against every key, locks
+// writes nothing when it fails. An empty reason with an error asks for a
+// further step (the one-time code): it is neither counted nor cleared. A failure counts against every key, locks
 // those past their limits, is audited as <action>_failed (or <action>_locked)
 // about subject(), and comes back as a *LoginFailure with the delay to hold
 // the answer. A success clears the first key's count and keeps what check wrote.
@@ -168,6 +170,11 @@ func (db *DB) throttled(ctx context.Context, actor domain.Actor, action string, 
 			return t.record(actor, action+"_locked", "user", "", actor.ProviderID, map[string]any{"email": actor.Email})
 		}
 		reason, refusal, err := check(t)
+		if err == nil && reason == "" && refusal != nil {
+			// Not a failure and not yet a success: the attempt asks for a further step.
+			failure = &LoginFailure{Err: refusal}
+			return nil
+		}
 		if err != nil || reason == "" {
 			if err == nil {
 				_, err = t.Exec(ctx, `update login_throttle set failures = 0, window_start = now() where key = $1`, keys[0].key)
