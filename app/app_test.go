@@ -299,3 +299,19 @@ func TestAllowedActionsAreTheCallers(t *testing.T) {
 	}
 	has("reviewer, four-eyes off", allowed(t, s, s.sup, s.a.ID), domain.ActionApprove, true)
 }
+
+// TestClosedCampaignTakesNoAnswers: once the campaign closes, a draft offers
+// neither editing nor filing, though its state alone would allow both.
+func TestClosedCampaignTakesNoAnswers(t *testing.T) {
+	t.Parallel()
+	s := newSector(t)
+	if got := allowed(t, s, s.adminB, s.b.ID); !slices.Contains(got, domain.ActionEdit) || !slices.Contains(got, domain.ActionSubmit) {
+		t.Fatalf("provider_admin on a draft of an open campaign may %v", got)
+	}
+	if _, err := s.app.CloseCampaign(context.Background(), s.sup, s.b.CampaignID); err != nil {
+		t.Fatal(err)
+	}
+	if got := allowed(t, s, s.adminB, s.b.ID); len(got) != 0 {
+		t.Errorf("provider_admin on a draft of a closed campaign may %v", got)
+	}
+}

@@ -57,7 +57,7 @@ func (a *App) AllowedActions(ctx context.Context, actor domain.Actor, list ...do
 	out := make([][]string, len(list))
 	var approvable []string // assessments the actor could approve but for four-eyes
 	for i, as := range list {
-		for _, action := range domain.AllowedActions(as.Status) {
+		for _, action := range as.Actions() {
 			if a.may(actor, as.ProviderID, "assessment", assessmentPolicy[action]) {
 				out[i] = append(out[i], action)
 				if action == domain.ActionApprove {

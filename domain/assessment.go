@@ -113,8 +113,24 @@ type Assessment struct {
 	DecidedBy    string // the email of who approved or rejected it
 	FiledLate    bool   // the first submission came after the due date
 	Version      int
+	// CampaignStatus is the state of the assessment's campaign: only an open
+	// campaign takes answers and filings.
+	CampaignStatus CampaignStatus
 	// ChangesReason is the supervisor's reason while changes are requested.
 	ChangesReason string
+}
+
+// Actions lists what can happen to the assessment now: what its state allows,
+// less editing and filing once its campaign is no longer open.
+func (a Assessment) Actions() []string {
+	var out []string
+	for _, action := range AllowedActions(a.Status) {
+		if (action == ActionEdit || action == ActionSubmit) && a.CampaignStatus != CampaignOpen {
+			continue
+		}
+		out = append(out, action)
+	}
+	return out
 }
 
 // Overdue reports whether the provider still owes a filing after its due date.

@@ -17,6 +17,7 @@ const assessmentColumns = `a.id::text, a.campaign_id::text, c.name, a.provider_i
 	a.created_at, a.updated_at, a.submitted_at, a.decided_at,
 	coalesce((select u.email from users u where u.id = a.decided_by), ''),
 	coalesce((select s.late from submissions s where s.assessment_id = a.id and s.version = 1), false), a.version,
+	c.status,
 	case when a.status = 'changes_requested' then coalesce((select t.reason from assessment_transitions t
 		where t.assessment_id = a.id and t.to_status = 'changes_requested' order by t.id desc limit 1), '') else '' end`
 
@@ -27,7 +28,7 @@ func scanAssessment(row pgx.CollectableRow) (domain.Assessment, error) {
 	var due time.Time
 	err := row.Scan(&a.ID, &a.CampaignID, &a.CampaignName, &a.ProviderID, &a.ProviderName, &a.Status, &due,
 		&a.Submissions, &a.Applicable, &a.Answered, &a.CreatedAt, &a.UpdatedAt, &a.SubmittedAt, &a.DecidedAt,
-		&a.DecidedBy, &a.FiledLate, &a.Version, &a.ChangesReason)
+		&a.DecidedBy, &a.FiledLate, &a.Version, &a.CampaignStatus, &a.ChangesReason)
 	a.DueAt = domain.DateOf(due)
 	return a, err
 }
