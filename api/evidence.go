@@ -116,7 +116,7 @@ func (a *API) registerEvidence() {
 		Responses: map[string]*huma.Response{"200": {Description: "The file.", Content: map[string]*huma.MediaType{
 			"application/octet-stream": {Schema: &huma.Schema{Type: "string", Format: "binary"}}}}},
 	}, func(ctx context.Context, in *IDParam) (*huma.StreamResponse, error) {
-		e, err := a.app.Evidence(ctx, actorFrom(ctx), in.ID)
+		e, write, err := a.app.EvidenceContent(ctx, actorFrom(ctx), in.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -126,7 +126,7 @@ func (a *API) registerEvidence() {
 			hctx.SetHeader("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": e.Filename}))
 			hctx.SetHeader("ETag", `"`+e.SHA256+`"`)
 			hctx.SetHeader("Content-Security-Policy", "default-src 'none'; sandbox")
-			if err := a.app.WriteEvidence(ctx, e, hctx.BodyWriter()); err != nil {
+			if err := write(hctx.BodyWriter()); err != nil {
 				a.log.ErrorContext(ctx, "stream evidence", "request_id", RequestIDFrom(ctx), "evidence", e.ID, "err", err)
 			}
 		}}, nil

@@ -60,10 +60,14 @@ func (a *App) Evidence(ctx context.Context, actor domain.Actor, id string) (doma
 	return e, a.permitOn(ctx, actor, e.ProviderID, "evidence", "read", "evidence")
 }
 
-// WriteEvidence streams the content of evidence e, which the caller read
-// with Evidence, to w.
-func (a *App) WriteEvidence(ctx context.Context, e domain.Evidence, w io.Writer) error {
-	return a.db.WriteEvidence(ctx, e.SHA256, w)
+// EvidenceContent returns the record of an evidence file the actor may read
+// and a function that streams its content.
+func (a *App) EvidenceContent(ctx context.Context, actor domain.Actor, id string) (domain.Evidence, func(w io.Writer) error, error) {
+	e, err := a.Evidence(ctx, actor, id)
+	if err != nil {
+		return e, nil, err
+	}
+	return e, func(w io.Writer) error { return a.db.WriteEvidence(ctx, e.SHA256, w) }, nil
 }
 
 // prepareUploads checks every file's size and type and hashes it.

@@ -12,6 +12,11 @@ import (
 	"assure/store"
 )
 
+// MaxQuestionnaireProblems bounds the problems listed for one uploaded file:
+// the first ones are enough to act on, and a file of junk rows must not make
+// an answer of millions.
+const MaxQuestionnaireProblems = 500
+
 // MaxQuestionnaireBytes bounds an uploaded questionnaire.
 const MaxQuestionnaireBytes = reports.MaxQuestionnaireBytes
 
@@ -150,8 +155,12 @@ func planQuestionnaire(q questionnaire, current []domain.Response) (Questionnair
 		updates = append(updates, store.ResponseUpdate{ControlID: row.ControlID, Version: cur.Version, Input: in})
 	}
 	if len(problems) > 0 {
-		return QuestionnaireResult{}, nil, domain.Invalid(
-			fmt.Sprintf("the questionnaire has %d problem(s); nothing was saved", len(problems)), problems)
+		message := fmt.Sprintf("the questionnaire has %d problem(s); nothing was saved", len(problems))
+		if len(problems) > MaxQuestionnaireProblems {
+			message += fmt.Sprintf("; the first %d are listed", MaxQuestionnaireProblems)
+			problems = problems[:MaxQuestionnaireProblems]
+		}
+		return QuestionnaireResult{}, nil, domain.Invalid(message, problems)
 	}
 	return out, updates, nil
 }

@@ -77,7 +77,7 @@ func uploadProblems(err error, p printer) []problem {
 
 // downloadEvidence streams an evidence file the visitor may read.
 func (ui *UI) downloadEvidence(w http.ResponseWriter, r *http.Request, v *visit) {
-	e, err := ui.app.Evidence(r.Context(), v.actor, r.PathValue("id"))
+	e, write, err := ui.app.EvidenceContent(r.Context(), v.actor, r.PathValue("id"))
 	if err != nil {
 		ui.fail(w, r, v, err)
 		return
@@ -87,7 +87,7 @@ func (ui *UI) downloadEvidence(w http.ResponseWriter, r *http.Request, v *visit)
 	h.Set("Content-Length", strconv.FormatInt(e.Size, 10))
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": e.Filename}))
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	if err := ui.app.WriteEvidence(r.Context(), e, w); err != nil {
+	if err := write(w); err != nil {
 		ui.log.ErrorContext(r.Context(), "stream evidence", "evidence", e.ID, "err", err)
 	}
 }
@@ -167,9 +167,7 @@ func (ui *UI) showSubmit(w http.ResponseWriter, r *http.Request, v *visit, att d
 		return
 	}
 	d := submitData{Assessment: fl.Assessment, CanSubmit: contains(fl.Allowed, domain.ActionSubmit), Attestation: att}
-	for _, pr := range fl.Problems {
-		d.Problems = append(d.Problems, filingProblem{ControlID: pr.Location, Message: v.Say(pr.Message)})
-	}
+	d.Problems = filingProblems(fl.Problems, v.printer)
 	p := ui.newPage(r, v, "Submit the assessment", d)
 	p.Problems = problems
 	ui.render(w, r, status, "submit.html", p)

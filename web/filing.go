@@ -170,6 +170,12 @@ func (ui *UI) showFiling(w http.ResponseWriter, r *http.Request, v *visit, id st
 }
 
 func (ui *UI) filingData(r *http.Request, v *visit, id string, f filingFilter, override *card) (*filingData, error) {
+	return ui.filingView(r, v, id, f, override, true)
+}
+
+// filingView gathers the filing screen; withHistory adds the sealed
+// submissions, which a card's update does not show.
+func (ui *UI) filingView(r *http.Request, v *visit, id string, f filingFilter, override *card, withHistory bool) (*filingData, error) {
 	ctx := r.Context()
 	fl, err := ui.app.Filing(ctx, v.actor, id)
 	if err != nil {
@@ -223,15 +229,9 @@ func (ui *UI) filingData(r *http.Request, v *visit, id string, f filingFilter, o
 		}
 	}
 	d.Progress = percent(d.Answered, len(fl.Responses))
-	for _, pr := range fl.Problems {
-		control := strings.TrimPrefix(pr.Location, "responses.")
-		if i := strings.IndexByte(control, '.'); i >= 0 {
-			control = control[:i]
-		}
-		d.Problems = append(d.Problems, filingProblem{ControlID: control, Message: v.Say(pr.Message)})
-	}
+	d.Problems = filingProblems(fl.Problems, v.printer)
 	d.Changes = fl.Assessment.ChangesReason
-	if fl.Assessment.Submissions > 0 {
+	if withHistory && fl.Assessment.Submissions > 0 {
 		if d.Subs, err = ui.app.Submissions(ctx, v.actor, id); err != nil {
 			return nil, err
 		}
@@ -332,7 +332,7 @@ func (ui *UI) renderCard(w http.ResponseWriter, r *http.Request, v *visit, id st
 		ui.showFiling(w, r, v, id, k, status, nil)
 		return
 	}
-	d, err := ui.filingData(r, v, id, filingFilter{}, k)
+	d, err := ui.filingView(r, v, id, filingFilter{}, k, false)
 	if err != nil {
 		ui.fail(w, r, v, err)
 		return
@@ -381,4 +381,18 @@ var flashes = map[string]string{
 	"reopened":  "The finding is reopened.",
 	"added":     "The editor is added. They must choose their own password at their first sign-in.",
 	"disabled":  "The user is disabled and signed out everywhere.",
+}
+
+// filingProblems lists the problems that block a submission, each with the
+// control it is about (a location such as responses.C52.justification).
+func filingProblems(problems []domain.Problem, p printer) []filingProblem {
+	out := make([]filingProblem, 0, len(problems))
+	for _, pr := range problems {
+		control := strings.TrimPrefix(pr.Location, "responses.")
+		if i := strings.IndexByte(control, '.'); i >= 0 {
+			control = control[:i]
+		}
+		out = append(out, filingProblem{ControlID: control, Message: p.Say(pr.Message)})
+	}
+	return out
 }

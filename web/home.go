@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"assure/domain"
 	"assure/store"
@@ -74,6 +75,7 @@ func (ui *UI) home(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	data.Findings = append(findings, inProgress...)
+	slices.SortStableFunc(data.Findings, func(a, b domain.Finding) int { return a.DueAt.Time().Compare(b.DueAt.Time()) })
 	ui.showHome(w, r, v, data)
 }
 

@@ -16,6 +16,19 @@
     if (s === 409 || s === 422) { e.detail.shouldSwap = true; e.detail.isError = false; }
   });
 
+  // A save that fails otherwise (an expired session or form, a lost
+  // connection) says so on its card rather than failing silently.
+  function unsaved(e) {
+    var card = e.detail.elt && e.detail.elt.closest ? e.detail.elt.closest("article.card") : null;
+    var note = card ? card.querySelector(".unsaved") : null;
+    if (note) { note.hidden = false; }
+  }
+  document.body.addEventListener("htmx:responseError", function (e) {
+    var s = e.detail.xhr.status;
+    if (s !== 409 && s !== 422) { unsaved(e); }
+  });
+  document.body.addEventListener("htmx:sendError", unsaved);
+
   document.querySelectorAll("form[data-upload]").forEach(function (form) {
     var input = form.querySelector("input[type=file]");
     var bar = form.querySelector("progress");
