@@ -165,3 +165,14 @@ func withDatabase(base, name string) string {
 	}
 	return base + " dbname=" + name
 }
+
+// actor is a demo user as the store knows them, to set up a test's data
+// through the store as that user would.
+func (s *site) actor(t *testing.T, email string) domain.Actor {
+	t.Helper()
+	u, err := s.db.UserByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return domain.ActorFor(u)
+}
