@@ -38,6 +38,7 @@ func TestBrowser(t *testing.T) {
 		{"SaveWithoutCSRFRefused", testSaveWithoutCSRFRefused},
 		{"French", testFrench},
 		{"SignInWithTOTP", testSignInWithTOTP},
+		{"QuestionnaireRoundTrip", testQuestionnaireRoundTrip},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
