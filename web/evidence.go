@@ -179,7 +179,7 @@ func (ui *UI) showSubmit(w http.ResponseWriter, r *http.Request, v *visit, att d
 	}
 	d := submitData{Assessment: fl.Assessment, CanSubmit: contains(fl.Allowed, domain.ActionSubmit), Attestation: att}
 	for _, pr := range fl.Problems {
-		d.Problems = append(d.Problems, filingProblem{ControlID: pr.Location, Message: v.Say(pr.Message)})
+		d.Problems = append(d.Problems, filingProblem{ControlID: problemControl(pr.Location), Message: v.Say(pr.Message)})
 	}
 	p := ui.newPage(r, v, "Submit the assessment", d)
 	p.Problems = problems

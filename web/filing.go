@@ -119,6 +119,16 @@ type filingProblem struct {
 	Message   string
 }
 
+// problemControl is the control a submission problem is about, from its
+// location: responses.C52.justification → C52.
+func problemControl(location string) string {
+	control := strings.TrimPrefix(location, "responses.")
+	if i := strings.IndexByte(control, '.'); i >= 0 {
+		control = control[:i]
+	}
+	return control
+}
+
 // filingFilter narrows the controls shown.
 type filingFilter struct {
 	Dimension, Stage, Status string
@@ -212,11 +222,7 @@ func (ui *UI) filingData(r *http.Request, v *visit, id string, f filingFilter, o
 	}
 	d.Progress = percent(d.Answered, len(fl.Responses))
 	for _, pr := range fl.Problems {
-		control := strings.TrimPrefix(pr.Location, "responses.")
-		if i := strings.IndexByte(control, '.'); i >= 0 {
-			control = control[:i]
-		}
-		d.Problems = append(d.Problems, filingProblem{ControlID: control, Message: v.Say(pr.Message)})
+		d.Problems = append(d.Problems, filingProblem{ControlID: problemControl(pr.Location), Message: v.Say(pr.Message)})
 	}
 	if fl.Assessment.Status == domain.StatusChangesRequested {
 		ts, err := ui.app.Transitions(ctx, v.actor, id)
