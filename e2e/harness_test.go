@@ -39,6 +39,8 @@ func TestBrowser(t *testing.T) {
 		{"French", testFrench},
 		{"SignInWithTOTP", testSignInWithTOTP},
 		{"QuestionnaireRoundTrip", testQuestionnaireRoundTrip},
+		{"ValidateAndSubmit", testValidateAndSubmit},
+		{"EditorCannotSubmit", testEditorCannotSubmit},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
