@@ -41,6 +41,7 @@ func TestBrowser(t *testing.T) {
 		{"QuestionnaireRoundTrip", testQuestionnaireRoundTrip},
 		{"ValidateAndSubmit", testValidateAndSubmit},
 		{"EditorCannotSubmit", testEditorCannotSubmit},
+		{"ChangesRequested", testChangesRequested},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

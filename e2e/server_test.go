@@ -31,6 +31,7 @@ const demoPassword = demo.Password
 const (
 	imaraAdmin  = "p05-admin@demo.assure.local"
 	imaraEditor = "p05-editor@demo.assure.local"
+	nyotaAdmin  = "p04-admin@demo.assure.local"
 )
 
 // site is the whole Assure server, wired as assure serve wires it, over a
