@@ -42,6 +42,7 @@ func TestBrowser(t *testing.T) {
 		{"ValidateAndSubmit", testValidateAndSubmit},
 		{"EditorCannotSubmit", testEditorCannotSubmit},
 		{"ChangesRequested", testChangesRequested},
+		{"FindingsUsersAccount", testFindingsUsersAccount},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
