@@ -37,6 +37,12 @@ func TestBrowser(t *testing.T) {
 		{"OtherProvidersAssessmentNotFound", testOtherProvidersAssessmentNotFound},
 		{"SaveWithoutCSRFRefused", testSaveWithoutCSRFRefused},
 		{"French", testFrench},
+		{"SignInWithTOTP", testSignInWithTOTP},
+		{"QuestionnaireRoundTrip", testQuestionnaireRoundTrip},
+		{"ValidateAndSubmit", testValidateAndSubmit},
+		{"EditorCannotSubmit", testEditorCannotSubmit},
+		{"ChangesRequested", testChangesRequested},
+		{"FindingsUsersAccount", testFindingsUsersAccount},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

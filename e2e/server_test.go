@@ -31,6 +31,7 @@ const demoPassword = demo.Password
 const (
 	imaraAdmin  = "p05-admin@demo.assure.local"
 	imaraEditor = "p05-editor@demo.assure.local"
+	nyotaAdmin  = "p04-admin@demo.assure.local"
 )
 
 // site is the whole Assure server, wired as assure serve wires it, over a
@@ -164,4 +165,15 @@ func withDatabase(base, name string) string {
 		}
 	}
 	return base + " dbname=" + name
+}
+
+// actor is a demo user as the store knows them, to set up a test's data
+// through the store as that user would.
+func (s *site) actor(t *testing.T, email string) domain.Actor {
+	t.Helper()
+	u, err := s.db.UserByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return domain.ActorFor(u)
 }

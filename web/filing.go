@@ -131,6 +131,16 @@ type filingProblem struct {
 	Message   string
 }
 
+// problemControl is the control a submission problem is about, from its
+// location: responses.C52.justification → C52.
+func problemControl(location string) string {
+	control := strings.TrimPrefix(location, "responses.")
+	if i := strings.IndexByte(control, '.'); i >= 0 {
+		control = control[:i]
+	}
+	return control
+}
+
 // filingFilter narrows the controls shown.
 type filingFilter struct {
 	Dimension, Stage, Status string
@@ -388,11 +398,7 @@ var flashes = map[string]string{
 func filingProblems(problems []domain.Problem, p printer) []filingProblem {
 	out := make([]filingProblem, 0, len(problems))
 	for _, pr := range problems {
-		control := strings.TrimPrefix(pr.Location, "responses.")
-		if i := strings.IndexByte(control, '.'); i >= 0 {
-			control = control[:i]
-		}
-		out = append(out, filingProblem{ControlID: control, Message: p.Say(pr.Message)})
+		out = append(out, filingProblem{ControlID: problemControl(pr.Location), Message: p.Say(pr.Message)})
 	}
 	return out
 }

@@ -61,8 +61,10 @@ func (ui *UI) signIn(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, form.Next, http.StatusSeeOther)
 		return
 	case errors.Is(err, store.ErrOTPRequired):
+		// The password is not kept between the two steps, so the code step
+		// asks for it again rather than failing on an empty field.
 		form.NeedOTP = true
-		p.Problems = []problem{{Field: "otp", Message: p.T("Enter the six-digit code from your authenticator app.")}}
+		p.Problems = []problem{{Field: "otp", Message: p.T("Enter your password again and the six-digit code from your authenticator app.")}}
 	case errors.Is(err, store.ErrLocked):
 		p.Problems = []problem{{Message: p.T("Too many failed attempts. Sign-in is locked for a while; try again later or ask your administrator.")}}
 	case errors.Is(err, store.ErrBadCredentials):
