@@ -86,6 +86,7 @@ func qnCheckZip(data []byte) error {
 		return qnNotWorkbook()
 	}
 	var types *zip.File
+	binParts := false
 	for _, f := range zr.File {
 		name := strings.ToLower(f.Name)
 		if path.Base(name) == "vbaproject.bin" {
@@ -94,6 +95,7 @@ func qnCheckZip(data []byte) error {
 		if name == "[content_types].xml" {
 			types = f
 		}
+		binParts = binParts || path.Ext(name) == ".bin"
 	}
 	if types == nil {
 		return qnNotWorkbook()
@@ -108,13 +110,30 @@ func qnCheckZip(data []byte) error {
 		return qnNotWorkbook()
 	}
 	lower := bytes.ToLower(content)
-	if bytes.Contains(lower, []byte("macroenabled")) || bytes.Contains(lower, []byte("vbaproject")) {
+	if bytes.Contains(lower, []byte("macroenabled")) || declaresMacros(lower, binParts) {
 		return qnMacros()
 	}
 	if !bytes.Contains(lower, []byte("spreadsheetml")) {
 		return qnNotWorkbook()
 	}
 	return nil
+}
+
+// declaresMacros reports whether lower-cased content types give a part the
+// VBA project type: an override naming a part, or the default for .bin files
+// when the package holds one. A default for .bin alone names no part (some
+// spreadsheet libraries always write it), so it is no macro.
+func declaresMacros(lower []byte, binParts bool) bool {
+	for _, el := range bytes.Split(lower, []byte("<"))[1:] {
+		el, _, _ = bytes.Cut(el, []byte(">"))
+		if !bytes.Contains(el, []byte("vbaproject")) {
+			continue
+		}
+		if bytes.HasPrefix(el, []byte("override")) || (bytes.HasPrefix(el, []byte("default")) && binParts) {
+			return true
+		}
+	}
+	return false
 }
 
 // qnRead parses a checked package. A parser panic on a malformed file is a

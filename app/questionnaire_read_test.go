@@ -271,6 +271,20 @@ func TestQuestionnaireRefusals(t *testing.T) {
 		}
 		return c
 	}, nil)
+	vbaType := `<Override PartName="/xl/macros.bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>`
+	declared := qnRepack(t, data, func(name string, c []byte) []byte {
+		if name == "[Content_Types].xml" {
+			return bytes.ReplaceAll(c, []byte("</Types>"), []byte(vbaType))
+		}
+		return c
+	}, map[string]string{"xl/macros.bin": "\xd0\xcf\x11\xe0"})
+	binDefault := `<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>`
+	renamedPart := qnRepack(t, data, func(name string, c []byte) []byte {
+		if name == "[Content_Types].xml" {
+			return bytes.ReplaceAll(c, []byte("</Types>"), []byte(binDefault))
+		}
+		return c
+	}, map[string]string{"xl/project.bin": "\xd0\xcf\x11\xe0"})
 	noMeta := qnEdit(t, data, func(f *excelize.File) {
 		if err := f.DeleteSheet(reports.QuestionnaireMetaSheet); err != nil {
 			t.Fatal(err)
@@ -303,6 +317,8 @@ func TestQuestionnaireRefusals(t *testing.T) {
 	}{
 		{"vbaProject.bin", macro, "macros"},
 		{"macro-enabled content type", macroType, "macros"},
+		{"a part declared a VBA project", declared, "macros"},
+		{"a .bin part under a VBA default", renamedPart, "macros"},
 		{"no hidden sheet", noMeta, "not an Assure questionnaire"},
 		{"other format", otherFormat, `format "assure-questionnaire/0" is not supported`},
 		{"plain workbook", plainBuf.Bytes(), "not an Assure questionnaire"},
@@ -318,6 +334,20 @@ func TestQuestionnaireRefusals(t *testing.T) {
 			qnWantRefusal(t, err, domain.EInvalid, c.want)
 		})
 	}
+
+	// A default type for .bin files naming no part, as some spreadsheet
+	// libraries always write, is not a macro.
+	t.Run("a VBA default with no part", func(t *testing.T) {
+		plainDefault := qnRepack(t, data, func(name string, c []byte) []byte {
+			if name == "[Content_Types].xml" {
+				return bytes.ReplaceAll(c, []byte("</Types>"), []byte(binDefault))
+			}
+			return c
+		}, nil)
+		if _, err := readQuestionnaire(bytes.NewReader(plainDefault)); err != nil {
+			t.Errorf("refused: %v", err)
+		}
+	})
 
 	t.Run("too large", func(t *testing.T) {
 		_, err := readQuestionnaire(io.LimitReader(qnZeros{}, MaxQuestionnaireBytes+1))
