@@ -27,16 +27,26 @@ func (a *App) Login(ctx context.Context, actor domain.Actor, c store.Credentials
 	return s, slowed(ctx, err)
 }
 
+// Slowed wraps the failure of an attempt that was answered late because
+// earlier attempts failed too, so a face can say that answers are slowed.
+type Slowed struct{ Err error }
+
+func (s *Slowed) Error() string { return s.Err.Error() }
+func (s *Slowed) Unwrap() error { return s.Err }
+
 // slowed answers a failed secret check (password, one-time code) only after
 // the delay the throttle asks for, so guessing stays slow whatever the face.
 func slowed(ctx context.Context, err error) error {
 	var failure *store.LoginFailure
 	if errors.As(err, &failure) {
+		if failure.Delay <= 0 {
+			return failure.Err
+		}
 		select {
 		case <-time.After(failure.Delay):
 		case <-ctx.Done():
 		}
-		return failure.Err
+		return &Slowed{Err: failure.Err}
 	}
 	return err
 }

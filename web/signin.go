@@ -69,6 +69,10 @@ func (ui *UI) signIn(w http.ResponseWriter, r *http.Request) {
 		p.Problems = []problem{{Message: p.T("Too many failed attempts. Sign-in is locked for a while; try again later or ask your administrator.")}}
 	case errors.Is(err, store.ErrBadCredentials):
 		p.Problems = []problem{{Field: "password", Message: p.T("The email, password or code is not right.")}}
+		var slow *app.Slowed
+		if errors.As(err, &slow) {
+			p.Problems = append(p.Problems, problem{Message: p.T("Several attempts have failed, so answers are slowed down; after a few more, sign-in is locked for a while.")})
+		}
 	default:
 		ui.fail(w, r, nil, err)
 		return
