@@ -63,27 +63,21 @@ func (ui *UI) startTOTP(w http.ResponseWriter, r *http.Request, v *visit) {
 // confirmTOTP turns the enrolment in progress on with a current code.
 func (ui *UI) confirmTOTP(w http.ResponseWriter, r *http.Request, v *visit) {
 	err := ui.app.ConfirmTOTP(r.Context(), v.actor, strings.TrimSpace(r.PostFormValue("code")))
-	if err == nil {
-		http.Redirect(w, r, "/account?done=totp_on", http.StatusSeeOther)
-		return
-	}
-	problems := credentialProblems(err, v.printer)
-	if problems == nil && domain.ErrorCodeOf(err) == domain.EConflict {
-		problems = []problem{{Message: v.Say(messageOf(err))}}
-	}
-	if problems == nil {
-		ui.fail(w, r, v, err)
-		return
-	}
-	ui.showTOTP(w, r, v, totpData{Pending: true}, problems, http.StatusUnprocessableEntity)
+	ui.afterCode(w, r, v, err, "/account?done=totp_on", totpData{Pending: true})
 }
 
 // removeTOTP turns the second factor off after checking a current code;
 // the application refuses when the visitor's role requires one.
 func (ui *UI) removeTOTP(w http.ResponseWriter, r *http.Request, v *visit) {
 	err := ui.app.RemoveTOTP(r.Context(), v.actor, strings.TrimSpace(r.PostFormValue("code")))
+	ui.afterCode(w, r, v, err, "/account?done=totp_off", totpData{})
+}
+
+// afterCode answers a check of a one-time code: on to done when it held,
+// else the second-factor page again (as again) with what was wrong.
+func (ui *UI) afterCode(w http.ResponseWriter, r *http.Request, v *visit, err error, done string, again totpData) {
 	if err == nil {
-		http.Redirect(w, r, "/account?done=totp_off", http.StatusSeeOther)
+		http.Redirect(w, r, done, http.StatusSeeOther)
 		return
 	}
 	problems := credentialProblems(err, v.printer)
@@ -94,7 +88,7 @@ func (ui *UI) removeTOTP(w http.ResponseWriter, r *http.Request, v *visit) {
 		ui.fail(w, r, v, err)
 		return
 	}
-	ui.showTOTP(w, r, v, totpData{}, problems, http.StatusUnprocessableEntity)
+	ui.showTOTP(w, r, v, again, problems, http.StatusUnprocessableEntity)
 }
 
 // qrCode draws an otpauth:// URL as a PNG QR code and returns it as a data:
