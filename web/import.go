@@ -68,7 +68,7 @@ func (ui *UI) importColumns(p printer) []importColumn {
 		"licence_number":   p.T("The licence number; each provider has its own."),
 		"kind":             p.T("One of: %s.", strings.Join(kindCodes(), ", ")),
 		"tier":             p.T("1 (systemic), 2 or 3 (low)."),
-		"channels":         p.T("Any of %s, separated by commas or semicolons.", strings.Join(domain.Channels, ", ")),
+		"channels":         p.T("Any of %s, separated by commas or semicolons; may be blank.", strings.Join(domain.Channels, ", ")),
 		"status":           p.T("active, suspended or exited; active when blank."),
 		"contact_name":     p.T("A person to reach at the provider."),
 		"contact_position": p.T("Their position."),

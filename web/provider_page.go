@@ -91,6 +91,7 @@ type threatView struct {
 	FormProblems   []problem
 	FrameworkID    string
 	FrameworkVersn string
+	ImpactDefault  int // the inherent impact without an override: the default, with the tier-1 uplift
 }
 
 // Problem returns the message of the threat form's problem at field, or "".
@@ -105,15 +106,12 @@ func (t threatView) Problem(field string) string {
 
 // controlEffect is one control's part in a threat's coverage.
 type controlEffect struct {
-	ID, Title      string
-	Answer         string
-	Verdict        string
-	Effectiveness  string
-	Counted        bool
-	PrimaryThreat  bool
-	StatusCode     domain.ResponseStatus
-	VerdictCode    domain.Verdict
-	EffectQuarters int
+	ID, Title     string
+	Answer        string
+	Verdict       string
+	Effectiveness string
+	Counted       bool
+	PrimaryThreat bool
 }
 
 // overrideView is one override with its framework and who set it.
@@ -260,10 +258,13 @@ func riskViewOf(reg store.RiskRegister, overrides []store.OverrideEntry, state p
 		tv := threatView{ThreatRisk: t, Name: threats[t.ThreatID].Name, Coverage: percentOf(t.Coverage()),
 			Override: byThreat[t.ThreatID], FrameworkID: reg.Framework.ID, FrameworkVersn: reg.Framework.Version}
 		tv.LikelihoodWhy, tv.ImpactWhy, tv.ResidualWhy = explainThreat(t, p)
+		tv.ImpactDefault = t.DefaultI
+		if t.TierUplift {
+			tv.ImpactDefault = min(t.DefaultI+1, domain.RiskScaleMax)
+		}
 		for _, c := range t.Contributions {
 			ce := controlEffect{ID: c.ControlID, Title: controls[c.ControlID].Title, Counted: c.Counted,
-				PrimaryThreat: controls[c.ControlID].PrimaryThreat == t.ThreatID, StatusCode: c.Answer.Status,
-				VerdictCode: c.Answer.Verdict, EffectQuarters: c.Quarters, Effectiveness: percentOf(float64(c.Quarters) / 4)}
+				PrimaryThreat: controls[c.ControlID].PrimaryThreat == t.ThreatID, Effectiveness: percentOf(float64(c.Quarters) / 4)}
 			ce.Answer = p.T("Not answered")
 			if c.Answer.Status != "" {
 				ce.Answer = p.Name(c.Answer.Status)
@@ -365,9 +366,10 @@ func trendChartOf(points []store.TrendPoint, p printer) *trendChart {
 	}
 	c := &trendChart{Width: 640, Height: 250, Left: 56, Right: 584, Top: 20, Base: 210, LeftLabel: 48, RightLabel: 592}
 	plot := c.Base - c.Top
-	for i := 0; i <= 4; i++ {
-		c.Grid = append(c.Grid, gridLine{Y: c.Base - plot*i/4, Left: strconv.Itoa(i*25) + "%",
-			Right: strconv.FormatFloat(float64(domain.RiskScaleMax*domain.RiskScaleMax)*float64(i)/4, 'f', -1, 64)})
+	// Five steps: 20% of compliance, 5 of score.
+	top := domain.RiskScaleMax * domain.RiskScaleMax
+	for i := 0; i <= 5; i++ {
+		c.Grid = append(c.Grid, gridLine{Y: c.Base - plot*i/5, Left: strconv.Itoa(i*20) + "%", Right: strconv.Itoa(top * i / 5)})
 	}
 	var comp, score []string
 	var said []string

@@ -190,9 +190,9 @@ func TestProviderRegister(t *testing.T) {
 			"Nameless Ltd,Nameless,FTH-2005,casino,2,app,,,\n"
 		before := s.registered(t)
 		preview := sup.postFile("/providers/import", url.Values{"step": {"preview"}}, "file", "providers.csv", head+good+bad)
-		preview.want(t, http.StatusUnprocessableEntity, "/providers/import", "Nothing is registered: the file has 2 problems",
+		preview.want(t, http.StatusUnprocessableEntity, "/providers/import", "Nothing is registered. Problems found: 2",
 			"<td>5</td><td><code>licence_number</code></td>", "already registered to Kopa",
-			"<td>6</td><td><code>kind</code></td>", "5 rows read; 3 ready; 2 with problems.", "Umoja Bank plc", "✓ ready")
+			"<td>6</td><td><code>kind</code></td>", "Rows read: 5; ready: 3; with problems: 2.", "Umoja Bank plc", "✓ ready")
 		preview.lacks(t, "Register these")
 		if n := s.registered(t); n != before {
 			t.Fatalf("a preview registered %d providers", n-before)
@@ -233,6 +233,8 @@ func TestProviderRegister(t *testing.T) {
 			want(t, http.StatusUnprocessableEntity, "", "already registered to Umoja")
 		sup.postFile("/providers/import", url.Values{"step": {"preview"}}, "file", "providers.xlsx", "not a workbook").
 			want(t, http.StatusUnprocessableEntity, "", `id="file-error"`, "not an Excel workbook")
+		sup.postFile("/providers/import", url.Values{"step": {"preview"}}, "file", "huge.csv", strings.Repeat("x", 5<<20+1)).
+			want(t, http.StatusRequestEntityTooLarge, "", `id="file-error"`, "The file is larger than 5 MB.")
 	})
 
 	t.Run("the register pages on", func(t *testing.T) {
