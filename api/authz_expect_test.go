@@ -109,6 +109,9 @@ var expectedAccess = map[string]string{
 	"create-provider": "FF AA FF FF FF",
 	"update-provider": "FF AA FF FF FF",
 
+	//                   adm sup pad ped aud
+	"import-providers": "FF AA FF FF FF",
+
 	//                  adm sup pad ped aud
 	"list-campaigns":  "FF AA AA AA AA",
 	"get-campaign":    "FF AA AA AA AA",

@@ -59,10 +59,12 @@ func providerResponse(p domain.Provider) *providerOutput {
 
 type listProvidersInput struct {
 	ListParams
-	Kind   string `query:"kind" enum:"bank,mobile_money_operator,psp,emi,mfi,fintech,agent_network,payment_switch"`
-	Tier   int    `query:"tier" minimum:"0" maximum:"3" doc:"1, 2 or 3."`
-	Status string `query:"status" enum:"active,suspended,exited"`
-	Q      string `query:"q" maxLength:"200" doc:"Part of a name or licence number."`
+	Kind    string `query:"kind" enum:"bank,mobile_money_operator,psp,emi,mfi,fintech,agent_network,payment_switch"`
+	Tier    int    `query:"tier" minimum:"0" maximum:"3" doc:"1, 2 or 3."`
+	Status  string `query:"status" enum:"active,suspended,exited"`
+	Channel string `query:"channel" enum:"app,ussd,sms,stk,agents,cards,qr,open_api" doc:"A channel the provider offers."`
+	Q       string `query:"q" maxLength:"200" doc:"Part of a name or licence number."`
+	Sort    string `query:"sort" enum:"name,tier,kind" default:"name" doc:"name (short name), tier (1 first) or kind; each then by short name."`
 }
 
 // IDParam is the id of the object a path names.
@@ -104,10 +106,14 @@ func (a *API) registerProviders() {
 
 	register(a, huma.Operation{
 		OperationID: "list-providers", Method: http.MethodGet, Path: "/api/v1/providers", Tags: tags,
-		Summary: "List providers", Description: "The register by short name. Provider users see their own provider only.",
+		Summary: "List providers", Description: "The register by short name, tier or kind. Provider users see their own provider only.",
 	}, func(ctx context.Context, in *listProvidersInput) (*ListOutput[Provider], error) {
+		sort := store.ProviderSort(in.Sort)
+		if sort == "name" {
+			sort = store.SortByName
+		}
 		list, next, err := a.app.Providers(ctx, actorFrom(ctx), store.ProviderFilter{Kind: domain.ProviderKind(in.Kind),
-			Tier: in.Tier, Status: domain.ProviderStatus(in.Status), Query: in.Q}, in.page())
+			Tier: in.Tier, Status: domain.ProviderStatus(in.Status), Channel: in.Channel, Query: in.Q, Sort: sort}, in.page())
 		if err != nil {
 			return nil, err
 		}
@@ -152,4 +158,6 @@ func (a *API) registerProviders() {
 		}
 		return providerResponse(p), nil
 	})
+
+	a.registerProviderImport(tags)
 }

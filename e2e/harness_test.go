@@ -43,6 +43,7 @@ func TestBrowser(t *testing.T) {
 		{"EditorCannotSubmit", testEditorCannotSubmit},
 		{"ChangesRequested", testChangesRequested},
 		{"FindingsUsersAccount", testFindingsUsersAccount},
+		{"RegisterProviders", testRegisterProviders},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

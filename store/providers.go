@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -80,32 +81,83 @@ func providerSummary(p domain.Provider) map[string]any {
 
 // ProviderFilter narrows a list of providers. Every field is optional.
 type ProviderFilter struct {
-	Kind   domain.ProviderKind
-	Tier   int
-	Status domain.ProviderStatus
-	Query  string // part of a name or licence number
+	Kind    domain.ProviderKind
+	Tier    int
+	Status  domain.ProviderStatus
+	Channel string // a channel the provider offers
+	Query   string // part of a name or licence number
+	Sort    ProviderSort
 }
 
-// Providers lists providers by short name. A provider user sees only its own.
+// ProviderSort orders a list of providers. Every order ends with the short
+// name and the id, so it is total and keyset paging works in each.
+type ProviderSort string
+
+// Orders of a list of providers.
+const (
+	SortByName ProviderSort = ""     // short name
+	SortByTier ProviderSort = "tier" // tier 1 first, then short name
+	SortByKind ProviderSort = "kind" // kind code, then short name
+)
+
+// Valid reports whether s is a known order.
+func (s ProviderSort) Valid() bool { return s == SortByName || s == SortByTier || s == SortByKind }
+
+// providerSortKey is the leading sort column of each order (none for name),
+// as SQL ahead of the name and id, and as the value the cursor carries.
+var providerSortKey = map[ProviderSort]struct {
+	sql string
+	of  func(domain.Provider) string
+}{
+	SortByName: {``, func(domain.Provider) string { return "" }},
+	SortByTier: {`p.tier::text, `, func(p domain.Provider) string { return strconv.Itoa(p.Tier) }},
+	SortByKind: {`p.kind, `, func(p domain.Provider) string { return string(p.Kind) }},
+}
+
+// Providers lists providers in the filter's order (by short name unless it
+// says otherwise), a page at a time. A provider user sees only its own.
+// A cursor of one order is EInvalid in another.
 func (db *DB) Providers(ctx context.Context, actor domain.Actor, f ProviderFilter, page Page) ([]domain.Provider, string, error) {
 	scope, err := scopeArg(actor.Scope())
 	if err != nil {
 		return nil, "", err
 	}
-	afterName, afterID := "", ""
-	if _, err := decodeCursor(page.Cursor, &afterName, &afterID); err != nil {
+	key, ok := providerSortKey[f.Sort]
+	if !ok {
+		return nil, "", domain.Errorf(domain.EInvalid, "sort %q is not one of name, tier, kind", f.Sort)
+	}
+	afterName, afterID, afterKey := "", "", ""
+	if f.Sort == SortByName {
+		_, err = decodeCursor(page.Cursor, &afterName, &afterID)
+	} else {
+		// The order's name is in the cursor, so a cursor of another order is refused.
+		sorted := ""
+		if _, err = decodeCursor(page.Cursor, &sorted, &afterKey, &afterName, &afterID); err == nil && page.Cursor != "" &&
+			sorted != string(f.Sort) {
+			err = domain.Errorf(domain.EInvalid, "cursor %q is not valid here; use the next value of a previous page", page.Cursor)
+		}
+	}
+	if err != nil {
 		return nil, "", err
 	}
 	limit := page.limit()
+	// The tier is one digit, so its text sorts as the number does.
+	after := "lower(@after_name), @after_id"
+	if key.sql != "" {
+		after = "@after_key, " + after
+	}
 	rows, err := db.pool.Query(ctx, `select `+providerColumns+` from providers p
-		where (lower(p.short_name), p.id::text) > (lower($1), $2)
-		and ($3 = '*' or p.id::text = $3)
-		and ($4 = '' or p.kind = $4)
-		and ($5 = 0 or p.tier = $5)
-		and ($6 = '' or p.status = $6)
-		and ($7 = '' or strpos(lower(p.legal_name || ' ' || p.short_name || ' ' || p.licence_number), lower($7)) > 0)
-		order by lower(p.short_name), p.id::text limit $8`,
-		afterName, afterID, scope, f.Kind, f.Tier, f.Status, f.Query, limit+1)
+		where (`+key.sql+`lower(p.short_name), p.id::text) > (`+after+`)
+		and (@scope = '*' or p.id::text = @scope)
+		and (@kind = '' or p.kind = @kind)
+		and (@tier = 0 or p.tier = @tier)
+		and (@status = '' or p.status = @status)
+		and (@channel = '' or @channel = any(p.channels))
+		and (@query = '' or strpos(lower(p.legal_name || ' ' || p.short_name || ' ' || p.licence_number), lower(@query)) > 0)
+		order by `+key.sql+`lower(p.short_name), p.id::text limit @limit`,
+		pgx.NamedArgs{"after_key": afterKey, "after_name": afterName, "after_id": afterID, "scope": scope,
+			"kind": string(f.Kind), "tier": f.Tier, "status": string(f.Status), "channel": f.Channel, "query": f.Query,
+			"limit": limit + 1})
 	if err != nil {
 		return nil, "", translate(err, "list providers")
 	}
@@ -113,7 +165,12 @@ func (db *DB) Providers(ctx context.Context, actor domain.Actor, f ProviderFilte
 	if err != nil {
 		return nil, "", translate(err, "list providers")
 	}
-	list, next := pageOf(list, limit, func(p domain.Provider) []any { return []any{p.ShortName, p.ID} })
+	list, next := pageOf(list, limit, func(p domain.Provider) []any {
+		if f.Sort == SortByName {
+			return []any{p.ShortName, p.ID}
+		}
+		return []any{string(f.Sort), key.of(p), p.ShortName, p.ID}
+	})
 	return list, next, nil
 }
 

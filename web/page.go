@@ -78,6 +78,14 @@ func (ui *UI) navFor(actor domain.Actor) []navItem {
 	if ui.app.Offers(actor, "finding", "read") {
 		items = append(items, navItem{Label: "Findings", Href: "/findings"})
 	}
+	// The register where the actor may read every provider; a provider
+	// user's register would be one row, so they go to their own page.
+	switch {
+	case ui.app.OffersEveryProvider(actor, "provider", "read"):
+		items = append(items, navItem{Label: "Providers", Href: "/providers"})
+	case actor.ProviderID != "" && ui.app.Offers(actor, "provider", "read"):
+		items = append(items, navItem{Label: "My provider", Href: "/providers/" + actor.ProviderID})
+	}
 	if ui.app.Offers(actor, "user", "create") {
 		items = append(items, navItem{Label: "Users", Href: "/users"})
 	}

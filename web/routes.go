@@ -35,5 +35,18 @@ func (ui *UI) Handler() http.Handler {
 	mux.HandleFunc("GET /users", ui.signedIn(ui.users))
 	mux.HandleFunc("POST /users", ui.signedIn(ui.createUser))
 	mux.HandleFunc("POST /users/{id}/disable", ui.signedIn(ui.disableUser))
+	// The provider register, its bulk import and the provider page.
+	mux.HandleFunc("GET /providers", ui.signedIn(ui.register))
+	mux.HandleFunc("GET /providers/new", ui.signedIn(ui.registerNew))
+	mux.HandleFunc("POST /providers/new", ui.signedIn(ui.registerCreate))
+	mux.HandleFunc("GET /providers/import", ui.signedIn(ui.registerImportPage))
+	mux.HandleFunc("POST /providers/import", ui.signedIn(ui.registerImport))
+	mux.HandleFunc("GET /providers/import/template.csv", ui.signedIn(ui.registerImportTemplate))
+	mux.HandleFunc("GET /providers/{id}", ui.signedIn(ui.providerPage))
+	mux.HandleFunc("GET /providers/{id}/edit", ui.signedIn(ui.providerEdit))
+	mux.HandleFunc("POST /providers/{id}/edit", ui.signedIn(ui.providerUpdate))
+	mux.HandleFunc("POST /providers/{id}/exit", ui.signedIn(ui.providerExit))
+	mux.HandleFunc("POST /providers/{id}/overrides/{threat}", ui.signedIn(ui.providerOverride))
+	mux.HandleFunc("POST /providers/{id}/overrides/{threat}/remove", ui.signedIn(ui.providerOverrideRemove))
 	return mux
 }
