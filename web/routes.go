@@ -35,5 +35,9 @@ func (ui *UI) Handler() http.Handler {
 	mux.HandleFunc("GET /users", ui.signedIn(ui.users))
 	mux.HandleFunc("POST /users", ui.signedIn(ui.createUser))
 	mux.HandleFunc("POST /users/{id}/disable", ui.signedIn(ui.disableUser))
+	// The supervisor's dashboard ("/" for sector users, see home) and its lists.
+	mux.HandleFunc("GET /campaigns/{id}/risk-cell", ui.signedIn(ui.riskCell))
+	mux.HandleFunc("GET /review-queue", ui.signedIn(ui.reviewQueue))
+	mux.HandleFunc("GET /overdue-findings", ui.signedIn(ui.overdueFindings))
 	return mux
 }
