@@ -162,8 +162,8 @@ func TestDashboard(t *testing.T) {
 		if cells == 0 {
 			t.Error("no cell of the demo's matrix was checked")
 		}
-		b.get("/campaigns/" + current.ID + "/risk-cell?l=9&i=1").want(t, http.StatusNotFound, "")
-		b.get("/campaigns/" + current.ID + "/risk-cell?l=x").want(t, http.StatusNotFound, "")
+		b.get("/campaigns/"+current.ID+"/risk-cell?l=9&i=1").want(t, http.StatusNotFound, "")
+		b.get("/campaigns/"+current.ID+"/risk-cell?l=x").want(t, http.StatusNotFound, "")
 	})
 
 	t.Run("a filing reviewed in full waits for the second supervisor", func(t *testing.T) {
