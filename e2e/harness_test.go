@@ -37,6 +37,7 @@ func TestBrowser(t *testing.T) {
 		{"OtherProvidersAssessmentNotFound", testOtherProvidersAssessmentNotFound},
 		{"SaveWithoutCSRFRefused", testSaveWithoutCSRFRefused},
 		{"French", testFrench},
+		{"Dashboard", testDashboard},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
