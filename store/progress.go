@@ -78,15 +78,11 @@ func (db *DB) CampaignProgress(ctx context.Context, actor domain.Actor, campaign
 	}
 	// Responses are counted once per filing, then summed per campaign: one
 	// pass over the campaigns' responses, whatever the number of filings.
-	rows, err := db.pool.Query(ctx, `with c as (
-			select c.id, c.name, c.status, c.due_at, c.created_at from campaigns c
-			where c.id = any(@ids::uuid[])`+strings.ReplaceAll(campaignVisible, "$SCOPE", "@scope")+`),
-		a as (
-			select a.id, a.campaign_id, a.status from assessments a join c on c.id = a.campaign_id
-			where (@scope = '*' or a.provider_id::text = @scope)),
-		r as (
+	rows, err := db.pool.Query(ctx, `with r as (
 			select r.assessment_id, count(*) as applicable, count(r.status) as answered
-			from responses r join a on a.id = r.assessment_id group by r.assessment_id)
+			from responses r join assessments a on a.id = r.assessment_id
+			where a.campaign_id = any(@ids::uuid[]) and (@scope = '*' or a.provider_id::text = @scope)
+			group by r.assessment_id)
 		select c.id::text, c.name, c.status, c.due_at, count(a.id),
 			count(a.id) filter (where a.status = 'draft' and coalesce(r.answered, 0) = 0),
 			count(a.id) filter (where a.status = 'draft' and r.answered > 0),
@@ -97,7 +93,10 @@ func (db *DB) CampaignProgress(ctx context.Context, actor domain.Actor, campaign
 			count(a.id) filter (where a.status = 'rejected'),
 			coalesce(sum(r.applicable), 0)::bigint, coalesce(sum(r.answered), 0)::bigint,
 			count(a.id) filter (where a.status in ('draft', 'changes_requested') and c.due_at < current_date)
-		from c left join a on a.campaign_id = c.id left join r on r.assessment_id = a.id
+		from campaigns c
+		left join assessments a on a.campaign_id = c.id and (@scope = '*' or a.provider_id::text = @scope)
+		left join r on r.assessment_id = a.id
+		where c.id = any(@ids::uuid[])`+strings.ReplaceAll(campaignVisible, "$SCOPE", "@scope")+`
 		group by c.id, c.name, c.status, c.due_at, c.created_at
 		order by c.created_at desc, c.id desc`, pgx.NamedArgs{"ids": ids, "scope": scope})
 	if err != nil {

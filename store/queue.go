@@ -53,21 +53,30 @@ func (db *DB) ReviewQueue(ctx context.Context, actor domain.Actor, reviewerID st
 	if isUUID(reviewerID) {
 		reviewer = &reviewerID
 	}
-	// Reviewed in full by the reviewer: waiting for someone else's approval.
-	const reviewed = `(a.status = 'in_review'
-		and not exists (select 1 from responses x where x.assessment_id = a.id and x.verdict is null)
-		and exists (select 1 from responses x where x.assessment_id = a.id and x.verdict_by = @reviewer::uuid))`
-	which := `a.status in ('submitted', 'in_review') and not ` + reviewed
+	// The filings waiting, with their verdicts counted in one pass over
+	// their responses; only the page's rows are then read in full.
+	reviewed := `cand.status = 'in_review' and coalesce(v.complete and v.mine, false)`
+	which := `not (` + reviewed + `)`
 	if wait == WaitSecondApprover {
 		which = reviewed
 	}
 	limit := page.limit()
-	rows, err := db.pool.Query(ctx, `select coalesce(a.submitted_at, a.updated_at),
-			(select count(x.verdict) from responses x where x.assessment_id = a.id),
-			(select count(*) from responses x where x.assessment_id = a.id and x.verdict = 'needs_info'),
-			`+assessmentColumns+assessmentFrom+` where `+which+` and (@scope = '*' or a.provider_id::text = @scope)
-		and (coalesce(a.submitted_at, a.updated_at), a.id::text) > (@after, @afterID)
-		order by coalesce(a.submitted_at, a.updated_at), a.id::text limit @limit`,
+	rows, err := db.pool.Query(ctx, `with cand as (
+			select a.id, a.status, coalesce(a.submitted_at, a.updated_at) as since from assessments a
+			where a.status in ('submitted', 'in_review') and (@scope = '*' or a.provider_id::text = @scope)
+			and (coalesce(a.submitted_at, a.updated_at), a.id::text) > (@after, @afterID)),
+		v as (
+			select x.assessment_id, count(x.verdict) as verdicts, count(*) filter (where x.verdict = 'needs_info') as needs_info,
+				bool_and(x.verdict is not null) as complete, coalesce(bool_or(x.verdict_by = @reviewer::uuid), false) as mine
+			from responses x join assessments a on a.id = x.assessment_id
+			where a.status in ('submitted', 'in_review') and (@scope = '*' or a.provider_id::text = @scope)
+			group by x.assessment_id),
+		page as (
+			select cand.id, cand.since, coalesce(v.verdicts, 0) as verdicts, coalesce(v.needs_info, 0) as needs_info
+			from cand left join v on v.assessment_id = cand.id where `+which+`
+			order by cand.since, cand.id::text limit @limit)
+		select page.since, page.verdicts, page.needs_info, `+assessmentColumns+assessmentFrom+`
+		join page on page.id = a.id order by page.since, a.id::text`,
 		pgx.NamedArgs{"reviewer": reviewer, "scope": scope, "after": after, "afterID": afterID, "limit": limit + 1})
 	if err != nil {
 		return nil, "", translate(err, "review queue")
