@@ -162,6 +162,18 @@ func TestReviewQueues(t *testing.T) {
 	if _, err := s.app.SetVerdicts(ctx, s.sup, s.a.ID, verdicts[len(verdicts)/2:], "body.verdicts"); err != nil {
 		t.Fatal(err)
 	}
+	// Every verdict in, but one asks for more information: the reviewer's
+	// to send back, not another's to approve.
+	ask := []store.VerdictInput{{ControlID: verdicts[0].ControlID, Verdict: domain.NeedsInfo, Comment: "Attach the test report."}}
+	if _, err := s.app.SetVerdicts(ctx, s.sup, s.a.ID, ask, "body.verdicts"); err != nil {
+		t.Fatal(err)
+	}
+	if got := queue(s.sup, store.WaitReview); len(got) != 1 || got[0].NeedsInfo != 1 {
+		t.Errorf("a verdict asks for information, the reviewer's queue: %+v", got)
+	}
+	if _, err := s.app.SetVerdicts(ctx, s.sup, s.a.ID, verdicts[:1], "body.verdicts"); err != nil {
+		t.Fatal(err)
+	}
 	if got := queue(s.sup, store.WaitReview); len(got) != 0 {
 		t.Errorf("fully reviewed, still in the reviewer's own queue: %v", ids(got))
 	}

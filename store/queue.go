@@ -17,8 +17,9 @@ const (
 	// WaitReview holds the filings waiting to be taken into review or under
 	// review, less those of WaitSecondApprover.
 	WaitReview ReviewWait = "review"
-	// WaitSecondApprover holds the filings under review whose every response
-	// has a verdict and on which the reviewer recorded verdicts: under the
+	// WaitSecondApprover holds the filings under review that could be
+	// approved — every response has a verdict, none asks for more
+	// information — and on which the reviewer recorded verdicts: under the
 	// four-eyes rule, another supervisor must approve them.
 	WaitSecondApprover ReviewWait = "second"
 )
@@ -67,7 +68,7 @@ func (db *DB) ReviewQueue(ctx context.Context, actor domain.Actor, reviewerID st
 			and (coalesce(a.submitted_at, a.updated_at), a.id::text) > (@after, @afterID)),
 		v as (
 			select x.assessment_id, count(x.verdict) as verdicts, count(*) filter (where x.verdict = 'needs_info') as needs_info,
-				bool_and(x.verdict is not null) as complete, coalesce(bool_or(x.verdict_by = @reviewer::uuid), false) as mine
+				bool_and(x.verdict is not null and x.verdict <> 'needs_info') as complete, coalesce(bool_or(x.verdict_by = @reviewer::uuid), false) as mine
 			from responses x join assessments a on a.id = x.assessment_id
 			where a.status in ('submitted', 'in_review') and (@scope = '*' or a.provider_id::text = @scope)
 			group by x.assessment_id),
