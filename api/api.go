@@ -82,6 +82,8 @@ func New(application *app.App, log *slog.Logger, opts Options) *API {
 	a.registerReports()
 	a.registerExports()
 	a.registerQuestionnaire()
+	a.registerProgress()
+	a.registerRiskCell()
 	a.registerDocs()
 	return a
 }

@@ -178,6 +178,11 @@ var expectedAccess = map[string]string{
 	"create-report-job":      "FF AA FF FF AA",
 	"get-report-job":         "FF AN FF FF AN",
 	"download-report-job":    "FF AN FF FF AN",
+
+	// The supervisor's dashboard.
+	//                        adm sup pad ped aud
+	"get-campaign-progress": "FF AA AA AA AA",
+	"list-risk-pairs":       "FF AA AA AA AA",
 }
 
 // accessRow is one operation's line of expectedAccess, read.

@@ -160,6 +160,10 @@ var paramFixtures = map[string]func(w *world, actor domain.User, other bool) (st
 // queryFixtures fill required query parameters, by name.
 var queryFixtures = map[string]func(w *world) string{
 	"campaign": func(w *world) string { return w.campaign },
+
+	// a cell of the risk matrix
+	"likelihood": func(*world) string { return "3" },
+	"impact":     func(*world) string { return "3" },
 }
 
 // bodyFixtures give a request body for an operation, by operation id.

@@ -44,6 +44,7 @@ func TestBrowser(t *testing.T) {
 		{"ChangesRequested", testChangesRequested},
 		{"FindingsUsersAccount", testFindingsUsersAccount},
 		{"RegisterProviders", testRegisterProviders},
+		{"Dashboard", testDashboard},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

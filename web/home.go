@@ -27,6 +27,10 @@ type homeData struct {
 // home is every role's start page: the assessments the visitor can see,
 // newest campaigns first, with what needs them now.
 func (ui *UI) home(w http.ResponseWriter, r *http.Request, v *visit) {
+	if ui.app.OffersSector(v.actor, "risk", "read") {
+		ui.dashboard(w, r, v) // those who watch the whole sector start from its dashboard
+		return
+	}
 	ctx := r.Context()
 	var data homeData
 	if !ui.app.Offers(v.actor, "assessment", "read") {
