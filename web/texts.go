@@ -132,6 +132,7 @@ var names = map[string]string{
 	"accepted":       "Accepted", "needs_info": "Needs information",
 	"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical",
 	"open": "Open", "in_progress": "In progress", "resolved": "Resolved", "verified": "Verified",
+	"closed": "Closed",
 }
 
 // Name returns the name of a state, answer, verdict or severity code in the

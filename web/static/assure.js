@@ -62,3 +62,49 @@
     });
   });
 })();
+
+// The review screen's keys: j or n for the next control, k or p for the
+// previous one, a to accept, i and r for needs information and reject,
+// which need a comment: with none written yet they put the cursor in the
+// comment, and Ctrl+Enter there records the verdict asked for. No key does
+// anything while the visitor types in a field or holds a modifier.
+(function () {
+  "use strict";
+  if (!document.querySelector("[data-review]")) { return; }
+  var form = document.querySelector("form[data-verdict-form]");
+  var comment = form ? form.querySelector("textarea[name=comment]") : null;
+  var pending = "";
+
+  function typing(el) {
+    return el && (el.isContentEditable || (el.closest && el.closest("input, textarea, select") !== null));
+  }
+  function follow(rel) {
+    var a = document.querySelector(".pager a[rel=" + rel + "]");
+    if (a) { window.location.href = a.href; }
+  }
+  function verdict(value) {
+    var b = form ? form.querySelector("button[name=verdict][value=" + value + "]") : null;
+    if (!b) { return; }
+    if (value !== "accepted" && comment && comment.value.trim() === "") {
+      pending = value;
+      var note = form.querySelector("[data-pending-note]");
+      if (note) { note.hidden = false; }
+      comment.focus();
+      return;
+    }
+    b.click();
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && comment && e.target === comment) {
+      if (pending && comment.value.trim() !== "") { e.preventDefault(); verdict(pending); }
+      return;
+    }
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) { return; }
+    var act = { j: function () { follow("next"); }, n: function () { follow("next"); },
+      k: function () { follow("prev"); }, p: function () { follow("prev"); },
+      a: function () { verdict("accepted"); }, i: function () { verdict("needs_info"); },
+      r: function () { verdict("rejected"); } }[e.key];
+    if (act) { e.preventDefault(); act(); }
+  });
+})();
