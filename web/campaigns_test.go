@@ -259,7 +259,7 @@ func TestCampaignOpensInTheBackground(t *testing.T) {
 	}
 	created := sup.post("/campaigns/new", url.Values{"name": {"Everyone"}, "mode": {"kinds"}, "opens_at": {today.String()},
 		"framework": {fw[0].ID + "|" + fw[0].Version},
-		"due_at": {today.AddDays(30).String()}, "action": {"create"}})
+		"due_at":    {today.AddDays(30).String()}, "action": {"create"}})
 	id := campaignIDOf(t, created.path)
 	providers, controls, rows := previewCounts(t, created.body)
 

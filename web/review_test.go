@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -169,6 +170,27 @@ func TestReviewScreen(t *testing.T) {
 		}
 		if len(picks) != len(want) || len(want) == 0 {
 			t.Fatalf("the form picks %d controls, want the %d unchanged accepted ones", len(picks), len(want))
+		}
+		// The API lists the same, for machines.
+		var api struct {
+			Submission int `json:"submission"`
+			ComparedTo int `json:"compared_to"`
+			Items      []struct {
+				ControlID string `json:"control_id"`
+				Version   int    `json:"version"`
+			}
+		}
+		raw := sup.get("/api/v1/assessments/" + as.ID + "/review-candidates")
+		if err := json.Unmarshal([]byte(raw.body), &api); err != nil || raw.status != http.StatusOK {
+			t.Fatalf("review candidates: %d %v\n%s", raw.status, err, raw.body)
+		}
+		if len(api.Items) != len(want) || api.Submission != 2 || api.ComparedTo != 1 {
+			t.Errorf("the API lists %d candidates of submission %d, want %d of 2", len(api.Items), api.Submission, len(want))
+		}
+		for _, it := range api.Items {
+			if !want[it.ControlID] {
+				t.Errorf("the API lists %s", it.ControlID)
+			}
 		}
 		var form url.Values = url.Values{}
 		for _, p := range picks {
