@@ -37,6 +37,10 @@ func TestBrowser(t *testing.T) {
 		{"OtherProvidersAssessmentNotFound", testOtherProvidersAssessmentNotFound},
 		{"SaveWithoutCSRFRefused", testSaveWithoutCSRFRefused},
 		{"French", testFrench},
+		{"CampaignWizard", testCampaignWizard},
+		{"ReviewWithKeys", testReviewWithKeys},
+		{"SecondSupervisorApproves", testSecondSupervisorApproves},
+		{"RaiseFindingFromControl", testRaiseFindingFromControl},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

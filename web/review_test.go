@@ -302,6 +302,15 @@ func TestReviewScreen(t *testing.T) {
 		}
 	})
 
+	t.Run("the review and campaign pages speak French", func(t *testing.T) {
+		fr := s.browser(t)
+		fr.signIn("supervisor"+demoDomain, demo.Password).want(t, http.StatusOK, "/")
+		fr.post("/language", url.Values{"language": {"fr"}, "next": {review}})
+		fr.get(review).want(t, http.StatusOK, review, "Raccourcis clavier", "Qui a donné les avis", "Règle des quatre yeux")
+		fr.get("/campaigns").want(t, http.StatusOK, "/campaigns", "Nouvelle campagne", "Campagnes, les plus récentes en premier")
+		fr.get("/campaigns/new").want(t, http.StatusOK, "/campaigns/new", "Quels établissements", "Aperçu")
+	})
+
 	t.Run("a finding is raised from a control under review and found in the filtered list", func(t *testing.T) {
 		page := sup.get(review + "?control=" + changed)
 		page.want(t, http.StatusOK, "", "Raise a finding on this control")
@@ -320,7 +329,20 @@ func TestReviewScreen(t *testing.T) {
 		if id == nil {
 			t.Fatal("no link to the new finding")
 		}
-		sup.get("/findings/"+id[1]).want(t, http.StatusOK, "", "Moussa Diallo")
+		sup.get("/findings/"+id[1]).want(t, http.StatusOK, "", changed, "Second data centre not covered")
+		// The history names who moved a finding: Nyota's verified demo
+		// finding was verified by Moussa, seen here by Grace.
+		verified, _, err := s.app.Findings(ctx, grace, store.FindingFilter{ProviderID: as.ProviderID, Status: domain.FindingVerified}, store.Page{})
+		if err != nil || len(verified) == 0 {
+			t.Fatalf("no verified finding at Nyota: %v", err)
+		}
+		g := s.browser(t)
+		g.signIn("supervisor"+demoDomain, demo.Password).want(t, http.StatusOK, "/")
+		history := g.get("/findings/" + verified[0].ID).body
+		if i := strings.Index(history, `class="history"`); i < 0 || !strings.Contains(history[i:], "Moussa Diallo") ||
+			!strings.Contains(history[i:], "Compliance lead, Nyota") {
+			t.Errorf("the finding's history does not name who moved it:\n%s", history)
+		}
 		sup.get("/findings?overdue=1").lacks(t, "Second data centre not covered")
 		sup.get("/findings?status=verified").lacks(t, "Second data centre not covered")
 	})

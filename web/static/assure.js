@@ -74,6 +74,21 @@
   var form = document.querySelector("form[data-verdict-form]");
   var comment = form ? form.querySelector("textarea[name=comment]") : null;
   var pending = "";
+  var swallow = ""; // the character of a shortcut just taken, kept out of the field it focused
+  // The single-key shortcuts can be turned off (they may clash with other
+  // tools' keys); the choice is kept in this browser.
+  var on = true;
+  try { on = window.localStorage.getItem("assure-review-keys") !== "off"; } catch (err) { on = true; }
+  var sw = document.querySelector("[data-keys-switch]");
+  var box = document.getElementById("keys-on");
+  if (sw && box) {
+    sw.hidden = false;
+    box.checked = on;
+    box.addEventListener("change", function () {
+      on = box.checked;
+      try { window.localStorage.setItem("assure-review-keys", on ? "on" : "off"); } catch (err) { /* kept for this page only */ }
+    });
+  }
 
   function typing(el) {
     return el && (el.isContentEditable || (el.closest && el.closest("input, textarea, select") !== null));
@@ -100,11 +115,17 @@
       if (pending && comment.value.trim() !== "") { e.preventDefault(); verdict(pending); }
       return;
     }
-    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) { return; }
+    if (!on || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) { return; }
     var act = { j: function () { follow("next"); }, n: function () { follow("next"); },
       k: function () { follow("prev"); }, p: function () { follow("prev"); },
       a: function () { verdict("accepted"); }, i: function () { verdict("needs_info"); },
       r: function () { verdict("rejected"); } }[e.key];
-    if (act) { e.preventDefault(); act(); }
+    if (act) { e.preventDefault(); swallow = e.key; act(); }
   });
+  document.addEventListener("keypress", function (e) {
+    if (swallow && e.key === swallow) { e.preventDefault(); }
+    swallow = "";
+  }, true);
+  document.addEventListener("keyup", function () { swallow = ""; });
+  document.body.setAttribute("data-review-keys", "ready");
 })();
