@@ -118,6 +118,7 @@ type putVerdictInput struct {
 // BulkVerdict is one control's verdict in a bulk review.
 type BulkVerdict struct {
 	ControlID string `json:"control_id" maxLength:"100"`
+	Version   int    `json:"version,omitempty" minimum:"0" doc:"The response's version as last read (see review-candidates); when given, a stale one makes the whole set fail with 412."`
 	VerdictBody
 }
 
@@ -221,7 +222,8 @@ func (a *API) registerResponses() {
 	}, func(ctx context.Context, in *putVerdictsInput) (*ListOutput[Response], error) {
 		verdicts := make([]store.VerdictInput, len(in.Body.Verdicts))
 		for i, v := range in.Body.Verdicts {
-			verdicts[i] = store.VerdictInput{ControlID: v.ControlID, Verdict: domain.Verdict(v.Verdict), Comment: v.Comment}
+			verdicts[i] = store.VerdictInput{ControlID: v.ControlID, Verdict: domain.Verdict(v.Verdict), Comment: v.Comment,
+				Version: v.Version}
 		}
 		list, err := a.app.SetVerdicts(ctx, actorFrom(ctx), in.ID, verdicts, "body.verdicts")
 		if err != nil {

@@ -34,7 +34,7 @@ func (a *API) registerReview() {
 		Summary: "Controls to accept at once",
 		Description: "The answered controls whose sealed answer and evidence did not change since the previous submission and " +
 			"whose verdict there was accepted and not yet given again: what a reviewer may accept in one bulk verdict " +
-			"(PUT .../responses/verdicts with these versions). Empty for a first submission. Reviewers only.",
+			"(PUT /api/v1/assessments/{id}/verdicts, each with its version). Empty for a first submission. Reviewers only.",
 	}, func(ctx context.Context, in *IDParam) (*reviewCandidatesOutput, error) {
 		list, round, err := a.app.ReviewCandidates(ctx, actorFrom(ctx), in.ID)
 		if err != nil {

@@ -41,6 +41,7 @@ func TestBrowser(t *testing.T) {
 		{"ReviewWithKeys", testReviewWithKeys},
 		{"SecondSupervisorApproves", testSecondSupervisorApproves},
 		{"RaiseFindingFromControl", testRaiseFindingFromControl},
+		{"ReviewOfChanges", testReviewOfChanges},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

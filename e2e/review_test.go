@@ -255,3 +255,54 @@ func testRaiseFindingFromControl(t *testing.T, env *suite) {
 	p.waitText("#main", control)
 	axe(t, p)
 }
+
+// testReviewOfChanges files Nyota's assessment a second time with one answer
+// changed: its review shows what changed, beside the answer, and accepts the
+// unchanged controls accepted last time in one go.
+func testReviewOfChanges(t *testing.T, env *suite) {
+	s := newSite(t, env)
+	ctx := context.Background()
+	nyota := s.assessment(t, "Nyota")
+	admin := s.actorOf(t, "p04-admin@demo.assure.local")
+	responses, _, err := s.db.Responses(ctx, admin, nyota.ID, store.ResponseFilter{Verdict: domain.Accepted}, store.Page{})
+	if err != nil || len(responses) == 0 {
+		t.Fatalf("no accepted answer at Nyota: %v", err)
+	}
+	changed := responses[0]
+	if _, err := s.db.SaveResponse(ctx, admin, nyota.ID, changed.ControlID, domain.ResponseInput{Status: domain.Partial,
+		Narrative: "Now only at head office.", RemediationDate: domain.Today().AddDays(100).String()}, changed.Version); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Submit(ctx, admin, nyota.ID, domain.Attestation{Name: "Compliance lead", Position: "Head of Compliance",
+		Statement: "True and complete."}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.StartReview(ctx, s.actorOf(t, supervisor2), nyota.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	p := s.newPage(t, "supervisor")
+	p.signIn(supervisor2)
+	p.navigate("/assessments/" + nyota.ID + "/review?control=" + changed.ControlID)
+	p.waitText("#change-title", "What changed since submission 1")
+	p.waitText(".diff", "Now only at head office.")
+	p.waitVisible("#unchanged")
+	axe(t, p)
+	p.clickAndLoad(`form[action$="/review/accept-unchanged"] button`)
+	p.waitText("#main", "The unchanged controls are accepted.")
+	axe(t, p)
+	after, _, err := s.db.Responses(ctx, admin, nyota.ID, store.ResponseFilter{Verdict: domain.Accepted}, store.Page{Limit: store.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(responses)-1 {
+		t.Errorf("%d controls are accepted after accepting the unchanged ones, want %d", len(after), len(responses)-1)
+	}
+	for _, r := range after {
+		if r.ControlID == changed.ControlID {
+			t.Errorf("the changed control %s was accepted with the unchanged ones", r.ControlID)
+		}
+		if r.VerdictByName != "Moussa Diallo" {
+			t.Errorf("%s stays accepted by %q", r.ControlID, r.VerdictByName)
+		}
+	}
+}
