@@ -76,6 +76,7 @@ func New(application *app.App, log *slog.Logger, opts Options) *API {
 	a.registerCampaigns()
 	a.registerAssessments()
 	a.registerResponses()
+	a.registerReview()
 	a.registerEvidence()
 	a.registerFindings()
 	a.registerRisk()

@@ -143,6 +143,9 @@ var expectedAccess = map[string]string{
 	"put-verdict":    "FF AA FF FF FF",
 	"put-verdicts":   "FF AA FF FF FF",
 
+	//                         adm sup pad ped aud
+	"list-review-candidates": "FF AA FF FF FF",
+
 	//                       adm sup pad ped aud
 	"list-evidence":        "FF AA AN AN AA",
 	"get-evidence":         "FF AA AN AN AA",

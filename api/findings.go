@@ -37,6 +37,7 @@ type Finding struct {
 type FindingUpdate struct {
 	At         time.Time `json:"at"`
 	ActorEmail string    `json:"actor_email,omitempty"`
+	ActorName  string    `json:"actor_name,omitempty"`
 	Note       string    `json:"note,omitempty"`
 	From       string    `json:"from"`
 	To         string    `json:"to"`
@@ -49,7 +50,7 @@ func (a *API) findingOf(ctx context.Context, f domain.Finding) Finding {
 		Description: f.Description, DueAt: f.DueAt.String(), Status: string(f.Status), Overdue: f.Overdue(domain.Today()),
 		RemediationPlan: f.RemediationPlan, CreatedAt: f.CreatedAt.UTC(), UpdatedAt: f.UpdatedAt.UTC(), Version: f.Version}
 	for _, u := range f.Updates {
-		out.History = append(out.History, FindingUpdate{At: u.At.UTC(), ActorEmail: u.ActorEmail, Note: u.Note,
+		out.History = append(out.History, FindingUpdate{At: u.At.UTC(), ActorEmail: u.ActorEmail, ActorName: u.ActorName, Note: u.Note,
 			From: string(u.From), To: string(u.To)})
 	}
 	return out

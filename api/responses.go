@@ -25,6 +25,7 @@ type Response struct {
 	Verdict         string     `json:"verdict,omitempty" enum:"accepted,needs_info,rejected"`
 	VerdictComment  string     `json:"verdict_comment,omitempty"`
 	VerdictAt       *time.Time `json:"verdict_at,omitempty"`
+	VerdictByName   string     `json:"verdict_by_name,omitempty" doc:"The name of the supervisor who gave the verdict."`
 	UpdatedAt       time.Time  `json:"updated_at"`
 	Version         int        `json:"version"`
 	ETag            string     `json:"etag" doc:"Send as If-Match when saving this response."`
@@ -33,7 +34,7 @@ type Response struct {
 func responseOf(r domain.Response) Response {
 	out := Response{ControlID: r.ControlID, Status: string(r.Status), Maturity: r.Maturity, Narrative: r.Narrative,
 		Justification: r.Justification, EvidenceIDs: nonNil(r.EvidenceIDs), Verdict: string(r.Verdict),
-		VerdictComment: r.VerdictComment, VerdictAt: r.VerdictAt, UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
+		VerdictComment: r.VerdictComment, VerdictAt: r.VerdictAt, VerdictByName: r.VerdictByName, UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
 		ETag: etag(r.Version)}
 	if r.RemediationDate != nil {
 		out.RemediationDate = r.RemediationDate.String()
@@ -117,6 +118,7 @@ type putVerdictInput struct {
 // BulkVerdict is one control's verdict in a bulk review.
 type BulkVerdict struct {
 	ControlID string `json:"control_id" maxLength:"100"`
+	Version   int    `json:"version,omitempty" minimum:"0" doc:"The response's version as last read (see review-candidates); when given, a stale one makes the whole set fail with 412."`
 	VerdictBody
 }
 
@@ -220,7 +222,8 @@ func (a *API) registerResponses() {
 	}, func(ctx context.Context, in *putVerdictsInput) (*ListOutput[Response], error) {
 		verdicts := make([]store.VerdictInput, len(in.Body.Verdicts))
 		for i, v := range in.Body.Verdicts {
-			verdicts[i] = store.VerdictInput{ControlID: v.ControlID, Verdict: domain.Verdict(v.Verdict), Comment: v.Comment}
+			verdicts[i] = store.VerdictInput{ControlID: v.ControlID, Verdict: domain.Verdict(v.Verdict), Comment: v.Comment,
+				Version: v.Version}
 		}
 		list, err := a.app.SetVerdicts(ctx, actorFrom(ctx), in.ID, verdicts, "body.verdicts")
 		if err != nil {

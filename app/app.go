@@ -21,6 +21,7 @@ type App struct {
 
 	maxEvidence        int64 // bytes per evidence file
 	sectorJobThreshold int   // campaigns with more assessments get sector reports in the background
+	openInBackground   int   // campaigns over more providers are opened in the background
 }
 
 // Options configure the application layer.
@@ -30,17 +31,24 @@ type Options struct {
 	// SectorJobThreshold is the number of assessments above which a sector
 	// report is made in the background; 0 means 200.
 	SectorJobThreshold int
+	// OpenInBackgroundOver is the number of providers above which a campaign
+	// opened from the pages is opened in the background while the page
+	// shows its progress; 0 means 300.
+	OpenInBackgroundOver int
 }
 
 // New builds the application layer.
 func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Options) *App {
 	a := &App{db: db, authz: authz, log: log, maxEvidence: opts.MaxEvidenceBytes,
-		sectorJobThreshold: opts.SectorJobThreshold}
+		sectorJobThreshold: opts.SectorJobThreshold, openInBackground: opts.OpenInBackgroundOver}
 	if a.maxEvidence <= 0 {
 		a.maxEvidence = domain.DefaultMaxEvidenceBytes
 	}
 	if a.sectorJobThreshold <= 0 {
 		a.sectorJobThreshold = 200
+	}
+	if a.openInBackground <= 0 {
+		a.openInBackground = 300
 	}
 	return a
 }

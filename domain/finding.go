@@ -126,6 +126,7 @@ type FindingUpdate struct {
 	ActorEmail string
 	Note       string
 	From, To   FindingStatus
+	ActorName  string
 }
 
 // Overdue reports whether remediation is late.

@@ -57,6 +57,7 @@ type Response struct {
 	Verdict         Verdict // "" before review
 	VerdictComment  string
 	VerdictBy       string
+	VerdictByName   string // the name of who gave the verdict
 	VerdictAt       *time.Time
 	UpdatedAt       time.Time
 	UpdatedBy       string

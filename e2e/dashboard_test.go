@@ -12,7 +12,6 @@ import (
 	"assure/store"
 )
 
-const supervisor = "supervisor@demo.assure.local"
 
 // testDashboard signs in as the demo supervisor, who starts from the
 // dashboard of the current campaign; switches to the previous campaign and

@@ -45,6 +45,11 @@ func TestBrowser(t *testing.T) {
 		{"FindingsUsersAccount", testFindingsUsersAccount},
 		{"RegisterProviders", testRegisterProviders},
 		{"Dashboard", testDashboard},
+		{"CampaignWizard", testCampaignWizard},
+		{"ReviewWithKeys", testReviewWithKeys},
+		{"SecondSupervisorApproves", testSecondSupervisorApproves},
+		{"RaiseFindingFromControl", testRaiseFindingFromControl},
+		{"ReviewOfChanges", testReviewOfChanges},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

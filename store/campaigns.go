@@ -179,11 +179,21 @@ func (db *DB) Campaigns(ctx context.Context, actor domain.Actor, status domain.C
 // control that applies to the provider. EConflict when not a draft or when
 // no provider is in scope.
 func (db *DB) OpenCampaign(ctx context.Context, actor domain.Actor, id string) (domain.Campaign, error) {
+	return db.OpenCampaignNotifying(ctx, actor, id, nil)
+}
+
+// OpenCampaignNotifying is OpenCampaign that calls locked, when not nil,
+// once it holds the campaign's row: from then until it ends, CampaignOpening
+// reports the opening under way, on any instance.
+func (db *DB) OpenCampaignNotifying(ctx context.Context, actor domain.Actor, id string, locked func()) (domain.Campaign, error) {
 	var out domain.Campaign
 	err := db.write(ctx, "open campaign", func(t *txn) error {
 		c, err := getCampaign(ctx, t, actor, id, true)
 		if err != nil {
 			return err
+		}
+		if locked != nil {
+			locked()
 		}
 		if c.Status != domain.CampaignDraft {
 			return &domain.Error{Code: domain.EConflict, Allowed: domain.CampaignActions(c.Status),
@@ -197,15 +207,7 @@ func (db *DB) OpenCampaign(ctx context.Context, actor domain.Actor, id string) (
 		if err != nil {
 			return err
 		}
-		rows, err := t.Query(ctx, `select `+providerColumns+` from providers p where p.status = 'active'
-			and (cardinality($1::uuid[]) = 0 or p.id = any($1))
-			and (cardinality($2::text[]) = 0 or p.kind = any($2))
-			and (cardinality($3::smallint[]) = 0 or p.tier = any($3))
-			order by p.id`, orEmpty(c.ProviderIDs), kindStrings(c.Kinds), orEmpty(c.Tiers))
-		if err != nil {
-			return err
-		}
-		providers, err := pgx.CollectRows(rows, scanProvider)
+		providers, err := providersInScope(ctx, t, c)
 		if err != nil {
 			return err
 		}
@@ -216,7 +218,7 @@ func (db *DB) OpenCampaign(ctx context.Context, actor domain.Actor, id string) (
 		for i, p := range providers {
 			ids[i] = p.ID
 		}
-		rows, err = t.Query(ctx, `insert into assessments (campaign_id, provider_id, framework, provider_kind,
+		rows, err := t.Query(ctx, `insert into assessments (campaign_id, provider_id, framework, provider_kind,
 			provider_tier, provider_channels)
 			select $1, p.id, $2, p.kind, p.tier, p.channels from providers p where p.id = any($3::uuid[])
 			returning id::text, provider_id::text`, id, fwKey, ids)

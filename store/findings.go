@@ -116,7 +116,7 @@ func (db *DB) Finding(ctx context.Context, actor domain.Actor, id string) (domai
 		return f, translate(err, "get finding")
 	}
 	rows, err := db.pool.Query(ctx, `select fu.at, coalesce(fu.actor_id::text, ''), coalesce(u.email, ''), fu.note,
-		fu.from_status, fu.to_status from finding_updates fu left join users u on u.id = fu.actor_id
+		fu.from_status, fu.to_status, coalesce(u.name, '') from finding_updates fu left join users u on u.id = fu.actor_id
 		where fu.finding_id = $1 order by fu.id`, id)
 	if err != nil {
 		return f, translate(err, "get finding")

@@ -17,7 +17,8 @@ const responseColumns = `r.assessment_id::text, r.control_id, coalesce(r.status,
 	array(select e.evidence_id::text from response_evidence e
 		where e.assessment_id = r.assessment_id and e.control_id = r.control_id order by e.evidence_id),
 	coalesce(r.verdict, ''), r.verdict_comment, coalesce(r.verdict_by::text, ''), r.verdict_at,
-	r.updated_at, coalesce(r.updated_by::text, ''), r.version, r.ordinal`
+	r.updated_at, coalesce(r.updated_by::text, ''), r.version, r.ordinal,
+	coalesce((select u.name from users u where u.id = r.verdict_by), '')`
 
 type responseRow struct {
 	domain.Response
@@ -29,7 +30,7 @@ func scanResponse(row pgx.CollectableRow) (responseRow, error) {
 	var remediation *time.Time
 	err := row.Scan(&r.AssessmentID, &r.ControlID, &r.Status, &r.Maturity, &r.Narrative, &remediation,
 		&r.Justification, &r.EvidenceIDs, &r.Verdict, &r.VerdictComment, &r.VerdictBy, &r.VerdictAt,
-		&r.UpdatedAt, &r.UpdatedBy, &r.Version, &r.ordinal)
+		&r.UpdatedAt, &r.UpdatedBy, &r.Version, &r.ordinal, &r.VerdictByName)
 	if remediation != nil {
 		d := domain.DateOf(*remediation)
 		r.RemediationDate = &d

@@ -31,6 +31,7 @@ type filingData struct {
 	Upload     *uploadResult // the outcome of an upload
 	Statuses   []domain.ResponseStatus
 	Maturities []domain.MaturityLevel
+	CanReview  bool // the visitor reviews assessments: link to the review screen
 }
 
 // threatGroup is the controls whose primary threat is one threat.
@@ -193,7 +194,8 @@ func (ui *UI) filingView(r *http.Request, v *visit, id string, f filingFilter, o
 	}
 	d := &filingData{Filing: fl, Filter: f, Editable: contains(fl.Allowed, domain.ActionEdit),
 		CanSubmit: contains(fl.Allowed, domain.ActionSubmit), Dimensions: fl.Framework.Dimensions,
-		Stages: fl.Framework.Stages, Due: v.Date(fl.Assessment.DueAt), Statuses: statuses, Maturities: domain.MaturityLevels}
+		Stages: fl.Framework.Stages, Due: v.Date(fl.Assessment.DueAt), Statuses: statuses, Maturities: domain.MaturityLevels,
+		CanReview: ui.app.Offers(v.actor, "assessment", "review")}
 	controls := map[string]domain.Control{}
 	for _, c := range fl.Framework.Controls {
 		controls[c.ID] = c
@@ -391,6 +393,18 @@ var flashes = map[string]string{
 	"reopened":  "The finding is reopened.",
 	"added":     "The editor is added. They must choose their own password at their first sign-in.",
 	"disabled":  "The user is disabled and signed out everywhere.",
+	// Campaigns and the review screen.
+	"created":            "The campaign is drafted. Check who it covers, then open it.",
+	"opened":             "The campaign is open: every provider in scope has its assessment.",
+	"extended":           "The due date is extended.",
+	"closed":             "The campaign is closed.",
+	"verdict":            "Verdict recorded.",
+	"accepted_unchanged": "The unchanged controls are accepted.",
+	"review_started":     "The review has started.",
+	"changes_requested":  "Changes are requested; the assessment is back with the provider.",
+	"approved":           "The assessment is approved.",
+	"rejected":           "The assessment is rejected.",
+	"finding_raised":     "The finding is raised.",
 }
 
 // filingProblems lists the problems that block a submission, each with the

@@ -17,6 +17,53 @@ type findingsData struct {
 	Findings []findingView
 	Next     string // the address of the next page, or ""
 	Provider bool   // the visitor is a provider user: no provider column
+	Filter   findingsFilter
+}
+
+// findingsFilter narrows the list, as the filter form and the address hold it.
+type findingsFilter struct {
+	Severity, Status, ProviderID, CampaignID string
+	Overdue                                  bool
+	Severities                               []domain.Severity
+	Statuses                                 []domain.FindingStatus
+	Providers                                []domain.Provider // to pick from; none for provider users
+	Campaigns                                []domain.Campaign
+}
+
+// Any reports whether the filter narrows the list at all.
+func (f findingsFilter) Any() bool {
+	return f.Severity != "" || f.Status != "" || f.ProviderID != "" || f.CampaignID != "" || f.Overdue
+}
+
+// query is the filter as the address of a page of the list holds it.
+func (f findingsFilter) query() url.Values {
+	q := url.Values{}
+	for k, v := range map[string]string{"severity": f.Severity, "status": f.Status, "provider": f.ProviderID,
+		"campaign": f.CampaignID} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if f.Overdue {
+		q.Set("overdue", "1")
+	}
+	return q
+}
+
+// findingsFilterOf reads the filter from the address, dropping values that
+// are not a severity or a state.
+func findingsFilterOf(q url.Values) (findingsFilter, store.FindingFilter) {
+	f := findingsFilter{Severity: q.Get("severity"), Status: q.Get("status"), ProviderID: q.Get("provider"),
+		CampaignID: q.Get("campaign"), Overdue: q.Get("overdue") == "1", Severities: domain.Severities,
+		Statuses: domain.FindingStatuses}
+	if !domain.Severity(f.Severity).Valid() {
+		f.Severity = ""
+	}
+	if !domain.FindingStatus(f.Status).Valid() {
+		f.Status = ""
+	}
+	return f, store.FindingFilter{Severity: domain.Severity(f.Severity), Status: domain.FindingStatus(f.Status),
+		ProviderID: f.ProviderID, CampaignID: f.CampaignID, Overdue: f.Overdue}
 }
 
 // findingView is a finding with what the page works out for it.
@@ -34,20 +81,45 @@ func viewOf(f domain.Finding, p printer) findingView {
 // provider's, supervisors and auditors every provider's.
 func (ui *UI) findings(w http.ResponseWriter, r *http.Request, v *visit) {
 	cursor := r.URL.Query().Get("cursor")
-	list, next, err := ui.app.Findings(r.Context(), v.actor, store.FindingFilter{},
-		store.Page{Limit: findingsPage, Cursor: cursor})
+	filter, sf := findingsFilterOf(r.URL.Query())
+	list, next, err := ui.app.Findings(r.Context(), v.actor, sf, store.Page{Limit: findingsPage, Cursor: cursor})
+	if domain.ErrorCodeOf(err) == domain.EInvalid { // an id that is not one: the unfiltered list
+		http.Redirect(w, r, "/findings", http.StatusSeeOther)
+		return
+	}
 	if err != nil {
 		ui.fail(w, r, v, err)
 		return
 	}
-	d := findingsData{Provider: v.user.Role.ForProvider()}
+	d := findingsData{Provider: v.user.Role.ForProvider(), Filter: filter}
 	for _, f := range list {
 		d.Findings = append(d.Findings, viewOf(f, v.printer))
 	}
 	if next != "" {
-		d.Next = "/findings?cursor=" + url.QueryEscape(next)
+		q := filter.query()
+		q.Set("cursor", next)
+		d.Next = "/findings?" + q.Encode()
+	}
+	if err := ui.findingsChoices(r, v, &d); err != nil {
+		ui.fail(w, r, v, err)
+		return
 	}
 	ui.render(w, r, http.StatusOK, "findings.html", ui.newPage(r, v, "Findings", d))
+}
+
+// findingsChoices adds the providers and campaigns the filter offers: for
+// the sector's users every provider, and the latest campaigns.
+func (ui *UI) findingsChoices(r *http.Request, v *visit, d *findingsData) error {
+	var err error
+	if !d.Provider {
+		if d.Filter.Providers, _, err = ui.app.Providers(r.Context(), v.actor, store.ProviderFilter{}, store.Page{Limit: store.MaxLimit}); err != nil {
+			return err
+		}
+	}
+	if ui.app.Offers(v.actor, "campaign", "read") {
+		d.Filter.Campaigns, _, err = ui.app.Campaigns(r.Context(), v.actor, "", store.Page{Limit: 100})
+	}
+	return err
 }
 
 // findingData is one finding with its history and the forms of the actions

@@ -75,6 +75,9 @@ func (ui *UI) newPage(r *http.Request, v *visit, title string, data any) *page {
 // navFor lists the main pages the actor may use, as the policy says.
 func (ui *UI) navFor(actor domain.Actor) []navItem {
 	items := []navItem{{Label: "Home", Href: "/"}}
+	if ui.app.Offers(actor, "campaign", "read") {
+		items = append(items, navItem{Label: "Campaigns", Href: "/campaigns"})
+	}
 	if ui.app.Offers(actor, "finding", "read") {
 		items = append(items, navItem{Label: "Findings", Href: "/findings"})
 	}

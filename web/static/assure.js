@@ -62,3 +62,70 @@
     });
   });
 })();
+
+// The review screen's keys: j or n for the next control, k or p for the
+// previous one, a to accept, i and r for needs information and reject,
+// which need a comment: with none written yet they put the cursor in the
+// comment, and Ctrl+Enter there records the verdict asked for. No key does
+// anything while the visitor types in a field or holds a modifier.
+(function () {
+  "use strict";
+  if (!document.querySelector("[data-review]")) { return; }
+  var form = document.querySelector("form[data-verdict-form]");
+  var comment = form ? form.querySelector("textarea[name=comment]") : null;
+  var pending = "";
+  var swallow = ""; // the character of a shortcut just taken, kept out of the field it focused
+  // The single-key shortcuts can be turned off (they may clash with other
+  // tools' keys); the choice is kept in this browser.
+  var on = true;
+  try { on = window.localStorage.getItem("assure-review-keys") !== "off"; } catch (err) { on = true; }
+  var sw = document.querySelector("[data-keys-switch]");
+  var box = document.getElementById("keys-on");
+  if (sw && box) {
+    sw.hidden = false;
+    box.checked = on;
+    box.addEventListener("change", function () {
+      on = box.checked;
+      try { window.localStorage.setItem("assure-review-keys", on ? "on" : "off"); } catch (err) { /* kept for this page only */ }
+    });
+  }
+
+  function typing(el) {
+    return el && (el.isContentEditable || (el.closest && el.closest("input, textarea, select") !== null));
+  }
+  function follow(rel) {
+    var a = document.querySelector(".pager a[rel=" + rel + "]");
+    if (a) { window.location.href = a.href; }
+  }
+  function verdict(value) {
+    var b = form ? form.querySelector("button[name=verdict][value=" + value + "]") : null;
+    if (!b) { return; }
+    if (value !== "accepted" && comment && comment.value.trim() === "") {
+      pending = value;
+      var note = form.querySelector("[data-pending-note]");
+      if (note) { note.hidden = false; }
+      comment.focus();
+      return;
+    }
+    b.click();
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && comment && e.target === comment) {
+      if (pending && comment.value.trim() !== "") { e.preventDefault(); verdict(pending); }
+      return;
+    }
+    if (!on || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) { return; }
+    var act = { j: function () { follow("next"); }, n: function () { follow("next"); },
+      k: function () { follow("prev"); }, p: function () { follow("prev"); },
+      a: function () { verdict("accepted"); }, i: function () { verdict("needs_info"); },
+      r: function () { verdict("rejected"); } }[e.key];
+    if (act) { e.preventDefault(); swallow = e.key; act(); }
+  });
+  document.addEventListener("keypress", function (e) {
+    if (swallow && e.key === swallow) { e.preventDefault(); }
+    swallow = "";
+  }, true);
+  document.addEventListener("keyup", function () { swallow = ""; });
+  document.body.setAttribute("data-review-keys", "ready");
+})();

@@ -1,0 +1,65 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"assure/domain"
+)
+
+// providersInScope returns the active providers a campaign covers, by id:
+// the one selection both opening a campaign and previewing it make.
+func providersInScope(ctx context.Context, q querier, c domain.Campaign) ([]domain.Provider, error) {
+	rows, err := q.Query(ctx, `select `+providerColumns+` from providers p where p.status = 'active'
+		and (cardinality($1::uuid[]) = 0 or p.id = any($1))
+		and (cardinality($2::text[]) = 0 or p.kind = any($2))
+		and (cardinality($3::smallint[]) = 0 or p.tier = any($3))
+		order by p.id`, orEmpty(c.ProviderIDs), kindStrings(c.Kinds), orEmpty(c.Tiers))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, scanProvider)
+}
+
+// CampaignScope returns the active providers a campaign, stored or only
+// drafted, would cover if it were opened now, by id. Only an actor who sees
+// the whole sector may ask (EForbidden otherwise); ids that are not provider
+// ids are EInvalid.
+func (db *DB) CampaignScope(ctx context.Context, actor domain.Actor, c domain.Campaign) ([]domain.Provider, error) {
+	if _, err := scopeArg(actor.Scope()); err != nil {
+		return nil, err
+	}
+	if !actor.Scope().All() {
+		return nil, domain.Errorf(domain.EForbidden, "only the sector's supervisors see a campaign's scope")
+	}
+	var problems []domain.Problem
+	for i, id := range c.ProviderIDs {
+		if !isUUID(id) {
+			problems = append(problems, domain.Problem{Location: fmt.Sprintf("body.provider_ids[%d]", i), Message: "must be a provider id"})
+		}
+	}
+	if len(problems) > 0 {
+		return nil, domain.Invalid("the scope names unknown providers", problems)
+	}
+	list, err := providersInScope(ctx, db.pool, c)
+	return list, translate(err, "campaign scope")
+}
+
+// CampaignOpening reports whether a draft campaign is being opened now: its
+// row is held by the transaction of OpenCampaign, on this instance or
+// another. Nothing else updates a draft campaign's row, and the probe takes
+// the weakest row lock, which only an update conflicts with.
+func (db *DB) CampaignOpening(ctx context.Context, id string) (bool, error) {
+	if !isUUID(id) {
+		return false, nil
+	}
+	var free, exists bool
+	err := db.pool.QueryRow(ctx, `select exists (select 1 from campaigns where id = $1),
+		exists (select 1 from (select 1 from campaigns where id = $1 for key share skip locked) x)`, id).Scan(&exists, &free)
+	if err != nil {
+		return false, translate(err, "probe campaign opening")
+	}
+	return exists && !free, nil
+}
