@@ -12,7 +12,6 @@ import (
 	"assure/store"
 )
 
-
 // testDashboard signs in as the demo supervisor, who starts from the
 // dashboard of the current campaign; switches to the previous campaign and
 // back with the campaign choice; then follows a cell of the risk matrix to

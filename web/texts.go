@@ -133,7 +133,7 @@ var names = map[string]string{
 	"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical",
 	"open": "Open", "in_progress": "In progress", "resolved": "Resolved", "verified": "Verified",
 	"not_started": "Not started",
-	"closed": "Closed",
+	"closed":      "Closed",
 }
 
 // Name returns the name of a state, answer, verdict or severity code in the
