@@ -50,6 +50,9 @@ func TestBrowser(t *testing.T) {
 		{"SecondSupervisorApproves", testSecondSupervisorApproves},
 		{"RaiseFindingFromControl", testRaiseFindingFromControl},
 		{"ReviewOfChanges", testReviewOfChanges},
+		{"ProviderOpensSupervisorURLs", testProviderOpensSupervisorURLs},
+		{"VerifyFinding", testVerifyFinding},
+		{"SupervisorInFrench", testSupervisorInFrench},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
