@@ -89,7 +89,10 @@ func (in ResponseInput) Check(prefix string) (*Date, []Problem) {
 	add := func(field, format string, args ...any) {
 		problems = append(problems, Problem{prefix + "." + field, fmt.Sprintf(format, args...)})
 	}
-	if !in.Status.Valid() {
+	switch {
+	case in.Status == "":
+		add("status", "choose an answer")
+	case !in.Status.Valid():
 		add("status", "%q is not one of implemented, partial, not_implemented, not_applicable", in.Status)
 	}
 	if in.Maturity != nil && (*in.Maturity < 0 || *in.Maturity > 5) {
@@ -116,6 +119,12 @@ func (in ResponseInput) Check(prefix string) (*Date, []Problem) {
 	return date, problems
 }
 
+// gapNeedsDate says, for each answer that leaves a gap, that it needs a date.
+var gapNeedsDate = map[ResponseStatus]string{
+	Partial:        "partial needs a planned remediation date",
+	NotImplemented: "not_implemented needs a planned remediation date",
+}
+
 // CheckComplete returns the problems that keep a response from being filed:
 // unanswered, not-applicable without a justification, implemented without a
 // narrative or evidence, a gap without a remediation date in the future.
@@ -130,7 +139,7 @@ func (r Response) CheckComplete(today Date) []Problem {
 	case r.Status == Implemented && strings.TrimSpace(r.Narrative) == "" && len(r.EvidenceIDs) == 0:
 		problems = append(problems, Problem{loc, "implemented needs a narrative or evidence"})
 	case r.Status.Gap() && r.RemediationDate == nil:
-		problems = append(problems, Problem{loc + ".remediation_date", fmt.Sprintf("%s needs a planned remediation date", r.Status)})
+		problems = append(problems, Problem{loc + ".remediation_date", gapNeedsDate[r.Status]})
 	case r.Status.Gap() && !r.RemediationDate.After(today):
 		problems = append(problems, Problem{loc + ".remediation_date", "the planned remediation date must be in the future"})
 	}
