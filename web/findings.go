@@ -91,7 +91,7 @@ func (ui *UI) findings(w http.ResponseWriter, r *http.Request, v *visit) {
 		ui.fail(w, r, v, err)
 		return
 	}
-	d := findingsData{Provider: v.user.Role.ForProvider(), Filter: filter}
+	d := findingsData{Provider: !ui.app.OffersEveryProvider(v.actor, "finding", "read"), Filter: filter}
 	for _, f := range list {
 		d.Findings = append(d.Findings, viewOf(f, v.printer))
 	}
