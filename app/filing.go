@@ -27,6 +27,21 @@ func (a *App) Filing(ctx context.Context, actor domain.Actor, id string) (Filing
 	if err != nil {
 		return Filing{}, err
 	}
+	f, err := a.filingOf(ctx, actor, as)
+	if err != nil {
+		return f, err
+	}
+	today := domain.Today()
+	for _, r := range f.Responses {
+		f.Problems = append(f.Problems, r.CheckComplete(today)...)
+	}
+	return f, nil
+}
+
+// filingOf gathers what every screen of an assessment shows: what the actor
+// may do to it, its campaign and framework, its responses, and its evidence
+// when the actor may read it.
+func (a *App) filingOf(ctx context.Context, actor domain.Actor, as domain.Assessment) (Filing, error) {
 	f := Filing{Assessment: as}
 	allowed, err := a.AllowedActions(ctx, actor, as)
 	if err != nil {
@@ -41,20 +56,16 @@ func (a *App) Filing(ctx context.Context, actor domain.Actor, id string) (Filing
 		return f, err
 	}
 	if f.Responses, err = store.All(func(p store.Page) ([]domain.Response, string, error) {
-		return a.db.Responses(ctx, actor, id, store.ResponseFilter{}, p)
+		return a.db.Responses(ctx, actor, as.ID, store.ResponseFilter{}, p)
 	}); err != nil {
 		return f, err
 	}
 	if a.may(actor, as.ProviderID, "evidence", "read") {
 		if f.Evidence, err = store.All(func(p store.Page) ([]domain.Evidence, string, error) {
-			return a.db.EvidenceOf(ctx, actor, id, p)
+			return a.db.EvidenceOf(ctx, actor, as.ID, p)
 		}); err != nil {
 			return f, err
 		}
-	}
-	today := domain.Today()
-	for _, r := range f.Responses {
-		f.Problems = append(f.Problems, r.CheckComplete(today)...)
 	}
 	return f, nil
 }

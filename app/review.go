@@ -16,12 +16,7 @@ import (
 // four-eyes rule keeps the actor from approving, the history of its states,
 // and its findings.
 type Review struct {
-	Assessment  domain.Assessment
-	Allowed     []string
-	Campaign    domain.Campaign
-	Framework   *domain.Framework
-	Responses   []domain.Response
-	Evidence    []domain.Evidence
+	Filing
 	Round       domain.ReviewRound
 	Candidates  []domain.Response // unchanged since the previous submission, accepted there
 	Reviewers   []Reviewer        // who recorded the verdicts that stand, most verdicts first
@@ -52,31 +47,11 @@ func (a *App) Review(ctx context.Context, actor domain.Actor, id string) (Review
 	if err != nil {
 		return Review{}, err
 	}
-	r := Review{Assessment: as}
-	allowed, err := a.AllowedActions(ctx, actor, as)
+	f, err := a.filingOf(ctx, actor, as)
 	if err != nil {
-		return r, err
+		return Review{}, err
 	}
-	r.Allowed = allowed[0]
-	if r.Campaign, err = a.db.Campaign(ctx, actor, as.CampaignID); err != nil {
-		return r, err
-	}
-	if r.Framework, err = a.db.FrameworkOf(ctx, store.FrameworkRef{ID: r.Campaign.FrameworkID,
-		Version: r.Campaign.FrameworkVersion}); err != nil {
-		return r, err
-	}
-	if r.Responses, err = store.All(func(p store.Page) ([]domain.Response, string, error) {
-		return a.db.Responses(ctx, actor, id, store.ResponseFilter{}, p)
-	}); err != nil {
-		return r, err
-	}
-	if a.may(actor, as.ProviderID, "evidence", "read") {
-		if r.Evidence, err = store.All(func(p store.Page) ([]domain.Evidence, string, error) {
-			return a.db.EvidenceOf(ctx, actor, id, p)
-		}); err != nil {
-			return r, err
-		}
-	}
+	r := Review{Filing: f}
 	if r.Round, err = a.reviewRound(ctx, actor, as); err != nil {
 		return r, err
 	}
