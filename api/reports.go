@@ -23,11 +23,13 @@ var reportFile = regexp.MustCompile(`^([0-9a-fA-F-]{36})\.(pdf|xlsx)$`)
 
 type assessmentReportInput struct {
 	File string `path:"file" maxLength:"42" example:"0b0e…-….pdf" doc:"The assessment id followed by .pdf or .xlsx."`
+	Lang string `query:"lang" enum:"en,fr" doc:"The report's language: en (default) or fr."`
 }
 
 type sectorReportInput struct {
 	Campaign string `query:"campaign" required:"true" maxLength:"36"`
 	Basis    string `query:"basis" enum:"current,filed" doc:"filed (default) or current."`
+	Lang     string `query:"lang" enum:"en,fr" doc:"The report's language: en (default) or fr."`
 }
 
 // ReportJob is a report being made in the background.
@@ -69,6 +71,7 @@ type createReportJobInput struct {
 		Campaign string `json:"campaign" maxLength:"36"`
 		Format   string `json:"format" enum:"pdf,xlsx"`
 		Basis    string `json:"basis,omitempty" enum:"current,filed"`
+		Lang     string `json:"lang,omitempty" enum:"en,fr" doc:"The report's language: en (default) or fr."`
 	}
 }
 
@@ -113,7 +116,7 @@ func (a *API) registerReports() {
 		if m == nil {
 			return nil, domain.Errorf(domain.ENotFound, "no such report: ask for <assessment id>.pdf or .xlsx")
 		}
-		f, err := a.app.AssessmentReport(ctx, actorFrom(ctx), m[1], m[2])
+		f, err := a.app.AssessmentReport(ctx, actorFrom(ctx), m[1], m[2], domain.Language(in.Lang))
 		if err != nil {
 			return nil, err
 		}
@@ -131,7 +134,8 @@ func (a *API) registerReports() {
 	}
 	sector := func(format string) func(ctx context.Context, in *sectorReportInput) (*huma.StreamResponse, error) {
 		return func(ctx context.Context, in *sectorReportInput) (*huma.StreamResponse, error) {
-			r, err := a.app.SectorReport(ctx, actorFrom(ctx), in.Campaign, in.Basis, format)
+			r, err := a.app.SectorReport(ctx, actorFrom(ctx), format,
+				store.ReportParams{CampaignID: in.Campaign, Basis: in.Basis, Language: domain.Language(in.Lang)})
 			if err != nil {
 				return nil, err
 			}
@@ -165,7 +169,7 @@ func (a *API) registerReports() {
 		DefaultStatus: http.StatusAccepted,
 	}, func(ctx context.Context, in *createReportJobInput) (*reportJobOutput, error) {
 		job, err := a.app.CreateReportJob(ctx, actorFrom(ctx), in.Body.Format,
-			store.ReportParams{CampaignID: in.Body.Campaign, Basis: in.Body.Basis})
+			store.ReportParams{CampaignID: in.Body.Campaign, Basis: in.Body.Basis, Language: domain.Language(in.Body.Lang)})
 		if err != nil {
 			return nil, err
 		}

@@ -151,7 +151,7 @@ func TestRulesHoldWithoutHTTP(t *testing.T) {
 		_, _, err = s.app.EvidenceOf(ctx, b, s.a.ID, store.Page{})
 		wantCode(t, string(b.Role)+" of B lists A's evidence", err, domain.ENotFound)
 		for _, format := range []string{"pdf", "xlsx"} {
-			f, err := s.app.AssessmentReport(ctx, b, s.a.ID, format)
+			f, err := s.app.AssessmentReport(ctx, b, s.a.ID, format, "")
 			wantCode(t, string(b.Role)+" of B exports A's "+format+" report", err, domain.ENotFound)
 			if f != nil {
 				f.Close()
@@ -172,7 +172,7 @@ func TestRulesHoldWithoutHTTP(t *testing.T) {
 	if _, err := s.app.Evidence(ctx, s.editorA, s.evidenceA.ID); err != nil {
 		t.Errorf("A's editor reads A's evidence: %v", err)
 	}
-	f, err := s.app.AssessmentReport(ctx, s.editorA, s.a.ID, "pdf")
+	f, err := s.app.AssessmentReport(ctx, s.editorA, s.a.ID, "pdf", "")
 	if err != nil {
 		t.Fatalf("A's editor exports A's report: %v", err)
 	}

@@ -111,7 +111,7 @@ func (w *reportWorker) Work(ctx context.Context, job *river.Job[store.ReportJobA
 			w.log.WarnContext(ctx, "report progress", "job", id, "err", err)
 		}
 	}
-	if err := w.app.writeSector(ctx, actor, rj.Params.CampaignID, rj.Params.Basis, rj.Format, tmp, progress); err != nil {
+	if err := w.app.writeSector(ctx, actor, rj.Format, rj.Params, tmp, progress); err != nil {
 		return w.fail(ctx, id, "the report could not be made", err)
 	}
 	size, err := tmp.Seek(0, io.SeekCurrent)

@@ -12,9 +12,12 @@ import (
 
 // AssessmentReport makes one assessment's report (format pdf or xlsx) and
 // records its export. Another provider's assessment is ENotFound.
-func (a *App) AssessmentReport(ctx context.Context, actor domain.Actor, id, format string) (*File, error) {
+func (a *App) AssessmentReport(ctx context.Context, actor domain.Actor, id, format string, lang domain.Language) (*File, error) {
 	if format != "pdf" && format != "xlsx" {
 		return nil, domain.Errorf(domain.ENotFound, "no such report: ask for pdf or xlsx")
+	}
+	if err := validLanguage(lang); err != nil {
+		return nil, err
 	}
 	as, err := a.assessment(ctx, actor, id, "report", "export")
 	if err != nil {
@@ -23,6 +26,7 @@ func (a *App) AssessmentReport(ctx context.Context, actor domain.Actor, id, form
 	name := fmt.Sprintf("assessment-%s-%s.%s", slug(as.ProviderName), as.ID[:8], format)
 	return spool(name, format, func(w io.Writer) error {
 		d, err := a.assessmentData(ctx, actor, id)
+		d.Lang = lang
 		if err != nil {
 			return err
 		}
@@ -32,7 +36,7 @@ func (a *App) AssessmentReport(ctx context.Context, actor domain.Actor, id, form
 		return reports.WriteAssessmentXLSX(w, d)
 	}, func() error {
 		return a.db.RecordEvent(ctx, actor, "report.export", "assessment", id, as.ProviderID,
-			map[string]any{"report": "assessment", "format": format})
+			map[string]any{"report": "assessment", "format": format, "language": lang})
 	})
 }
 
@@ -46,45 +50,52 @@ type SectorReport struct {
 // SectorReport makes a campaign's sector report (pdf or xlsx) and records
 // its export, or queues it as a background job when the campaign has more
 // assessments than the threshold.
-func (a *App) SectorReport(ctx context.Context, actor domain.Actor, campaignID, basis, format string) (SectorReport, error) {
+func (a *App) SectorReport(ctx context.Context, actor domain.Actor, format string, params store.ReportParams) (SectorReport, error) {
 	if err := a.permit(ctx, actor, "sector_report", "export"); err != nil {
 		return SectorReport{}, err
 	}
-	c, err := a.db.Campaign(ctx, actor, campaignID)
+	if err := validLanguage(params.Language); err != nil {
+		return SectorReport{}, err
+	}
+	c, err := a.db.Campaign(ctx, actor, params.CampaignID)
 	if err != nil {
 		return SectorReport{}, err
 	}
 	if c.Assessments > a.sectorJobThreshold {
-		job, err := a.db.CreateReportJob(ctx, actor, format, store.ReportParams{CampaignID: c.ID, Basis: basis})
+		job, err := a.db.CreateReportJob(ctx, actor, format, params)
 		return SectorReport{Job: &job}, err
 	}
 	name := fmt.Sprintf("sector-%s.%s", slug(c.Name), format)
 	f, err := spool(name, format, func(w io.Writer) error {
-		return a.writeSector(ctx, actor, c.ID, basis, format, w, nil)
+		return a.writeSector(ctx, actor, format, params, w, nil)
 	}, func() error {
 		return a.db.RecordEvent(ctx, actor, "report.export", "campaign", c.ID, "",
-			map[string]any{"report": "sector", "format": format, "basis": basis})
+			map[string]any{"report": "sector", "format": format, "basis": params.Basis, "language": params.Language})
 	})
 	return SectorReport{File: f}, err
 }
 
 // writeSector writes a campaign's sector report, telling progress in
 // response rows written (xlsx) when progress is not nil.
-func (a *App) writeSector(ctx context.Context, actor domain.Actor, campaignID, basis, format string, w io.Writer,
+func (a *App) writeSector(ctx context.Context, actor domain.Actor, format string, params store.ReportParams, w io.Writer,
 	progress func(done int)) error {
-	d, err := a.sectorData(ctx, actor, campaignID, basis)
+	d, err := a.sectorData(ctx, actor, params.CampaignID, params.Basis)
 	if err != nil {
 		return err
 	}
+	d.Lang = params.Language
 	if format == "pdf" {
 		return reports.WriteSectorPDF(w, d)
 	}
-	return reports.WriteSectorXLSX(w, d, a.responseSource(ctx, actor, campaignID), progress)
+	return reports.WriteSectorXLSX(w, d, a.responseSource(ctx, actor, params.CampaignID), progress)
 }
 
 // CreateReportJob queues a sector report in the background.
 func (a *App) CreateReportJob(ctx context.Context, actor domain.Actor, format string, params store.ReportParams) (store.ReportJob, error) {
 	if err := a.permit(ctx, actor, "sector_report", "export"); err != nil {
+		return store.ReportJob{}, err
+	}
+	if err := validLanguage(params.Language); err != nil {
 		return store.ReportJob{}, err
 	}
 	return a.db.CreateReportJob(ctx, actor, format, params)
@@ -114,4 +125,13 @@ func (a *App) DownloadReportJob(ctx context.Context, actor domain.Actor, id stri
 		return job, nil, err
 	}
 	return job, func(w io.Writer) error { return a.db.WriteReportFile(ctx, job.ID, w) }, nil
+}
+
+// validLanguage refuses a report language other than English (or empty) and
+// French.
+func validLanguage(l domain.Language) error {
+	if l == "" || l.Valid() {
+		return nil
+	}
+	return domain.Invalid("unknown language", []domain.Problem{{Location: "query.lang", Message: "must be en or fr"}})
 }

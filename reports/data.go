@@ -11,6 +11,7 @@ import (
 
 // AssessmentData is everything an assessment report shows.
 type AssessmentData struct {
+	Lang        domain.Language // of the report's words; empty is English
 	GeneratedAt time.Time
 	GeneratedBy string // email or label of who asked
 
@@ -50,6 +51,7 @@ type SubmissionInfo struct {
 
 // SectorData is everything a sector report shows for one campaign.
 type SectorData struct {
+	Lang        domain.Language
 	GeneratedAt time.Time
 	GeneratedBy string
 	Campaign    domain.Campaign

@@ -27,6 +27,8 @@ func (ReportJobArgs) Kind() string { return "report" }
 type ReportParams struct {
 	CampaignID string `json:"campaign_id"`
 	Basis      string `json:"basis,omitempty"`
+	// Language of the report (en, fr); empty is English.
+	Language domain.Language `json:"language,omitempty"`
 }
 
 // ReportJob is a report made in the background.

@@ -296,8 +296,8 @@ func prioritiesOf(p printer, f *domain.Framework, list []store.Priority) []prior
 	var out []priorityView
 	for _, pr := range list {
 		v := priorityView{Rank: pr.Rank, ProviderID: pr.ProviderID, Provider: pr.ProviderName, Tier: pr.Tier,
-			Priority: p.decimal(pr.Score), RiskIndex: p.decimal(pr.Input.RiskIndex()),
-			TierWeight: "×" + p.decimal(domain.TierWeight(pr.Tier)), FilingOverdue: pr.FilingOverdue,
+			Priority: p.Decimal(pr.Score, 1), RiskIndex: p.Decimal(pr.Input.RiskIndex(), 1),
+			TierWeight: "×" + p.Decimal(domain.TierWeight(pr.Tier), 1), FilingOverdue: pr.FilingOverdue,
 			OverdueFindings: pr.OverdueFindings}
 		for _, t := range pr.TopThreats {
 			v.TopThreats = append(v.TopThreats, p.T("%s %s: %d, %s", t.ThreatID, threats[t.ThreatID], t.Score, p.Name(t.Level)))
@@ -309,9 +309,6 @@ func prioritiesOf(p printer, f *domain.Framework, list []store.Priority) []prior
 	}
 	return out
 }
-
-// decimal formats a number with one decimal for the language (12.5, 12,5).
-func (p printer) decimal(x float64) string { return p.p.Sprintf("%.1f", x) }
 
 // The dashboard's partials (_desk.html) receive the page, for its messages,
 // beside their own part; the parts hand themselves over with On.

@@ -222,15 +222,6 @@ func (ui *UI) providerRisk(r *http.Request, v *visit, d *providerPageData) error
 	return nil
 }
 
-// decimal formats a number with two decimals, with the language's decimal mark.
-func decimal(p printer, f float64) string {
-	s := strconv.FormatFloat(f, 'f', 2, 64)
-	if p.lang == domain.French {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
-}
-
 // percentOf formats a fraction (0–1) as a whole percentage.
 func percentOf(f float64) string { return strconv.Itoa(int(math.Round(f*100))) + "%" }
 
@@ -324,8 +315,8 @@ func explainThreat(t domain.ThreatRisk, p printer) (likelihood, impact, residual
 		return
 	}
 	exact := float64(t.L0) - float64(t.L0-1)*t.Coverage()
-	residual = p.T("%d − (%d − 1) × %s coverage = %s, rounded to %d (at least 1).", t.L0, t.L0, decimal(p, t.Coverage()),
-		decimal(p, exact), t.L1)
+	residual = p.T("%d − (%d − 1) × %s coverage = %s, rounded to %d (at least 1).", t.L0, t.L0, p.Decimal(t.Coverage(), 2),
+		p.Decimal(exact, 2), t.L1)
 	return
 }
 
@@ -374,7 +365,7 @@ func trendChartOf(points []store.TrendPoint, p printer) *trendChart {
 	var comp, score []string
 	var said []string
 	for i, tp := range points {
-		m := trendMark{TrendPoint: tp, Opens: p.Date(tp.OpensAt), Mean: decimal(p, tp.MeanScore), LabelY: c.Base + 20}
+		m := trendMark{TrendPoint: tp, Opens: p.Date(tp.OpensAt), Mean: p.Decimal(tp.MeanScore, 2), LabelY: c.Base + 20}
 		m.X = (c.Left + c.Right) / 2
 		if len(points) > 1 {
 			m.X = c.Left + 20 + (c.Right-c.Left-40)*i/(len(points)-1)

@@ -215,7 +215,7 @@ func TestEveryMessageIsTranslated(t *testing.T) {
 	}
 	var missing []string
 	for k, where := range usedKeys(t) {
-		if !tx.keys[domain.French][k] {
+		if !tx.Has(domain.French, k) {
 			missing = append(missing, where+": "+strconv.Quote(k))
 		}
 	}

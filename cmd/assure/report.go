@@ -2,7 +2,9 @@ package main
 
 import (
 	"assure/app"
+	"assure/domain"
 	"assure/policies"
+	"assure/store"
 	"context"
 	"fmt"
 	"io"
@@ -24,6 +26,7 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	campaign := fs.String("campaign", "", "campaign id (report sector)")
 	basis := fs.String("basis", "", "filed (default) or current (report sector)")
 	format := fs.String("format", "pdf", "pdf or xlsx")
+	lang := fs.String("lang", "en", "language of the report: en or fr")
 	out := fs.String("o", "", "output file (required)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
@@ -31,6 +34,8 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	switch {
 	case *format != "pdf" && *format != "xlsx":
 		return usageError("--format must be pdf or xlsx")
+	case !domain.Language(*lang).Valid():
+		return usageError("--lang must be en or fr")
 	case *out == "":
 		return usageError("-o FILE is required")
 	case kind == "assessment" && *id == "":
@@ -50,10 +55,11 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	application := app.New(db, authz, newLogger(stderr), app.Options{SectorJobThreshold: math.MaxInt})
 	var file *app.File
 	if kind == "assessment" {
-		file, err = application.AssessmentReport(ctx, cliActor(), *id, *format)
+		file, err = application.AssessmentReport(ctx, cliActor(), *id, *format, domain.Language(*lang))
 	} else {
 		var r app.SectorReport
-		r, err = application.SectorReport(ctx, cliActor(), *campaign, *basis, *format)
+		r, err = application.SectorReport(ctx, cliActor(), *format,
+			store.ReportParams{CampaignID: *campaign, Basis: *basis, Language: domain.Language(*lang)})
 		file = r.File
 	}
 	if err != nil {
