@@ -17,6 +17,8 @@ npm_prefix=var/npm
 #        as name@version; installed again when another version is there.
 deps='
 pdftotext                  deb  poppler-utils
+qpdf                       deb  qpdf
+soffice                    deb  libreoffice-calc-nogui
 chromium                   deb  chromium
 axe-core/axe.min.js        npm  axe-core@4.14.1
 '
