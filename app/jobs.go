@@ -90,12 +90,17 @@ func (w *reportWorker) Work(ctx context.Context, job *river.Job[store.ReportJobA
 	}
 	actor := domain.ActorFor(u)
 	actor.RequestID = "job:" + id
-	total, err := w.app.db.CountResponses(ctx, rj.Params.CampaignID)
+	c, err := w.app.db.Campaign(ctx, actor, rj.Params.CampaignID)
 	if err != nil {
-		return err
+		return w.fail(ctx, id, "the campaign of the report is no longer there", err)
 	}
-	if rj.Format == "pdf" {
-		total = 1
+	// The units of work the writer tells progress in: response rows of the
+	// workbook's register, providers of the PDF.
+	total := c.Assessments
+	if rj.Format != "pdf" {
+		if total, err = w.app.db.CountResponses(ctx, rj.Params.CampaignID); err != nil {
+			return err
+		}
 	}
 	if err := w.app.db.StartReportJob(ctx, id, total); err != nil {
 		return err
@@ -119,10 +124,6 @@ func (w *reportWorker) Work(ctx context.Context, job *river.Job[store.ReportJobA
 		return err
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	c, err := w.app.db.Campaign(ctx, actor, rj.Params.CampaignID)
-	if err != nil {
 		return err
 	}
 	name := fmt.Sprintf("sector-%s.%s", slug(c.Name), rj.Format)

@@ -54,7 +54,35 @@ func (a *App) assessmentData(ctx context.Context, actor domain.Actor, id string)
 		d.Submission = &reports.SubmissionInfo{Version: s.Version, SubmittedAt: s.SubmittedAt.UTC(), SubmittedBy: s.SubmittedBy,
 			Late: s.Late, Attestation: s.Attestation, Seal: s.Seal, Verified: s.Verified}
 	}
+	history, err := db.Transitions(ctx, actor, id)
+	if err != nil {
+		return d, err
+	}
+	for _, t := range history {
+		d.History = append(d.History, reports.StateChange{From: t.From, To: t.To, By: t.ActorName, ByEmail: t.ActorEmail,
+			At: t.At.UTC(), Reason: t.Reason})
+	}
+	trend, err := db.Trend(ctx, actor, as.ProviderID)
+	if err != nil {
+		return d, err
+	}
+	d.Previous = previousCampaign(trend, d.Campaign)
 	return d, nil
+}
+
+// previousCampaign picks, from a provider's trend (oldest first), its
+// standing in the latest campaign that opened before c; nil when none did.
+func previousCampaign(trend []store.TrendPoint, c domain.Campaign) *reports.TrendPoint {
+	var prev *reports.TrendPoint
+	for _, t := range trend {
+		if t.CampaignID == c.ID || !t.OpensAt.Before(c.OpensAt) {
+			continue
+		}
+		prev = &reports.TrendPoint{CampaignID: t.CampaignID, CampaignName: t.CampaignName, OpensAt: t.OpensAt, DueAt: t.DueAt,
+			Status: t.Status, Source: t.Source, Compliance: t.Compliance, Threats: t.Threats, MaxScore: t.MaxScore,
+			MeanScore: t.MeanScore, Levels: t.Levels}
+	}
+	return prev
 }
 
 // sectorData gathers a campaign's sector report.

@@ -75,8 +75,9 @@ func (a *App) SectorReport(ctx context.Context, actor domain.Actor, format strin
 	return SectorReport{File: f}, err
 }
 
-// writeSector writes a campaign's sector report, telling progress in
-// response rows written (xlsx) when progress is not nil.
+// writeSector writes a campaign's sector report, telling progress when
+// progress is not nil: in response rows written (xlsx), or in providers
+// written (pdf).
 func (a *App) writeSector(ctx context.Context, actor domain.Actor, format string, params store.ReportParams, w io.Writer,
 	progress func(done int)) error {
 	d, err := a.sectorData(ctx, actor, params.CampaignID, params.Basis)
@@ -85,7 +86,7 @@ func (a *App) writeSector(ctx context.Context, actor domain.Actor, format string
 	}
 	d.Lang = params.Language
 	if format == "pdf" {
-		return reports.WriteSectorPDF(w, d)
+		return reports.WriteSectorPDF(w, d, progress)
 	}
 	return reports.WriteSectorXLSX(w, d, a.responseSource(ctx, actor, params.CampaignID), progress)
 }

@@ -36,6 +36,38 @@ type AssessmentData struct {
 	Responses []domain.Response // one per applicable control, in catalog order
 	Evidence  []domain.Evidence
 	Findings  []domain.Finding
+
+	// History is the assessment's changes of state, oldest first: who
+	// submitted, started the review, asked for changes and decided.
+	History []StateChange
+	// Previous is the provider's standing in its latest earlier campaign,
+	// nil when it took part in none.
+	Previous *TrendPoint
+}
+
+// StateChange is one recorded change of an assessment's state.
+type StateChange struct {
+	From, To domain.AssessmentStatus
+	By       string // the name of who made it ("" for the system)
+	ByEmail  string
+	At       time.Time
+	Reason   string // a reason or comment given with it
+}
+
+// TrendPoint is a provider's compliance and residual risk in one campaign,
+// from its latest filing there when it has one.
+type TrendPoint struct {
+	CampaignID   string
+	CampaignName string
+	OpensAt      domain.Date
+	DueAt        domain.Date
+	Status       domain.AssessmentStatus
+	Source       string   // the state the numbers come from
+	Compliance   *float64 // overall, 0–1; nil when no control counts
+	Threats      int      // applicable threats
+	MaxScore     int
+	MeanScore    float64
+	Levels       map[domain.RiskLevel]int // applicable threats by residual level
 }
 
 // SubmissionInfo describes a sealed filing.

@@ -3,12 +3,16 @@
 package reports
 
 import (
+	"embed"
 	"fmt"
 	"html"
 	"io"
+	"math"
+	"slices"
 	"strings"
 
 	"assure/domain"
+	"assure/texts"
 )
 
 // Heatmap is a grid of coloured, labelled cells with titled axes and a
@@ -30,11 +34,14 @@ type HeatRow struct {
 	Cells []HeatCell
 }
 
-// HeatCell is one coloured cell with its visible text and a longer title.
+// HeatCell is one coloured cell with its visible text, an optional second
+// line (such as the level a matrix cell's colour stands for) and a longer
+// title.
 type HeatCell struct {
 	Text  string
 	Fill  string // #rrggbb
 	Title string
+	Sub   string
 }
 
 // Swatch is one legend entry.
@@ -43,15 +50,29 @@ type Swatch struct {
 	Fill  string
 }
 
-// Colours of the levels, chosen to stay apart for colour-blind readers and
-// on greyscale print; every cell also carries its value as text.
+// The colour scale of levels and compliance bands is one sequential ramp,
+// pale yellow through orange and red to dark purple, whose lightness (CIE
+// L*) falls with every step: it reads in the right order on greyscale print
+// and stays apart under the common colour-vision deficiencies, which keep
+// lightness. Darker is always worse: a higher risk level, a lower compliance
+// band. Every cell also carries its value or level as text.
+const (
+	rampPalest  = "#ffffcc"
+	rampPale    = "#fecc5c"
+	rampMiddle  = "#fd8d3c"
+	rampDark    = "#e31a1c"
+	rampDarkest = "#5c1a7a"
+)
+
 var levelFills = map[domain.RiskLevel]string{
-	domain.LevelLow:      "#1a9850",
-	domain.LevelMedium:   "#fee08b",
-	domain.LevelHigh:     "#f46d43",
-	domain.LevelCritical: "#a50026",
+	domain.LevelLow:      rampPale,
+	domain.LevelMedium:   rampMiddle,
+	domain.LevelHigh:     rampDark,
+	domain.LevelCritical: rampDarkest,
 }
 
+// emptyFill is the muted fill of a cell with nothing in it: no number, or a
+// risk-matrix cell that counts nothing.
 const emptyFill = "#eeeeee"
 
 // LevelFill returns the fill of a risk level ("" for none).
@@ -62,59 +83,128 @@ func LevelFill(l domain.RiskLevel) string {
 	return emptyFill
 }
 
+// complianceBands are the lower edges of the compliance bands, best first,
+// with their fills.
+var complianceBands = []struct {
+	from  float64
+	label string
+	fill  string
+}{
+	{0.8, "≥ 80%", rampPalest},
+	{0.6, "60–80%", rampPale},
+	{0.4, "40–60%", rampMiddle},
+	{0.2, "20–40%", rampDark},
+	{0, "< 20%", rampDarkest},
+}
+
 // ComplianceFill returns the fill of a compliance fraction in five bands.
 func ComplianceFill(v float64) string {
-	switch {
-	case v < 0.2:
-		return "#a50026"
-	case v < 0.4:
-		return "#f46d43"
-	case v < 0.6:
-		return "#fee08b"
-	case v < 0.8:
-		return "#a6d96a"
+	for _, b := range complianceBands {
+		if v >= b.from {
+			return b.fill
+		}
 	}
-	return "#1a9850"
+	return rampDarkest
 }
 
-// ComplianceLegend lists the compliance bands.
-func ComplianceLegend() []Swatch {
-	return []Swatch{{"< 20%", "#a50026"}, {"20–40%", "#f46d43"}, {"40–60%", "#fee08b"}, {"60–80%", "#a6d96a"},
-		{"≥ 80%", "#1a9850"}, {"no control", emptyFill}}
+// ComplianceLegend lists the compliance bands, lowest first, in English.
+func ComplianceLegend() []Swatch { return ComplianceLegendIn(englishPrinter()) }
+
+// ComplianceLegendIn lists the compliance bands, lowest first, in p's language.
+func ComplianceLegendIn(p texts.Printer) []Swatch {
+	var out []Swatch
+	for _, b := range slices.Backward(complianceBands) {
+		out = append(out, Swatch{b.label, b.fill})
+	}
+	return append(out, Swatch{p.T("no control"), emptyFill})
 }
 
-// LevelLegend lists the risk levels.
-func LevelLegend() []Swatch {
-	return []Swatch{{"low (1–4)", levelFills[domain.LevelLow]}, {"medium (5–9)", levelFills[domain.LevelMedium]},
-		{"high (10–16)", levelFills[domain.LevelHigh]}, {"critical (20–25)", levelFills[domain.LevelCritical]},
-		{"not applicable", emptyFill}}
+// levelRanges are the scores of each level, as legends print them.
+var levelRanges = map[domain.RiskLevel]string{domain.LevelLow: "1–4", domain.LevelMedium: "5–9",
+	domain.LevelHigh: "10–16", domain.LevelCritical: "20–25"}
+
+// LevelLegend lists the risk levels, lowest first, in English.
+func LevelLegend() []Swatch { return LevelLegendIn(englishPrinter()) }
+
+// LevelLegendIn lists the risk levels, lowest first, in p's language.
+func LevelLegendIn(p texts.Printer) []Swatch {
+	var out []Swatch
+	for _, l := range domain.RiskLevels {
+		out = append(out, Swatch{fmt.Sprintf("%s (%s)", p.Name(l), levelRanges[l]), levelFills[l]})
+	}
+	return append(out, Swatch{p.Name(domain.NotApplicable), emptyFill})
 }
 
-// TextColour returns black or white, whichever reads better on fill.
+// TextColour returns black or white, whichever contrasts more with fill
+// (WCAG 2 contrast ratio); every fill of the scale keeps 4.5:1 or more.
 func TextColour(fill string) string {
-	var r, g, b int
-	if _, err := fmt.Sscanf(fill, "#%02x%02x%02x", &r, &g, &b); err != nil {
-		return "#000000"
-	}
-	if 0.299*float64(r)+0.587*float64(g)+0.114*float64(b) < 140 {
+	if ContrastRatio(fill, "#ffffff") > ContrastRatio(fill, "#000000") {
 		return "#ffffff"
 	}
 	return "#000000"
 }
 
-// RiskMatrixHeatmap draws a 5×5 likelihood × impact matrix: likelihood
-// rising upwards, impact rightwards, each cell coloured by the level of its
-// score and showing its count.
+// RelativeLuminance is the WCAG 2 relative luminance of a "#rrggbb" colour
+// (0 black … 1 white); anything else counts as black.
+func RelativeLuminance(hex string) float64 {
+	var rgb [3]int
+	if _, err := fmt.Sscanf(hex, "#%02x%02x%02x", &rgb[0], &rgb[1], &rgb[2]); err != nil {
+		return 0
+	}
+	var lin [3]float64
+	for i, c := range rgb {
+		v := float64(c) / 255
+		if v <= 0.04045 {
+			lin[i] = v / 12.92
+		} else {
+			lin[i] = math.Pow((v+0.055)/1.055, 2.4)
+		}
+	}
+	return 0.2126*lin[0] + 0.7152*lin[1] + 0.0722*lin[2]
+}
+
+// ContrastRatio is the WCAG 2 contrast ratio of two colours (1–21).
+func ContrastRatio(a, b string) float64 {
+	la, lb := RelativeLuminance(a), RelativeLuminance(b)
+	return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+}
+
+// englishPrinter prints the reports' words in English, for callers that
+// draw heatmaps without a language.
+func englishPrinter() texts.Printer {
+	p, err := printerFor(domain.English)
+	if err != nil {
+		// The catalogs are embedded and tested; English needs none of them.
+		c, _ := texts.Load(embed.FS{}, "none")
+		return c.Printer(domain.English)
+	}
+	return p
+}
+
+// RiskMatrixHeatmap draws a 5×5 likelihood × impact matrix in English: see
+// RiskMatrixHeatmapIn.
 func RiskMatrixHeatmap(title, subtitle string, counts [5][5]int) Heatmap {
-	h := Heatmap{Title: title, Subtitle: subtitle, XLabel: "Impact", YLabel: "Likelihood",
-		Columns: []string{"1", "2", "3", "4", "5"}, Legend: LevelLegend()[:4]}
+	return RiskMatrixHeatmapIn(englishPrinter(), title, subtitle, counts)
+}
+
+// RiskMatrixHeatmapIn draws a 5×5 likelihood × impact matrix in p's
+// language: likelihood rising upwards, impact rightwards, each cell showing
+// its count and, in words, the level of its score. A cell that counts
+// something is coloured by that level; an empty one is muted.
+func RiskMatrixHeatmapIn(p texts.Printer, title, subtitle string, counts [5][5]int) Heatmap {
+	h := Heatmap{Title: title, Subtitle: subtitle, XLabel: p.T("Impact"), YLabel: p.T("Likelihood"),
+		Columns: []string{"1", "2", "3", "4", "5"}, Legend: LevelLegendIn(p)[:4]}
 	for l := 5; l >= 1; l-- {
 		row := HeatRow{Label: fmt.Sprint(l)}
 		for i := 1; i <= 5; i++ {
 			n := counts[l-1][i-1]
 			level := domain.LevelOf(l * i)
-			row.Cells = append(row.Cells, HeatCell{Text: fmt.Sprint(n), Fill: LevelFill(level),
-				Title: fmt.Sprintf("likelihood %d × impact %d = %d (%s): %d", l, i, l*i, level, n)})
+			fill := LevelFill(level)
+			if n == 0 {
+				fill = emptyFill
+			}
+			row.Cells = append(row.Cells, HeatCell{Text: fmt.Sprint(n), Sub: p.Name(level), Fill: fill,
+				Title: p.T("likelihood %d × impact %d = %d (%s): %d", l, i, l*i, p.Name(level), n)})
 		}
 		h.Rows = append(h.Rows, row)
 	}
@@ -123,19 +213,28 @@ func RiskMatrixHeatmap(title, subtitle string, counts [5][5]int) Heatmap {
 
 // Geometry of the SVG drawing.
 const (
-	cellW, cellH   = 96, 30
-	labelW         = 220
-	headerH        = 64
-	titleH         = 58
-	legendH        = 40
-	fontFamily     = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
-	maxHeaderChars = 16
+	cellW, cellH    = 96, 30
+	labelW          = 220
+	headLineH       = 13
+	titleH          = 58
+	legendH         = 40
+	fontFamily      = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+	svgHeaderChars  = 14 // characters of 11-pixel type in a column
+	svgRowLabelRune = 34
 )
 
 // WriteSVG draws h as a standalone SVG document: no scripts, titled and
-// described for screen readers, every cell labelled with its value.
+// described for screen readers, every cell labelled with its value. Column
+// headers wrap onto as many lines as they need.
 func WriteSVG(w io.Writer, h Heatmap) error {
 	cols := max(len(h.Columns), 1)
+	heads := make([][]string, len(h.Columns))
+	lines := 1
+	for i, c := range h.Columns {
+		heads[i] = WrapWords(c, svgHeaderChars)
+		lines = max(lines, len(heads[i]))
+	}
+	headerH := 24 + lines*headLineH
 	width := labelW + cols*cellW + 20
 	gridTop := titleH + headerH
 	height := gridTop + len(h.Rows)*cellH + legendH + 40
@@ -152,21 +251,25 @@ func WriteSVG(w io.Writer, h Heatmap) error {
 	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" font-weight="700" fill="#1d2733" text-anchor="middle">%s →</text>`,
 		labelW+cols*cellW/2, titleH+14, esc(h.XLabel))
 	fmt.Fprintf(&b, `<text x="10" y="%d" font-size="12" font-weight="700" fill="#1d2733">%s ↓</text>`, gridTop-8, esc(h.YLabel))
-	// Column headers, slanted when long.
+	// Column headers, wrapped and bottom-aligned over their column.
 	for i, c := range h.Columns {
 		x := labelW + i*cellW + cellW/2
-		label := c
-		if len([]rune(label)) > maxHeaderChars {
-			label = string([]rune(label)[:maxHeaderChars-1]) + "…"
+		top := gridTop - 8 - (len(heads[i])-1)*headLineH
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#1d2733" text-anchor="middle"><title>%s</title>`, x, top, esc(c))
+		for k, line := range heads[i] {
+			dy := 0
+			if k > 0 {
+				dy = headLineH
+			}
+			fmt.Fprintf(&b, `<tspan x="%d" dy="%d">%s</tspan>`, x, dy, esc(line))
 		}
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#1d2733" text-anchor="middle"><title>%s</title>%s</text>`,
-			x, gridTop-8, esc(c), esc(label))
+		b.WriteString(`</text>`)
 	}
 	for r, row := range h.Rows {
 		y := gridTop + r*cellH
 		label := row.Label
-		if len([]rune(label)) > 34 {
-			label = string([]rune(label)[:33]) + "…"
+		if len([]rune(label)) > svgRowLabelRune {
+			label = string([]rune(label)[:svgRowLabelRune-1]) + "…"
 		}
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" fill="#1d2733" text-anchor="end"><title>%s</title>%s</text>`,
 			labelW-8, y+cellH/2+4, esc(row.Label), esc(label))
@@ -174,8 +277,15 @@ func WriteSVG(w io.Writer, h Heatmap) error {
 			x := labelW + i*cellW
 			fmt.Fprintf(&b, `<g><title>%s</title><rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ffffff" stroke-width="2"/>`,
 				esc(c.Title), x, y, cellW, cellH, c.Fill)
-			fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" fill="%s" text-anchor="middle">%s</text></g>`,
-				x+cellW/2, y+cellH/2+4, TextColour(c.Fill), esc(c.Text))
+			if c.Sub == "" {
+				fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" fill="%s" text-anchor="middle">%s</text></g>`,
+					x+cellW/2, y+cellH/2+4, TextColour(c.Fill), esc(c.Text))
+				continue
+			}
+			fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" font-weight="700" fill="%s" text-anchor="middle">%s</text>`,
+				x+cellW/2, y+cellH/2-1, TextColour(c.Fill), esc(c.Text))
+			fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="9" fill="%s" text-anchor="middle">%s</text></g>`,
+				x+cellW/2, y+cellH/2+10, TextColour(c.Fill), esc(c.Sub))
 		}
 	}
 	ly := gridTop + len(h.Rows)*cellH + 24
@@ -191,4 +301,32 @@ func WriteSVG(w io.Writer, h Heatmap) error {
 	b.WriteString(`</svg>`)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// WrapWords breaks s into lines of at most width characters at spaces; a
+// word longer than width is split. Nothing is dropped: the lines hold every
+// character of s but the spaces they break at.
+func WrapWords(s string, width int) []string {
+	width = max(width, 1)
+	var lines []string
+	var line []rune
+	for _, word := range strings.Fields(s) {
+		r := []rune(word)
+		if len(line) > 0 && len(line)+1+len(r) <= width {
+			line = append(append(line, ' '), r...)
+			continue
+		}
+		if len(line) > 0 {
+			lines = append(lines, string(line))
+		}
+		for len(r) > width {
+			lines = append(lines, string(r[:width]))
+			r = r[width:]
+		}
+		line = r
+	}
+	if len(line) > 0 || len(lines) == 0 {
+		lines = append(lines, string(line))
+	}
+	return lines
 }

@@ -3,10 +3,14 @@ package reports
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
+
+	"assure/domain"
+	"assure/texts"
 )
 
 // The PDF reports share one page layout and the drawing primitives in this
@@ -48,10 +52,16 @@ const (
 	pdfHeatBorder = "#ffffff"
 )
 
-// pdfDocument starts an A4 document in orientation "P" or "L" with the embedded
-// fonts, a running header and a footer that numbers pages and says when the
-// report was generated.
-func pdfDocument(orientation, title, header string, generatedAt time.Time) *fpdf.Fpdf {
+// pdfDraftFill is the band that marks every page of a report whose figures
+// are not final.
+const pdfDraftFill = "#9b1c1c"
+
+// pdfDocument starts an A4 document in orientation "P" or "L" with the
+// embedded fonts, a running header, and a footer that numbers pages and says
+// when the report was generated, all in p's language. When draft is not
+// empty, every page carries it in a band across its top: the mark of a
+// report whose figures may still change.
+func pdfDocument(p texts.Printer, orientation, title, header, draft string, generatedAt time.Time) *fpdf.Fpdf {
 	pdf := fpdf.New(orientation, "mm", "A4", "")
 	pdf.SetTitle(title, true)
 	pdf.SetCreator("Assure", true)
@@ -62,12 +72,19 @@ func pdfDocument(orientation, title, header string, generatedAt time.Time) *fpdf
 	pdf.SetMargins(pdfMargin, pdfTop, pdfMargin)
 	pdf.SetAutoPageBreak(true, pdfMargin+3)
 	pdf.AliasNbPages("")
-	stamp := "Generated " + pdfStamp(generatedAt)
+	stamp := p.T("Generated %s", p.Time(generatedAt))
 	pdf.SetHeaderFunc(func() {
+		if draft != "" {
+			pdfFill(pdf, pdfDraftFill)
+			pdfTextColour(pdf, "#ffffff")
+			pdf.SetFont(pdfFont, "B", pdfBodyPt)
+			pdf.SetXY(pdfMargin, 3)
+			pdf.CellFormat(0, 5.5, pdfFit(pdf, draft, pdfContentWidth(pdf)), "", 0, "C", true, 0, "")
+		}
 		pdf.SetFont(pdfFont, "", pdfSmallPt)
 		pdfTextColour(pdf, pdfMuted)
 		pdfDrawColour(pdf, pdfMuted)
-		pdf.SetXY(pdfMargin, 9)
+		pdf.SetXY(pdfMargin, 9.5)
 		pdf.CellFormat(0, pdfLineH, pdfFit(pdf, header, pdfContentWidth(pdf)), "B", 0, "L", false, 0, "")
 		pdf.SetY(pdfTop)
 	})
@@ -79,7 +96,7 @@ func pdfDocument(orientation, title, header string, generatedAt time.Time) *fpdf
 		pdf.CellFormat(0, pdfLineH, stamp, "T", 0, "L", false, 0, "")
 		pdf.SetX(pdfMargin)
 		// The last page's own number puts every digit of the total in the font subset.
-		pdf.CellFormat(0, pdfLineH, fmt.Sprintf("Page %d of {nb}", pdf.PageNo()), "", 0, "R", false, 0, "")
+		pdf.CellFormat(0, pdfLineH, p.T("Page %s of %s", fmt.Sprint(pdf.PageNo()), "{nb}"), "", 0, "R", false, 0, "")
 	})
 	return pdf
 }
@@ -202,10 +219,17 @@ type pdfColumn struct {
 	align  string
 }
 
-// drawTable draws rows of text under a header row, one line per row with
-// every cell shortened to its column, and repeats the header at the top of
-// each page the rows continue on.
-func drawTable(pdf *fpdf.Fpdf, cols []pdfColumn, rows [][]string) {
+// Geometry of table rows.
+const (
+	pdfCellLineH = 3.7 // a line of small type in a cell
+	pdfCellPad   = 0.9 // above and below a cell's lines
+)
+
+// drawTable draws rows of text under a header row. Every cell wraps to its
+// column, and a row is as tall as its tallest cell. When the rows go on to
+// another page, that page starts with title marked as continued and the
+// header again; a row taller than a whole page is split between pages.
+func drawTable(pdf *fpdf.Fpdf, p texts.Printer, title string, cols []pdfColumn, rows [][]string) {
 	var total float64
 	for _, c := range cols {
 		total += c.weight
@@ -214,29 +238,140 @@ func drawTable(pdf *fpdf.Fpdf, cols []pdfColumn, rows [][]string) {
 	for i, c := range cols {
 		widths[i] = pdfContentWidth(pdf) * c.weight / total
 	}
+	pdf.SetFont(pdfFont, "B", pdfSmallPt)
+	heads := make([][]string, len(cols))
+	for i, c := range cols {
+		heads[i] = pdfLines(pdf, c.title, widths[i])
+	}
+	headH := pdfLinesHeight(heads)
 	header := func() {
 		pdf.SetFont(pdfFont, "B", pdfSmallPt)
 		pdfFill(pdf, pdfHeadFill)
 		pdfTextColour(pdf, pdfInk)
-		for i, c := range cols {
-			pdf.CellFormat(widths[i], pdfRowH, pdfFit(pdf, c.title, widths[i]), "", 0, c.align, true, 0, "")
-		}
-		pdf.Ln(pdfRowH)
+		drawTableRow(pdf, cols, widths, heads, 0, headH, true)
 		pdf.SetFont(pdfFont, "", pdfSmallPt)
 	}
-	pdfNeedSpace(pdf, pdfTableKeep)
-	header()
+	continued := func() {
+		pdf.SetFont(pdfFont, "B", pdfSmallPt)
+		pdfTextColour(pdf, pdfMuted)
+		pdf.MultiCell(0, pdfLineH, p.T("%s (continued)", title), "", "L", false)
+		header()
+	}
+	pdf.SetFont(pdfFont, "", pdfSmallPt)
+	first := 0.0
+	if len(rows) > 0 {
+		first = pdfLinesHeight(pdfRowLines(pdf, widths, rows[0]))
+	}
+	// A table that must start on the next page leaves its title behind: it
+	// says so there.
+	if pdfNeedSpace(pdf, headH+min(first, 4*pdfCellLineH+2*pdfCellPad)+1) {
+		continued()
+	} else {
+		header()
+	}
 	for n, row := range rows {
-		if pdfNeedSpace(pdf, pdfRowH) {
-			header()
-		}
+		pdf.SetFont(pdfFont, "", pdfSmallPt)
+		lines := pdfRowLines(pdf, widths, row)
 		pdfFill(pdf, pdfZebraFill)
-		for i, c := range cols {
-			pdf.CellFormat(widths[i], pdfRowH, pdfFit(pdf, row[i], widths[i]), "", 0, c.align, n%2 == 1, 0, "")
+		pdfTextColour(pdf, pdfInk)
+		from := 0
+		for {
+			fit := int((pdfRoom(pdf) - 2*pdfCellPad) / pdfCellLineH)
+			rest := pdfMaxLines(lines) - from
+			if rest <= fit {
+				drawTableRow(pdf, cols, widths, lines, from, float64(rest)*pdfCellLineH+2*pdfCellPad, n%2 == 1)
+				break
+			}
+			// A row that fits on a fresh page moves there whole; only a row
+			// taller than a page is cut, and never into slivers.
+			freshFit := int((pdfPageRoom(pdf) - pdfLineH - headH - 2*pdfCellPad) / pdfCellLineH)
+			if rest > freshFit && fit >= 3 {
+				drawTableRow(pdf, cols, widths, lines, from, float64(fit)*pdfCellLineH+2*pdfCellPad, n%2 == 1)
+				from += fit
+			}
+			pdf.AddPage()
+			continued()
+			pdf.SetFont(pdfFont, "", pdfSmallPt)
+			pdfFill(pdf, pdfZebraFill)
+			pdfTextColour(pdf, pdfInk)
 		}
-		pdf.Ln(pdfRowH)
 	}
 	pdf.Ln(2)
+}
+
+// pdfRowLines wraps each cell of a row to its column.
+func pdfRowLines(pdf *fpdf.Fpdf, widths []float64, row []string) [][]string {
+	lines := make([][]string, len(widths))
+	for i := range widths {
+		cell := ""
+		if i < len(row) {
+			cell = row[i]
+		}
+		lines[i] = pdfLines(pdf, cell, widths[i])
+	}
+	return lines
+}
+
+// pdfLines wraps s to a cell w millimetres wide in the current font: at
+// spaces and line breaks, and inside a word only when it is wider than the
+// cell by itself.
+func pdfLines(pdf *fpdf.Fpdf, s string, w float64) []string {
+	var out []string
+	for _, para := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		lines := pdf.SplitText(para, w)
+		if len(lines) == 0 {
+			lines = []string{""}
+		}
+		out = append(out, lines...)
+	}
+	return out
+}
+
+// pdfMaxLines is the number of lines of a row's tallest cell.
+func pdfMaxLines(cells [][]string) int {
+	n := 1
+	for _, c := range cells {
+		n = max(n, len(c))
+	}
+	return n
+}
+
+// pdfLinesHeight is the height of a row whose cells have these lines.
+func pdfLinesHeight(cells [][]string) float64 {
+	return float64(pdfMaxLines(cells))*pdfCellLineH + 2*pdfCellPad
+}
+
+// drawTableRow draws the lines from..from+fit of every cell of one row, h
+// millimetres tall, on a filled background when fill is set.
+func drawTableRow(pdf *fpdf.Fpdf, cols []pdfColumn, widths []float64, lines [][]string, from int, h float64, fill bool) {
+	x, y := pdf.GetXY()
+	if fill {
+		pdf.Rect(x, y, pdfContentWidth(pdf), h, "F")
+	}
+	fit := int((h - 2*pdfCellPad + 0.01) / pdfCellLineH)
+	cx := x
+	for i, c := range cols {
+		for k := from; k < len(lines[i]) && k < from+fit; k++ {
+			pdf.SetXY(cx, y+pdfCellPad+float64(k-from)*pdfCellLineH)
+			pdf.CellFormat(widths[i], pdfCellLineH, lines[i][k], "", 0, c.align, false, 0, "")
+		}
+		cx += widths[i]
+	}
+	pdf.SetXY(x, y+h)
+}
+
+// pdfRoom is the height left above the bottom margin of the current page.
+func pdfRoom(pdf *fpdf.Fpdf) float64 {
+	_, pageH := pdf.GetPageSize()
+	_, bottom := pdf.GetAutoPageBreak()
+	return pageH - bottom - pdf.GetY()
+}
+
+// pdfPageRoom is the height between the top and bottom margins of a page.
+func pdfPageRoom(pdf *fpdf.Fpdf) float64 {
+	_, pageH := pdf.GetPageSize()
+	_, bottom := pdf.GetAutoPageBreak()
+	return pageH - bottom - pdfTop
 }
 
 // pdfBar is one labelled fraction of a bar chart; ok is false when there is no
@@ -248,32 +383,46 @@ type pdfBar struct {
 }
 
 // drawBars draws one horizontal bar per entry, as long as its fraction of
-// the track and coloured by its compliance band, followed by its percentage.
-func drawBars(pdf *fpdf.Fpdf, bars []pdfBar) {
+// the track and coloured by its compliance band, followed by its
+// percentage. A label too long for its column wraps, and its row grows.
+func drawBars(pdf *fpdf.Fpdf, p texts.Printer, bars []pdfBar) {
 	const labelW, textW, h = 60.0, 16.0, pdfBarH
 	trackW := pdfContentWidth(pdf) - labelW - textW
 	pdf.SetFont(pdfFont, "", pdfBodyPt)
 	for _, b := range bars {
-		pdfNeedSpace(pdf, h+pdfBarGap)
+		lines := pdfLines(pdf, b.label, labelW)
+		rowH := max(h, float64(len(lines))*pdfCellLineH+0.8)
+		pdfNeedSpace(pdf, rowH+pdfBarGap)
 		x, y := pdf.GetXY()
 		pdfTextColour(pdf, pdfInk)
-		pdf.CellFormat(labelW, h, pdfFit(pdf, b.label, labelW), "", 0, "L", false, 0, "")
-		pdfFill(pdf, emptyFill)
-		pdf.Rect(x+labelW, y+0.75, trackW, h-1.5, "F")
-		text := "n/a"
-		if b.ok {
-			text = pdfPercent(b.value)
-			pdfFill(pdf, ComplianceFill(b.value))
-			pdf.Rect(x+labelW, y+0.75, trackW*b.value, h-1.5, "F")
+		top := y + (rowH-float64(len(lines))*pdfCellLineH)/2
+		for k, line := range lines {
+			pdf.SetXY(x, top+float64(k)*pdfCellLineH)
+			pdf.CellFormat(labelW, pdfCellLineH, line, "", 0, "L", false, 0, "")
 		}
-		pdf.SetX(x + labelW + trackW)
+		barY := y + (rowH-h)/2
+		pdfFill(pdf, emptyFill)
+		pdf.Rect(x+labelW, barY+0.75, trackW, h-1.5, "F")
+		text := p.T("n/a")
+		if b.ok {
+			text = pdfPercent(p, b.value)
+			pdfFill(pdf, ComplianceFill(b.value))
+			pdfDrawColour(pdf, pdfMuted)
+			pdf.SetLineWidth(0.1)
+			pdf.Rect(x+labelW, barY+0.75, trackW*b.value, h-1.5, "FD")
+			pdf.SetLineWidth(0.2)
+		}
+		pdf.SetXY(x+labelW+trackW, barY)
 		pdf.CellFormat(textW, h, text, "", 0, "R", false, 0, "")
-		pdf.Ln(h + pdfBarGap)
+		pdf.SetXY(x, y+rowH+pdfBarGap)
 	}
 }
 
 // pdfPercent renders a fraction as a percentage with one decimal.
-func pdfPercent(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) }
+func pdfPercent(p texts.Printer, v float64) string { return p.T("%s%%", p.Decimal(100*v, 1)) }
+
+// pdfWholePercent renders a fraction as a whole percentage.
+func pdfWholePercent(p texts.Printer, v float64) string { return p.T("%s%%", p.Decimal(100*v, 0)) }
 
 // Geometry of heatmaps in PDF reports.
 const (
@@ -282,7 +431,6 @@ const (
 	heatRowH       = 6.0
 	heatTallRowH   = 10.0 // rows of short heatmaps, such as the 5×5 matrix
 	heatHeadLineH  = 3.5
-	heatHeadLines  = 3
 	heatSwatchSide = 3.5
 )
 
@@ -291,7 +439,7 @@ const (
 // at its left, then the legend and note. Rows that do not fit continue on
 // new pages, each starting with "(continued)" and the column header again, so
 // a heatmap of thousands of rows prints whole.
-func drawHeatmap(pdf *fpdf.Fpdf, h Heatmap) {
+func drawHeatmap(pdf *fpdf.Fpdf, p texts.Printer, h Heatmap, rowDone ...func()) {
 	pdf.SetFont(pdfFont, "", pdfSmallPt)
 	labelW := heatLabelWidth(pdf, h)
 	cellW := min((pdfContentWidth(pdf)-labelW)/float64(max(len(h.Columns), 1)), heatMaxCellW)
@@ -311,10 +459,13 @@ func drawHeatmap(pdf *fpdf.Fpdf, h Heatmap) {
 	drawHeatmapHeader(pdf, h, heads, labelW, cellW, lines)
 	for _, row := range h.Rows {
 		if pdfNeedSpace(pdf, height) {
-			pdfParagraph(pdf, h.Title+" (continued)", true)
+			pdfParagraph(pdf, p.T("%s (continued)", h.Title), true)
 			drawHeatmapHeader(pdf, h, heads, labelW, cellW, lines)
 		}
 		drawHeatmapRow(pdf, row, labelW, cellW, height)
+		for _, f := range rowDone {
+			f()
+		}
 	}
 	pdf.Ln(2)
 	drawLegend(pdf, h.Legend)
@@ -323,17 +474,13 @@ func drawHeatmap(pdf *fpdf.Fpdf, h Heatmap) {
 	}
 }
 
-// heatColumnHeads wraps each column header to its cell, in at most
-// heatHeadLines lines, and returns the most lines any header takes.
+// heatColumnHeads wraps each column header to its cell, whole, and returns
+// the most lines any header takes.
 func heatColumnHeads(pdf *fpdf.Fpdf, columns []string, cellW float64) ([][]string, int) {
 	heads := make([][]string, len(columns))
 	lines := 1
 	for i, c := range columns {
-		heads[i] = pdf.SplitText(c, cellW)
-		if len(heads[i]) > heatHeadLines {
-			heads[i] = heads[i][:heatHeadLines]
-			heads[i][heatHeadLines-1] = pdfFit(pdf, heads[i][heatHeadLines-1]+"…", cellW)
-		}
+		heads[i] = pdfLines(pdf, c, cellW)
 		lines = max(lines, len(heads[i]))
 	}
 	return heads, lines
@@ -380,7 +527,15 @@ func drawHeatmapRow(pdf *fpdf.Fpdf, row HeatRow, labelW, cellW, height float64) 
 	x, y := pdf.GetXY()
 	pdf.SetFont(pdfFont, "", pdfSmallPt)
 	pdfTextColour(pdf, pdfInk)
-	pdf.CellFormat(labelW, height, pdfFit(pdf, row.Label, labelW), "", 0, "R", false, 0, "")
+	// With two lines in its cells, the label stands level with the first.
+	two := height >= 2*heatHeadLineH && slices.ContainsFunc(row.Cells, func(c HeatCell) bool { return c.Sub != "" })
+	if two {
+		pdf.SetXY(x, y+height/2-heatHeadLineH)
+		pdf.CellFormat(labelW, heatHeadLineH, pdfFit(pdf, row.Label, labelW), "", 0, "R", false, 0, "")
+		pdf.SetXY(x+labelW, y)
+	} else {
+		pdf.CellFormat(labelW, height, pdfFit(pdf, row.Label, labelW), "", 0, "R", false, 0, "")
+	}
 	pdfDrawColour(pdf, pdfHeatBorder)
 	pdf.SetLineWidth(0.5)
 	for i, c := range row.Cells {
@@ -388,8 +543,22 @@ func drawHeatmapRow(pdf *fpdf.Fpdf, row HeatRow, labelW, cellW, height float64) 
 		pdfFill(pdf, c.Fill)
 		pdf.Rect(cx, y, cellW, height, "FD")
 		pdfTextColour(pdf, TextColour(c.Fill))
+		if c.Sub != "" && height >= 2*heatHeadLineH {
+			pdf.SetFont(pdfFont, "B", pdfSmallPt)
+			pdf.SetXY(cx, y+height/2-heatHeadLineH)
+			pdf.CellFormat(cellW, heatHeadLineH, pdfFit(pdf, c.Text, cellW), "", 0, "C", false, 0, "")
+			pdf.SetFont(pdfFont, "", pdfSmallPt-1)
+			pdf.SetXY(cx, y+height/2)
+			pdf.CellFormat(cellW, heatHeadLineH, pdfFit(pdf, c.Sub, cellW), "", 0, "C", false, 0, "")
+			pdf.SetFont(pdfFont, "", pdfSmallPt)
+			continue
+		}
 		pdf.SetXY(cx, y)
-		pdf.CellFormat(cellW, height, pdfFit(pdf, c.Text, cellW), "", 0, "C", false, 0, "")
+		text := c.Text
+		if c.Sub != "" {
+			text += " " + c.Sub
+		}
+		pdf.CellFormat(cellW, height, pdfFit(pdf, text, cellW), "", 0, "C", false, 0, "")
 	}
 	pdf.SetLineWidth(0.2)
 	pdf.SetXY(x, y+height)
@@ -423,3 +592,93 @@ func drawLegend(pdf *fpdf.Fpdf, legend []Swatch) {
 
 // pdfBarsHeight is the height of a bar chart of n bars.
 func pdfBarsHeight(n int) float64 { return float64(n) * (pdfBarH + pdfBarGap) }
+
+// pdfFigure is one key figure of a cover: a large value over its label.
+type pdfFigure struct {
+	value, label string
+}
+
+// drawFigures draws key figures side by side in framed boxes.
+func drawFigures(pdf *fpdf.Fpdf, figures []pdfFigure) {
+	if len(figures) == 0 {
+		return
+	}
+	const gap, valueH = 3.0, 9.0
+	w := (pdfContentWidth(pdf) - gap*float64(len(figures)-1)) / float64(len(figures))
+	pdf.SetFont(pdfFont, "", pdfSmallPt)
+	labelLines := 1
+	for _, f := range figures {
+		labelLines = max(labelLines, len(pdfLines(pdf, f.label, w-2)))
+	}
+	h := valueH + float64(labelLines)*pdfCellLineH + 4
+	pdfNeedSpace(pdf, h+2)
+	x, y := pdf.GetXY()
+	for i, f := range figures {
+		bx := x + float64(i)*(w+gap)
+		pdfFill(pdf, pdfZebraFill)
+		pdfDrawColour(pdf, pdfHeadFill)
+		pdf.Rect(bx, y, w, h, "FD")
+		pdf.SetFont(pdfFont, "B", 16)
+		pdfTextColour(pdf, pdfInk)
+		pdf.SetXY(bx, y+1.5)
+		pdf.CellFormat(w, valueH, pdfFit(pdf, f.value, w), "", 0, "C", false, 0, "")
+		pdf.SetFont(pdfFont, "", pdfSmallPt)
+		pdfTextColour(pdf, pdfMuted)
+		for k, line := range pdfLines(pdf, f.label, w-2) {
+			pdf.SetXY(bx+1, y+1.5+valueH+float64(k)*pdfCellLineH)
+			pdf.CellFormat(w-2, pdfCellLineH, line, "", 0, "C", false, 0, "")
+		}
+	}
+	pdf.SetXY(x, y+h+3)
+}
+
+// drawSignOff draws the sign-off block: one row per role with the name, the
+// date and a line to sign on; a role not yet filled leaves blank lines.
+func drawSignOff(pdf *fpdf.Fpdf, p texts.Printer, lines []SignOffLine) {
+	const rowH = 13.0
+	pdfHeading(pdf, p.T("Sign-off"), float64(len(lines))*rowH+pdfLineH)
+	w := pdfContentWidth(pdf)
+	roleW, dateW := w*0.2, w*0.22
+	nameW := w - roleW - dateW - w*0.22
+	signW := w - roleW - nameW - dateW
+	pdf.SetFont(pdfFont, "B", pdfSmallPt)
+	pdfTextColour(pdf, pdfMuted)
+	for i, head := range []string{p.T("Role"), p.T("Name"), p.T("Date"), p.T("Signature")} {
+		pdf.CellFormat([]float64{roleW, nameW, dateW, signW}[i], pdfLineH, head, "", 0, "L", false, 0, "")
+	}
+	pdf.Ln(pdfLineH)
+	pdfDrawColour(pdf, pdfMuted)
+	for _, l := range lines {
+		pdf.SetFont(pdfFont, "", pdfBodyPt)
+		lineCount := max(len(pdfLines(pdf, l.Name, nameW-3)), 1)
+		h := max(rowH, float64(lineCount)*pdfLineH+4)
+		pdfNeedSpace(pdf, h)
+		x, y := pdf.GetXY()
+		pdfTextColour(pdf, pdfInk)
+		pdf.SetFont(pdfFont, "B", pdfBodyPt)
+		pdf.SetXY(x, y+h-pdfLineH-1)
+		pdf.CellFormat(roleW, pdfLineH, l.Role, "", 0, "L", false, 0, "")
+		pdf.SetFont(pdfFont, "", pdfBodyPt)
+		for k, line := range pdfLines(pdf, l.Name, nameW-3) {
+			pdf.SetXY(x+roleW, y+h-1-float64(lineCount-k)*pdfLineH)
+			pdf.CellFormat(nameW-3, pdfLineH, line, "", 0, "L", false, 0, "")
+		}
+		date := ""
+		if l.At != nil {
+			date = p.Date(domain.DateOf(*l.At))
+		}
+		pdf.SetXY(x+roleW+nameW, y+h-pdfLineH-1)
+		pdf.CellFormat(dateW-3, pdfLineH, date, "", 0, "L", false, 0, "")
+		// The lines to write or sign on.
+		base := y + h - 1
+		if l.Name == "" {
+			pdf.Line(x+roleW, base, x+roleW+nameW-3, base)
+		}
+		if l.At == nil {
+			pdf.Line(x+roleW+nameW, base, x+roleW+nameW+dateW-3, base)
+		}
+		pdf.Line(x+roleW+nameW+dateW, base, x+w, base)
+		pdf.SetXY(x, y+h+1)
+	}
+	pdf.Ln(2)
+}

@@ -5,143 +5,246 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"codeberg.org/go-pdf/fpdf"
 
 	"assure/domain"
+	"assure/texts"
 )
 
-// pdfTopThreats is how many threats the executive summary names.
+// pdfTopThreats is how many threats the executive summary tabulates.
 const pdfTopThreats = 5
 
-// WriteAssessmentPDF writes one provider's assessment report: a cover page
-// with the filing, its seal and the decision; an executive summary with the
-// residual risk matrix and compliance by dimension and stage; the controls
-// grouped by threat; and the findings. It returns an error when d has no
-// framework, or when the document cannot be built or written.
+// WriteAssessmentPDF writes one provider's assessment report, in d.Lang: a
+// cover with the summary in words, the key figures and the filing; the
+// executive summary with the highest risks, the trend against the previous
+// campaign, the residual risk matrix and compliance by dimension and stage;
+// every applicable threat with every control that mitigates it; every
+// response with its narrative, dates and verdict; the findings with their
+// plans; and the sign-off. Every page of an assessment not yet approved or
+// rejected is marked DRAFT. It returns an error when d has no framework, or
+// when the document cannot be built or written.
 func WriteAssessmentPDF(w io.Writer, d AssessmentData) error {
 	if d.Framework == nil {
 		return errors.New("reports: an assessment report needs its framework")
 	}
-	pdf := pdfDocument("P", "Assessment report — "+d.Provider.LegalName,
-		"Assure — "+d.Provider.ShortName+" — "+d.Campaign.Name, d.GeneratedAt)
+	p, err := printerFor(d.Lang)
+	if err != nil {
+		return err
+	}
+	pdf := pdfDocument(p, "P", p.T("Assessment report — %s", d.Provider.LegalName),
+		"Assure — "+d.Provider.ShortName+" — "+d.Campaign.Name, AssessmentDraftMark(p, d.Assessment.Status), d.GeneratedAt)
 	pdf.AddPage()
-	pdfAssessmentCover(pdf, d)
-	pdf.AddPage()
-	pdfAssessmentSummary(pdf, d)
-	drawHeatmap(pdf, RiskMatrixHeatmap("Residual risk matrix",
-		"Applicable threats by residual likelihood and impact; each cell counts threats and is coloured by the level of likelihood × impact.",
+	pdfAssessmentCover(pdf, p, d)
+	pdfAssessmentSummary(pdf, p, d)
+	pdfTrend(pdf, p, d)
+	drawHeatmap(pdf, p, RiskMatrixHeatmapIn(p, p.T("Residual risk matrix"),
+		p.T("Applicable threats by residual likelihood and impact; each cell counts threats and names the level of likelihood × impact."),
 		pdfResidualMatrix(d.Risk)))
-	pdfComplianceBars(pdf, d)
-	pdf.AddPage()
-	pdfControlTable(pdf, d)
-	pdfFindingsTable(pdf, d)
+	pdfComplianceBars(pdf, p, d)
+	pdfThreatTables(pdf, p, d)
+	pdfResponseTable(pdf, p, d)
+	pdfFindingsTable(pdf, p, d)
+	drawSignOff(pdf, p, AssessmentSignOff(p, d))
 	return pdf.Output(w)
 }
 
-// pdfAssessmentCover writes who filed what, when, and how it was sealed and decided.
-func pdfAssessmentCover(pdf *fpdf.Fpdf, d AssessmentData) {
-	pdfTitle(pdf, "Cyber security assessment report")
-	pdfParagraph(pdf, fmt.Sprintf("%s — ITU-T X.1150 supervisory assessment", d.Campaign.Name), true)
-	pdf.Ln(6)
+// AssessmentDraftMark is the band across every page of a report on an
+// assessment in state s: "" once it is approved or rejected, a DRAFT mark
+// before.
+func AssessmentDraftMark(p texts.Printer, s domain.AssessmentStatus) string {
+	if s.Final() {
+		return ""
+	}
+	return p.T("DRAFT — %s, not yet approved or rejected: the figures may change", p.Name(s))
+}
+
+// pdfAssessmentCover writes the report's title, the summary in words, the
+// key figures, and who filed what, when, and how it was sealed and decided.
+func pdfAssessmentCover(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
+	pdfTitle(pdf, p.T("Cyber security assessment report"))
+	pdfParagraph(pdf, p.T("%s — ITU-T X.1150 supervisory assessment", d.Campaign.Name), true)
+	pdf.Ln(4)
 	pdf.SetFont(pdfFont, "B", 15)
 	pdfTextColour(pdf, pdfInk)
 	pdf.MultiCell(0, 8, d.Provider.LegalName, "", "L", false)
-	pdf.Ln(3)
+	pdf.Ln(2)
+	pdf.SetFont(pdfFont, "", pdfBodyPt+1)
+	pdf.MultiCell(0, pdfLineH+0.5, AssessmentSummary(p, d), "", "L", false)
+	pdf.Ln(4)
+	drawFigures(pdf, pdfAssessmentFigures(p, d))
+
 	fields := []pdfField{
-		{"Short name", d.Provider.ShortName},
-		{"Licence number", d.Provider.LicenceNumber},
-		{"Kind and tier", fmt.Sprintf("%s, tier %d", pdfWords(string(d.Provider.Kind)), d.Provider.Tier)},
-		{"Campaign", d.Campaign.Name},
-		{"Campaign dates", fmt.Sprintf("opens %s, due %s", d.Campaign.OpensAt, d.Campaign.DueAt)},
-		{"Framework", fmt.Sprintf("%s (%s %s)", d.Framework.Title, d.Framework.ID, d.Framework.Version)},
-		{"Assessment status", pdfWords(string(d.Assessment.Status))},
+		{p.T("Short name"), d.Provider.ShortName},
+		{p.T("Licence number"), d.Provider.LicenceNumber},
+		{p.T("Kind and tier"), p.T("%s, %s", p.ProviderKindName(d.Provider.Kind), p.ProviderTierName(d.Provider.Tier))},
+		{p.T("Campaign"), d.Campaign.Name},
+		{p.T("Campaign dates"), p.T("opens %s, due %s", p.Date(d.Campaign.OpensAt), p.Date(d.Campaign.DueAt))},
+		{p.T("Framework"), fmt.Sprintf("%s (%s %s)", d.Framework.Title, d.Framework.ID, d.Framework.Version)},
+		{p.T("Assessment status"), p.Name(d.Assessment.Status)},
 	}
-	fields = append(fields, pdfSubmissionFields(d.Submission)...)
+	fields = append(fields, pdfSubmissionFields(p, d.Submission)...)
 	if d.DecidedAt != nil {
-		fields = append(fields, pdfField{"Decision", fmt.Sprintf("%s by %s on %s",
-			pdfWords(string(d.Assessment.Status)), pdfOrDash(d.DecidedBy), pdfStamp(*d.DecidedAt))})
+		fields = append(fields, pdfField{p.T("Decision"), p.T("%s by %s on %s",
+			p.Name(d.Assessment.Status), pdfOrDash(d.DecidedBy), p.Time(*d.DecidedAt))})
+		if c, ok := lastChange(d.History, d.Assessment.Status); ok && c.Reason != "" {
+			fields = append(fields, pdfField{p.T("Decision comment"), c.Reason})
+		}
 	}
 	fields = append(fields,
-		pdfField{"Basis of the numbers", pdfAssessmentBasis(d)},
-		pdfField{"Generated", fmt.Sprintf("%s by %s", pdfStamp(d.GeneratedAt), pdfOrDash(d.GeneratedBy))})
+		pdfField{p.T("Basis of the numbers"), pdfAssessmentBasis(p, d)},
+		pdfField{p.T("Generated"), p.T("%s by %s", p.Time(d.GeneratedAt), pdfOrDash(d.GeneratedBy))})
 	drawFields(pdf, fields)
 }
 
-// pdfSubmissionFields describes the latest filing, its attestation and seal.
-func pdfSubmissionFields(s *SubmissionInfo) []pdfField {
-	if s == nil {
-		return []pdfField{{"Submission", "not submitted"}}
+// pdfAssessmentFigures are the cover's key figures.
+func pdfAssessmentFigures(p texts.Printer, d AssessmentData) []pdfFigure {
+	overall := p.T("n/a")
+	if len(d.Risk.Compliance) > 0 {
+		if v, ok := d.Risk.Overall().Value(); ok {
+			overall = pdfPercent(p, v)
+		}
 	}
-	verified := "verified: it matches the filed content"
+	levels := pdfLevelCounts(d.Risk)
+	open, overdue := OpenFindings(d.Findings, domain.DateOf(d.GeneratedAt))
+	return []pdfFigure{
+		{overall, p.T("overall compliance")},
+		{p.T("%d / %d", d.Assessment.Answered, d.Assessment.Applicable), p.T("applicable controls answered")},
+		{fmt.Sprint(levels[domain.LevelCritical]), Plural(p, levels[domain.LevelCritical],
+			"threat at critical residual risk", "threats at critical residual risk")},
+		{fmt.Sprint(levels[domain.LevelHigh]), Plural(p, levels[domain.LevelHigh],
+			"threat at high residual risk", "threats at high residual risk")},
+		{fmt.Sprint(open), Plural(p, open, "open finding", "open findings") + ", " +
+			Plural(p, overdue, "%d overdue", "%d overdue", overdue)},
+	}
+}
+
+// pdfLevelCounts counts the applicable threats by residual level.
+func pdfLevelCounts(r domain.RiskResult) map[domain.RiskLevel]int {
+	counts := map[domain.RiskLevel]int{}
+	for _, t := range r.Threats {
+		if t.Applicable {
+			counts[t.Level]++
+		}
+	}
+	return counts
+}
+
+// pdfSubmissionFields describes the latest filing, its attestation and seal.
+func pdfSubmissionFields(p texts.Printer, s *SubmissionInfo) []pdfField {
+	if s == nil {
+		return []pdfField{{p.T("Submission"), p.T("not submitted")}}
+	}
+	verified := p.T("verified: it matches the filed content")
 	if !s.Verified {
-		verified = "DOES NOT VERIFY: the filed content has changed since it was sealed"
+		verified = p.T("DOES NOT VERIFY: the filed content has changed since it was sealed")
 	}
 	return []pdfField{
-		{"Submission", fmt.Sprintf("version %d, submitted %s by %s", s.Version, pdfStamp(s.SubmittedAt), pdfOrDash(s.SubmittedBy))},
-		{"Filed late", pdfYesNo(s.Late)},
-		{"Attested by", fmt.Sprintf("%s, %s", s.Attestation.Name, s.Attestation.Position)},
-		{"Attestation", s.Attestation.Statement},
-		{"Seal (SHA-256)", s.Seal},
-		{"Seal check", verified},
+		{p.T("Submission"), p.T("version %d, submitted %s by %s", s.Version, p.Time(s.SubmittedAt), pdfOrDash(s.SubmittedBy))},
+		{p.T("Filed late"), pdfYesNo(p, s.Late)},
+		{p.T("Attested by"), fmt.Sprintf("%s, %s", s.Attestation.Name, s.Attestation.Position)},
+		{p.T("Attestation"), s.Attestation.Statement},
+		{p.T("Seal (SHA-256)"), s.Seal},
+		{p.T("Seal check"), verified},
 	}
 }
 
 // pdfAssessmentBasis says which state of the assessment the numbers describe.
-func pdfAssessmentBasis(d AssessmentData) string {
-	source := pdfOrDash(d.Source)
+func pdfAssessmentBasis(p texts.Printer, d AssessmentData) string {
+	source := pdfOrDash(p.Name(d.Source))
 	if d.Basis != "filed" {
-		return fmt.Sprintf("Numbers from the assessment as it stands (%s)", source)
+		return p.T("Numbers from the assessment as it stands (%s)", source)
 	}
 	if d.Submission == nil {
-		return "Numbers from the latest filing (none yet)"
+		return p.T("Numbers from the latest filing (none yet)")
 	}
-	return fmt.Sprintf("Numbers from the latest filing (submission %d, %s)", d.Submission.Version, source)
+	return p.T("Numbers from the latest filing (submission %d, %s)", d.Submission.Version, source)
 }
 
 // pdfAssessmentSummary writes overall compliance, the applicable threats by
 // residual level and the threats with the highest residual scores.
-func pdfAssessmentSummary(pdf *fpdf.Fpdf, d AssessmentData) {
-	pdfHeading(pdf, "Executive summary", 4*pdfLineH)
-	overall := "n/a (no control counts yet)"
+func pdfAssessmentSummary(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
+	pdfHeading(pdf, p.T("Executive summary"), 4*pdfLineH)
+	overall := p.T("n/a (no control counts yet)")
 	if len(d.Risk.Compliance) > 0 {
 		if v, ok := d.Risk.Overall().Value(); ok {
-			overall = pdfPercent(v)
+			overall = pdfPercent(p, v)
 		}
 	}
-	counts := map[domain.RiskLevel]int{}
-	var applicable []domain.ThreatRisk
-	for _, t := range d.Risk.Threats {
-		if t.Applicable {
-			counts[t.Level]++
-			applicable = append(applicable, t)
-		}
-	}
+	counts := pdfLevelCounts(d.Risk)
+	applicable := 0
 	var levels []string
 	for _, l := range domain.RiskLevels {
-		levels = append(levels, fmt.Sprintf("%s %d", l, counts[l]))
+		applicable += counts[l]
+		levels = append(levels, fmt.Sprintf("%s %d", strings.ToLower(p.Name(l)), counts[l]))
 	}
 	drawFields(pdf, []pdfField{
-		{"Overall compliance", overall},
-		{"Controls answered", fmt.Sprintf("%d of %d applicable", d.Assessment.Answered, d.Assessment.Applicable)},
-		{"Applicable threats", fmt.Sprintf("%d of %d: %s", len(applicable), len(d.Risk.Threats), strings.Join(levels, ", "))},
+		{p.T("Overall compliance"), overall},
+		{p.T("Controls answered"), p.T("%d of %d applicable", d.Assessment.Answered, d.Assessment.Applicable)},
+		{p.T("Applicable threats"), p.T("%d of %d: %s", applicable, len(d.Risk.Threats), strings.Join(levels, ", "))},
 	})
-	pdfSubheading(pdf, "Highest residual risks")
-	slices.SortStableFunc(applicable, func(a, b domain.ThreatRisk) int { return cmp.Compare(b.Score, a.Score) })
-	names := pdfThreatNames(d.Framework)
+	title := p.T("Highest residual risks")
+	pdfSubheading(pdf, title)
+	names := threatNames(d.Framework)
 	var rows [][]string
-	for _, t := range applicable[:min(len(applicable), pdfTopThreats)] {
+	for _, t := range TopThreats(d.Risk, pdfTopThreats) {
 		rows = append(rows, []string{t.ThreatID, names[t.ThreatID], fmt.Sprintf("%d × %d", t.L1, t.I1),
-			fmt.Sprint(t.Score), string(t.Level)})
+			fmt.Sprint(t.Score), p.Name(t.Level)})
 	}
 	if len(rows) == 0 {
-		pdfParagraph(pdf, "No threat applies.", false)
+		pdfParagraph(pdf, p.T("No threat applies."), false)
 		return
 	}
-	drawTable(pdf, []pdfColumn{{"Threat", 1, "L"}, {"Name", 7, "L"}, {"L × I", 1.5, "C"}, {"Score", 1.2, "R"},
-		{"Level", 1.5, "L"}}, rows)
+	drawTable(pdf, p, title, []pdfColumn{{p.T("Threat"), 1, "L"}, {p.T("Name"), 7, "L"}, {p.T("L × I"), 1.5, "C"},
+		{p.T("Score"), 1.2, "R"}, {p.T("Level"), 1.5, "L"}}, rows)
+}
+
+// pdfTrend compares the assessment with the provider's previous campaign.
+func pdfTrend(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
+	title := p.T("Trend against the previous campaign")
+	pdfNeedSpace(pdf, 6+3*(2*pdfCellLineH+2*pdfCellPad)+pdfLineH)
+	pdfSubheading(pdf, title)
+	prev := d.Previous
+	if prev == nil {
+		pdfParagraph(pdf, p.T("The provider took part in no earlier campaign."), false)
+		pdf.Ln(1)
+		return
+	}
+	now := TrendPoint{CampaignName: d.Campaign.Name, Status: d.Assessment.Status, Source: d.Source,
+		Levels: pdfLevelCounts(d.Risk)}
+	if len(d.Risk.Compliance) > 0 {
+		if v, ok := d.Risk.Overall().Value(); ok {
+			now.Compliance = &v
+		}
+	}
+	sum := 0
+	for _, t := range d.Risk.Threats {
+		if t.Applicable {
+			now.Threats++
+			now.MaxScore = max(now.MaxScore, t.Score)
+			sum += t.Score
+		}
+	}
+	if now.Threats > 0 {
+		now.MeanScore = float64(sum) / float64(now.Threats)
+	}
+	row := func(label string, t TrendPoint) []string {
+		compliance := p.T("n/a")
+		if t.Compliance != nil {
+			compliance = pdfPercent(p, *t.Compliance)
+		}
+		return []string{label, t.CampaignName, p.Name(t.Status), compliance, fmt.Sprint(t.MaxScore), p.Decimal(t.MeanScore, 1),
+			fmt.Sprint(t.Levels[domain.LevelCritical]), fmt.Sprint(t.Levels[domain.LevelHigh])}
+	}
+	drawTable(pdf, p, title, []pdfColumn{{"", 1.4, "L"}, {p.T("Campaign"), 4, "L"}, {p.T("Status"), 1.8, "L"},
+		{p.T("Compliance"), 1.6, "R"}, {p.T("Worst score"), 1.4, "R"}, {p.T("Mean score"), 1.4, "R"},
+		{p.T("Critical threats"), 1.5, "R"}, {p.T("High threats"), 1.4, "R"}},
+		[][]string{row(p.T("Previous"), *prev), row(p.T("Now"), now)})
+	if prev.Compliance != nil && now.Compliance != nil {
+		pdfParagraph(pdf, trendWords(p, *now.Compliance-*prev.Compliance), true)
+		pdf.Ln(1)
+	}
 }
 
 // pdfResidualMatrix counts the applicable threats by residual likelihood and impact.
@@ -156,7 +259,7 @@ func pdfResidualMatrix(r domain.RiskResult) [5][5]int {
 }
 
 // pdfComplianceBars charts compliance by dimension and by value-chain stage.
-func pdfComplianceBars(pdf *fpdf.Fpdf, d AssessmentData) {
+func pdfComplianceBars(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
 	scores := map[domain.Facet]map[string]domain.ComplianceScore{}
 	for _, c := range d.Risk.Compliance {
 		if scores[c.Facet] == nil {
@@ -168,90 +271,165 @@ func pdfComplianceBars(pdf *fpdf.Fpdf, d AssessmentData) {
 		v, ok := scores[facet][id].Value()
 		return pdfBar{name, v, ok}
 	}
-	pdfHeading(pdf, "Compliance by security dimension", pdfBarsHeight(len(d.Framework.Dimensions)))
+	pdfHeading(pdf, p.T("Compliance by security dimension"), pdfBarsHeight(len(d.Framework.Dimensions)))
 	var bars []pdfBar
 	for _, dim := range d.Framework.Dimensions {
 		bars = append(bars, barOf(domain.FacetDimension, dim.ID, dim.Name))
 	}
-	drawBars(pdf, bars)
-	pdfHeading(pdf, "Compliance by value-chain stage", pdfBarsHeight(len(d.Framework.Stages)))
+	drawBars(pdf, p, bars)
+	pdfHeading(pdf, p.T("Compliance by value-chain stage"), pdfBarsHeight(len(d.Framework.Stages)))
 	bars = nil
 	for _, s := range d.Framework.Stages {
 		bars = append(bars, barOf(domain.FacetStage, s.ID, s.Name))
 	}
-	drawBars(pdf, bars)
+	drawBars(pdf, p, bars)
 }
 
-// pdfControlTable lists the answered controls under their primary threat, in
-// catalog order; threats none of whose controls apply are left out.
-func pdfControlTable(pdf *fpdf.Fpdf, d AssessmentData) {
-	pdfHeading(pdf, "Controls by threat", 6+pdfTableKeep)
+// pdfThreatTables lists every applicable threat with every control that
+// mitigates it, primarily or not: the controls its residual risk is computed
+// from, each with its answer, verdict and effectiveness.
+func pdfThreatTables(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
+	pdfHeading(pdf, p.T("Controls by threat"), 14+pdfTableKeep)
+	pdfParagraph(pdf, p.T("Every applicable threat, with every applicable control that mitigates it. The residual likelihood falls from the inherent one by the threat's coverage: the mean effectiveness of these controls."), true)
 	responses := map[string]domain.Response{}
 	for _, r := range d.Responses {
 		responses[r.ControlID] = r
 	}
-	risks := map[string]domain.ThreatRisk{}
-	for _, t := range d.Risk.Threats {
-		risks[t.ThreatID] = t
+	controls := map[string]domain.Control{}
+	for _, c := range d.Framework.Controls {
+		controls[c.ID] = c
 	}
-	cols := []pdfColumn{{"Control", 1.3, "L"}, {"Title", 9, "L"}, {"Status", 2.4, "L"}, {"Verdict", 1.9, "L"},
-		{"Evidence", 1.4, "R"}}
-	for _, t := range d.Framework.Threats {
-		var rows [][]string
-		for _, c := range d.Framework.Controls {
-			r, ok := responses[c.ID]
-			if !ok || c.PrimaryThreat != t.ID {
-				continue
-			}
-			rows = append(rows, []string{c.ID, c.Title, cmp.Or(pdfWords(string(r.Status)), "unanswered"),
-				cmp.Or(pdfWords(string(r.Verdict)), "not reviewed"), fmt.Sprint(len(r.EvidenceIDs))})
-		}
-		if len(rows) == 0 {
+	names := threatNames(d.Framework)
+	cols := []pdfColumn{{p.T("Control"), 1.3, "L"}, {p.T("Title"), 6.4, "L"}, {p.T("Link"), 1.7, "L"},
+		{p.T("Answer"), 2.9, "L"}, {p.T("Verdict"), 2.2, "L"}, {p.T("Effect"), 1.6, "R"}}
+	shown := 0
+	for _, t := range d.Risk.Threats {
+		if !t.Applicable {
 			continue
 		}
-		risk := "not applicable"
-		if tr, ok := risks[t.ID]; ok && tr.Applicable {
-			risk = fmt.Sprintf("residual %d (%s)", tr.Score, tr.Level)
+		shown++
+		title := fmt.Sprintf("%s %s", t.ThreatID, names[t.ThreatID])
+		pdfSubheading(pdf, title+" — "+p.T("residual %d (%s)", t.Score, strings.ToLower(p.Name(t.Level))))
+		pdfParagraph(pdf, p.T("Inherent %d × %d = %d; coverage %s over %s; residual %d × %d = %d.", t.L0, t.I0, t.InherentScore(),
+			pdfPercent(p, t.Coverage()), Plural(p, t.Counted, "%d control counted", "%d controls counted", t.Counted),
+			t.L1, t.I1, t.Score), true)
+		var rows [][]string
+		for _, c := range t.Contributions {
+			r := responses[c.ControlID]
+			link := p.T("secondary")
+			if controls[c.ControlID].PrimaryThreat == t.ThreatID {
+				link = p.T("primary")
+			}
+			effect := p.T("not counted")
+			if c.Counted {
+				effect = pdfWholePercent(p, float64(c.Quarters)/4)
+			}
+			rows = append(rows, []string{c.ControlID, controls[c.ControlID].Title, link, pdfAnswerName(p, r.Status),
+				pdfVerdictName(p, r.Verdict), effect})
 		}
-		pdfSubheading(pdf, fmt.Sprintf("%s %s — %s", t.ID, t.Name, risk))
-		drawTable(pdf, cols, rows)
+		if len(rows) == 0 {
+			pdfParagraph(pdf, p.T("No applicable control mitigates this threat: it keeps its inherent likelihood."), false)
+			pdf.Ln(1)
+			continue
+		}
+		drawTable(pdf, p, title, cols, rows)
+	}
+	if shown == 0 {
+		pdfParagraph(pdf, p.T("No threat applies."), false)
 	}
 }
 
-// pdfFindingsTable lists the assessment's findings.
-func pdfFindingsTable(pdf *fpdf.Fpdf, d AssessmentData) {
-	pdfHeading(pdf, "Findings", pdfTableKeep)
-	if len(d.Findings) == 0 {
-		pdfParagraph(pdf, "No findings.", false)
+// pdfResponseTable lists every response in catalog order with what a board
+// asks of it: the answer and its dates, the provider's narrative or
+// justification, the evidence, and the supervisor's verdict and comment.
+func pdfResponseTable(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
+	title := p.T("Responses and verdicts")
+	pdfHeading(pdf, title, 20)
+	if len(d.Responses) == 0 {
+		pdfParagraph(pdf, p.T("No control applies."), false)
 		return
 	}
+	controls := map[string]domain.Control{}
+	for _, c := range d.Framework.Controls {
+		controls[c.ID] = c
+	}
+	var rows [][]string
+	for _, r := range d.Responses {
+		answer := []string{pdfAnswerName(p, r.Status)}
+		if r.Maturity != nil {
+			answer = append(answer, p.T("maturity %d of 5", *r.Maturity))
+		}
+		if r.RemediationDate != nil {
+			answer = append(answer, p.T("remediation by %s", p.Date(*r.RemediationDate)))
+		}
+		narrative := r.Narrative
+		if r.Justification != "" {
+			narrative = strings.TrimSpace(narrative + "\n" + p.T("Justification: %s", r.Justification))
+		}
+		verdict := []string{pdfVerdictName(p, r.Verdict)}
+		if r.VerdictComment != "" {
+			verdict = append(verdict, "“"+r.VerdictComment+"”")
+		}
+		if who := cmp.Or(r.VerdictByName, r.VerdictBy); who != "" && r.VerdictAt != nil {
+			verdict = append(verdict, p.T("%s, %s", who, p.Date(domain.DateOf(*r.VerdictAt))))
+		}
+		rows = append(rows, []string{r.ControlID + "\n" + controls[r.ControlID].Title, strings.Join(answer, "\n"),
+			pdfOrDash(narrative), fmt.Sprint(len(r.EvidenceIDs)), strings.Join(verdict, "\n")})
+	}
+	drawTable(pdf, p, title, []pdfColumn{{p.T("Control"), 3.8, "L"}, {p.T("Answer"), 2.6, "L"},
+		{p.T("Narrative"), 5.8, "L"}, {p.T("Evidence"), 1.6, "R"}, {p.T("Verdict"), 3.4, "L"}}, rows)
+}
+
+// pdfFindingsTable lists the assessment's findings with their remediation
+// plans and due dates.
+func pdfFindingsTable(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
+	title := p.T("Findings")
+	pdfHeading(pdf, title, pdfTableKeep)
+	if len(d.Findings) == 0 {
+		pdfParagraph(pdf, p.T("No findings."), false)
+		return
+	}
+	today := domain.DateOf(d.GeneratedAt)
 	var rows [][]string
 	for _, f := range d.Findings {
-		rows = append(rows, []string{f.Title, pdfOrDash(f.ControlID), string(f.Severity), f.DueAt.String(), pdfWords(string(f.Status))})
+		due := p.Date(f.DueAt)
+		if f.Overdue(today) {
+			due = p.T("%s (overdue)", due)
+		}
+		plan := f.RemediationPlan
+		if plan == "" {
+			plan = p.T("no plan yet")
+		}
+		rows = append(rows, []string{f.Title + "\n" + f.Description, pdfOrDash(f.ControlID), p.Name(f.Severity), due,
+			p.Name(f.Status), plan})
 	}
-	drawTable(pdf, []pdfColumn{{"Title", 9, "L"}, {"Control", 1.5, "L"}, {"Severity", 1.8, "L"}, {"Due", 2, "L"},
-		{"Status", 2, "L"}}, rows)
+	drawTable(pdf, p, title, []pdfColumn{{p.T("Finding"), 6, "L"}, {p.T("Control"), 1.3, "L"},
+		{p.T("Severity"), 1.6, "L"}, {p.T("Due"), 2.2, "L"}, {p.T("Status"), 1.7, "L"}, {p.T("Remediation plan"), 5, "L"}}, rows)
 }
 
-// pdfThreatNames maps threat ids to names.
-func pdfThreatNames(f *domain.Framework) map[string]string {
-	names := map[string]string{}
-	for _, t := range f.Threats {
-		names[t.ID] = t.Name
+// pdfAnswerName names a response status, or says the control is unanswered.
+func pdfAnswerName(p texts.Printer, s domain.ResponseStatus) string {
+	if s == "" {
+		return p.T("unanswered")
 	}
-	return names
+	return p.Name(s)
 }
 
-// pdfWords turns an identifier such as "in_review" into "in review".
-func pdfWords(id string) string { return strings.ReplaceAll(id, "_", " ") }
+// pdfVerdictName names a verdict, or says there is none yet.
+func pdfVerdictName(p texts.Printer, v domain.Verdict) string {
+	if v == "" {
+		return p.T("not reviewed")
+	}
+	return p.Name(v)
+}
 
 // pdfOrDash returns s, or a dash when s is empty.
 func pdfOrDash(s string) string { return cmp.Or(s, "—") }
 
 // pdfYesNo renders a flag as yes or no.
-func pdfYesNo(b bool) string {
+func pdfYesNo(p texts.Printer, b bool) string {
 	if b {
-		return "yes"
+		return p.T("yes")
 	}
-	return "no"
+	return p.T("no")
 }

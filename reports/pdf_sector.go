@@ -9,77 +9,182 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 
 	"assure/domain"
+	"assure/texts"
 )
 
-// WriteSectorPDF writes a campaign's sector report on landscape pages: a
-// cover with filing counts, the sector's residual risk matrix, providers ×
-// dimensions and providers × stages heatmaps, the supervisory priority
-// ranking, every provider's submission status and the overdue findings.
-// It returns an error when d has no framework, or when the document cannot
-// be built or written.
-func WriteSectorPDF(w io.Writer, d SectorData) error {
+// WriteSectorPDF writes a campaign's sector report on landscape pages, in
+// d.Lang: a cover with the summary in words, the key figures and the filing
+// counts; the sector's residual risk matrix; providers × dimensions and
+// providers × stages heatmaps; the supervisory priority ranking of the filed
+// providers and, apart, those that have not filed; every provider's
+// submission status; and the overdue findings. Sections follow one another
+// without forced page breaks. Every page is marked DRAFT while the figures
+// may still change (see SectorDraftMark).
+//
+// progress, when not nil, is told how many providers' worth of the report
+// has been written, up to len(d.Providers): each provider takes a row in
+// four sections, so a provider counts once its four rows are out. It
+// returns an error when d has no framework, or when the document cannot be
+// built or written.
+func WriteSectorPDF(w io.Writer, d SectorData, progress func(done int)) error {
 	if d.Framework == nil {
 		return errors.New("reports: a sector report needs its framework")
 	}
-	pdf := pdfDocument("L", "Sector report — "+d.Campaign.Name, "Assure — sector report — "+d.Campaign.Name, d.GeneratedAt)
+	p, err := printerFor(d.Lang)
+	if err != nil {
+		return err
+	}
+	track := newPDFProgress(len(d.Providers), pdfProviderSections, progress)
+	pdf := pdfDocument(p, "L", p.T("Sector report — %s", d.Campaign.Name),
+		p.T("Assure — sector report — %s", d.Campaign.Name), SectorDraftMark(p, d), d.GeneratedAt)
 	pdf.AddPage()
-	pdfSectorCover(pdf, d)
-	pdf.AddPage()
-	drawHeatmap(pdf, RiskMatrixHeatmap("Sector residual risk matrix",
-		fmt.Sprintf("Provider–threat pairs by residual likelihood and impact, over %d providers; %d providers have no numbers on the %s basis and are not counted.",
-			d.MatrixProviders, d.MatrixMissing, pdfOrDash(d.Basis)),
+	pdfSectorCover(pdf, p, d)
+	basis := p.T("as they stand")
+	if d.Basis == "filed" {
+		basis = p.T("from their latest filing")
+	}
+	drawHeatmap(pdf, p, RiskMatrixHeatmapIn(p, p.T("Sector residual risk matrix"),
+		Plural(p, d.MatrixProviders, "Provider–threat pairs by residual likelihood and impact, over %d provider", "Provider–threat pairs by residual likelihood and impact, over %d providers", d.MatrixProviders)+
+			" ("+basis+"); "+Plural(p, d.MatrixMissing, "%d provider has no numbers yet and is not counted.", "%d providers have no numbers yet and are not counted.", d.MatrixMissing),
 		d.Matrix))
-	pdf.AddPage()
-	drawHeatmap(pdf, pdfDimensionHeatmap(d))
-	pdf.AddPage()
-	drawHeatmap(pdf, pdfStageHeatmap(d))
-	pdf.AddPage()
-	pdfPriorityTable(pdf, d.Priorities)
-	pdfSubmissionTable(pdf, d.Providers)
-	pdfOverdueTable(pdf, d.Overdue)
-	return pdf.Output(w)
+	drawHeatmap(pdf, p, pdfDimensionHeatmap(p, d), track.row)
+	drawHeatmap(pdf, p, pdfStageHeatmap(p, d), track.row)
+	pdfPriorityTables(pdf, p, d.Priorities, track.rows)
+	pdfSubmissionTable(pdf, p, d.Providers, track.rows)
+	pdfOverdueTable(pdf, p, d.Overdue)
+	if err := pdf.Output(w); err != nil {
+		return err
+	}
+	track.finish()
+	return nil
 }
 
-// pdfSectorCover writes the campaign, the basis of the numbers and how many
-// providers filed on time, late or not at all.
-func pdfSectorCover(pdf *fpdf.Fpdf, d SectorData) {
-	pdfTitle(pdf, "Sector cyber security report")
-	pdfParagraph(pdf, "ITU-T X.1150 supervisory campaign", true)
-	pdf.Ln(6)
+// pdfProviderSections is how many sections of the sector report have a row
+// per provider: two heatmaps, the priorities and the submission status.
+const pdfProviderSections = 4
+
+// pdfProgress counts rows written and tells progress in providers.
+type pdfProgress struct {
+	providers, sections, rowsDone, told, step int
+	tell                                      func(done int)
+}
+
+func newPDFProgress(providers, sections int, tell func(int)) *pdfProgress {
+	return &pdfProgress{providers: providers, sections: sections, step: max(providers/100, 1), tell: tell}
+}
+
+// row counts one provider row written.
+func (t *pdfProgress) row() { t.rows(1) }
+
+// rows counts n provider rows written, telling progress at most once per
+// hundredth of the providers.
+func (t *pdfProgress) rows(n int) {
+	if t == nil || t.tell == nil {
+		return
+	}
+	t.rowsDone += n
+	done := min(t.rowsDone/t.sections, t.providers)
+	if done-t.told >= t.step {
+		t.told = done
+		t.tell(done)
+	}
+}
+
+// finish tells that every provider is written.
+func (t *pdfProgress) finish() {
+	if t != nil && t.tell != nil && t.told < t.providers {
+		t.told = t.providers
+		t.tell(t.providers)
+	}
+}
+
+// SectorDraftMark is the band across every page of a sector report: a DRAFT
+// mark while the campaign is not closed (providers may still file and
+// supervisors still review) or while a filing in it still awaits a decision,
+// since either can change the figures; "" once they are settled. A provider
+// that never filed does not keep a closed campaign's report a draft: it
+// will not file any more.
+func SectorDraftMark(p texts.Printer, d SectorData) string {
+	if d.Campaign.Status != domain.CampaignClosed {
+		return p.T("DRAFT — the campaign is %s: filings and reviews may still change the figures", strings.ToLower(p.Name(d.Campaign.Status)))
+	}
+	pending := 0
+	for _, sp := range d.Providers {
+		if sp.Filing != NotFiled && !sp.Status.Final() {
+			pending++
+		}
+	}
+	if pending > 0 {
+		return Plural(p, pending, "DRAFT — %d filing still awaits a decision: the figures may change",
+			"DRAFT — %d filings still await a decision: the figures may change", pending)
+	}
+	return ""
+}
+
+// pdfSectorCover writes the campaign, the summary in words, the key figures,
+// the basis of the numbers and how many providers filed on time, late or not
+// at all.
+func pdfSectorCover(pdf *fpdf.Fpdf, p texts.Printer, d SectorData) {
+	pdfTitle(pdf, p.T("Sector cyber security report"))
+	pdfParagraph(pdf, p.T("ITU-T X.1150 supervisory campaign"), true)
+	pdf.Ln(3)
 	pdf.SetFont(pdfFont, "B", 15)
 	pdfTextColour(pdf, pdfInk)
 	pdf.MultiCell(0, 8, d.Campaign.Name, "", "L", false)
-	pdf.Ln(3)
+	pdf.Ln(2)
+	pdf.SetFont(pdfFont, "", pdfBodyPt+1)
+	pdf.MultiCell(0, pdfLineH+0.5, SectorSummary(p, d), "", "L", false)
+	pdf.Ln(4)
 	filings := map[FilingState]int{}
-	for _, p := range d.Providers {
-		filings[p.Filing]++
+	for _, sp := range d.Providers {
+		filings[sp.Filing]++
 	}
-	basis := "Numbers from each provider's assessment as it stands"
+	levels := MatrixLevels(d.Matrix)
+	drawFigures(pdf, []pdfFigure{
+		{fmt.Sprint(len(d.Providers)), Plural(p, len(d.Providers), "provider in scope", "providers in scope")},
+		{fmt.Sprint(filings[FiledOnTime]), p.T("filed on time")},
+		{fmt.Sprint(filings[FiledLate]), p.T("filed late")},
+		{fmt.Sprint(filings[NotFiled]), p.T("not filed")},
+		{fmt.Sprint(levels[domain.LevelCritical]), Plural(p, levels[domain.LevelCritical],
+			"provider–threat pair at critical residual risk", "provider–threat pairs at critical residual risk")},
+		{fmt.Sprint(len(d.Overdue)), Plural(p, len(d.Overdue), "overdue finding", "overdue findings")},
+	})
+	basis := p.T("Numbers from each provider's assessment as it stands")
 	if d.Basis == "filed" {
-		basis = "Numbers from each provider's latest filing"
+		basis = p.T("Numbers from each provider's latest filing")
 	}
 	drawFields(pdf, []pdfField{
-		{"Framework", fmt.Sprintf("%s (%s %s)", d.Framework.Title, d.Framework.ID, d.Framework.Version)},
-		{"Campaign dates", fmt.Sprintf("opens %s, due %s", d.Campaign.OpensAt, d.Campaign.DueAt)},
-		{"Campaign status", string(d.Campaign.Status)},
-		{"Basis of the numbers", basis},
-		{"Providers in scope", fmt.Sprint(len(d.Providers))},
-		{"Filed on time", fmt.Sprint(filings[FiledOnTime])},
-		{"Filed late", fmt.Sprint(filings[FiledLate])},
-		{"Not filed", fmt.Sprint(filings[NotFiled])},
-		{"Generated", fmt.Sprintf("%s by %s", pdfStamp(d.GeneratedAt), pdfOrDash(d.GeneratedBy))},
+		{p.T("Framework"), fmt.Sprintf("%s (%s %s)", d.Framework.Title, d.Framework.ID, d.Framework.Version)},
+		{p.T("Campaign dates"), p.T("opens %s, due %s", p.Date(d.Campaign.OpensAt), p.Date(d.Campaign.DueAt))},
+		{p.T("Campaign status"), p.Name(d.Campaign.Status)},
+		{p.T("Basis of the numbers"), basis},
+		{p.T("Generated"), p.T("%s by %s", p.Time(d.GeneratedAt), pdfOrDash(d.GeneratedBy))},
 	})
+}
+
+// pdfProviderLabel is a provider's row label in the heatmaps.
+func pdfProviderLabel(p texts.Printer, name string, tier int) string {
+	return p.T("%s (tier %s)", name, fmt.Sprint(tier))
+}
+
+// pdfNoNumbers is the cell of a provider without numbers on the basis: "not
+// filed" when it has not filed, n/a otherwise.
+func pdfNoNumbers(p texts.Printer, sp SectorProvider) HeatCell {
+	if sp.Filing == NotFiled && sp.Source == "" {
+		return HeatCell{Text: p.T("not filed"), Fill: emptyFill}
+	}
+	return HeatCell{Text: p.T("n/a"), Fill: emptyFill}
 }
 
 // pdfProviderHeatmap has one row per provider and one column per name; cell
 // returns a provider's cell in the column of a given index.
-func pdfProviderHeatmap(title, xLabel string, names []string, providers []SectorProvider,
-	cell func(p SectorProvider, i int) HeatCell) Heatmap {
-	h := Heatmap{Title: title, XLabel: xLabel, YLabel: "Provider", Columns: names}
-	for _, p := range providers {
-		row := HeatRow{Label: fmt.Sprintf("%s (tier %d)", p.Name, p.Tier)}
+func pdfProviderHeatmap(p texts.Printer, title, xLabel string, names []string, providers []SectorProvider,
+	cell func(sp SectorProvider, i int) HeatCell) Heatmap {
+	h := Heatmap{Title: title, XLabel: xLabel, YLabel: p.T("Provider"), Columns: names}
+	for _, sp := range providers {
+		row := HeatRow{Label: pdfProviderLabel(p, sp.Name, sp.Tier)}
 		for i := range names {
-			row.Cells = append(row.Cells, cell(p, i))
+			row.Cells = append(row.Cells, cell(sp, i))
 		}
 		h.Rows = append(h.Rows, row)
 	}
@@ -87,96 +192,143 @@ func pdfProviderHeatmap(title, xLabel string, names []string, providers []Sector
 }
 
 // pdfDimensionHeatmap shows each provider's compliance by security dimension.
-func pdfDimensionHeatmap(d SectorData) Heatmap {
+func pdfDimensionHeatmap(p texts.Printer, d SectorData) Heatmap {
 	var names []string
 	for _, dim := range d.Framework.Dimensions {
 		names = append(names, dim.Name)
 	}
-	h := pdfProviderHeatmap("Providers × security dimensions", "Security dimension", names, d.Providers,
-		func(p SectorProvider, i int) HeatCell {
-			if v := p.Dimensions[d.Framework.Dimensions[i].ID]; v != nil {
-				return HeatCell{Text: fmt.Sprintf("%.0f%%", 100**v), Fill: ComplianceFill(*v)}
+	h := pdfProviderHeatmap(p, p.T("Providers × security dimensions"), p.T("Security dimension"), names, d.Providers,
+		func(sp SectorProvider, i int) HeatCell {
+			if sp.Source == "" {
+				return pdfNoNumbers(p, sp)
 			}
-			return HeatCell{Text: "n/a", Fill: LevelFill("")}
+			if v := sp.Dimensions[d.Framework.Dimensions[i].ID]; v != nil {
+				return HeatCell{Text: pdfWholePercent(p, *v), Fill: ComplianceFill(*v)}
+			}
+			return HeatCell{Text: p.T("n/a"), Fill: emptyFill}
 		})
-	h.Subtitle = "Compliance of each provider by dimension; n/a when no control of the dimension counts or the provider has no numbers."
-	h.Legend = ComplianceLegend()
+	h.Subtitle = p.T("Compliance of each provider by dimension; n/a when no control of the dimension counts, “not filed” when the provider has no numbers.")
+	h.Legend = ComplianceLegendIn(p)
 	return h
 }
 
 // pdfStageHeatmap shows each provider's worst residual level by value-chain stage.
-func pdfStageHeatmap(d SectorData) Heatmap {
+func pdfStageHeatmap(p texts.Printer, d SectorData) Heatmap {
 	var names []string
 	for _, s := range d.Framework.Stages {
 		names = append(names, s.Name)
 	}
-	h := pdfProviderHeatmap("Providers × value-chain stages", "Value-chain stage", names, d.Providers,
-		func(p SectorProvider, i int) HeatCell {
-			l := p.Stages[d.Framework.Stages[i].ID]
-			if l == "" {
-				return HeatCell{Text: "n/a", Fill: LevelFill("")}
+	h := pdfProviderHeatmap(p, p.T("Providers × value-chain stages"), p.T("Value-chain stage"), names, d.Providers,
+		func(sp SectorProvider, i int) HeatCell {
+			if sp.Source == "" {
+				return pdfNoNumbers(p, sp)
 			}
-			return HeatCell{Text: string(l), Fill: LevelFill(l)}
+			l := sp.Stages[d.Framework.Stages[i].ID]
+			if l == "" {
+				return HeatCell{Text: p.T("n/a"), Fill: emptyFill}
+			}
+			return HeatCell{Text: p.Name(l), Fill: LevelFill(l)}
 		})
-	h.Subtitle = "Worst residual level among the applicable threats that target each stage."
-	h.Legend = LevelLegend()
+	h.Subtitle = p.T("Worst residual level among the applicable threats that target each stage.")
+	h.Legend = LevelLegendIn(p)
 	return h
 }
 
-// pdfPriorityTable ranks providers for inspection.
-func pdfPriorityTable(pdf *fpdf.Fpdf, rows []PriorityRow) {
-	pdfHeading(pdf, "Supervisory priority", pdfTableKeep)
-	if len(rows) == 0 {
-		pdfParagraph(pdf, "No provider is ranked.", false)
-		return
-	}
-	var cells [][]string
+// pdfPriorityTables ranks the filed providers for inspection, then lists
+// apart those that have not filed: without a filing they are taken at their
+// inherent risk, and have no compliance to show.
+func pdfPriorityTables(pdf *fpdf.Fpdf, p texts.Printer, rows []PriorityRow, progress func(int)) {
+	title := p.T("Supervisory priority")
+	pdfHeading(pdf, title, 3*pdfLineH+pdfTableKeep+2*pdfCellLineH)
+	var filed, unfiled [][]string
 	for _, r := range rows {
-		filed := pdfYesNo(r.Filed)
-		if !r.Filed && r.FilingOverdue {
-			filed = "overdue"
+		overdue := fmt.Sprint(r.OverdueFindings)
+		if r.Filed {
+			filed = append(filed, []string{fmt.Sprint(r.Rank), r.Name, p.ProviderKindName(r.Kind), fmt.Sprint(r.Tier),
+				p.Decimal(r.Priority, 1), p.Decimal(r.RiskIndex, 1), overdue,
+				strings.Join(r.TopThreats, ", "), strings.Join(r.WorstDimensions, ", ")})
+			continue
 		}
-		cells = append(cells, []string{fmt.Sprint(r.Rank), r.Name, pdfWords(string(r.Kind)), fmt.Sprint(r.Tier),
-			fmt.Sprintf("%.1f", r.Priority), fmt.Sprintf("%.1f", r.RiskIndex), filed, fmt.Sprint(r.OverdueFindings),
-			strings.Join(r.TopThreats, ", "), strings.Join(r.WorstDimensions, ", ")})
+		filing := p.T("not filed")
+		if r.FilingOverdue {
+			filing = p.T("overdue")
+		}
+		unfiled = append(unfiled, []string{r.Name, p.ProviderKindName(r.Kind), fmt.Sprint(r.Tier), filing,
+			p.Decimal(r.Priority, 1), overdue, strings.Join(r.TopThreats, ", ")})
 	}
-	drawTable(pdf, []pdfColumn{{"Rank", 0.9, "R"}, {"Provider", 4, "L"}, {"Kind", 3.4, "L"}, {"Tier", 0.8, "C"},
-		{"Priority", 1.3, "R"}, {"Risk index", 1.6, "R"}, {"Filed", 1.4, "L"}, {"Overdue findings", 2.8, "R"},
-		{"Top threats", 4.3, "L"}, {"Worst dimensions", 4.8, "L"}}, cells)
+	pdfParagraph(pdf, p.T("Priority = risk index × tier weight + 5 per overdue finding (at most 5) + 15 when the filing is overdue. Only filed providers are ranked here; those that have not filed follow apart."), true)
+	if len(filed) == 0 {
+		pdfParagraph(pdf, p.T("No provider has filed yet."), false)
+	} else {
+		drawTable(pdf, p, title, []pdfColumn{{p.T("Rank"), 0.9, "R"}, {p.T("Provider"), 3.6, "L"}, {p.T("Kind"), 3.2, "L"},
+			{p.T("Tier"), 0.8, "C"}, {p.T("Priority"), 1.3, "R"}, {p.T("Risk index"), 1.4, "R"},
+			{p.T("Overdue findings"), 1.6, "R"}, {p.T("Top threats (residual score, level)"), 5, "L"},
+			{p.T("Weakest dimensions"), 5.2, "L"}}, filed)
+	}
+	progress(len(filed))
+	if len(unfiled) > 0 {
+		title := p.T("Providers that have not filed")
+		pdfSubheading(pdf, title)
+		pdfParagraph(pdf, p.T("Without a filing no control is credited: the threats below are at their inherent risk, and there is no compliance to show."), true)
+		drawTable(pdf, p, title, []pdfColumn{{p.T("Provider"), 3.6, "L"}, {p.T("Kind"), 3.2, "L"}, {p.T("Tier"), 0.8, "C"},
+			{p.T("Filing"), 1.4, "L"}, {p.T("Priority"), 1.3, "R"}, {p.T("Overdue findings"), 1.6, "R"},
+			{p.T("Top threats (inherent score, level)"), 6, "L"}}, unfiled)
+	}
+	progress(len(unfiled))
 }
 
 // pdfSubmissionTable lists every provider's assessment status and filing.
-func pdfSubmissionTable(pdf *fpdf.Fpdf, providers []SectorProvider) {
-	pdfHeading(pdf, "Submission status", pdfTableKeep)
+func pdfSubmissionTable(pdf *fpdf.Fpdf, p texts.Printer, providers []SectorProvider, progress func(int)) {
+	title := p.T("Submission status")
+	pdfHeading(pdf, title, pdfTableKeep)
 	if len(providers) == 0 {
-		pdfParagraph(pdf, "No provider is in scope.", false)
+		pdfParagraph(pdf, p.T("No provider is in scope."), false)
 		return
 	}
 	var cells [][]string
-	for _, p := range providers {
+	for _, sp := range providers {
 		submitted := "—"
-		if p.SubmittedAt != nil {
-			submitted = pdfStamp(*p.SubmittedAt)
+		if sp.SubmittedAt != nil {
+			submitted = p.Time(*sp.SubmittedAt)
 		}
-		cells = append(cells, []string{p.Name, p.LegalName, p.Licence, pdfWords(string(p.Kind)), fmt.Sprint(p.Tier),
-			pdfWords(string(p.Status)), string(p.Filing), submitted})
+		cells = append(cells, []string{sp.Name, sp.LegalName, sp.Licence, p.ProviderKindName(sp.Kind), fmt.Sprint(sp.Tier),
+			p.Name(sp.Status), pdfFilingName(p, sp.Filing), submitted})
 	}
-	drawTable(pdf, []pdfColumn{{"Provider", 3, "L"}, {"Legal name", 5, "L"}, {"Licence", 2.2, "L"}, {"Kind", 2.5, "L"},
-		{"Tier", 0.8, "C"}, {"Status", 2.2, "L"}, {"Filing", 1.5, "L"}, {"Submitted", 2.6, "L"}}, cells)
+	drawTable(pdf, p, title, []pdfColumn{{p.T("Provider"), 3, "L"}, {p.T("Legal name"), 5, "L"}, {p.T("Licence"), 2.2, "L"},
+		{p.T("Kind"), 2.8, "L"}, {p.T("Tier"), 0.8, "C"}, {p.T("Status"), 2.2, "L"}, {p.T("Filing"), 1.5, "L"},
+		{p.T("Submitted at"), 2.8, "L"}}, cells)
+	progress(len(providers))
+}
+
+// pdfFilingName names a filing state.
+func pdfFilingName(p texts.Printer, f FilingState) string {
+	switch f {
+	case FiledOnTime:
+		return p.T("on time")
+	case FiledLate:
+		return p.T("late")
+	}
+	return p.T("not filed")
 }
 
 // pdfOverdueTable lists the findings whose remediation is late.
-func pdfOverdueTable(pdf *fpdf.Fpdf, findings []domain.Finding) {
-	pdfHeading(pdf, "Overdue findings", pdfTableKeep)
+func pdfOverdueTable(pdf *fpdf.Fpdf, p texts.Printer, findings []domain.Finding) {
+	title := p.T("Overdue findings")
 	if len(findings) == 0 {
-		pdfParagraph(pdf, "No overdue findings.", false)
+		pdfSubheading(pdf, title)
+		pdfParagraph(pdf, p.T("No overdue findings."), false)
 		return
 	}
+	pdfHeading(pdf, title, pdfTableKeep)
 	var cells [][]string
 	for _, f := range findings {
-		cells = append(cells, []string{f.ProviderName, f.Title, pdfOrDash(f.ControlID), string(f.Severity), f.DueAt.String(),
-			pdfWords(string(f.Status))})
+		plan := f.RemediationPlan
+		if plan == "" {
+			plan = p.T("no plan yet")
+		}
+		cells = append(cells, []string{f.ProviderName, f.Title, pdfOrDash(f.ControlID), p.Name(f.Severity), p.Date(f.DueAt),
+			p.Name(f.Status), plan})
 	}
-	drawTable(pdf, []pdfColumn{{"Provider", 3, "L"}, {"Title", 8, "L"}, {"Control", 1.2, "L"}, {"Severity", 1.5, "L"},
-		{"Due", 1.7, "L"}, {"Status", 1.7, "L"}}, cells)
+	drawTable(pdf, p, title, []pdfColumn{{p.T("Provider"), 3, "L"}, {p.T("Finding"), 6, "L"}, {p.T("Control"), 1.2, "L"},
+		{p.T("Severity"), 1.5, "L"}, {p.T("Due"), 2, "L"}, {p.T("Status"), 1.7, "L"}, {p.T("Remediation plan"), 5, "L"}}, cells)
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,14 +84,34 @@ func pdfAssessmentFixture(tb testing.TB) AssessmentData {
 	profile := domain.ProfileOf(p)
 	ids, answers := pdfAnswers(f, profile, 0)
 	var responses []domain.Response
+	reviewers := []string{"Kofi Mensah", "Awa Ndiaye"}
 	for i, id := range ids {
 		a := answers[id]
-		r := domain.Response{AssessmentID: "a1", ControlID: id, Status: a.Status, Verdict: a.Verdict}
+		r := domain.Response{AssessmentID: "a1", ControlID: id, Status: a.Status, Verdict: a.Verdict,
+			Narrative: fmt.Sprintf("Narrative of %s: how the control works at SG Mobile.", id)}
 		for k := range i % 3 {
 			r.EvidenceIDs = append(r.EvidenceIDs, fmt.Sprintf("e%d-%d", i, k))
 		}
+		if a.Status == domain.Partial || a.Status == domain.NotImplemented {
+			due := pdfDate("2027-09-30")
+			r.RemediationDate = &due
+		}
+		if a.Status == domain.NotApplicable {
+			r.Narrative, r.Justification = "", "The channel is not offered."
+		}
+		if a.Verdict != "" {
+			at := time.Date(2027, 3, 25+i%2, 11, 0, 0, 0, time.UTC)
+			r.VerdictByName, r.VerdictBy, r.VerdictAt = reviewers[i%2], "u"+fmt.Sprint(i%2), &at
+			r.VerdictComment = fmt.Sprintf("Seen on site for %s.", id)
+		}
 		responses = append(responses, r)
 	}
+	// One narrative longer than a page, to be split between pages whole.
+	var words []string
+	for k := range 900 {
+		words = append(words, fmt.Sprintf("word%03d", k))
+	}
+	responses[7].Narrative = strings.Join(words, " ")
 	seal := sha256.Sum256([]byte("sealed snapshot"))
 	decided := pdfGeneratedAt.Add(-24 * time.Hour)
 	return AssessmentData{
@@ -107,9 +128,23 @@ func pdfAssessmentFixture(tb testing.TB) AssessmentData {
 		Risk:      domain.AssessRisk(f, profile, 1, answers, nil),
 		Responses: responses,
 		Findings: []domain.Finding{{ID: "f1", ControlID: ids[3], Title: "Contrôle d'accès privilégié insuffisant",
-			Severity: domain.SeverityHigh, DueAt: pdfDate("2027-06-30"), Status: domain.FindingOpen}},
+			Description: "Administrators share one account.", Severity: domain.SeverityHigh, DueAt: pdfDate("2027-06-30"),
+			Status: domain.FindingOpen, RemediationPlan: "Named accounts with a vault by June."}},
+		History: []StateChange{
+			{From: domain.StatusDraft, To: domain.StatusSubmitted, By: "Amina Diallo", ByEmail: "ciso@sgmobile.example",
+				At: time.Date(2027, 3, 20, 16, 5, 0, 0, time.UTC)},
+			{From: domain.StatusSubmitted, To: domain.StatusInReview, By: "Kofi Mensah", ByEmail: "kofi@bceao.example",
+				At: time.Date(2027, 3, 22, 9, 0, 0, 0, time.UTC)},
+			{From: domain.StatusInReview, To: domain.StatusApproved, By: "Fatou Sarr", ByEmail: "supervisor@bceao.example",
+				At: decided, Reason: "Sound filing; follow the access finding."},
+		},
+		Previous: &TrendPoint{CampaignID: "c0", CampaignName: "Campagne 2026", OpensAt: pdfDate("2026-01-15"),
+			DueAt: pdfDate("2026-03-31"), Status: domain.StatusApproved, Source: "approved", Compliance: &pdfPreviousCompliance,
+			Threats: 17, MaxScore: 20, MeanScore: 11.5, Levels: map[domain.RiskLevel]int{domain.LevelCritical: 2, domain.LevelHigh: 9}},
 	}
 }
+
+var pdfPreviousCompliance = 0.412
 
 // pdfText returns the text pdftotext extracts from a PDF, pages separated
 // by form feeds.
@@ -128,6 +163,37 @@ func pdfText(t *testing.T, pdf []byte) string {
 		t.Fatalf("pdftotext: %v: %s", err, out)
 	}
 	return string(out)
+}
+
+// pdfPages returns the text of each page, read page by page with
+// pdftotext, after qpdf has checked the file and counted its pages.
+func pdfPages(t *testing.T, pdf []byte) []string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("qpdf", "--check", path).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf --check: %v: %s", err, out)
+	}
+	out, err := exec.Command("qpdf", "--show-npages", path).Output()
+	if err != nil {
+		t.Fatalf("qpdf --show-npages: %v", err)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil || n < 1 {
+		t.Fatalf("qpdf counts %q pages", out)
+	}
+	pages := make([]string, n)
+	for i := range pages {
+		page := fmt.Sprint(i + 1)
+		out, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", "-f", page, "-l", page, path, "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext page %s: %v", page, err)
+		}
+		pages[i] = string(out)
+	}
+	return pages
 }
 
 // pdfSection returns the text between the line holding from and the next
@@ -199,7 +265,8 @@ func TestAssessmentPDF(t *testing.T) {
 	if err := WriteAssessmentPDF(&b, d); err != nil {
 		t.Fatal(err)
 	}
-	text := pdfText(t, b.Bytes())
+	pages := pdfPages(t, b.Bytes())
+	text := strings.Join(pages, "")
 
 	// Overall compliance, worked from the answer pattern: quarters 4, 3, 2, 0
 	// counted, not-applicable left out.
@@ -218,15 +285,33 @@ func TestAssessmentPDF(t *testing.T) {
 	}
 
 	pdfCheckContains(t, text, "Cyber security assessment report", "Société Générale Mobile", "SG Mobile", "MMO-2027/014",
-		"mobile money operator, tier 1", "Campagne 2027 — cyber résilience", "opens 2027-01-15, due 2027-03-31",
-		"approved", "version 2, submitted 2027-03-20 16:05 UTC", d.Submission.Seal, "verified", "Zoë Łukasiewicz",
-		"Directrice des risques", "I attest that these answers", "approved by supervisor@bceao.example on 2027-04-01 09:30 UTC",
-		"Generated 2027-04-02 09:30 UTC", "Numbers from the latest filing (submission 2, approved)",
-		"Assure — SG Mobile — Campagne 2027 — cyber résilience", "Likelihood", "Impact", "critical (20–25)",
-		"Contrôle d'accès privilégié insuffisant", d.Framework.Dimensions[0].Name, d.Framework.Stages[1].Name)
+		"Mobile money operator, Tier 1 (systemic)", "Campagne 2027 — cyber résilience", "opens 15 January 2027, due 31 March 2027",
+		"Approved", "version 2, submitted 20 March 2027 16:05 UTC", d.Submission.Seal, "verified", "Zoë Łukasiewicz",
+		"Directrice des risques", "I attest that these answers",
+		"Approved by supervisor@bceao.example on 1 April 2027 09:30 UTC", "Sound filing; follow the access finding.",
+		"Generated 2 April 2027 09:30 UTC", "Numbers from the latest filing (submission 2, Approved)",
+		"Assure — SG Mobile — Campagne 2027 — cyber résilience", "Likelihood", "Impact", "Critical (20–25)",
+		"Contrôle d'accès privilégié insuffisant", "Named accounts with a vault by June.", "30 June 2027",
+		d.Framework.Dimensions[0].Name, "Narrative of "+ids[0], "Seen on site for "+ids[0],
+		"Justification: The channel is not offered.")
+	pdfCheckWords(t, text, "remediation by 30 September 2027")
 	if n := pdfCheckPages(t, text); n < 4 {
 		t.Errorf("%d pages; want a cover, a summary and the controls at least", n)
 	}
+	// An approved assessment is not a draft: no page says so.
+	for i, page := range pages {
+		if strings.Contains(page, "DRAFT") {
+			t.Errorf("page %d of an approved assessment's report is marked DRAFT", i+1)
+		}
+	}
+	// Long names wrap in full: nothing is cut short with an ellipsis.
+	if strings.Contains(text, "…") {
+		t.Error("some text is cut with an ellipsis")
+	}
+	for _, s := range d.Framework.Stages {
+		pdfCheckWords(t, text, s.Name)
+	}
+
 	// The matrix counts applicable threats by residual L1 × I1, all of them.
 	var matrix [5][5]int
 	applicable := 0
@@ -241,46 +326,233 @@ func TestAssessmentPDF(t *testing.T) {
 		t.Errorf("the summary does not count %d applicable threats", applicable)
 	}
 
-	// The top threat by residual score is named in the summary.
+	// The top threat by residual score is named in the summary table.
 	top := slices.MaxFunc(slices.DeleteFunc(slices.Clone(d.Risk.Threats), func(t domain.ThreatRisk) bool { return !t.Applicable }),
 		func(a, b domain.ThreatRisk) int { return cmp.Compare(a.Score, b.Score) })
-	summary := pdfSection(t, text, "Highest residual risks", "Residual risk matrix")
-	if !regexp.MustCompile(`(?m)^\s*` + top.ThreatID + `\s+\S.*\s` + fmt.Sprint(top.Score) + `\s+` + string(top.Level)).MatchString(summary) {
+	summary := pdfSection(t, text, "Highest residual risks", "Trend against the previous campaign")
+	if !regexp.MustCompile(`(?m)^\s*` + top.ThreatID + `\s+\S.*\s` + fmt.Sprint(top.Score) + `\s+(?i:` + string(top.Level) + `)`).MatchString(summary) {
 		t.Errorf("the top threat %s (%d, %s) is not in the summary:\n%s", top.ThreatID, top.Score, top.Level, summary)
 	}
 
-	// Every applicable control appears exactly once in the control table.
-	controls := pdfSection(t, text, "Controls by threat", "Findings")
-	seen := map[string]int{}
-	for _, id := range regexp.MustCompile(`\bC\d+\b`).FindAllString(controls, -1) {
-		seen[id]++
+	// Every applicable threat has its table, and each table lists every
+	// control its residual comes from, primary or secondary.
+	controls := pdfSection(t, text, "Controls by threat", "Responses and verdicts")
+	threatHead := regexp.MustCompile(`(?m)^\s*(T\d+) .* — residual \d+ \(\w+\)\s*$`)
+	heads := threatHead.FindAllStringSubmatchIndex(controls, -1)
+	tables := map[string]string{}
+	for i, h := range heads {
+		end := len(controls)
+		if i+1 < len(heads) {
+			end = heads[i+1][0]
+		}
+		tables[controls[h[2]:h[3]]] = controls[h[1]:end]
 	}
-	for _, id := range ids {
-		if seen[id] != 1 {
-			t.Errorf("control %s appears %d times in the control table", id, seen[id])
+	seen := map[string]bool{}
+	for _, tr := range d.Risk.Threats {
+		body, ok := tables[tr.ThreatID]
+		if ok != tr.Applicable {
+			t.Errorf("threat %s: applicable %v, has a table %v", tr.ThreatID, tr.Applicable, ok)
+			continue
+		}
+		for _, c := range tr.Contributions {
+			seen[c.ControlID] = true
+			if !regexp.MustCompile(`(?m)^\s*` + c.ControlID + `\s`).MatchString(body) {
+				t.Errorf("threat %s: control %s, which its residual counts, is not in its table", tr.ThreatID, c.ControlID)
+			}
+		}
+		if ok && len(tr.Contributions) > 1 && !strings.Contains(body, "secondary") && !strings.Contains(body, "primary") {
+			t.Errorf("threat %s does not say how its controls relate to it", tr.ThreatID)
 		}
 	}
-	if len(seen) != len(ids) {
-		t.Errorf("the control table lists %d controls, want %d", len(seen), len(ids))
+	for _, id := range ids {
+		if !regexp.MustCompile(`\b` + id + `\b`).MatchString(controls) {
+			t.Errorf("applicable control %s is under no threat", id)
+		}
+	}
+	if len(seen) == 0 {
+		t.Fatal("no contributions in the fixture")
+	}
+	// Every response is in the response table, once.
+	responses := pdfSection(t, text, "Responses and verdicts", "Findings")
+	for _, id := range ids {
+		if n := len(regexp.MustCompile(`(?m)^\s*`+id+`\s`).FindAllString(responses, -1)); n != 1 {
+			t.Errorf("control %s starts %d rows of the response table", id, n)
+		}
 	}
 	pdfCheckPageStarts(t, text, regexp.MustCompile(`^\s*C\d+\s`))
+
+	// The sign-off names who prepared, reviewed and approved, with dates.
+	signOff := text[strings.LastIndex(text, "Sign-off"):]
+	if !regexp.MustCompile(`Amina Diallo \(attested by Zoë\s+Prepared by\s+Łukasiewicz, Directrice des risques\)\s+20 March 2027` +
+		`\s+Reviewed by\s+Kofi Mensah and Awa Ndiaye\s+26 March 2027\s+Approved by\s+Fatou Sarr\s+1 April 2027`).MatchString(signOff) {
+		t.Errorf("the sign-off does not name who prepared, reviewed and approved:\n%s", signOff)
+	}
+
+	// The cover reads the figures in words, and compares with the previous campaign.
+	cover := pages[0]
+	pdfCheckWords(t, cover, fmt.Sprintf("Société Générale Mobile answered %d of %d applicable controls.", len(ids), len(ids)))
+	pdfCheckWords(t, cover, "Overall compliance is "+overall+".")
+	pdfCheckWords(t, cover, "1 finding is open, 0 of them overdue.")
+	pdfCheckWords(t, cover, "Its highest residual risks are "+top.ThreatID+" (")
+	pdfCheckWords(t, cover, "In Campagne 2026 its overall compliance was 41.2%.")
+	if !regexp.MustCompile(`Previous\s+Campagne 2026\s+Approved\s+41\.2%`).MatchString(text) {
+		t.Error("the trend table lacks the previous campaign")
+	}
+}
+
+// pdfCheckWords checks that the words of want appear in order in text, as
+// wrapped lines and table columns may split them: each word must follow the
+// one before it.
+func pdfCheckWords(t *testing.T, text, want string) {
+	t.Helper()
+	pattern := ""
+	for i, w := range strings.Fields(want) {
+		if i > 0 {
+			pattern += `[\s\S]*?`
+		}
+		pattern += regexp.QuoteMeta(w)
+	}
+	if !regexp.MustCompile(pattern).MatchString(text) {
+		t.Errorf("the PDF text lacks the words of %q", want)
+	}
+}
+
+// TestAssessmentPDFWrapsAndContinuesTables checks that the longest cell
+// prints every word, and that a table broken by a page repeats its header
+// under its title marked as continued.
+func TestAssessmentPDFWrapsAndContinuesTables(t *testing.T) {
+	t.Parallel()
+	d := pdfAssessmentFixture(t)
+	var b bytes.Buffer
+	if err := WriteAssessmentPDF(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	pages := pdfPages(t, b.Bytes())
+	text := strings.Join(pages, "")
+	words := strings.Fields(d.Responses[7].Narrative)
+	last := -1
+	for _, w := range words {
+		i := strings.Index(text, w)
+		if i < 0 {
+			t.Fatalf("the narrative's word %s is missing", w)
+		}
+		if i < last {
+			t.Fatalf("the narrative's word %s is out of order", w)
+		}
+		last = i
+	}
+	var onPages []int
+	for n, page := range pages {
+		if strings.Contains(page, words[0]) || strings.Contains(page, words[len(words)-1]) || strings.Contains(page, words[450]) {
+			onPages = append(onPages, n)
+		}
+	}
+	if len(onPages) < 2 {
+		t.Errorf("a narrative longer than a page is on pages %v only", onPages)
+	}
+	continued := 0
+	header := regexp.MustCompile(`(?m)^\s*Responses and verdicts \(continued\)\s*\n\s*Control\s+Answer\s+Narrative\s+Evidence\s+Verdict`)
+	for _, page := range pages {
+		if strings.Contains(page, "Responses and verdicts (continued)") {
+			continued++
+			if !header.MatchString(page) {
+				t.Errorf("a continued page does not repeat the header under its title:\n%.600s", page)
+			}
+		}
+	}
+	if continued < 2 {
+		t.Errorf("the response table continues on %d pages", continued)
+	}
+	if !regexp.MustCompile(`T\d+ [^\n]+ \(continued\)\s*\n\s*Control\s+Title\s+Link`).MatchString(text) {
+		t.Error("no threat table continues with its title and header")
+	}
+}
+
+// TestAssessmentPDFMarksDrafts checks every page for the DRAFT mark: on all
+// of them until the assessment is approved or rejected, on none after.
+func TestAssessmentPDFMarksDrafts(t *testing.T) {
+	t.Parallel()
+	base := pdfAssessmentFixture(t)
+	for _, status := range domain.AssessmentStatuses {
+		t.Run(string(status), func(t *testing.T) {
+			t.Parallel()
+			d := base
+			d.Assessment.Status = status
+			var b bytes.Buffer
+			if err := WriteAssessmentPDF(&b, d); err != nil {
+				t.Fatal(err)
+			}
+			pages := pdfPages(t, b.Bytes())
+			for i, page := range pages {
+				if marked := strings.Contains(page, "DRAFT"); marked == status.Final() {
+					t.Errorf("page %d of %d: marked DRAFT %v for a %s assessment", i+1, len(pages), marked, status)
+				}
+			}
+		})
+	}
+}
+
+// TestAssessmentPDFInFrench checks that a French report speaks French: its
+// headings, words and dates, and none of the English headings.
+func TestAssessmentPDFInFrench(t *testing.T) {
+	t.Parallel()
+	d := pdfAssessmentFixture(t)
+	d.Lang = domain.French
+	d.Assessment.Status = domain.StatusInReview
+	var b bytes.Buffer
+	if err := WriteAssessmentPDF(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	pages := pdfPages(t, b.Bytes())
+	text := strings.Join(pages, "")
+	pdfCheckContains(t, text, "Rapport d’évaluation de la cybersécurité", "Synthèse", "Matrice des risques résiduels",
+		"Contrôles par menace", "Réponses et avis", "Constats", "Validation", "Préparée par", "Examinée par", "Approuvée par",
+		"Opérateur de monnaie mobile", "ouverture le 15 janvier 2027, échéance le 31 mars 2027", "Probabilité",
+		"Page 1 sur ", "Produit le 2 avril 2027 09:30 UTC")
+	pdfCheckWords(t, pages[0], "1 constat est ouvert, dont 0 en retard.")
+	for i, page := range pages {
+		if !strings.Contains(page, "PROJET") {
+			t.Errorf("page %d of a French draft lacks its mark", i+1)
+		}
+	}
+	for _, english := range []string{"Executive summary", "Residual risk matrix", "Controls by threat", "Responses and verdicts",
+		"Sign-off", "Prepared by", "Highest residual risks", "Overall compliance", "Page 1 of", "DRAFT", "(continued)",
+		"not reviewed", "Mobile money operator"} {
+		if strings.Contains(text, english) {
+			t.Errorf("the French report says %q", english)
+		}
+	}
+	if !regexp.MustCompile(`\d+,\d %`).MatchString(text) {
+		t.Error("percentages are not written the French way")
+	}
 }
 
 func TestAssessmentPDFWithoutFiling(t *testing.T) {
 	t.Parallel()
 	d := pdfAssessmentFixture(t)
-	d.Submission, d.DecidedAt, d.DecidedBy, d.Findings = nil, nil, "", nil
+	d.Submission, d.DecidedAt, d.DecidedBy, d.Findings, d.History, d.Previous = nil, nil, "", nil, nil, nil
 	d.Assessment.Status, d.Basis, d.Source = domain.StatusDraft, "current", "draft"
 	d.Provider.LegalName = "Ελληνική Τράπεζα Πληρωμών"
+	for i := range d.Responses {
+		d.Responses[i].Status, d.Responses[i].Verdict, d.Responses[i].VerdictAt = "", "", nil
+	}
+	d.Assessment.Answered = 0
 	d.Risk = domain.AssessRisk(d.Framework, domain.ProfileOf(d.Provider), 1, map[string]domain.Answer{}, nil)
 	var b bytes.Buffer
 	if err := WriteAssessmentPDF(&b, d); err != nil {
 		t.Fatal(err)
 	}
-	text := pdfText(t, b.Bytes())
+	pages := pdfPages(t, b.Bytes())
+	text := strings.Join(pages, "")
 	pdfCheckContains(t, text, "Ελληνική Τράπεζα Πληρωμών", "not submitted", "No findings.", "n/a (no control counts yet)",
-		"Numbers from the assessment as it stands (draft)")
+		"Numbers from the assessment as it stands (Draft)", "The provider took part in no earlier campaign.", "unanswered")
+	pdfCheckWords(t, pages[0], "No finding is open.")
 	pdfCheckPages(t, text)
+	// The sign-off leaves every role blank, to be filled by hand.
+	signOff := text[strings.LastIndex(text, "Sign-off"):]
+	if !regexp.MustCompile(`Prepared by\s*\n(\s*\n)*\s*Reviewed by\s*\n(\s*\n)*\s*Approved by\s*\n`).MatchString(signOff) {
+		t.Errorf("the sign-off of an unfiled assessment is not blank:\n%s", signOff)
+	}
 	if err := WriteAssessmentPDF(io.Discard, AssessmentData{}); err == nil {
 		t.Error("a report without a framework was written")
 	}
@@ -296,6 +568,7 @@ func pdfSectorFixture(tb testing.TB, n int) SectorData {
 	channels := [][]string{{domain.ChannelApp}, {domain.ChannelUSSD, domain.ChannelAgents}, {domain.ChannelCards, domain.ChannelQR}}
 	d := SectorData{GeneratedAt: pdfGeneratedAt, GeneratedBy: "supervisor@bceao.example", Campaign: pdfCampaign,
 		Framework: f, Basis: "filed"}
+	var unfiled []PriorityRow
 	for i := range n {
 		name := fmt.Sprintf("Provider %04d", i)
 		if i < len(special) {
@@ -308,6 +581,8 @@ func pdfSectorFixture(tb testing.TB, n int) SectorData {
 		case 5:
 			sp.Status, sp.Filing = domain.StatusDraft, NotFiled
 			d.MatrixMissing++
+			unfiled = append(unfiled, PriorityRow{Name: name, Kind: p.Kind, Tier: p.Tier, Priority: float64(5000 - i),
+				RiskIndex: 80, FilingOverdue: i%12 == 5, TopThreats: []string{"T3 (25, critical)"}})
 		default:
 			sp.Status, sp.Filing = domain.StatusSubmitted, FiledOnTime
 			if i%6 == 4 {
@@ -336,6 +611,8 @@ func pdfSectorFixture(tb testing.TB, n int) SectorData {
 		}
 		d.Providers = append(d.Providers, sp)
 	}
+	// As the store ranks them: the filed providers first, then the others.
+	d.Priorities = append(d.Priorities, unfiled...)
 	for i := range d.Priorities {
 		d.Priorities[i].Rank = i + 1
 	}
@@ -348,20 +625,25 @@ func TestSectorPDF(t *testing.T) {
 	t.Parallel()
 	d := pdfSectorFixture(t, 60)
 	var b bytes.Buffer
-	if err := WriteSectorPDF(&b, d); err != nil {
+	var progress []int
+	if err := WriteSectorPDF(&b, d, func(n int) { progress = append(progress, n) }); err != nil {
 		t.Fatal(err)
 	}
-	text := pdfText(t, b.Bytes())
+	pages := pdfPages(t, b.Bytes())
+	text := strings.Join(pages, "")
 	pdfCheckPages(t, text)
 	pdfCheckContains(t, text, "Sector cyber security report", "Campagne 2027 — cyber résilience", "x1150 1.0",
-		"opens 2027-01-15, due 2027-03-31", "Numbers from each provider's latest filing", "Generated 2027-04-02 09:30 UTC",
-		"over 50 providers; 10 providers have no numbers", "Journalisation incomplète",
-		"Providers × security dimensions (continued)", "Providers × value-chain stages (continued)")
-	for _, want := range []string{`Providers in scope\s+60`, `Filed on time\s+40`, `Filed late\s+10`, `Not filed\s+10`} {
-		if !regexp.MustCompile(want).MatchString(text) {
-			t.Errorf("the cover lacks %s", want)
-		}
+		"opens 15 January 2027, due 31 March 2027", "Numbers from each provider's latest filing", "Generated 2 April 2027 09:30 UTC",
+		"Journalisation incomplète", "Providers × security dimensions (continued)", "Providers × value-chain stages (continued)",
+		"Bank", "Agent network operator")
+	pdfCheckWords(t, text, "over 50 providers (from their latest filing); 10 providers have no numbers yet and are not counted.")
+	// The key figures, each over its label.
+	if !regexp.MustCompile(`60\s+40\s+10\s+10\s+0\s+1\s*\n\s*providers in scope\s+filed on time\s+filed late\s+not filed`).MatchString(pages[0]) {
+		t.Errorf("the cover lacks its key figures:\n%s", pages[0])
 	}
+	pdfCheckWords(t, pages[0], "Campagne 2027 — cyber résilience covers 60 providers: 40 filed on time, 10 filed late and 10 have not filed.")
+	pdfCheckWords(t, pages[0], "The highest supervisory priorities among the filed providers are Banco de Crédito del Sur, Crédit Rural Coopératif and Łódź Pay.")
+	pdfCheckWords(t, pages[0], "1 finding is overdue.")
 	pdfCheckMatrix(t, text, d.Matrix)
 	dims := pdfSection(t, text, "Providers × security dimensions", "Providers × value-chain stages")
 	for _, p := range d.Providers {
@@ -372,17 +654,148 @@ func TestSectorPDF(t *testing.T) {
 	if strings.Count(dims, d.Framework.Dimensions[0].Name) < 2 {
 		t.Error("the dimensions heatmap does not repeat its column header")
 	}
+	// A provider that has not filed shows "not filed" in the heatmaps …
+	if !regexp.MustCompile(`Provider 0005 \(tier 3\)(\s+not filed){8}`).MatchString(dims) {
+		t.Error("an unfiled provider's row does not say not filed")
+	}
 	pdfCheckPageStarts(t, text, regexp.MustCompile(`^\s*\d+\s+\S|\(tier \d\)|LIC-\d+`))
-	priorities := pdfSection(t, text, "Supervisory priority", "Submission status")
+	// … and is not ranked among the filed, though its inherent priority is higher.
+	priorities := pdfSection(t, text, "Supervisory priority", "Providers that have not filed")
+	unfiled := pdfSection(t, text, "Providers that have not filed", "Submission status")
 	for _, p := range d.Priorities {
-		if !strings.Contains(priorities, p.Name) {
-			t.Errorf("the priority ranking lacks %s", p.Name)
+		in, out := priorities, unfiled
+		if !p.Filed {
+			in, out = unfiled, priorities
 		}
+		if !strings.Contains(in, p.Name) || strings.Contains(out, p.Name+" ") {
+			t.Errorf("%s (filed %v) is in the wrong list", p.Name, p.Filed)
+		}
+	}
+	if strings.Contains(unfiled, "%") {
+		t.Error("the unfiled providers show a compliance")
 	}
 	statuses := pdfSection(t, text, "Submission status", "Overdue findings")
 	for _, p := range d.Providers {
 		if !strings.Contains(statuses, p.LegalName) {
 			t.Errorf("the submission table lacks %s", p.LegalName)
+		}
+	}
+	// The campaign is open: every page is a draft.
+	for i, page := range pages {
+		if !strings.Contains(page, "DRAFT") {
+			t.Errorf("page %d of an open campaign's report is not marked DRAFT", i+1)
+		}
+	}
+	// Progress counts providers, rising to all of them.
+	if len(progress) == 0 || progress[len(progress)-1] != len(d.Providers) || !slices.IsSorted(progress) {
+		t.Errorf("progress = %v, want rising to %d", progress, len(d.Providers))
+	}
+	if progress[0] >= len(d.Providers) {
+		t.Errorf("progress = %v: nothing before the end", progress)
+	}
+}
+
+// TestSectorPDFDraftUntilSettled checks the sector report's DRAFT mark: on
+// every page while the campaign is open or a filing awaits a decision, on
+// none once the campaign is closed and every filing decided.
+func TestSectorPDFDraftUntilSettled(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name   string
+		status domain.CampaignStatus
+		filing domain.AssessmentStatus
+		draft  bool
+	}{
+		{"open", domain.CampaignOpen, domain.StatusApproved, true},
+		{"closed, a filing in review", domain.CampaignClosed, domain.StatusInReview, true},
+		{"closed and decided", domain.CampaignClosed, domain.StatusApproved, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			d := pdfSectorFixture(t, 12)
+			d.Campaign.Status = c.status
+			for i := range d.Providers {
+				if d.Providers[i].Filing != NotFiled {
+					d.Providers[i].Status = domain.StatusApproved
+				}
+			}
+			d.Providers[0].Status = c.filing
+			var b bytes.Buffer
+			if err := WriteSectorPDF(&b, d, nil); err != nil {
+				t.Fatal(err)
+			}
+			for i, page := range pdfPages(t, b.Bytes()) {
+				if strings.Contains(page, "DRAFT") != c.draft {
+					t.Errorf("page %d: marked DRAFT %v, want %v", i+1, !c.draft, c.draft)
+				}
+			}
+		})
+	}
+}
+
+// TestReportPluralsForOne checks the words for one of a thing, in English
+// and French, and for several.
+func TestReportPluralsForOne(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		lang  domain.Language
+		n     int
+		wants []string
+	}{
+		{domain.English, 1, []string{"covers 1 provider:", "1 filed on time", "0 filed late", "0 have not filed", "1 provider in scope"}},
+		{domain.French, 1, []string{"couvre 1 prestataire :", "1 a déposé à temps", "0 a déposé en retard", "0 n’a pas déposé", "1 prestataire concerné"}},
+		{domain.English, 2, []string{"covers 2 providers:", "2 providers in scope"}},
+		{domain.French, 2, []string{"couvre 2 prestataires :", "2 prestataires concernés"}},
+	} {
+		d := pdfSectorFixture(t, c.n)
+		d.Lang = c.lang
+		var b bytes.Buffer
+		if err := WriteSectorPDF(&b, d, nil); err != nil {
+			t.Fatal(err)
+		}
+		cover := pdfPages(t, b.Bytes())[0]
+		for _, w := range c.wants {
+			pdfCheckWords(t, cover, w)
+		}
+		if c.n == 1 && (strings.Contains(cover, "1 providers") || strings.Contains(cover, "1 prestataires")) {
+			t.Errorf("%s: a plural for one provider", c.lang)
+		}
+	}
+	p, err := printerFor(domain.French)
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, _ := printerFor(domain.English)
+	for _, c := range []struct{ got, want string }{
+		{Plural(en, 0, "%d finding is open", "%d findings are open", 0), "0 findings are open"},
+		{Plural(en, 1, "%d finding is open", "%d findings are open", 1), "1 finding is open"},
+		{Plural(p, 0, "%d finding is open", "%d findings are open", 0), "0 constat est ouvert"},
+		{Plural(p, 2, "%d finding is open", "%d findings are open", 2), "2 constats sont ouverts"},
+		{JoinWords(en, []string{"a", "b", "c"}), "a, b and c"}, {JoinWords(p, []string{"a", "b"}), "a et b"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
+
+// TestSectorPDFInFrench checks the sector report's French headings.
+func TestSectorPDFInFrench(t *testing.T) {
+	t.Parallel()
+	d := pdfSectorFixture(t, 12)
+	d.Lang = domain.French
+	var b bytes.Buffer
+	if err := WriteSectorPDF(&b, d, nil); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(pdfPages(t, b.Bytes()), "")
+	pdfCheckContains(t, text, "Rapport sectoriel de cybersécurité", "Matrice sectorielle des risques résiduels",
+		"Prestataires × dimensions de sécurité", "Priorité de contrôle", "Prestataires qui n’ont pas déposé", "PROJET",
+		"Banque", "non déposé")
+	for _, english := range []string{"Sector cyber security report", "Supervisory priority", "Submission status", "DRAFT",
+		"not filed", "Bank "} {
+		if strings.Contains(text, english) {
+			t.Errorf("the French sector report says %q", english)
 		}
 	}
 }
@@ -392,7 +805,7 @@ func TestSectorPDFPagesThousandsOfProviders(t *testing.T) {
 	d := pdfSectorFixture(t, 3000)
 	d.Overdue = nil
 	var b bytes.Buffer
-	if err := WriteSectorPDF(&b, d); err != nil {
+	if err := WriteSectorPDF(&b, d, nil); err != nil {
 		t.Fatal(err)
 	}
 	text := pdfText(t, b.Bytes())

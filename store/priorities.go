@@ -44,7 +44,9 @@ type DimensionScore struct {
 
 // Priorities ranks the providers of a campaign by supervisory priority (see
 // domain.PriorityInput), with the drivers of each rank. Providers that have
-// not filed are taken at their inherent risk.
+// not filed are taken at their inherent risk, have no weakest dimensions
+// (no compliance without a filing, as the heatmaps show them n/a) and are
+// ranked after every provider that has filed.
 func (db *DB) Priorities(ctx context.Context, actor domain.Actor, campaignID string, page Page) ([]Priority, string, error) {
 	scope, err := scopeArg(actor.Scope())
 	if err != nil {
@@ -76,7 +78,7 @@ func (db *DB) Priorities(ctx context.Context, actor domain.Actor, campaignID str
 					order by 2 desc, tr.threat_id limit 3) x), '[]'),
 			coalesce((select json_agg(json_build_object('dimension_id', y.key, 'compliance', y.v))
 				from (select cs.key, cs.quarters::float8 / (4 * cs.counted) v from compliance_scores cs
-					where cs.assessment_id = a.id and cs.basis = coalesce(f.basis, cur.basis) and cs.facet = 'dimension'
+					where cs.assessment_id = a.id and cs.basis = f.basis and cs.facet = 'dimension'
 					and cs.counted > 0 order by 2, cs.key limit 2) y), '[]')
 		from assessments a join providers p on p.id = a.provider_id join campaigns c on c.id = a.campaign_id
 		join assessment_risk cur on cur.assessment_id = a.id and cur.basis = 'current'
@@ -111,7 +113,13 @@ func (db *DB) Priorities(ctx context.Context, actor domain.Actor, campaignID str
 	if err != nil {
 		return nil, "", translate(err, "priorities")
 	}
+	// Filed providers come first: a provider that has not filed has no
+	// compliance to rank by, so it follows the filed ones (among themselves
+	// by priority at their inherent risk) rather than topping the list.
 	sort.SliceStable(list, func(i, j int) bool {
+		if list[i].Filed != list[j].Filed {
+			return list[i].Filed
+		}
 		if list[i].Score != list[j].Score {
 			return list[i].Score > list[j].Score
 		}
