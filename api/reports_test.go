@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -112,6 +113,30 @@ func TestAssessmentReports(t *testing.T) {
 			t.Errorf("the PDF lacks control %s", resp.ControlID)
 		}
 	}
+	// Every applicable threat of the register is in the report.
+	for _, th := range reg.Threats {
+		if th.Applicable && !regexp.MustCompile(`(?m)^\s*`+th.ThreatID+` .* — residual \d+`).MatchString(text) {
+			t.Errorf("the PDF has no table for applicable threat %s", th.ThreatID)
+		}
+	}
+	// A submitted assessment is a draft on every page; its sign-off names
+	// the provider's admin who submitted it, from the assessment's history.
+	pages := strings.Split(strings.TrimSuffix(text, "\f"), "\f")
+	for i, page := range pages {
+		if !strings.Contains(page, "DRAFT") {
+			t.Errorf("page %d of a submitted assessment's report is not marked DRAFT", i+1)
+		}
+	}
+	if !regexp.MustCompile(`provider_admin \d+ \(attested by Ama\s+Prepared by\s+Mensah`).MatchString(text) ||
+		!strings.Contains(text, "The provider took part in no earlier campaign.") {
+		t.Errorf("the PDF lacks its sign-off or trend:\n%s", text[strings.LastIndex(text, "Sign-off"):])
+	}
+	fr := pdfText(t, x.sup.get("/api/v1/reports/assessments/"+x.bankA+".pdf?lang=fr").body)
+	for _, want := range []string{"Rapport d’évaluation de la cybersécurité", "Préparée par", "PROJET", "Synthèse"} {
+		if !strings.Contains(fr, want) {
+			t.Errorf("the French PDF lacks %q", want)
+		}
+	}
 
 	// XLSX, read back with excelize: real content, real types.
 	f := workbook(t, x.sup.get("/api/v1/reports/assessments/"+x.bankA+".xlsx"))
@@ -156,8 +181,8 @@ func TestAssessmentReports(t *testing.T) {
 	}
 	wantProblem(t, x.mmoEditor.get("/api/v1/reports/assessments/"+x.bankA+".pdf"), http.StatusNotFound)
 	wantProblem(t, x.sup.get("/api/v1/reports/assessments/"+x.bankA+".docx"), http.StatusNotFound)
-	if n := x.s.events("report.export", x.bankA); n != 3 {
-		t.Errorf("%d report.export events, want 3", n)
+	if n := x.s.events("report.export", x.bankA); n != 4 {
+		t.Errorf("%d report.export events, want 4", n)
 	}
 }
 
@@ -284,6 +309,24 @@ func TestReportJobs(t *testing.T) {
 	}
 	if job.Status != "done" || job.Done != job.Total || job.Total == 0 || job.DownloadURL == "" || job.ExpiresAt == nil {
 		t.Fatalf("job = %+v", job)
+	}
+	// A PDF job tells its progress in providers, up to all of them.
+	r = auditor.get("/api/v1/reports/sector.pdf?basis=current&campaign=" + c.ID)
+	if r.status != http.StatusAccepted {
+		t.Fatalf("large sector pdf = %d %s", r.status, r.body)
+	}
+	var pdfJob api.ReportJob
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		auditor.getJSON(r.header.Get("Location"), &pdfJob)
+		if pdfJob.Status == "done" || pdfJob.Status == "failed" || time.Now().After(deadline) {
+			break
+		}
+	}
+	if pdfJob.Status != "done" || pdfJob.Total != 2 || pdfJob.Done != 2 {
+		t.Errorf("pdf job = %+v, want 2 of 2 providers done", pdfJob)
+	}
+	if text := pdfText(t, auditor.get(pdfJob.DownloadURL).body); !strings.Contains(text, "Alpha Bank") || !strings.Contains(text, "Beta Bank") {
+		t.Error("the PDF job's report lacks its providers")
 	}
 	// Another user cannot follow or fetch it.
 	other := s.as(s.tokenFor(s.user(domain.RoleAuditor, "")))

@@ -303,8 +303,10 @@ func TestPrioritiesAndTrend(t *testing.T) {
 			t.Errorf("%s: priority %v is not risk index %v × %v", p.ProviderName, p.Priority, p.RiskIndex, p.TierWeight)
 		}
 	}
-	if ranking.Items[0].Priority < ranking.Items[1].Priority {
-		t.Error("ranking is not by priority")
+	// The filed provider ranks first, whatever the unfiled one's inherent
+	// priority: without a filing there is no compliance to rank by.
+	if !ranking.Items[0].Filed || ranking.Items[1].Filed {
+		t.Errorf("the ranking does not put the filed provider first: %+v", ranking.Items)
 	}
 	var unfiled api.PriorityEntry
 	for _, p := range ranking.Items {
@@ -314,6 +316,9 @@ func TestPrioritiesAndTrend(t *testing.T) {
 	}
 	if unfiled.Filed || unfiled.TopThreats[0].Score < 15 {
 		t.Errorf("an unfiled provider is not taken at its inherent risk: %+v", unfiled)
+	}
+	if len(unfiled.WorstDimensions) != 0 {
+		t.Errorf("an unfiled provider shows weakest dimensions, as if it had a compliance: %+v", unfiled.WorstDimensions)
 	}
 	// Overdue findings raise a provider's priority.
 	before := unfiled.Priority
