@@ -448,7 +448,12 @@ func drawHeatmap(pdf *fpdf.Fpdf, p texts.Printer, h Heatmap, rowDone ...func()) 
 	if len(h.Rows) <= 5 {
 		height = heatTallRowH
 	}
+	// A short heatmap, such as the 5×5 matrix, stays whole on one page with
+	// its legend; a long one starts with at least three rows.
 	keep := pdfLineH + float64(lines)*heatHeadLineH + 1 + float64(min(len(h.Rows), 3))*height
+	if len(h.Rows) <= 5 {
+		keep = pdfLineH + float64(lines)*heatHeadLineH + 1 + float64(len(h.Rows))*height + 3 + pdfLineH
+	}
 	if h.Subtitle != "" {
 		keep += pdfLineH * float64(len(pdf.SplitText(h.Subtitle, pdfContentWidth(pdf))))
 	}

@@ -86,10 +86,17 @@ func pdfAssessmentCover(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
 	}
 	fields = append(fields, pdfSubmissionFields(p, d.Submission)...)
 	if d.DecidedAt != nil {
+		by, comment := d.DecidedBy, ""
+		if c, ok := lastChange(d.History, d.Assessment.Status); ok {
+			by, comment = personName(c.By, c.ByEmail), c.Reason
+			if c.By != "" && c.ByEmail != "" {
+				by = fmt.Sprintf("%s (%s)", c.By, c.ByEmail)
+			}
+		}
 		fields = append(fields, pdfField{p.T("Decision"), p.T("%s by %s on %s",
-			p.Name(d.Assessment.Status), pdfOrDash(d.DecidedBy), p.Time(*d.DecidedAt))})
-		if c, ok := lastChange(d.History, d.Assessment.Status); ok && c.Reason != "" {
-			fields = append(fields, pdfField{p.T("Decision comment"), c.Reason})
+			p.Name(d.Assessment.Status), pdfOrDash(by), p.Time(*d.DecidedAt))})
+		if comment != "" {
+			fields = append(fields, pdfField{p.T("Decision comment"), comment})
 		}
 	}
 	fields = append(fields,

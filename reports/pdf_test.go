@@ -288,7 +288,7 @@ func TestAssessmentPDF(t *testing.T) {
 		"Mobile money operator, Tier 1 (systemic)", "Campagne 2027 — cyber résilience", "opens 15 January 2027, due 31 March 2027",
 		"Approved", "version 2, submitted 20 March 2027 16:05 UTC", d.Submission.Seal, "verified", "Zoë Łukasiewicz",
 		"Directrice des risques", "I attest that these answers",
-		"Approved by supervisor@bceao.example on 1 April 2027 09:30 UTC", "Sound filing; follow the access finding.",
+		"Approved by Fatou Sarr (supervisor@bceao.example) on 1 April 2027 09:30 UTC", "Sound filing; follow the access finding.",
 		"Generated 2 April 2027 09:30 UTC", "Numbers from the latest filing (submission 2, Approved)",
 		"Assure — SG Mobile — Campagne 2027 — cyber résilience", "Likelihood", "Impact", "Critical (20–25)",
 		"Contrôle d'accès privilégié insuffisant", "Named accounts with a vault by June.", "30 June 2027",
