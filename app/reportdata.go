@@ -159,9 +159,12 @@ func (a *App) sectorData(ctx context.Context, actor domain.Actor, campaignID, ba
 			RiskIndex: p.Input.RiskIndex(), Filed: p.Filed, FilingOverdue: p.FilingOverdue, OverdueFindings: p.OverdueFindings}
 		for _, t := range p.TopThreats {
 			row.TopThreats = append(row.TopThreats, fmt.Sprintf("%s (%d, %s)", t.ThreatID, t.Score, t.Level))
+			row.Threats = append(row.Threats, reports.ThreatScore{ThreatID: t.ThreatID, Score: t.Score, Level: t.Level})
 		}
 		for _, w := range p.WorstDimensions {
 			row.WorstDimensions = append(row.WorstDimensions, fmt.Sprintf("%s %.0f%%", dimNames[w.DimensionID], w.Compliance*100))
+			row.Dimensions = append(row.Dimensions, reports.DimensionScore{DimensionID: w.DimensionID, Name: dimNames[w.DimensionID],
+				Compliance: w.Compliance})
 		}
 		d.Priorities = append(d.Priorities, row)
 	}

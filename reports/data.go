@@ -143,6 +143,24 @@ type PriorityRow struct {
 	OverdueFindings int
 	TopThreats      []string // e.g. "T10 (16, high)"
 	WorstDimensions []string // e.g. "Authentication 35%"
+	// The same drivers as numbers, for writers that word them in the
+	// report's language.
+	Threats    []ThreatScore    // highest score first; inherent scores when not filed
+	Dimensions []DimensionScore // weakest first; none when not filed
+}
+
+// ThreatScore is a threat's score in a ranking's drivers.
+type ThreatScore struct {
+	ThreatID string
+	Score    int
+	Level    domain.RiskLevel
+}
+
+// DimensionScore is a dimension's compliance in a ranking's drivers.
+type DimensionScore struct {
+	DimensionID string
+	Name        string
+	Compliance  float64 // 0–1
 }
 
 // ResponseRow is one line of the sector's response register, streamed.

@@ -246,7 +246,7 @@ func pdfPriorityTables(pdf *fpdf.Fpdf, p texts.Printer, rows []PriorityRow, prog
 		if r.Filed {
 			filed = append(filed, []string{fmt.Sprint(r.Rank), r.Name, p.ProviderKindName(r.Kind), fmt.Sprint(r.Tier),
 				p.Decimal(r.Priority, 1), p.Decimal(r.RiskIndex, 1), overdue,
-				strings.Join(r.TopThreats, ", "), strings.Join(r.WorstDimensions, ", ")})
+				pdfPriorityThreats(p, r), pdfPriorityDimensions(p, r)})
 			continue
 		}
 		filing := p.T("not filed")
@@ -254,14 +254,14 @@ func pdfPriorityTables(pdf *fpdf.Fpdf, p texts.Printer, rows []PriorityRow, prog
 			filing = p.T("overdue")
 		}
 		unfiled = append(unfiled, []string{r.Name, p.ProviderKindName(r.Kind), fmt.Sprint(r.Tier), filing,
-			p.Decimal(r.Priority, 1), overdue, strings.Join(r.TopThreats, ", ")})
+			p.Decimal(r.Priority, 1), overdue, pdfPriorityThreats(p, r)})
 	}
 	pdfParagraph(pdf, p.T("Priority = risk index × tier weight + 5 per overdue finding (at most 5) + 15 when the filing is overdue. Only filed providers are ranked here; those that have not filed follow apart."), true)
 	if len(filed) == 0 {
 		pdfParagraph(pdf, p.T("No provider has filed yet."), false)
 	} else {
 		drawTable(pdf, p, title, []pdfColumn{{p.T("Rank"), 0.9, "R"}, {p.T("Provider"), 3.6, "L"}, {p.T("Kind"), 3.2, "L"},
-			{p.T("Tier"), 0.8, "C"}, {p.T("Priority"), 1.3, "R"}, {p.T("Risk index"), 1.4, "R"},
+			{p.T("Tier"), 1.1, "C"}, {p.T("Priority"), 1.3, "R"}, {p.T("Risk index"), 1.4, "R"},
 			{p.T("Overdue findings"), 1.6, "R"}, {p.T("Top threats (residual score, level)"), 5, "L"},
 			{p.T("Weakest dimensions"), 5.2, "L"}}, filed)
 	}
@@ -270,11 +270,36 @@ func pdfPriorityTables(pdf *fpdf.Fpdf, p texts.Printer, rows []PriorityRow, prog
 		title := p.T("Providers that have not filed")
 		pdfSubheading(pdf, title)
 		pdfParagraph(pdf, p.T("Without a filing no control is credited: the threats below are at their inherent risk, and there is no compliance to show."), true)
-		drawTable(pdf, p, title, []pdfColumn{{p.T("Provider"), 3.6, "L"}, {p.T("Kind"), 3.2, "L"}, {p.T("Tier"), 0.8, "C"},
+		drawTable(pdf, p, title, []pdfColumn{{p.T("Provider"), 3.6, "L"}, {p.T("Kind"), 3.2, "L"}, {p.T("Tier"), 1.1, "C"},
 			{p.T("Filing"), 1.4, "L"}, {p.T("Priority"), 1.3, "R"}, {p.T("Overdue findings"), 1.6, "R"},
 			{p.T("Top threats (inherent score, level)"), 6, "L"}}, unfiled)
 	}
 	progress(len(unfiled))
+}
+
+// pdfPriorityThreats words a ranking's top threats in p's language, from
+// their numbers when the row has them.
+func pdfPriorityThreats(p texts.Printer, r PriorityRow) string {
+	if len(r.Threats) == 0 {
+		return strings.Join(r.TopThreats, ", ")
+	}
+	var out []string
+	for _, t := range r.Threats {
+		out = append(out, p.T("%s (%d, %s)", t.ThreatID, t.Score, strings.ToLower(p.Name(t.Level))))
+	}
+	return strings.Join(out, ", ")
+}
+
+// pdfPriorityDimensions words a ranking's weakest dimensions in p's language.
+func pdfPriorityDimensions(p texts.Printer, r PriorityRow) string {
+	if len(r.Dimensions) == 0 {
+		return strings.Join(r.WorstDimensions, ", ")
+	}
+	var out []string
+	for _, d := range r.Dimensions {
+		out = append(out, d.Name+" "+pdfWholePercent(p, d.Compliance))
+	}
+	return strings.Join(out, ", ")
 }
 
 // pdfSubmissionTable lists every provider's assessment status and filing.
@@ -295,7 +320,7 @@ func pdfSubmissionTable(pdf *fpdf.Fpdf, p texts.Printer, providers []SectorProvi
 			p.Name(sp.Status), pdfFilingName(p, sp.Filing), submitted})
 	}
 	drawTable(pdf, p, title, []pdfColumn{{p.T("Provider"), 3, "L"}, {p.T("Legal name"), 5, "L"}, {p.T("Licence"), 2.2, "L"},
-		{p.T("Kind"), 2.8, "L"}, {p.T("Tier"), 0.8, "C"}, {p.T("Status"), 2.2, "L"}, {p.T("Filing"), 1.5, "L"},
+		{p.T("Kind"), 2.8, "L"}, {p.T("Tier"), 1.1, "C"}, {p.T("Status"), 2.2, "L"}, {p.T("Filing"), 1.5, "L"},
 		{p.T("Submitted at"), 2.8, "L"}}, cells)
 	progress(len(providers))
 }

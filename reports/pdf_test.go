@@ -582,7 +582,8 @@ func pdfSectorFixture(tb testing.TB, n int) SectorData {
 			sp.Status, sp.Filing = domain.StatusDraft, NotFiled
 			d.MatrixMissing++
 			unfiled = append(unfiled, PriorityRow{Name: name, Kind: p.Kind, Tier: p.Tier, Priority: float64(5000 - i),
-				RiskIndex: 80, FilingOverdue: i%12 == 5, TopThreats: []string{"T3 (25, critical)"}})
+				RiskIndex: 80, FilingOverdue: i%12 == 5, TopThreats: []string{"T3 (25, critical)"},
+				Threats: []ThreatScore{{"T3", 25, domain.LevelCritical}}})
 		default:
 			sp.Status, sp.Filing = domain.StatusSubmitted, FiledOnTime
 			if i%6 == 4 {
@@ -607,7 +608,8 @@ func pdfSectorFixture(tb testing.TB, n int) SectorData {
 			d.MatrixProviders++
 			d.Priorities = append(d.Priorities, PriorityRow{Name: name, Kind: p.Kind, Tier: p.Tier,
 				Priority: float64(1000 - i), RiskIndex: 40, Filed: true, TopThreats: []string{"T10 (16, high)"},
-				WorstDimensions: []string{"Authentication 35%"}})
+				WorstDimensions: []string{"Authentication 35%"}, Threats: []ThreatScore{{"T10", 16, domain.LevelHigh}},
+				Dimensions: []DimensionScore{{"authentication", "Authentication", 0.35}}})
 		}
 		d.Providers = append(d.Providers, sp)
 	}
@@ -635,7 +637,7 @@ func TestSectorPDF(t *testing.T) {
 	pdfCheckContains(t, text, "Sector cyber security report", "Campagne 2027 — cyber résilience", "x1150 1.0",
 		"opens 15 January 2027, due 31 March 2027", "Numbers from each provider's latest filing", "Generated 2 April 2027 09:30 UTC",
 		"Journalisation incomplète", "Providers × security dimensions (continued)", "Providers × value-chain stages (continued)",
-		"Bank", "Agent network operator")
+		"Bank", "Agent network operator", "T10 (16, high)", "Authentication 35%")
 	pdfCheckWords(t, text, "over 50 providers (from their latest filing); 10 providers have no numbers yet and are not counted.")
 	// The key figures, each over its label.
 	if !regexp.MustCompile(`60\s+40\s+10\s+10\s+0\s+1\s*\n\s*providers in scope\s+filed on time\s+filed late\s+not filed`).MatchString(pages[0]) {
@@ -791,7 +793,7 @@ func TestSectorPDFInFrench(t *testing.T) {
 	text := strings.Join(pdfPages(t, b.Bytes()), "")
 	pdfCheckContains(t, text, "Rapport sectoriel de cybersécurité", "Matrice sectorielle des risques résiduels",
 		"Prestataires × dimensions de sécurité", "Priorité de contrôle", "Prestataires qui n’ont pas déposé", "PROJET",
-		"Banque", "non déposé")
+		"Banque", "non déposé", "T10 (16, élevée)", "Authentication 35 %", "T3 (25, critique)")
 	for _, english := range []string{"Sector cyber security report", "Supervisory priority", "Submission status", "DRAFT",
 		"not filed", "Bank "} {
 		if strings.Contains(text, english) {
