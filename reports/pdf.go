@@ -429,7 +429,7 @@ const (
 	heatMaxCellW   = 30.0
 	heatMaxLabelW  = 70.0
 	heatRowH       = 6.0
-	heatTallRowH   = 10.0 // rows of short heatmaps, such as the 5×5 matrix
+	heatTallRowH   = 8.5 // rows of short heatmaps, such as the 5×5 matrix
 	heatHeadLineH  = 3.5
 	heatSwatchSide = 3.5
 )

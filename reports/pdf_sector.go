@@ -38,15 +38,16 @@ func WriteSectorPDF(w io.Writer, d SectorData, progress func(done int)) error {
 	pdf := pdfDocument(p, "L", p.T("Sector report — %s", d.Campaign.Name),
 		p.T("Assure — sector report — %s", d.Campaign.Name), SectorDraftMark(p, d), d.GeneratedAt)
 	pdf.AddPage()
-	pdfSectorCover(pdf, p, d)
 	basis := p.T("as they stand")
 	if d.Basis == "filed" {
 		basis = p.T("from their latest filing")
 	}
-	drawHeatmap(pdf, p, RiskMatrixHeatmapIn(p, p.T("Sector residual risk matrix"),
+	matrix := RiskMatrixHeatmapIn(p, p.T("Sector residual risk matrix"),
 		Plural(p, d.MatrixProviders, "Provider–threat pairs by residual likelihood and impact, over %d provider", "Provider–threat pairs by residual likelihood and impact, over %d providers", d.MatrixProviders)+
 			" ("+basis+"); "+Plural(p, d.MatrixMissing, "%d provider has no numbers yet and is not counted.", "%d providers have no numbers yet and are not counted.", d.MatrixMissing),
-		d.Matrix))
+		d.Matrix)
+	// The cover's facts and the sector's matrix share the first page.
+	pdfSectorCover(pdf, p, d, func() { drawHeatmap(pdf, p, matrix) })
 	drawHeatmap(pdf, p, pdfDimensionHeatmap(p, d), track.row)
 	drawHeatmap(pdf, p, pdfStageHeatmap(p, d), track.row)
 	pdfPriorityTables(pdf, p, d.Priorities, track.rows)
@@ -124,7 +125,7 @@ func SectorDraftMark(p texts.Printer, d SectorData) string {
 // pdfSectorCover writes the campaign, the summary in words, the key figures,
 // the basis of the numbers and how many providers filed on time, late or not
 // at all.
-func pdfSectorCover(pdf *fpdf.Fpdf, p texts.Printer, d SectorData) {
+func pdfSectorCover(pdf *fpdf.Fpdf, p texts.Printer, d SectorData, beside func()) {
 	pdfTitle(pdf, p.T("Sector cyber security report"))
 	pdfParagraph(pdf, p.T("ITU-T X.1150 supervisory campaign"), true)
 	pdf.Ln(3)
@@ -153,13 +154,45 @@ func pdfSectorCover(pdf *fpdf.Fpdf, p texts.Printer, d SectorData) {
 	if d.Basis == "filed" {
 		basis = p.T("Numbers from each provider's latest filing")
 	}
-	drawFields(pdf, []pdfField{
+	fields := []pdfField{
 		{p.T("Framework"), fmt.Sprintf("%s (%s %s)", d.Framework.Title, d.Framework.ID, d.Framework.Version)},
 		{p.T("Campaign dates"), p.T("opens %s, due %s", p.Date(d.Campaign.OpensAt), p.Date(d.Campaign.DueAt))},
 		{p.T("Campaign status"), p.Name(d.Campaign.Status)},
 		{p.T("Basis of the numbers"), basis},
 		{p.T("Generated"), p.T("%s by %s", p.Time(d.GeneratedAt), pdfOrDash(d.GeneratedBy))},
-	})
+	}
+	pdfBeside(pdf, pdfSectorMatrixHeight, func() { drawFields(pdf, fields) }, beside)
+}
+
+// pdfSectorMatrixHeight is what the sector's 5×5 matrix takes with its
+// heading, subtitle, header and legend.
+const pdfSectorMatrixHeight = 12 + 2*pdfLineH + heatHeadLineH + 1 + 5*heatTallRowH + 3 + 2*pdfLineH
+
+// pdfBeside draws left in the left half of the page and right, rightH
+// millimetres tall, in the right half from the same height, and goes on
+// below the taller of the two. When right does not fit on the page there,
+// the two follow one another at full width.
+func pdfBeside(pdf *fpdf.Fpdf, rightH float64, left, right func()) {
+	if pdfRoom(pdf) < rightH {
+		left()
+		right()
+		return
+	}
+	pageW, _ := pdf.GetPageSize()
+	leftM, _, rightM, _ := pdf.GetMargins()
+	const gap = 8.0
+	mid := leftM + (pageW-leftM-rightM)*0.45
+	x, y := pdf.GetXY()
+	pdf.SetRightMargin(pageW - mid)
+	left()
+	leftBottom := pdf.GetY()
+	pdf.SetRightMargin(rightM)
+	pdf.SetLeftMargin(mid + gap)
+	pdf.SetXY(mid+gap, y-4) // level with the fields: the heading's space above it is dropped
+	right()
+	rightBottom := pdf.GetY()
+	pdf.SetLeftMargin(leftM)
+	pdf.SetXY(x, max(leftBottom, rightBottom))
 }
 
 // pdfProviderLabel is a provider's row label in the heatmaps.

@@ -140,8 +140,8 @@ func SectorSummary(p texts.Printer, d SectorData) string {
 	var parts []string
 	parts = append(parts, Plural(p, len(d.Providers), "%s covers %d provider:", "%s covers %d providers:",
 		d.Campaign.Name, len(d.Providers))+" "+
-		JoinWords(p, []string{Plural(p, filings[FiledOnTime], "%d filed on time", "%d filed on time", filings[FiledOnTime]),
-			Plural(p, filings[FiledLate], "%d filed late", "%d filed late", filings[FiledLate]),
+		JoinWords(p, []string{Plural(p, filings[FiledOnTime], "%d has filed on time", "%d have filed on time", filings[FiledOnTime]),
+			Plural(p, filings[FiledLate], "%d has filed late", "%d have filed late", filings[FiledLate]),
 			Plural(p, filings[NotFiled], "%d has not filed", "%d have not filed", filings[NotFiled])})+".")
 	levels := MatrixLevels(d.Matrix)
 	pairs := 0
@@ -150,8 +150,8 @@ func SectorSummary(p texts.Printer, d SectorData) string {
 	}
 	if d.MatrixProviders > 0 {
 		parts = append(parts, Plural(p, d.MatrixProviders, "Across the %d provider with numbers,", "Across the %d providers with numbers,",
-			d.MatrixProviders)+" "+Plural(p, pairs, "%d provider–threat pair is assessed", "%d provider–threat pairs are assessed", pairs)+
-			": "+p.T("%d at critical residual risk, %d high, %d medium and %d low.", levels[domain.LevelCritical],
+			d.MatrixProviders)+" "+Plural(p, pairs, "%d provider–threat pair is assessed:", "%d provider–threat pairs are assessed:", pairs)+
+			" "+p.T("%d at critical residual risk, %d high, %d medium and %d low.", levels[domain.LevelCritical],
 			levels[domain.LevelHigh], levels[domain.LevelMedium], levels[domain.LevelLow]))
 	} else {
 		parts = append(parts, p.T("No provider has numbers on this basis yet."))
