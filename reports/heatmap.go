@@ -193,7 +193,7 @@ func RiskMatrixHeatmap(title, subtitle string, counts [5][5]int) Heatmap {
 // something is coloured by that level; an empty one is muted.
 func RiskMatrixHeatmapIn(p texts.Printer, title, subtitle string, counts [5][5]int) Heatmap {
 	h := Heatmap{Title: title, Subtitle: subtitle, XLabel: p.T("Impact"), YLabel: p.T("Likelihood"),
-		Columns: []string{"1", "2", "3", "4", "5"}, Legend: LevelLegendIn(p)[:4]}
+		Columns: []string{"1", "2", "3", "4", "5"}, Legend: append(LevelLegendIn(p)[:4], Swatch{p.T("none counted"), emptyFill})}
 	for l := 5; l >= 1; l-- {
 		row := HeatRow{Label: fmt.Sprint(l)}
 		for i := 1; i <= 5; i++ {
