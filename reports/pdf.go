@@ -12,8 +12,9 @@ import (
 )
 
 // The PDF reports share one page layout and the drawing primitives in this
-// file: headings, fields, tables that repeat their header on every page, bars
-// and heatmaps. The reports themselves are in pdf_assessment.go and
+// file (headings, paragraphs, fields, bars) and beside it: tables in
+// pdf_table.go, heatmaps in pdf_heatmap.go, key figures and the sign-off in
+// pdf_blocks.go. The reports themselves are in pdf_assessment.go and
 // pdf_sector.go. Unexported names start with pdf, draw or heat, so they stay
 // apart from the XLSX writers' in the same package.
 
