@@ -238,7 +238,7 @@ type PriorityEntry struct {
 	Priority        float64                `json:"priority" doc:"risk_index × tier_weight + 5 per overdue finding (at most 5) + 15 if the filing is overdue."`
 	RiskIndex       float64                `json:"risk_index" doc:"100 × (½ worst residual score + ½ mean residual score) / 25."`
 	TierWeight      float64                `json:"tier_weight"`
-	Filed           bool                   `json:"filed" doc:"False: not filed yet, taken at its inherent risk."`
+	Filed           bool                   `json:"filed" doc:"False: not filed yet, taken at its inherent risk and ranked after every filed provider."`
 	FilingOverdue   bool                   `json:"filing_overdue"`
 	OverdueFindings int                    `json:"overdue_findings"`
 	TopThreats      []store.ThreatScore    `json:"top_threats"`
@@ -346,7 +346,8 @@ func (a *API) registerRisk() {
 		Description: "Providers of a campaign ranked by where to send inspectors first: priority = risk index × " +
 			"tier weight (1.5, 1.2, 1.0) + 5 per overdue finding (at most 5) + 15 when the filing is overdue; " +
 			"risk index = 100 × (½ worst + ½ mean residual score) / 25, from the latest filing, or the inherent " +
-			"risk when there is none. Each entry names its drivers.",
+			"risk when there is none. Providers that have filed come first; those that have not follow them, " +
+			"without worst dimensions (no compliance without a filing). Each entry names its drivers.",
 	}, func(ctx context.Context, in *prioritiesInput) (*ListOutput[PriorityEntry], error) {
 		list, next, err := a.app.Priorities(ctx, actorFrom(ctx), in.Campaign, in.page())
 		if err != nil {
