@@ -91,8 +91,11 @@ func (w *reportWorker) Work(ctx context.Context, job *river.Job[store.ReportJobA
 	actor := domain.ActorFor(u)
 	actor.RequestID = "job:" + id
 	c, err := w.app.db.Campaign(ctx, actor, rj.Params.CampaignID)
-	if err != nil {
+	if domain.ErrorCodeOf(err) == domain.ENotFound {
 		return w.fail(ctx, id, "the campaign of the report is no longer there", err)
+	}
+	if err != nil {
+		return err
 	}
 	// The units of work the writer tells progress in: response rows of the
 	// workbook's register, providers of the PDF.
