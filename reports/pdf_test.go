@@ -614,6 +614,9 @@ func pdfSectorFixture(tb testing.TB, n int) SectorData {
 		}
 		d.Providers = append(d.Providers, sp)
 	}
+	// The first provider's drivers are long, as a ranking's often are.
+	d.Priorities[0].Threats = []ThreatScore{{"T1", 16, domain.LevelHigh}, {"T10", 16, domain.LevelHigh}, {"T2", 15, domain.LevelHigh}}
+	d.Priorities[0].Dimensions = []DimensionScore{{"a", "Communication security", 0.31}, {"b", "Non-repudiation", 0.35}}
 	// As the store ranks them: the filed providers first, then the others.
 	d.Priorities = append(d.Priorities, unfiled...)
 	for i := range d.Priorities {
@@ -673,6 +676,11 @@ func TestSectorPDF(t *testing.T) {
 		if !strings.Contains(in, p.Name) || strings.Contains(out, p.Name+" ") {
 			t.Errorf("%s (filed %v) is in the wrong list", p.Name, p.Filed)
 		}
+	}
+	pdfCheckWords(t, priorities, "T1 (16, high), T10 (16, high), T2 (15, high)")
+	pdfCheckWords(t, priorities, "Communication security 31%, Non-repudiation 35%")
+	if strings.Contains(text, "…") {
+		t.Error("some text of the sector report is cut with an ellipsis")
 	}
 	if strings.Contains(unfiled, "%") {
 		t.Error("the unfiled providers show a compliance")
