@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -320,8 +321,13 @@ func pdfThreatTables(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
 		pdfParagraph(pdf, p.T("Inherent %d × %d = %d; coverage %s over %s; residual %d × %d = %d.", t.L0, t.I0, t.InherentScore(),
 			pdfPercent(p, t.Coverage()), Plural(p, t.Counted, "%d control counted", "%d controls counted", t.Counted),
 			t.L1, t.I1, t.Score), true)
+		// The controls aimed at the threat first, then those that also mitigate it.
+		contributions := slices.Clone(t.Contributions)
+		slices.SortStableFunc(contributions, func(a, b domain.Contribution) int {
+			return cmp.Compare(pdfLinkRank(controls[a.ControlID], t.ThreatID), pdfLinkRank(controls[b.ControlID], t.ThreatID))
+		})
 		var rows [][]string
-		for _, c := range t.Contributions {
+		for _, c := range contributions {
 			r := responses[c.ControlID]
 			link := p.T("secondary")
 			if controls[c.ControlID].PrimaryThreat == t.ThreatID {
@@ -344,6 +350,15 @@ func pdfThreatTables(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
 	if shown == 0 {
 		pdfParagraph(pdf, p.T("No threat applies."), false)
 	}
+}
+
+// pdfLinkRank orders a threat's controls: 0 for those whose primary threat
+// it is, 1 for the others.
+func pdfLinkRank(c domain.Control, threatID string) int {
+	if c.PrimaryThreat == threatID {
+		return 0
+	}
+	return 1
 }
 
 // pdfResponseTable lists every response in catalog order with what a board

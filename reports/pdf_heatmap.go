@@ -13,7 +13,7 @@ import (
 // Geometry of heatmaps in PDF reports.
 const (
 	heatMaxCellW   = 30.0
-	heatMaxLabelW  = 70.0
+	heatMaxLabelW  = 85.0
 	heatRowH       = 6.0
 	heatTallRowH   = 8.5 // rows of short heatmaps, such as the 5×5 matrix
 	heatHeadLineH  = 3.5
@@ -120,13 +120,15 @@ func drawHeatmapRow(pdf *fpdf.Fpdf, row HeatRow, labelW, cellW, height float64) 
 	pdfTextColour(pdf, pdfInk)
 	// With two lines in its cells, the label stands level with the first.
 	two := height >= 2*heatHeadLineH && slices.ContainsFunc(row.Cells, func(c HeatCell) bool { return c.Sub != "" })
+	label := heatShrinkToFit(pdf, row.Label, labelW)
 	if two {
 		pdf.SetXY(x, y+height/2-heatHeadLineH)
-		pdf.CellFormat(labelW, heatHeadLineH, pdfFit(pdf, row.Label, labelW), "", 0, "R", false, 0, "")
+		pdf.CellFormat(labelW, heatHeadLineH, label, "", 0, "R", false, 0, "")
 		pdf.SetXY(x+labelW, y)
 	} else {
-		pdf.CellFormat(labelW, height, pdfFit(pdf, row.Label, labelW), "", 0, "R", false, 0, "")
+		pdf.CellFormat(labelW, height, label, "", 0, "R", false, 0, "")
 	}
+	pdf.SetFont(pdfFont, "", pdfSmallPt)
 	pdfDrawColour(pdf, pdfHeatBorder)
 	pdf.SetLineWidth(0.5)
 	for i, c := range row.Cells {
@@ -179,4 +181,18 @@ func drawLegend(pdf *fpdf.Fpdf, legend []Swatch) {
 		pdf.CellFormat(w-heatSwatchSide-1, pdfLineH, s.Label, "", 0, "L", false, 0, "")
 	}
 	pdf.Ln(pdfLineH + 1)
+}
+
+// heatMinPt is the smallest type a row label shrinks to.
+const heatMinPt = 5.5
+
+// heatShrinkToFit sets the type of a row label small enough, down to
+// heatMinPt, for s to fit a cell w millimetres wide, and returns s: whole
+// when it fits at that size, else shortened as a last resort.
+func heatShrinkToFit(pdf *fpdf.Fpdf, s string, w float64) string {
+	room := w - 2*pdf.GetCellMargin()
+	if width := pdf.GetStringWidth(s); width > room {
+		pdf.SetFontSize(max(heatMinPt, 0.98*pdfSmallPt*room/width))
+	}
+	return pdfFit(pdf, s, w)
 }

@@ -846,3 +846,21 @@ func (w *pdfByteCounter) Write(p []byte) (int, error) {
 	w.n += int64(len(p))
 	return io.Discard.Write(p)
 }
+
+// TestSectorPDFLongProviderNames checks that a long provider name prints
+// whole as a heatmap row label, in smaller type rather than cut.
+func TestSectorPDFLongProviderNames(t *testing.T) {
+	t.Parallel()
+	d := pdfSectorFixture(t, 6)
+	long := "Caisse Régionale de Crédit Agricole Mutuel du Centre-Ouest et du Sahel"
+	d.Providers[0].Name = long
+	var b bytes.Buffer
+	if err := WriteSectorPDF(&b, d, nil); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(pdfPages(t, b.Bytes()), "")
+	dims := pdfSection(t, text, "Providers × security dimensions", "Providers × value-chain stages")
+	if !strings.Contains(dims, long+" (tier 1)") || strings.Contains(text, "…") {
+		t.Errorf("the long name is not whole in the heatmap:\n%s", dims)
+	}
+}
