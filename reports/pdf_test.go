@@ -507,7 +507,7 @@ func TestAssessmentPDFInFrench(t *testing.T) {
 	pages := pdfPages(t, b.Bytes())
 	text := strings.Join(pages, "")
 	pdfCheckContains(t, text, "Rapport d’évaluation de la cybersécurité", "Synthèse", "Matrice des risques résiduels",
-		"Contrôles par menace", "Réponses et avis", "Constats", "Validation", "Préparée par", "Examinée par", "Approuvée par",
+		"Contrôles par menace", "Réponses et avis", "Constats", "Visas", "Préparée par", "Examinée par", "Approuvée par",
 		"Opérateur de monnaie mobile", "ouverture le 15 janvier 2027, échéance le 31 mars 2027", "Probabilité",
 		"Page 1 sur ", "Produit le 2 avril 2027 09:30 UTC")
 	pdfCheckWords(t, pages[0], "1 constat est ouvert, dont 0 en retard.")
