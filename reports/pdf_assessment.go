@@ -19,13 +19,14 @@ const pdfTopThreats = 5
 
 // WriteAssessmentPDF writes one provider's assessment report, in d.Lang: a
 // cover with the summary in words, the key figures and the filing; the
-// executive summary with the highest risks, the trend against the previous
-// campaign, the residual risk matrix and compliance by dimension and stage;
-// every applicable threat with every control that mitigates it; every
-// response with its narrative, dates and verdict; the findings with their
-// plans; and the sign-off. Every page of an assessment not yet approved or
-// rejected is marked DRAFT. It returns an error when d has no framework, or
-// when the document cannot be built or written.
+// sign-off (prepared, reviewed and approved by); the executive summary with
+// the highest risks, the trend against the previous campaign, the residual
+// risk matrix and compliance by dimension and stage; every applicable threat
+// with every control that mitigates it; every response with its narrative,
+// dates and verdict; and the findings with their plans. Every page of an
+// assessment not yet approved or rejected is marked DRAFT. It returns an
+// error when d has no framework, or when the document cannot be built or
+// written.
 func WriteAssessmentPDF(w io.Writer, d AssessmentData) error {
 	if d.Framework == nil {
 		return errors.New("reports: an assessment report needs its framework")
@@ -38,6 +39,8 @@ func WriteAssessmentPDF(w io.Writer, d AssessmentData) error {
 		"Assure — "+d.Provider.ShortName+" — "+d.Campaign.Name, AssessmentDraftMark(p, d.Assessment.Status), d.GeneratedAt)
 	pdf.AddPage()
 	pdfAssessmentCover(pdf, p, d)
+	// The sign-off follows the facts it signs for, at the front of the pack.
+	drawSignOff(pdf, p, AssessmentSignOff(p, d))
 	pdfAssessmentSummary(pdf, p, d)
 	pdfTrend(pdf, p, d)
 	drawHeatmap(pdf, p, RiskMatrixHeatmapIn(p, p.T("Residual risk matrix"),
@@ -47,7 +50,6 @@ func WriteAssessmentPDF(w io.Writer, d AssessmentData) error {
 	pdfThreatTables(pdf, p, d)
 	pdfResponseTable(pdf, p, d)
 	pdfFindingsTable(pdf, p, d)
-	drawSignOff(pdf, p, AssessmentSignOff(p, d))
 	return pdf.Output(w)
 }
 
