@@ -117,6 +117,7 @@ func pdfRowLines(pdf *fpdf.Fpdf, widths []float64, row []string) [][]string {
 // cell by itself.
 func pdfLines(pdf *fpdf.Fpdf, s string, w float64) []string {
 	var out []string
+	s = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\t", " ").Replace(s)
 	for _, para := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
 		lines := pdf.SplitText(para, w)
 		if len(lines) == 0 {

@@ -864,3 +864,25 @@ func TestSectorPDFLongProviderNames(t *testing.T) {
 		t.Errorf("the long name is not whole in the heatmap:\n%s", dims)
 	}
 }
+
+// TestPDFLinesKeepEveryWord checks the wrapping of a cell: line breaks of
+// any kind end a line, and the lines hold every word.
+func TestPDFLinesKeepEveryWord(t *testing.T) {
+	p, _ := printerFor(domain.English)
+	pdf := pdfDocument(p, "P", "t", "h", "", pdfGeneratedAt)
+	pdf.AddPage()
+	pdf.SetFont(pdfFont, "", pdfSmallPt)
+	in := "First line\r\nsecond\tline\rthird line with a rather long tail that must wrap inside a narrow cell"
+	lines := pdfLines(pdf, in, 30)
+	if len(lines) < 5 || lines[0] != "First line" || lines[1] != "second line" {
+		t.Errorf("lines = %q", lines)
+	}
+	if got := strings.Join(strings.Fields(strings.Join(lines, " ")), " "); got != strings.Join(strings.Fields(in), " ") {
+		t.Errorf("the lines lose words: %q", got)
+	}
+	for _, l := range lines {
+		if pdf.GetStringWidth(l) > 30 {
+			t.Errorf("line %q is wider than its cell", l)
+		}
+	}
+}
