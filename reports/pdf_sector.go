@@ -349,12 +349,16 @@ func pdfSubmissionTable(pdf *fpdf.Fpdf, p texts.Printer, providers []SectorProvi
 		if sp.SubmittedAt != nil {
 			submitted = p.Time(*sp.SubmittedAt)
 		}
+		compliance := pdfNoNumbers(p, sp).Text
+		if sp.Source != "" && sp.Overall != nil {
+			compliance = pdfWholePercent(p, *sp.Overall)
+		}
 		cells = append(cells, []string{sp.Name, sp.LegalName, sp.Licence, p.ProviderKindName(sp.Kind), fmt.Sprint(sp.Tier),
-			p.Name(sp.Status), pdfFilingName(p, sp.Filing), submitted})
+			p.Name(sp.Status), pdfFilingName(p, sp.Filing), submitted, compliance})
 	}
-	drawTable(pdf, p, title, []pdfColumn{{p.T("Provider"), 3, "L"}, {p.T("Legal name"), 5, "L"}, {p.T("Licence"), 2.2, "L"},
+	drawTable(pdf, p, title, []pdfColumn{{p.T("Provider"), 3, "L"}, {p.T("Legal name"), 4.6, "L"}, {p.T("Licence"), 2, "L"},
 		{p.T("Kind"), 2.8, "L"}, {p.T("Tier"), 1.1, "C"}, {p.T("Status"), 2.2, "L"}, {p.T("Filing"), 1.5, "L"},
-		{p.T("Submitted at"), 2.8, "L"}}, cells)
+		{p.T("Submitted at"), 2.8, "L"}, {p.T("Compliance"), 1.6, "R"}}, cells)
 	progress(len(providers))
 }
 

@@ -595,6 +595,9 @@ func pdfSectorFixture(tb testing.TB, n int) SectorData {
 			_, answers := pdfAnswers(f, domain.ProfileOf(p), i)
 			r := domain.AssessRisk(f, domain.ProfileOf(p), p.Tier, answers, nil)
 			sp.Source, sp.Dimensions, sp.Stages = "submitted", map[string]*float64{}, domain.WorstLevelByStage(f, r)
+			if v, ok := r.Overall().Value(); ok {
+				sp.Overall = &v
+			}
 			for _, c := range r.Compliance {
 				if v, ok := c.Value(); ok && c.Facet == domain.FacetDimension {
 					sp.Dimensions[c.Key] = &v
@@ -689,6 +692,14 @@ func TestSectorPDF(t *testing.T) {
 	for _, p := range d.Providers {
 		if !strings.Contains(statuses, p.LegalName) {
 			t.Errorf("the submission table lacks %s", p.LegalName)
+		}
+		// Its overall compliance, or that it has not filed: never 0% for want of a filing.
+		want := `not filed\s*$`
+		if p.Overall != nil {
+			want = regexp.QuoteMeta(fmt.Sprintf("%.0f%%", 100**p.Overall)) + `\s*$`
+		}
+		if !regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(p.Name) + `\s.*` + want).MatchString(statuses) {
+			t.Errorf("the submission table does not give %s's compliance as %s", p.Name, want)
 		}
 	}
 	// The campaign is open: every page is a draft.
