@@ -787,7 +787,10 @@ func TestReportPluralsForOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	en, _ := printerFor(domain.English)
+	en, err := printerFor(domain.English)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct{ got, want string }{
 		{Plural(en, 0, "%d finding is open", "%d findings are open", 0), "0 findings are open"},
 		{Plural(en, 1, "%d finding is open", "%d findings are open", 1), "1 finding is open"},
@@ -879,7 +882,10 @@ func TestSectorPDFLongProviderNames(t *testing.T) {
 // TestPDFLinesKeepEveryWord checks the wrapping of a cell: line breaks of
 // any kind end a line, and the lines hold every word.
 func TestPDFLinesKeepEveryWord(t *testing.T) {
-	p, _ := printerFor(domain.English)
+	p, err := printerFor(domain.English)
+	if err != nil {
+		t.Fatal(err)
+	}
 	pdf := pdfDocument(p, "P", "t", "h", "", pdfGeneratedAt)
 	pdf.AddPage()
 	pdf.SetFont(pdfFont, "", pdfSmallPt)
