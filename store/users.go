@@ -273,12 +273,15 @@ func (db *DB) UpdateUser(ctx context.Context, actor domain.Actor, id string, ch 
 			return nil
 		}
 		action := "user.update"
-		if before.Status != u.Status && u.Status == domain.UserDisabled {
+		switch {
+		case before.Status != u.Status && u.Status == domain.UserDisabled:
 			action = "user.disable"
 			if err := revokeTokens(ctx, t, id, "user disabled"); err != nil {
 				return err
 			}
-		} else if before.Role != u.Role {
+		case before.Status != u.Status && u.Status == domain.UserActive:
+			action = "user.enable"
+		case before.Role != u.Role:
 			action = "user.role_change"
 		}
 		return t.record(actor, action, "user", u.ID, firstNonEmpty(u.ProviderID, before.ProviderID), map[string]any{"changes": changes})
@@ -290,6 +293,14 @@ func (db *DB) UpdateUser(ctx context.Context, actor domain.Actor, id string, ch 
 func (db *DB) DisableUser(ctx context.Context, actor domain.Actor, id string) (domain.User, error) {
 	disabled := domain.UserDisabled
 	return db.UpdateUser(ctx, actor, id, UserChange{Status: &disabled}, 0)
+}
+
+// EnableUser lets a disabled user sign in again. Their old sessions and
+// tokens stay revoked: they sign in afresh. Enabling an active user changes
+// nothing and records no event.
+func (db *DB) EnableUser(ctx context.Context, actor domain.Actor, id string) (domain.User, error) {
+	active := domain.UserActive
+	return db.UpdateUser(ctx, actor, id, UserChange{Status: &active}, 0)
 }
 
 // keepOneAdmin refuses a change that would leave no active admin. It locks
