@@ -120,3 +120,11 @@ func TemporaryPassword() string {
 	}
 	return s.String()
 }
+
+// UserCounts returns how many users the actor may read, active and disabled.
+func (a *App) UserCounts(ctx context.Context, actor domain.Actor) (active, disabled int, err error) {
+	if err := a.permit(ctx, actor, "user", "read"); err != nil {
+		return 0, 0, err
+	}
+	return a.db.UserCounts(ctx, actor)
+}

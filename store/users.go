@@ -433,3 +433,15 @@ func (db *DB) SetLanguage(ctx context.Context, actor domain.Actor, language stri
 		return t.record(actor, "user.language", "user", actor.UserID, actor.ProviderID, map[string]any{"language": language})
 	})
 }
+
+// UserCounts returns how many users the actor may see, active and disabled,
+// in one query.
+func (db *DB) UserCounts(ctx context.Context, actor domain.Actor) (active, disabled int, err error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return 0, 0, err
+	}
+	err = db.pool.QueryRow(ctx, `select count(*) filter (where status = 'active'), count(*) filter (where status = 'disabled')
+		from users u where ($1 = '*' or u.provider_id::text = $1)`, scope).Scan(&active, &disabled)
+	return active, disabled, translate(err, "count users")
+}

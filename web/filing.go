@@ -405,6 +405,15 @@ var flashes = map[string]string{
 	"approved":           "The assessment is approved.",
 	"rejected":           "The assessment is rejected.",
 	"finding_raised":     "The finding is raised.",
+	// The administrator's screens.
+	"user_added":        "The user is added. They must choose their own password at their first sign-in.",
+	"user_changed":      "The role and provider are saved.",
+	"enabled":           "The user is enabled and may sign in again.",
+	"totp_reset":        "The second factor is removed. The user's sessions have ended.",
+	"settings_saved":    "The settings are saved.",
+	"token_revoked":     "The token is revoked. Machines using it are refused from now on.",
+	"published":         "The framework version is published.",
+	"already_published": "This framework version was already published with exactly this content; nothing changed.",
 }
 
 // filingProblems lists the problems that block a submission, each with the

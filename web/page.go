@@ -92,6 +92,13 @@ func (ui *UI) navFor(actor domain.Actor) []navItem {
 	if ui.app.Offers(actor, "user", "create") {
 		items = append(items, navItem{Label: "Users", Href: "/users"})
 	}
+	// The administrator's screens.
+	if ui.app.Offers(actor, "settings", "read") {
+		items = append(items, navItem{Label: "Settings", Href: "/settings"})
+	}
+	if ui.app.Offers(actor, "catalog", "read") {
+		items = append(items, navItem{Label: "Catalogs", Href: "/catalogs"})
+	}
 	return append(items, navItem{Label: "My account", Href: "/account"})
 }
 
