@@ -110,7 +110,7 @@ func (ui *UI) showUsers(w http.ResponseWriter, r *http.Request, v *visit, d user
 			name = v.provider
 		}
 		d.Users = append(d.Users, userView{User: u, RoleName: v.T(roleNames[u.Role]), ProviderName: name,
-			CanDisable: mayDisable && u.Status == domain.UserActive &&
+			CanDisable: mayDisable && u.Status == domain.UserActive && u.ID != v.actor.UserID &&
 				domain.CheckUserManagement(v.actor, u.Role, u.ProviderID) == nil})
 	}
 	if next != "" {
