@@ -379,6 +379,11 @@ func TestAdministratorPages(t *testing.T) {
 			t.Fatal("the controls are not paged")
 		}
 		b.get(strings.ReplaceAll(m[1], "&amp;", "&")).want(t, http.StatusOK, "", `id="control-C51"`)
+		dl := b.get("/catalogs/x1150/1.0/framework.json")
+		dl.want(t, http.StatusOK, "", `"id": "C119"`)
+		if cd := dl.header.Get("Content-Disposition"); cd != `attachment; filename="x1150-1.0.json"` {
+			t.Errorf("the download is sent as %q", cd)
+		}
 		b.get("/catalogs/x1150/7.7").want(t, http.StatusNotFound, "")
 		b.get("/catalogs/upload").want(t, http.StatusForbidden, "")
 	})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -272,4 +273,30 @@ func (ui *UI) showUpload(w http.ResponseWriter, r *http.Request, v *visit, d upl
 	p := ui.newPage(r, v, "Upload a framework", d)
 	p.Problems = problems
 	ui.render(w, r, status, "catalog_upload.html", p)
+}
+
+// downloadFramework sends a published version whole, as JSON, for the
+// visitor to keep or compare; the session cookie is all it takes.
+func (ui *UI) downloadFramework(w http.ResponseWriter, r *http.Request, v *visit) {
+	f, err := ui.app.FrameworkOf(r.Context(), v.actor, refOf(r))
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	name := strings.Map(func(c rune) rune {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_' {
+			return c
+		}
+		return '_'
+	}, f.ID+"-"+f.Version) + ".json"
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.Write(b)
 }

@@ -57,6 +57,7 @@ func (ui *UI) Handler() http.Handler {
 	mux.HandleFunc("GET /catalogs/{framework}/{version}", ui.signedIn(ui.framework))
 	mux.HandleFunc("GET /catalogs/{framework}/{version}/threats/{threat}", ui.signedIn(ui.threat))
 	mux.HandleFunc("GET /catalogs/{framework}/{version}/controls", ui.signedIn(ui.controls))
+	mux.HandleFunc("GET /catalogs/{framework}/{version}/framework.json", ui.signedIn(ui.downloadFramework))
 	// The provider register, its bulk import and the provider page.
 	mux.HandleFunc("GET /providers", ui.signedIn(ui.register))
 	mux.HandleFunc("GET /providers/new", ui.signedIn(ui.registerNew))
