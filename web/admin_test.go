@@ -186,6 +186,44 @@ func TestAdministratorPages(t *testing.T) {
 		s.browser(t).signIn(u.Email, temporary).want(t, http.StatusOK, "/account/password")
 	})
 
+	t.Run("an admin removes a user's second factor after confirming", func(t *testing.T) {
+		admin := s.newAdmin(t, "fay@regulator.test")
+		u, err := s.db.UserByEmail(ctx, "p07-editor"+demoDomain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		actor := domain.ActorFor(u)
+		secret, _, err := s.app.StartTOTP(ctx, actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, err := domain.TOTPCode(secret, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.app.ConfirmTOTP(ctx, actor, code); err != nil {
+			t.Fatal(err)
+		}
+		path := "/users/" + u.ID
+		admin.get(path).want(t, http.StatusOK, path, `href="`+path+`/reset-totp"`)
+		admin.get(path+"/reset-totp").want(t, http.StatusOK, "", "Remove the second factor of "+u.Name+"?")
+		admin.post(path+"/reset-totp", nil).want(t, http.StatusOK, path+"?done=totp_reset", "The second factor is removed.")
+		if after, _ := s.db.User(ctx, domain.System("test"), u.ID); after.TOTPEnabled {
+			t.Error("the second factor is still on")
+		}
+		admin.get(path).lacks(t, `href="`+path+`/reset-totp"`)
+	})
+
+	t.Run("the administrator's pages speak French", func(t *testing.T) {
+		admin := s.newAdmin(t, "gil@regulator.test")
+		admin.post("/language", url.Values{"language": {"fr"}, "next": {"/settings"}})
+		admin.get("/").want(t, http.StatusOK, "/", "Vous administrez Assure")
+		admin.get("/settings").want(t, http.StatusOK, "/settings", "Approbation à quatre yeux", "12 heures", "7 jours")
+		admin.get("/account/tokens").want(t, http.StatusOK, "/account/tokens", "Créer un jeton")
+		admin.get("/catalogs/upload").want(t, http.StatusOK, "/catalogs/upload", "Fichier de référentiel")
+		admin.get("/users").want(t, http.StatusOK, "/users", "Ajouter un utilisateur", "Aucun prestataire")
+	})
+
 	t.Run("a provider admin sees only their provider's users and no admin page", func(t *testing.T) {
 		pa := s.browser(t)
 		pa.signIn("p04-admin"+demoDomain, demo.Password).want(t, http.StatusOK, "/")
@@ -280,7 +318,7 @@ func TestAdministratorPages(t *testing.T) {
 			t.Fatalf("the token %q has not the API token prefix", secret)
 		}
 		later := b.get("/account/tokens")
-		later.want(t, http.StatusOK, "/account/tokens", "filing robot", "Active", "Never")
+		later.want(t, http.StatusOK, "/account/tokens", "filing robot", "Active", "Not yet")
 		later.lacks(t, secret)
 
 		api := func() int {
@@ -333,6 +371,9 @@ func TestAdministratorPages(t *testing.T) {
 		checked.lacks(t, `id="framework-publish"`)
 		admin.postUpload("/catalogs/upload", "file", "", nil, nil).
 			want(t, http.StatusUnprocessableEntity, "/catalogs/upload", `id="file-error"`)
+		admin.get("/catalogs")
+		admin.postUpload("/catalogs/upload", "file", "big.yaml", bytes.Repeat([]byte("#"), 2<<20+1), nil).
+			want(t, http.StatusRequestEntityTooLarge, "/catalogs/upload", "The file is larger than 2 MB.")
 
 		x1150, err := os.ReadFile("../frameworks/x1150.yaml")
 		if err != nil {
