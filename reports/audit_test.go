@@ -1,11 +1,17 @@
 package reports
 
 import (
+	"archive/zip"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,21 +64,23 @@ var auditCheckedAt = time.Date(2027, 3, 2, 12, 0, 0, 0, time.UTC)
 func TestAuditCSV(t *testing.T) {
 	events := auditEvents(t)
 	var buf bytes.Buffer
-	v := AuditVerification{OK: true, Checked: 1234, CheckedAt: auditCheckedAt}
-	if err := WriteAuditCSV(&buf, v, auditSource(events)); err != nil {
+	n, err := WriteAuditCSV(&buf, auditSource(events))
+	if err != nil {
 		t.Fatal(err)
 	}
-	first, rest, _ := strings.Cut(buf.String(), "\n")
-	if want := "# audit chain verification: ok, 1234 events checked at 2027-03-02T12:00:00Z"; first != want {
-		t.Errorf("first line = %q, want %q", first, want)
+	if n != int64(len(events)) {
+		t.Errorf("%d events written, want %d", n, len(events))
 	}
-	r := csv.NewReader(strings.NewReader(rest))
-	records, err := r.ReadAll()
+	// Line 1 is the header: a plain reader, told nothing, reads it first.
+	records, err := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(records[0], auditColumns) {
 		t.Errorf("header = %q", records[0])
+	}
+	if first, _, _ := strings.Cut(buf.String(), "\n"); first != strings.Join(auditColumns, ",") {
+		t.Errorf("line 1 = %q, want the column names", first)
 	}
 	if len(records) != 1+len(events) {
 		t.Fatalf("%d records, want %d", len(records), 1+len(events))
@@ -95,31 +103,71 @@ func TestAuditCSV(t *testing.T) {
 	if got := records[3][11]; got != "{}" {
 		t.Errorf("empty summary = %q, want {}", got)
 	}
+}
 
-	// The comment line is skipped by a reader told about it.
-	r = csv.NewReader(strings.NewReader(buf.String()))
-	r.Comment = '#'
-	if all, err := r.ReadAll(); err != nil || len(all) != len(records) {
-		t.Errorf("reading with Comment '#': %d records, %v", len(all), err)
+func TestAuditVerificationHeader(t *testing.T) {
+	ok := AuditVerification{OK: true, Checked: 40, HeadSeq: 40, HeadHash: "ab12", CheckedAt: auditCheckedAt}
+	if got, want := ok.Header(), "ok; checked=40; head-seq=40; head-hash=ab12; checked-at=2027-03-02T12:00:00Z"; got != want {
+		t.Errorf("header = %q, want %q", got, want)
+	}
+	bad := int64(17)
+	broken := AuditVerification{Checked: 16, FirstBad: &bad, HeadSeq: 40, HeadHash: "ab12", CheckedAt: auditCheckedAt}
+	if got, want := broken.Header(), "broken; first-bad=17; checked=16; head-seq=40; head-hash=ab12; checked-at=2027-03-02T12:00:00Z"; got != want {
+		t.Errorf("header = %q, want %q", got, want)
 	}
 }
 
-func TestAuditCSVStatesABrokenChain(t *testing.T) {
+// TestAuditBundle opens the archive: the CSV is the one WriteAuditCSV
+// writes, and verification.json names its SHA-256, size and events beside
+// the chain's verification and the filter.
+func TestAuditBundle(t *testing.T) {
+	events := auditEvents(t)
 	var buf bytes.Buffer
-	bad := int64(17)
-	v := AuditVerification{OK: false, Checked: 40, FirstBad: &bad, CheckedAt: auditCheckedAt}
-	if err := WriteAuditCSV(&buf, v, auditSource(nil)); err != nil {
+	v := AuditVerification{OK: true, Checked: 3, HeadSeq: 3, HeadHash: events[2].Hash, CheckedAt: auditCheckedAt}
+	filter := map[string]string{"action": "assessment.submit"}
+	if err := WriteAuditBundle(&buf, v, filter, "action assessment.submit", 3, auditSource(events)); err != nil {
 		t.Fatal(err)
 	}
-	if first, _, _ := strings.Cut(buf.String(), "\n"); first != "# audit chain verification: BROKEN at event 17, 40 events checked at 2027-03-02T12:00:00Z" {
-		t.Errorf("first line = %q", first)
+	z, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range z.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f.Name], _ = io.ReadAll(r)
+		r.Close()
+	}
+	var plain bytes.Buffer
+	if _, err := WriteAuditCSV(&plain, auditSource(events)); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(files[AuditBundleCSV], plain.Bytes()) {
+		t.Fatalf("the bundle's CSV differs from the plain export")
+	}
+	var st AuditStatement
+	if err := json.Unmarshal(files[AuditBundleVerification], &st); err != nil {
+		t.Fatalf("verification.json: %v", err)
+	}
+	sum := sha256.Sum256(plain.Bytes())
+	if st.FileSHA256 != hex.EncodeToString(sum[:]) || st.FileBytes != int64(plain.Len()) || st.Events != 3 {
+		t.Errorf("statement of the file = %s %d bytes %d events, want %x %d 3", st.FileSHA256, st.FileBytes, st.Events,
+			sum, plain.Len())
+	}
+	if st.Result != "ok" || st.Checked != 3 || st.HeadSeq != 3 || st.HeadHash != events[2].Hash ||
+		!st.CheckedAt.Equal(auditCheckedAt) || st.Filter["action"] != "assessment.submit" || st.ThroughSeq != 3 ||
+		st.File != AuditBundleCSV || st.HashMethod == "" {
+		t.Errorf("statement = %+v", st)
 	}
 }
 
 func TestAuditSourceErrors(t *testing.T) {
 	boom := errors.New("connection reset")
 	fail := func(emit func(domain.Event) error) error { return boom }
-	if err := WriteAuditCSV(io.Discard, AuditVerification{}, fail); !errors.Is(err, boom) {
+	if _, err := WriteAuditCSV(io.Discard, fail); !errors.Is(err, boom) {
 		t.Errorf("CSV: %v", err)
 	}
 	if err := WriteAuditXLSX(io.Discard, AuditVerification{}, "all", fail); !errors.Is(err, boom) {
@@ -130,7 +178,7 @@ func TestAuditSourceErrors(t *testing.T) {
 func TestAuditXLSX(t *testing.T) {
 	events := auditEvents(t)
 	var buf bytes.Buffer
-	v := AuditVerification{OK: true, Checked: 3, CheckedAt: auditCheckedAt}
+	v := AuditVerification{OK: true, Checked: 3, HeadSeq: 3, HeadHash: events[2].Hash, CheckedAt: auditCheckedAt}
 	if err := WriteAuditXLSX(&buf, v, "provider p-1, March 2027", auditSource(events)); err != nil {
 		t.Fatal(err)
 	}
@@ -161,6 +209,12 @@ func TestAuditXLSX(t *testing.T) {
 	if typ, _ := f.GetCellType("Verification", cell("Chain intact")); typ != excelize.CellTypeBool {
 		t.Errorf("chain intact is not a boolean")
 	}
+	if got := xlNumber(t, f, "Verification", cell("Head event")); got != 3 {
+		t.Errorf("head event = %v", got)
+	}
+	if got, _ := f.GetCellValue("Verification", cell("Head hash")); got != events[2].Hash {
+		t.Errorf("head hash = %q", got)
+	}
 	if got, _ := f.GetCellValue("Verification", cell("Scope")); got != "provider p-1, March 2027" {
 		t.Errorf("scope = %q", got)
 	}
@@ -171,5 +225,46 @@ func TestAuditXLSX(t *testing.T) {
 	to := xlDateCell(t, f, "Verification", cell("Period to (UTC)"), xlDateTimeFormat)
 	if from.Sub(events[0].At).Abs() > time.Second || to.Sub(events[2].At).Abs() > time.Second {
 		t.Errorf("period = %v – %v", from, to)
+	}
+}
+
+// TestAuditCSVReadByPython has Python's standard csv module read an export:
+// it must take line 1 for the header, with every column, and read each
+// event as one record.
+func TestAuditCSVReadByPython(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatalf("python3 is needed to check the CSV is read as Python reads it: %v", err)
+	}
+	events := auditEvents(t)
+	file := filepath.Join(t.TempDir(), "audit.csv")
+	var buf bytes.Buffer
+	if _, err := WriteAuditCSV(&buf, auditSource(events)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(python, "-c", `import csv, json, sys
+r = csv.reader(open(sys.argv[1], newline=""))
+h = next(r)
+rows = list(r)
+print(json.dumps({"header": h, "rows": len(rows), "seq": [row[h.index("seq")] for row in rows]}))`, file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python3: %v\n%s", err, out)
+	}
+	var got struct {
+		Header []string
+		Rows   int
+		Seq    []string
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("python3 said %s: %v", out, err)
+	}
+	if !slices.Equal(got.Header, auditColumns) {
+		t.Errorf("python reads the header as %q, want %q", got.Header, auditColumns)
+	}
+	if got.Rows != len(events) || !slices.Equal(got.Seq, []string{"1", "2", "3"}) {
+		t.Errorf("python reads %d rows with seq %q, want 3 rows 1 2 3", got.Rows, got.Seq)
 	}
 }
