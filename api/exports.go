@@ -55,7 +55,7 @@ func when(t time.Time, none string) string {
 }
 
 // AuditChainHeader carries the chain's verification on an audit export.
-const AuditChainHeader = "Assure-Audit-Chain"
+const AuditChainHeader = app.AuditChainHeader
 
 func (a *API) registerExports() {
 	tags := []string{"Audit"}

@@ -86,6 +86,10 @@ func (a *App) VerifyAudit(ctx context.Context, actor domain.Actor) (store.Verifi
 	return a.db.VerifyAudit(ctx)
 }
 
+// AuditChainHeader is the HTTP header in which both faces send an audit
+// export's chain verification (reports.AuditVerification.Header).
+const AuditChainHeader = "Assure-Audit-Chain"
+
 // AuditFile is an audit export and the verification of the chain it was
 // made under, for the face to state beside the file.
 type AuditFile struct {

@@ -58,6 +58,7 @@ type reviewData struct {
 	Severities []domain.Severity
 	Sent       reviewSent
 	Due        string
+	CanExport  bool // the visitor may export the assessment's reports: link to its exports
 }
 
 // reviewSent is what the visitor sent, kept in the forms beside the problems.
@@ -211,6 +212,7 @@ func (ui *UI) reviewData(r *http.Request, v *visit, id, control, filter string) 
 		return nil, err
 	}
 	d := &reviewData{Review: rv, Filters: reviewFilters, CanRaise: ui.app.Offers(v.actor, "finding", "create"),
+		CanExport: ui.app.Offers(v.actor, "report", "export"),
 		Severities: domain.Severities, Due: v.Date(rv.Assessment.DueAt)}
 	if !slices.ContainsFunc(reviewFilters, func(c choice) bool { return c.Value == filter }) {
 		filter = ""
