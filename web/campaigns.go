@@ -390,8 +390,8 @@ func (ui *UI) showCampaign(w http.ResponseWriter, r *http.Request, v *visit, id 
 	q := r.URL.Query()
 	d := &campaignData{Campaign: c, Opens: v.Date(c.OpensAt), Due: v.Date(c.DueAt), Actions: ui.app.CampaignActions(v.actor, c),
 		Framework: c.FrameworkID + " · " + c.FrameworkVersion, CanReview: ui.app.Offers(v.actor, "assessment", "review"),
-		CanExport: ui.app.Offers(v.actor, "sector_report", "export"),
 		Status: q.Get("status"), OverdueOnly: q.Get("overdue") == "1", Statuses: domain.AssessmentStatuses}
+	d.CanExport = ui.app.Offers(v.actor, "sector_report", "export")
 	if fw, err := ui.app.Framework(ctx, v.actor, store.FrameworkRef{ID: c.FrameworkID, Version: c.FrameworkVersion}); err == nil {
 		d.Framework = fw.Title + " · " + fw.Version
 	}

@@ -212,8 +212,8 @@ func (ui *UI) reviewData(r *http.Request, v *visit, id, control, filter string) 
 		return nil, err
 	}
 	d := &reviewData{Review: rv, Filters: reviewFilters, CanRaise: ui.app.Offers(v.actor, "finding", "create"),
-		CanExport: ui.app.Offers(v.actor, "report", "export"),
 		Severities: domain.Severities, Due: v.Date(rv.Assessment.DueAt)}
+	d.CanExport = ui.app.Offers(v.actor, "report", "export")
 	if !slices.ContainsFunc(reviewFilters, func(c choice) bool { return c.Value == filter }) {
 		filter = ""
 	}
