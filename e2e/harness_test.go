@@ -53,6 +53,8 @@ func TestBrowser(t *testing.T) {
 		{"ProviderOpensSupervisorURLs", testProviderOpensSupervisorURLs},
 		{"VerifyFinding", testVerifyFinding},
 		{"SupervisorInFrench", testSupervisorInFrench},
+		// The auditor's screens.
+		{"AuditorJourney", testAuditorJourney},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
