@@ -27,8 +27,8 @@ var (
 	headHash = regexp.MustCompile(`<code id="chain-head-hash">([0-9a-f]{64})</code>`)
 )
 
-// rows reads the events a page of the audit log lists: sequence, actor and action.
-func rows(a answer) [][3]string {
+// auditRows reads the events a page of the audit log lists: sequence, actor and action.
+func auditRows(a answer) [][3]string {
 	var out [][3]string
 	for _, m := range eventRow.FindAllStringSubmatch(a.body, -1) {
 		out = append(out, [3]string{m[1], m[2], m[3]})
@@ -36,7 +36,7 @@ func rows(a answer) [][3]string {
 	return out
 }
 
-func seqOf(t *testing.T, row [3]string) int64 {
+func auditSeqOf(t *testing.T, row [3]string) int64 {
 	t.Helper()
 	n, err := strconv.ParseInt(row[0], 10, 64)
 	if err != nil {
@@ -53,22 +53,22 @@ func TestAuditLogPages(t *testing.T) {
 
 	t.Run("the log is in the navigation, newest first, and pages both ways", func(t *testing.T) {
 		home := auditor.get("/")
-		first := auditor.get(link(t, home, "/audit"))
+		first := auditor.get(linkTo(t, home, "/audit"))
 		first.want(t, http.StatusOK, "/audit", "Verify the chain", `id="export-csv"`)
-		top := rows(first)
+		top := auditRows(first)
 		if len(top) != 50 {
 			t.Fatalf("the first page lists %d events, want 50", len(top))
 		}
 		if strings.Contains(first.body, `id="audit-newer"`) {
 			t.Error("the newest page links to newer events")
 		}
-		older := auditor.get(link(t, first, "/audit?cursor="))
-		next := rows(older)
-		if len(next) == 0 || seqOf(t, next[0]) != seqOf(t, top[len(top)-1])-1 {
+		older := auditor.get(linkTo(t, first, "/audit?cursor="))
+		next := auditRows(older)
+		if len(next) == 0 || auditSeqOf(t, next[0]) != auditSeqOf(t, top[len(top)-1])-1 {
 			t.Fatalf("the older page starts at %v after %v", next, top[len(top)-1])
 		}
 		back := auditor.get(regexp.MustCompile(`href="([^"]+)" rel="prev"`).FindStringSubmatch(older.body)[1])
-		if got := rows(back); len(got) != len(top) || got[0] != top[0] {
+		if got := auditRows(back); len(got) != len(top) || got[0] != top[0] {
 			t.Errorf("back to newer shows %v…, want %v…", got[0], top[0])
 		}
 	})
@@ -81,7 +81,7 @@ func TestAuditLogPages(t *testing.T) {
 		}
 		page := auditor.get("/audit?" + url.Values{"actor": {"supervisor" + demoDomain}, "action": {"report.export"}}.Encode())
 		page.want(t, http.StatusOK, "", `<option value="report.export" selected>`, `<option value="supervisor@demo.assure.local">`)
-		got := rows(page)
+		got := auditRows(page)
 		if len(got) != 3 {
 			t.Fatalf("the filter shows %d events, want 3", len(got))
 		}

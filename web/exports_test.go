@@ -38,8 +38,8 @@ func (s *site) assessmentOf(t *testing.T, provider string) domain.Assessment {
 	return found
 }
 
-// hrefs lists the addresses of the links of a page, unescaped.
-func hrefs(body string) []string {
+// pageHrefs lists the addresses of the links of a page, unescaped.
+func pageHrefs(body string) []string {
 	var out []string
 	for _, m := range regexp.MustCompile(`href="([^"]+)"`).FindAllStringSubmatch(body, -1) {
 		out = append(out, strings.ReplaceAll(m[1], "&amp;", "&"))
@@ -47,10 +47,10 @@ func hrefs(body string) []string {
 	return out
 }
 
-// link returns the first link of a page whose address starts with prefix.
-func link(t *testing.T, a answer, prefix string) string {
+// linkTo returns the first link of a page whose address starts with prefix.
+func linkTo(t *testing.T, a answer, prefix string) string {
 	t.Helper()
-	for _, h := range hrefs(a.body) {
+	for _, h := range pageHrefs(a.body) {
 		if strings.HasPrefix(h, prefix) {
 			return h
 		}
@@ -88,26 +88,26 @@ func TestExportPages(t *testing.T) {
 		filing := auditor.get("/assessments/" + imara.ID)
 		filing.want(t, http.StatusOK, "", `id="assessment-exports"`)
 		filing.lacks(t, "Before you can submit", "This assessment cannot be changed now.")
-		page := auditor.get(link(t, filing, "/assessments/"+imara.ID+"/exports"))
+		page := auditor.get(linkTo(t, filing, "/assessments/"+imara.ID+"/exports"))
 		page.want(t, http.StatusOK, "/assessments/"+imara.ID+"/exports", "Download the PDF", "Download the workbook",
 			"Download the questionnaire")
-		pdf := auditor.get(link(t, page, "/assessments/"+imara.ID+"/report.pdf"))
+		pdf := auditor.get(linkTo(t, page, "/assessments/"+imara.ID+"/report.pdf"))
 		if pdf.status != http.StatusOK || pdf.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.body, "%PDF") {
 			t.Fatalf("the PDF link answers %d %s %.8q", pdf.status, pdf.header.Get("Content-Type"), pdf.body)
 		}
-		xlsx := auditor.get(link(t, page, "/assessments/"+imara.ID+"/report.xlsx"))
+		xlsx := auditor.get(linkTo(t, page, "/assessments/"+imara.ID+"/report.xlsx"))
 		if xlsx.status != http.StatusOK || !strings.HasPrefix(xlsx.body, "PK") {
 			t.Fatalf("the workbook link answers %d %.8q", xlsx.status, xlsx.body)
 		}
 		// In French, the links ask for French.
 		fr := auditor.get("/assessments/" + imara.ID + "/exports?lang=fr")
-		if l := link(t, fr, "/assessments/"+imara.ID+"/report.pdf"); !strings.HasSuffix(l, "lang=fr") {
+		if l := linkTo(t, fr, "/assessments/"+imara.ID+"/report.pdf"); !strings.HasSuffix(l, "lang=fr") {
 			t.Errorf("the French page links to %s", l)
 		}
-		if n := count(t, s, `select count(*) from audit_events where action = 'report.export' and object_id = $1`, imara.ID); n != 2 {
+		if n := countWhere(t, s, `select count(*) from audit_events where action = 'report.export' and object_id = $1`, imara.ID); n != 2 {
 			t.Errorf("%d report exports audited, want 2", n)
 		}
-		auditor.get("/assessments/" + imara.ID + "/report.pdf?lang=xx").want(t, http.StatusConflict, "")
+		auditor.get("/assessments/"+imara.ID+"/report.pdf?lang=xx").want(t, http.StatusConflict, "")
 	})
 
 	t.Run("a provider user exports only their own assessment and no sector report", func(t *testing.T) {
@@ -127,7 +127,7 @@ func TestExportPages(t *testing.T) {
 
 	t.Run("a sector report runs in the background, shows its progress and is downloaded", func(t *testing.T) {
 		campaign := auditor.get("/campaigns/" + imara.CampaignID)
-		page := auditor.get(link(t, campaign, "/campaigns/"+imara.CampaignID+"/exports"))
+		page := auditor.get(linkTo(t, campaign, "/campaigns/"+imara.CampaignID+"/exports"))
 		page.want(t, http.StatusOK, "/campaigns/"+imara.CampaignID+"/exports", "As filed", "As it stands",
 			"You have not asked for a sector report")
 
@@ -169,7 +169,7 @@ func TestExportPages(t *testing.T) {
 		if !strings.Contains(status.body, `hx-swap-oob="innerHTML">The report is ready to download.`) {
 			t.Errorf("the live region does not announce the report:\n%s", status.body)
 		}
-		file := auditor.get(link(t, status, "/reports/"))
+		file := auditor.get(linkTo(t, status, "/reports/"))
 		if file.status != http.StatusOK || !strings.HasPrefix(file.body, "PK") ||
 			!strings.Contains(file.header.Get("Content-Disposition"), "sector-") {
 			t.Fatalf("the download answers %d %v", file.status, file.header)
@@ -179,12 +179,12 @@ func TestExportPages(t *testing.T) {
 		sup := s.browser(t)
 		sup.signIn("supervisor"+demoDomain, demo.Password).want(t, http.StatusOK, "/")
 		sup.get(started.path).want(t, http.StatusNotFound, "")
-		sup.get(started.path + "/download").want(t, http.StatusNotFound, "")
+		sup.get(started.path+"/download").want(t, http.StatusNotFound, "")
 	})
 }
 
-// count runs a query that counts.
-func count(t *testing.T, s *site, sql string, args ...any) int {
+// countWhere runs a query that counts.
+func countWhere(t *testing.T, s *site, sql string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := s.db.Pool().QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
