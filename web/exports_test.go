@@ -63,21 +63,24 @@ var progressBar = regexp.MustCompile(`<progress id="job-progress" max="(\d+)" va
 
 func TestExportPages(t *testing.T) {
 	s := newSite(t)
-	// The background workers, as assure serve runs them, so report jobs finish.
-	jobs, err := s.app.NewJobs(slog.New(slog.NewTextHandler(io.Discard, nil)), app.JobOptions{Workers: 1})
-	if err != nil {
-		t.Fatal(err)
+	// The background workers, as assure serve runs them, so report jobs
+	// finish; started when a test needs them.
+	startWorkers := func(t *testing.T) {
+		jobs, err := s.app.NewJobs(slog.New(slog.NewTextHandler(io.Discard, nil)), app.JobOptions{Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		if err := jobs.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		s.t.Cleanup(func() {
+			stop, done := context.WithTimeout(context.Background(), 10*time.Second)
+			defer done()
+			jobs.Stop(stop)
+			cancel()
+		})
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := jobs.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stop, done := context.WithTimeout(context.Background(), 10*time.Second)
-		defer done()
-		jobs.Stop(stop)
-		cancel()
-	})
 	imara := s.assessmentOf(t, "Imara MFB")
 	other := s.assessmentOf(t, "Nyota")
 
@@ -125,11 +128,31 @@ func TestExportPages(t *testing.T) {
 		}
 	})
 
+	t.Run("a job waiting to start polls; a failed one says why and stops", func(t *testing.T) {
+		job, err := s.app.CreateReportJob(context.Background(), s.actor("auditor"+demoDomain), "pdf",
+			store.ReportParams{CampaignID: imara.CampaignID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waiting := auditor.get("/reports/" + job.ID)
+		waiting.want(t, http.StatusOK, "", "Waiting to start", `hx-trigger="every 1s"`, `<progress id="job-progress" max="1" value="0">`)
+		waiting.lacks(t, `id="job-download"`)
+		auditor.get("/reports/"+job.ID+"/download").want(t, http.StatusConflict, "")
+		if err := s.db.FailReportJob(context.Background(), job.ID, "the report could not be made"); err != nil {
+			t.Fatal(err)
+		}
+		failed := auditor.htmx("/reports/" + job.ID)
+		failed.want(t, http.StatusOK, "", `id="job-error"`, "the report could not be made",
+			`hx-swap-oob="innerHTML">The report could not be made.`)
+		failed.lacks(t, "hx-trigger", `id="job-download"`)
+	})
+
 	t.Run("a sector report runs in the background, shows its progress and is downloaded", func(t *testing.T) {
+		startWorkers(t)
 		campaign := auditor.get("/campaigns/" + imara.CampaignID)
 		page := auditor.get(linkTo(t, campaign, "/campaigns/"+imara.CampaignID+"/exports"))
 		page.want(t, http.StatusOK, "/campaigns/"+imara.CampaignID+"/exports", "As filed", "As it stands",
-			"You have not asked for a sector report")
+			"Sector report (PDF, English, as filed)")
 
 		bad := auditor.post("/campaigns/"+imara.CampaignID+"/exports", url.Values{"format": {"doc"}, "basis": {"filed"}})
 		bad.want(t, http.StatusUnprocessableEntity, "", `href="#format-pdf"`)
