@@ -85,4 +85,11 @@ func (a *API) registerExports() {
 		Summary: "Export the audit trail (xlsx)", Description: describe,
 		Responses: binaryResponse(app.MediaType("xlsx")),
 	}, export("xlsx"))
+	register(a, huma.Operation{
+		OperationID: "export-audit-zip", Method: http.MethodGet, Path: "/api/v1/audit/export.zip", Tags: tags,
+		Summary: "Export the audit trail with its verification (zip)",
+		Description: describe + " The archive holds audit-trail.csv and verification.json: the chain's verification, " +
+			"the filter, how each event's hash is computed, and the SHA-256 of audit-trail.csv.",
+		Responses: binaryResponse(app.MediaType("zip")),
+	}, export("zip"))
 }
