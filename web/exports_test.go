@@ -155,7 +155,9 @@ func TestExportPages(t *testing.T) {
 			"Sector report (PDF, English, as filed)")
 
 		bad := auditor.post("/campaigns/"+imara.CampaignID+"/exports", url.Values{"format": {"doc"}, "basis": {"filed"}})
-		bad.want(t, http.StatusUnprocessableEntity, "", `href="#format-pdf"`)
+		bad.want(t, http.StatusUnprocessableEntity, "", `href="#format-pdf"`, `id="format-error"`)
+		auditor.post("/campaigns/"+imara.CampaignID+"/exports", url.Values{"format": {"pdf"}, "basis": {"filed"}, "lang": {"de"}}).
+			want(t, http.StatusUnprocessableEntity, "", `id="lang-error"`, `href="#lang"`)
 
 		started := auditor.post("/campaigns/"+imara.CampaignID+"/exports", url.Values{"format": {"xlsx"},
 			"basis": {"current"}, "lang": {"fr"}})
