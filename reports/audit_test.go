@@ -268,3 +268,74 @@ print(json.dumps({"header": h, "rows": len(rows), "seq": [row[h.index("seq")] fo
 		t.Errorf("python reads %d rows with seq %q, want 3 rows 1 2 3", got.Rows, got.Seq)
 	}
 }
+
+// TestAuditBundleCheckedByPython has Python, knowing only the bundle and
+// the method verification.json states, do what an examiner would: check the
+// CSV's SHA-256 against verification.json, recompute every event's hash from
+// its row and follow the links from one event to the next.
+func TestAuditBundleCheckedByPython(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatalf("python3 is needed to check the bundle as an examiner would: %v", err)
+	}
+	events := auditEvents(t)
+	last := events[len(events)-1]
+	extra := domain.Event{Seq: last.Seq + 1, At: last.At.Add(time.Second), PrevHash: last.Hash, ActorEmail: "ana@crédit.example",
+		ActorRole: "supervisor", Action: "provider.update", ObjectType: "provider", ObjectID: "p-9",
+		Summary: json.RawMessage(`{"name": "Crédit <Rural> & Co", "share": 1.50, "tags": ["a", "b"]}`)}
+	if extra.Hash, err = extra.ComputeHash(); err != nil {
+		t.Fatal(err)
+	}
+	events = append(events, extra)
+	var buf bytes.Buffer
+	v := AuditVerification{OK: true, Checked: 4, HeadSeq: 4, HeadHash: extra.Hash, CheckedAt: auditCheckedAt}
+	if err := WriteAuditBundle(&buf, v, nil, "all events", 4, auditSource(events)); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "audit.zip")
+	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(python, "-c", `import csv, hashlib, io, json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+raw = z.read("audit-trail.csv")
+st = json.loads(z.read("verification.json"))
+assert hashlib.sha256(raw).hexdigest() == st["file_sha256"], "sha256"
+assert len(raw) == st["file_bytes"], "size"
+def unguard(s):
+    return s[1:] if len(s) > 1 and s[0] == "'" and s[1] in "=+-@\t\r" else s
+class Num(str):
+    pass
+def encode(v):
+    if isinstance(v, Num):
+        return v
+    if isinstance(v, dict):
+        return "{" + ",".join(encode(k) + ":" + encode(v[k]) for k in sorted(v)) + "}"
+    if isinstance(v, list):
+        return "[" + ",".join(encode(x) for x in v) + "]"
+    if isinstance(v, str):
+        text = json.dumps(v, ensure_ascii=False)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return json.dumps(v)
+def canonical(s):
+    return encode(json.loads(s, parse_int=Num, parse_float=Num))
+prev, n = None, 0
+for row in csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")):
+    row = {k: (v if k in ("seq", "at") else unguard(v)) for k, v in row.items()}
+    base, _, frac = row["at"].rstrip("Z").partition(".")
+    at = base + "." + (frac + "000000")[:6] + "Z"
+    fields = [row["prev_hash"], row["seq"], at] + [row[k] for k in ("actor_id", "actor_email", "actor_role", "action",
+        "object_type", "object_id", "provider_id", "request_id", "address")] + [canonical(row["summary"])]
+    digest = hashlib.sha256("".join("%d:%s;" % (len(f.encode()), f) for f in fields).encode()).hexdigest()
+    assert digest == row["hash"], "event %s: %s, the row says %s" % (row["seq"], digest, row["hash"])
+    assert prev is None or row["prev_hash"] == prev, "event %s does not link" % row["seq"]
+    prev, n = row["hash"], n + 1
+assert prev == st["head_hash"] and n == st["events"], "head"
+print(n)`, file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python3 could not check the bundle: %v\n%s", err, out)
+	}
+	if strings.TrimSpace(string(out)) != "4" {
+		t.Errorf("python3 checked %s events, want 4", out)
+	}
+}
