@@ -198,8 +198,9 @@ var auditHashMethod = "hash = lower-case hex of SHA-256 over the fields prev_has
 	"\"<length in bytes>:<value>;\" (UTF-8) and concatenated. at is written in UTC with exactly six decimals " +
 	"(2006-01-02T15:04:05.000000Z); summary is the JSON re-encoded with object keys sorted, no insignificant space, " +
 	"numbers as written, other characters as they are but <, >, &, U+2028 and U+2029 as \\u003c, \\u003e, " +
-	"\\u0026, \\u2028 and \\u2029 (as Go's encoding/json writes it). The first event's prev_hash is " + domain.GenesisHash + "; each event's prev_hash is the hash of the " +
-	"event before it in the whole chain, so a filtered export links only where its events are consecutive."
+	"\\u0026, \\u2028 and \\u2029 (as Go's encoding/json writes it). The first event's prev_hash is " +
+	domain.GenesisHash + "; each event's prev_hash is the hash of the event before it in the whole chain, so a " +
+	"filtered export links only where its events are consecutive."
 
 // WriteAuditBundle writes a ZIP archive of two files: audit-trail.csv, the
 // events as WriteAuditCSV writes them, and verification.json, the
