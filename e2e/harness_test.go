@@ -55,6 +55,8 @@ func TestBrowser(t *testing.T) {
 		{"SupervisorInFrench", testSupervisorInFrench},
 		// The administrator's screens.
 		{"AdministratorJourney", testAdministratorJourney},
+		// The auditor's screens.
+		{"AuditorJourney", testAuditorJourney},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

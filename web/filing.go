@@ -32,6 +32,8 @@ type filingData struct {
 	Statuses   []domain.ResponseStatus
 	Maturities []domain.MaturityLevel
 	CanReview  bool // the visitor reviews assessments: link to the review screen
+	CanExport  bool // the visitor may export the assessment's reports: link to its exports
+	Responds   bool // the visitor's role files assessments (whether or not this one can change now)
 }
 
 // threatGroup is the controls whose primary threat is one threat.
@@ -195,7 +197,8 @@ func (ui *UI) filingView(r *http.Request, v *visit, id string, f filingFilter, o
 	d := &filingData{Filing: fl, Filter: f, Editable: contains(fl.Allowed, domain.ActionEdit),
 		CanSubmit: contains(fl.Allowed, domain.ActionSubmit), Dimensions: fl.Framework.Dimensions,
 		Stages: fl.Framework.Stages, Due: v.Date(fl.Assessment.DueAt), Statuses: statuses, Maturities: domain.MaturityLevels,
-		CanReview: ui.app.Offers(v.actor, "assessment", "review")}
+		CanReview: ui.app.Offers(v.actor, "assessment", "review"), CanExport: ui.app.Offers(v.actor, "report", "export"),
+		Responds: ui.app.Offers(v.actor, "assessment", "respond")}
 	controls := map[string]domain.Control{}
 	for _, c := range fl.Framework.Controls {
 		controls[c.ID] = c

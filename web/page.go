@@ -89,6 +89,10 @@ func (ui *UI) navFor(actor domain.Actor) []navItem {
 	case actor.ProviderID != "" && ui.app.Offers(actor, "provider", "read"):
 		items = append(items, navItem{Label: "My provider", Href: "/providers/" + actor.ProviderID})
 	}
+	// The auditor's part: the audit log.
+	if ui.app.Offers(actor, "audit", "read") {
+		items = append(items, navItem{Label: "Audit log", Href: "/audit"})
+	}
 	if ui.app.Offers(actor, "user", "create") {
 		items = append(items, navItem{Label: "Users", Href: "/users"})
 	}

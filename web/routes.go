@@ -94,5 +94,19 @@ func (ui *UI) Handler() http.Handler {
 	mux.HandleFunc("POST /assessments/{id}/review/reject", ui.signedIn(ui.rejectAssessment))
 	mux.HandleFunc("POST /assessments/{id}/review/finding", ui.signedIn(ui.raiseFinding))
 	mux.HandleFunc("GET /evidence/{id}/preview", ui.signedIn(ui.previewEvidence))
+	// The auditor's screens: exports of an assessment and a campaign, report jobs, the audit log.
+	mux.HandleFunc("GET /assessments/{id}/exports", ui.signedIn(ui.assessmentExports))
+	mux.HandleFunc("GET /assessments/{id}/report.pdf", ui.signedIn(ui.assessmentPDF))
+	mux.HandleFunc("GET /assessments/{id}/report.xlsx", ui.signedIn(ui.assessmentXLSX))
+	mux.HandleFunc("GET /campaigns/{id}/exports", ui.signedIn(ui.campaignExports))
+	mux.HandleFunc("POST /campaigns/{id}/exports", ui.signedIn(ui.requestSectorReport))
+	mux.HandleFunc("GET /reports/{id}", ui.signedIn(ui.reportJob))
+	mux.HandleFunc("GET /reports/{id}/download", ui.signedIn(ui.downloadReportJob))
+	mux.HandleFunc("GET /audit", ui.signedIn(ui.auditLog))
+	mux.HandleFunc("GET /audit/verify", ui.signedIn(ui.auditVerify))
+	mux.HandleFunc("GET /audit/export.csv", ui.signedIn(ui.auditExportCSV))
+	mux.HandleFunc("GET /audit/export.xlsx", ui.signedIn(ui.auditExportXLSX))
+	mux.HandleFunc("GET /audit/export.zip", ui.signedIn(ui.auditExportZIP))
+	mux.HandleFunc("GET /audit/{seq}", ui.signedIn(ui.auditEvent))
 	return mux
 }
