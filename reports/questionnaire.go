@@ -35,6 +35,8 @@ const qnInstructions = "Instructions"
 // error of building the workbook or writing to w.
 func WriteQuestionnaire(w io.Writer, q QuestionnaireData) error {
 	b := newXLBook(qnInstructions, QuestionnaireSheet, QuestionnaireMetaSheet)
+	b.report = "Questionnaire: " + q.Provider.LegalName
+	b.footer = q.Campaign.Name + ", assessment " + q.Assessment.ID
 	// Sheet visibility touches every sheet, so it comes before any streaming.
 	b.fail(b.f.SetSheetVisible(QuestionnaireMetaSheet, false, true))
 	b.fail(b.f.ProtectWorkbook(&excelize.WorkbookProtectionOptions{LockStructure: true}))
@@ -114,9 +116,18 @@ func (b *xlBook) qnAnswers(q QuestionnaireData) {
 	answerDate := b.style(&excelize.Style{Protection: unlocked, Fill: tint, CustomNumFmt: &dateFormat,
 		Alignment: &excelize.Alignment{Vertical: "top"}})
 
-	s := b.sheet(QuestionnaireSheet)
-	s.columns(xlWidths(qnColumns[:]), nil, []int{int(QnVersion) + 1})
+	// Every text column wraps, so that rows grow to show the catalog's
+	// text and the answers; the row heights are estimated as written.
+	s := b.printedSheet(QuestionnaireSheet, true)
+	var wrap []int
+	for c := range qnColumns {
+		if c != int(QnMaturity) && c != int(QnRemediationDate) && c != int(QnVersion) {
+			wrap = append(wrap, c+1)
+		}
+	}
+	s.columns(xlWidths(qnColumns[:]), wrap, []int{int(QnVersion) + 1})
 	s.freezeHeader()
+	s.printTitles()
 	s.header(qnColumns[:])
 	for _, r := range q.Responses {
 		c := controls[r.ControlID]

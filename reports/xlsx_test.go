@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	"assure/domain"
 	"assure/frameworks"
+	"assure/texts"
 )
 
 // xlFramework returns the built-in X.1150 catalog.
@@ -113,6 +115,34 @@ func xlAssessment(tb testing.TB) AssessmentData {
 			Severity: domain.SeverityHigh, Status: domain.FindingOpen, DueAt: xlDate("2027-06-30"),
 			CreatedAt: xlNow.Add(-48 * time.Hour), RemediationPlan: "-Integrate the MNO API"}},
 	}
+}
+
+// xlEnglish is the printer of the English workbooks.
+func xlEnglish(tb testing.TB) texts.Printer {
+	tb.Helper()
+	p, err := printerFor(domain.English)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// xlFill returns a cell's fill colour, upper-cased as excelize reads it back
+// and lower-cased here to compare with the heatmap's.
+func xlFill(t *testing.T, f *excelize.File, sheet, cell string) string {
+	t.Helper()
+	id, err := f.GetCellStyle(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Fill.Color) == 0 {
+		return ""
+	}
+	return "#" + strings.ToLower(strings.TrimPrefix(st.Fill.Color[0], "#"))
 }
 
 func xlOpen(t *testing.T, data []byte) *excelize.File {
@@ -232,10 +262,10 @@ func TestAssessmentXLSX(t *testing.T) {
 	if got, want := f.GetSheetList(), []string{"Summary", "Responses", "Evidence", "Findings", "Risk register"}; !slices.Equal(got, want) {
 		t.Fatalf("sheets = %q, want %q", got, want)
 	}
-	xlCheckHeader(t, f, "Responses", xlResponseColumns)
-	xlCheckHeader(t, f, "Evidence", xlEvidenceColumns)
-	xlCheckHeader(t, f, "Findings", xlFindingColumns)
-	xlCheckHeader(t, f, "Risk register", xlRiskColumns)
+	xlCheckHeader(t, f, "Responses", xlResponseColumns(xlEnglish(t)))
+	xlCheckHeader(t, f, "Evidence", xlEvidenceColumns(xlEnglish(t)))
+	xlCheckHeader(t, f, "Findings", xlFindingColumns(xlEnglish(t)))
+	xlCheckHeader(t, f, "Risk register", xlRiskColumns(xlEnglish(t)))
 
 	t.Run("summary", func(t *testing.T) {
 		rows := xlRows(t, f, "Summary")
@@ -263,7 +293,7 @@ func TestAssessmentXLSX(t *testing.T) {
 			}
 		}
 		for _, l := range domain.RiskLevels {
-			if got := xlNumber(t, f, "Summary", cell("Applicable threats at residual level "+string(l))); int(got) != counts[l] {
+			if got := xlNumber(t, f, "Summary", cell("Applicable threats at residual level "+xlEnglish(t).Name(l))); int(got) != counts[l] {
 				t.Errorf("%s threats = %v, want %d", l, got, counts[l])
 			}
 		}
@@ -271,7 +301,7 @@ func TestAssessmentXLSX(t *testing.T) {
 			t.Errorf("submission version = %v", got)
 		}
 		// The dimension table: one row per catalog dimension, by name.
-		first := xlLabelRow(t, rows, "Compliance by Dimension")
+		first := xlLabelRow(t, rows, "Compliance by dimension")
 		for i, dim := range d.Framework.Dimensions {
 			row := rows[first+i]
 			if row[0] != dim.Name {
@@ -285,7 +315,7 @@ func TestAssessmentXLSX(t *testing.T) {
 				}
 			}
 		}
-		xlLabelRow(t, rows, "Compliance by Stage")
+		xlLabelRow(t, rows, "Compliance by stage")
 	})
 
 	t.Run("responses", func(t *testing.T) {
@@ -359,13 +389,19 @@ func TestAssessmentXLSX(t *testing.T) {
 		if got := rows[1][5]; got != "Repeated incidents in 2026" {
 			t.Errorf("T1 override reason = %q", got)
 		}
-		formats, err := f.GetConditionalFormats("Risk register")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ref := fmt.Sprintf("J2:J%d", len(rows))
-		if len(formats[ref]) != 1 || formats[ref][0].Type != "3_color_scale" {
-			t.Errorf("conditional formats = %+v, want a 3-colour scale on %s", formats, ref)
+		// The score's colour is its level's, and the level is also said in words.
+		for i, tr := range d.Risk.Threats {
+			if !tr.Applicable {
+				continue
+			}
+			for _, col := range []string{"J", "K"} {
+				if got := xlFill(t, f, "Risk register", col+strconv.Itoa(i+2)); got != LevelFill(tr.Level) {
+					t.Errorf("%s %s fill = %s, want %s for %s", tr.ThreatID, col, got, LevelFill(tr.Level), tr.Level)
+				}
+			}
+			if got := rows[i+1][10]; got != xlEnglish(t).Name(tr.Level) {
+				t.Errorf("%s level = %q, want it in words", tr.ThreatID, got)
+			}
 		}
 	})
 }
@@ -478,10 +514,10 @@ func TestSectorXLSX(t *testing.T) {
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Fatalf("sheets = %q, want %q", got, want)
 	}
-	xlCheckHeader(t, f, "Submission status", xlStatusColumns)
-	xlCheckHeader(t, f, "Priorities", xlPriorityColumns)
-	xlCheckHeader(t, f, "Overdue findings", xlOverdueColumns)
-	xlCheckHeader(t, f, "Responses", xlRegisterColumns)
+	xlCheckHeader(t, f, "Submission status", xlStatusColumns(xlEnglish(t)))
+	xlCheckHeader(t, f, "Priorities", xlPriorityColumns(xlEnglish(t)))
+	xlCheckHeader(t, f, "Overdue findings", xlOverdueColumns(xlEnglish(t)))
+	xlCheckHeader(t, f, "Responses", xlRegisterColumns(xlEnglish(t)))
 
 	t.Run("summary", func(t *testing.T) {
 		rows := xlRows(t, f, "Summary")
@@ -535,11 +571,11 @@ func TestSectorXLSX(t *testing.T) {
 		if got := xlFormat(t, f, "Dimensions", "C3"); got != xlPercentFormat {
 			t.Errorf("dimension format = %q", got)
 		}
-		if got := rows[len(rows)-1]; len(got) != 1 {
-			t.Errorf("the provider without numbers has values %q", got)
+		if got := rows[len(rows)-1]; !slices.Equal(got, []string{d.Providers[len(d.Providers)-1].Name, "not filed"}) {
+			t.Errorf("the provider without numbers shows %q, want it not filed and nothing else", got)
 		}
 		stages := xlRows(t, f, "Stages")
-		if got, want := stages[1][2], string(d.Providers[0].Stages[d.Framework.Stages[0].ID]); got != want {
+		if got, want := stages[1][2], xlEnglish(t).Name(d.Providers[0].Stages[d.Framework.Stages[0].ID]); got != want {
 			t.Errorf("stage level = %q, want %q", got, want)
 		}
 		if got, _ := f.GetCellValue("Overdue findings", "B2"); got != "'=cmd|' /C calc'!A0" {
@@ -644,15 +680,20 @@ func xlBareRegister(w io.Writer, rows ResponseSource) error {
 	dateFmt, dateTimeFmt := xlDateFormat, xlDateTimeFormat
 	date, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt})
 	dateTime, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &dateTimeFmt})
-	header := make([]any, len(xlRegisterColumns))
-	for i, c := range xlRegisterColumns {
+	p, err := printerFor(domain.English)
+	if err != nil {
+		return err
+	}
+	cols := xlRegisterColumns(p)
+	header := make([]any, len(cols))
+	for i, c := range cols {
 		header[i] = c.name
 	}
 	if err := sw.SetRow("A1", header); err != nil {
 		return err
 	}
 	n := 1
-	row := make([]any, len(xlRegisterColumns))
+	row := make([]any, len(cols))
 	err = rows(func(r ResponseRow) error {
 		n++
 		row[0], row[1], row[2], row[3], row[4] = r.Provider, r.Licence, r.ControlID, r.Section, string(r.Status)
