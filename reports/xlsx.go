@@ -83,7 +83,8 @@ func newReportBook(p texts.Printer, report, footer string, sheets ...string) *xl
 		Alignment: &excelize.Alignment{Vertical: "top", WrapText: true},
 	})
 	b.title = b.style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
-	b.bold = b.style(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	b.bold = b.style(&excelize.Style{Font: &excelize.Font{Bold: true},
+		Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
 	b.wrap = b.style(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
 	b.date = b.numFmt(xlDateFormat)
 	b.dateTime = b.numFmt(xlDateTimeFormat)
@@ -132,7 +133,7 @@ type xlSheet struct {
 	row    int             // rows written
 	width  int             // columns of the widest row
 	widths []float64       // of the columns from A, to size wrapped rows
-	wrap   []int           // columns (from 1) whose text wraps
+	wraps  []bool          // by column from A: whether its text wraps
 	cells  []excelize.Cell // reused for every row, so adding a row allocates little
 	vals   []any           // pointers into cells, as SetRow takes them
 	err    error
@@ -206,13 +207,15 @@ func xlHeaderText(s string) string {
 }
 
 // table starts a sheet whose first row is a bold header that stays in view
-// and prints on every page; the columns numbered in wrap (from 1) wrap their
-// text, and rows grow to show it.
-func (b *xlBook) table(name string, cols []xlColumn, wrap ...int) *xlSheet {
+// and prints on every page; every column wraps its text, and rows grow to
+// show it.
+func (b *xlBook) table(name string, cols []xlColumn) *xlSheet {
 	widths := xlWidths(cols)
 	var total float64
-	for _, w := range widths {
+	wrap := make([]int, len(cols))
+	for i, w := range widths {
 		total += w
+		wrap[i] = i + 1
 	}
 	s := b.printedSheet(name, total > xlLandscapeWidth)
 	s.columns(widths, wrap, nil)
@@ -235,10 +238,11 @@ func xlWidths(cols []xlColumn) []float64 {
 // wants the column list in ascending order, and the StreamWriter puts each
 // column it is told about first, so the columns are set from the last.
 func (s *xlSheet) columns(widths []float64, wrap, hide []int) {
-	s.widths, s.wrap = widths, wrap
+	s.widths, s.wraps = widths, make([]bool, len(widths))
 	for c := len(widths); c >= 1 && s.err == nil; c-- {
 		s.fail(s.sw.SetColWidth(c, c, widths[c-1]))
 		if slices.Contains(wrap, c) {
+			s.wraps[c-1] = true
 			s.fail(s.sw.SetColStyle(c, c, s.b.wrap))
 		}
 		if slices.Contains(hide, c) {
@@ -301,7 +305,7 @@ func (s *xlSheet) addRow(values []any, allWrap bool) {
 	for i, v := range values {
 		if c := s.b.cellOf(v); c.Value != nil || c.StyleID != 0 {
 			s.cells[i], s.vals[i] = c, &s.cells[i]
-			if text, ok := c.Value.(string); ok && i < len(s.widths) && (allWrap || slices.Contains(s.wrap, i+1)) {
+			if text, ok := c.Value.(string); ok && i < len(s.widths) && (allWrap || s.wraps[i]) {
 				lines = max(lines, xlLines(text, s.widths[i]))
 			}
 		} else {
@@ -447,7 +451,7 @@ func (b *xlBook) filled(fill, format string) int {
 	}
 	st := &excelize.Style{Font: &excelize.Font{Color: TextColour(fill)},
 		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{fill}},
-		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "top"}}
+		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "top", WrapText: true}}
 	if format != "" {
 		st.CustomNumFmt = &format
 	}
@@ -495,10 +499,10 @@ func levelRange(l domain.RiskLevel) (lo, hi int) {
 	return lo, hi
 }
 
-// levelLegend returns a row naming each level, with its range of scores, on
+// levelLegend returns cells naming each level, with its range of scores, on
 // its colour.
-func (b *xlBook) levelLegend(first any) []any {
-	row := []any{first}
+func (b *xlBook) levelLegend() []any {
+	var row []any
 	for _, l := range domain.RiskLevels {
 		lo, hi := levelRange(l)
 		row = append(row, excelize.Cell{StyleID: b.filled(LevelFill(l), ""),

@@ -16,9 +16,9 @@ import (
 
 func xlResponseColumns(p texts.Printer) []xlColumn {
 	return []xlColumn{
-		{p.T("Control ID"), 11}, {p.T("Section"), 9}, {p.T("Title"), 36}, {p.T("Primary threat"), 28},
-		{p.T("Status"), 16}, {p.T("Maturity"), 9}, {p.T("Narrative"), 60}, {p.T("Remediation date"), 14},
-		{p.T("Justification"), 40}, {p.T("Verdict"), 14}, {p.T("Verdict comment"), 40}, {p.T("Evidence files"), 9},
+		{p.T("Control ID"), 9}, {p.T("Section"), 8}, {p.T("Title"), 28}, {p.T("Primary threat"), 22},
+		{p.T("Status"), 15}, {p.T("Maturity"), 9}, {p.T("Narrative"), 48}, {p.T("Remediation date"), 12},
+		{p.T("Justification"), 30}, {p.T("Verdict"), 13}, {p.T("Verdict comment"), 30}, {p.T("Evidence files"), 10},
 	}
 }
 
@@ -70,7 +70,7 @@ func WriteAssessmentXLSX(w io.Writer, d AssessmentData) error {
 	b.assessmentSummary(sheets[0], d, names)
 	b.assessmentResponses(sheets[1], d, names)
 
-	s := b.table(sheets[2], xlEvidenceColumns(p), 1, 2, 5)
+	s := b.table(sheets[2], xlEvidenceColumns(p))
 	for _, e := range d.Evidence {
 		var at any = e.UploadedAt // kept as text when it is not RFC 3339
 		if t, err := time.Parse(time.RFC3339Nano, e.UploadedAt); err == nil {
@@ -81,7 +81,7 @@ func WriteAssessmentXLSX(w io.Writer, d AssessmentData) error {
 	s.filter()
 	s.close()
 
-	s = b.table(sheets[3], xlFindingColumns(p), 1, 7)
+	s = b.table(sheets[3], xlFindingColumns(p))
 	for _, f := range d.Findings {
 		s.add(f.Title, f.ControlID, b.levelCell(domain.RiskLevel(f.Severity)), p.Name(f.Status), f.DueAt, f.CreatedAt,
 			f.RemediationPlan)
@@ -233,7 +233,7 @@ func xlBoolIf(known, v bool) any {
 // supervisor's verdict; a control not answered yet has its row too.
 func (b *xlBook) assessmentResponses(name string, d AssessmentData, n xlNames) {
 	p := b.p
-	s := b.table(name, xlResponseColumns(p), 3, 4, 7, 9, 11)
+	s := b.table(name, xlResponseColumns(p))
 	byControl := map[string]domain.Response{}
 	for _, r := range d.Responses {
 		byControl[r.ControlID] = r
@@ -271,7 +271,7 @@ func (b *xlBook) assessmentResponses(name string, d AssessmentData, n xlNames) {
 // the inherent and residual risk, the score on its level's colour and the
 // level by name.
 func (b *xlBook) riskRegister(name string, d AssessmentData, n xlNames) {
-	s := b.table(name, xlRiskColumns(b.p), 2, 6)
+	s := b.table(name, xlRiskColumns(b.p))
 	for _, t := range d.Risk.Threats {
 		var reason string
 		if t.Override != nil {

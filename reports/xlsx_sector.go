@@ -72,7 +72,7 @@ func WriteSectorXLSX(w io.Writer, d SectorData, rows ResponseSource, progress fu
 	b.fail(b.f.SetDocProps(&excelize.DocProperties{Creator: "Assure", Title: report, Language: string(p.Language())}))
 	b.sectorSummary(sheets[0], d)
 
-	s := b.table(sheets[1], xlStatusColumns(p), 1, 3)
+	s := b.table(sheets[1], xlStatusColumns(p))
 	for _, sp := range d.Providers {
 		s.add(sp.Name, sp.Licence, p.ProviderKindName(sp.Kind), sp.Tier, p.Name(sp.Status), filingName(p, sp.Filing),
 			sp.SubmittedAt)
@@ -80,7 +80,7 @@ func WriteSectorXLSX(w io.Writer, d SectorData, rows ResponseSource, progress fu
 	s.filter()
 	s.close()
 
-	s = b.table(sheets[2], xlPriorityColumns(p), 2, 3, 10, 11)
+	s = b.table(sheets[2], xlPriorityColumns(p))
 	for _, r := range d.Priorities {
 		// The risk index of a provider that has not filed is no measure of
 		// its answers; the priority still ranks it.
@@ -97,7 +97,7 @@ func WriteSectorXLSX(w io.Writer, d SectorData, rows ResponseSource, progress fu
 
 	b.sectorFacets(sheets[3], sheets[4], d)
 
-	s = b.table(sheets[5], xlOverdueColumns(p), 1, 2)
+	s = b.table(sheets[5], xlOverdueColumns(p))
 	today := domain.DateOf(d.GeneratedAt)
 	for _, f := range d.Overdue {
 		days := int(today.Time().Sub(f.DueAt.Time()).Hours() / 24)
@@ -117,7 +117,9 @@ func WriteSectorXLSX(w io.Writer, d SectorData, rows ResponseSource, progress fu
 func (b *xlBook) sectorSummary(name string, d SectorData) {
 	p := b.p
 	s := b.sheet(name)
-	s.columns([]float64{34, 20, 20, 20, 20, 20}, []int{1, 2}, nil)
+	// Labels in A and their values in B; the matrix has its row labels in
+	// B and its cells in C to G.
+	s.columns([]float64{34, 44, 14, 14, 14, 14, 14}, []int{1, 2, 3, 4, 5, 6, 7}, nil)
 	s.add(excelize.Cell{StyleID: b.title, Value: b.report})
 	s.skip(1)
 	label := func(name string, value any) { s.add(excelize.Cell{StyleID: b.bold, Value: name}, value) }
@@ -159,13 +161,13 @@ func (b *xlBook) sectorSummary(name string, d SectorData) {
 	s.add(excelize.Cell{StyleID: b.bold, Value: plural(p, pairs,
 		p.T("Residual risk matrix: %d provider–threat pair", pairs),
 		p.T("Residual risk matrix: %d provider–threat pairs", pairs))})
-	head := []any{excelize.Cell{StyleID: b.header, Value: p.T("Likelihood \\ Impact")}}
+	head := []any{nil, excelize.Cell{StyleID: b.header, Value: p.T("Likelihood \\ Impact")}}
 	for i := 1; i <= 5; i++ {
 		head = append(head, excelize.Cell{StyleID: b.header, Value: i})
 	}
 	s.add(head...)
 	for l := 5; l >= 1; l-- {
-		row := []any{excelize.Cell{StyleID: b.header, Value: l}}
+		row := []any{nil, excelize.Cell{StyleID: b.header, Value: l}}
 		for i := 1; i <= 5; i++ {
 			row = append(row, b.scoreCell(d.Matrix[l-1][i-1], domain.LevelOf(l*i)))
 		}
@@ -173,7 +175,7 @@ func (b *xlBook) sectorSummary(name string, d SectorData) {
 	}
 	// The cells' colours say the level of likelihood × impact; the legend
 	// says it in words.
-	s.add(b.levelLegend(excelize.Cell{StyleID: b.bold, Value: p.T("Level of the cell")})...)
+	s.add(append([]any{nil, excelize.Cell{StyleID: b.bold, Value: p.T("Level of the cell")}}, b.levelLegend()...)...)
 	s.close()
 }
 
@@ -190,9 +192,9 @@ func (b *xlBook) sectorFacets(dimSheet, stageSheet string, d SectorData) {
 	notFiled := p.T("not filed")
 	cols := []xlColumn{{p.T("Provider"), 30}, {p.T("Overall"), 11}}
 	for _, dim := range dims {
-		cols = append(cols, xlColumn{dim.Name, 14})
+		cols = append(cols, xlColumn{dim.Name, 16})
 	}
-	s := b.table(dimSheet, cols, 1)
+	s := b.table(dimSheet, cols)
 	for _, sp := range d.Providers {
 		if sp.Source == "" {
 			s.add(sp.Name, notFiled)
@@ -211,7 +213,7 @@ func (b *xlBook) sectorFacets(dimSheet, stageSheet string, d SectorData) {
 	for _, st := range stages {
 		cols = append(cols, xlColumn{st.Name, 16})
 	}
-	s = b.table(stageSheet, cols, 1)
+	s = b.table(stageSheet, cols)
 	for _, sp := range d.Providers {
 		if sp.Source == "" {
 			s.add(sp.Name, notFiled)

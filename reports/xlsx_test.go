@@ -231,6 +231,18 @@ func xlLabelRow(t *testing.T, rows [][]string, label string) int {
 	return 0
 }
 
+// xlCellRow returns the 1-based row whose column col (from 0) holds text.
+func xlCellRow(t *testing.T, rows [][]string, col int, text string) int {
+	t.Helper()
+	for i, r := range rows {
+		if len(r) > col && r[col] == text {
+			return i + 1
+		}
+	}
+	t.Fatalf("no row with %q in column %d", text, col+1)
+	return 0
+}
+
 func xlFilter(t *testing.T, f *excelize.File, sheet, want string) {
 	t.Helper()
 	for _, n := range f.GetDefinedName() {
@@ -531,18 +543,37 @@ func TestSectorXLSX(t *testing.T) {
 		xlDateCell(t, f, "Summary", cell("Due"), xlDateFormat)
 		xlDateCell(t, f, "Summary", cell("Generated at (UTC)"), xlDateTimeFormat)
 		// The grid: likelihood 5 on top, impact 1 to 5 left to right.
-		top := xlLabelRow(t, rows, "Likelihood \\ Impact") + 1
+		// Its row labels are in B and its cells in C to G, coloured by
+		// level, with a legend naming the levels under it.
+		top := xlCellRow(t, rows, 1, "Likelihood \\ Impact") + 1
 		for k := range 5 {
 			l := 5 - k
-			if got := xlNumber(t, f, "Summary", "A"+strconv.Itoa(top+k)); int(got) != l {
+			if got := xlNumber(t, f, "Summary", "B"+strconv.Itoa(top+k)); int(got) != l {
 				t.Errorf("matrix row %d is likelihood %v, want %d", top+k, got, l)
 			}
 			for i := range 5 {
-				ref, _ := excelize.CoordinatesToCellName(2+i, top+k)
+				ref, _ := excelize.CoordinatesToCellName(3+i, top+k)
 				if got := xlNumber(t, f, "Summary", ref); int(got) != d.Matrix[l-1][i] {
 					t.Errorf("matrix L%d I%d = %v, want %d", l, i+1, got, d.Matrix[l-1][i])
 				}
+				if got, want := xlFill(t, f, "Summary", ref), LevelFill(domain.LevelOf(l*(i+1))); got != want {
+					t.Errorf("matrix L%d I%d fill = %s, want %s", l, i+1, got, want)
+				}
 			}
+		}
+		legend := rows[xlCellRow(t, rows, 1, "Level of the cell")-1][2:]
+		if want := []string{"Low (1–4)", "Medium (5–9)", "High (10–16)", "Critical (20–25)"}; !slices.Equal(legend, want) {
+			t.Errorf("matrix legend = %q, want %q", legend, want)
+		}
+		for i, l := range domain.RiskLevels {
+			ref, _ := excelize.CoordinatesToCellName(3+i, xlCellRow(t, rows, 1, "Level of the cell"))
+			if got := xlFill(t, f, "Summary", ref); got != LevelFill(l) {
+				t.Errorf("legend %s fill = %s, want %s", l, got, LevelFill(l))
+			}
+		}
+		if got := rows[xlLabelRow(t, rows, "In short")-1][1]; got !=
+			"40 providers in the campaign: 39 in the risk matrix, 1 without numbers on this basis." {
+			t.Errorf("in short = %q", got)
 		}
 	})
 
