@@ -51,10 +51,11 @@ func resaveWithLibreOffice(t *testing.T, data []byte) []byte {
 	return saved
 }
 
-// download returns the questionnaire of an assessment as the app makes it.
-func download(t *testing.T, s *sector, actor domain.Actor, id string) []byte {
+// download returns the questionnaire of an assessment in a language as the
+// app makes it.
+func download(t *testing.T, s *sector, actor domain.Actor, id string, lang domain.Language) []byte {
 	t.Helper()
-	f, err := s.app.Questionnaire(context.Background(), actor, id)
+	f, err := s.app.QuestionnaireIn(context.Background(), actor, id, lang)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,15 +69,15 @@ func download(t *testing.T, s *sector, actor domain.Actor, id string) []byte {
 
 // TestQuestionnaireResavedByLibreOffice fills an assessment's questionnaire,
 // has LibreOffice save it, and uploads what LibreOffice wrote: the answers
-// arrive as given and nothing is refused. The questionnaire downloaded
-// again and re-saved untouched is then read as unchanged, row for row, so
+// arrive as given and nothing is refused. The French questionnaire downloaded
+// then and re-saved untouched is read as unchanged, row for row, so
 // LibreOffice's way of writing cells (shared strings, dates as numbers,
 // numbers as floats, the hidden sheet and column) changes no answer.
 func TestQuestionnaireResavedByLibreOffice(t *testing.T) {
 	t.Parallel()
 	s := newSector(t)
 	ctx := context.Background()
-	data := download(t, s, s.editorA, s.a.ID)
+	data := download(t, s, s.editorA, s.a.ID, "")
 
 	planned := domain.Today().AddDays(90).Time()
 	typed := domain.Today().AddDays(120)
@@ -148,9 +149,9 @@ func TestQuestionnaireResavedByLibreOffice(t *testing.T) {
 		t.Errorf("row 5 arrived as %+v", r[3])
 	}
 
-	// The answers now held, downloaded again and re-saved without a change,
-	// are read back as the same answers.
-	again := resaveWithLibreOffice(t, download(t, s, s.editorA, s.a.ID))
+	// The answers now held, downloaded again (in French this time) and
+	// re-saved without a change, are read back as the same answers.
+	again := resaveWithLibreOffice(t, download(t, s, s.editorA, s.a.ID, domain.French))
 	res, err = s.app.UploadQuestionnaire(ctx, s.editorA, s.a.ID, app.Upload{Filename: "again.xlsx",
 		Size: int64(len(again)), Content: bytes.NewReader(again)})
 	if err != nil {
@@ -176,6 +177,9 @@ func TestQuestionnaireResavedByLibreOffice(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	if got, _ := f.GetCellValue(reports.QuestionnaireSheet, "G1"); got != "État" {
+		t.Errorf("the French questionnaire's status header = %q", got)
+	}
 	// What LibreOffice keeps that the reader and the provider rely on.
 	if v, _ := f.GetSheetVisible(reports.QuestionnaireMetaSheet); v {
 		t.Error("LibreOffice showed the metadata sheet")
@@ -190,4 +194,11 @@ func TestQuestionnaireResavedByLibreOffice(t *testing.T) {
 	if dv, err := f.GetDataValidations(reports.QuestionnaireSheet); err != nil || len(dv) < 3 {
 		t.Errorf("data validations after LibreOffice: %d (%v), want the status, maturity and date checks", len(dv), err)
 	}
+}
+
+func TestQuestionnaireInAnUnknownLanguage(t *testing.T) {
+	t.Parallel()
+	s := newSector(t)
+	_, err := s.app.QuestionnaireIn(context.Background(), s.editorA, s.a.ID, "de")
+	wantCode(t, "a questionnaire in German", err, domain.EInvalid)
 }
