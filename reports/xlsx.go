@@ -531,6 +531,16 @@ func basisName(p texts.Printer, basis string) string {
 	return basis
 }
 
+// yesNo says a yes-or-no value in words. Words, not boolean cells: a
+// spreadsheet shows a boolean as TRUE, FALSE, 1 or 0 depending on the
+// program and the cell's format, and never in the report's language.
+func (b *xlBook) yesNo(v bool) string {
+	if v {
+		return b.p.T("Yes")
+	}
+	return b.p.T("No")
+}
+
 // filingName names a filing state.
 func filingName(p texts.Printer, f FilingState) string {
 	switch f {

@@ -153,12 +153,12 @@ func (b *xlBook) assessmentSummary(name string, d AssessmentData, n xlNames) {
 	}
 	label(p.T("Submitted at (UTC)"), sub.SubmittedAt)
 	label(p.T("Submitted by"), sub.SubmittedBy)
-	label(p.T("Late"), xlBoolIf(d.Submission != nil, sub.Late))
+	label(p.T("Late"), b.yesNoIf(d.Submission != nil, sub.Late))
 	label(p.T("Attestation: name"), sub.Attestation.Name)
 	label(p.T("Attestation: position"), sub.Attestation.Position)
 	label(p.T("Attestation: statement"), sub.Attestation.Statement)
 	label(p.T("Seal SHA-256"), sub.Seal)
-	label(p.T("Seal verified"), xlBoolIf(d.Submission != nil, sub.Verified))
+	label(p.T("Seal verified"), b.yesNoIf(d.Submission != nil, sub.Verified))
 	label(p.T("Decided by"), d.DecidedBy)
 	label(p.T("Decided at (UTC)"), d.DecidedAt)
 	label(p.T("Generated at (UTC)"), d.GeneratedAt)
@@ -220,12 +220,13 @@ func (b *xlBook) assessmentSummary(name string, d AssessmentData, n xlNames) {
 	s.close()
 }
 
-// xlBoolIf returns v as a value when known is true, else nil for an empty cell.
-func xlBoolIf(known, v bool) any {
+// yesNoIf says v in words when known is true, else returns nil for an empty
+// cell.
+func (b *xlBook) yesNoIf(known, v bool) any {
 	if !known {
 		return nil
 	}
-	return v
+	return b.yesNo(v)
 }
 
 // assessmentResponses lists every applicable control of the provider, in
@@ -280,10 +281,10 @@ func (b *xlBook) riskRegister(name string, d AssessmentData, n xlNames) {
 		if !t.Applicable {
 			// Residual values of a threat that does not concern the provider
 			// would only draw the eye; the row says it does not apply.
-			s.add(t.ThreatID, xlName(n.threats, t.ThreatID), false, t.L0, t.I0, reason)
+			s.add(t.ThreatID, xlName(n.threats, t.ThreatID), b.yesNo(false), t.L0, t.I0, reason)
 			continue
 		}
-		s.add(t.ThreatID, xlName(n.threats, t.ThreatID), true, t.L0, t.I0, reason,
+		s.add(t.ThreatID, xlName(n.threats, t.ThreatID), b.yesNo(true), t.L0, t.I0, reason,
 			xlFraction(t.Coverage()), t.L1, t.I1, b.scoreCell(t.Score, t.Level), b.levelCell(t.Level))
 	}
 	s.filter()

@@ -17,14 +17,14 @@ type ResponseSource func(emit func(ResponseRow) error) error
 
 func xlStatusColumns(p texts.Printer) []xlColumn {
 	return []xlColumn{
-		{p.T("Provider"), 30}, {p.T("Licence"), 16}, {p.T("Kind"), 26}, {p.T("Tier"), 6}, {p.T("Status"), 18},
+		{p.T("Provider"), 30}, {p.T("Licence"), 16}, {p.T("Kind"), 26}, {p.T("Tier"), 8}, {p.T("Status"), 18},
 		{p.T("Filing"), 14}, {p.T("Submitted at (UTC)"), 19},
 	}
 }
 
 func xlPriorityColumns(p texts.Printer) []xlColumn {
 	return []xlColumn{
-		{p.T("Rank"), 6}, {p.T("Provider"), 30}, {p.T("Kind"), 26}, {p.T("Tier"), 6}, {p.T("Priority"), 10},
+		{p.T("Rank"), 6}, {p.T("Provider"), 30}, {p.T("Kind"), 26}, {p.T("Tier"), 8}, {p.T("Priority"), 10},
 		{p.T("Risk index"), 10}, {p.T("Filed"), 8}, {p.T("Filing overdue"), 10}, {p.T("Overdue findings"), 10},
 		{p.T("Top threats"), 40}, {p.T("Worst dimensions"), 40},
 	}
@@ -89,7 +89,7 @@ func WriteSectorXLSX(w io.Writer, d SectorData, rows ResponseSource, progress fu
 			risk = excelize.Cell{StyleID: b.decimal, Value: r.RiskIndex}
 		}
 		s.add(r.Rank, r.Name, p.ProviderKindName(r.Kind), r.Tier, excelize.Cell{StyleID: b.decimal, Value: r.Priority},
-			risk, r.Filed, r.FilingOverdue, r.OverdueFindings,
+			risk, b.yesNo(r.Filed), b.yesNo(r.FilingOverdue), r.OverdueFindings,
 			strings.Join(r.TopThreats, "; "), strings.Join(r.WorstDimensions, "; "))
 	}
 	s.filter()

@@ -292,8 +292,8 @@ func TestAssessmentXLSX(t *testing.T) {
 		if got, _ := f.GetCellValue("Summary", cell("Overall compliance")); got == "" || got[len(got)-1] != '%' {
 			t.Errorf("overall compliance shows %q, want a percentage", got)
 		}
-		if typ, _ := f.GetCellType("Summary", cell("Late")); typ != excelize.CellTypeBool {
-			t.Errorf("Late cell type = %v, want bool", typ)
+		if got := rows[xlLabelRow(t, rows, "Late")-1][1]; got != "Yes" {
+			t.Errorf("Late = %q, want Yes", got)
 		}
 		if got := xlDateCell(t, f, "Summary", cell("Submitted at (UTC)"), xlDateTimeFormat); !got.Equal(d.Submission.SubmittedAt) {
 			t.Errorf("submitted at = %v", got)
@@ -385,8 +385,8 @@ func TestAssessmentXLSX(t *testing.T) {
 		}
 		for i, tr := range d.Risk.Threats {
 			cell := func(col string) string { return col + strconv.Itoa(i+2) }
-			if typ, _ := f.GetCellType("Risk register", cell("C")); typ != excelize.CellTypeBool {
-				t.Errorf("%s applicable is not a boolean", tr.ThreatID)
+			if got, want := rows[i+1][2], map[bool]string{true: "Yes", false: "No"}[tr.Applicable]; got != want {
+				t.Errorf("%s applicable = %q, want %q", tr.ThreatID, got, want)
 			}
 			if !tr.Applicable {
 				continue
@@ -585,8 +585,8 @@ func TestSectorXLSX(t *testing.T) {
 		if got := xlNumber(t, f, "Priorities", "E3"); got != d.Priorities[1].Priority {
 			t.Errorf("priority = %v", got)
 		}
-		if typ, _ := f.GetCellType("Priorities", "G2"); typ != excelize.CellTypeBool {
-			t.Errorf("filed cell type = %v, want bool", typ)
+		if got := xlRows(t, f, "Priorities")[1][6:8]; !slices.Equal(got, []string{"Yes", "No"}) {
+			t.Errorf("filed and filing overdue = %q, want Yes and No", got)
 		}
 		rows := xlRows(t, f, "Dimensions")
 		header := []string{"Provider", "Overall"}
