@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"math"
 	"os"
 	"os/exec"
@@ -380,12 +381,89 @@ func soffice(t *testing.T, data []byte, ext, filter string) []byte {
 	return converted
 }
 
+// sofficeCSV has LibreOffice export every sheet of a workbook as CSV (the
+// sheet option -1, LibreOffice 7.2 and later) and returns each sheet's rows
+// by sheet name.
+func sofficeCSV(t *testing.T, data []byte, sheets []string) map[string][][]string {
+	t.Helper()
+	bin, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Fatalf("LibreOffice (soffice) is needed to read the workbooks back; run scripts/test-deps.sh: %v", err)
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.xlsx")
+	if err := os.WriteFile(in, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	// Comma-separated, double quotes, UTF-8, from line 1, every sheet.
+	cmd := exec.CommandContext(ctx, bin, "--headless", "--norestore",
+		"-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
+		"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+		"--outdir", out, in)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v\n%s", err, msg)
+	}
+	got := map[string][][]string{}
+	for _, sheet := range sheets {
+		b, err := os.ReadFile(filepath.Join(out, "in-"+sheet+".csv"))
+		if err != nil {
+			t.Fatalf("LibreOffice wrote no CSV of %s: %v", sheet, err)
+		}
+		rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil {
+			t.Fatalf("CSV of %s: %v", sheet, err)
+		}
+		got[sheet] = rows
+	}
+	return got
+}
+
 // TestWorkbooksSurviveLibreOffice has LibreOffice open each report and save
 // it again, and checks that the key numbers are still numbers, with their
 // values: compliance percentages, counts, scores, dates.
 func TestWorkbooksSurviveLibreOffice(t *testing.T) {
 	d := xlAssessment(t)
 	s := xlSector(t, 12)
+	t.Run("sector as CSV", func(t *testing.T) {
+		t.Parallel()
+		var buf bytes.Buffer
+		if err := WriteSectorXLSX(&buf, s, xlRowSource(t, 3, 10), nil); err != nil {
+			t.Fatal(err)
+		}
+		sheets := sofficeCSV(t, buf.Bytes(), []string{"Summary", "Dimensions", "Priorities"})
+		// LibreOffice writes a percentage cell as a percentage and a text
+		// cell as its text: 7 % is a number, "not filed" is not.
+		for i, row := range sheets["Dimensions"][1:] {
+			p := s.Providers[i]
+			if p.Overall == nil {
+				if row[1] != "not filed" {
+					t.Errorf("%s overall = %q, want not filed", p.Name, row[1])
+				}
+				continue
+			}
+			if want := strconv.Itoa(int(math.Round(*p.Overall*100))) + "%"; row[1] != want {
+				t.Errorf("%s overall = %q, want %q", p.Name, row[1], want)
+			}
+		}
+		for i, row := range sheets["Priorities"][1:] {
+			v, err := strconv.ParseFloat(row[4], 64)
+			if err != nil || math.Abs(v-s.Priorities[i].Priority) > 1e-9 {
+				t.Errorf("priority of %s = %q, want %v", row[1], row[4], s.Priorities[i].Priority)
+			}
+		}
+		found := false
+		for _, row := range sheets["Summary"] {
+			if len(row) > 1 && row[0] == "Providers" {
+				found = row[1] == "12"
+			}
+		}
+		if !found {
+			t.Errorf("the summary's provider count did not come through: %q", sheets["Summary"])
+		}
+	})
 	t.Run("assessment", func(t *testing.T) {
 		t.Parallel()
 		var buf bytes.Buffer
