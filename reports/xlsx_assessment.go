@@ -229,27 +229,15 @@ func (b *xlBook) yesNoIf(known, v bool) any {
 	return b.yesNo(v)
 }
 
-// assessmentResponses lists every applicable control of the provider, in
-// catalog order, with its answer, maturity, remediation date and the
-// supervisor's verdict; a control not answered yet has its row too.
+// assessmentResponses lists every applicable control of the assessment (its
+// responses are one per applicable control, in catalog order) with its
+// answer, maturity, narrative, remediation date and the supervisor's verdict
+// and comment.
 func (b *xlBook) assessmentResponses(name string, d AssessmentData, n xlNames) {
 	p := b.p
 	s := b.table(name, xlResponseColumns(p))
-	byControl := map[string]domain.Response{}
 	for _, r := range d.Responses {
-		byControl[r.ControlID] = r
-	}
-	ids := make([]string, 0, len(d.Responses))
-	if d.Framework != nil {
-		ids = domain.ProfileOf(d.Provider).ApplicableControls(d.Framework)
-	}
-	for _, r := range d.Responses { // answers to controls the profile no longer selects are kept too
-		if !slices.Contains(ids, r.ControlID) {
-			ids = append(ids, r.ControlID)
-		}
-	}
-	for _, id := range ids {
-		r, c := byControl[id], n.controls[id]
+		c := n.controls[r.ControlID]
 		threat := c.PrimaryThreat
 		if name, ok := n.threats[threat]; ok {
 			threat += " " + name
@@ -261,7 +249,7 @@ func (b *xlBook) assessmentResponses(name string, d AssessmentData, n xlNames) {
 		if r.Verdict != "" {
 			verdict = p.Name(r.Verdict)
 		}
-		s.add(id, c.Section, c.Title, threat, status, r.Maturity, r.Narrative,
+		s.add(r.ControlID, c.Section, c.Title, threat, status, r.Maturity, r.Narrative,
 			r.RemediationDate, r.Justification, verdict, r.VerdictComment, len(r.EvidenceIDs))
 	}
 	s.filter()
