@@ -29,6 +29,10 @@ type QuestionnaireData struct {
 // qnInstructions is the first sheet, the one a provider sees on opening the file.
 const qnInstructions = "Instructions"
 
+// qnInstructionsWidth is the width of the instructions' one column: what
+// portrait A4 holds within its margins, so that the text prints at full size.
+const qnInstructionsWidth = 92
+
 // WriteQuestionnaire writes the offline questionnaire workbook in the
 // language q.Lang: Instructions, the protected Questionnaire sheet pre-filled
 // with the current answers, and the very hidden "assure" sheet naming the
@@ -66,7 +70,7 @@ func WriteQuestionnaire(w io.Writer, q QuestionnaireData) error {
 func (b *xlBook) qnInstructions(q QuestionnaireData) {
 	p := b.p
 	s := b.sheet(qnInstructions)
-	s.columns([]float64{110}, []int{1}, nil)
+	s.columns([]float64{qnInstructionsWidth}, []int{1}, nil)
 	s.add(excelize.Cell{StyleID: b.title, Value: p.T("Assure self-assessment questionnaire")})
 	s.skip(1)
 	framework := q.Campaign.FrameworkID + " " + q.Campaign.FrameworkVersion
