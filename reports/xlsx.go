@@ -207,15 +207,13 @@ func xlHeaderText(s string) string {
 }
 
 // table starts a sheet whose first row is a bold header that stays in view
-// and prints on every page; every column wraps its text, and rows grow to
-// show it.
-func (b *xlBook) table(name string, cols []xlColumn) *xlSheet {
+// and prints on every page; the columns numbered in wrap (from 1) wrap their
+// text, and rows grow to show it.
+func (b *xlBook) table(name string, cols []xlColumn, wrap ...int) *xlSheet {
 	widths := xlWidths(cols)
 	var total float64
-	wrap := make([]int, len(cols))
-	for i, w := range widths {
+	for _, w := range widths {
 		total += w
-		wrap[i] = i + 1
 	}
 	s := b.printedSheet(name, total > xlLandscapeWidth)
 	s.columns(widths, wrap, nil)
@@ -223,6 +221,16 @@ func (b *xlBook) table(name string, cols []xlColumn) *xlSheet {
 	s.printTitles()
 	s.header(cols)
 	return s
+}
+
+// wrappedTable is a table whose every column wraps its text: the reports'
+// tables, where any cell may hold a name or a sentence.
+func (b *xlBook) wrappedTable(name string, cols []xlColumn) *xlSheet {
+	wrap := make([]int, len(cols))
+	for i := range wrap {
+		wrap[i] = i + 1
+	}
+	return b.table(name, cols, wrap...)
 }
 
 func xlWidths(cols []xlColumn) []float64 {

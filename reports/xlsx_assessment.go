@@ -70,7 +70,7 @@ func WriteAssessmentXLSX(w io.Writer, d AssessmentData) error {
 	b.assessmentSummary(sheets[0], d, names)
 	b.assessmentResponses(sheets[1], d, names)
 
-	s := b.table(sheets[2], xlEvidenceColumns(p))
+	s := b.wrappedTable(sheets[2], xlEvidenceColumns(p))
 	for _, e := range d.Evidence {
 		var at any = e.UploadedAt // kept as text when it is not RFC 3339
 		if t, err := time.Parse(time.RFC3339Nano, e.UploadedAt); err == nil {
@@ -81,7 +81,7 @@ func WriteAssessmentXLSX(w io.Writer, d AssessmentData) error {
 	s.filter()
 	s.close()
 
-	s = b.table(sheets[3], xlFindingColumns(p))
+	s = b.wrappedTable(sheets[3], xlFindingColumns(p))
 	for _, f := range d.Findings {
 		s.add(f.Title, f.ControlID, b.levelCell(domain.RiskLevel(f.Severity)), p.Name(f.Status), f.DueAt, f.CreatedAt,
 			f.RemediationPlan)
@@ -235,7 +235,7 @@ func (b *xlBook) yesNoIf(known, v bool) any {
 // and comment.
 func (b *xlBook) assessmentResponses(name string, d AssessmentData, n xlNames) {
 	p := b.p
-	s := b.table(name, xlResponseColumns(p))
+	s := b.wrappedTable(name, xlResponseColumns(p))
 	for _, r := range d.Responses {
 		c := n.controls[r.ControlID]
 		threat := c.PrimaryThreat
@@ -260,7 +260,7 @@ func (b *xlBook) assessmentResponses(name string, d AssessmentData, n xlNames) {
 // the inherent and residual risk, the score on its level's colour and the
 // level by name.
 func (b *xlBook) riskRegister(name string, d AssessmentData, n xlNames) {
-	s := b.table(name, xlRiskColumns(b.p))
+	s := b.wrappedTable(name, xlRiskColumns(b.p))
 	for _, t := range d.Risk.Threats {
 		var reason string
 		if t.Override != nil {

@@ -72,7 +72,7 @@ func WriteSectorXLSX(w io.Writer, d SectorData, rows ResponseSource, progress fu
 	b.fail(b.f.SetDocProps(&excelize.DocProperties{Creator: "Assure", Title: report, Language: string(p.Language())}))
 	b.sectorSummary(sheets[0], d)
 
-	s := b.table(sheets[1], xlStatusColumns(p))
+	s := b.wrappedTable(sheets[1], xlStatusColumns(p))
 	for _, sp := range d.Providers {
 		s.add(sp.Name, sp.Licence, p.ProviderKindName(sp.Kind), sp.Tier, p.Name(sp.Status), filingName(p, sp.Filing),
 			sp.SubmittedAt)
@@ -80,7 +80,7 @@ func WriteSectorXLSX(w io.Writer, d SectorData, rows ResponseSource, progress fu
 	s.filter()
 	s.close()
 
-	s = b.table(sheets[2], xlPriorityColumns(p))
+	s = b.wrappedTable(sheets[2], xlPriorityColumns(p))
 	for _, r := range d.Priorities {
 		// The risk index of a provider that has not filed is no measure of
 		// its answers; the priority still ranks it.
@@ -97,7 +97,7 @@ func WriteSectorXLSX(w io.Writer, d SectorData, rows ResponseSource, progress fu
 
 	b.sectorFacets(sheets[3], sheets[4], d)
 
-	s = b.table(sheets[5], xlOverdueColumns(p))
+	s = b.wrappedTable(sheets[5], xlOverdueColumns(p))
 	today := domain.DateOf(d.GeneratedAt)
 	for _, f := range d.Overdue {
 		days := int(today.Time().Sub(f.DueAt.Time()).Hours() / 24)
@@ -194,7 +194,7 @@ func (b *xlBook) sectorFacets(dimSheet, stageSheet string, d SectorData) {
 	for _, dim := range dims {
 		cols = append(cols, xlColumn{dim.Name, 16})
 	}
-	s := b.table(dimSheet, cols)
+	s := b.wrappedTable(dimSheet, cols)
 	for _, sp := range d.Providers {
 		if sp.Source == "" {
 			s.add(sp.Name, notFiled)
@@ -213,7 +213,7 @@ func (b *xlBook) sectorFacets(dimSheet, stageSheet string, d SectorData) {
 	for _, st := range stages {
 		cols = append(cols, xlColumn{st.Name, 16})
 	}
-	s = b.table(stageSheet, cols)
+	s = b.wrappedTable(stageSheet, cols)
 	for _, sp := range d.Providers {
 		if sp.Source == "" {
 			s.add(sp.Name, notFiled)
@@ -236,7 +236,7 @@ func (b *xlBook) register(name string, rows ResponseSource, progress func(done i
 		return b.err
 	}
 	p := b.p
-	s := b.table(name, xlRegisterColumns(p))
+	s := b.wrappedTable(name, xlRegisterColumns(p))
 	if s.err != nil {
 		return s.err
 	}
