@@ -209,7 +209,7 @@ func (b *xlBook) sectorFacets(dimSheet, stageSheet string, d SectorData) {
 	s.filter()
 	s.close()
 
-	cols = []xlColumn{{p.T("Provider"), 30}, {p.T("Highest score"), 11}}
+	cols = []xlColumn{{p.T("Provider"), 30}, {p.T("Highest score"), 11}, {p.T("Level"), 11}}
 	for _, st := range stages {
 		cols = append(cols, xlColumn{st.Name, 16})
 	}
@@ -219,7 +219,8 @@ func (b *xlBook) sectorFacets(dimSheet, stageSheet string, d SectorData) {
 			s.add(sp.Name, notFiled)
 			continue
 		}
-		row := []any{sp.Name, b.scoreCell(sp.MaxScore, domain.LevelOf(sp.MaxScore))}
+		worst := domain.LevelOf(sp.MaxScore)
+		row := []any{sp.Name, b.scoreCell(sp.MaxScore, worst), b.levelCell(worst)}
 		for _, st := range stages {
 			row = append(row, b.levelCell(sp.Stages[st.ID]))
 		}

@@ -606,7 +606,13 @@ func TestSectorXLSX(t *testing.T) {
 			t.Errorf("the provider without numbers shows %q, want it not filed and nothing else", got)
 		}
 		stages := xlRows(t, f, "Stages")
-		if got, want := stages[1][2], xlEnglish(t).Name(d.Providers[0].Stages[d.Framework.Stages[0].ID]); got != want {
+		if got, want := stages[1][2], xlEnglish(t).Name(domain.LevelOf(d.Providers[0].MaxScore)); got != want {
+			t.Errorf("level of the highest score = %q, want %q", got, want)
+		}
+		if got, want := xlFill(t, f, "Stages", "B2"), LevelFill(domain.LevelOf(d.Providers[0].MaxScore)); got != want {
+			t.Errorf("highest score fill = %s, want %s", got, want)
+		}
+		if got, want := stages[1][3], xlEnglish(t).Name(d.Providers[0].Stages[d.Framework.Stages[0].ID]); got != want {
 			t.Errorf("stage level = %q, want %q", got, want)
 		}
 		if got, _ := f.GetCellValue("Overdue findings", "B2"); got != "'=cmd|' /C calc'!A0" {
