@@ -45,7 +45,7 @@ func (a *API) registerQuestionnaire() {
 			"dropdowns for status and maturity and the current answers, to fill offline and upload back.",
 		Responses: binaryResponse(app.MediaType("xlsx")),
 	}, func(ctx context.Context, in *questionnaireDownloadInput) (*huma.StreamResponse, error) {
-		f, err := a.app.QuestionnaireIn(ctx, actorFrom(ctx), in.ID, domain.Language(in.Lang))
+		f, err := a.app.Questionnaire(ctx, actorFrom(ctx), in.ID, domain.Language(in.Lang))
 		if err != nil {
 			return nil, err
 		}

@@ -21,16 +21,10 @@ const MaxQuestionnaireProblems = 500
 const MaxQuestionnaireBytes = reports.MaxQuestionnaireBytes
 
 // Questionnaire makes the offline questionnaire of an assessment the actor
-// may read, in English, and records its export.
-func (a *App) Questionnaire(ctx context.Context, actor domain.Actor, id string) (*File, error) {
-	return a.QuestionnaireIn(ctx, actor, id, domain.English)
-}
-
-// QuestionnaireIn makes the offline questionnaire of an assessment the actor
 // may read, in language lang (English when empty), and records its export.
 // A language Assure does not speak is EInvalid; an upload is read whatever
 // the language its questionnaire was made in.
-func (a *App) QuestionnaireIn(ctx context.Context, actor domain.Actor, id string, lang domain.Language) (*File, error) {
+func (a *App) Questionnaire(ctx context.Context, actor domain.Actor, id string, lang domain.Language) (*File, error) {
 	if err := validLanguage(lang); err != nil {
 		return nil, err
 	}

@@ -55,7 +55,7 @@ func resaveWithLibreOffice(t *testing.T, data []byte) []byte {
 // app makes it.
 func download(t *testing.T, s *sector, actor domain.Actor, id string, lang domain.Language) []byte {
 	t.Helper()
-	f, err := s.app.QuestionnaireIn(context.Background(), actor, id, lang)
+	f, err := s.app.Questionnaire(context.Background(), actor, id, lang)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,6 +199,6 @@ func TestQuestionnaireResavedByLibreOffice(t *testing.T) {
 func TestQuestionnaireInAnUnknownLanguage(t *testing.T) {
 	t.Parallel()
 	s := newSector(t)
-	_, err := s.app.QuestionnaireIn(context.Background(), s.editorA, s.a.ID, "de")
+	_, err := s.app.Questionnaire(context.Background(), s.editorA, s.a.ID, "de")
 	wantCode(t, "a questionnaire in German", err, domain.EInvalid)
 }
