@@ -15,6 +15,8 @@ type verification struct {
 	OK       bool   `json:"ok"`
 	Checked  int64  `json:"checked"`
 	FirstBad *int64 `json:"first_bad"`
+	HeadSeq  int64  `json:"head_seq"`
+	HeadHash string `json:"head_hash"`
 }
 
 func TestAuditTrailAPI(t *testing.T) {
@@ -71,8 +73,15 @@ func TestAuditTrailAPI(t *testing.T) {
 
 	var v verification
 	auditor.getJSON("/api/v1/audit/verify", &v)
-	if !v.OK || v.Checked < 5 || v.FirstBad != nil {
+	if !v.OK || v.Checked < 5 || v.FirstBad != nil || v.HeadSeq != v.Checked || len(v.HeadHash) != 64 {
 		t.Errorf("verify = %+v", v)
+	}
+	var head string
+	if err := s.queryRow(`select hash from audit_events where seq = $1`, []any{v.HeadSeq}, &head); err != nil {
+		t.Fatal(err)
+	}
+	if head != v.HeadHash {
+		t.Errorf("head hash = %s, the last event's is %s", v.HeadHash, head)
 	}
 	// A row altered behind Assure's back is found.
 	s.queryRow(`alter table audit_events disable trigger audit_events_immutable`, nil)

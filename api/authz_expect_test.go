@@ -92,6 +92,7 @@ var expectedAccess = map[string]string{
 	"verify-audit":      "FF AA FF FF AA",
 	"export-audit-csv":  "FF FF FF FF AA",
 	"export-audit-xlsx": "FF FF FF FF AA",
+	"export-audit-zip":  "FF FF FF FF AA",
 
 	//                  adm sup pad ped aud
 	"list-frameworks": "AA AA AA AA AA",

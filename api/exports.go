@@ -54,17 +54,25 @@ func when(t time.Time, none string) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// AuditChainHeader carries the chain's verification on an audit export.
+const AuditChainHeader = app.AuditChainHeader
+
 func (a *API) registerExports() {
 	tags := []string{"Audit"}
-	describe := "The audit trail for a period and scope, oldest first. The file states the result of verifying " +
-		"the whole hash chain at the time of the export. The export itself is audited."
+	describe := "The audit trail for a period and scope, oldest first, up to the chain's head as verified at the " +
+		"time of the export. The result of verifying the whole hash chain is in the Assure-Audit-Chain header " +
+		"(\"ok; checked=…; head-seq=…; head-hash=…; checked-at=…\" or \"broken; first-bad=…; …\"), and in the " +
+		"workbook's Verification sheet; line 1 of the CSV is its column header. The export itself is audited."
 	export := func(format string) func(ctx context.Context, in *auditExportInput) (*huma.StreamResponse, error) {
 		return func(ctx context.Context, in *auditExportInput) (*huma.StreamResponse, error) {
 			f, err := a.app.AuditExport(ctx, actorFrom(ctx), in.filter(), format, in.scope())
 			if err != nil {
 				return nil, err
 			}
-			return fileResponse(f), nil
+			return &huma.StreamResponse{Body: func(hctx huma.Context) {
+				hctx.SetHeader(AuditChainHeader, f.Chain.Header())
+				fileResponse(f.File).Body(hctx)
+			}}, nil
 		}
 	}
 	register(a, huma.Operation{
@@ -77,4 +85,11 @@ func (a *API) registerExports() {
 		Summary: "Export the audit trail (xlsx)", Description: describe,
 		Responses: binaryResponse(app.MediaType("xlsx")),
 	}, export("xlsx"))
+	register(a, huma.Operation{
+		OperationID: "export-audit-zip", Method: http.MethodGet, Path: "/api/v1/audit/export.zip", Tags: tags,
+		Summary: "Export the audit trail with its verification (zip)",
+		Description: describe + " The archive holds audit-trail.csv and verification.json: the chain's verification, " +
+			"the filter, how each event's hash is computed, and the SHA-256 of audit-trail.csv.",
+		Responses: binaryResponse(app.MediaType("zip")),
+	}, export("zip"))
 }

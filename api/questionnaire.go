@@ -2,6 +2,7 @@ package api
 
 import (
 	"assure/app"
+	"assure/domain"
 	"context"
 	"net/http"
 
@@ -11,6 +12,11 @@ import (
 // The offline questionnaire: providers download their assessment as a
 // workbook, fill it without a connection, and upload it back; the whole file
 // is applied in one transaction or not at all.
+
+type questionnaireDownloadInput struct {
+	IDParam
+	Lang string `query:"lang" enum:"en,fr" doc:"The workbook's language: en (default) or fr. An upload is read in either."`
+}
 
 type questionnaireUploadInput struct {
 	IDParam
@@ -38,8 +44,8 @@ func (a *API) registerQuestionnaire() {
 		Description: "A workbook with one row per applicable control (text, audit question, expected evidence), " +
 			"dropdowns for status and maturity and the current answers, to fill offline and upload back.",
 		Responses: binaryResponse(app.MediaType("xlsx")),
-	}, func(ctx context.Context, in *IDParam) (*huma.StreamResponse, error) {
-		f, err := a.app.Questionnaire(ctx, actorFrom(ctx), in.ID)
+	}, func(ctx context.Context, in *questionnaireDownloadInput) (*huma.StreamResponse, error) {
+		f, err := a.app.Questionnaire(ctx, actorFrom(ctx), in.ID, domain.Language(in.Lang))
 		if err != nil {
 			return nil, err
 		}

@@ -1,9 +1,13 @@
 package api_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -364,11 +368,11 @@ func TestAuditExport(t *testing.T) {
 	if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("csv = %d %v", r.status, r.header)
 	}
-	lines := strings.SplitN(string(r.body), "\n", 2)
-	if !strings.Contains(lines[0], "verification") || !strings.Contains(lines[0], "ok") {
-		t.Errorf("first line = %q", lines[0])
+	if chain := r.header.Get(api.AuditChainHeader); !strings.HasPrefix(chain, "ok; checked=") ||
+		!strings.Contains(chain, fmt.Sprintf("head-seq=%d; head-hash=", events)) {
+		t.Errorf("%s = %q, want ok up to event %d", api.AuditChainHeader, chain, events)
 	}
-	records, err := csv.NewReader(strings.NewReader(lines[1])).ReadAll()
+	records, err := csv.NewReader(bytes.NewReader(r.body)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,8 +392,39 @@ func TestAuditExport(t *testing.T) {
 	s.exec(`alter table audit_events disable trigger audit_events_immutable`)
 	s.exec(`update audit_events set action = 'x' where seq = 2`)
 	r = auditor.get("/api/v1/audit/export.csv")
-	if first := strings.SplitN(string(r.body), "\n", 2)[0]; !strings.Contains(strings.ToUpper(first), "BROKEN") {
-		t.Errorf("export after tampering starts %q", first)
+	if chain := r.header.Get(api.AuditChainHeader); !strings.HasPrefix(chain, "broken; first-bad=2;") {
+		t.Errorf("%s after tampering = %q", api.AuditChainHeader, chain)
+	}
+	// The bundle: the CSV and verification.json, which names the CSV's SHA-256.
+	r = auditor.get("/api/v1/audit/export.zip?action=x")
+	if r.status != http.StatusOK || r.header.Get("Content-Type") != "application/zip" {
+		t.Fatalf("zip = %d %v", r.status, r.header)
+	}
+	z, err := zip.NewReader(bytes.NewReader(r.body), int64(len(r.body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range z.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f.Name], _ = io.ReadAll(rc)
+		rc.Close()
+	}
+	var st struct {
+		Result     string `json:"result"`
+		FirstBad   *int64 `json:"first_bad_seq"`
+		FileSHA256 string `json:"file_sha256"`
+		Events     int    `json:"events"`
+	}
+	if err := json.Unmarshal(files["verification.json"], &st); err != nil {
+		t.Fatalf("verification.json: %v", err)
+	}
+	sum := sha256.Sum256(files["audit-trail.csv"])
+	if st.Result != "broken" || st.FirstBad == nil || *st.FirstBad != 2 || st.Events != 1 || st.FileSHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("verification.json = %+v; the CSV's SHA-256 is %x", st, sum)
 	}
 	sup := s.as(s.tokenFor(s.user(domain.RoleSupervisor, "")))
 	wantProblem(t, sup.get("/api/v1/audit/export.csv"), http.StatusForbidden)

@@ -157,7 +157,7 @@ func TestRulesHoldWithoutHTTP(t *testing.T) {
 				f.Close()
 			}
 		}
-		f, err := s.app.Questionnaire(ctx, b, s.a.ID)
+		f, err := s.app.Questionnaire(ctx, b, s.a.ID, "")
 		wantCode(t, string(b.Role)+" of B downloads A's questionnaire", err, domain.ENotFound)
 		if f != nil {
 			f.Close()
@@ -177,7 +177,7 @@ func TestRulesHoldWithoutHTTP(t *testing.T) {
 		t.Fatalf("A's editor exports A's report: %v", err)
 	}
 	f.Close()
-	f, err = s.app.Questionnaire(ctx, s.adminA, s.a.ID)
+	f, err = s.app.Questionnaire(ctx, s.adminA, s.a.ID, "")
 	if err != nil {
 		t.Fatalf("A's admin downloads A's questionnaire: %v", err)
 	}

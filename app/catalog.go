@@ -2,8 +2,13 @@ package app
 
 import (
 	"context"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
 
 	"assure/domain"
+	"assure/frameworks"
 	"assure/store"
 )
 
@@ -87,4 +92,63 @@ func (a *App) PublishFramework(ctx context.Context, actor domain.Actor, f *domai
 		return "", err
 	}
 	return a.db.PublishFramework(ctx, actor, f)
+}
+
+// MaxFrameworkBytes bounds a framework file sent to be checked or published;
+// the X.1150 catalog is about a tenth of it.
+const MaxFrameworkBytes = 2 << 20
+
+// CheckFramework reads a framework file sent by someone who may publish,
+// with the strict parser the command line uses. It returns the framework
+// when the file is valid; otherwise an EInvalid error whose problems are
+// located as "file:line:column path" (see FrameworkProblems), or ETooLarge.
+func (a *App) CheckFramework(ctx context.Context, actor domain.Actor, filename string, content []byte) (*domain.Framework, error) {
+	if err := a.permit(ctx, actor, "catalog", "publish"); err != nil {
+		return nil, err
+	}
+	if len(content) > MaxFrameworkBytes {
+		return nil, domain.Errorf(domain.ETooLarge, "a framework file may be at most %d MB", MaxFrameworkBytes>>20)
+	}
+	if len(content) == 0 {
+		return nil, domain.Invalid("the file is empty",
+			[]domain.Problem{{Location: filename, Message: "the file holds no framework"}})
+	}
+	return frameworks.Parse(path.Base(filename), content)
+}
+
+// FrameworkProblem is one problem of a framework file, where it is.
+type FrameworkProblem struct {
+	Line, Column int    // 0 when the parser could not tell
+	Path         string // the place in the framework, such as controls[4].threat; may be ""
+	Message      string
+}
+
+// FrameworkProblems lists the problems of an error from CheckFramework with
+// their line and column, in the order of the file; nil for other errors.
+func FrameworkProblems(err error) []FrameworkProblem {
+	e, ok := domain.AsError(err)
+	if !ok || e.Code != domain.EInvalid {
+		return nil
+	}
+	out := make([]FrameworkProblem, 0, len(e.Problems))
+	for _, p := range e.Problems {
+		fp := FrameworkProblem{Message: p.Message}
+		place, rest, _ := strings.Cut(p.Location, " ")
+		fp.Path = rest
+		parts := strings.Split(place, ":")
+		if len(parts) > 1 {
+			fp.Line, _ = strconv.Atoi(parts[1])
+		}
+		if len(parts) > 2 {
+			fp.Column, _ = strconv.Atoi(parts[2])
+		}
+		out = append(out, fp)
+	}
+	slices.SortStableFunc(out, func(x, y FrameworkProblem) int {
+		if x.Line != y.Line {
+			return x.Line - y.Line
+		}
+		return x.Column - y.Column
+	})
+	return out
 }

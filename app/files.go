@@ -31,6 +31,7 @@ var mediaTypes = map[string]string{
 	"pdf":  "application/pdf",
 	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 	"csv":  "text/csv; charset=utf-8",
+	"zip":  "application/zip",
 }
 
 // MediaType returns the media type of files of format (pdf, xlsx or csv).

@@ -21,13 +21,18 @@ const MaxQuestionnaireProblems = 500
 const MaxQuestionnaireBytes = reports.MaxQuestionnaireBytes
 
 // Questionnaire makes the offline questionnaire of an assessment the actor
-// may read, and records its export.
-func (a *App) Questionnaire(ctx context.Context, actor domain.Actor, id string) (*File, error) {
+// may read, in language lang (English when empty), and records its export.
+// A language Assure does not speak is EInvalid; an upload is read whatever
+// the language its questionnaire was made in.
+func (a *App) Questionnaire(ctx context.Context, actor domain.Actor, id string, lang domain.Language) (*File, error) {
+	if err := validLanguage(lang); err != nil {
+		return nil, err
+	}
 	as, err := a.Assessment(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
-	q := reports.QuestionnaireData{GeneratedAt: time.Now().UTC(), Assessment: as}
+	q := reports.QuestionnaireData{GeneratedAt: time.Now().UTC(), Assessment: as, Lang: lang}
 	if q.Provider, err = a.db.Provider(ctx, actor, as.ProviderID); err != nil {
 		return nil, err
 	}
@@ -46,7 +51,8 @@ func (a *App) Questionnaire(ctx context.Context, actor domain.Actor, id string) 
 	name := fmt.Sprintf("questionnaire-%s-%s.xlsx", slug(as.ProviderName), as.ID[:8])
 	return spool(name, "xlsx", func(w io.Writer) error { return reports.WriteQuestionnaire(w, q) },
 		func() error {
-			return a.db.RecordEvent(ctx, actor, "questionnaire.export", "assessment", as.ID, as.ProviderID, nil)
+			return a.db.RecordEvent(ctx, actor, "questionnaire.export", "assessment", as.ID, as.ProviderID,
+				map[string]any{"language": lang})
 		})
 }
 

@@ -9,6 +9,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/xuri/excelize/v2"
 
@@ -210,8 +211,9 @@ func qnRead(data []byte) (q questionnaire, err error) {
 }
 
 // qnLocate finds each column of the layout by its header text, so that the
-// reader follows a column Excel moved; a header row that was changed is
-// refused.
+// reader follows a column Excel moved. The header row may be in any language
+// the questionnaire is written in, but in one only; a header row that was
+// changed is refused, naming the columns missing in English.
 func qnLocate(header []string) ([]int, error) {
 	at := map[string]int{}
 	for i, h := range header {
@@ -222,21 +224,30 @@ func qnLocate(header []string) ([]int, error) {
 		}
 		at[h] = i
 	}
-	want := reports.QuestionnaireHeaders()
-	cols := make([]int, len(want))
-	var missing []string
-	for i, name := range want {
-		j, ok := at[name]
-		if !ok {
-			missing = append(missing, name)
+	var missingEnglish []string
+	for _, l := range domain.Languages {
+		want, err := reports.QuestionnaireHeadersIn(l)
+		if err != nil {
+			return nil, fmt.Errorf("app: questionnaire headers: %w", err)
 		}
-		cols[i] = j
+		cols := make([]int, len(want))
+		var missing []string
+		for i, name := range want {
+			j, ok := at[name]
+			if !ok {
+				missing = append(missing, name)
+			}
+			cols[i] = j
+		}
+		if len(missing) == 0 {
+			return cols, nil
+		}
+		if l == domain.English {
+			missingEnglish = missing
+		}
 	}
-	if len(missing) > 0 {
-		return nil, domain.Errorf(domain.EInvalid, "the %s sheet's header row was changed: no column %s; download a new questionnaire",
-			reports.QuestionnaireSheet, strings.Join(missing, ", "))
-	}
-	return cols, nil
+	return nil, domain.Errorf(domain.EInvalid, "the %s sheet's header row was changed: no column %s; download a new questionnaire",
+		reports.QuestionnaireSheet, strings.Join(missingEnglish, ", "))
 }
 
 // qnLocation names a cell of the sheet: "row 14 (C52), status".
@@ -294,24 +305,38 @@ func qnParseRow(n int, cell func(reports.QuestionnaireColumn) string, date1904 b
 	return row
 }
 
-// qnParseStatus reads a status as its code or its label, in any case:
-// "not_implemented", "Not implemented"; "" is a blank answer.
+// qnParseStatus reads a status as its code or its name in any language the
+// questionnaire speaks, in any case: "not_implemented", "Not implemented",
+// "Non mise en œuvre", "partial"; "" is a blank answer.
 func qnParseStatus(s string) (domain.ResponseStatus, bool) {
-	words := strings.Fields(strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(reports.Unguard(s))))
-	switch strings.Join(words, " ") {
-	case "":
+	key := qnStatusKey(reports.Unguard(s))
+	if key == "" {
 		return "", true
-	case "implemented":
-		return domain.Implemented, true
-	case "partial", "partially implemented":
-		return domain.Partial, true
-	case "not implemented":
-		return domain.NotImplemented, true
-	case "not applicable":
-		return domain.NotApplicable, true
 	}
-	return "", false
+	st, ok := qnStatuses()[key]
+	return st, ok
 }
+
+// qnStatusKey folds a status as typed for lookup: lower case, underscores
+// and dashes as spaces, single spaces.
+func qnStatusKey(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(s))), " ")
+}
+
+// qnStatuses maps every folded code and name of an answer to the answer;
+// made once, from the catalogs.
+var qnStatuses = sync.OnceValue(func() map[string]domain.ResponseStatus {
+	out := map[string]domain.ResponseStatus{}
+	for _, st := range domain.ResponseStatuses {
+		out[qnStatusKey(string(st))] = st
+	}
+	// When the catalogs cannot be read, the codes are still understood.
+	names, _ := reports.QuestionnaireStatusNames()
+	for name, st := range names {
+		out[qnStatusKey(name)] = st
+	}
+	return out
+})
 
 // qnWhole reads an integer as Excel stores it: "3" or "3.0".
 func qnWhole(s string) (int, bool) {

@@ -382,3 +382,39 @@ func TestQuestionnaireDamagedFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestFrenchQuestionnaireReadsBack reads the French questionnaire back, as
+// written and then filled with the answers' French names, and refuses a
+// header row that mixes the languages.
+func TestFrenchQuestionnaireReadsBack(t *testing.T) {
+	q := qnFixture(t)
+	q.Lang = domain.French
+	data := qnWrite(t, q)
+	got, err := readQuestionnaire(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Rows, qnUnchanged(q)) {
+		t.Errorf("the French questionnaire read back as %+v", got.Rows)
+	}
+
+	filled := qnEdit(t, data, func(f *excelize.File) {
+		qnSet(t, f, "G2", "Partiellement mise en œuvre")
+		qnSet(t, f, "G3", "non applicable")
+		qnSet(t, f, "G4", "MISE EN ŒUVRE")
+		qnSet(t, f, "G5", "Not implemented") // English names are read from a French file too
+	})
+	got, err = readQuestionnaire(bytes.NewReader(filled))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []domain.ResponseStatus{domain.Partial, domain.NotApplicable, domain.Implemented, domain.NotImplemented} {
+		if row := got.Rows[i]; row.Status != want || len(row.Problems) > 0 {
+			t.Errorf("row %d status = %q (%v), want %s", row.Row, row.Status, row.Problems, want)
+		}
+	}
+
+	mixed := qnEdit(t, data, func(f *excelize.File) { qnSet(t, f, "G1", "Status") })
+	_, err = readQuestionnaire(bytes.NewReader(mixed))
+	qnWantRefusal(t, err, domain.EInvalid, "header row was changed")
+}

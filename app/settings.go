@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"assure/domain"
+	"assure/store"
 )
 
 // Settings returns the regulator's configuration and its version.
@@ -20,4 +21,14 @@ func (a *App) UpdateSettings(ctx context.Context, actor domain.Actor, s domain.S
 		return 0, err
 	}
 	return a.db.UpdateSettings(ctx, actor, s, ifVersion)
+}
+
+// SessionLifetimes returns how long browser sessions live, idle and at
+// most, to whoever may read the settings. They are options of the server,
+// shown beside the settings but not changed with them.
+func (a *App) SessionLifetimes(ctx context.Context, actor domain.Actor) (store.SessionPolicy, error) {
+	if err := a.permit(ctx, actor, "settings", "read"); err != nil {
+		return store.SessionPolicy{}, err
+	}
+	return a.db.SessionLifetimes(), nil
 }

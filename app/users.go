@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"strings"
 
 	"assure/domain"
 	"assure/store"
@@ -74,4 +76,55 @@ func (a *App) ResetTOTP(ctx context.Context, actor domain.Actor, id string) erro
 		return err
 	}
 	return a.db.ResetTOTP(ctx, actor, id)
+}
+
+// EnableUser lets a disabled user sign in again; whoever may disable a user
+// may undo it. Their old sessions and tokens stay revoked.
+func (a *App) EnableUser(ctx context.Context, actor domain.Actor, id string) (domain.User, error) {
+	if _, err := a.user(ctx, actor, id, "disable"); err != nil {
+		return domain.User{}, err
+	}
+	return a.db.EnableUser(ctx, actor, id)
+}
+
+// ResetPasswordGenerated gives a user a new temporary password, made here
+// so that nobody has to invent one, and returns it to be shown once. The
+// user must change it at their next sign-in; their sessions and tokens are
+// revoked.
+func (a *App) ResetPasswordGenerated(ctx context.Context, actor domain.Actor, id string) (string, error) {
+	password := TemporaryPassword()
+	if err := a.ResetPassword(ctx, actor, id, password); err != nil {
+		return "", err
+	}
+	return password, nil
+}
+
+// temporaryWords is the alphabet of temporary passwords: lower-case letters
+// and digits without the ones easily confused (l, 1, o, 0), so a password
+// read out over the telephone survives.
+const temporaryWords = "abcdefghijkmnpqrstuvwxyz23456789"
+
+// TemporaryPassword returns a random password of five groups of four
+// characters (about 100 bits), for a first sign-in or a reset.
+func TemporaryPassword() string {
+	b := make([]byte, 20)
+	if _, err := rand.Read(b); err != nil {
+		panic("app: no randomness: " + err.Error())
+	}
+	var s strings.Builder
+	for i, c := range b {
+		if i > 0 && i%4 == 0 {
+			s.WriteByte('-')
+		}
+		s.WriteByte(temporaryWords[int(c)%len(temporaryWords)])
+	}
+	return s.String()
+}
+
+// UserCounts returns how many users the actor may read, active and disabled.
+func (a *App) UserCounts(ctx context.Context, actor domain.Actor) (active, disabled int, err error) {
+	if err := a.permit(ctx, actor, "user", "read"); err != nil {
+		return 0, 0, err
+	}
+	return a.db.UserCounts(ctx, actor)
 }

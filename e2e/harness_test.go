@@ -53,6 +53,10 @@ func TestBrowser(t *testing.T) {
 		{"ProviderOpensSupervisorURLs", testProviderOpensSupervisorURLs},
 		{"VerifyFinding", testVerifyFinding},
 		{"SupervisorInFrench", testSupervisorInFrench},
+		// The administrator's screens.
+		{"AdministratorJourney", testAdministratorJourney},
+		// The auditor's screens.
+		{"AuditorJourney", testAuditorJourney},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

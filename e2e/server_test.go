@@ -40,12 +40,23 @@ type site struct {
 	url   string
 	db    *store.DB
 	suite *suite
+	app   *app.App
+	log   *slog.Logger
 }
 
 // newSite starts a server of its own for one test, on its own copy of the
 // demo database, so tests that change answers can run in parallel without
 // seeing each other.
 func newSite(t *testing.T, env *suite) *site {
+	t.Helper()
+	s := newSiteWithoutJobs(t, env)
+	s.startJobs(t)
+	return s
+}
+
+// newSiteWithoutJobs is newSite whose background workers wait for the test
+// to start them (startJobs), so it can see a job before it runs.
+func newSiteWithoutJobs(t *testing.T, env *suite) *site {
 	t.Helper()
 	db := cloneDatabase(t, env.template)
 	authz, err := policies.New()
@@ -64,7 +75,31 @@ func newSite(t *testing.T, env *suite) *site {
 	a.Mount("/", ui.Handler())
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
-	return &site{url: srv.URL, db: db, suite: env}
+	return &site{url: srv.URL, db: db, suite: env, app: application, log: log}
+}
+
+// startJobs runs the background workers as assure serve does, so that a
+// test can watch a report job finish. They stop, letting a running job end,
+// when the test does (before its server and database go).
+func (s *site) startJobs(t *testing.T) {
+	t.Helper()
+	jobs, err := s.app.NewJobs(s.log, app.JobOptions{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := jobs.Start(ctx); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stop, done := context.WithTimeout(context.Background(), 10*time.Second)
+		defer done()
+		if err := jobs.Stop(stop); err != nil {
+			t.Logf("stop the background jobs: %v", err)
+		}
+		cancel()
+	})
 }
 
 // assessment finds the current campaign's assessment of a provider, by its

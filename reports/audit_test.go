@@ -1,11 +1,17 @@
 package reports
 
 import (
+	"archive/zip"
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,21 +64,23 @@ var auditCheckedAt = time.Date(2027, 3, 2, 12, 0, 0, 0, time.UTC)
 func TestAuditCSV(t *testing.T) {
 	events := auditEvents(t)
 	var buf bytes.Buffer
-	v := AuditVerification{OK: true, Checked: 1234, CheckedAt: auditCheckedAt}
-	if err := WriteAuditCSV(&buf, v, auditSource(events)); err != nil {
+	n, err := WriteAuditCSV(&buf, auditSource(events))
+	if err != nil {
 		t.Fatal(err)
 	}
-	first, rest, _ := strings.Cut(buf.String(), "\n")
-	if want := "# audit chain verification: ok, 1234 events checked at 2027-03-02T12:00:00Z"; first != want {
-		t.Errorf("first line = %q, want %q", first, want)
+	if n != int64(len(events)) {
+		t.Errorf("%d events written, want %d", n, len(events))
 	}
-	r := csv.NewReader(strings.NewReader(rest))
-	records, err := r.ReadAll()
+	// Line 1 is the header: a plain reader, told nothing, reads it first.
+	records, err := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(records[0], auditColumns) {
 		t.Errorf("header = %q", records[0])
+	}
+	if first, _, _ := strings.Cut(buf.String(), "\n"); first != strings.Join(auditColumns, ",") {
+		t.Errorf("line 1 = %q, want the column names", first)
 	}
 	if len(records) != 1+len(events) {
 		t.Fatalf("%d records, want %d", len(records), 1+len(events))
@@ -95,31 +103,71 @@ func TestAuditCSV(t *testing.T) {
 	if got := records[3][11]; got != "{}" {
 		t.Errorf("empty summary = %q, want {}", got)
 	}
+}
 
-	// The comment line is skipped by a reader told about it.
-	r = csv.NewReader(strings.NewReader(buf.String()))
-	r.Comment = '#'
-	if all, err := r.ReadAll(); err != nil || len(all) != len(records) {
-		t.Errorf("reading with Comment '#': %d records, %v", len(all), err)
+func TestAuditVerificationHeader(t *testing.T) {
+	ok := AuditVerification{OK: true, Checked: 40, HeadSeq: 40, HeadHash: "ab12", CheckedAt: auditCheckedAt}
+	if got, want := ok.Header(), "ok; checked=40; head-seq=40; head-hash=ab12; checked-at=2027-03-02T12:00:00Z"; got != want {
+		t.Errorf("header = %q, want %q", got, want)
+	}
+	bad := int64(17)
+	broken := AuditVerification{Checked: 16, FirstBad: &bad, HeadSeq: 40, HeadHash: "ab12", CheckedAt: auditCheckedAt}
+	if got, want := broken.Header(), "broken; first-bad=17; checked=16; head-seq=40; head-hash=ab12; checked-at=2027-03-02T12:00:00Z"; got != want {
+		t.Errorf("header = %q, want %q", got, want)
 	}
 }
 
-func TestAuditCSVStatesABrokenChain(t *testing.T) {
+// TestAuditBundle opens the archive: the CSV is the one WriteAuditCSV
+// writes, and verification.json names its SHA-256, size and events beside
+// the chain's verification and the filter.
+func TestAuditBundle(t *testing.T) {
+	events := auditEvents(t)
 	var buf bytes.Buffer
-	bad := int64(17)
-	v := AuditVerification{OK: false, Checked: 40, FirstBad: &bad, CheckedAt: auditCheckedAt}
-	if err := WriteAuditCSV(&buf, v, auditSource(nil)); err != nil {
+	v := AuditVerification{OK: true, Checked: 3, HeadSeq: 3, HeadHash: events[2].Hash, CheckedAt: auditCheckedAt}
+	filter := map[string]string{"action": "assessment.submit"}
+	if err := WriteAuditBundle(&buf, v, filter, "action assessment.submit", 3, auditSource(events)); err != nil {
 		t.Fatal(err)
 	}
-	if first, _, _ := strings.Cut(buf.String(), "\n"); first != "# audit chain verification: BROKEN at event 17, 40 events checked at 2027-03-02T12:00:00Z" {
-		t.Errorf("first line = %q", first)
+	z, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range z.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f.Name], _ = io.ReadAll(r)
+		r.Close()
+	}
+	var plain bytes.Buffer
+	if _, err := WriteAuditCSV(&plain, auditSource(events)); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(files[AuditBundleCSV], plain.Bytes()) {
+		t.Fatalf("the bundle's CSV differs from the plain export")
+	}
+	var st AuditStatement
+	if err := json.Unmarshal(files[AuditBundleVerification], &st); err != nil {
+		t.Fatalf("verification.json: %v", err)
+	}
+	sum := sha256.Sum256(plain.Bytes())
+	if st.FileSHA256 != hex.EncodeToString(sum[:]) || st.FileBytes != int64(plain.Len()) || st.Events != 3 {
+		t.Errorf("statement of the file = %s %d bytes %d events, want %x %d 3", st.FileSHA256, st.FileBytes, st.Events,
+			sum, plain.Len())
+	}
+	if st.Result != "ok" || st.Checked != 3 || st.HeadSeq != 3 || st.HeadHash != events[2].Hash ||
+		!st.CheckedAt.Equal(auditCheckedAt) || st.Filter["action"] != "assessment.submit" || st.ThroughSeq != 3 ||
+		st.File != AuditBundleCSV || st.HashMethod == "" {
+		t.Errorf("statement = %+v", st)
 	}
 }
 
 func TestAuditSourceErrors(t *testing.T) {
 	boom := errors.New("connection reset")
 	fail := func(emit func(domain.Event) error) error { return boom }
-	if err := WriteAuditCSV(io.Discard, AuditVerification{}, fail); !errors.Is(err, boom) {
+	if _, err := WriteAuditCSV(io.Discard, fail); !errors.Is(err, boom) {
 		t.Errorf("CSV: %v", err)
 	}
 	if err := WriteAuditXLSX(io.Discard, AuditVerification{}, "all", fail); !errors.Is(err, boom) {
@@ -130,7 +178,7 @@ func TestAuditSourceErrors(t *testing.T) {
 func TestAuditXLSX(t *testing.T) {
 	events := auditEvents(t)
 	var buf bytes.Buffer
-	v := AuditVerification{OK: true, Checked: 3, CheckedAt: auditCheckedAt}
+	v := AuditVerification{OK: true, Checked: 3, HeadSeq: 3, HeadHash: events[2].Hash, CheckedAt: auditCheckedAt}
 	if err := WriteAuditXLSX(&buf, v, "provider p-1, March 2027", auditSource(events)); err != nil {
 		t.Fatal(err)
 	}
@@ -161,6 +209,12 @@ func TestAuditXLSX(t *testing.T) {
 	if typ, _ := f.GetCellType("Verification", cell("Chain intact")); typ != excelize.CellTypeBool {
 		t.Errorf("chain intact is not a boolean")
 	}
+	if got := xlNumber(t, f, "Verification", cell("Head event")); got != 3 {
+		t.Errorf("head event = %v", got)
+	}
+	if got, _ := f.GetCellValue("Verification", cell("Head hash")); got != events[2].Hash {
+		t.Errorf("head hash = %q", got)
+	}
 	if got, _ := f.GetCellValue("Verification", cell("Scope")); got != "provider p-1, March 2027" {
 		t.Errorf("scope = %q", got)
 	}
@@ -171,5 +225,117 @@ func TestAuditXLSX(t *testing.T) {
 	to := xlDateCell(t, f, "Verification", cell("Period to (UTC)"), xlDateTimeFormat)
 	if from.Sub(events[0].At).Abs() > time.Second || to.Sub(events[2].At).Abs() > time.Second {
 		t.Errorf("period = %v – %v", from, to)
+	}
+}
+
+// TestAuditCSVReadByPython has Python's standard csv module read an export:
+// it must take line 1 for the header, with every column, and read each
+// event as one record.
+func TestAuditCSVReadByPython(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatalf("python3 is needed to check the CSV is read as Python reads it: %v", err)
+	}
+	events := auditEvents(t)
+	file := filepath.Join(t.TempDir(), "audit.csv")
+	var buf bytes.Buffer
+	if _, err := WriteAuditCSV(&buf, auditSource(events)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(python, "-c", `import csv, json, sys
+r = csv.reader(open(sys.argv[1], newline=""))
+h = next(r)
+rows = list(r)
+print(json.dumps({"header": h, "rows": len(rows), "seq": [row[h.index("seq")] for row in rows]}))`, file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python3: %v\n%s", err, out)
+	}
+	var got struct {
+		Header []string
+		Rows   int
+		Seq    []string
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("python3 said %s: %v", out, err)
+	}
+	if !slices.Equal(got.Header, auditColumns) {
+		t.Errorf("python reads the header as %q, want %q", got.Header, auditColumns)
+	}
+	if got.Rows != len(events) || !slices.Equal(got.Seq, []string{"1", "2", "3"}) {
+		t.Errorf("python reads %d rows with seq %q, want 3 rows 1 2 3", got.Rows, got.Seq)
+	}
+}
+
+// TestAuditBundleCheckedByPython has Python, knowing only the bundle and
+// the method verification.json states, do what an examiner would: check the
+// CSV's SHA-256 against verification.json, recompute every event's hash from
+// its row and follow the links from one event to the next.
+func TestAuditBundleCheckedByPython(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatalf("python3 is needed to check the bundle as an examiner would: %v", err)
+	}
+	events := auditEvents(t)
+	last := events[len(events)-1]
+	extra := domain.Event{Seq: last.Seq + 1, At: last.At.Add(time.Second), PrevHash: last.Hash, ActorEmail: "ana@crédit.example",
+		ActorRole: "supervisor", Action: "provider.update", ObjectType: "provider", ObjectID: "p-9",
+		Summary: json.RawMessage(`{"name": "Crédit <Rural> & Co", "share": 1.50, "tags": ["a", "b"]}`)}
+	if extra.Hash, err = extra.ComputeHash(); err != nil {
+		t.Fatal(err)
+	}
+	events = append(events, extra)
+	var buf bytes.Buffer
+	v := AuditVerification{OK: true, Checked: 4, HeadSeq: 4, HeadHash: extra.Hash, CheckedAt: auditCheckedAt}
+	if err := WriteAuditBundle(&buf, v, nil, "all events", 4, auditSource(events)); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "audit.zip")
+	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(python, "-c", `import csv, hashlib, io, json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+raw = z.read("audit-trail.csv")
+st = json.loads(z.read("verification.json"))
+assert hashlib.sha256(raw).hexdigest() == st["file_sha256"], "sha256"
+assert len(raw) == st["file_bytes"], "size"
+def unguard(s):
+    return s[1:] if len(s) > 1 and s[0] == "'" and s[1] in "=+-@\t\r" else s
+class Num(str):
+    pass
+def encode(v):
+    if isinstance(v, Num):
+        return v
+    if isinstance(v, dict):
+        return "{" + ",".join(encode(k) + ":" + encode(v[k]) for k in sorted(v)) + "}"
+    if isinstance(v, list):
+        return "[" + ",".join(encode(x) for x in v) + "]"
+    if isinstance(v, str):
+        text = json.dumps(v, ensure_ascii=False)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return json.dumps(v)
+def canonical(s):
+    return encode(json.loads(s, parse_int=Num, parse_float=Num))
+prev, n = None, 0
+for row in csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")):
+    row = {k: (v if k in ("seq", "at") else unguard(v)) for k, v in row.items()}
+    base, _, frac = row["at"].rstrip("Z").partition(".")
+    at = base + "." + (frac + "000000")[:6] + "Z"
+    fields = [row["prev_hash"], row["seq"], at] + [row[k] for k in ("actor_id", "actor_email", "actor_role", "action",
+        "object_type", "object_id", "provider_id", "request_id", "address")] + [canonical(row["summary"])]
+    digest = hashlib.sha256("".join("%d:%s;" % (len(f.encode()), f) for f in fields).encode()).hexdigest()
+    assert digest == row["hash"], "event %s: %s, the row says %s" % (row["seq"], digest, row["hash"])
+    assert prev is None or row["prev_hash"] == prev, "event %s does not link" % row["seq"]
+    prev, n = row["hash"], n + 1
+assert prev == st["head_hash"] and n == st["events"], "head"
+print(n)`, file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python3 could not check the bundle: %v\n%s", err, out)
+	}
+	if strings.TrimSpace(string(out)) != "4" {
+		t.Errorf("python3 checked %s events, want 4", out)
 	}
 }

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -24,21 +23,34 @@ type QuestionnaireData struct {
 	Assessment  domain.Assessment
 	Framework   *domain.Framework
 	Responses   []domain.Response // the applicable controls, in catalog order, with current answers and versions
+	Lang        domain.Language   // of the workbook's words; empty is English
 }
 
 // qnInstructions is the first sheet, the one a provider sees on opening the file.
 const qnInstructions = "Instructions"
 
-// WriteQuestionnaire writes the offline questionnaire workbook: Instructions,
-// the protected Questionnaire sheet pre-filled with the current answers, and
-// the very hidden "assure" sheet naming the assessment. It returns the first
-// error of building the workbook or writing to w.
+// qnInstructionsWidth is the width of the instructions' one column: what
+// portrait A4 holds within its margins, so that the text prints at full size.
+const qnInstructionsWidth = 92
+
+// WriteQuestionnaire writes the offline questionnaire workbook in the
+// language q.Lang: Instructions, the protected Questionnaire sheet pre-filled
+// with the current answers, and the very hidden "assure" sheet naming the
+// assessment. The sheets' names are the same in every language (the reader
+// looks them up); the headers are translated, and the reader knows them in
+// every language. It returns the first error of building the workbook or
+// writing to w.
 func WriteQuestionnaire(w io.Writer, q QuestionnaireData) error {
-	b := newXLBook(qnInstructions, QuestionnaireSheet, QuestionnaireMetaSheet)
+	p, err := printerFor(q.Lang)
+	if err != nil {
+		return err
+	}
+	b := newReportBook(p, p.T("Questionnaire: %s", q.Provider.LegalName),
+		p.T("%s, assessment %s", q.Campaign.Name, q.Assessment.ID), qnInstructions, QuestionnaireSheet, QuestionnaireMetaSheet)
 	// Sheet visibility touches every sheet, so it comes before any streaming.
 	b.fail(b.f.SetSheetVisible(QuestionnaireMetaSheet, false, true))
 	b.fail(b.f.ProtectWorkbook(&excelize.WorkbookProtectionOptions{LockStructure: true}))
-	b.fail(b.f.SetDocProps(&excelize.DocProperties{Title: "Questionnaire " + q.Assessment.ID}))
+	b.fail(b.f.SetDocProps(&excelize.DocProperties{Creator: "Assure", Title: b.report, Language: string(p.Language())}))
 	b.qnInstructions(q)
 	b.qnAnswers(q)
 
@@ -56,47 +68,54 @@ func WriteQuestionnaire(w io.Writer, q QuestionnaireData) error {
 }
 
 func (b *xlBook) qnInstructions(q QuestionnaireData) {
+	p := b.p
 	s := b.sheet(qnInstructions)
-	s.columns([]float64{110}, []int{1}, nil)
-	s.add(excelize.Cell{StyleID: b.title, Value: "Assure self-assessment questionnaire"})
+	s.columns([]float64{qnInstructionsWidth}, []int{1}, nil)
+	s.add(excelize.Cell{StyleID: b.title, Value: p.T("Assure self-assessment questionnaire")})
 	s.skip(1)
 	framework := q.Campaign.FrameworkID + " " + q.Campaign.FrameworkVersion
 	if q.Framework != nil {
 		framework = q.Framework.Title + " (" + q.Framework.ID + " " + q.Framework.Version + ")"
 	}
 	for _, line := range []string{
-		"Provider: " + q.Provider.LegalName + " (" + q.Provider.ShortName + "), licence " + q.Provider.LicenceNumber,
-		"Campaign: " + q.Campaign.Name + ", due " + q.Campaign.DueAt.String(),
-		"Framework: " + framework,
-		"Assessment: " + q.Assessment.ID,
-		"Generated: " + q.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC"),
+		p.T("Provider: %s (%s), licence %s", q.Provider.LegalName, q.Provider.ShortName, q.Provider.LicenceNumber),
+		p.T("Campaign: %s, due %s", q.Campaign.Name, p.Date(q.Campaign.DueAt)),
+		p.T("Framework: %s", framework),
+		p.T("Assessment: %s", q.Assessment.ID),
+		p.T("Generated: %s", p.Time(q.GeneratedAt)),
 	} {
 		s.add(line)
 	}
 	s.skip(1)
-	s.add(excelize.Cell{StyleID: b.bold, Value: "How to fill it in"})
+	s.add(excelize.Cell{StyleID: b.bold, Value: p.T("How to fill it in")})
 	for _, line := range []string{
-		"1. On the Questionnaire sheet, answer each control in the columns Status, Maturity, Narrative, " +
-			"Remediation date and Justification. The other columns (control ID and catalog text) are locked, " +
-			"and so is the sheet's layout: do not rename sheets, move columns or change the header row.",
-		"2. Status: one of " + QuestionnaireStatuses() + " (choose from the list). Leave it blank for a control you have not answered yet.",
-		"3. Maturity: a whole number from 0 (none) to 5 (optimised); it may be left blank.",
-		"4. Narrative: how the control is implemented. An implemented control needs a narrative or evidence.",
-		"5. Remediation date: for partial and not_implemented, the planned date of remediation, in the future " +
-			"(an Excel date, or text as YYYY-MM-DD).",
-		"6. Justification: why the control does not apply; required for not_applicable.",
-		"7. Text that begins with =, +, - or @ is shown with a leading apostrophe so that it is never run as a " +
-			"formula; the apostrophe is removed on upload.",
-		"8. Evidence files are not part of this workbook: upload them in Assure.",
-		fmt.Sprintf("9. Upload the saved workbook (.xlsx, at most %d MB, without macros) to ", MaxQuestionnaireBytes>>20) +
-			"POST /api/v1/assessments/" + q.Assessment.ID + "/questionnaire. Every row is checked and all " +
-			"problems are reported together; the hidden Version column tells Assure which version of each " +
-			"answer the row was written from.",
+		p.T("1. On the Questionnaire sheet, answer each control in the columns %s, %s, %s, %s and %s. "+
+			"The other columns (control ID and catalog text) are locked, and so is the sheet's layout: "+
+			"do not rename sheets, move columns or change the header row.",
+			b.qnHeader(QnStatus), b.qnHeader(QnMaturity), b.qnHeader(QnNarrative), b.qnHeader(QnRemediationDate),
+			b.qnHeader(QnJustification)),
+		p.T("2. %s: one of %s (choose from the list). Leave it blank for a control you have not answered yet.",
+			b.qnHeader(QnStatus), QuestionnaireStatuses()),
+		p.T("3. %s: a whole number from 0 (none) to 5 (optimised); it may be left blank.", b.qnHeader(QnMaturity)),
+		p.T("4. %s: how the control is implemented. An implemented control needs a narrative or evidence.",
+			b.qnHeader(QnNarrative)),
+		p.T("5. %s: for partial and not_implemented, the planned date of remediation, in the future "+
+			"(an Excel date, or text as YYYY-MM-DD).", b.qnHeader(QnRemediationDate)),
+		p.T("6. %s: why the control does not apply; required for not_applicable.", b.qnHeader(QnJustification)),
+		p.T("7. Text that begins with =, +, - or @ is shown with a leading apostrophe so that it is never run as a " +
+			"formula; the apostrophe is removed on upload."),
+		p.T("8. Evidence files are not part of this workbook: upload them in Assure."),
+		p.T("9. Upload the saved workbook (.xlsx, at most %d MB, without macros) to POST /api/v1/assessments/%s/questionnaire. "+
+			"Every row is checked and all problems are reported together; the hidden %s column tells Assure which "+
+			"version of each answer the row was written from.", MaxQuestionnaireBytes>>20, q.Assessment.ID, b.qnHeader(QnVersion)),
 	} {
 		s.add(line)
 	}
 	s.close()
 }
+
+// qnHeader is a column's header in the workbook's language.
+func (b *xlBook) qnHeader(c QuestionnaireColumn) string { return b.p.Say(qnColumns[c].name) }
 
 func (b *xlBook) qnAnswers(q QuestionnaireData) {
 	controls := map[string]domain.Control{}
@@ -114,10 +133,23 @@ func (b *xlBook) qnAnswers(q QuestionnaireData) {
 	answerDate := b.style(&excelize.Style{Protection: unlocked, Fill: tint, CustomNumFmt: &dateFormat,
 		Alignment: &excelize.Alignment{Vertical: "top"}})
 
-	s := b.sheet(QuestionnaireSheet)
-	s.columns(xlWidths(qnColumns[:]), nil, []int{int(QnVersion) + 1})
+	// Every text column wraps, so that rows grow to show the catalog's
+	// text and the answers; the row heights are estimated as written.
+	s := b.printedSheet(QuestionnaireSheet, true)
+	var wrap []int
+	for c := range qnColumns {
+		if c != int(QnMaturity) && c != int(QnRemediationDate) && c != int(QnVersion) {
+			wrap = append(wrap, c+1)
+		}
+	}
+	s.columns(xlWidths(qnColumns[:]), wrap, []int{int(QnVersion) + 1})
 	s.freezeHeader()
-	s.header(qnColumns[:])
+	s.printTitles()
+	cols := make([]xlColumn, len(qnColumns))
+	for i, c := range qnColumns {
+		cols[i] = xlColumn{b.qnHeader(QuestionnaireColumn(i)), c.width}
+	}
+	s.header(cols)
 	for _, r := range q.Responses {
 		c := controls[r.ControlID]
 		var maturity, date any
@@ -157,18 +189,19 @@ func (b *xlBook) qnValidations(s *xlSheet, last string) {
 		statuses = append(statuses, string(st))
 	}
 	s.fail(status.SetDropList(statuses))
-	status.SetError(excelize.DataValidationErrorStyleStop, "Status", "Choose one of "+QuestionnaireStatuses()+".")
+	p := b.p
+	status.SetError(excelize.DataValidationErrorStyleStop, b.qnHeader(QnStatus), p.T("Choose one of %s.", QuestionnaireStatuses()))
 
 	maturity := excelize.NewDataValidation(true)
 	maturity.Sqref = col(QnMaturity)
 	s.fail(maturity.SetRange(0, 5, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween))
-	maturity.SetError(excelize.DataValidationErrorStyleStop, "Maturity", "Enter a whole number from 0 to 5.")
+	maturity.SetError(excelize.DataValidationErrorStyleStop, b.qnHeader(QnMaturity), p.T("Enter a whole number from 0 to 5."))
 
 	date := excelize.NewDataValidation(true)
 	date.Sqref = col(QnRemediationDate)
 	s.fail(date.SetRange(xlSerial(2000, 1, 1), xlSerial(2100, 12, 31),
 		excelize.DataValidationTypeDate, excelize.DataValidationOperatorBetween))
-	date.SetError(excelize.DataValidationErrorStyleStop, "Remediation date", "Enter a date (YYYY-MM-DD).")
+	date.SetError(excelize.DataValidationErrorStyleStop, b.qnHeader(QnRemediationDate), p.T("Enter a date (YYYY-MM-DD)."))
 
 	for _, dv := range []*excelize.DataValidation{status, maturity, date} {
 		if s.err == nil {

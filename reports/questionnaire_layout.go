@@ -74,3 +74,36 @@ func QuestionnaireStatuses() string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// QuestionnaireHeadersIn returns the Questionnaire sheet's header row as the
+// questionnaire in language l writes it, indexed by QuestionnaireColumn. It
+// fails only when the reports' catalog cannot be read.
+func QuestionnaireHeadersIn(l domain.Language) ([]string, error) {
+	p, err := printerFor(l)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(qnColumns))
+	for i, c := range qnColumns {
+		out[i] = p.Say(c.name)
+	}
+	return out, nil
+}
+
+// QuestionnaireStatusNames returns the names of the answers in every
+// language ("Partially implemented", "Partiellement mise en œuvre"), so that
+// a Status cell holding one is read as that answer. It fails only when the
+// reports' catalog cannot be read.
+func QuestionnaireStatusNames() (map[string]domain.ResponseStatus, error) {
+	out := map[string]domain.ResponseStatus{}
+	for _, l := range domain.Languages {
+		p, err := printerFor(l)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range domain.ResponseStatuses {
+			out[p.Name(s)] = s
+		}
+	}
+	return out, nil
+}

@@ -162,3 +162,51 @@ func TestQuestionnaireLayout(t *testing.T) {
 		}
 	})
 }
+
+// TestFrenchQuestionnaire checks that the French questionnaire speaks French
+// on the sheets a provider reads, keeps the sheet names the reader looks up,
+// and gives every column a header of its own.
+func TestFrenchQuestionnaire(t *testing.T) {
+	q := qnData(t)
+	english := xlOpen(t, qnWrite(t, q))
+	q.Lang = domain.French
+	f := xlOpen(t, qnWrite(t, q))
+	if got, want := f.GetSheetList(), []string{qnInstructions, QuestionnaireSheet, QuestionnaireMetaSheet}; !slices.Equal(got, want) {
+		t.Fatalf("sheets = %q, want %q", got, want)
+	}
+	headers, err := QuestionnaireHeadersIn(domain.French)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := xlRows(t, f, QuestionnaireSheet)[0]; !slices.Equal(got, headers) {
+		t.Errorf("header = %q, want %q", got, headers)
+	}
+	seen := map[string]bool{}
+	for i, h := range headers {
+		if seen[h] {
+			t.Errorf("the French header %q names two columns", h)
+		}
+		seen[h] = true
+		if QuestionnaireColumn(i) != QnControlID && QuestionnaireColumn(i) != QnVersion && h == QuestionnaireHeaders()[i] &&
+			h != "Section" && h != "Justification" {
+			t.Errorf("column %d header %q is not translated", i, h)
+		}
+	}
+	// Every line of the instructions is in French: none is the English one.
+	fr, en := xlRows(t, f, qnInstructions), xlRows(t, english, qnInstructions)
+	if len(fr) != len(en) {
+		t.Fatalf("%d lines of instructions, the English have %d", len(fr), len(en))
+	}
+	for i := range fr {
+		if len(fr[i]) > 0 && slices.Equal(fr[i], en[i]) {
+			t.Errorf("instruction line %d is still English: %q", i+1, fr[i])
+		}
+	}
+	if got := fr[0][0]; got != "Questionnaire d’auto-évaluation Assure" {
+		t.Errorf("title = %q", got)
+	}
+	hf, _ := f.GetHeaderFooter(QuestionnaireSheet)
+	if !strings.Contains(hf.OddFooter, "Page &P sur &N") {
+		t.Errorf("footer = %q, want French", hf.OddFooter)
+	}
+}

@@ -1,50 +1,76 @@
 package reports
 
 import (
+	"cmp"
 	"io"
-	"strconv"
+	"slices"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"assure/domain"
+	"assure/texts"
 )
 
-// Columns of the assessment workbook's tables.
-var (
-	xlResponseColumns = []xlColumn{
-		{"Control ID", 11}, {"Section", 9}, {"Title", 36}, {"Primary threat", 28}, {"Status", 15},
-		{"Maturity", 9}, {"Narrative", 60}, {"Remediation date", 14}, {"Justification", 40},
-		{"Verdict", 11}, {"Verdict comment", 40}, {"Evidence files", 9},
-	}
-	xlEvidenceColumns = []xlColumn{
-		{"File name", 36}, {"Media type", 28}, {"Size (bytes)", 12}, {"SHA-256", 66},
-		{"Uploaded by", 28}, {"Uploaded at (UTC)", 19},
-	}
-	xlFindingColumns = []xlColumn{
-		{"Title", 40}, {"Control", 10}, {"Severity", 10}, {"Status", 12}, {"Due", 12},
-		{"Created (UTC)", 19}, {"Remediation plan", 60},
-	}
-	xlRiskColumns = []xlColumn{
-		{"Threat ID", 9}, {"Threat", 40}, {"Applicable", 10}, {"Inherent likelihood", 11},
-		{"Inherent impact", 11}, {"Override reason", 36}, {"Coverage", 10}, {"Residual likelihood", 11},
-		{"Residual impact", 11}, {"Score", 8}, {"Level", 10},
-	}
-)
+// Columns of the assessment workbook's tables, in the report's language.
 
-// xlScoreColumn is where the risk register keeps the score, for its colour scale.
-const xlScoreColumn = "J"
+func xlResponseColumns(p texts.Printer) []xlColumn {
+	return []xlColumn{
+		{p.T("Control ID"), 9}, {p.T("Section"), 8}, {p.T("Title"), 28}, {p.T("Primary threat"), 22},
+		{p.T("Status"), 15}, {p.T("Maturity"), 9}, {p.T("Narrative"), 48}, {p.T("Remediation date"), 12},
+		{p.T("Justification"), 30}, {p.T("Verdict"), 13}, {p.T("Verdict comment"), 30}, {p.T("Evidence files"), 10},
+	}
+}
+
+func xlEvidenceColumns(p texts.Printer) []xlColumn {
+	return []xlColumn{
+		{p.T("File name"), 36}, {p.T("Media type"), 28}, {p.T("Size (bytes)"), 12}, {p.T("SHA-256"), 66},
+		{p.T("Uploaded by"), 28}, {p.T("Uploaded at (UTC)"), 19},
+	}
+}
+
+func xlFindingColumns(p texts.Printer) []xlColumn {
+	return []xlColumn{
+		{p.T("Title"), 40}, {p.T("Control"), 10}, {p.T("Severity"), 10}, {p.T("Status"), 12}, {p.T("Due"), 12},
+		{p.T("Created (UTC)"), 19}, {p.T("Remediation plan"), 60},
+	}
+}
+
+func xlRiskColumns(p texts.Printer) []xlColumn {
+	return []xlColumn{
+		{p.T("Threat ID"), 9}, {p.T("Threat"), 40}, {p.T("Applicable"), 11}, {p.T("Inherent likelihood"), 11},
+		{p.T("Inherent impact"), 11}, {p.T("Override reason"), 36}, {p.T("Coverage"), 10},
+		{p.T("Residual likelihood"), 11}, {p.T("Residual impact"), 11}, {p.T("Score"), 8}, {p.T("Level"), 11},
+	}
+}
+
+// xlAssessmentSheets names the assessment workbook's sheets, in order:
+// Summary, Responses, Evidence, Findings and Risk register.
+func xlAssessmentSheets(p texts.Printer) []string {
+	return []string{p.T("Summary"), p.T("Responses"), p.T("Evidence"), p.T("Findings"), p.T("Risk register")}
+}
+
+// xlTopRisks is how many of the highest residual risks the summary lists.
+const xlTopRisks = 5
 
 // WriteAssessmentXLSX writes one provider's assessment as a workbook with the
-// sheets Summary, Responses, Evidence, Findings and Risk register. It returns
-// the first error of building the workbook or writing to w.
+// sheets Summary, Responses, Evidence, Findings and Risk register, in the
+// language d.Lang. It returns the first error of building the workbook or
+// writing to w.
 func WriteAssessmentXLSX(w io.Writer, d AssessmentData) error {
-	b := newXLBook("Summary", "Responses", "Evidence", "Findings", "Risk register")
+	p, err := printerFor(d.Lang)
+	if err != nil {
+		return err
+	}
+	sheets := xlAssessmentSheets(p)
+	report := p.T("Assessment of %s", d.Provider.LegalName)
+	b := newReportBook(p, report, p.T("%s, generated %s", d.Campaign.Name, p.Time(d.GeneratedAt)), sheets...)
+	b.fail(b.f.SetDocProps(&excelize.DocProperties{Creator: "Assure", Title: report, Language: string(p.Language())}))
 	names := xlCatalogNames(d.Framework)
-	b.assessmentSummary(d, names)
-	b.assessmentResponses(d, names)
+	b.assessmentSummary(sheets[0], d, names)
+	b.assessmentResponses(sheets[1], d, names)
 
-	s := b.table("Evidence", xlEvidenceColumns)
+	s := b.wrappedTable(sheets[2], xlEvidenceColumns(p))
 	for _, e := range d.Evidence {
 		var at any = e.UploadedAt // kept as text when it is not RFC 3339
 		if t, err := time.Parse(time.RFC3339Nano, e.UploadedAt); err == nil {
@@ -55,14 +81,15 @@ func WriteAssessmentXLSX(w io.Writer, d AssessmentData) error {
 	s.filter()
 	s.close()
 
-	s = b.table("Findings", xlFindingColumns, 1, 7)
+	s = b.wrappedTable(sheets[3], xlFindingColumns(p))
 	for _, f := range d.Findings {
-		s.add(f.Title, f.ControlID, string(f.Severity), string(f.Status), f.DueAt, f.CreatedAt, f.RemediationPlan)
+		s.add(f.Title, f.ControlID, b.levelCell(domain.RiskLevel(f.Severity)), p.Name(f.Status), f.DueAt, f.CreatedAt,
+			f.RemediationPlan)
 	}
 	s.filter()
 	s.close()
 
-	b.riskRegister(d, names)
+	b.riskRegister(sheets[4], d, names)
 	return b.write(w)
 }
 
@@ -103,95 +130,137 @@ func xlName(m map[string]string, id string) string {
 	return id
 }
 
-func (b *xlBook) assessmentSummary(d AssessmentData, n xlNames) {
-	s := b.sheet("Summary")
-	s.columns([]float64{34, 60, 16}, []int{2}, nil)
-	s.add(excelize.Cell{StyleID: b.title, Value: "Assessment of " + d.Provider.LegalName})
+func (b *xlBook) assessmentSummary(name string, d AssessmentData, n xlNames) {
+	p := b.p
+	s := b.sheet(name)
+	s.columns([]float64{34, 60, 16, 12}, []int{1, 2}, nil)
+	s.add(excelize.Cell{StyleID: b.title, Value: b.report})
 	s.skip(1)
 	label := func(name string, value any) { s.add(excelize.Cell{StyleID: b.bold, Value: name}, value) }
-	label("Provider (legal name)", d.Provider.LegalName)
-	label("Short name", d.Provider.ShortName)
-	label("Licence", d.Provider.LicenceNumber)
-	label("Kind", string(d.Provider.Kind))
-	label("Tier", d.Tier)
-	label("Campaign", d.Campaign.Name)
-	label("Status", string(d.Assessment.Status))
+	label(p.T("Provider (legal name)"), d.Provider.LegalName)
+	label(p.T("Short name"), d.Provider.ShortName)
+	label(p.T("Licence"), d.Provider.LicenceNumber)
+	label(p.T("Kind"), p.ProviderKindName(d.Provider.Kind))
+	label(p.T("Tier"), p.ProviderTierName(d.Tier))
+	label(p.T("Campaign"), d.Campaign.Name)
+	label(p.T("Status"), p.Name(d.Assessment.Status))
 	sub := d.Submission
 	if sub == nil {
 		sub = &SubmissionInfo{}
-		label("Submission version", "not submitted")
+		label(p.T("Submission version"), p.T("not submitted"))
 	} else {
-		label("Submission version", sub.Version)
+		label(p.T("Submission version"), sub.Version)
 	}
-	label("Submitted at (UTC)", sub.SubmittedAt)
-	label("Submitted by", sub.SubmittedBy)
-	label("Late", xlBoolIf(d.Submission != nil, sub.Late))
-	label("Attestation: name", sub.Attestation.Name)
-	label("Attestation: position", sub.Attestation.Position)
-	label("Attestation: statement", sub.Attestation.Statement)
-	label("Seal SHA-256", sub.Seal)
-	label("Seal verified", xlBoolIf(d.Submission != nil, sub.Verified))
-	label("Decided by", d.DecidedBy)
-	label("Decided at (UTC)", d.DecidedAt)
-	label("Generated at (UTC)", d.GeneratedAt)
-	label("Generated by", d.GeneratedBy)
-	label("Basis", d.Basis)
-	label("Source", d.Source)
+	label(p.T("Submitted at (UTC)"), sub.SubmittedAt)
+	label(p.T("Submitted by"), sub.SubmittedBy)
+	label(p.T("Late"), b.yesNoIf(d.Submission != nil, sub.Late))
+	label(p.T("Attestation: name"), sub.Attestation.Name)
+	label(p.T("Attestation: position"), sub.Attestation.Position)
+	label(p.T("Attestation: statement"), sub.Attestation.Statement)
+	label(p.T("Seal SHA-256"), sub.Seal)
+	label(p.T("Seal verified"), b.yesNoIf(d.Submission != nil, sub.Verified))
+	label(p.T("Decided by"), d.DecidedBy)
+	label(p.T("Decided at (UTC)"), d.DecidedAt)
+	label(p.T("Generated at (UTC)"), d.GeneratedAt)
+	label(p.T("Generated by"), d.GeneratedBy)
+	label(p.T("Basis"), basisName(p, d.Basis))
+	var source any
+	if d.Source != "" {
+		source = p.Name(d.Source)
+	}
+	label(p.T("Numbers taken from"), source)
 	var overall any
 	if len(d.Risk.Compliance) > 0 {
 		overall = xlPercent(d.Risk.Overall())
 	}
-	label("Overall compliance", overall)
+	label(p.T("Overall compliance"), overall)
 	counts := map[domain.RiskLevel]int{}
+	var applicable []domain.ThreatRisk
 	for _, t := range d.Risk.Threats {
 		if t.Applicable {
 			counts[t.Level]++
+			applicable = append(applicable, t)
 		}
 	}
+	label(p.T("Applicable threats"), plural(p, len(applicable), p.T("%d threat applies", len(applicable)),
+		p.T("%d threats apply", len(applicable))))
 	for _, l := range domain.RiskLevels {
-		label("Applicable threats at residual level "+string(l), counts[l])
+		s.add(excelize.Cell{StyleID: b.bold, Value: p.T("Applicable threats at residual level %s", p.Name(l))},
+			counts[l], b.levelCell(l))
 	}
+
+	// The highest residual risks, for a reader who looks no further.
+	slices.SortStableFunc(applicable, func(x, y domain.ThreatRisk) int { return cmp.Compare(y.Score, x.Score) })
+	if len(applicable) > 0 {
+		s.skip(1)
+		s.header([]xlColumn{{name: p.T("Highest residual risks")}, {name: p.T("Threat")}, {name: p.T("Score")},
+			{name: p.T("Level")}})
+		for _, t := range applicable[:min(len(applicable), xlTopRisks)] {
+			s.add(t.ThreatID, xlName(n.threats, t.ThreatID), b.scoreCell(t.Score, t.Level), b.levelCell(t.Level))
+		}
+	}
+
 	for _, facet := range []struct {
 		facet domain.Facet
 		title string
 		names map[string]string
-	}{{domain.FacetDimension, "Dimension", n.dims}, {domain.FacetStage, "Stage", n.stages}} {
+	}{{domain.FacetDimension, p.T("Compliance by dimension"), n.dims}, {domain.FacetStage, p.T("Compliance by stage"), n.stages}} {
 		s.skip(1)
-		s.header([]xlColumn{{name: "Compliance by " + facet.title}, {name: "Compliance"}, {name: "Controls counted"}})
+		s.header([]xlColumn{{name: facet.title}, {name: p.T("Compliance")}, {name: p.T("Controls counted")}})
 		for _, c := range d.Risk.Compliance {
 			if c.Facet == facet.facet {
-				s.add(xlName(facet.names, c.Key), xlPercent(c), c.Counted)
+				var v *float64
+				if x, ok := c.Value(); ok {
+					v = &x
+				}
+				s.add(xlName(facet.names, c.Key), b.complianceCell(v), c.Counted)
 			}
 		}
 	}
 	s.close()
 }
 
-// xlBoolIf returns v as a value when known is true, else nil for an empty cell.
-func xlBoolIf(known, v bool) any {
+// yesNoIf says v in words when known is true, else returns nil for an empty
+// cell.
+func (b *xlBook) yesNoIf(known, v bool) any {
 	if !known {
 		return nil
 	}
-	return v
+	return b.yesNo(v)
 }
 
-func (b *xlBook) assessmentResponses(d AssessmentData, n xlNames) {
-	s := b.table("Responses", xlResponseColumns, 3, 7, 9, 11)
+// assessmentResponses lists every applicable control of the assessment (its
+// responses are one per applicable control, in catalog order) with its
+// answer, maturity, narrative, remediation date and the supervisor's verdict
+// and comment.
+func (b *xlBook) assessmentResponses(name string, d AssessmentData, n xlNames) {
+	p := b.p
+	s := b.wrappedTable(name, xlResponseColumns(p))
 	for _, r := range d.Responses {
 		c := n.controls[r.ControlID]
 		threat := c.PrimaryThreat
 		if name, ok := n.threats[threat]; ok {
 			threat += " " + name
 		}
-		s.add(r.ControlID, c.Section, c.Title, threat, string(r.Status), r.Maturity, r.Narrative,
-			r.RemediationDate, r.Justification, string(r.Verdict), r.VerdictComment, len(r.EvidenceIDs))
+		var status, verdict any
+		if r.Status != "" {
+			status = p.Name(r.Status)
+		}
+		if r.Verdict != "" {
+			verdict = p.Name(r.Verdict)
+		}
+		s.add(r.ControlID, c.Section, c.Title, threat, status, r.Maturity, r.Narrative,
+			r.RemediationDate, r.Justification, verdict, r.VerdictComment, len(r.EvidenceIDs))
 	}
 	s.filter()
 	s.close()
 }
 
-func (b *xlBook) riskRegister(d AssessmentData, n xlNames) {
-	s := b.table("Risk register", xlRiskColumns, 2, 6)
+// riskRegister lists every threat of the catalog: for the applicable ones
+// the inherent and residual risk, the score on its level's colour and the
+// level by name.
+func (b *xlBook) riskRegister(name string, d AssessmentData, n xlNames) {
+	s := b.wrappedTable(name, xlRiskColumns(b.p))
 	for _, t := range d.Risk.Threats {
 		var reason string
 		if t.Override != nil {
@@ -200,20 +269,11 @@ func (b *xlBook) riskRegister(d AssessmentData, n xlNames) {
 		if !t.Applicable {
 			// Residual values of a threat that does not concern the provider
 			// would only draw the eye; the row says it does not apply.
-			s.add(t.ThreatID, xlName(n.threats, t.ThreatID), false, t.L0, t.I0, reason)
+			s.add(t.ThreatID, xlName(n.threats, t.ThreatID), b.yesNo(false), t.L0, t.I0, reason)
 			continue
 		}
-		s.add(t.ThreatID, xlName(n.threats, t.ThreatID), true, t.L0, t.I0, reason,
-			xlFraction(t.Coverage()), t.L1, t.I1, t.Score, string(t.Level))
-	}
-	if s.err == nil && s.row > 1 {
-		ref := xlScoreColumn + "2:" + xlScoreColumn + strconv.Itoa(s.row)
-		s.fail(b.f.SetConditionalFormat("Risk register", ref, []excelize.ConditionalFormatOptions{{
-			Type: "3_color_scale", Criteria: "=",
-			MinType: "num", MinValue: "1", MinColor: "#63BE7B",
-			MidType: "num", MidValue: "10", MidColor: "#FFEB84",
-			MaxType: "num", MaxValue: "25", MaxColor: "#F8696B",
-		}}))
+		s.add(t.ThreatID, xlName(n.threats, t.ThreatID), b.yesNo(true), t.L0, t.I0, reason,
+			xlFraction(t.Coverage()), t.L1, t.I1, b.scoreCell(t.Score, t.Level), b.levelCell(t.Level))
 	}
 	s.filter()
 	s.close()

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	"assure/domain"
 	"assure/frameworks"
+	"assure/texts"
 )
 
 // xlFramework returns the built-in X.1150 catalog.
@@ -115,6 +117,34 @@ func xlAssessment(tb testing.TB) AssessmentData {
 	}
 }
 
+// xlEnglish is the printer of the English workbooks.
+func xlEnglish(tb testing.TB) texts.Printer {
+	tb.Helper()
+	p, err := printerFor(domain.English)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// xlFill returns a cell's fill colour, upper-cased as excelize reads it back
+// and lower-cased here to compare with the heatmap's.
+func xlFill(t *testing.T, f *excelize.File, sheet, cell string) string {
+	t.Helper()
+	id, err := f.GetCellStyle(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Fill.Color) == 0 {
+		return ""
+	}
+	return "#" + strings.ToLower(strings.TrimPrefix(st.Fill.Color[0], "#"))
+}
+
 func xlOpen(t *testing.T, data []byte) *excelize.File {
 	t.Helper()
 	f, err := excelize.OpenReader(bytes.NewReader(data))
@@ -201,6 +231,18 @@ func xlLabelRow(t *testing.T, rows [][]string, label string) int {
 	return 0
 }
 
+// xlCellRow returns the 1-based row whose column col (from 0) holds text.
+func xlCellRow(t *testing.T, rows [][]string, col int, text string) int {
+	t.Helper()
+	for i, r := range rows {
+		if len(r) > col && r[col] == text {
+			return i + 1
+		}
+	}
+	t.Fatalf("no row with %q in column %d", text, col+1)
+	return 0
+}
+
 func xlFilter(t *testing.T, f *excelize.File, sheet, want string) {
 	t.Helper()
 	for _, n := range f.GetDefinedName() {
@@ -232,10 +274,10 @@ func TestAssessmentXLSX(t *testing.T) {
 	if got, want := f.GetSheetList(), []string{"Summary", "Responses", "Evidence", "Findings", "Risk register"}; !slices.Equal(got, want) {
 		t.Fatalf("sheets = %q, want %q", got, want)
 	}
-	xlCheckHeader(t, f, "Responses", xlResponseColumns)
-	xlCheckHeader(t, f, "Evidence", xlEvidenceColumns)
-	xlCheckHeader(t, f, "Findings", xlFindingColumns)
-	xlCheckHeader(t, f, "Risk register", xlRiskColumns)
+	xlCheckHeader(t, f, "Responses", xlResponseColumns(xlEnglish(t)))
+	xlCheckHeader(t, f, "Evidence", xlEvidenceColumns(xlEnglish(t)))
+	xlCheckHeader(t, f, "Findings", xlFindingColumns(xlEnglish(t)))
+	xlCheckHeader(t, f, "Risk register", xlRiskColumns(xlEnglish(t)))
 
 	t.Run("summary", func(t *testing.T) {
 		rows := xlRows(t, f, "Summary")
@@ -250,8 +292,8 @@ func TestAssessmentXLSX(t *testing.T) {
 		if got, _ := f.GetCellValue("Summary", cell("Overall compliance")); got == "" || got[len(got)-1] != '%' {
 			t.Errorf("overall compliance shows %q, want a percentage", got)
 		}
-		if typ, _ := f.GetCellType("Summary", cell("Late")); typ != excelize.CellTypeBool {
-			t.Errorf("Late cell type = %v, want bool", typ)
+		if got := rows[xlLabelRow(t, rows, "Late")-1][1]; got != "Yes" {
+			t.Errorf("Late = %q, want Yes", got)
 		}
 		if got := xlDateCell(t, f, "Summary", cell("Submitted at (UTC)"), xlDateTimeFormat); !got.Equal(d.Submission.SubmittedAt) {
 			t.Errorf("submitted at = %v", got)
@@ -263,7 +305,7 @@ func TestAssessmentXLSX(t *testing.T) {
 			}
 		}
 		for _, l := range domain.RiskLevels {
-			if got := xlNumber(t, f, "Summary", cell("Applicable threats at residual level "+string(l))); int(got) != counts[l] {
+			if got := xlNumber(t, f, "Summary", cell("Applicable threats at residual level "+xlEnglish(t).Name(l))); int(got) != counts[l] {
 				t.Errorf("%s threats = %v, want %d", l, got, counts[l])
 			}
 		}
@@ -271,7 +313,7 @@ func TestAssessmentXLSX(t *testing.T) {
 			t.Errorf("submission version = %v", got)
 		}
 		// The dimension table: one row per catalog dimension, by name.
-		first := xlLabelRow(t, rows, "Compliance by Dimension")
+		first := xlLabelRow(t, rows, "Compliance by dimension")
 		for i, dim := range d.Framework.Dimensions {
 			row := rows[first+i]
 			if row[0] != dim.Name {
@@ -285,7 +327,7 @@ func TestAssessmentXLSX(t *testing.T) {
 				}
 			}
 		}
-		xlLabelRow(t, rows, "Compliance by Stage")
+		xlLabelRow(t, rows, "Compliance by stage")
 	})
 
 	t.Run("responses", func(t *testing.T) {
@@ -343,8 +385,8 @@ func TestAssessmentXLSX(t *testing.T) {
 		}
 		for i, tr := range d.Risk.Threats {
 			cell := func(col string) string { return col + strconv.Itoa(i+2) }
-			if typ, _ := f.GetCellType("Risk register", cell("C")); typ != excelize.CellTypeBool {
-				t.Errorf("%s applicable is not a boolean", tr.ThreatID)
+			if got, want := rows[i+1][2], map[bool]string{true: "Yes", false: "No"}[tr.Applicable]; got != want {
+				t.Errorf("%s applicable = %q, want %q", tr.ThreatID, got, want)
 			}
 			if !tr.Applicable {
 				continue
@@ -359,13 +401,19 @@ func TestAssessmentXLSX(t *testing.T) {
 		if got := rows[1][5]; got != "Repeated incidents in 2026" {
 			t.Errorf("T1 override reason = %q", got)
 		}
-		formats, err := f.GetConditionalFormats("Risk register")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ref := fmt.Sprintf("J2:J%d", len(rows))
-		if len(formats[ref]) != 1 || formats[ref][0].Type != "3_color_scale" {
-			t.Errorf("conditional formats = %+v, want a 3-colour scale on %s", formats, ref)
+		// The score's colour is its level's, and the level is also said in words.
+		for i, tr := range d.Risk.Threats {
+			if !tr.Applicable {
+				continue
+			}
+			for _, col := range []string{"J", "K"} {
+				if got := xlFill(t, f, "Risk register", col+strconv.Itoa(i+2)); got != LevelFill(tr.Level) {
+					t.Errorf("%s %s fill = %s, want %s for %s", tr.ThreatID, col, got, LevelFill(tr.Level), tr.Level)
+				}
+			}
+			if got := rows[i+1][10]; got != xlEnglish(t).Name(tr.Level) {
+				t.Errorf("%s level = %q, want it in words", tr.ThreatID, got)
+			}
 		}
 	})
 }
@@ -478,10 +526,10 @@ func TestSectorXLSX(t *testing.T) {
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Fatalf("sheets = %q, want %q", got, want)
 	}
-	xlCheckHeader(t, f, "Submission status", xlStatusColumns)
-	xlCheckHeader(t, f, "Priorities", xlPriorityColumns)
-	xlCheckHeader(t, f, "Overdue findings", xlOverdueColumns)
-	xlCheckHeader(t, f, "Responses", xlRegisterColumns)
+	xlCheckHeader(t, f, "Submission status", xlStatusColumns(xlEnglish(t)))
+	xlCheckHeader(t, f, "Priorities", xlPriorityColumns(xlEnglish(t)))
+	xlCheckHeader(t, f, "Overdue findings", xlOverdueColumns(xlEnglish(t)))
+	xlCheckHeader(t, f, "Responses", xlRegisterColumns(xlEnglish(t)))
 
 	t.Run("summary", func(t *testing.T) {
 		rows := xlRows(t, f, "Summary")
@@ -495,18 +543,37 @@ func TestSectorXLSX(t *testing.T) {
 		xlDateCell(t, f, "Summary", cell("Due"), xlDateFormat)
 		xlDateCell(t, f, "Summary", cell("Generated at (UTC)"), xlDateTimeFormat)
 		// The grid: likelihood 5 on top, impact 1 to 5 left to right.
-		top := xlLabelRow(t, rows, "Likelihood \\ Impact") + 1
+		// Its row labels are in B and its cells in C to G, coloured by
+		// level, with a legend naming the levels under it.
+		top := xlCellRow(t, rows, 1, "Likelihood \\ Impact") + 1
 		for k := range 5 {
 			l := 5 - k
-			if got := xlNumber(t, f, "Summary", "A"+strconv.Itoa(top+k)); int(got) != l {
+			if got := xlNumber(t, f, "Summary", "B"+strconv.Itoa(top+k)); int(got) != l {
 				t.Errorf("matrix row %d is likelihood %v, want %d", top+k, got, l)
 			}
 			for i := range 5 {
-				ref, _ := excelize.CoordinatesToCellName(2+i, top+k)
+				ref, _ := excelize.CoordinatesToCellName(3+i, top+k)
 				if got := xlNumber(t, f, "Summary", ref); int(got) != d.Matrix[l-1][i] {
 					t.Errorf("matrix L%d I%d = %v, want %d", l, i+1, got, d.Matrix[l-1][i])
 				}
+				if got, want := xlFill(t, f, "Summary", ref), LevelFill(domain.LevelOf(l*(i+1))); got != want {
+					t.Errorf("matrix L%d I%d fill = %s, want %s", l, i+1, got, want)
+				}
 			}
+		}
+		legend := rows[xlCellRow(t, rows, 1, "Level of the cell")-1][2:]
+		if want := []string{"Low (1–4)", "Medium (5–9)", "High (10–16)", "Critical (20–25)"}; !slices.Equal(legend, want) {
+			t.Errorf("matrix legend = %q, want %q", legend, want)
+		}
+		for i, l := range domain.RiskLevels {
+			ref, _ := excelize.CoordinatesToCellName(3+i, xlCellRow(t, rows, 1, "Level of the cell"))
+			if got := xlFill(t, f, "Summary", ref); got != LevelFill(l) {
+				t.Errorf("legend %s fill = %s, want %s", l, got, LevelFill(l))
+			}
+		}
+		if got := rows[xlLabelRow(t, rows, "In short")-1][1]; got !=
+			"40 providers in the campaign: 39 in the risk matrix, 1 without numbers on this basis." {
+			t.Errorf("in short = %q", got)
 		}
 	})
 
@@ -518,8 +585,8 @@ func TestSectorXLSX(t *testing.T) {
 		if got := xlNumber(t, f, "Priorities", "E3"); got != d.Priorities[1].Priority {
 			t.Errorf("priority = %v", got)
 		}
-		if typ, _ := f.GetCellType("Priorities", "G2"); typ != excelize.CellTypeBool {
-			t.Errorf("filed cell type = %v, want bool", typ)
+		if got := xlRows(t, f, "Priorities")[1][6:8]; !slices.Equal(got, []string{"Yes", "No"}) {
+			t.Errorf("filed and filing overdue = %q, want Yes and No", got)
 		}
 		rows := xlRows(t, f, "Dimensions")
 		header := []string{"Provider", "Overall"}
@@ -535,11 +602,17 @@ func TestSectorXLSX(t *testing.T) {
 		if got := xlFormat(t, f, "Dimensions", "C3"); got != xlPercentFormat {
 			t.Errorf("dimension format = %q", got)
 		}
-		if got := rows[len(rows)-1]; len(got) != 1 {
-			t.Errorf("the provider without numbers has values %q", got)
+		if got := rows[len(rows)-1]; !slices.Equal(got, []string{d.Providers[len(d.Providers)-1].Name, "not filed"}) {
+			t.Errorf("the provider without numbers shows %q, want it not filed and nothing else", got)
 		}
 		stages := xlRows(t, f, "Stages")
-		if got, want := stages[1][2], string(d.Providers[0].Stages[d.Framework.Stages[0].ID]); got != want {
+		if got, want := stages[1][2], xlEnglish(t).Name(domain.LevelOf(d.Providers[0].MaxScore)); got != want {
+			t.Errorf("level of the highest score = %q, want %q", got, want)
+		}
+		if got, want := xlFill(t, f, "Stages", "B2"), LevelFill(domain.LevelOf(d.Providers[0].MaxScore)); got != want {
+			t.Errorf("highest score fill = %s, want %s", got, want)
+		}
+		if got, want := stages[1][3], xlEnglish(t).Name(d.Providers[0].Stages[d.Framework.Stages[0].ID]); got != want {
 			t.Errorf("stage level = %q, want %q", got, want)
 		}
 		if got, _ := f.GetCellValue("Overdue findings", "B2"); got != "'=cmd|' /C calc'!A0" {
@@ -644,15 +717,20 @@ func xlBareRegister(w io.Writer, rows ResponseSource) error {
 	dateFmt, dateTimeFmt := xlDateFormat, xlDateTimeFormat
 	date, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt})
 	dateTime, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &dateTimeFmt})
-	header := make([]any, len(xlRegisterColumns))
-	for i, c := range xlRegisterColumns {
+	p, err := printerFor(domain.English)
+	if err != nil {
+		return err
+	}
+	cols := xlRegisterColumns(p)
+	header := make([]any, len(cols))
+	for i, c := range cols {
 		header[i] = c.name
 	}
 	if err := sw.SetRow("A1", header); err != nil {
 		return err
 	}
 	n := 1
-	row := make([]any, len(xlRegisterColumns))
+	row := make([]any, len(cols))
 	err = rows(func(r ResponseRow) error {
 		n++
 		row[0], row[1], row[2], row[3], row[4] = r.Provider, r.Licence, r.ControlID, r.Section, string(r.Status)

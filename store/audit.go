@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -75,6 +76,9 @@ type AuditFilter struct {
 	ProviderID string
 	Action     string
 	From, To   time.Time // From inclusive, To exclusive
+	// Through, when not 0, keeps events up to this sequence number: an
+	// export stops at the head its verification checked.
+	Through int64
 }
 
 const auditColumns = `seq, at, coalesce(actor_id::text, ''), actor_email, actor_role, action, object_type, object_id,
@@ -135,6 +139,9 @@ func (f AuditFilter) where(actor domain.Actor) (string, []any, error) {
 	if !f.To.IsZero() {
 		add("at < $?", f.To)
 	}
+	if f.Through > 0 {
+		add("seq <= $?", f.Through)
+	}
 	if len(conds) == 0 {
 		return "true", nil, nil
 	}
@@ -172,6 +179,12 @@ type Verification struct {
 	OK       bool
 	Checked  int64
 	FirstBad *int64 // the first event whose hash or link does not hold
+	// HeadSeq and HeadHash are the chain's head as recorded when the check
+	// began: the last event's sequence number and hash, which the check
+	// compared with the events it recomputed.
+	HeadSeq   int64
+	HeadHash  string
+	CheckedAt time.Time // when the check's snapshot was taken
 }
 
 // VerifyAudit walks the whole chain in order, recomputing every hash, and
@@ -191,6 +204,7 @@ func (db *DB) VerifyAudit(ctx context.Context) (Verification, error) {
 	if err := tx.QueryRow(ctx, `select seq, hash from audit_head`).Scan(&headSeq, &headHash); err != nil {
 		return v, translate(err, "verify audit: read head")
 	}
+	v.HeadSeq, v.HeadHash, v.CheckedAt = headSeq, headHash, time.Now().UTC()
 	prev, after := domain.GenesisHash, int64(0)
 	const chunk = 5000
 	for {
@@ -226,4 +240,123 @@ func (db *DB) VerifyAudit(ctx context.Context) (Verification, error) {
 	}
 	v.OK = true
 	return v, nil
+}
+
+// AuditEvent returns the event with sequence number seq. An event the actor
+// may not see is ENotFound, like one that does not exist.
+func (db *DB) AuditEvent(ctx context.Context, actor domain.Actor, seq int64) (domain.Event, error) {
+	where, args, err := AuditFilter{}.where(actor)
+	if err != nil {
+		return domain.Event{}, err
+	}
+	args = append(args, seq)
+	rows, err := db.pool.Query(ctx, fmt.Sprintf(`select `+auditColumns+` from audit_events where %s and seq = $%d`,
+		where, len(args)), args...)
+	if err != nil {
+		return domain.Event{}, translate(err, "get audit event")
+	}
+	e, err := pgx.CollectExactlyOneRow(rows, scanEvent)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return e, domain.Errorf(domain.ENotFound, "no such audit event")
+	}
+	return e, translate(err, "get audit event")
+}
+
+// AuditWindow is one page of the audit trail, newest first, with the
+// cursors of the pages either side ("" where there is none).
+type AuditWindow struct {
+	Events       []domain.Event
+	Older, Newer string
+}
+
+// AuditWindow returns a page of the events matching filter, newest first.
+// The cursor, made by an earlier window, says which way to go: to older
+// events or back to newer ones; "" is the newest page.
+func (db *DB) AuditWindow(ctx context.Context, actor domain.Actor, f AuditFilter, cursor string, limit int) (AuditWindow, error) {
+	limit = Page{Limit: limit}.limit()
+	var w AuditWindow
+	dir, from := "older", int64(1<<63-1)
+	if _, err := decodeCursor(cursor, &dir, &from); err != nil {
+		return w, err
+	}
+	if dir != "older" && dir != "newer" {
+		return w, domain.Errorf(domain.EInvalid, "cursor %q is not valid here; use the next value of a previous page", cursor)
+	}
+	where, args, err := f.where(actor)
+	if err != nil {
+		return w, err
+	}
+	args = append(args, from, limit+1)
+	query := `select ` + auditColumns + ` from audit_events where %s and seq < $%d order by seq desc limit $%d`
+	if dir == "newer" {
+		query = `select ` + auditColumns + ` from audit_events where %s and seq > $%d order by seq limit $%d`
+	}
+	rows, err := db.pool.Query(ctx, fmt.Sprintf(query, where, len(args)-1, len(args)), args...)
+	if err != nil {
+		return w, translate(err, "list audit events")
+	}
+	list, err := pgx.CollectRows(rows, scanEvent)
+	if err != nil {
+		return w, translate(err, "list audit events")
+	}
+	more := len(list) > limit
+	if more {
+		list = list[:limit]
+	}
+	if dir == "newer" {
+		for i, j := 0, len(list)-1; i < j; i, j = i+1, j-1 {
+			list[i], list[j] = list[j], list[i]
+		}
+	}
+	w.Events = list
+	if len(list) == 0 {
+		return w, nil
+	}
+	// Going older, there are newer events whenever a cursor led here; going
+	// newer, older ones always lie behind.
+	hasOlder, hasNewer := more, cursor != ""
+	if dir == "newer" {
+		hasOlder, hasNewer = true, more
+	}
+	if hasOlder {
+		w.Older = encodeCursor("older", list[len(list)-1].Seq)
+	}
+	if hasNewer {
+		w.Newer = encodeCursor("newer", list[0].Seq)
+	}
+	return w, nil
+}
+
+// MaxAuditChoices bounds the distinct values AuditChoices returns.
+const MaxAuditChoices = 300
+
+// auditChoiceColumns are the columns whose distinct values a filter offers,
+// each the leading column of an index.
+var auditChoiceColumns = map[string]bool{"action": true, "object_type": true, "actor_email": true}
+
+// AuditChoices returns the distinct values of column (action, object_type
+// or actor_email) among the events the actor may see, in order, at most
+// MaxAuditChoices. It skips through the column's index one value at a time,
+// so it reads a few rows per value however long the trail is.
+func (db *DB) AuditChoices(ctx context.Context, actor domain.Actor, column string) ([]string, error) {
+	if !auditChoiceColumns[column] {
+		return nil, fmt.Errorf("store: audit choices: no column %q", column)
+	}
+	where, args, err := AuditFilter{}.where(actor)
+	if err != nil {
+		return nil, err
+	}
+	args = append(args, MaxAuditChoices)
+	// column is one of the names above, never input.
+	rows, err := db.pool.Query(ctx, fmt.Sprintf(`with recursive v(value, n) as (
+			(select %[1]s, 1 from audit_events where %[2]s and %[1]s <> '' order by %[1]s limit 1)
+			union all
+			select (select %[1]s from audit_events where %[2]s and %[1]s > v.value order by %[1]s limit 1), v.n + 1
+			from v where v.value is not null and v.n < $%[3]d)
+		select value from v where value is not null`, column, where, len(args)), args...)
+	if err != nil {
+		return nil, translate(err, "audit choices")
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return list, translate(err, "audit choices")
 }

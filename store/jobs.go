@@ -195,3 +195,27 @@ func (db *DB) PurgeExpiredReports(ctx context.Context) (int, error) {
 	})
 	return n, err
 }
+
+// MaxRecentReportJobs bounds the jobs RecentReportJobs returns.
+const MaxRecentReportJobs = 20
+
+// RecentReportJobs returns the report jobs the actor asked for about a
+// campaign, newest first, at most limit (and MaxRecentReportJobs). An actor
+// who is not a user has asked for none.
+func (db *DB) RecentReportJobs(ctx context.Context, actor domain.Actor, campaignID string, limit int) ([]ReportJob, error) {
+	if actor.UserID == "" || !isUUID(campaignID) {
+		return nil, nil
+	}
+	if limit <= 0 || limit > MaxRecentReportJobs {
+		limit = MaxRecentReportJobs
+	}
+	// The requester index orders the actor's jobs; few are about other campaigns.
+	rows, err := db.pool.Query(ctx, `select `+reportJobColumns+` from report_jobs
+		where requested_by = $1 and params->>'campaign_id' = $2 order by created_at desc limit $3`,
+		actor.UserID, campaignID, limit)
+	if err != nil {
+		return nil, translate(err, "list report jobs")
+	}
+	list, err := pgx.CollectRows(rows, scanReportJob)
+	return list, translate(err, "list report jobs")
+}

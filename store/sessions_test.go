@@ -341,7 +341,7 @@ func TestDisabledUserCredentialsStayDead(t *testing.T) {
 	if _, err := p.db.UpdateUser(ctx, p.admin, p.user.ID, store.UserChange{Status: &active}, 0); err != nil {
 		t.Fatal(err)
 	}
-	p.audit.one(t, ev{"user.update", "user", p.user.ID})
+	p.audit.one(t, ev{"user.enable", "user", p.user.ID})
 	for i, tok := range old {
 		if authenticates(t, p.db, tok) {
 			t.Errorf("credential %d came back to life when the user was re-enabled", i)

@@ -52,3 +52,7 @@ func (db *DB) UpdateSettings(ctx context.Context, actor domain.Actor, s domain.S
 	})
 	return version, err
 }
+
+// SessionLifetimes returns how long browser sessions live, as the server
+// was started with; they are options of the server, not stored settings.
+func (db *DB) SessionLifetimes() SessionPolicy { return db.sessions }

@@ -273,12 +273,15 @@ func (db *DB) UpdateUser(ctx context.Context, actor domain.Actor, id string, ch 
 			return nil
 		}
 		action := "user.update"
-		if before.Status != u.Status && u.Status == domain.UserDisabled {
+		switch {
+		case before.Status != u.Status && u.Status == domain.UserDisabled:
 			action = "user.disable"
 			if err := revokeTokens(ctx, t, id, "user disabled"); err != nil {
 				return err
 			}
-		} else if before.Role != u.Role {
+		case before.Status != u.Status && u.Status == domain.UserActive:
+			action = "user.enable"
+		case before.Role != u.Role:
 			action = "user.role_change"
 		}
 		return t.record(actor, action, "user", u.ID, firstNonEmpty(u.ProviderID, before.ProviderID), map[string]any{"changes": changes})
@@ -290,6 +293,14 @@ func (db *DB) UpdateUser(ctx context.Context, actor domain.Actor, id string, ch 
 func (db *DB) DisableUser(ctx context.Context, actor domain.Actor, id string) (domain.User, error) {
 	disabled := domain.UserDisabled
 	return db.UpdateUser(ctx, actor, id, UserChange{Status: &disabled}, 0)
+}
+
+// EnableUser lets a disabled user sign in again. Their old sessions and
+// tokens stay revoked: they sign in afresh. Enabling an active user changes
+// nothing and records no event.
+func (db *DB) EnableUser(ctx context.Context, actor domain.Actor, id string) (domain.User, error) {
+	active := domain.UserActive
+	return db.UpdateUser(ctx, actor, id, UserChange{Status: &active}, 0)
 }
 
 // keepOneAdmin refuses a change that would leave no active admin. It locks
@@ -421,4 +432,16 @@ func (db *DB) SetLanguage(ctx context.Context, actor domain.Actor, language stri
 		}
 		return t.record(actor, "user.language", "user", actor.UserID, actor.ProviderID, map[string]any{"language": language})
 	})
+}
+
+// UserCounts returns how many users the actor may see, active and disabled,
+// in one query.
+func (db *DB) UserCounts(ctx context.Context, actor domain.Actor) (active, disabled int, err error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return 0, 0, err
+	}
+	err = db.pool.QueryRow(ctx, `select count(*) filter (where status = 'active'), count(*) filter (where status = 'disabled')
+		from users u where ($1 = '*' or u.provider_id::text = $1)`, scope).Scan(&active, &disabled)
+	return active, disabled, translate(err, "count users")
 }

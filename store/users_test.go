@@ -119,3 +119,53 @@ func TestProviderAdminLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestEnableUser re-enables a disabled user: they may sign in again, their
+// old sessions stay revoked, and the change is audited as user.enable once.
+func TestEnableUser(t *testing.T) {
+	t.Parallel()
+	db, url := storetest.Empty(t)
+	ctx := context.Background()
+	admin := actorOf(newUser(t, db, "admin@reg.test", domain.RoleAdmin, ""))
+	p1, p2 := newProvider(t, url, "Banco Uno"), newProvider(t, url, "Banco Dos")
+	ed := newUser(t, db, "ed@uno.test", domain.RoleProviderEditor, p1)
+	other := newUser(t, db, "ed@dos.test", domain.RoleProviderEditor, p2)
+	pa := actorOf(newUser(t, db, "pa@uno.test", domain.RoleProviderAdmin, p1))
+
+	old, err := db.Login(ctx, domain.Actor{}, store.Credentials{Email: ed.Email, Password: "a fine long password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DisableUser(ctx, admin, ed.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Login(ctx, domain.Actor{}, store.Credentials{Email: ed.Email, Password: "a fine long password"}); err == nil {
+		t.Fatal("a disabled user signed in")
+	}
+	u, err := db.EnableUser(ctx, pa, ed.ID)
+	if err != nil || u.Status != domain.UserActive {
+		t.Fatalf("enable own editor = %v, %s", err, u.Status)
+	}
+	if _, err := db.EnableUser(ctx, pa, ed.ID); err != nil {
+		t.Fatalf("enabling an active user = %v", err)
+	}
+	if _, err := db.Authenticate(ctx, old.Token); err == nil {
+		t.Error("a session from before the user was disabled works again")
+	}
+	if _, err := db.Login(ctx, domain.Actor{}, store.Credentials{Email: ed.Email, Password: "a fine long password"}); err != nil {
+		t.Errorf("the re-enabled user cannot sign in: %v", err)
+	}
+	if _, err := db.DisableUser(ctx, admin, other.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.EnableUser(ctx, pa, other.ID); domain.ErrorCodeOf(err) != domain.ENotFound {
+		t.Errorf("enabling another provider's editor = %v, want not found", err)
+	}
+	events, _, err := db.AuditEvents(ctx, domain.System("test"), store.AuditFilter{Action: "user.enable"}, store.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 1 || events[0].ObjectID != ed.ID {
+		t.Errorf("user.enable events = %+v, want one for %s", events, ed.ID)
+	}
+}

@@ -355,6 +355,7 @@ type campaignData struct {
 	Status       string // the status the list is filtered by
 	OverdueOnly  bool
 	CanReview    bool
+	CanExport    bool // the visitor may export sector reports: link to the campaign's exports
 	ExtendDue    string
 	ExtendReason string
 	Statuses     []domain.AssessmentStatus
@@ -390,6 +391,7 @@ func (ui *UI) showCampaign(w http.ResponseWriter, r *http.Request, v *visit, id 
 	d := &campaignData{Campaign: c, Opens: v.Date(c.OpensAt), Due: v.Date(c.DueAt), Actions: ui.app.CampaignActions(v.actor, c),
 		Framework: c.FrameworkID + " · " + c.FrameworkVersion, CanReview: ui.app.Offers(v.actor, "assessment", "review"),
 		Status: q.Get("status"), OverdueOnly: q.Get("overdue") == "1", Statuses: domain.AssessmentStatuses}
+	d.CanExport = ui.app.Offers(v.actor, "sector_report", "export")
 	if fw, err := ui.app.Framework(ctx, v.actor, store.FrameworkRef{ID: c.FrameworkID, Version: c.FrameworkVersion}); err == nil {
 		d.Framework = fw.Title + " · " + fw.Version
 	}

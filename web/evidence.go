@@ -104,7 +104,7 @@ func sendFile(w http.ResponseWriter, f *app.File) {
 
 // downloadQuestionnaire sends the offline questionnaire of an assessment.
 func (ui *UI) downloadQuestionnaire(w http.ResponseWriter, r *http.Request, v *visit) {
-	f, err := ui.app.Questionnaire(r.Context(), v.actor, r.PathValue("id"))
+	f, err := ui.app.Questionnaire(r.Context(), v.actor, r.PathValue("id"), reportLanguage(r, v))
 	if err != nil {
 		ui.fail(w, r, v, err)
 		return

@@ -32,6 +32,8 @@ type filingData struct {
 	Statuses   []domain.ResponseStatus
 	Maturities []domain.MaturityLevel
 	CanReview  bool // the visitor reviews assessments: link to the review screen
+	CanExport  bool // the visitor may export the assessment's reports: link to its exports
+	Responds   bool // the visitor's role files assessments (whether or not this one can change now)
 }
 
 // threatGroup is the controls whose primary threat is one threat.
@@ -195,7 +197,8 @@ func (ui *UI) filingView(r *http.Request, v *visit, id string, f filingFilter, o
 	d := &filingData{Filing: fl, Filter: f, Editable: contains(fl.Allowed, domain.ActionEdit),
 		CanSubmit: contains(fl.Allowed, domain.ActionSubmit), Dimensions: fl.Framework.Dimensions,
 		Stages: fl.Framework.Stages, Due: v.Date(fl.Assessment.DueAt), Statuses: statuses, Maturities: domain.MaturityLevels,
-		CanReview: ui.app.Offers(v.actor, "assessment", "review")}
+		CanReview: ui.app.Offers(v.actor, "assessment", "review"), CanExport: ui.app.Offers(v.actor, "report", "export"),
+		Responds: ui.app.Offers(v.actor, "assessment", "respond")}
 	controls := map[string]domain.Control{}
 	for _, c := range fl.Framework.Controls {
 		controls[c.ID] = c
@@ -405,6 +408,15 @@ var flashes = map[string]string{
 	"approved":           "The assessment is approved.",
 	"rejected":           "The assessment is rejected.",
 	"finding_raised":     "The finding is raised.",
+	// The administrator's screens.
+	"user_added":        "The user is added. They must choose their own password at their first sign-in.",
+	"user_changed":      "The role and provider are saved.",
+	"enabled":           "The user is enabled and may sign in again.",
+	"totp_reset":        "The second factor is removed. The user's sessions have ended.",
+	"settings_saved":    "The settings are saved.",
+	"token_revoked":     "The token is revoked. Machines using it are refused from now on.",
+	"published":         "The framework version is published.",
+	"already_published": "This framework version was already published with exactly this content; nothing changed.",
 }
 
 // filingProblems lists the problems that block a submission, each with the

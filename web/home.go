@@ -27,6 +27,11 @@ type homeData struct {
 // home is every role's start page: the assessments the visitor can see,
 // newest campaigns first, with what needs them now.
 func (ui *UI) home(w http.ResponseWriter, r *http.Request, v *visit) {
+	// The administrator's start page: who may change the settings administers Assure.
+	if ui.app.Offers(v.actor, "settings", "update") {
+		ui.adminHome(w, r, v)
+		return
+	}
 	if ui.app.OffersSector(v.actor, "risk", "read") {
 		ui.dashboard(w, r, v) // those who watch the whole sector start from its dashboard
 		return

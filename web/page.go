@@ -89,8 +89,19 @@ func (ui *UI) navFor(actor domain.Actor) []navItem {
 	case actor.ProviderID != "" && ui.app.Offers(actor, "provider", "read"):
 		items = append(items, navItem{Label: "My provider", Href: "/providers/" + actor.ProviderID})
 	}
+	// The auditor's part: the audit log.
+	if ui.app.Offers(actor, "audit", "read") {
+		items = append(items, navItem{Label: "Audit log", Href: "/audit"})
+	}
 	if ui.app.Offers(actor, "user", "create") {
 		items = append(items, navItem{Label: "Users", Href: "/users"})
+	}
+	// The administrator's screens.
+	if ui.app.Offers(actor, "settings", "read") {
+		items = append(items, navItem{Label: "Settings", Href: "/settings"})
+	}
+	if ui.app.Offers(actor, "catalog", "read") {
+		items = append(items, navItem{Label: "Catalogs", Href: "/catalogs"})
 	}
 	return append(items, navItem{Label: "My account", Href: "/account"})
 }

@@ -188,7 +188,7 @@ func TestPages(t *testing.T) {
 
 		email := "amina.editor@nyota.example"
 		admin.post("/users", url.Values{"email": {email}, "name": {"Amina Odhiambo"}, "password": {"a fresh start for Amina"}}).
-			want(t, http.StatusOK, "/users?done=added", email, "Amina Odhiambo", "has not yet chosen a password")
+			want(t, http.StatusOK, "", email, "Amina Odhiambo", "has not yet chosen a password", "The user is added.")
 
 		editor := s.browser(t)
 		editor.signIn(email, "a fresh start for Amina").want(t, http.StatusOK, "/account/password",
@@ -214,8 +214,9 @@ func TestPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		admin.get("/users").want(t, http.StatusOK, "/users", `action="/users/`+u.ID+`/disable"`)
-		admin.post("/users/"+u.ID+"/disable", nil).want(t, http.StatusOK, "/users?done=disabled", "Disabled")
+		admin.get("/users").want(t, http.StatusOK, "/users", `href="/users/`+u.ID+`/disable"`)
+		admin.get("/users/"+u.ID+"/disable").want(t, http.StatusOK, "", `action="/users/`+u.ID+`/disable"`, "Disable Amina Odhiambo?")
+		admin.post("/users/"+u.ID+"/disable", nil).want(t, http.StatusOK, "/users/"+u.ID+"?done=disabled", "Disabled")
 		if a := editor.get("/findings"); !strings.HasPrefix(a.path, "/signin") {
 			t.Errorf("a disabled user's session still opens %s", a.path)
 		}

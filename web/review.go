@@ -58,6 +58,7 @@ type reviewData struct {
 	Severities []domain.Severity
 	Sent       reviewSent
 	Due        string
+	CanExport  bool // the visitor may export the assessment's reports: link to its exports
 }
 
 // reviewSent is what the visitor sent, kept in the forms beside the problems.
@@ -212,6 +213,7 @@ func (ui *UI) reviewData(r *http.Request, v *visit, id, control, filter string) 
 	}
 	d := &reviewData{Review: rv, Filters: reviewFilters, CanRaise: ui.app.Offers(v.actor, "finding", "create"),
 		Severities: domain.Severities, Due: v.Date(rv.Assessment.DueAt)}
+	d.CanExport = ui.app.Offers(v.actor, "report", "export")
 	if !slices.ContainsFunc(reviewFilters, func(c choice) bool { return c.Value == filter }) {
 		filter = ""
 	}

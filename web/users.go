@@ -3,7 +3,11 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"path"
+	"strconv"
+	"strings"
 
+	"assure/app"
 	"assure/domain"
 	"assure/store"
 )
@@ -11,70 +15,162 @@ import (
 // usersPage is how many users one page of the list shows.
 const usersPage = 100
 
-// usersData is the users page: the list and the form that adds an editor.
+// usersData is the users page: the filters, the list and the form that adds
+// a user (an editor of the visitor's provider, or anyone for an admin).
 type usersData struct {
+	Filter userFilterView
 	Users  []userView
 	Next   string // the address of the next page, or ""
 	CanAdd bool   // the visitor may add editors to their own provider
-	Email  string // what the add form sent, kept beside its problems
-	Name   string
+	// CanCreate is set for who may create users of any role and provider;
+	// the form then offers the role and the provider.
+	CanCreate bool
+	Roles     []choice
+	Providers []domain.Provider
+	Email     string // what the add form sent, kept beside its problems
+	Name      string
+	Role      string
+	Provider  string
 	// MinPassword is the shortest password the domain accepts, for the hint.
 	MinPassword int
+}
+
+// userFilterView is the filter row of the users list.
+type userFilterView struct {
+	Role, Status, ProviderID, Query string
+	Roles, Statuses                 []choice
+	Providers                       []domain.Provider // to pick from; none for provider users
+	Any                             bool
 }
 
 // userView is a user with what the visitor may do to them.
 type userView struct {
 	domain.User
-	RoleName   string
-	CanDisable bool
+	RoleName     string
+	ProviderName string
+	CanDisable   bool
 }
 
 // users lists the users the visitor manages: a provider_admin their
-// provider's, an admin everyone.
+// provider's, an admin everyone, narrowed by the filters.
 func (ui *UI) users(w http.ResponseWriter, r *http.Request, v *visit) {
 	ui.showUsers(w, r, v, usersData{}, nil, http.StatusOK)
 }
 
+// roleChoices are the roles in the order of the domain, named for the visitor.
+func roleChoices(p printer, chosen string) []choice {
+	var out []choice
+	for _, role := range domain.Roles {
+		out = append(out, choice{Value: string(role), Label: p.T(roleNames[role]), Checked: string(role) == chosen})
+	}
+	return out
+}
+
 func (ui *UI) showUsers(w http.ResponseWriter, r *http.Request, v *visit, d usersData, problems []problem, status int) {
-	list, next, err := ui.app.Users(r.Context(), v.actor, store.UserFilter{ProviderID: v.actor.ProviderID},
-		store.Page{Limit: usersPage, Cursor: r.URL.Query().Get("cursor")})
+	ctx := r.Context()
+	q := r.URL.Query()
+	f := store.UserFilter{Role: domain.Role(q.Get("role")), Status: domain.UserStatus(q.Get("status")),
+		ProviderID: q.Get("provider"), Query: strings.TrimSpace(q.Get("q"))}
+	if !f.Role.Valid() {
+		f.Role = ""
+	}
+	if !f.Status.Valid() {
+		f.Status = ""
+	}
+	everyProvider := ui.app.OffersEveryProvider(v.actor, "provider", "read")
+	var providers []domain.Provider
+	if everyProvider {
+		var err error
+		if providers, _, err = ui.app.Providers(ctx, v.actor, store.ProviderFilter{}, store.Page{Limit: store.MaxLimit}); err != nil {
+			ui.fail(w, r, v, err)
+			return
+		}
+	}
+	names := map[string]string{}
+	for _, p := range providers {
+		names[p.ID] = p.ShortName
+	}
+	if f.ProviderID != "" && names[f.ProviderID] == "" {
+		f.ProviderID = "" // a provider not to be picked filters nothing; the store scopes the list anyway
+	}
+	d.Filter = userFilterView{Role: string(f.Role), Status: string(f.Status), ProviderID: f.ProviderID, Query: f.Query,
+		Roles: roleChoices(v.printer, string(f.Role)), Providers: providers,
+		Statuses: []choice{{Value: string(domain.UserActive), Label: v.T("Active")},
+			{Value: string(domain.UserDisabled), Label: v.T("Disabled")}},
+		Any: f != (store.UserFilter{})}
+	list, next, err := ui.app.Users(ctx, v.actor, f, store.Page{Limit: usersPage, Cursor: q.Get("cursor")})
 	if err != nil {
 		ui.fail(w, r, v, err)
 		return
 	}
 	mayDisable := ui.app.Offers(v.actor, "user", "disable")
 	for _, u := range list {
-		d.Users = append(d.Users, userView{User: u, RoleName: v.T(roleNames[u.Role]),
-			CanDisable: mayDisable && u.Status == domain.UserActive &&
+		name := names[u.ProviderID]
+		if name == "" && u.ProviderID == v.actor.ProviderID {
+			name = v.provider
+		}
+		d.Users = append(d.Users, userView{User: u, RoleName: v.T(roleNames[u.Role]), ProviderName: name,
+			CanDisable: mayDisable && u.Status == domain.UserActive && u.ID != v.actor.UserID &&
 				domain.CheckUserManagement(v.actor, u.Role, u.ProviderID) == nil})
 	}
 	if next != "" {
-		d.Next = "/users?cursor=" + url.QueryEscape(next)
+		keep := url.Values{}
+		for _, k := range []string{"role", "status", "provider", "q"} {
+			if q.Get(k) != "" {
+				keep.Set(k, q.Get(k))
+			}
+		}
+		keep.Set("cursor", next)
+		d.Next = "/users?" + keep.Encode()
 	}
-	// Editors are added to the visitor's own provider; an admin, who
-	// belongs to none, adds users elsewhere.
 	d.MinPassword = domain.MinPasswordLength
-	d.CanAdd = v.actor.ProviderID != "" && ui.app.Offers(v.actor, "user", "create")
+	// Who may create users anywhere chooses the role and the provider; a
+	// provider's administrator adds editors to their own provider.
+	d.CanCreate = ui.app.OffersEveryProvider(v.actor, "user", "create")
+	d.CanAdd = !d.CanCreate && v.actor.ProviderID != "" && ui.app.Offers(v.actor, "user", "create")
+	if d.CanCreate {
+		d.Roles = roleChoices(v.printer, d.Role)
+		d.Providers = providers
+	}
 	p := ui.newPage(r, v, "Users", d)
 	p.Problems = problems
-	p.Flash = flashes[r.URL.Query().Get("done")]
+	p.Flash = flashes[q.Get("done")]
 	ui.render(w, r, status, "users.html", p)
 }
 
-// createUser adds a provider_editor to the visitor's own provider with an
-// initial password, which the new user must change at the first sign-in.
+// createUser adds a user: for an admin of the role and provider chosen, for
+// a provider_admin an editor of their own provider. The first password is
+// the one typed or, left empty, one made by Assure and shown once; either
+// way the new user must change it at their first sign-in.
 func (ui *UI) createUser(w http.ResponseWriter, r *http.Request, v *visit) {
-	d := usersData{Email: r.PostFormValue("email"), Name: r.PostFormValue("name")}
-	_, err := ui.app.CreateUser(r.Context(), v.actor, store.NewUser{Email: d.Email, Name: d.Name,
-		Role: domain.RoleProviderEditor, ProviderID: v.actor.ProviderID, Password: r.PostFormValue("password")})
+	d := usersData{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"),
+		Role: r.PostFormValue("role"), Provider: r.PostFormValue("provider")}
+	nu := store.NewUser{Email: d.Email, Name: d.Name, Role: domain.Role(d.Role), ProviderID: d.Provider,
+		Password: r.PostFormValue("password")}
+	if !ui.app.OffersEveryProvider(v.actor, "user", "create") {
+		nu.Role, nu.ProviderID = domain.RoleProviderEditor, v.actor.ProviderID
+	}
+	generated := nu.Password == ""
+	if generated {
+		nu.Password = app.TemporaryPassword()
+	}
+	u, err := ui.app.CreateUser(r.Context(), v.actor, nu)
 	switch code := domain.ErrorCodeOf(err); {
+	case err == nil && generated:
+		ui.showUser(w, r, v, u, userPageData{Secret: nu.Password, SecretNew: true}, nil, http.StatusCreated)
 	case err == nil:
-		http.Redirect(w, r, "/users?done=added", http.StatusSeeOther)
+		http.Redirect(w, r, "/users/"+u.ID+"?done=user_added", http.StatusSeeOther)
 	case code == domain.EInvalid:
 		problems := problemsOf(err, v.printer)
 		for i := range problems {
-			if problems[i].Field == "email" { // the domain's words quote the address; ours explain
+			switch problems[i].Field {
+			case "email": // the domain's words quote the address; ours explain
 				problems[i].Message = v.T("Enter a valid email address, such as name@example.com.")
+			case "provider_id":
+				problems[i].Field = "provider"
+				problems[i].Message = v.T("Choose the provider for a provider role, and none for the other roles.")
+			case "role":
+				problems[i].Message = v.T("Choose a role.")
 			}
 		}
 		ui.showUsers(w, r, v, d, labelled(problems, map[string]string{"name": "Name", "password": "Initial password"}, v.printer),
@@ -87,11 +183,212 @@ func (ui *UI) createUser(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 }
 
-// disableUser stops a user signing in and ends their sessions.
-func (ui *UI) disableUser(w http.ResponseWriter, r *http.Request, v *visit) {
-	if _, err := ui.app.DisableUser(r.Context(), v.actor, r.PathValue("id")); err != nil {
+// userPageData is one user's page: who they are, what the visitor may do,
+// and, once, a temporary password just made.
+type userPageData struct {
+	U                      domain.User
+	RoleName, ProviderName string
+	Secret                 string // a temporary password shown once, never stored in the page's address
+	SecretNew              bool   // the user was just created (else the password was reset)
+	CanChange              bool
+	CanDisable, CanEnable  bool
+	CanResetPassword       bool
+	CanResetTOTP           bool
+	Roles                  []choice
+	Providers              []domain.Provider
+	Role, Provider         string // the change form's values
+	Version                int
+}
+
+// user shows one user the visitor may read.
+func (ui *UI) user(w http.ResponseWriter, r *http.Request, v *visit) {
+	u, err := ui.app.User(r.Context(), v.actor, r.PathValue("id"))
+	if err != nil {
 		ui.fail(w, r, v, err)
 		return
 	}
-	http.Redirect(w, r, "/users?done=disabled", http.StatusSeeOther)
+	ui.showUser(w, r, v, u, userPageData{}, nil, http.StatusOK)
+}
+
+func (ui *UI) showUser(w http.ResponseWriter, r *http.Request, v *visit, u domain.User, d userPageData, problems []problem, status int) {
+	ctx := r.Context()
+	d.U = u
+	d.RoleName = v.T(roleNames[u.Role])
+	manages := domain.CheckUserManagement(v.actor, u.Role, u.ProviderID) == nil
+	d.CanChange = manages && ui.app.OffersEveryProvider(v.actor, "user", "update")
+	d.CanDisable = manages && u.Status == domain.UserActive && ui.app.Offers(v.actor, "user", "disable")
+	d.CanEnable = manages && u.Status == domain.UserDisabled && ui.app.Offers(v.actor, "user", "disable")
+	d.CanResetPassword = manages && ui.app.Offers(v.actor, "user", "reset_password")
+	d.CanResetTOTP = manages && u.TOTPEnabled && ui.app.Offers(v.actor, "user", "reset_totp")
+	if d.Role == "" {
+		d.Role, d.Provider = string(u.Role), u.ProviderID
+	}
+	if d.Version == 0 {
+		d.Version = u.Version
+	}
+	if u.ProviderID != "" {
+		if u.ProviderID == v.actor.ProviderID {
+			d.ProviderName = v.provider
+		} else if p, err := ui.app.Provider(ctx, v.actor, u.ProviderID); err == nil {
+			d.ProviderName = p.ShortName
+		}
+	}
+	if d.CanChange {
+		d.Roles = roleChoices(v.printer, d.Role)
+		var err error
+		if d.Providers, _, err = ui.app.Providers(ctx, v.actor, store.ProviderFilter{}, store.Page{Limit: store.MaxLimit}); err != nil {
+			ui.fail(w, r, v, err)
+			return
+		}
+	}
+	p := ui.newPage(r, v, "User", d)
+	p.Problems = problems
+	p.Flash = flashes[r.URL.Query().Get("done")]
+	if d.Secret != "" {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	ui.render(w, r, status, "user.html", p)
+}
+
+// updateUser changes a user's role and provider at the version the page
+// showed; a change by someone else meanwhile is a conflict the page explains
+// with the user as they are now.
+func (ui *UI) updateUser(w http.ResponseWriter, r *http.Request, v *visit) {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	role, provider := domain.Role(r.PostFormValue("role")), r.PostFormValue("provider")
+	if !role.ForProvider() {
+		provider = "" // the provider select stays on the page for other roles; it means nothing for them
+	}
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	if version <= 0 {
+		ui.fail(w, r, v, domain.Errorf(domain.EInvalid, "the form has no version; reload the page and try again"))
+		return
+	}
+	u, err := ui.app.UpdateUser(ctx, v.actor, id, store.UserChange{Role: &role, ProviderID: &provider}, version)
+	if err == nil {
+		http.Redirect(w, r, "/users/"+u.ID+"?done=user_changed", http.StatusSeeOther)
+		return
+	}
+	code := domain.ErrorCodeOf(err)
+	if code != domain.EInvalid && code != domain.EPrecondition && code != domain.EConflict {
+		ui.fail(w, r, v, err)
+		return
+	}
+	current, lerr := ui.app.User(ctx, v.actor, id)
+	if lerr != nil {
+		ui.fail(w, r, v, lerr)
+		return
+	}
+	d := userPageData{Role: string(role), Provider: provider, Version: version}
+	switch code {
+	case domain.EPrecondition:
+		// Show what is there now, with its version, so a second try applies to it.
+		ui.showUser(w, r, v, current, userPageData{}, []problem{{Message: v.T(
+			"Someone changed this user since you opened the page. This is the user as they are now; make your change again if it is still needed.")}},
+			http.StatusConflict)
+	case domain.EConflict:
+		ui.showUser(w, r, v, current, d, []problem{{Field: "role", Message: v.T(
+			"This is the last active administrator. Make another user an administrator first.")}}, http.StatusConflict)
+	default:
+		problems := problemsOf(err, v.printer)
+		for i := range problems {
+			switch problems[i].Field {
+			case "provider_id":
+				problems[i].Field = "provider"
+				problems[i].Message = v.T("Choose the provider for a provider role, and none for the other roles.")
+			case "role":
+				problems[i].Message = v.T("Choose a role.")
+			}
+		}
+		ui.showUser(w, r, v, current, d, problems, http.StatusUnprocessableEntity)
+	}
+}
+
+// userActions are the acts on a user that ask to be confirmed first: the
+// question, what follows, and the button.
+var userActions = map[string]struct{ Question, Explanation, Button string }{
+	"disable": {"Disable %s?", "They can no longer sign in, and every session and API token of theirs ends now. You can enable them again later.", "Disable the user"},
+	"enable":  {"Enable %s again?", "They can sign in again with their password. Their old sessions and API tokens stay ended.", "Enable the user"},
+	"reset-password": {"Reset the password of %s?", "Assure makes a new temporary password and shows it to you once. Their sessions and API tokens end, and they must choose their own password at their next sign-in.",
+		"Reset the password"},
+	"reset-totp": {"Remove the second factor of %s?", "Their authenticator app no longer works for Assure; their sessions and API tokens end. If their role requires a second factor, they set up a new one at their next sign-in.",
+		"Remove the second factor"},
+}
+
+// confirmData is a page that asks before an act.
+type confirmData struct {
+	Question, Explanation, Button string
+	Action                        string // where the form posts
+	Back                          string // where "cancel" goes
+}
+
+// confirmUser asks before disabling, enabling or resetting a user.
+func (ui *UI) confirmUser(w http.ResponseWriter, r *http.Request, v *visit) {
+	act, ok := userActions[path.Base(r.URL.Path)]
+	if !ok {
+		ui.fail(w, r, v, domain.Errorf(domain.ENotFound, "no such page"))
+		return
+	}
+	u, err := ui.app.User(r.Context(), v.actor, r.PathValue("id"))
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	d := confirmData{Question: v.T(act.Question, u.Name), Explanation: v.T(act.Explanation), Button: v.T(act.Button),
+		Action: r.URL.Path, Back: "/users/" + u.ID}
+	ui.render(w, r, http.StatusOK, "confirm.html", ui.newPage(r, v, "Confirm", d))
+}
+
+// disableUser stops a user signing in and ends their sessions.
+func (ui *UI) disableUser(w http.ResponseWriter, r *http.Request, v *visit) {
+	u, err := ui.app.DisableUser(r.Context(), v.actor, r.PathValue("id"))
+	if domain.ErrorCodeOf(err) == domain.EConflict {
+		ui.showUser(w, r, v, u, userPageData{}, []problem{{Message: v.T(
+			"This is the last active administrator. Make another user an administrator first.")}}, http.StatusConflict)
+		return
+	}
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	http.Redirect(w, r, "/users/"+u.ID+"?done=disabled", http.StatusSeeOther)
+}
+
+// enableUser lets a disabled user sign in again.
+func (ui *UI) enableUser(w http.ResponseWriter, r *http.Request, v *visit) {
+	u, err := ui.app.EnableUser(r.Context(), v.actor, r.PathValue("id"))
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	http.Redirect(w, r, "/users/"+u.ID+"?done=enabled", http.StatusSeeOther)
+}
+
+// resetPassword gives the user a temporary password made on the server and
+// shows it on this answer only: not in an address, not in a log, not again.
+func (ui *UI) resetPassword(w http.ResponseWriter, r *http.Request, v *visit) {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	password, err := ui.app.ResetPasswordGenerated(ctx, v.actor, id)
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	u, err := ui.app.User(ctx, v.actor, id)
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	ui.showUser(w, r, v, u, userPageData{Secret: password}, nil, http.StatusOK)
+}
+
+// resetTOTP removes the user's second factor.
+func (ui *UI) resetTOTP(w http.ResponseWriter, r *http.Request, v *visit) {
+	id := r.PathValue("id")
+	if err := ui.app.ResetTOTP(r.Context(), v.actor, id); err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	http.Redirect(w, r, "/users/"+id+"?done=totp_reset", http.StatusSeeOther)
 }

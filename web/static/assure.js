@@ -129,3 +129,26 @@
   document.addEventListener("keyup", function () { swallow = ""; });
   document.body.setAttribute("data-review-keys", "ready");
 })();
+
+// The administrator's screens: the provider select shows only for the roles
+// that belong to a provider, and a secret shown once can be copied.
+(function () {
+  "use strict";
+  document.querySelectorAll("select[data-provider-roles]").forEach(function (role) {
+    var field = document.getElementById(role.getAttribute("data-provider-field"));
+    if (!field) { return; }
+    var roles = role.getAttribute("data-provider-roles").split(" ");
+    function show() { field.hidden = roles.indexOf(role.value) < 0; }
+    role.addEventListener("change", show);
+    show();
+  });
+  document.querySelectorAll("button[data-copy]").forEach(function (b) {
+    var source = document.getElementById(b.getAttribute("data-copy"));
+    if (!source || !navigator.clipboard) { b.hidden = true; return; }
+    b.addEventListener("click", function () {
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+        b.setAttribute("data-copied", "true");
+      });
+    });
+  });
+})();
