@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"assure/domain"
@@ -158,11 +157,9 @@ func (a *App) sectorData(ctx context.Context, actor domain.Actor, campaignID, ba
 		row := reports.PriorityRow{Rank: p.Rank, Name: p.ProviderName, Kind: p.Kind, Tier: p.Tier, Priority: p.Score,
 			RiskIndex: p.Input.RiskIndex(), Filed: p.Filed, FilingOverdue: p.FilingOverdue, OverdueFindings: p.OverdueFindings}
 		for _, t := range p.TopThreats {
-			row.TopThreats = append(row.TopThreats, fmt.Sprintf("%s (%d, %s)", t.ThreatID, t.Score, t.Level))
 			row.Threats = append(row.Threats, reports.ThreatScore{ThreatID: t.ThreatID, Score: t.Score, Level: t.Level})
 		}
 		for _, w := range p.WorstDimensions {
-			row.WorstDimensions = append(row.WorstDimensions, fmt.Sprintf("%s %.0f%%", dimNames[w.DimensionID], w.Compliance*100))
 			row.Dimensions = append(row.Dimensions, reports.DimensionScore{DimensionID: w.DimensionID, Name: dimNames[w.DimensionID],
 				Compliance: w.Compliance})
 		}

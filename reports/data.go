@@ -141,10 +141,8 @@ type PriorityRow struct {
 	Filed           bool
 	FilingOverdue   bool
 	OverdueFindings int
-	TopThreats      []string // e.g. "T10 (16, high)"
-	WorstDimensions []string // e.g. "Authentication 35%"
-	// The same drivers as numbers, for writers that word them in the
-	// report's language.
+	// What drives the priority, as numbers; the writers word them in the
+	// report's language (PriorityThreats, PriorityDimensions).
 	Threats    []ThreatScore    // highest score first; inherent scores when not filed
 	Dimensions []DimensionScore // weakest first; none when not filed
 }

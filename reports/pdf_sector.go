@@ -279,7 +279,7 @@ func pdfPriorityTables(pdf *fpdf.Fpdf, p texts.Printer, rows []PriorityRow, prog
 		if r.Filed {
 			filed = append(filed, []string{fmt.Sprint(r.Rank), r.Name, p.ProviderKindName(r.Kind), fmt.Sprint(r.Tier),
 				p.Decimal(r.Priority, 1), p.Decimal(r.RiskIndex, 1), overdue,
-				pdfPriorityThreats(p, r), pdfPriorityDimensions(p, r)})
+				PriorityThreats(p, r), PriorityDimensions(p, r)})
 			continue
 		}
 		filing := p.T("not filed")
@@ -287,7 +287,7 @@ func pdfPriorityTables(pdf *fpdf.Fpdf, p texts.Printer, rows []PriorityRow, prog
 			filing = p.T("overdue")
 		}
 		unfiled = append(unfiled, []string{r.Name, p.ProviderKindName(r.Kind), fmt.Sprint(r.Tier), filing,
-			p.Decimal(r.Priority, 1), overdue, pdfPriorityThreats(p, r)})
+			p.Decimal(r.Priority, 1), overdue, PriorityThreats(p, r)})
 	}
 	pdfParagraph(pdf, p.T("Priority = risk index × tier weight + 5 per overdue finding (at most 5) + 15 when the filing is overdue. Only filed providers are ranked here; those that have not filed follow apart."), true)
 	if len(filed) == 0 {
@@ -310,12 +310,9 @@ func pdfPriorityTables(pdf *fpdf.Fpdf, p texts.Printer, rows []PriorityRow, prog
 	progress(len(unfiled))
 }
 
-// pdfPriorityThreats words a ranking's top threats in p's language, from
-// their numbers when the row has them.
-func pdfPriorityThreats(p texts.Printer, r PriorityRow) string {
-	if len(r.Threats) == 0 {
-		return strings.Join(r.TopThreats, ", ")
-	}
+// PriorityThreats words a ranking's top threats in p's language:
+// "T10 (16, high), T3 (12, high)".
+func PriorityThreats(p texts.Printer, r PriorityRow) string {
 	var out []string
 	for _, t := range r.Threats {
 		out = append(out, p.T("%s (%d, %s)", t.ThreatID, t.Score, strings.ToLower(p.Name(t.Level))))
@@ -323,11 +320,9 @@ func pdfPriorityThreats(p texts.Printer, r PriorityRow) string {
 	return strings.Join(out, ", ")
 }
 
-// pdfPriorityDimensions words a ranking's weakest dimensions in p's language.
-func pdfPriorityDimensions(p texts.Printer, r PriorityRow) string {
-	if len(r.Dimensions) == 0 {
-		return strings.Join(r.WorstDimensions, ", ")
-	}
+// PriorityDimensions words a ranking's weakest dimensions in p's language:
+// "Authentication 35 %".
+func PriorityDimensions(p texts.Printer, r PriorityRow) string {
 	var out []string
 	for _, d := range r.Dimensions {
 		out = append(out, d.Name+" "+pdfWholePercent(p, d.Compliance))

@@ -583,8 +583,7 @@ func pdfSectorFixture(tb testing.TB, n int) SectorData {
 			sp.Status, sp.Filing = domain.StatusDraft, NotFiled
 			d.MatrixMissing++
 			unfiled = append(unfiled, PriorityRow{Name: name, Kind: p.Kind, Tier: p.Tier, Priority: float64(5000 - i),
-				RiskIndex: 80, FilingOverdue: i%12 == 5, TopThreats: []string{"T3 (25, critical)"},
-				Threats: []ThreatScore{{"T3", 25, domain.LevelCritical}}})
+				RiskIndex: 80, FilingOverdue: i%12 == 5, Threats: []ThreatScore{{"T3", 25, domain.LevelCritical}}})
 		default:
 			sp.Status, sp.Filing = domain.StatusSubmitted, FiledOnTime
 			if i%6 == 4 {
@@ -611,8 +610,7 @@ func pdfSectorFixture(tb testing.TB, n int) SectorData {
 			}
 			d.MatrixProviders++
 			d.Priorities = append(d.Priorities, PriorityRow{Name: name, Kind: p.Kind, Tier: p.Tier,
-				Priority: float64(1000 - i), RiskIndex: 40, Filed: true, TopThreats: []string{"T10 (16, high)"},
-				WorstDimensions: []string{"Authentication 35%"}, Threats: []ThreatScore{{"T10", 16, domain.LevelHigh}},
+				Priority: float64(1000 - i), RiskIndex: 40, Filed: true, Threats: []ThreatScore{{"T10", 16, domain.LevelHigh}},
 				Dimensions: []DimensionScore{{"authentication", "Authentication", 0.35}}})
 		}
 		d.Providers = append(d.Providers, sp)

@@ -90,7 +90,7 @@ func WriteSectorXLSX(w io.Writer, d SectorData, rows ResponseSource, progress fu
 		}
 		s.add(r.Rank, r.Name, p.ProviderKindName(r.Kind), r.Tier, excelize.Cell{StyleID: b.decimal, Value: r.Priority},
 			risk, b.yesNo(r.Filed), b.yesNo(r.FilingOverdue), r.OverdueFindings,
-			strings.Join(r.TopThreats, "; "), strings.Join(r.WorstDimensions, "; "))
+			PriorityThreats(p, r), PriorityDimensions(p, r))
 	}
 	s.filter()
 	s.close()
