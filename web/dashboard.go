@@ -227,10 +227,11 @@ func matrixOf(campaignID string, m store.RiskMatrix) matrixView {
 		row := matrixRow{Likelihood: l}
 		for i := domain.RiskScaleMin; i <= domain.RiskScaleMax; i++ {
 			level := domain.LevelOf(l * i)
+			// An empty cell is muted, as in the reports: colour marks where the pairs are.
 			c := matrixCell{Likelihood: l, Impact: i, Count: m.Counts[l-1][i-1], Level: level,
-				Class: fillClass(reports.LevelFill(level))}
+				Class: fillClass(reports.LevelFill(""))}
 			if c.Count > 0 {
-				c.Href = riskCellPath(campaignID, l, i)
+				c.Href, c.Class = riskCellPath(campaignID, l, i), fillClass(reports.LevelFill(level))
 			}
 			row.Cells = append(row.Cells, c)
 		}
