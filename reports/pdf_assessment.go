@@ -116,7 +116,7 @@ func pdfAssessmentFigures(p texts.Printer, d AssessmentData) []pdfFigure {
 			overall = pdfPercent(p, v)
 		}
 	}
-	levels := pdfLevelCounts(d.Risk)
+	levels := LevelCounts(d.Risk)
 	open, overdue := OpenFindings(d.Findings, domain.DateOf(d.GeneratedAt))
 	return []pdfFigure{
 		{overall, p.T("overall compliance")},
@@ -128,17 +128,6 @@ func pdfAssessmentFigures(p texts.Printer, d AssessmentData) []pdfFigure {
 		{fmt.Sprint(open), Plural(p, open, "open finding", "open findings") + ", " +
 			Plural(p, overdue, "%d overdue", "%d overdue", overdue)},
 	}
-}
-
-// pdfLevelCounts counts the applicable threats by residual level.
-func pdfLevelCounts(r domain.RiskResult) map[domain.RiskLevel]int {
-	counts := map[domain.RiskLevel]int{}
-	for _, t := range r.Threats {
-		if t.Applicable {
-			counts[t.Level]++
-		}
-	}
-	return counts
 }
 
 // pdfSubmissionFields describes the latest filing, its attestation and seal.
@@ -182,7 +171,7 @@ func pdfAssessmentSummary(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
 			overall = pdfPercent(p, v)
 		}
 	}
-	counts := pdfLevelCounts(d.Risk)
+	counts := LevelCounts(d.Risk)
 	applicable := 0
 	var levels []string
 	for _, l := range domain.RiskLevels {
@@ -221,24 +210,7 @@ func pdfTrend(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
 		pdf.Ln(1)
 		return
 	}
-	now := TrendPoint{CampaignName: d.Campaign.Name, Status: d.Assessment.Status, Source: d.Source,
-		Levels: pdfLevelCounts(d.Risk)}
-	if len(d.Risk.Compliance) > 0 {
-		if v, ok := d.Risk.Overall().Value(); ok {
-			now.Compliance = &v
-		}
-	}
-	sum := 0
-	for _, t := range d.Risk.Threats {
-		if t.Applicable {
-			now.Threats++
-			now.MaxScore = max(now.MaxScore, t.Score)
-			sum += t.Score
-		}
-	}
-	if now.Threats > 0 {
-		now.MeanScore = float64(sum) / float64(now.Threats)
-	}
+	now := CurrentPoint(d)
 	row := func(label string, t TrendPoint) []string {
 		compliance := p.T("n/a")
 		if t.Compliance != nil {

@@ -195,3 +195,38 @@ func threatNames(f *domain.Framework) map[string]string {
 	}
 	return names
 }
+
+// CurrentPoint is the assessment's own standing, in the terms of a trend
+// point, to set beside the provider's previous campaign.
+func CurrentPoint(d AssessmentData) TrendPoint {
+	now := TrendPoint{CampaignName: d.Campaign.Name, Status: d.Assessment.Status, Source: d.Source,
+		Levels: LevelCounts(d.Risk)}
+	if len(d.Risk.Compliance) > 0 {
+		if v, ok := d.Risk.Overall().Value(); ok {
+			now.Compliance = &v
+		}
+	}
+	sum := 0
+	for _, t := range d.Risk.Threats {
+		if t.Applicable {
+			now.Threats++
+			now.MaxScore = max(now.MaxScore, t.Score)
+			sum += t.Score
+		}
+	}
+	if now.Threats > 0 {
+		now.MeanScore = float64(sum) / float64(now.Threats)
+	}
+	return now
+}
+
+// LevelCounts counts the applicable threats by residual level.
+func LevelCounts(r domain.RiskResult) map[domain.RiskLevel]int {
+	counts := map[domain.RiskLevel]int{}
+	for _, t := range r.Threats {
+		if t.Applicable {
+			counts[t.Level]++
+		}
+	}
+	return counts
+}

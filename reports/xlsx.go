@@ -34,6 +34,7 @@ type xlBook struct {
 	f      *excelize.File
 	p      texts.Printer // of every word the workbook shows
 	report string        // the report's name, in every page header
+	mark   string        // a DRAFT mark in every page header, or ""
 	footer string        // the left-hand footer of every page
 	err    error
 
@@ -192,9 +193,18 @@ func (b *xlBook) pageSetup(name string, landscape bool) {
 	b.fail(b.f.SetPageMargins(name, &excelize.PageLayoutMarginsOptions{Left: &side, Right: &side,
 		Top: &topBottom, Bottom: &topBottom, Header: &hf, Footer: &hf}))
 	b.fail(b.f.SetHeaderFooter(name, &excelize.HeaderFooterOptions{
-		OddHeader: "&L&B" + xlHeaderText(b.report) + "&B&R&A",
+		OddHeader: "&L&B" + xlHeaderText(b.report) + "&B" + xlMarkText(b.mark) + "&R&A",
 		OddFooter: "&L" + xlHeaderText(b.footer) + "&R" + b.p.T("Page %s of %s", "&P", "&N"),
 	}))
+}
+
+// xlMarkText is the centre of a page header carrying mark, in bold red,
+// or nothing when there is no mark.
+func xlMarkText(mark string) string {
+	if mark == "" {
+		return ""
+	}
+	return "&C&B&KC00000" + xlHeaderText(mark) + "&B"
 }
 
 // xlHeaderText makes text safe inside a page header or footer, where &

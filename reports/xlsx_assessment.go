@@ -66,6 +66,8 @@ func WriteAssessmentXLSX(w io.Writer, d AssessmentData) error {
 	report := p.T("Assessment of %s", d.Provider.LegalName)
 	b := newReportBook(p, report, p.T("%s, generated %s", d.Campaign.Name, p.Time(d.GeneratedAt)), sheets...)
 	b.fail(b.f.SetDocProps(&excelize.DocProperties{Creator: "Assure", Title: report, Language: string(p.Language())}))
+	// Until the assessment is decided, every printed page says it is a draft.
+	b.mark = AssessmentDraftMark(p, d.Assessment.Status)
 	names := xlCatalogNames(d.Framework)
 	b.assessmentSummary(sheets[0], d, names)
 	b.assessmentResponses(sheets[1], d, names)
@@ -135,8 +137,13 @@ func (b *xlBook) assessmentSummary(name string, d AssessmentData, n xlNames) {
 	s := b.sheet(name)
 	s.columns([]float64{34, 60, 16, 12}, []int{1, 2}, nil)
 	s.add(excelize.Cell{StyleID: b.title, Value: b.report})
-	s.skip(1)
 	label := func(name string, value any) { s.add(excelize.Cell{StyleID: b.bold, Value: name}, value) }
+	if b.mark != "" {
+		s.add(excelize.Cell{StyleID: b.bold, Value: b.mark})
+	}
+	s.skip(1)
+	s.addRow([]any{excelize.Cell{StyleID: b.bold, Value: p.T("In short")}, AssessmentSummary(p, d)}, true)
+	s.skip(1)
 	label(p.T("Provider (legal name)"), d.Provider.LegalName)
 	label(p.T("Short name"), d.Provider.ShortName)
 	label(p.T("Licence"), d.Provider.LicenceNumber)
@@ -215,6 +222,30 @@ func (b *xlBook) assessmentSummary(name string, d AssessmentData, n xlNames) {
 				}
 				s.add(xlName(facet.names, c.Key), b.complianceCell(v), c.Counted)
 			}
+		}
+	}
+
+	s.skip(1)
+	s.header([]xlColumn{{name: p.T("Sign-off")}, {name: p.T("Name")}, {name: p.T("Date (UTC)")}})
+	for _, l := range AssessmentSignOff(p, d) {
+		var at any
+		if l.At != nil {
+			at = *l.At
+		}
+		s.add(l.Role, l.Name, at)
+	}
+
+	s.skip(1)
+	s.header([]xlColumn{{name: p.T("Trend against the previous campaign")}, {name: p.T("Campaign")}, {name: p.T("Compliance")},
+		{name: p.T("Worst score")}})
+	if d.Previous == nil {
+		s.add(p.T("The provider took part in no earlier campaign."))
+	} else {
+		for _, t := range []struct {
+			label string
+			point TrendPoint
+		}{{p.T("Previous"), *d.Previous}, {p.T("Now"), CurrentPoint(d)}} {
+			s.add(t.label, t.point.CampaignName, b.complianceCell(t.point.Compliance), t.point.MaxScore)
 		}
 	}
 	s.close()

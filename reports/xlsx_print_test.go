@@ -573,3 +573,51 @@ func TestWorkbooksSurviveLibreOffice(t *testing.T) {
 		}
 	})
 }
+
+// TestAssessmentWorkbookForTheBoard reads back what a board needs on the
+// summary sheet: the summary in words, the sign-off, the trend and, until
+// the assessment is decided, a DRAFT mark on the sheet and in every page
+// header.
+func TestAssessmentWorkbookForTheBoard(t *testing.T) {
+	for _, status := range []domain.AssessmentStatus{domain.StatusApproved, domain.StatusInReview} {
+		t.Run(string(status), func(t *testing.T) {
+			d := xlAssessment(t)
+			d.Assessment.Status = status
+			prev := 0.412
+			d.Previous = &TrendPoint{CampaignName: "Campaign 2026", Status: domain.StatusApproved, Compliance: &prev, MaxScore: 20}
+			var buf bytes.Buffer
+			if err := WriteAssessmentXLSX(&buf, d); err != nil {
+				t.Fatal(err)
+			}
+			f := xlOpen(t, buf.Bytes())
+			rows := xlRows(t, f, "Summary")
+			p := xlEnglish(t)
+			if got := rows[xlLabelRow(t, rows, "In short")-1][1]; got != AssessmentSummary(p, d) || !strings.Contains(got, "Overall compliance is") {
+				t.Errorf("In short = %q", got)
+			}
+			for _, l := range AssessmentSignOff(p, d) {
+				row := append(rows[xlLabelRow(t, rows, l.Role)-1], "")
+				if row[1] != l.Name {
+					t.Errorf("sign-off %s = %q, want %q", l.Role, row, l.Name)
+				}
+			}
+			at := xlLabelRow(t, rows, "Previous")
+			if row := rows[at-1]; len(row) < 3 || row[1] != "Campaign 2026" || xlNumber(t, f, "Summary", "C"+strconv.Itoa(at)) != prev {
+				t.Errorf("trend row = %q", row)
+			}
+			mark := AssessmentDraftMark(p, status)
+			if (mark != "") != !status.Final() {
+				t.Fatalf("draft mark %q for %s", mark, status)
+			}
+			for _, sheet := range f.GetSheetList() {
+				hf, err := f.GetHeaderFooter(sheet)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if has := strings.Contains(hf.OddHeader, "DRAFT"); has != !status.Final() {
+					t.Errorf("%s: %s header %q: DRAFT shown %v", status, sheet, hf.OddHeader, has)
+				}
+			}
+		})
+	}
+}

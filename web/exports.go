@@ -188,7 +188,7 @@ func jobViewOf(j store.ReportJob, p printer) jobView {
 	case j.Format == "xlsx":
 		v.Progress = p.T("%s of %s register rows written", done, total)
 	default:
-		v.Progress = p.T("Reports made: %s of %s", done, total)
+		v.Progress = p.T("%s of %s providers written", done, total)
 	}
 	return v
 }
