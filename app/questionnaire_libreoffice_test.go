@@ -3,17 +3,14 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"assure/app"
 	"assure/domain"
 	"assure/reports"
+	"assure/reports/officetest"
 	"assure/store"
 )
 
@@ -23,28 +20,8 @@ import (
 // installs it): without it the test fails.
 func resaveWithLibreOffice(t *testing.T, data []byte) []byte {
 	t.Helper()
-	bin, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Fatalf("LibreOffice (soffice) is needed to re-save the questionnaire; run scripts/test-deps.sh: %v", err)
-	}
-	dir := t.TempDir()
-	in := filepath.Join(dir, "questionnaire.xlsx")
-	if err := os.WriteFile(in, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "out")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--norestore",
-		"-env:UserInstallation=file://"+filepath.Join(dir, "profile"), // its own profile: tests run in parallel
-		"--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", out, in)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("soffice: %v\n%s", err, msg)
-	}
-	saved, err := os.ReadFile(filepath.Join(out, "questionnaire.xlsx"))
-	if err != nil {
-		t.Fatalf("LibreOffice wrote nothing: %v", err)
-	}
+	out := officetest.Convert(t, data, "questionnaire.xlsx", "xlsx:Calc MS Excel 2007 XML")
+	saved := officetest.Read(t, out, "questionnaire.xlsx")
 	if bytes.Equal(saved, data) {
 		t.Fatal("LibreOffice handed the file back unchanged")
 	}

@@ -2,21 +2,17 @@ package reports
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"math"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"assure/domain"
+	"assure/reports/officetest"
 )
 
 // xlPrintedBooks are the workbooks whose printing is checked, each with the
@@ -355,30 +351,7 @@ func TestNotFiledIsNotZero(t *testing.T) {
 // the tests (scripts/test-deps.sh installs it): without it the test fails.
 func soffice(t *testing.T, data []byte, ext, filter string) []byte {
 	t.Helper()
-	bin, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Fatalf("LibreOffice (soffice) is needed to read the workbooks back; run scripts/test-deps.sh: %v", err)
-	}
-	dir := t.TempDir()
-	in := filepath.Join(dir, "in.xlsx")
-	if err := os.WriteFile(in, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "out")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	// Each run has its own profile, so that parallel runs do not share one.
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--norestore",
-		"-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
-		"--convert-to", ext+":"+filter, "--outdir", out, in)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("soffice: %v\n%s", err, msg)
-	}
-	converted, err := os.ReadFile(filepath.Join(out, "in."+ext))
-	if err != nil {
-		t.Fatalf("LibreOffice wrote nothing: %v", err)
-	}
-	return converted
+	return officetest.Read(t, officetest.Convert(t, data, "in.xlsx", ext+":"+filter), "in."+ext)
 }
 
 // sofficeCSV has LibreOffice export every sheet of a workbook as CSV (the
@@ -386,33 +359,11 @@ func soffice(t *testing.T, data []byte, ext, filter string) []byte {
 // by sheet name.
 func sofficeCSV(t *testing.T, data []byte, sheets []string) map[string][][]string {
 	t.Helper()
-	bin, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Fatalf("LibreOffice (soffice) is needed to read the workbooks back; run scripts/test-deps.sh: %v", err)
-	}
-	dir := t.TempDir()
-	in := filepath.Join(dir, "in.xlsx")
-	if err := os.WriteFile(in, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "out")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	// Comma-separated, double quotes, UTF-8, from line 1, every sheet.
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--norestore",
-		"-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
-		"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
-		"--outdir", out, in)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("soffice: %v\n%s", err, msg)
-	}
+	out := officetest.Convert(t, data, "in.xlsx", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1")
 	got := map[string][][]string{}
 	for _, sheet := range sheets {
-		b, err := os.ReadFile(filepath.Join(out, "in-"+sheet+".csv"))
-		if err != nil {
-			t.Fatalf("LibreOffice wrote no CSV of %s: %v", sheet, err)
-		}
-		rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		rows, err := csv.NewReader(bytes.NewReader(officetest.Read(t, out, "in-"+sheet+".csv"))).ReadAll()
 		if err != nil {
 			t.Fatalf("CSV of %s: %v", sheet, err)
 		}
