@@ -28,13 +28,19 @@ func TestAdminActions(t *testing.T) {
 	if _, err := s.app.DisableUser(ctx, ad, s.editorA.UserID); err != nil {
 		t.Fatal(err)
 	}
+	// Only administrators undo a disable: a provider could otherwise reverse
+	// one made for a reason it does not know.
 	_, err = s.app.EnableUser(ctx, s.adminB, s.editorA.UserID)
-	wantCode(t, "another provider's admin enables A's editor", err, domain.ENotFound)
+	wantCode(t, "another provider's admin enables A's editor", err, domain.EForbidden)
+	_, err = s.app.EnableUser(ctx, s.adminA, s.editorA.UserID)
+	wantCode(t, "A's admin enables A's editor", err, domain.EForbidden)
 	_, err = s.app.EnableUser(ctx, s.sup, s.editorA.UserID)
 	wantCode(t, "a supervisor enables a user", err, domain.EForbidden)
-	if u, err := s.app.EnableUser(ctx, s.adminA, s.editorA.UserID); err != nil || u.Status != domain.UserActive {
-		t.Fatalf("A's admin enables A's editor = %v, %s", err, u.Status)
+	if u, err := s.app.EnableUser(ctx, ad, s.editorA.UserID); err != nil || u.Status != domain.UserActive {
+		t.Fatalf("an administrator enables A's editor = %v, %s", err, u.Status)
 	}
+	_, err = s.app.DisableUser(ctx, ad, admin.ID)
+	wantCode(t, "an administrator disables their own account", err, domain.EConflict)
 
 	password, err := s.app.ResetPasswordGenerated(ctx, ad, s.editorB.UserID)
 	if err != nil {

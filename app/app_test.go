@@ -315,3 +315,27 @@ func TestClosedCampaignTakesNoAnswers(t *testing.T) {
 		t.Errorf("provider_admin on a draft of a closed campaign may %v", got)
 	}
 }
+
+// TestDraftCampaignHasNoSectorReport: a campaign not yet opened has no
+// assessments, so neither a report made at once nor a background job is
+// taken for it; an opened one is.
+func TestDraftCampaignHasNoSectorReport(t *testing.T) {
+	s := newSector(t)
+	ctx := context.Background()
+	today := domain.Today()
+	c, err := s.app.CreateCampaign(ctx, s.sup, domain.Campaign{Name: "Not yet", FrameworkID: "x1150",
+		ProviderIDs: []string{s.a.ProviderID}, OpensAt: today, DueAt: today.AddDays(30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := store.ReportParams{CampaignID: c.ID}
+	if _, err := s.app.CreateReportJob(ctx, s.auditor, "pdf", params); domain.ErrorCodeOf(err) != domain.EConflict {
+		t.Errorf("a job for a draft campaign = %v, want a conflict", err)
+	}
+	if _, err := s.app.SectorReport(ctx, s.auditor, "pdf", params); domain.ErrorCodeOf(err) != domain.EConflict {
+		t.Errorf("a report of a draft campaign = %v, want a conflict", err)
+	}
+	if _, err := s.app.CreateReportJob(ctx, s.auditor, "pdf", store.ReportParams{CampaignID: s.a.CampaignID}); err != nil {
+		t.Errorf("a job for an open campaign = %v", err)
+	}
+}

@@ -51,13 +51,7 @@ type SectorReport struct {
 // its export, or queues it as a background job when the campaign has more
 // assessments than the threshold.
 func (a *App) SectorReport(ctx context.Context, actor domain.Actor, format string, params store.ReportParams) (SectorReport, error) {
-	if err := a.permit(ctx, actor, "sector_report", "export"); err != nil {
-		return SectorReport{}, err
-	}
-	if err := validLanguage(params.Language); err != nil {
-		return SectorReport{}, err
-	}
-	c, err := a.db.Campaign(ctx, actor, params.CampaignID)
+	c, err := a.reportableCampaign(ctx, actor, params)
 	if err != nil {
 		return SectorReport{}, err
 	}
@@ -93,13 +87,30 @@ func (a *App) writeSector(ctx context.Context, actor domain.Actor, format string
 
 // CreateReportJob queues a sector report in the background.
 func (a *App) CreateReportJob(ctx context.Context, actor domain.Actor, format string, params store.ReportParams) (store.ReportJob, error) {
-	if err := a.permit(ctx, actor, "sector_report", "export"); err != nil {
-		return store.ReportJob{}, err
-	}
-	if err := validLanguage(params.Language); err != nil {
+	if _, err := a.reportableCampaign(ctx, actor, params); err != nil {
 		return store.ReportJob{}, err
 	}
 	return a.db.CreateReportJob(ctx, actor, format, params)
+}
+
+// reportableCampaign checks a sector report may be asked for: the actor may
+// export sector reports, the language is one Assure speaks, and the campaign
+// has been opened (a draft campaign has no assessments to report on).
+func (a *App) reportableCampaign(ctx context.Context, actor domain.Actor, params store.ReportParams) (domain.Campaign, error) {
+	if err := a.permit(ctx, actor, "sector_report", "export"); err != nil {
+		return domain.Campaign{}, err
+	}
+	if err := validLanguage(params.Language); err != nil {
+		return domain.Campaign{}, err
+	}
+	c, err := a.db.Campaign(ctx, actor, params.CampaignID)
+	if err != nil {
+		return c, err
+	}
+	if c.Status == domain.CampaignDraft {
+		return c, domain.Errorf(domain.EConflict, "the campaign is a draft: open it before asking for its sector report")
+	}
+	return c, nil
 }
 
 // ReportJob returns a report job the actor asked for.

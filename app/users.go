@@ -56,8 +56,12 @@ func (a *App) UpdateUser(ctx context.Context, actor domain.Actor, id string, ch 
 
 // DisableUser stops a user signing in and revokes every session and token.
 func (a *App) DisableUser(ctx context.Context, actor domain.Actor, id string) (domain.User, error) {
-	if _, err := a.user(ctx, actor, id, "disable"); err != nil {
+	u, err := a.user(ctx, actor, id, "disable")
+	if err != nil {
 		return domain.User{}, err
+	}
+	if u.ID == actor.UserID {
+		return u, domain.Errorf(domain.EConflict, "you cannot disable your own account; ask another administrator")
 	}
 	return a.db.DisableUser(ctx, actor, id)
 }
@@ -81,7 +85,7 @@ func (a *App) ResetTOTP(ctx context.Context, actor domain.Actor, id string) erro
 // EnableUser lets a disabled user sign in again; whoever may disable a user
 // may undo it. Their old sessions and tokens stay revoked.
 func (a *App) EnableUser(ctx context.Context, actor domain.Actor, id string) (domain.User, error) {
-	if _, err := a.user(ctx, actor, id, "disable"); err != nil {
+	if _, err := a.user(ctx, actor, id, "enable"); err != nil {
 		return domain.User{}, err
 	}
 	return a.db.EnableUser(ctx, actor, id)
@@ -127,4 +131,24 @@ func (a *App) UserCounts(ctx context.Context, actor domain.Actor) (active, disab
 		return 0, 0, err
 	}
 	return a.db.UserCounts(ctx, actor)
+}
+
+// UserActions says what actor may do to user u, as the policy, the role
+// limits and u's state allow; the pages offer exactly these.
+type UserActions struct {
+	Change, Disable, Enable, ResetPassword, ResetTOTP bool
+}
+
+// UserActionsOn returns what actor may do to u.
+func (a *App) UserActionsOn(actor domain.Actor, u domain.User) UserActions {
+	if domain.CheckUserManagement(actor, u.Role, u.ProviderID) != nil {
+		return UserActions{}
+	}
+	return UserActions{
+		Change:        a.OffersEveryProvider(actor, "user", "update"),
+		Disable:       u.Status == domain.UserActive && u.ID != actor.UserID && a.Offers(actor, "user", "disable"),
+		Enable:        u.Status == domain.UserDisabled && a.Offers(actor, "user", "enable"),
+		ResetPassword: a.Offers(actor, "user", "reset_password"),
+		ResetTOTP:     u.TOTPEnabled && a.Offers(actor, "user", "reset_totp"),
+	}
 }

@@ -101,7 +101,7 @@ func (db *DB) CreateReportJob(ctx context.Context, actor domain.Actor, format st
 			return fmt.Errorf("queue report: %w", err)
 		}
 		return t.record(actor, "report.requested", "report", job.ID, "", map[string]any{"kind": "sector",
-			"format": format, "campaign_id": params.CampaignID, "basis": params.Basis})
+			"format": format, "campaign_id": params.CampaignID, "basis": params.Basis, "language": params.Language})
 	})
 	return job, err
 }

@@ -32,7 +32,6 @@ func (ui *UI) passwordPage(w http.ResponseWriter, r *http.Request, v *visit) {
 func (ui *UI) showPassword(w http.ResponseWriter, r *http.Request, v *visit, problems []problem, status int) {
 	p := ui.newPage(r, v, "Change your password", passwordForm{Forced: v.actor.MustChangePassword, NeedOTP: v.user.TOTPEnabled})
 	p.Problems = problems
-	w.Header().Set("Cache-Control", "no-store")
 	ui.render(w, r, status, "password.html", p)
 }
 

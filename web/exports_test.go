@@ -110,7 +110,7 @@ func TestExportPages(t *testing.T) {
 		if n := countWhere(t, s, `select count(*) from audit_events where action = 'report.export' and object_id = $1`, imara.ID); n != 2 {
 			t.Errorf("%d report exports audited, want 2", n)
 		}
-		auditor.get("/assessments/"+imara.ID+"/report.pdf?lang=xx").want(t, http.StatusConflict, "")
+		auditor.get("/assessments/"+imara.ID+"/report.pdf?lang=xx").want(t, http.StatusBadRequest, "")
 	})
 
 	t.Run("a provider user exports only their own assessment and no sector report", func(t *testing.T) {

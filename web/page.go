@@ -134,22 +134,23 @@ var failures = map[domain.ErrorCode][2]string{
 	domain.ENotFound:  {"Not found", "There is nothing here, or it is not yours to see."},
 	domain.EForbidden: {"Not allowed", ""},
 	domain.EConflict:  {"This cannot be done now", ""},
+	domain.EInvalid:   {"This request is not valid", ""},
 	domain.EInternal:  {"Something went wrong", "Assure could not do this. Try again; if it keeps failing, tell your administrator the time it happened."},
 }
 
 var failStatus = map[domain.ErrorCode]int{domain.ENotFound: http.StatusNotFound, domain.EForbidden: http.StatusForbidden,
-	domain.EConflict: http.StatusConflict, domain.EInternal: http.StatusInternalServerError}
+	domain.EConflict: http.StatusConflict, domain.EInvalid: http.StatusBadRequest, domain.EInternal: http.StatusInternalServerError}
 
 // fail answers an error that ends the request: not found, forbidden, a
 // conflict or an internal fault, as a page in the visitor's language.
 func (ui *UI) fail(w http.ResponseWriter, r *http.Request, v *visit, err error) {
 	code := domain.ErrorCodeOf(err)
 	switch code {
-	case domain.ENotFound, domain.EForbidden, domain.EInternal:
+	case domain.ENotFound, domain.EForbidden, domain.EInternal, domain.EInvalid:
 	case domain.EUnauthorized:
 		ui.toSignIn(w, r)
 		return
-	case domain.EInvalid, domain.EPrecondition, domain.EPreconditionRequired, domain.ETooLarge, domain.EUnsupported,
+	case domain.EPrecondition, domain.EPreconditionRequired, domain.ETooLarge, domain.EUnsupported,
 		domain.ETooMany, domain.EConflict:
 		code = domain.EConflict
 	default:

@@ -547,7 +547,6 @@ func (ui *UI) previewEvidence(w http.ResponseWriter, r *http.Request, v *visit) 
 	h.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": e.Filename}))
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "private, no-store")
 	if err := write(w); err != nil {
 		ui.log.ErrorContext(r.Context(), "stream evidence preview", "evidence", e.ID, "err", fmt.Sprint(err))
 	}

@@ -69,6 +69,9 @@ func (ui *UI) signedIn(h func(w http.ResponseWriter, r *http.Request, v *visit))
 			ui.toSignIn(w, r)
 			return
 		}
+		// What a signed-in visitor is shown is confidential supervisory
+		// data: no cache, shared or private, keeps a copy.
+		w.Header().Set("Cache-Control", "private, no-store")
 		req := app.RequestFrom(r.Context())
 		actor.RequestID, actor.Address = req.ID, req.Address
 		v := &visit{actor: actor, token: c.Value}

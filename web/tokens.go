@@ -77,7 +77,6 @@ func (ui *UI) showTokens(w http.ResponseWriter, r *http.Request, v *visit, d tok
 	p := ui.newPage(r, v, "API tokens", d)
 	p.Problems = problems
 	p.Flash = flashes[r.URL.Query().Get("done")]
-	w.Header().Set("Cache-Control", "no-store")
 	ui.render(w, r, status, "tokens.html", p)
 }
 

@@ -36,7 +36,6 @@ func (ui *UI) showTOTP(w http.ResponseWriter, r *http.Request, v *visit, d totpD
 	d.Enrolled, d.Required, d.Account = v.user.TOTPEnabled, v.actor.MustEnrolTOTP, v.user.Email
 	p := ui.newPage(r, v, "Second factor", d)
 	p.Problems = problems
-	w.Header().Set("Cache-Control", "no-store") // the page may hold a secret
 	ui.render(w, r, status, "totp.html", p)
 }
 

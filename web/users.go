@@ -103,15 +103,13 @@ func (ui *UI) showUsers(w http.ResponseWriter, r *http.Request, v *visit, d user
 		ui.fail(w, r, v, err)
 		return
 	}
-	mayDisable := ui.app.Offers(v.actor, "user", "disable")
 	for _, u := range list {
 		name := names[u.ProviderID]
 		if name == "" && u.ProviderID == v.actor.ProviderID {
 			name = v.provider
 		}
 		d.Users = append(d.Users, userView{User: u, RoleName: v.T(roleNames[u.Role]), ProviderName: name,
-			CanDisable: mayDisable && u.Status == domain.UserActive && u.ID != v.actor.UserID &&
-				domain.CheckUserManagement(v.actor, u.Role, u.ProviderID) == nil})
+			CanDisable: ui.app.UserActionsOn(v.actor, u).Disable})
 	}
 	if next != "" {
 		keep := url.Values{}
@@ -214,12 +212,9 @@ func (ui *UI) showUser(w http.ResponseWriter, r *http.Request, v *visit, u domai
 	ctx := r.Context()
 	d.U = u
 	d.RoleName = v.T(roleNames[u.Role])
-	manages := domain.CheckUserManagement(v.actor, u.Role, u.ProviderID) == nil
-	d.CanChange = manages && ui.app.OffersEveryProvider(v.actor, "user", "update")
-	d.CanDisable = manages && u.Status == domain.UserActive && ui.app.Offers(v.actor, "user", "disable")
-	d.CanEnable = manages && u.Status == domain.UserDisabled && ui.app.Offers(v.actor, "user", "disable")
-	d.CanResetPassword = manages && ui.app.Offers(v.actor, "user", "reset_password")
-	d.CanResetTOTP = manages && u.TOTPEnabled && ui.app.Offers(v.actor, "user", "reset_totp")
+	may := ui.app.UserActionsOn(v.actor, u)
+	d.CanChange, d.CanDisable, d.CanEnable, d.CanResetPassword, d.CanResetTOTP = may.Change, may.Disable, may.Enable,
+		may.ResetPassword, may.ResetTOTP
 	if d.Role == "" {
 		d.Role, d.Provider = string(u.Role), u.ProviderID
 	}
@@ -244,9 +239,6 @@ func (ui *UI) showUser(w http.ResponseWriter, r *http.Request, v *visit, u domai
 	p := ui.newPage(r, v, "User", d)
 	p.Problems = problems
 	p.Flash = flashes[r.URL.Query().Get("done")]
-	if d.Secret != "" {
-		w.Header().Set("Cache-Control", "no-store")
-	}
 	ui.render(w, r, status, "user.html", p)
 }
 
@@ -307,13 +299,16 @@ func (ui *UI) updateUser(w http.ResponseWriter, r *http.Request, v *visit) {
 
 // userActions are the acts on a user that ask to be confirmed first: the
 // question, what follows, and the button.
-var userActions = map[string]struct{ Question, Explanation, Button string }{
-	"disable": {"Disable %s?", "They can no longer sign in, and every session and API token of theirs ends now. You can enable them again later.", "Disable the user"},
-	"enable":  {"Enable %s again?", "They can sign in again with their password. Their old sessions and API tokens stay ended.", "Enable the user"},
+var userActions = map[string]struct {
+	Question, Explanation, Button string
+	Allowed                       func(app.UserActions) bool
+}{
+	"disable": {"Disable %s?", "They can no longer sign in, and every session and API token of theirs ends now. You can enable them again later.", "Disable the user", func(m app.UserActions) bool { return m.Disable }},
+	"enable":  {"Enable %s again?", "They can sign in again with their password. Their old sessions and API tokens stay ended.", "Enable the user", func(m app.UserActions) bool { return m.Enable }},
 	"reset-password": {"Reset the password of %s?", "Assure makes a new temporary password and shows it to you once. Their sessions and API tokens end, and they must choose their own password at their next sign-in.",
-		"Reset the password"},
+		"Reset the password", func(m app.UserActions) bool { return m.ResetPassword }},
 	"reset-totp": {"Remove the second factor of %s?", "Their authenticator app no longer works for Assure; their sessions and API tokens end. If their role requires a second factor, they set up a new one at their next sign-in.",
-		"Remove the second factor"},
+		"Remove the second factor", func(m app.UserActions) bool { return m.ResetTOTP }},
 }
 
 // confirmData is a page that asks before an act.
@@ -335,6 +330,10 @@ func (ui *UI) confirmUser(w http.ResponseWriter, r *http.Request, v *visit) {
 		ui.fail(w, r, v, err)
 		return
 	}
+	if !act.Allowed(ui.app.UserActionsOn(v.actor, u)) {
+		ui.fail(w, r, v, domain.Errorf(domain.EForbidden, "you may not do this to this user"))
+		return
+	}
 	d := confirmData{Question: v.T(act.Question, u.Name), Explanation: v.T(act.Explanation), Button: v.T(act.Button),
 		Action: r.URL.Path, Back: "/users/" + u.ID}
 	ui.render(w, r, http.StatusOK, "confirm.html", ui.newPage(r, v, "Confirm", d))
@@ -342,17 +341,26 @@ func (ui *UI) confirmUser(w http.ResponseWriter, r *http.Request, v *visit) {
 
 // disableUser stops a user signing in and ends their sessions.
 func (ui *UI) disableUser(w http.ResponseWriter, r *http.Request, v *visit) {
-	u, err := ui.app.DisableUser(r.Context(), v.actor, r.PathValue("id"))
+	id := r.PathValue("id")
+	_, err := ui.app.DisableUser(r.Context(), v.actor, id)
 	if domain.ErrorCodeOf(err) == domain.EConflict {
-		ui.showUser(w, r, v, u, userPageData{}, []problem{{Message: v.T(
-			"This is the last active administrator. Make another user an administrator first.")}}, http.StatusConflict)
+		message := v.T("This is the last active administrator. Make another user an administrator first.")
+		if id == v.actor.UserID {
+			message = v.T("You cannot disable your own account. Ask another administrator.")
+		}
+		u, uerr := ui.app.User(r.Context(), v.actor, id)
+		if uerr != nil {
+			ui.fail(w, r, v, uerr)
+			return
+		}
+		ui.showUser(w, r, v, u, userPageData{}, []problem{{Message: message}}, http.StatusConflict)
 		return
 	}
 	if err != nil {
 		ui.fail(w, r, v, err)
 		return
 	}
-	http.Redirect(w, r, "/users/"+u.ID+"?done=disabled", http.StatusSeeOther)
+	http.Redirect(w, r, "/users/"+id+"?done=disabled", http.StatusSeeOther)
 }
 
 // enableUser lets a disabled user sign in again.
