@@ -78,8 +78,12 @@ func previousCampaign(trend []store.TrendPoint, c domain.Campaign) *reports.Tren
 			continue
 		}
 		prev = &reports.TrendPoint{CampaignID: t.CampaignID, CampaignName: t.CampaignName, OpensAt: t.OpensAt, DueAt: t.DueAt,
-			Status: t.Status, Source: t.Source, Compliance: t.Compliance, Threats: t.Threats, MaxScore: t.MaxScore,
-			MeanScore: t.MeanScore, Levels: t.Levels}
+			Status: t.Status}
+		// A draft was never filed: its blanks are no standing to compare with.
+		if t.Status != domain.StatusDraft {
+			prev.Source, prev.Compliance, prev.Threats, prev.MaxScore = t.Source, t.Compliance, t.Threats, t.MaxScore
+			prev.MeanScore, prev.Levels = t.MeanScore, t.Levels
+		}
 	}
 	return prev
 }

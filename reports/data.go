@@ -55,7 +55,8 @@ type StateChange struct {
 }
 
 // TrendPoint is a provider's compliance and residual risk in one campaign,
-// from its latest filing there when it has one.
+// from its latest filing there when it has one; without a filing Source is
+// "" and it has no numbers.
 type TrendPoint struct {
 	CampaignID   string
 	CampaignName string

@@ -216,6 +216,9 @@ func pdfTrend(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
 		if t.Compliance != nil {
 			compliance = pdfPercent(p, *t.Compliance)
 		}
+		if t.Source == "" && t.Compliance == nil && t.Threats == 0 {
+			return []string{label, t.CampaignName, p.Name(t.Status), p.T("not filed"), "", "", "", ""}
+		}
 		return []string{label, t.CampaignName, p.Name(t.Status), compliance, fmt.Sprint(t.MaxScore), p.Decimal(t.MeanScore, 1),
 			fmt.Sprint(t.Levels[domain.LevelCritical]), fmt.Sprint(t.Levels[domain.LevelHigh])}
 	}
@@ -224,7 +227,7 @@ func pdfTrend(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
 		{p.T("Critical threats"), 1.5, "R"}, {p.T("High threats"), 1.4, "R"}},
 		[][]string{row(p.T("Previous"), *prev), row(p.T("Now"), now)})
 	if prev.Compliance != nil && now.Compliance != nil {
-		pdfParagraph(pdf, trendWords(p, *now.Compliance-*prev.Compliance), true)
+		pdfParagraph(pdf, p.T("Overall compliance since the previous campaign:")+" "+trendWords(p, *now.Compliance-*prev.Compliance), true)
 		pdf.Ln(1)
 	}
 }

@@ -64,7 +64,8 @@ func AssessmentSummary(p texts.Printer, d AssessmentData) string {
 	parts = append(parts, Plural(p, d.Assessment.Applicable, "%s answered %d of %d applicable control.",
 		"%s answered %d of %d applicable controls.", d.Provider.LegalName, answered, d.Assessment.Applicable))
 	if relevant := answered - counts[domain.NotApplicable]; relevant > 0 {
-		parts = append(parts, p.T("Of the controls that apply, %s are implemented, %s partially and %s not at all.",
+		parts = append(parts, Plural(p, relevant, "Of the %d answered control that applies, %s is implemented, %s partially and %s not at all.",
+			"Of the %d answered controls that apply, %s are implemented, %s partially and %s not at all.", relevant,
 			pdfWholePercent(p, float64(counts[domain.Implemented])/float64(relevant)),
 			pdfWholePercent(p, float64(counts[domain.Partial])/float64(relevant)),
 			pdfWholePercent(p, float64(counts[domain.NotImplemented])/float64(relevant))))
@@ -91,6 +92,9 @@ func AssessmentSummary(p texts.Printer, d AssessmentData) string {
 		parts = append(parts, p.T("No threat applies to it."))
 	}
 	parts = append(parts, findingsSentence(p, d.Findings, domain.DateOf(d.GeneratedAt)))
+	if d.Previous != nil && d.Previous.Source == "" {
+		parts = append(parts, p.T("It filed nothing in %s.", d.Previous.CampaignName))
+	}
 	if d.Previous != nil && d.Previous.Compliance != nil && len(d.Risk.Compliance) > 0 {
 		if v, ok := d.Risk.Overall().Value(); ok {
 			parts = append(parts, p.T("In %s its overall compliance was %s.", d.Previous.CampaignName,

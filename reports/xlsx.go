@@ -34,7 +34,7 @@ type xlBook struct {
 	f      *excelize.File
 	p      texts.Printer // of every word the workbook shows
 	report string        // the report's name, in every page header
-	mark   string        // a DRAFT mark in every page header, or ""
+	mark   string        // why the report is a draft, or "": then every page header says DRAFT
 	footer string        // the left-hand footer of every page
 	err    error
 
@@ -193,18 +193,18 @@ func (b *xlBook) pageSetup(name string, landscape bool) {
 	b.fail(b.f.SetPageMargins(name, &excelize.PageLayoutMarginsOptions{Left: &side, Right: &side,
 		Top: &topBottom, Bottom: &topBottom, Header: &hf, Footer: &hf}))
 	b.fail(b.f.SetHeaderFooter(name, &excelize.HeaderFooterOptions{
-		OddHeader: "&L&B" + xlHeaderText(b.report) + "&B" + xlMarkText(b.mark) + "&R&A",
+		OddHeader: "&L&B" + xlHeaderText(b.report) + "&B" + xlMarkText(b.p, b.mark) + "&R&A",
 		OddFooter: "&L" + xlHeaderText(b.footer) + "&R" + b.p.T("Page %s of %s", "&P", "&N"),
 	}))
 }
 
-// xlMarkText is the centre of a page header carrying mark, in bold red,
-// or nothing when there is no mark.
-func xlMarkText(mark string) string {
+// xlMarkText is the centre of a page header of a draft report: DRAFT in
+// bold red (the reason is on the first sheet), or nothing when mark is "".
+func xlMarkText(p texts.Printer, mark string) string {
 	if mark == "" {
 		return ""
 	}
-	return "&C&B&KC00000" + xlHeaderText(mark) + "&B"
+	return "&C&B&KC00000" + xlHeaderText(p.T("DRAFT")) + "&B"
 }
 
 // xlHeaderText makes text safe inside a page header or footer, where &
@@ -485,6 +485,17 @@ func (b *xlBook) levelCell(l domain.RiskLevel) any {
 		return nil
 	}
 	return excelize.Cell{StyleID: b.filled(LevelFill(l), ""), Value: b.p.Name(l)}
+}
+
+// matrixCell shows how many pairs a cell of the risk matrix counts, with its
+// level in words after the number (the value stays a number), on the
+// level's colour; an empty cell is muted.
+func (b *xlBook) matrixCell(count int, l domain.RiskLevel) any {
+	fill := LevelFill(l)
+	if count == 0 {
+		fill = LevelFill("")
+	}
+	return excelize.Cell{StyleID: b.filled(fill, `0" · `+strings.ReplaceAll(b.p.Name(l), `"`, "")+`"`), Value: count}
 }
 
 // scoreCell shows a residual score, a number, on the colour of its level.

@@ -135,7 +135,7 @@ func xlName(m map[string]string, id string) string {
 func (b *xlBook) assessmentSummary(name string, d AssessmentData, n xlNames) {
 	p := b.p
 	s := b.sheet(name)
-	s.columns([]float64{34, 60, 16, 12}, []int{1, 2}, nil)
+	s.columns([]float64{34, 60, 20, 12}, []int{1, 2}, nil)
 	s.add(excelize.Cell{StyleID: b.title, Value: b.report})
 	label := func(name string, value any) { s.add(excelize.Cell{StyleID: b.bold, Value: name}, value) }
 	if b.mark != "" {

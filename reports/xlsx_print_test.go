@@ -572,3 +572,52 @@ func TestAssessmentWorkbookForTheBoard(t *testing.T) {
 		})
 	}
 }
+
+// TestSectorWorkbookMarksDraftAndMutesEmptyCells: an open campaign's
+// workbook says DRAFT in every page header and why on its summary; a
+// closed one does not. An empty matrix cell is muted; every cell writes its
+// level after its number, which stays a number.
+func TestSectorWorkbookMarksDraftAndMutesEmptyCells(t *testing.T) {
+	for _, status := range []domain.CampaignStatus{domain.CampaignOpen, domain.CampaignClosed} {
+		t.Run(string(status), func(t *testing.T) {
+			d := xlSector(t, 3)
+			d.Campaign.Status = status
+			if status == domain.CampaignClosed {
+				for i := range d.Providers { // every filing decided: nothing can change
+					d.Providers[i].Status = domain.StatusApproved
+				}
+			}
+			d.Matrix[0][0] = 0 // likelihood 1, impact 1: nothing counted
+			var buf bytes.Buffer
+			if err := WriteSectorXLSX(&buf, d, xlRowSource(t, 0, 0), nil); err != nil {
+				t.Fatal(err)
+			}
+			f := xlOpen(t, buf.Bytes())
+			open := status != domain.CampaignClosed
+			for _, sheet := range f.GetSheetList() {
+				hf, err := f.GetHeaderFooter(sheet)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(hf.OddHeader, "DRAFT") != open {
+					t.Errorf("%s header %q: DRAFT shown for a campaign %s", sheet, hf.OddHeader, status)
+				}
+			}
+			rows := xlRows(t, f, "Summary")
+			if got := append(rows[1], "")[0]; strings.HasPrefix(got, "DRAFT") != open {
+				t.Errorf("summary line 2 = %q for a campaign %s", got, status)
+			}
+			top := xlCellRow(t, rows, 1, "Likelihood \\ Impact") + 1
+			empty, _ := excelize.CoordinatesToCellName(3, top+4) // likelihood 1, impact 1
+			if got := xlFill(t, f, "Summary", empty); got != LevelFill("") {
+				t.Errorf("the empty cell is painted %s, want the muted %s", got, LevelFill(""))
+			}
+			if got, _ := f.GetCellValue("Summary", empty); got != "0 · Low" {
+				t.Errorf("the empty cell shows %q, want its count and level", got)
+			}
+			if got := xlNumber(t, f, "Summary", empty); got != 0 {
+				t.Errorf("the empty cell holds %v, want the number 0", got)
+			}
+		})
+	}
+}

@@ -70,6 +70,8 @@ func WriteSectorXLSX(w io.Writer, d SectorData, rows ResponseSource, progress fu
 	report := p.T("Sector report: %s", d.Campaign.Name)
 	b := newReportBook(p, report, p.T("Generated %s", p.Time(d.GeneratedAt)), sheets...)
 	b.fail(b.f.SetDocProps(&excelize.DocProperties{Creator: "Assure", Title: report, Language: string(p.Language())}))
+	// While the campaign can still change the figures, every page says so.
+	b.mark = SectorDraftMark(p, d)
 	b.sectorSummary(sheets[0], d)
 
 	s := b.wrappedTable(sheets[1], xlStatusColumns(p))
@@ -121,6 +123,9 @@ func (b *xlBook) sectorSummary(name string, d SectorData) {
 	// B and its cells in C to G.
 	s.columns([]float64{34, 44, 14, 14, 14, 14, 14}, []int{1, 2, 3, 4, 5, 6, 7}, nil)
 	s.add(excelize.Cell{StyleID: b.title, Value: b.report})
+	if b.mark != "" {
+		s.add(excelize.Cell{StyleID: b.bold, Value: b.mark})
+	}
 	s.skip(1)
 	label := func(name string, value any) { s.add(excelize.Cell{StyleID: b.bold, Value: name}, value) }
 	label(p.T("Campaign"), d.Campaign.Name)
@@ -169,7 +174,7 @@ func (b *xlBook) sectorSummary(name string, d SectorData) {
 	for l := 5; l >= 1; l-- {
 		row := []any{nil, excelize.Cell{StyleID: b.header, Value: l}}
 		for i := 1; i <= 5; i++ {
-			row = append(row, b.scoreCell(d.Matrix[l-1][i-1], domain.LevelOf(l*i)))
+			row = append(row, b.matrixCell(d.Matrix[l-1][i-1], domain.LevelOf(l*i)))
 		}
 		s.add(row...)
 	}

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"strconv"
 	"strings"
@@ -246,5 +247,9 @@ func (p Printer) ProviderTierName(tier int) string {
 }
 
 // Decimal formats x with the given number of decimals and the language's
-// decimal mark (12.5, 12,5).
-func (p Printer) Decimal(x float64, places int) string { return p.p.Sprintf("%.*f", places, x) }
+// decimal mark (12.5, 12,5), rounding halves away from zero as spreadsheets
+// do, so a figure reads the same in a PDF and in a workbook (81.25 → 81.3).
+func (p Printer) Decimal(x float64, places int) string {
+	scale := math.Pow(10, float64(places))
+	return p.p.Sprintf("%.*f", places, math.Round(x*scale)/scale)
+}

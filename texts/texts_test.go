@@ -65,7 +65,8 @@ func TestPrinterFormatsForTheLanguage(t *testing.T) {
 	d := domain.DateOf(mustTime(t, "2027-03-02T10:05:00Z"))
 	for _, tc := range []struct{ got, want string }{
 		{fr.Date(d), "2 mars 2027"}, {en.Date(d), "2 March 2027"},
-		{fr.Decimal(12.5, 1), "12,5"}, {en.Decimal(12.5, 1), "12.5"},
+		{fr.Decimal(12.5, 1), "12,5"}, {en.Decimal(12.5, 1), "12.5"}, {en.Decimal(81.25, 1), "81.3"},
+		{en.Decimal(-0.125, 2), "-0.13"},
 		{fr.Name("approved"), "Approuvée"}, {en.ProviderKindName(domain.KindBank), "Bank"},
 	} {
 		if tc.got != tc.want {
