@@ -36,8 +36,10 @@ const (
 	pdfRowH   = 5.5
 	pdfBarH   = 4.5
 	pdfBarGap = 1.2
-	// pdfTableKeep is a table's header and first row, kept with what precedes them.
-	pdfTableKeep = 2*pdfRowH + 1
+	// pdfTableKeep is the room a table needs below what precedes it, so that
+	// a heading never ends a page alone: as much as drawTable keeps together
+	// itself, a header of up to three lines and four lines of its first row.
+	pdfTableKeep = 7*pdfCellLineH + 4*pdfCellPad + 1
 	pdfBodyPt    = 9.0
 	pdfSmallPt   = 8.0
 )
