@@ -143,9 +143,9 @@ func pdfSectorCover(pdf *fpdf.Fpdf, p texts.Printer, d SectorData, beside func()
 	levels := MatrixLevels(d.Matrix)
 	drawFigures(pdf, []pdfFigure{
 		{fmt.Sprint(len(d.Providers)), Plural(p, len(d.Providers), "provider in scope", "providers in scope")},
-		{fmt.Sprint(filings[FiledOnTime]), p.T("filed on time")},
-		{fmt.Sprint(filings[FiledLate]), p.T("filed late")},
-		{fmt.Sprint(filings[NotFiled]), p.T("not filed")},
+		{fmt.Sprint(filings[FiledOnTime]), Plural(p, filings[FiledOnTime], "provider filed on time", "providers filed on time")},
+		{fmt.Sprint(filings[FiledLate]), Plural(p, filings[FiledLate], "provider filed late", "providers filed late")},
+		{fmt.Sprint(filings[NotFiled]), Plural(p, filings[NotFiled], "provider has not filed", "providers have not filed")},
 		{fmt.Sprint(levels[domain.LevelCritical]), Plural(p, levels[domain.LevelCritical],
 			"provider–threat pair at critical residual risk", "provider–threat pairs at critical residual risk")},
 		{fmt.Sprint(len(d.Overdue)), Plural(p, len(d.Overdue), "overdue finding", "overdue findings")},
