@@ -239,7 +239,8 @@ func TestSectorReports(t *testing.T) {
 // headed by likelihood 5 and the four below it.
 func sectorMatrixFromSummary(t *testing.T, f *excelize.File) [5][5]int {
 	t.Helper()
-	rows, _ := f.GetRows("Summary")
+	// Raw values: a cell shows its count with its level ("3 · High"); the number is the count.
+	rows, _ := f.GetRows("Summary", excelize.Options{RawCellValue: true})
 	var m [5][5]int
 	for n, row := range rows {
 		for c, cell := range row {
