@@ -84,6 +84,7 @@ var expectedAccess = map[string]string{
 	"disable-user":        "AA FF AN FF FF",
 	"reset-user-password": "AA FF FF FF FF",
 	"reset-user-totp":     "AA FF FF FF FF",
+	"unlock-user":         "AA FF FF FF FF",
 	"get-settings":        "AA FF FF FF FF",
 	"update-settings":     "AA FF FF FF FF",
 

@@ -163,6 +163,17 @@ func (a *API) registerUsers() {
 	})
 
 	register(a, huma.Operation{
+		OperationID: "unlock-user", Method: http.MethodPost, Path: "/api/v1/users/{id}/unlock", Tags: tags,
+		Summary: "Unlock a user's sign-in",
+		Description: "Clears the user's failed-attempt counters: the locks of the account from every address, its " +
+			"account-wide count, and the counters of its password change and second factor. Counters of an address " +
+			"alone stay. Audited as user.unlock.",
+		DefaultStatus: http.StatusNoContent,
+	}, func(ctx context.Context, in *UserIDParam) (*struct{}, error) {
+		return nil, a.app.UnlockUser(ctx, actorFrom(ctx), in.ID)
+	})
+
+	register(a, huma.Operation{
 		OperationID: "reset-user-totp", Method: http.MethodDelete, Path: "/api/v1/users/{id}/totp", Tags: tags,
 		Summary: "Remove a user's second factor", Description: "For a lost device: removes the second factor and revokes the user's sessions and tokens.",
 		DefaultStatus: http.StatusNoContent,

@@ -82,6 +82,17 @@ func (a *App) ResetTOTP(ctx context.Context, actor domain.Actor, id string) erro
 	return a.db.ResetTOTP(ctx, actor, id)
 }
 
+// UnlockUser clears the sign-in throttle of a user's account, from every
+// address, and the counters of its password change and second factor: for
+// an owner who cannot wait out a lock. EForbidden for roles that may not,
+// ENotFound for a user the actor may not see.
+func (a *App) UnlockUser(ctx context.Context, actor domain.Actor, id string) error {
+	if _, err := a.user(ctx, actor, id, "unlock"); err != nil {
+		return err
+	}
+	return a.db.UnlockSignIn(ctx, actor, id)
+}
+
 // EnableUser lets a disabled user sign in again; whoever may disable a user
 // may undo it. Their old sessions and tokens stay revoked.
 func (a *App) EnableUser(ctx context.Context, actor domain.Actor, id string) (domain.User, error) {
@@ -136,7 +147,7 @@ func (a *App) UserCounts(ctx context.Context, actor domain.Actor) (active, disab
 // UserActions says what actor may do to user u, as the policy, the role
 // limits and u's state allow; the pages offer exactly these.
 type UserActions struct {
-	Change, Disable, Enable, ResetPassword, ResetTOTP bool
+	Change, Disable, Enable, ResetPassword, ResetTOTP, Unlock bool
 }
 
 // UserActionsOn returns what actor may do to u.
@@ -150,5 +161,6 @@ func (a *App) UserActionsOn(actor domain.Actor, u domain.User) UserActions {
 		Enable:        u.Status == domain.UserDisabled && a.Offers(actor, "user", "enable"),
 		ResetPassword: a.Offers(actor, "user", "reset_password"),
 		ResetTOTP:     u.TOTPEnabled && a.Offers(actor, "user", "reset_totp"),
+		Unlock:        a.Offers(actor, "user", "unlock"),
 	}
 }

@@ -64,17 +64,19 @@ func (f *LoginFailure) Error() string { return f.Err.Error() }
 func (f *LoginFailure) Unwrap() error { return f.Err }
 
 // Login checks credentials and opens a session. Attempts are counted per
-// account and per address (even for unknown emails) while their counters are
-// locked, so parallel guesses are counted one by one; every attempt is
-// audited. A failed login returns a *LoginFailure wrapping ErrBadCredentials,
-// ErrOTPRequired or ErrLocked.
+// account and address, per address and per account (even for unknown
+// emails) while their counters are locked, so parallel guesses are counted
+// one by one; every attempt is audited. Only the first two lock (see
+// domain.AccountAddressThrottle): guesses from one address never refuse the
+// owner's right password from another. A failed login returns a
+// *LoginFailure wrapping ErrBadCredentials, ErrOTPRequired or ErrLocked.
 func (db *DB) Login(ctx context.Context, actor domain.Actor, c Credentials) (Session, error) {
 	email := domain.NormalizeEmail(c.Email)
 	if len(email) > 254 {
 		email = email[:254]
 	}
 	actor.Email = email
-	keys := []throttleKey{{"account:" + email, domain.AccountThrottle}, {"address:" + c.Address, domain.AddressThrottle}}
+	keys := signInKeys(email, c.Address)
 	token, tokenHash := domain.NewToken(domain.SessionTokenPrefix)
 	var s Session
 	var userID string
@@ -130,10 +132,35 @@ func (db *DB) Login(ctx context.Context, actor domain.Actor, c Credentials) (Ses
 	return s, nil
 }
 
-// throttleKey is a throttle counter and its rule.
+// throttleKey is a throttle counter, the account it is about ("" for an
+// address alone) and its rule.
 type throttleKey struct {
-	key  string
-	rule domain.ThrottleRule
+	key     string
+	account string
+	rule    domain.ThrottleRule
+}
+
+// signInKeys are the counters of a sign-in at email from address: the pair
+// first (a success clears it), then the address, then the account from
+// everywhere, which only slows.
+func signInKeys(email, address string) []throttleKey {
+	return []throttleKey{
+		{"pair:" + email + " from " + address, email, domain.AccountAddressThrottle},
+		{"address:" + address, "", domain.AddressThrottle},
+		{"account:" + email, email, domain.AccountThrottle},
+	}
+}
+
+// passwordChangeKey counts wrong current passwords given to change the
+// password of the account email, apart from its sign-in counters.
+func passwordChangeKey(email string) []throttleKey {
+	return []throttleKey{{"password:" + email, email, domain.SecretThrottle}}
+}
+
+// secondFactorKey counts wrong codes given to enrol or remove the second
+// factor of the account email, apart from its sign-in counters.
+func secondFactorKey(email string) []throttleKey {
+	return []throttleKey{{"totp:" + email, email, domain.SecretThrottle}}
 }
 
 // throttled runs one attempt at a secret (a sign-in, a password or code
@@ -144,20 +171,22 @@ type throttleKey struct {
 // back. check returns why the attempt failed ("" when it succeeded) and,
 // optionally, the error to give the caller instead of ErrBadCredentials; it
 // writes nothing when it fails. An empty reason with an error asks for a
-// further step (the one-time code): it is neither counted nor cleared. A failure counts against every key, locks
-// those past their limits, is audited as <action>_failed (or <action>_locked)
+// further step (the one-time code): it is neither counted nor cleared. A
+// failure counts against every key, locks those past their limits (rules
+// that lock), is audited as <action>_failed (or <action>_locked)
 // about subject(), and comes back as a *LoginFailure with the delay to hold
 // the answer. A success clears the first key's count and keeps what check wrote.
 func (db *DB) throttled(ctx context.Context, actor domain.Actor, action string, keys []throttleKey,
 	check func(t *txn) (reason string, failure error, err error), subject func() string) error {
 	var failure *LoginFailure
 	err := db.write(ctx, action, func(t *txn) error {
-		names := make([]string, len(keys))
+		names, accounts := make([]string, len(keys)), make([]string, len(keys))
 		for i, k := range keys {
-			names[i] = k.key
+			names[i], accounts[i] = k.key, k.account
 		}
-		if _, err := t.Exec(ctx, `insert into login_throttle (key, failures, window_start)
-			select k, 0, now() from unnest($1::text[]) k on conflict (key) do nothing`, names); err != nil {
+		if _, err := t.Exec(ctx, `insert into login_throttle (key, account, failures, window_start)
+			select k, nullif(a, ''), 0, now() from unnest($1::text[], $2::text[]) as n(k, a)
+			on conflict (key) do nothing`, names, accounts); err != nil {
 			return err
 		}
 		var locked bool
@@ -195,7 +224,7 @@ func (db *DB) throttled(ctx context.Context, actor domain.Actor, action string, 
 			if err != nil {
 				return err
 			}
-			if failures >= k.rule.LockAfter {
+			if k.rule.Locks(failures) {
 				if _, err := t.Exec(ctx, `update login_throttle set locked_until = now() + $2 * interval '1 second',
 					failures = 0, window_start = now() where key = $1`, k.key, seconds(k.rule.LockFor)); err != nil {
 					return err
@@ -217,6 +246,31 @@ func (db *DB) throttled(ctx context.Context, actor domain.Actor, action string, 
 		return failure
 	}
 	return nil
+}
+
+// UnlockSignIn clears every throttle counter of a user's account: its locks
+// from every address, its count from everywhere, and the counters of its
+// password change and second factor; the user may then sign in at once from
+// any address that is not itself locked. Counters of an address alone, which
+// span accounts, stay. The act is audited even when nothing was locked.
+// ENotFound for a user the actor may not see, EForbidden past the actor's
+// role limits.
+func (db *DB) UnlockSignIn(ctx context.Context, actor domain.Actor, userID string) error {
+	u, err := db.User(ctx, actor, userID)
+	if err != nil {
+		return err
+	}
+	if err := domain.CheckUserManagement(actor, u.Role, u.ProviderID); err != nil {
+		return err
+	}
+	return db.write(ctx, "unlock sign-in", func(t *txn) error {
+		tag, err := t.Exec(ctx, `delete from login_throttle where account = $1`, u.Email)
+		if err != nil {
+			return err
+		}
+		return t.record(actor, "user.unlock", "user", u.ID, u.ProviderID,
+			map[string]any{"email": u.Email, "counters_cleared": tag.RowsAffected()})
+	})
 }
 
 // Authenticate resolves a session or API token to its actor. Expired,
@@ -369,7 +423,8 @@ func seconds(d time.Duration) float64 { return d.Seconds() }
 // and older than the longest throttle window. Guesses at made-up emails
 // would otherwise pile up rows.
 func (db *DB) PurgeThrottle(ctx context.Context) (int64, error) {
-	window := max(domain.AccountThrottle.Window, domain.AddressThrottle.Window)
+	window := max(domain.AccountAddressThrottle.Window, domain.AddressThrottle.Window, domain.AccountThrottle.Window,
+		domain.SecretThrottle.Window)
 	tag, err := db.pool.Exec(ctx, `delete from login_throttle
 		where (locked_until is null or locked_until < now()) and window_start < now() - $1 * interval '1 second'`,
 		seconds(window))

@@ -38,11 +38,10 @@ func (db *DB) StartTOTP(ctx context.Context, actor domain.Actor) (secret, url st
 var wrongCode = domain.Invalid("the one-time code is not right", []domain.Problem{{Location: "body.code", Message: "does not match"}})
 
 // ConfirmTOTP completes enrolment with a code from the authenticator; from
-// then on every sign-in needs a code. Wrong codes count against the account
-// like failed sign-ins.
+// then on every sign-in needs a code. Wrong codes are throttled on the
+// account's second-factor counter, never on its sign-in counters.
 func (db *DB) ConfirmTOTP(ctx context.Context, actor domain.Actor, code string) error {
-	keys := []throttleKey{{"account:" + actor.Email, domain.AccountThrottle}}
-	return db.throttled(ctx, actor, "totp.confirm", keys, func(t *txn) (string, error, error) {
+	return db.throttled(ctx, actor, "totp.confirm", secondFactorKey(actor.Email), func(t *txn) (string, error, error) {
 		var secret string
 		var confirmed bool
 		var lastStep int64
@@ -69,8 +68,9 @@ func (db *DB) ConfirmTOTP(ctx context.Context, actor domain.Actor, code string) 
 }
 
 // RemoveTOTP removes the actor's own second factor after checking a current
-// code. EConflict when the actor's role requires one. Wrong codes count
-// against the account like failed sign-ins.
+// code. EConflict when the actor's role requires one. Wrong codes are
+// throttled on the account's second-factor counter, never on its sign-in
+// counters.
 func (db *DB) RemoveTOTP(ctx context.Context, actor domain.Actor, code string) error {
 	settings, _, err := db.Settings(ctx)
 	if err != nil {
@@ -79,8 +79,7 @@ func (db *DB) RemoveTOTP(ctx context.Context, actor domain.Actor, code string) e
 	if settings.RequiresTOTP(actor.Role) {
 		return domain.Errorf(domain.EConflict, "role %s requires a second factor; it cannot be removed", actor.Role)
 	}
-	keys := []throttleKey{{"account:" + actor.Email, domain.AccountThrottle}}
-	return db.throttled(ctx, actor, "totp.disable", keys, func(t *txn) (string, error, error) {
+	return db.throttled(ctx, actor, "totp.disable", secondFactorKey(actor.Email), func(t *txn) (string, error, error) {
 		var secret string
 		var lastStep int64
 		err := t.QueryRow(ctx, `select coalesce(totp_secret, ''), totp_last_step from users

@@ -389,7 +389,8 @@ func setPassword(ctx context.Context, t *txn, actor domain.Actor, u domain.User,
 
 // ChangePassword changes the actor's own password after checking the current
 // one, and revokes every session and token of the actor, this one included.
-// Wrong current passwords count against the account like failed sign-ins.
+// Wrong current passwords are throttled on the account's password-change
+// counter, never on its sign-in counters.
 func (db *DB) ChangePassword(ctx context.Context, actor domain.Actor, current, next string) error {
 	if current == next {
 		return domain.Invalid("the new password is the current one",
@@ -406,8 +407,7 @@ func (db *DB) ChangePassword(ctx context.Context, actor domain.Actor, current, n
 	if err != nil {
 		return err
 	}
-	keys := []throttleKey{{"account:" + u.Email, domain.AccountThrottle}}
-	return db.throttled(ctx, actor, "user.password_change", keys, func(t *txn) (string, error, error) {
+	return db.throttled(ctx, actor, "user.password_change", passwordChangeKey(u.Email), func(t *txn) (string, error, error) {
 		var stored string
 		if err := t.QueryRow(ctx, `select password_hash from users where id = $1 for update`, u.ID).Scan(&stored); err != nil {
 			return "", nil, err
