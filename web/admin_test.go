@@ -214,6 +214,29 @@ func TestAdministratorPages(t *testing.T) {
 		admin.get(path).lacks(t, `href="`+path+`/reset-totp"`)
 	})
 
+	t.Run("an admin unlocks a user locked out from an address", func(t *testing.T) {
+		admin := s.newAdmin(t, "hal@regulator.test")
+		u, err := s.db.UserByEmail(ctx, "p08-editor"+demoDomain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range domain.AccountAddressThrottle.LockAfter {
+			s.browser(t).signIn(u.Email, "a wrong guess at it").want(t, http.StatusUnauthorized, "/signin")
+		}
+		s.browser(t).signIn(u.Email, demo.Password).want(t, http.StatusUnauthorized, "/signin", "Too many failed attempts")
+
+		// The provider's administrator may not unlock; the page offers nothing.
+		pa := s.browser(t)
+		pa.signIn("p08-admin"+demoDomain, demo.Password).want(t, http.StatusOK, "/")
+		path := "/users/" + u.ID
+		pa.get(path).lacks(t, `id="unlock-user"`)
+		pa.post(path+"/unlock", nil).want(t, http.StatusForbidden, "")
+
+		admin.get(path).want(t, http.StatusOK, path, `<form method="post" action="`+path+`/unlock" id="unlock-user"`, "Unlock sign-in")
+		admin.post(path+"/unlock", nil).want(t, http.StatusOK, path+"?done=unlocked", "Sign-in is unlocked")
+		s.browser(t).signIn(u.Email, demo.Password).want(t, http.StatusOK, "/")
+	})
+
 	t.Run("the administrator's pages speak French", func(t *testing.T) {
 		admin := s.newAdmin(t, "gil@regulator.test")
 		admin.post("/language", url.Values{"language": {"fr"}, "next": {"/settings"}})

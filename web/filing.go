@@ -413,6 +413,7 @@ var flashes = map[string]string{
 	"user_changed":      "The role and provider are saved.",
 	"enabled":           "The user is enabled and may sign in again.",
 	"totp_reset":        "The second factor is removed. The user's sessions have ended.",
+	"unlocked":          "Sign-in is unlocked: the user may sign in again from any address.",
 	"settings_saved":    "The settings are saved.",
 	"token_revoked":     "The token is revoked. Machines using it are refused from now on.",
 	"published":         "The framework version is published.",

@@ -45,6 +45,7 @@ func (ui *UI) Handler() http.Handler {
 	mux.HandleFunc("POST /users/{id}/reset-password", ui.signedIn(ui.resetPassword))
 	mux.HandleFunc("GET /users/{id}/reset-totp", ui.signedIn(ui.confirmUser))
 	mux.HandleFunc("POST /users/{id}/reset-totp", ui.signedIn(ui.resetTOTP))
+	mux.HandleFunc("POST /users/{id}/unlock", ui.signedIn(ui.unlockUser))
 	mux.HandleFunc("GET /settings", ui.signedIn(ui.settings))
 	mux.HandleFunc("POST /settings", ui.signedIn(ui.saveSettings))
 	mux.HandleFunc("GET /account/tokens", ui.signedIn(ui.tokens))

@@ -192,6 +192,7 @@ type userPageData struct {
 	CanDisable, CanEnable  bool
 	CanResetPassword       bool
 	CanResetTOTP           bool
+	CanUnlock              bool
 	Roles                  []choice
 	Providers              []domain.Provider
 	Role, Provider         string // the change form's values
@@ -213,8 +214,8 @@ func (ui *UI) showUser(w http.ResponseWriter, r *http.Request, v *visit, u domai
 	d.U = u
 	d.RoleName = v.T(roleNames[u.Role])
 	may := ui.app.UserActionsOn(v.actor, u)
-	d.CanChange, d.CanDisable, d.CanEnable, d.CanResetPassword, d.CanResetTOTP = may.Change, may.Disable, may.Enable,
-		may.ResetPassword, may.ResetTOTP
+	d.CanChange, d.CanDisable, d.CanEnable, d.CanResetPassword, d.CanResetTOTP, d.CanUnlock = may.Change, may.Disable,
+		may.Enable, may.ResetPassword, may.ResetTOTP, may.Unlock
 	if d.Role == "" {
 		d.Role, d.Provider = string(u.Role), u.ProviderID
 	}
@@ -399,4 +400,15 @@ func (ui *UI) resetTOTP(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	http.Redirect(w, r, "/users/"+id+"?done=totp_reset", http.StatusSeeOther)
+}
+
+// unlockUser clears the user's failed sign-ins from every address. It asks
+// nothing first: an unlock takes nothing from the user.
+func (ui *UI) unlockUser(w http.ResponseWriter, r *http.Request, v *visit) {
+	id := r.PathValue("id")
+	if err := ui.app.UnlockUser(r.Context(), v.actor, id); err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	http.Redirect(w, r, "/users/"+id+"?done=unlocked", http.StatusSeeOther)
 }
