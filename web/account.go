@@ -91,12 +91,13 @@ func labelled(problems []problem, labels map[string]string, p printer) []problem
 var passwordLabels = map[string]string{"current_password": "Current password", "new_password": "New password"}
 
 // credentialProblems turns a refusal of a password or code check into
-// problems to show on the form: what was wrong with the input, or that the
-// account is locked for now. Anything else is nil.
+// problems to show on the form: what was wrong with the input, or that this
+// check is locked for now. Anything else is nil.
 func credentialProblems(err error, p printer) []problem {
 	switch {
 	case errors.Is(err, store.ErrLocked) || domain.ErrorCodeOf(err) == domain.ETooMany:
-		return []problem{{Message: p.T("Too many failed attempts. Sign-in is locked for a while; try again later or ask your administrator.")}}
+		// These checks have counters of their own: signing in is not locked.
+		return []problem{{Message: p.T("Too many wrong entries here, so this is locked for a while; signing in is not affected. Try again later or ask your administrator.")}}
 	case domain.ErrorCodeOf(err) == domain.EInvalid:
 		return problemsOf(err, p)
 	}

@@ -237,6 +237,30 @@ func TestAdministratorPages(t *testing.T) {
 		s.browser(t).signIn(u.Email, demo.Password).want(t, http.StatusOK, "/")
 	})
 
+	t.Run("wrong current passwords lock the password change, not sign-in, until an admin unlocks", func(t *testing.T) {
+		admin := s.newAdmin(t, "ike@regulator.test")
+		u, err := s.db.UserByEmail(ctx, "p09-editor"+demoDomain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		owner := s.browser(t)
+		owner.signIn(u.Email, demo.Password).want(t, http.StatusOK, "/")
+		change := func(current string) answer {
+			return owner.post("/account/password", url.Values{"current_password": {current},
+				"new_password": {"the owner's new passphrase"}, "repeat_password": {"the owner's new passphrase"}})
+		}
+		for range domain.SecretThrottle.LockAfter {
+			change("not the current one").want(t, http.StatusUnprocessableEntity, "/account/password", `id="current_password-error"`)
+		}
+		locked := change(demo.Password)
+		locked.want(t, http.StatusUnprocessableEntity, "/account/password", "Too many wrong entries here")
+		locked.lacks(t, "Sign-in is locked")
+		s.browser(t).signIn(u.Email, demo.Password).want(t, http.StatusOK, "/")
+
+		admin.post("/users/"+u.ID+"/unlock", nil).want(t, http.StatusOK, "/users/"+u.ID+"?done=unlocked")
+		change(demo.Password).want(t, http.StatusOK, "/?done=password", "Your password is changed.")
+	})
+
 	t.Run("the administrator's pages speak French", func(t *testing.T) {
 		admin := s.newAdmin(t, "gil@regulator.test")
 		admin.post("/language", url.Values{"language": {"fr"}, "next": {"/settings"}})
