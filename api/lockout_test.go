@@ -181,6 +181,12 @@ func TestAdminUnlocksAccount(t *testing.T) {
 	if n := s.events("user.unlock", u.ID); n != 1 {
 		t.Errorf("%d unlock events, want 1", n)
 	}
+	// The pair's lock, the account's count and the password change's lock.
+	var cleared int
+	s.must(s.queryRow(`select (summary->>'counters_cleared')::int from audit_events where action = 'user.unlock'`, nil, &cleared))
+	if cleared != 3 {
+		t.Errorf("the unlock says it cleared %d counters, want 3", cleared)
+	}
 
 	if r := s.signInFrom(strangerAddress, u.Email, testPassword); r.status != http.StatusOK {
 		t.Errorf("sign-in from the locked address after the unlock = %d %s", r.status, r.body)

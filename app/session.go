@@ -21,7 +21,8 @@ func (a *App) Authenticate(ctx context.Context, token string) (domain.Actor, err
 
 // Login checks credentials and opens a session. A failed attempt is answered
 // only after the delay the throttle asks for, so guessing stays slow whatever
-// the face.
+// the face; a lock holds for one account from one address, never for the
+// account from everywhere (see domain.AccountAddressThrottle).
 func (a *App) Login(ctx context.Context, actor domain.Actor, c store.Credentials) (store.Session, error) {
 	s, err := a.db.Login(ctx, actor, c)
 	return s, slowed(ctx, err)
@@ -68,7 +69,8 @@ func (a *App) Me(ctx context.Context, actor domain.Actor) (domain.User, error) {
 }
 
 // ChangePassword changes the actor's own password and revokes every session
-// and token of the account.
+// and token of the account. Wrong current passwords are throttled on their
+// own counter, apart from sign-in's.
 func (a *App) ChangePassword(ctx context.Context, actor domain.Actor, current, next string) error {
 	if err := a.permit(ctx, actor, "me", "update"); err != nil {
 		return err
@@ -84,7 +86,8 @@ func (a *App) StartTOTP(ctx context.Context, actor domain.Actor) (secret, url st
 	return a.db.StartTOTP(ctx, actor)
 }
 
-// ConfirmTOTP turns the enrolled second factor on with a current code.
+// ConfirmTOTP turns the enrolled second factor on with a current code. Wrong
+// codes are throttled on the second factor's own counter, apart from sign-in's.
 func (a *App) ConfirmTOTP(ctx context.Context, actor domain.Actor, code string) error {
 	if err := a.permit(ctx, actor, "me", "update"); err != nil {
 		return err

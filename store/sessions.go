@@ -264,7 +264,10 @@ func (db *DB) UnlockSignIn(ctx context.Context, actor domain.Actor, userID strin
 		return err
 	}
 	return db.write(ctx, "unlock sign-in", func(t *txn) error {
-		tag, err := t.Exec(ctx, `delete from login_throttle where account = $1`, u.Email)
+		// Reset rather than delete: an attempt running now holds or awaits
+		// these rows, and must find them still there.
+		tag, err := t.Exec(ctx, `update login_throttle set failures = 0, window_start = now(), locked_until = null
+			where account = $1 and (failures > 0 or locked_until > now())`, u.Email)
 		if err != nil {
 			return err
 		}
