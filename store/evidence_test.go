@@ -194,6 +194,8 @@ func TestEvidenceContentIsStoredPerProvider(t *testing.T) {
 	if out.Len() != 0 {
 		t.Errorf("provider B read %d bytes of provider A's content", out.Len())
 	}
+	err = f.db.WriteEvidence(ctx, "not-a-provider", own[0].SHA256, &out)
+	wantCode(t, "reading content under a malformed provider id", err, domain.ENotFound)
 
 	for _, sql := range []string{
 		`update blobs set size = size + 1`,
