@@ -63,7 +63,8 @@ func TestEvidenceLimitsAndTypes(t *testing.T) {
 		stored[0].SHA256 != sha256hex(pdf.content) || stored[0].Size != int64(len(pdf.content)) {
 		t.Fatalf("stored = %+v", stored)
 	}
-	// The same content again is the same evidence; across assessments it is stored once.
+	// The same content again is the same evidence; another provider's copy
+	// is stored apart, as its own.
 	var again []api.Evidence
 	f.editor.json(http.MethodPost, f.path("/evidence"), multipartBody{pdf}, http.StatusCreated, &again)
 	if again[0].ID != stored[0].ID {
@@ -71,8 +72,8 @@ func TestEvidenceLimitsAndTypes(t *testing.T) {
 	}
 	other := newFiling(s, "bank")
 	other.editor.json(http.MethodPost, other.path("/evidence"), multipartBody{pdf}, http.StatusCreated, &again)
-	if e, b := count(); e != 3 || b != 2 {
-		t.Errorf("evidence %d, blobs %d; want 3 and 2", e, b)
+	if e, b := count(); e != 3 || b != 3 {
+		t.Errorf("evidence %d, blobs %d; want 3 and 3", e, b)
 	}
 	// Names are cleaned; downloads are attachments with a safe name.
 	var odd []api.Evidence

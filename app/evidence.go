@@ -67,7 +67,7 @@ func (a *App) EvidenceContent(ctx context.Context, actor domain.Actor, id string
 	if err != nil {
 		return e, nil, err
 	}
-	return e, func(w io.Writer) error { return a.db.WriteEvidence(ctx, e.SHA256, w) }, nil
+	return e, func(w io.Writer) error { return a.db.WriteEvidence(ctx, e.ProviderID, e.SHA256, w) }, nil
 }
 
 // prepareUploads checks every file's size and type and hashes it.

@@ -36,8 +36,10 @@ func scanEvidence(row pgx.CollectableRow) (domain.Evidence, error) {
 }
 
 // UploadEvidence stores files as evidence of an assessment, all of them or
-// none. Content already stored (same SHA-256) is not stored again, and a file
-// already uploaded to the assessment returns its existing record.
+// none. Content the assessment's provider already stored (same SHA-256) is
+// not stored again; content only other providers hold is stored anew, so that
+// an upload takes as long whatever others have uploaded. A file already
+// uploaded to the assessment returns its existing record.
 func (db *DB) UploadEvidence(ctx context.Context, actor domain.Actor, assessmentID string, files []UploadFile) ([]domain.Evidence, error) {
 	var out []domain.Evidence
 	err := db.write(ctx, "upload evidence", func(t *txn) error {
@@ -49,12 +51,13 @@ func (db *DB) UploadEvidence(ctx context.Context, actor domain.Actor, assessment
 			return err
 		}
 		for _, f := range files {
-			tag, err := t.Exec(ctx, `insert into blobs (sha256, size) values ($1, $2) on conflict do nothing`, f.SHA256, f.Size)
+			tag, err := t.Exec(ctx, `insert into blobs (provider_id, sha256, size) values ($1, $2, $3) on conflict do nothing`,
+				a.ProviderID, f.SHA256, f.Size)
 			if err != nil {
 				return err
 			}
 			if tag.RowsAffected() == 1 {
-				written, err := copyChunks(ctx, t, "blob_chunks", "sha256", f.SHA256, f.Content)
+				written, err := copyChunks(ctx, t, evidenceContent(a.ProviderID, f.SHA256), f.Content)
 				if err != nil {
 					return err
 				}
@@ -147,8 +150,19 @@ func (db *DB) EvidenceOf(ctx context.Context, actor domain.Actor, assessmentID s
 	return list, next, nil
 }
 
-// WriteEvidence streams the content with the given SHA-256 to w, one stored
-// chunk at a time.
-func (db *DB) WriteEvidence(ctx context.Context, sha256 string, w io.Writer) error {
-	return db.writeChunks(ctx, "blob_chunks", "sha256", sha256, w)
+// WriteEvidence streams a provider's copy of the content with the given
+// SHA-256 to w, one stored chunk at a time. A content the provider does not
+// hold is not found.
+func (db *DB) WriteEvidence(ctx context.Context, providerID, sha256 string, w io.Writer) error {
+	var held bool
+	if isUUID(providerID) {
+		if err := db.pool.QueryRow(ctx, `select exists (select 1 from blobs where provider_id = $1 and sha256 = $2)`,
+			providerID, sha256).Scan(&held); err != nil {
+			return translate(err, "read evidence content")
+		}
+	}
+	if !held {
+		return domain.Errorf(domain.ENotFound, "no such evidence content")
+	}
+	return db.writeChunks(ctx, evidenceContent(providerID, sha256), w)
 }

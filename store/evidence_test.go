@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"assure/domain"
@@ -64,7 +65,7 @@ func TestUploadEvidenceStoresContent(t *testing.T) {
 	}
 	for i, content := range [][]byte{policy, report} {
 		var out bytes.Buffer
-		if err := f.db.WriteEvidence(ctx, list[i].SHA256, &out); err != nil {
+		if err := f.db.WriteEvidence(ctx, list[i].ProviderID, list[i].SHA256, &out); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(out.Bytes(), content) {
@@ -89,7 +90,7 @@ func TestUploadEvidenceStoresContent(t *testing.T) {
 	}
 	f.audit.expect(t)
 
-	// Another provider's copy is its own record; the content is stored once.
+	// Another provider's copy is its own record.
 	theirs, err := f.db.UploadEvidence(ctx, f.b.editor, f.b.assessment.ID, []store.UploadFile{upload("policy.txt", "text/plain", policy)})
 	if err != nil {
 		t.Fatal(err)
@@ -98,12 +99,116 @@ func TestUploadEvidenceStoresContent(t *testing.T) {
 		t.Errorf("provider B's upload = %+v", theirs[0])
 	}
 	f.audit.one(t, ev{"evidence.upload", "evidence", theirs[0].ID})
-	if n := count(t, f.url, `select count(*) from blobs where sha256 = $1`, list[0].SHA256); n != 1 {
-		t.Errorf("the content is stored %d times", n)
+	var out bytes.Buffer
+	if err := f.db.WriteEvidence(ctx, f.b.id, theirs[0].SHA256, &out); err != nil || !bytes.Equal(out.Bytes(), policy) {
+		t.Errorf("provider B's copy reads back as %q, %v", out.Bytes(), err)
+	}
+}
+
+// TestEvidenceContentIsStoredPerProvider: content is shared within one
+// provider only. A provider uploading a file that another provider already
+// holds stores the content itself, doing the same work as a first upload, so
+// how long its upload takes cannot tell it what others hold; the same file
+// uploaded again by one provider, to another of its assessments, is not
+// stored twice. Each copy reads back whole and none can be changed.
+func TestEvidenceContentIsStoredPerProvider(t *testing.T) {
+	t.Parallel()
+	f := newFiling(t)
+	ctx := context.Background()
+	x := pdf(2<<20+777, 7) // three chunks
+	file := upload("pentest.pdf", "application/pdf", x)
+	chunks := func() int {
+		return count(t, f.url, `select count(*) from blob_chunks where sha256 = $1`, file.SHA256)
+	}
+
+	first, err := f.db.UploadEvidence(ctx, f.a.editor, f.a.assessment.ID, []store.UploadFile{file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := chunks(); n != 3 {
+		t.Fatalf("provider A's upload stored %d chunks, want 3", n)
+	}
+
+	file = upload("pentest.pdf", "application/pdf", x)
+	second, err := f.db.UploadEvidence(ctx, f.b.editor, f.b.assessment.ID, []store.UploadFile{file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := chunks(); n != 6 {
+		t.Errorf("after provider B uploaded the file provider A holds, %d chunks are stored, want 6: "+
+			"B's upload reused A's content instead of writing its own", n)
+	}
+	if n := count(t, f.url, `select count(*) from blobs where sha256 = $1`, file.SHA256); n != 2 {
+		t.Errorf("the content is stored %d times, want once for each provider", n)
+	}
+	for _, s := range []side{f.a, f.b} {
+		if n := count(t, f.url, `select count(*) from blob_chunks where provider_id = $1`, s.id); n != 3 {
+			t.Errorf("provider %s holds %d chunks, want its own 3", s.id, n)
+		}
+	}
+
+	// Provider A again, in another campaign: its content is there already.
+	today := domain.Today()
+	c, err := f.db.CreateCampaign(ctx, f.sup, domain.Campaign{Name: "2027 thematic review", FrameworkID: "x1150",
+		ProviderIDs: []string{f.a.id}, OpensAt: today.AddDays(-1), DueAt: today.AddDays(60)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.OpenCampaign(ctx, f.sup, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	later, _, err := f.db.Assessments(ctx, f.sup, store.AssessmentFilter{CampaignID: c.ID}, store.Page{})
+	if err != nil || len(later) != 1 {
+		t.Fatalf("assessments of the second campaign: %v, %v", later, err)
+	}
+	file = upload("pentest-again.pdf", "application/pdf", x)
+	third, err := f.db.UploadEvidence(ctx, f.a.editor, later[0].ID, []store.UploadFile{file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third[0].ID == first[0].ID || third[0].AssessmentID != later[0].ID {
+		t.Errorf("provider A's second upload = %+v", third[0])
+	}
+	if n := chunks(); n != 6 {
+		t.Errorf("provider A uploading its own file again made %d chunks, want still 6", n)
+	}
+
+	for _, e := range []domain.Evidence{first[0], second[0], third[0]} {
+		var out bytes.Buffer
+		if err := f.db.WriteEvidence(ctx, e.ProviderID, e.SHA256, &out); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(out.Bytes(), x) {
+			t.Errorf("evidence %s of provider %s reads back as %d different bytes", e.ID, e.ProviderID, out.Len())
+		}
+	}
+	// A content only provider A holds is not there for provider B.
+	own, err := f.db.UploadEvidence(ctx, f.a.editor, f.a.assessment.ID,
+		[]store.UploadFile{upload("register.csv", "text/csv", []byte("asset,owner\nfirewall,ops\n"))})
+	if err != nil {
+		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := f.db.WriteEvidence(ctx, theirs[0].SHA256, &out); err != nil || !bytes.Equal(out.Bytes(), policy) {
-		t.Errorf("provider B's copy reads back as %q, %v", out.Bytes(), err)
+	err = f.db.WriteEvidence(ctx, f.b.id, own[0].SHA256, &out)
+	wantCode(t, "reading, as provider B, content only provider A holds", err, domain.ENotFound)
+	if out.Len() != 0 {
+		t.Errorf("provider B read %d bytes of provider A's content", out.Len())
+	}
+	err = f.db.WriteEvidence(ctx, "not-a-provider", own[0].SHA256, &out)
+	wantCode(t, "reading content under a malformed provider id", err, domain.ENotFound)
+
+	for _, sql := range []string{
+		`update blobs set size = size + 1`,
+		`delete from blobs`,
+		`truncate blobs cascade`,
+		`update blob_chunks set data = ''::bytea`,
+		`delete from blob_chunks`,
+		`truncate blob_chunks`,
+		`delete from evidence`,
+	} {
+		if err := execErr(f.url, sql); err == nil || !strings.Contains(err.Error(), "cannot be changed") {
+			t.Errorf("%s: %v, want it refused", sql, err)
+		}
 	}
 }
 

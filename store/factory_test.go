@@ -49,6 +49,13 @@ type filing struct {
 func newFiling(t *testing.T) *filing {
 	t.Helper()
 	db, url := storetest.New(t)
+	return filingOn(t, db, url)
+}
+
+// filingOn sets up a filing on a database that holds the built-in catalogs
+// and nothing else.
+func filingOn(t *testing.T, db *store.DB, url string) *filing {
+	t.Helper()
 	ctx := context.Background()
 	f := &filing{db: db, url: url}
 	f.sup = actorOf(newUser(t, db, "sup@regulator.test", domain.RoleSupervisor, ""))

@@ -142,7 +142,7 @@ func (db *DB) FinishReportJob(ctx context.Context, id, filename, mediaType strin
 		if _, err := t.Exec(ctx, `delete from report_files where job_id = $1`, id); err != nil {
 			return err
 		}
-		if _, err := copyChunks(ctx, t, "report_files", "job_id", id, content); err != nil {
+		if _, err := copyChunks(ctx, t, reportFile(id), content); err != nil {
 			return err
 		}
 		if _, err := t.Exec(ctx, `update report_jobs set status = 'done', done = total, filename = $2, media_type = $3,
@@ -168,7 +168,7 @@ func (db *DB) FailReportJob(ctx context.Context, id, message string) error {
 
 // WriteReportFile streams a finished job's file to w.
 func (db *DB) WriteReportFile(ctx context.Context, id string, w io.Writer) error {
-	return db.writeChunks(ctx, "report_files", "job_id", id, w)
+	return db.writeChunks(ctx, reportFile(id), w)
 }
 
 // PurgeExpiredReports removes the files of finished jobs past their expiry.
