@@ -44,7 +44,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	proxies := fs.String("trusted-proxies", os.Getenv("ASSURE_TRUSTED_PROXIES"),
 		"comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (env ASSURE_TRUSTED_PROXIES)")
 	secure := fs.Bool("secure-cookies", os.Getenv("ASSURE_SECURE_COOKIES") == "true",
-		"mark the session cookie Secure; set when served over HTTPS (env ASSURE_SECURE_COOKIES=true)")
+		"mark the session cookie Secure and send HSTS; set when served over HTTPS only (env ASSURE_SECURE_COOKIES=true)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
