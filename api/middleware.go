@@ -119,6 +119,9 @@ func cleanURL(r *http.Request) bool {
 // writeProblem writes a problem made by problemFor, or one of the few the
 // HTTP layer answers itself (routing, cross-origin, panics, broken addresses).
 func writeProblem(w http.ResponseWriter, p *Problem) {
+	for k, v := range p.GetHeaders() {
+		w.Header()[k] = v
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)
 	json.NewEncoder(w).Encode(p)
