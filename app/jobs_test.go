@@ -123,3 +123,51 @@ func TestLostReportJobs(t *testing.T) {
 		t.Errorf("report.failed events = %d (%v), want 1", failedEvents, err)
 	}
 }
+
+// TestReportJobFailingItsLastAttempt runs River for real with a timeout no
+// report can meet: the work's own error on the last attempt leaves the job
+// failed with a reason, not running.
+func TestReportJobFailingItsLastAttempt(t *testing.T) {
+	t.Parallel()
+	s := newSector(t)
+	ctx := context.Background()
+	job, err := s.app.CreateReportJob(ctx, s.auditor, "xlsx", store.ReportParams{CampaignID: s.a.CampaignID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Pool().Exec(ctx, `update river_job set max_attempts = 1 where args->>'job_id' = $1`, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := s.app.NewJobs(slog.New(slog.NewTextHandler(io.Discard, nil)), app.JobOptions{
+		KeepFor: time.Hour, Timeout: time.Nanosecond, RescueAfter: time.Hour, SweepEach: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	if err := jobs.Start(runCtx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stop, done := context.WithTimeout(context.Background(), 10*time.Second)
+		defer done()
+		jobs.Stop(stop)
+		cancel()
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		j, err := s.app.ReportJob(ctx, s.auditor, job.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.Status == "failed" {
+			if j.Error != "the report could not be made" || j.FinishedAt == nil {
+				t.Errorf("failed job = %+v", j)
+			}
+			break
+		}
+		if j.Status == "done" || time.Now().After(deadline) {
+			t.Fatalf("job out of time = %s (%d/%d)", j.Status, j.Done, j.Total)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
