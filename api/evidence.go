@@ -125,7 +125,6 @@ func (a *API) registerEvidence() {
 			hctx.SetHeader("Content-Length", strconv.FormatInt(e.Size, 10))
 			hctx.SetHeader("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": e.Filename}))
 			hctx.SetHeader("ETag", `"`+e.SHA256+`"`)
-			hctx.SetHeader("Content-Security-Policy", "default-src 'none'; sandbox")
 			if err := write(hctx.BodyWriter()); err != nil {
 				a.log.ErrorContext(ctx, "stream evidence", "request_id", RequestIDFrom(ctx), "evidence", e.ID, "err", err)
 			}

@@ -33,11 +33,11 @@ func (a *API) registerHealth() {
 	}, func(ctx context.Context, _ *struct{}) (*healthOutput, error) {
 		current, latest, err := a.app.SchemaStatus(ctx)
 		if err != nil {
-			a.log.WarnContext(ctx, "not ready", "err", err)
-			return nil, huma.Error503ServiceUnavailable("the database does not answer")
+			a.log.WarnContext(ctx, "not ready", "request_id", RequestIDFrom(ctx), "err", err)
+			return nil, unavailable(RequestIDFrom(ctx), "the database does not answer")
 		}
 		if current != latest {
-			return nil, huma.Error503ServiceUnavailable(
+			return nil, unavailable(RequestIDFrom(ctx),
 				fmt.Sprintf("the database schema is at version %d, this binary expects %d", current, latest))
 		}
 		out := &healthOutput{}

@@ -16,6 +16,9 @@ import (
 // RequestIDFrom returns the id of the request being served, or "".
 func RequestIDFrom(ctx context.Context) string { return app.RequestFrom(ctx).ID }
 
+// denyAll is the content security policy of every answer that is not a page.
+const denyAll = "default-src 'none'; frame-ancestors 'none'; sandbox"
+
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
 
 // statusRecorder remembers the status written, for the access log.
@@ -59,6 +62,16 @@ func (a *API) middleware(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-store")
+		// Every answer is denied everything unless it says otherwise: JSON,
+		// problems, files and the SVG heatmaps cannot load anything, be
+		// framed or run script, even when opened directly. The web's pages
+		// and the API docs replace this with their own policy.
+		h.Set("Content-Security-Policy", denyAll)
+		if a.secure {
+			// Secure cookies mean Assure is reached over HTTPS only; HSTS
+			// keeps browsers from ever trying plain HTTP again.
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
 		ctx := app.WithRequest(r.Context(), app.Request{ID: id, Address: a.clientAddress(r)})
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
@@ -106,6 +119,9 @@ func cleanURL(r *http.Request) bool {
 // writeProblem writes a problem made by problemFor, or one of the few the
 // HTTP layer answers itself (routing, cross-origin, panics, broken addresses).
 func writeProblem(w http.ResponseWriter, p *Problem) {
+	for k, v := range p.GetHeaders() {
+		w.Header()[k] = v
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)
 	json.NewEncoder(w).Encode(p)

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"assure/domain"
+	"assure/store"
 )
 
 // Problem is the RFC 9457 problem+json body of every error Assure answers.
@@ -20,6 +22,24 @@ type Problem struct {
 	Errors    []*huma.ErrorDetail `json:"errors,omitempty" doc:"Every individual problem found, each with its location."`
 	Allowed   []string            `json:"allowed,omitempty" doc:"The states or actions that would have been accepted."`
 	RequestID string              `json:"request_id,omitempty" doc:"The id of this request in Assure's logs."`
+
+	retryAfter int // seconds, sent as Retry-After when positive
+}
+
+// GetHeaders gives huma the headers of the problem: Retry-After when the
+// client should try again later.
+func (p *Problem) GetHeaders() http.Header {
+	h := http.Header{}
+	if p.retryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(p.retryAfter))
+	}
+	return h
+}
+
+// unavailable is the problem answered while the database does not answer.
+func unavailable(rid, detail string) *Problem {
+	return &Problem{Status: http.StatusServiceUnavailable, Title: http.StatusText(http.StatusServiceUnavailable),
+		Detail: detail, RequestID: rid, retryAfter: domain.RetryUnavailableSeconds}
 }
 
 func (p *Problem) Error() string  { return p.Detail }
@@ -81,6 +101,8 @@ func statusOf(code domain.ErrorCode) int {
 		return http.StatusUnsupportedMediaType
 	case domain.ETooMany:
 		return http.StatusTooManyRequests
+	case domain.EUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -96,6 +118,10 @@ func problemFor(ctx context.Context, log *slog.Logger, err error) *Problem {
 	if he, ok := err.(*huma.ErrorModel); ok && he.Status != http.StatusInternalServerError {
 		// An error made with huma's helpers in a handler (readyz's 503).
 		return &Problem{Status: he.Status, Title: http.StatusText(he.Status), Detail: he.Detail, Errors: he.Errors, RequestID: rid}
+	}
+	if err = store.Unavailable(err); domain.ErrorCodeOf(err) == domain.EUnavailable {
+		log.WarnContext(ctx, "database unavailable", "request_id", rid, "err", err)
+		return unavailable(rid, "the database does not answer; try again in a few seconds")
 	}
 	e, ok := domain.AsError(err)
 	if !ok || e.Code == domain.EInternal {

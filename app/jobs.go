@@ -28,7 +28,24 @@ type JobOptions struct {
 	Workers   int           // reports made at once on this instance
 	KeepFor   time.Duration // how long finished reports are kept
 	PurgeEach time.Duration // how often expired reports and stale throttle counters are removed
+	// Timeout is the longest a report may take; its work is then cancelled.
+	Timeout time.Duration
+	// RescueAfter is how long a job may say it runs before River takes it
+	// for abandoned (its worker was killed) and runs it again, or gives it
+	// up after its last attempt. At least Timeout.
+	RescueAfter time.Duration
+	// SweepEach is how often report jobs River gave up on are marked failed.
+	SweepEach time.Duration
 }
+
+// Defaults of JobOptions. A report of a large sector takes a minute or two,
+// so a job still running after ten has been lost; it is rescued two minutes
+// later, not River's default of an hour past the timeout.
+const (
+	DefaultReportTimeout     = 10 * time.Minute
+	DefaultReportRescueAfter = 12 * time.Minute
+	DefaultReportSweepEach   = time.Minute
+)
 
 // NewJobs prepares the workers; Start runs them.
 func (a *App) NewJobs(log *slog.Logger, opts JobOptions) (*Jobs, error) {
@@ -42,6 +59,18 @@ func (a *App) NewJobs(log *slog.Logger, opts JobOptions) (*Jobs, error) {
 	if opts.PurgeEach <= 0 {
 		opts.PurgeEach = time.Hour
 	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultReportTimeout
+	}
+	if opts.RescueAfter <= 0 {
+		opts.RescueAfter = DefaultReportRescueAfter
+	}
+	if opts.RescueAfter < opts.Timeout {
+		return nil, fmt.Errorf("app: job queue: a job must be rescued no sooner than its timeout (%s < %s)", opts.RescueAfter, opts.Timeout)
+	}
+	if opts.SweepEach <= 0 {
+		opts.SweepEach = DefaultReportSweepEach
+	}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &reportWorker{app: a, log: log, keep: opts.KeepFor}); err != nil {
 		return nil, err
@@ -49,13 +78,21 @@ func (a *App) NewJobs(log *slog.Logger, opts JobOptions) (*Jobs, error) {
 	if err := river.AddWorkerSafely(workers, &purgeWorker{db: db}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(workers, &sweepWorker{db: db, log: log}); err != nil {
+		return nil, err
+	}
 	client, err := river.NewClient(riverpgxv5.New(db.Pool()), &river.Config{
-		Queues:     map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},
-		Workers:    workers,
-		JobTimeout: 30 * time.Minute,
-		Logger:     slog.New(warnings{log.Handler()}), // the queue's routine chatter stays out of the log
-		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(opts.PurgeEach),
-			func() (river.JobArgs, *river.InsertOpts) { return purgeArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},
+		Workers:              workers,
+		JobTimeout:           opts.Timeout,
+		RescueStuckJobsAfter: opts.RescueAfter,
+		Logger:               slog.New(warnings{log.Handler()}), // the queue's routine chatter stays out of the log
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(opts.PurgeEach),
+				func() (river.JobArgs, *river.InsertOpts) { return purgeArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(opts.SweepEach),
+				func() (river.JobArgs, *river.InsertOpts) { return sweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: job queue: %w", err)
@@ -77,11 +114,37 @@ type reportWorker struct {
 	keep time.Duration
 }
 
+// Messages a requester reads on a report that failed for want of a worker.
+const (
+	reportFailedMessage    = "the report could not be made"
+	reportAbandonedMessage = "the report was interrupted and could not be finished; ask for it again"
+)
+
+// Work makes the report. It is safe to run again: River runs a job anew
+// when its worker was lost mid-run, and each run starts over (no progress,
+// a fresh file that replaces any part left) and finishes the job at most
+// once. When the last attempt fails, the job says so.
 func (w *reportWorker) Work(ctx context.Context, job *river.Job[store.ReportJobArgs]) error {
-	id := job.Args.JobID
+	err := w.make(ctx, job.Args.JobID)
+	if err != nil && job.Attempt >= job.MaxAttempts {
+		w.log.ErrorContext(ctx, "report job failed on its last attempt", "job", job.Args.JobID, "err", err)
+		// Recorded even when the work's time is up and its context ended.
+		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if ferr := w.app.db.FailReportJob(bg, job.Args.JobID, reportFailedMessage); ferr != nil {
+			w.log.ErrorContext(ctx, "record a failed report job", "job", job.Args.JobID, "err", ferr)
+		}
+	}
+	return err
+}
+
+func (w *reportWorker) make(ctx context.Context, id string) error {
 	rj, err := w.app.db.ReportJob(ctx, domain.System("reports"), id)
 	if err != nil {
 		return err
+	}
+	if rj.Status != "queued" && rj.Status != "running" {
+		return nil // finished by an earlier run, or given up: nothing to make
 	}
 	// The report is made with the requester's view, never more.
 	u, err := w.app.db.User(ctx, domain.System("reports"), rj.RequestedBy)
@@ -105,7 +168,8 @@ func (w *reportWorker) Work(ctx context.Context, job *river.Job[store.ReportJobA
 			return err
 		}
 	}
-	if err := w.app.db.StartReportJob(ctx, id, total); err != nil {
+	started, err := w.app.db.StartReportJob(ctx, id, total)
+	if err != nil || !started {
 		return err
 	}
 	tmp, err := os.CreateTemp("", "assure-job-*")
@@ -120,7 +184,10 @@ func (w *reportWorker) Work(ctx context.Context, job *river.Job[store.ReportJobA
 		}
 	}
 	if err := w.app.writeSector(ctx, actor, rj.Format, rj.Params, tmp, progress); err != nil {
-		return w.fail(ctx, id, "the report could not be made", err)
+		if domain.ErrorCodeOf(store.Unavailable(err)) == domain.EUnavailable {
+			return err // the database went away: River tries again later
+		}
+		return w.fail(ctx, id, reportFailedMessage, err)
 	}
 	size, err := tmp.Seek(0, io.SeekCurrent)
 	if err != nil {
@@ -141,6 +208,25 @@ func (w *reportWorker) fail(ctx context.Context, id, message string, cause error
 		return err
 	}
 	return river.JobCancel(cause)
+}
+
+// sweepArgs asks for the report jobs River gave up on to be marked failed.
+type sweepArgs struct{}
+
+func (sweepArgs) Kind() string { return "report_sweep" }
+
+type sweepWorker struct {
+	river.WorkerDefaults[sweepArgs]
+	db  *store.DB
+	log *slog.Logger
+}
+
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
+	n, err := w.db.FailAbandonedReportJobs(ctx, reportAbandonedMessage)
+	if n > 0 {
+		w.log.WarnContext(ctx, "report jobs abandoned by their workers marked failed", "jobs", n)
+	}
+	return err
 }
 
 // purgeArgs asks for housekeeping: expired reports and stale sign-in

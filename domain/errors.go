@@ -21,8 +21,13 @@ const (
 	ETooLarge             ErrorCode = "too_large"             // the upload or body exceeds a limit
 	EUnsupported          ErrorCode = "unsupported_type"      // the upload's content is not an allowed type
 	ETooMany              ErrorCode = "too_many_requests"     // throttled
+	EUnavailable          ErrorCode = "unavailable"           // the database does not answer for now; try again shortly
 	EInternal             ErrorCode = "internal"              // a fault of ours; never shown to clients
 )
+
+// RetryUnavailableSeconds is how long a client is asked to wait (Retry-After)
+// before trying again after an EUnavailable error.
+const RetryUnavailableSeconds = 5
 
 // Problem is one precise complaint about the input: where it is and what is wrong.
 type Problem struct {

@@ -1,11 +1,16 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/puddle/v2"
 
 	"assure/domain"
 )
@@ -20,6 +25,9 @@ func translate(err error, format string, args ...any) error {
 	what := fmt.Sprintf(format, args...)
 	if _, ok := domain.AsError(err); ok {
 		return err
+	}
+	if lostDatabase(err) {
+		return fmt.Errorf("store: %s: %w (%w)", what, errUnavailable, err)
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Errorf(domain.ENotFound, "%s: not found", what)
@@ -40,4 +48,47 @@ func translate(err error, format string, args ...any) error {
 		}
 	}
 	return fmt.Errorf("store: %s: %w", what, err)
+}
+
+// errUnavailable is what callers are told while the database cannot be reached.
+var errUnavailable = domain.Errorf(domain.EUnavailable, "the database does not answer; try again in a few seconds")
+
+// Unavailable returns err marked as an EUnavailable domain error when it says
+// the database could not be reached, and err unchanged otherwise. translate
+// does this for the errors it sees; the faces call it on any error that
+// reaches them untranslated, so an outage is never told as an internal fault.
+func Unavailable(err error) error {
+	if err == nil || !lostDatabase(err) {
+		return err
+	}
+	if e, ok := domain.AsError(err); ok && e.Code == domain.EUnavailable {
+		return err
+	}
+	return fmt.Errorf("%w (%w)", errUnavailable, err)
+}
+
+// lostDatabase reports whether err means the database could not be reached
+// or went away, rather than that it refused what was asked: a failed
+// connection attempt (refused, timed out while connecting), a connection the
+// server closed, a pool closed or out of time to hand a connection out, or
+// SQLSTATE class 08 (connection exception), 57P01 (admin shutdown), 57P02
+// (crash shutdown) and 57P03 (cannot connect now).
+func lostDatabase(err error) bool {
+	if _, ok := domain.AsError(err); ok {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "57P01", "57P02", "57P03":
+			return true
+		}
+		return strings.HasPrefix(pgErr.Code, "08")
+	}
+	var connect *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connect) || errors.As(err, &netErr) ||
+		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, puddle.ErrClosedPool) ||
+		errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, context.DeadlineExceeded)
 }

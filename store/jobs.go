@@ -23,6 +23,16 @@ type ReportJobArgs struct {
 // Kind names the work for the job queue.
 func (ReportJobArgs) Kind() string { return "report" }
 
+// ReportJobAttempts is how many times a report is tried before it is given
+// up: a worker killed mid-run is replaced, a report that keeps failing is not
+// tried for days.
+const ReportJobAttempts = 3
+
+// InsertOpts bound the attempts of every queued report.
+func (ReportJobArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: ReportJobAttempts}
+}
+
 // ReportParams say which report a job makes.
 type ReportParams struct {
 	CampaignID string `json:"campaign_id"`
@@ -123,11 +133,17 @@ func (db *DB) ReportJob(ctx context.Context, actor domain.Actor, id string) (Rep
 	return j, translate(err, "get report job")
 }
 
-// StartReportJob marks a job running with the amount of work it has.
-func (db *DB) StartReportJob(ctx context.Context, id string, total int) error {
-	_, err := db.pool.Exec(ctx, `update report_jobs set status = 'running', started_at = now(), total = $2, done = 0
-		where id = $1`, id, total)
-	return translate(err, "start report job")
+// StartReportJob marks a job running with the amount of work it has. A job
+// run again after a crash starts over: no progress, no error. It reports
+// false when the job is already finished (done, failed or expired), so there
+// is nothing to make.
+func (db *DB) StartReportJob(ctx context.Context, id string, total int) (bool, error) {
+	tag, err := db.pool.Exec(ctx, `update report_jobs set status = 'running', started_at = now(), total = $2, done = 0,
+		error = '', finished_at = null where id = $1 and status in ('queued', 'running')`, id, total)
+	if err != nil {
+		return false, translate(err, "start report job")
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 // ReportProgress records how much of a job is done.
@@ -137,8 +153,18 @@ func (db *DB) ReportProgress(ctx context.Context, id string, done int) error {
 }
 
 // FinishReportJob stores a job's result, kept for keep, and marks it done.
+// Only a running job is finished, once: a second run of the same job that
+// ends later (a worker thought lost that was only slow) leaves the first
+// result alone, and a job already given up stays failed.
 func (db *DB) FinishReportJob(ctx context.Context, id, filename, mediaType string, content io.Reader, size int64, keep time.Duration) error {
 	return db.write(ctx, "finish report job", func(t *txn) error {
+		var status string
+		if err := t.QueryRow(ctx, `select status from report_jobs where id = $1 for update`, id).Scan(&status); err != nil {
+			return err
+		}
+		if status != "running" {
+			return nil
+		}
 		if _, err := t.Exec(ctx, `delete from report_files where job_id = $1`, id); err != nil {
 			return err
 		}
@@ -155,15 +181,58 @@ func (db *DB) FinishReportJob(ctx context.Context, id, filename, mediaType strin
 	})
 }
 
-// FailReportJob marks a job failed with a message safe to show.
+// FailReportJob marks a job failed with a message safe to show and drops any
+// part of its file. A job already finished is left as it is.
 func (db *DB) FailReportJob(ctx context.Context, id, message string) error {
 	return db.write(ctx, "fail report job", func(t *txn) error {
-		if _, err := t.Exec(ctx, `update report_jobs set status = 'failed', error = $2, finished_at = now() where id = $1`,
-			id, message); err != nil {
+		tag, err := t.Exec(ctx, `update report_jobs set status = 'failed', error = $2, finished_at = now()
+			where id = $1 and status in ('queued', 'running')`, id, message)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		if _, err := t.Exec(ctx, `delete from report_files where job_id = $1`, id); err != nil {
 			return err
 		}
 		return t.record(domain.System("reports"), "report.failed", "report", id, "", map[string]any{"error": message})
 	})
+}
+
+// FailAbandonedReportJobs marks failed, with message, the report jobs not
+// finished whose queued work River has given up on (discarded after its last
+// attempt, cancelled, or gone): a worker killed on the last attempt never
+// says so itself. It returns how many were marked.
+func (db *DB) FailAbandonedReportJobs(ctx context.Context, message string) (int, error) {
+	var n int
+	err := db.write(ctx, "fail abandoned report jobs", func(t *txn) error {
+		// Unfinished jobs are few; each looks its work up by the args index.
+		rows, err := t.Query(ctx, `update report_jobs r set status = 'failed', error = $1, finished_at = now()
+			where r.status in ('queued', 'running') and not exists (
+				select 1 from river_job j where j.kind = 'report' and j.args @> jsonb_build_object('job_id', r.id::text)
+				and j.state not in ('completed', 'cancelled', 'discarded'))
+			returning r.id::text`, message)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		n = len(ids)
+		if n == 0 {
+			return nil
+		}
+		if _, err := t.Exec(ctx, `delete from report_files where job_id = any($1::uuid[])`, ids); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := t.record(domain.System("reports"), "report.failed", "report", id, "",
+				map[string]any{"error": message}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return n, err
 }
 
 // WriteReportFile streams a finished job's file to w.

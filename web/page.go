@@ -2,9 +2,11 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"assure/domain"
+	"assure/store"
 )
 
 // page is what every template receives: the messages of the visitor's
@@ -136,17 +138,28 @@ var failures = map[domain.ErrorCode][2]string{
 	domain.EConflict:  {"This cannot be done now", ""},
 	domain.EInvalid:   {"This request is not valid", ""},
 	domain.EInternal:  {"Something went wrong", "Assure could not do this. Try again; if it keeps failing, tell your administrator the time it happened."},
+	domain.EUnavailable: {"Assure is unavailable",
+		"Assure cannot reach its database just now. Try again in a few seconds."},
 }
 
 var failStatus = map[domain.ErrorCode]int{domain.ENotFound: http.StatusNotFound, domain.EForbidden: http.StatusForbidden,
-	domain.EConflict: http.StatusConflict, domain.EInvalid: http.StatusBadRequest, domain.EInternal: http.StatusInternalServerError}
+	domain.EConflict: http.StatusConflict, domain.EInvalid: http.StatusBadRequest, domain.EInternal: http.StatusInternalServerError,
+	domain.EUnavailable: http.StatusServiceUnavailable}
+
+// retryAfter is how many seconds a visitor's browser is told to wait while
+// the database does not answer; the API tells clients the same.
+var retryAfter = strconv.Itoa(domain.RetryUnavailableSeconds)
 
 // fail answers an error that ends the request: not found, forbidden, a
 // conflict or an internal fault, as a page in the visitor's language.
 func (ui *UI) fail(w http.ResponseWriter, r *http.Request, v *visit, err error) {
+	err = store.Unavailable(err)
 	code := domain.ErrorCodeOf(err)
 	switch code {
 	case domain.ENotFound, domain.EForbidden, domain.EInternal, domain.EInvalid:
+	case domain.EUnavailable:
+		ui.log.WarnContext(r.Context(), "database unavailable", "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", retryAfter)
 	case domain.EUnauthorized:
 		ui.toSignIn(w, r)
 		return

@@ -41,15 +41,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"how long finished background reports are kept (env ASSURE_REPORT_KEEP)")
 	reportWorkers := fs.Int("report-workers", envInt("ASSURE_REPORT_WORKERS", 2),
 		"background reports made at once (env ASSURE_REPORT_WORKERS)")
+	reportTimeout := fs.Duration("report-timeout", envDuration("ASSURE_REPORT_TIMEOUT", app.DefaultReportTimeout),
+		"longest a background report may take before its work is cancelled (env ASSURE_REPORT_TIMEOUT)")
+	reportRescue := fs.Duration("report-rescue-after", envDuration("ASSURE_REPORT_RESCUE_AFTER", app.DefaultReportRescueAfter),
+		"a background report still running this long lost its worker: it is run again, or failed after its last attempt; at least --report-timeout (env ASSURE_REPORT_RESCUE_AFTER)")
 	proxies := fs.String("trusted-proxies", os.Getenv("ASSURE_TRUSTED_PROXIES"),
 		"comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (env ASSURE_TRUSTED_PROXIES)")
 	secure := fs.Bool("secure-cookies", os.Getenv("ASSURE_SECURE_COOKIES") == "true",
-		"mark the session cookie Secure; set when served over HTTPS (env ASSURE_SECURE_COOKIES=true)")
+		"mark the session cookie Secure and send HSTS; set when served over HTTPS only (env ASSURE_SECURE_COOKIES=true)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *idle <= 0 || *absolute <= 0 {
 		return usageError("session lifetimes must be positive")
+	}
+	if *reportTimeout <= 0 || *reportRescue < *reportTimeout {
+		return usageError("--report-timeout must be positive and --report-rescue-after at least as long")
 	}
 	if *maxEvidence < 1 || *maxEvidence > 1024 {
 		return usageError("--max-evidence-mb must be 1 to 1024")
@@ -86,7 +93,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	application := app.New(db, authz, log, app.Options{MaxEvidenceBytes: int64(*maxEvidence) << 20})
 	a := api.New(application, log, api.Options{SecureCookies: *secure, TrustedProxies: trusted})
-	jobs, err := application.NewJobs(log, app.JobOptions{Workers: *reportWorkers, KeepFor: *keepReports})
+	jobs, err := application.NewJobs(log, app.JobOptions{Workers: *reportWorkers, KeepFor: *keepReports,
+		Timeout: *reportTimeout, RescueAfter: *reportRescue})
 	if err != nil {
 		return err
 	}
