@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -99,9 +100,24 @@ func (a *App) prepareUploads(files []Upload) ([]store.UploadFile, error) {
 			return nil, err
 		}
 		mediaType, ok := domain.DetectEvidenceType(head[:n], name)
+		if ok && ooxmlEvidence(mediaType) {
+			// The first bytes only suggest an office document; its parts decide.
+			var p *domain.Problem
+			if mediaType, p, err = inspectOfficeEvidence(f); err != nil {
+				return nil, err
+			}
+			if p != nil {
+				p.Location = loc
+				if p.Message == ooxmlTooLarge {
+					tooLarge = append(tooLarge, *p)
+				} else {
+					badType = append(badType, *p)
+				}
+				continue
+			}
+		}
 		if !ok {
-			badType = append(badType, domain.Problem{Location: loc,
-				Message: "the content is not an allowed type (PDF, image, office document, CSV or plain text)"})
+			badType = append(badType, domain.Problem{Location: loc, Message: notAllowedEvidence})
 			continue
 		}
 		h := sha256.New()
@@ -118,6 +134,43 @@ func (a *App) prepareUploads(files []Upload) ([]store.UploadFile, error) {
 		return nil, &domain.Error{Code: domain.EUnsupported, Problems: badType, Message: "files of a type not allowed as evidence; nothing was stored"}
 	}
 	return uploads, nil
+}
+
+const notAllowedEvidence = "the content is not an allowed type (PDF, image, office document, CSV or plain text)"
+
+var ooxmlTooLarge = fmt.Sprintf("the document is too large unpacked: more than %d parts or %d MB of XML",
+	domain.MaxOOXMLParts, domain.MaxOOXMLXMLBytes>>20)
+
+// ooxmlEvidence reports whether a media type is of an OOXML document.
+func ooxmlEvidence(mediaType string) bool {
+	return mediaType == domain.MediaTypeDOCX || mediaType == domain.MediaTypeXLSX || mediaType == domain.MediaTypePPTX
+}
+
+// inspectOfficeEvidence reads an uploaded OOXML document whole and returns
+// its media type, as its package says, or the problem that refuses it: not
+// a document Assure accepts, macros or active content, a DOCTYPE, too large
+// unpacked (ooxmlTooLarge). Only an error reading the upload is an error.
+func inspectOfficeEvidence(f Upload) (string, *domain.Problem, error) {
+	media, err := domain.InspectOOXML(f.Content, f.Size)
+	var refused *domain.OOXMLError
+	if !errors.As(err, &refused) {
+		if err != nil {
+			return "", nil, fmt.Errorf("app: inspect evidence: %w", err)
+		}
+		return media, nil, nil
+	}
+	switch refused.Fault {
+	case domain.OOXMLActive:
+		return "", &domain.Problem{Message: "the document carries macros, ActiveX controls or OLE objects; save it without them (as .docx, .xlsx or .pptx)"}, nil
+	case domain.OOXMLDoctype:
+		return "", &domain.Problem{Message: fmt.Sprintf("the document has a DOCTYPE declaration in %s, which Assure refuses", refused.Part)}, nil
+	case domain.OOXMLUntyped:
+		return "", &domain.Problem{Message: fmt.Sprintf(
+			"the document holds a part of no declared type (%s), as a damaged file or hidden macros would; save it again", refused.Part)}, nil
+	case domain.OOXMLTooLarge:
+		return "", &domain.Problem{Message: ooxmlTooLarge}, nil
+	}
+	return "", &domain.Problem{Message: notAllowedEvidence}, nil
 }
 
 // safeFilename keeps the base name of a client's file name, without control
