@@ -7,10 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"assure/domain"
 	"assure/store"
@@ -83,7 +79,7 @@ func (a *App) prepareUploads(files []Upload) ([]store.UploadFile, error) {
 	var tooLarge, badType []domain.Problem
 	uploads := make([]store.UploadFile, 0, len(files))
 	for i, f := range files {
-		name := safeFilename(f.Filename)
+		name := domain.CleanFilename(f.Filename, "evidence")
 		loc := fmt.Sprintf("body.file[%d] (%s)", i, name)
 		if f.Size > a.maxEvidence {
 			tooLarge = append(tooLarge, domain.Problem{Location: loc,
@@ -171,26 +167,4 @@ func inspectOfficeEvidence(f Upload) (string, *domain.Problem, error) {
 		return "", &domain.Problem{Message: ooxmlTooLarge}, nil
 	}
 	return "", &domain.Problem{Message: notAllowedEvidence}, nil
-}
-
-// safeFilename keeps the base name of a client's file name, without control
-// characters or path parts, at most 255 bytes.
-func safeFilename(name string) string {
-	name = strings.ReplaceAll(name, "\\", "/")
-	name = path.Base(name)
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '"' {
-			return -1
-		}
-		return r
-	}, name)
-	name = strings.TrimSpace(name)
-	for len(name) > 255 {
-		_, size := utf8.DecodeLastRuneInString(name)
-		name = name[:len(name)-size]
-	}
-	if name == "" || name == "." || name == "/" {
-		return "evidence"
-	}
-	return name
 }
