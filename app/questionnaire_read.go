@@ -44,7 +44,7 @@ type questionnaire struct {
 }
 
 // readQuestionnaire reads an uploaded questionnaire. Files that are not a
-// workbook, carry macros, exceed MaxQuestionnaireBytes or are not an Assure
+// workbook, carry macros or a DOCTYPE, exceed MaxQuestionnaireBytes or are not an Assure
 // questionnaire of this format are refused with a *domain.Error (EInvalid,
 // or ETooLarge for size) whose message says why. Cells are not refused here:
 // every bad cell becomes a domain.Problem of its row, located like "row 14

@@ -114,7 +114,8 @@ var mainDocumentTypes = map[string]string{
 //   - has more than MaxOOXMLParts entries or unpacks to more than
 //     MaxOOXMLXMLBytes of XML (OOXMLTooLarge).
 //
-// An error reading r is returned as it is.
+// Every error is an *OOXMLError; one reading r is OOXMLNotDocument, as a
+// damaged upload is.
 func InspectOOXML(r io.ReaderAt, size int64) (string, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
