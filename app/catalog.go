@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -98,10 +97,17 @@ func (a *App) PublishFramework(ctx context.Context, actor domain.Actor, f *domai
 // the X.1150 catalog is about a tenth of it.
 const MaxFrameworkBytes = 2 << 20
 
+// FrameworkFilename is the name of an uploaded framework file as Assure
+// shows it and locates problems in it: cleaned by domain.CleanFilename.
+func FrameworkFilename(name string) string {
+	return domain.CleanFilename(name, "framework")
+}
+
 // CheckFramework reads a framework file sent by someone who may publish,
 // with the strict parser the command line uses. It returns the framework
 // when the file is valid; otherwise an EInvalid error whose problems are
-// located as "file:line:column path" (see FrameworkProblems), or ETooLarge.
+// located as "file:line:column path" (see FrameworkProblems), the file being
+// named by FrameworkFilename, or ETooLarge.
 func (a *App) CheckFramework(ctx context.Context, actor domain.Actor, filename string, content []byte) (*domain.Framework, error) {
 	if err := a.permit(ctx, actor, "catalog", "publish"); err != nil {
 		return nil, err
@@ -109,11 +115,12 @@ func (a *App) CheckFramework(ctx context.Context, actor domain.Actor, filename s
 	if len(content) > MaxFrameworkBytes {
 		return nil, domain.Errorf(domain.ETooLarge, "a framework file may be at most %d MB", MaxFrameworkBytes>>20)
 	}
+	filename = FrameworkFilename(filename)
 	if len(content) == 0 {
 		return nil, domain.Invalid("the file is empty",
 			[]domain.Problem{{Location: filename, Message: "the file holds no framework"}})
 	}
-	return frameworks.Parse(path.Base(filename), content)
+	return frameworks.Parse(filename, content)
 }
 
 // FrameworkProblem is one problem of a framework file, where it is.

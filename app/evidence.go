@@ -4,12 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
-	"path"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"assure/domain"
 	"assure/store"
@@ -82,7 +79,7 @@ func (a *App) prepareUploads(files []Upload) ([]store.UploadFile, error) {
 	var tooLarge, badType []domain.Problem
 	uploads := make([]store.UploadFile, 0, len(files))
 	for i, f := range files {
-		name := safeFilename(f.Filename)
+		name := domain.CleanFilename(f.Filename, "evidence")
 		loc := fmt.Sprintf("body.file[%d] (%s)", i, name)
 		if f.Size > a.maxEvidence {
 			tooLarge = append(tooLarge, domain.Problem{Location: loc,
@@ -99,9 +96,24 @@ func (a *App) prepareUploads(files []Upload) ([]store.UploadFile, error) {
 			return nil, err
 		}
 		mediaType, ok := domain.DetectEvidenceType(head[:n], name)
+		if ok && ooxmlEvidence(mediaType) {
+			// The first bytes only suggest an office document; its parts decide.
+			var p *domain.Problem
+			if mediaType, p, err = inspectOfficeEvidence(f); err != nil {
+				return nil, err
+			}
+			if p != nil {
+				p.Location = loc
+				if p.Message == ooxmlTooLarge {
+					tooLarge = append(tooLarge, *p)
+				} else {
+					badType = append(badType, *p)
+				}
+				continue
+			}
+		}
 		if !ok {
-			badType = append(badType, domain.Problem{Location: loc,
-				Message: "the content is not an allowed type (PDF, image, office document, CSV or plain text)"})
+			badType = append(badType, domain.Problem{Location: loc, Message: notAllowedEvidence})
 			continue
 		}
 		h := sha256.New()
@@ -120,24 +132,39 @@ func (a *App) prepareUploads(files []Upload) ([]store.UploadFile, error) {
 	return uploads, nil
 }
 
-// safeFilename keeps the base name of a client's file name, without control
-// characters or path parts, at most 255 bytes.
-func safeFilename(name string) string {
-	name = strings.ReplaceAll(name, "\\", "/")
-	name = path.Base(name)
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '"' {
-			return -1
+const notAllowedEvidence = "the content is not an allowed type (PDF, image, office document, CSV or plain text)"
+
+var ooxmlTooLarge = fmt.Sprintf("the document is too large unpacked: more than %d parts or %d MB of XML",
+	domain.MaxOOXMLParts, domain.MaxOOXMLXMLBytes>>20)
+
+// ooxmlEvidence reports whether a media type is of an OOXML document.
+func ooxmlEvidence(mediaType string) bool {
+	return mediaType == domain.MediaTypeDOCX || mediaType == domain.MediaTypeXLSX || mediaType == domain.MediaTypePPTX
+}
+
+// inspectOfficeEvidence reads an uploaded OOXML document whole and returns
+// its media type, as its package says, or the problem that refuses it: not
+// a document Assure accepts, macros or active content, a DOCTYPE, too large
+// unpacked (ooxmlTooLarge). Only an error reading the upload is an error.
+func inspectOfficeEvidence(f Upload) (string, *domain.Problem, error) {
+	media, err := domain.InspectOOXML(f.Content, f.Size)
+	var refused *domain.OOXMLError
+	if !errors.As(err, &refused) {
+		if err != nil {
+			return "", nil, fmt.Errorf("app: inspect evidence: %w", err)
 		}
-		return r
-	}, name)
-	name = strings.TrimSpace(name)
-	for len(name) > 255 {
-		_, size := utf8.DecodeLastRuneInString(name)
-		name = name[:len(name)-size]
+		return media, nil, nil
 	}
-	if name == "" || name == "." || name == "/" {
-		return "evidence"
+	switch refused.Fault {
+	case domain.OOXMLActive:
+		return "", &domain.Problem{Message: "the document carries macros, ActiveX controls or OLE objects; save it without them (as .docx, .xlsx or .pptx)"}, nil
+	case domain.OOXMLDoctype:
+		return "", &domain.Problem{Message: fmt.Sprintf("the document has a DOCTYPE declaration in %s, which Assure refuses", refused.Part)}, nil
+	case domain.OOXMLUntyped:
+		return "", &domain.Problem{Message: fmt.Sprintf(
+			"the document holds a part of no declared type (%s), as a damaged file or hidden macros would; save it again", refused.Part)}, nil
+	case domain.OOXMLTooLarge:
+		return "", &domain.Problem{Message: ooxmlTooLarge}, nil
 	}
-	return name
+	return "", &domain.Problem{Message: notAllowedEvidence}, nil
 }

@@ -99,10 +99,10 @@ func (a *App) ImportProviders(ctx context.Context, actor domain.Actor, file Uplo
 		return ImportResult{}, tooLargeImport()
 	}
 	sum := sha256.Sum256(data)
-	res := ImportResult{Filename: file.Filename, SHA256: hex.EncodeToString(sum[:])}
+	res := ImportResult{Filename: domain.CleanFilename(file.Filename, "providers"), SHA256: hex.EncodeToString(sum[:])}
 	var sheet [][]string
 	var lines []int
-	if res.Format, err = importFormat(file.Filename, data); err == nil {
+	if res.Format, err = importFormat(res.Filename, data); err == nil {
 		if res.Format == "xlsx" {
 			sheet, lines, err = readImportXLSX(data)
 		} else {

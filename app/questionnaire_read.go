@@ -1,12 +1,11 @@
 package app
 
 import (
-	"archive/zip"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math"
-	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,7 +44,7 @@ type questionnaire struct {
 }
 
 // readQuestionnaire reads an uploaded questionnaire. Files that are not a
-// workbook, carry macros, exceed MaxQuestionnaireBytes or are not an Assure
+// workbook, carry macros or a DOCTYPE, exceed MaxQuestionnaireBytes or are not an Assure
 // questionnaire of this format are refused with a *domain.Error (EInvalid,
 // or ETooLarge for size) whose message says why. Cells are not refused here:
 // every bad cell becomes a domain.Problem of its row, located like "row 14
@@ -75,66 +74,40 @@ func qnMacros() error {
 	return domain.Errorf(domain.EInvalid, "the workbook carries macros; save it as a plain .xlsx workbook")
 }
 
-// qnCheckZip refuses what is not an XLSX package, or carries macros, before
-// any spreadsheet parser sees it.
+// qnCheckZip refuses what is not an XLSX package, carries macros, ActiveX or
+// OLE objects, or has an XML part with a DOCTYPE, before any spreadsheet
+// parser sees it. What the parts are is read from the package's content
+// types and relationships (domain.InspectOOXML), not from their names.
 func qnCheckZip(data []byte) error {
 	if bytes.HasPrefix(data, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")) { // an OLE2 compound file
 		return domain.Errorf(domain.EInvalid,
 			"the file is an old-format (.xls) or password-protected workbook; save it as .xlsx without a password")
 	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return qnNotWorkbook()
-	}
-	var types *zip.File
-	binParts := false
-	for _, f := range zr.File {
-		name := strings.ToLower(f.Name)
-		if path.Base(name) == "vbaproject.bin" {
+	media, err := domain.InspectOOXML(bytes.NewReader(data), int64(len(data)))
+	var refused *domain.OOXMLError
+	switch {
+	case errors.As(err, &refused):
+		switch refused.Fault {
+		case domain.OOXMLActive:
 			return qnMacros()
+		case domain.OOXMLDoctype:
+			return domain.Errorf(domain.EInvalid,
+				"the workbook has a DOCTYPE declaration in %s, which Assure refuses; save it again as a plain .xlsx workbook", refused.Part)
+		case domain.OOXMLUntyped:
+			return domain.Errorf(domain.EInvalid,
+				"the workbook holds a part of no declared type (%s), as a damaged file or hidden macros would; save it again as a plain .xlsx workbook",
+				refused.Part)
+		case domain.OOXMLTooLarge:
+			return domain.Errorf(domain.ETooLarge, "the workbook is too large unpacked: more than %d parts or %d MB of XML",
+				domain.MaxOOXMLParts, domain.MaxOOXMLXMLBytes>>20)
 		}
-		if name == "[content_types].xml" {
-			types = f
-		}
-		binParts = binParts || path.Ext(name) == ".bin"
-	}
-	if types == nil {
 		return qnNotWorkbook()
-	}
-	rc, err := types.Open()
-	if err != nil {
-		return qnNotWorkbook()
-	}
-	defer rc.Close()
-	content, err := io.ReadAll(io.LimitReader(rc, 1<<20))
-	if err != nil {
-		return qnNotWorkbook()
-	}
-	lower := bytes.ToLower(content)
-	if bytes.Contains(lower, []byte("macroenabled")) || declaresMacros(lower, binParts) {
-		return qnMacros()
-	}
-	if !bytes.Contains(lower, []byte("spreadsheetml")) {
+	case err != nil:
+		return fmt.Errorf("app: inspect workbook: %w", err)
+	case media != domain.MediaTypeXLSX:
 		return qnNotWorkbook()
 	}
 	return nil
-}
-
-// declaresMacros reports whether lower-cased content types give a part the
-// VBA project type: an override naming a part, or the default for .bin files
-// when the package holds one. A default for .bin alone names no part (some
-// spreadsheet libraries always write it), so it is no macro.
-func declaresMacros(lower []byte, binParts bool) bool {
-	for _, el := range bytes.Split(lower, []byte("<"))[1:] {
-		el, _, _ = bytes.Cut(el, []byte(">"))
-		if !bytes.Contains(el, []byte("vbaproject")) {
-			continue
-		}
-		if bytes.HasPrefix(el, []byte("override")) || (bytes.HasPrefix(el, []byte("default")) && binParts) {
-			return true
-		}
-	}
-	return false
 }
 
 // qnRead parses a checked package. A parser panic on a malformed file is a

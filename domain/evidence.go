@@ -33,7 +33,7 @@ const SniffLength = 4096
 // reports whether the type is allowed as evidence: PDF, PNG, JPEG, GIF, WebP,
 // office documents (OOXML and the older OLE formats, OpenDocument), CSV and
 // plain UTF-8 text. Anything else — executables, archives, scripts, HTML — is
-// refused.
+// refused. An OOXML type is to be confirmed by InspectOOXML on the whole file.
 func DetectEvidenceType(head []byte, filename string) (string, bool) {
 	ext := strings.ToLower(path.Ext(filename))
 	switch {
@@ -65,7 +65,9 @@ func DetectEvidenceType(head []byte, filename string) (string, bool) {
 }
 
 // officeZip accepts a ZIP only when it is an office document: OOXML files
-// carry [Content_Types].xml, OpenDocument files a mimetype entry first.
+// carry [Content_Types].xml, OpenDocument files a mimetype entry first. For
+// OOXML this is a first guess from the entry names in the head: the whole
+// package decides, in InspectOOXML, what it is and whether it runs code.
 func officeZip(head []byte, ext string) (string, bool) {
 	if bytes.Contains(head, []byte("mimetypeapplication/vnd.oasis.opendocument.")) {
 		switch {
@@ -85,14 +87,11 @@ func officeZip(head []byte, ext string) (string, bool) {
 	}
 	switch {
 	case ext == ".docx" || bytes.Contains(head, []byte("word/")):
-		return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", true
+		return MediaTypeDOCX, true
 	case ext == ".xlsx" || bytes.Contains(head, []byte("xl/")):
-		if bytes.Contains(head, []byte("vbaProject")) {
-			return "", false // macros
-		}
-		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", true
+		return MediaTypeXLSX, true
 	case ext == ".pptx" || bytes.Contains(head, []byte("ppt/")):
-		return "application/vnd.openxmlformats-officedocument.presentationml.presentation", true
+		return MediaTypePPTX, true
 	}
 	return "", false
 }

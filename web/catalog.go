@@ -217,7 +217,7 @@ func (ui *UI) checkFramework(w http.ResponseWriter, r *http.Request, v *visit) {
 			ui.showUpload(w, r, v, d, []problem{{Field: "file", Message: v.T("Choose the framework file again.")}}, http.StatusUnprocessableEntity)
 			return
 		}
-		d.Filename = r.PostFormValue("filename")
+		d.Filename = app.FrameworkFilename(r.PostFormValue("filename"))
 	} else {
 		file, header, err := r.FormFile("file")
 		if err != nil {
@@ -229,7 +229,7 @@ func (ui *UI) checkFramework(w http.ResponseWriter, r *http.Request, v *visit) {
 			ui.fail(w, r, v, err)
 			return
 		}
-		d.Filename = header.Filename
+		d.Filename = app.FrameworkFilename(header.Filename)
 	}
 	f, err := ui.app.CheckFramework(ctx, v.actor, d.Filename, content)
 	switch domain.ErrorCodeOf(err) {
