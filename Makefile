@@ -7,6 +7,11 @@ ADDR      ?= :8080
 TESTFLAGS ?= -count=1 -timeout 20m
 # axe-core for the browser tests in e2e/, installed by scripts/test-deps.sh.
 AXE       := $(CURDIR)/var/npm/node_modules/axe-core/axe.min.js
+# The fuzz targets make test runs after the suite, as package:target (go test
+# -fuzz takes one of each per run), each for FUZZTIME on two workers.
+FUZZ      := ./frameworks:FuzzParse ./domain:FuzzDetectEvidenceType \
+             ./app:FuzzReadQuestionnaire ./api:FuzzJSONBodies
+FUZZTIME  ?= 10s
 
 .PHONY: run build test bench vet fmt clean
 
@@ -19,7 +24,11 @@ build:
 test:
 	@scripts/test-deps.sh
 	@url="$${TEST_DATABASE_URL:-$$(scripts/database.sh postgres)}" && \
-	  TEST_DATABASE_URL="$$url" ASSURE_AXE="$(AXE)" $(GO) test $(TESTFLAGS) ./...
+	  TEST_DATABASE_URL="$$url" ASSURE_AXE="$(AXE)" $(GO) test $(TESTFLAGS) ./... && \
+	  for t in $(FUZZ); do \
+	    TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) \
+	      -fuzzminimizetime 2s -parallel 2 "$${t%%:*}" || exit 1; \
+	  done
 
 bench:
 	@url="$${TEST_DATABASE_URL:-$$(scripts/database.sh postgres)}" && \
