@@ -8,8 +8,14 @@ import (
 )
 
 func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "keygen":
+			return auditKeygenCmd(args[1:], stdout, stderr)
+		}
+	}
 	if len(args) == 0 || args[0] != "verify" {
-		return usageError("audit needs a subcommand: verify")
+		return usageError("audit needs a subcommand: verify, checkpoint or keygen")
 	}
 	fs := flagSet("audit verify", stderr)
 	dbURL := databaseFlag(fs)

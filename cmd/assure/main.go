@@ -24,6 +24,7 @@ Usage:
   assure user disable EMAIL                              disable a user and revoke its sessions
   assure user bootstrap [--email E]                      create a first admin when there are no users
   assure audit verify                                    check the audit trail's hash chain
+  assure audit keygen -o FILE                            make a checkpoint signing key
   assure seed demo                                       load a small demo sector (idempotent)
   assure scores check | rebuild [--campaign ID]         verify or rebuild the stored risk scores
   assure report assessment --id ID --format pdf|xlsx -o FILE
