@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"assure/app"
 	"assure/domain"
 	"assure/store"
 )
@@ -170,7 +171,7 @@ func writeCheckpoint(ctx context.Context, db *store.DB, key ed25519.PrivateKey, 
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return "", c, err
 		}
-		file = filepath.Join(dir, fmt.Sprintf("checkpoint-%012d-%s.json", c.Seq, c.At.Format("20060102T150405.000000Z")))
+		file = filepath.Join(dir, fmt.Sprintf(app.CheckpointFilePrefix+"%012d-%s.json", c.Seq, c.At.Format("20060102T150405.000000Z")))
 	}
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
