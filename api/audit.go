@@ -88,4 +88,5 @@ func (a *API) registerAudit() {
 		return &verifyOutput{Body: Verification{OK: v.OK, Checked: v.Checked, FirstBad: v.FirstBad, HeadSeq: v.HeadSeq,
 			HeadHash: v.HeadHash, CheckedAt: v.CheckedAt}}, nil
 	})
+	a.registerCheckpoints()
 }

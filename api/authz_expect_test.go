@@ -89,11 +89,13 @@ var expectedAccess = map[string]string{
 	"update-settings":     "AA FF FF FF FF",
 
 	//                    adm sup pad ped aud
-	"list-audit-events": "FF AA FF FF AA",
-	"verify-audit":      "FF AA FF FF AA",
-	"export-audit-csv":  "FF FF FF FF AA",
-	"export-audit-xlsx": "FF FF FF FF AA",
-	"export-audit-zip":  "FF FF FF FF AA",
+	"list-audit-events":        "FF AA FF FF AA",
+	"verify-audit":             "FF AA FF FF AA",
+	"get-audit-checkpoint":     "FF AA FF FF AA",
+	"verify-audit-checkpoints": "FF AA FF FF AA",
+	"export-audit-csv":         "FF FF FF FF AA",
+	"export-audit-xlsx":        "FF FF FF FF AA",
+	"export-audit-zip":         "FF FF FF FF AA",
 
 	//                  adm sup pad ped aud
 	"list-frameworks": "AA AA AA AA AA",

@@ -253,6 +253,10 @@ var bodyFixtures = map[string]func(w *world, actor domain.User, other bool) (any
 	"respond-to-finding": func(*world, domain.User, bool) (any, scope) {
 		return map[string]any{"note": "Working on it."}, sameObject
 	},
+	"verify-audit-checkpoints": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"checkpoints": []map[string]any{{"seq": 1, "hash": strings.Repeat("0", 64),
+			"at": time.Now(), "key_id": "walk", "signature": "d2Fsaw=="}}}, sameObject
+	},
 }
 
 func reasonBody(*world, domain.User, bool) (any, scope) {

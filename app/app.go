@@ -6,6 +6,7 @@
 package app
 
 import (
+	"crypto/ed25519"
 	"log/slog"
 
 	"assure/domain"
@@ -22,6 +23,8 @@ type App struct {
 	maxEvidence        int64 // bytes per evidence file
 	sectorJobThreshold int   // campaigns with more assessments get sector reports in the background
 	openInBackground   int   // campaigns over more providers are opened in the background
+	checkpointDir      string
+	checkpointKey      ed25519.PublicKey
 }
 
 // Options configure the application layer.
@@ -35,12 +38,18 @@ type Options struct {
 	// opened from the pages is opened in the background while the page
 	// shows its progress; 0 means 300.
 	OpenInBackgroundOver int
+	// CheckpointDir is where signed audit checkpoints are written, and
+	// CheckpointKey the public key that verifies them; without both the
+	// latest checkpoint is not shown and posted ones cannot be checked.
+	CheckpointDir string
+	CheckpointKey ed25519.PublicKey
 }
 
 // New builds the application layer.
 func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Options) *App {
 	a := &App{db: db, authz: authz, log: log, maxEvidence: opts.MaxEvidenceBytes,
-		sectorJobThreshold: opts.SectorJobThreshold, openInBackground: opts.OpenInBackgroundOver}
+		sectorJobThreshold: opts.SectorJobThreshold, openInBackground: opts.OpenInBackgroundOver,
+		checkpointDir: opts.CheckpointDir, checkpointKey: opts.CheckpointKey}
 	if a.maxEvidence <= 0 {
 		a.maxEvidence = domain.DefaultMaxEvidenceBytes
 	}

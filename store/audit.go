@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -191,18 +192,29 @@ type Verification struct {
 // reports the first event that does not hold: altered content, a broken link,
 // a gap, or a head that does not match the last event.
 func (db *DB) VerifyAudit(ctx context.Context) (Verification, error) {
+	v, _, err := db.verifyChain(ctx, nil)
+	return v, err
+}
+
+// verifyChain is VerifyAudit that also returns the hashes of the events
+// whose sequence numbers are in want, as it met them (0 is the genesis).
+func (db *DB) verifyChain(ctx context.Context, want map[int64]bool) (Verification, map[int64]string, error) {
 	var v Verification
+	found := map[int64]string{}
+	if want[0] {
+		found[0] = domain.GenesisHash
+	}
 	// One snapshot for the head and every event, so events written meanwhile
 	// are not taken for tampering.
 	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return v, translate(err, "verify audit")
+		return v, nil, translate(err, "verify audit")
 	}
 	defer tx.Rollback(ctx)
 	var headSeq int64
 	var headHash string
 	if err := tx.QueryRow(ctx, `select seq, hash from audit_head`).Scan(&headSeq, &headHash); err != nil {
-		return v, translate(err, "verify audit: read head")
+		return v, nil, translate(err, "verify audit: read head")
 	}
 	v.HeadSeq, v.HeadHash, v.CheckedAt = headSeq, headHash, time.Now().UTC()
 	prev, after := domain.GenesisHash, int64(0)
@@ -210,11 +222,11 @@ func (db *DB) VerifyAudit(ctx context.Context) (Verification, error) {
 	for {
 		rows, err := tx.Query(ctx, `select `+auditColumns+` from audit_events where seq > $1 order by seq limit $2`, after, chunk)
 		if err != nil {
-			return v, translate(err, "verify audit")
+			return v, nil, translate(err, "verify audit")
 		}
 		list, err := pgx.CollectRows(rows, scanEvent)
 		if err != nil {
-			return v, translate(err, "verify audit")
+			return v, nil, translate(err, "verify audit")
 		}
 		for _, e := range list {
 			hash, err := e.ComputeHash()
@@ -224,7 +236,10 @@ func (db *DB) VerifyAudit(ctx context.Context) (Verification, error) {
 					bad = after + 1
 				}
 				v.FirstBad = &bad
-				return v, nil
+				return v, found, nil
+			}
+			if want[e.Seq] {
+				found[e.Seq] = e.Hash
 			}
 			v.Checked++
 			prev, after = e.Hash, e.Seq
@@ -236,10 +251,75 @@ func (db *DB) VerifyAudit(ctx context.Context) (Verification, error) {
 	if after != headSeq || prev != headHash {
 		bad := after + 1
 		v.FirstBad = &bad
-		return v, nil
+		return v, found, nil
 	}
 	v.OK = true
-	return v, nil
+	return v, found, nil
+}
+
+// MaxCheckpoints bounds the checkpoints one verification checks.
+const MaxCheckpoints = 100
+
+// CheckpointCheck is what verification found for one checkpoint.
+type CheckpointCheck struct {
+	Checkpoint domain.Checkpoint
+	OK         bool
+	Problem    string // why it does not hold, when not OK
+}
+
+// VerifyAuditCheckpoints verifies the chain like VerifyAudit and proves that
+// it still extends every checkpoint: the checkpoint is signed by pub, and the
+// event at its sequence number is in the verified chain with exactly the
+// signed hash. As every hash covers all history before it, this catches a
+// chain truncated before the checkpoint, a tail rewritten with a new head, a
+// chain re-made from an older event, and altered or re-ordered events before
+// the checkpoint, even when the rewritten chain verifies on its own. The
+// result is OK only when the chain and every checkpoint hold. More than
+// MaxCheckpoints checkpoints is EInvalid.
+func (db *DB) VerifyAuditCheckpoints(ctx context.Context, pub ed25519.PublicKey, cps []domain.Checkpoint) (Verification, []CheckpointCheck, error) {
+	if len(cps) > MaxCheckpoints {
+		return Verification{}, nil, domain.Errorf(domain.EInvalid, "at most %d checkpoints at once, not %d", MaxCheckpoints, len(cps))
+	}
+	want := map[int64]bool{}
+	for _, c := range cps {
+		want[c.Seq] = true
+	}
+	v, found, err := db.verifyChain(ctx, want)
+	if err != nil {
+		return v, nil, err
+	}
+	checks := make([]CheckpointCheck, len(cps))
+	for i, c := range cps {
+		checks[i] = checkCheckpoint(c, pub, v, found)
+		if !checks[i].OK {
+			v.OK = false
+		}
+	}
+	return v, checks, nil
+}
+
+func checkCheckpoint(c domain.Checkpoint, pub ed25519.PublicKey, v Verification, found map[int64]string) CheckpointCheck {
+	check := CheckpointCheck{Checkpoint: c}
+	if err := c.Verify(pub); err != nil {
+		check.Problem = err.Error()
+		return check
+	}
+	hash, seen := found[c.Seq]
+	switch {
+	case seen && hash == c.Hash:
+		if v.FirstBad != nil {
+			check.Problem = fmt.Sprintf("the chain breaks at event %d, after the checkpoint", *v.FirstBad)
+			return check
+		}
+		check.OK = true
+	case seen:
+		check.Problem = fmt.Sprintf("event %d has hash %s, not the signed %s: history up to the checkpoint was rewritten", c.Seq, hash, c.Hash)
+	case v.FirstBad != nil && *v.FirstBad <= c.Seq:
+		check.Problem = fmt.Sprintf("the chain breaks at event %d, before the checkpoint's event %d", *v.FirstBad, c.Seq)
+	default:
+		check.Problem = fmt.Sprintf("the chain ends at event %d, before the checkpoint's event %d: history was truncated", v.HeadSeq, c.Seq)
+	}
+	return check
 }
 
 // AuditEvent returns the event with sequence number seq. An event the actor
@@ -359,4 +439,19 @@ func (db *DB) AuditChoices(ctx context.Context, actor domain.Actor, column strin
 	}
 	list, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	return list, translate(err, "audit choices")
+}
+
+// SignAuditHead verifies the chain and signs its head with key. A chain that
+// does not verify is never signed: that is EConflict, naming the first bad
+// event.
+func (db *DB) SignAuditHead(ctx context.Context, key ed25519.PrivateKey) (domain.Checkpoint, error) {
+	v, err := db.VerifyAudit(ctx)
+	if err != nil {
+		return domain.Checkpoint{}, err
+	}
+	if !v.OK {
+		return domain.Checkpoint{}, domain.Errorf(domain.EConflict,
+			"the audit chain does not verify (first bad event is %d); a broken chain is not signed", *v.FirstBad)
+	}
+	return domain.SignCheckpoint(key, v.HeadSeq, v.HeadHash, v.CheckedAt), nil
 }

@@ -2,33 +2,195 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+
+	"assure/app"
+	"assure/domain"
+	"assure/store"
 )
 
 func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "verify" {
-		return usageError("audit needs a subcommand: verify")
+	if len(args) == 0 {
+		return usageError("audit needs a subcommand: verify, checkpoint or keygen")
 	}
+	switch args[0] {
+	case "verify":
+		return auditVerifyCmd(ctx, args[1:], stdout, stderr)
+	case "checkpoint":
+		return auditCheckpointCmd(ctx, args[1:], stdout, stderr)
+	case "keygen":
+		return auditKeygenCmd(args[1:], stdout, stderr)
+	}
+	return usageError("audit needs a subcommand: verify, checkpoint or keygen")
+}
+
+// auditVerifyCmd recomputes the chain and, given checkpoint files (after
+// --checkpoint or as arguments, so a shell glob works), proves that the
+// chain still extends each of them.
+func auditVerifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flagSet("audit verify", stderr)
 	dbURL := databaseFlag(fs)
-	if err := parse(fs, args[1:]); err != nil {
+	var files []string
+	fs.Func("checkpoint", "a checkpoint file the chain must extend (repeatable)", func(s string) error {
+		files = append(files, s)
+		return nil
+	})
+	pubFile := fs.String("public-key", "", "public key file that verifies the checkpoints' signatures")
+	keyFile := auditKeyFlag(fs)
+	if err := parse(fs, args); err != nil {
 		return err
+	}
+	files = append(files, fs.Args()...)
+	var cps []domain.Checkpoint
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("read checkpoint: %w", err)
+		}
+		c, err := domain.ParseCheckpoint(b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		cps = append(cps, c)
+	}
+	var pub ed25519.PublicKey
+	if len(cps) > 0 {
+		var err error
+		if pub, err = checkpointPublicKey(*pubFile, *keyFile); err != nil {
+			return err
+		}
 	}
 	db, err := openDB(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	v, err := db.VerifyAudit(ctx)
+	v, checks, err := db.VerifyAuditCheckpoints(ctx, pub, cps)
 	if err != nil {
 		return err
 	}
-	if !v.OK {
+	if v.FirstBad != nil {
 		fmt.Fprintf(stdout, "audit chain BROKEN: %d events checked, first bad event is %d\n", v.Checked, *v.FirstBad)
-		return errors.New("the audit trail does not verify")
+	} else {
+		fmt.Fprintf(stdout, "audit chain ok: %d events checked\n", v.Checked)
 	}
-	fmt.Fprintf(stdout, "audit chain ok: %d events checked\n", v.Checked)
+	failed := 0
+	for i, c := range checks {
+		if c.OK {
+			fmt.Fprintf(stdout, "checkpoint %s ok: the chain extends event %d of %s\n", files[i], c.Checkpoint.Seq,
+				c.Checkpoint.At.Format("2006-01-02 15:04:05Z"))
+			continue
+		}
+		failed++
+		fmt.Fprintf(stdout, "checkpoint %s FAILS: %s\n", files[i], c.Problem)
+	}
+	switch {
+	case v.FirstBad != nil:
+		return errors.New("the audit trail does not verify")
+	case failed > 0:
+		return fmt.Errorf("the audit trail does not extend %d of %d checkpoints: history was rewritten since", failed, len(checks))
+	}
 	return nil
+}
+
+// checkpointPublicKey reads the key that verifies checkpoints: the public
+// key file, or else the public half of the signing key.
+func checkpointPublicKey(pubFile, keyFile string) (ed25519.PublicKey, error) {
+	if pubFile != "" {
+		b, err := os.ReadFile(pubFile)
+		if err != nil {
+			return nil, fmt.Errorf("read public key: %w", err)
+		}
+		return domain.ParsePublicKey(b)
+	}
+	key, err := loadAuditKey(keyFile)
+	if err != nil {
+		return nil, err
+	}
+	if key == nil {
+		return nil, usageError("checking checkpoints needs --public-key FILE, --audit-key FILE or " + auditKeyEnv)
+	}
+	return key.Public().(ed25519.PublicKey), nil
+}
+
+// auditCheckpointCmd signs the verified head and writes the checkpoint to a
+// file, into a directory, or to stdout.
+func auditCheckpointCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flagSet("audit checkpoint", stderr)
+	dbURL := databaseFlag(fs)
+	keyFile := auditKeyFlag(fs)
+	dir := fs.String("dir", "", "directory to write the checkpoint into, named by its seq and time")
+	out := fs.String("o", "", "file to write the checkpoint to")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *dir != "" && *out != "" {
+		return usageError("give --dir or -o, not both")
+	}
+	key, err := loadAuditKey(*keyFile)
+	if err != nil {
+		return err
+	}
+	if key == nil {
+		return usageError("signing a checkpoint needs --audit-key FILE or " + auditKeyEnv)
+	}
+	db, err := openDB(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	path, c, err := writeCheckpoint(ctx, db, key, *dir, *out)
+	if err != nil {
+		return err
+	}
+	if path == "" {
+		return json.NewEncoder(stdout).Encode(c)
+	}
+	fmt.Fprintf(stdout, "checkpoint of event %d written to %s\n", c.Seq, path)
+	return nil
+}
+
+// writeCheckpoint signs the head and writes it to file, or into dir, or
+// nowhere when both are "" (then path is ""). The file appears whole or not
+// at all: it is written beside its name and renamed.
+func writeCheckpoint(ctx context.Context, db *store.DB, key ed25519.PrivateKey, dir, file string) (string, domain.Checkpoint, error) {
+	c, err := db.SignAuditHead(ctx, key)
+	if err != nil {
+		return "", c, err
+	}
+	if dir == "" && file == "" {
+		return "", c, nil
+	}
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", c, err
+		}
+		file = filepath.Join(dir, fmt.Sprintf(app.CheckpointFilePrefix+"%012d-%s.json", c.Seq, c.At.Format("20060102T150405.000000Z")))
+	}
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return "", c, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".checkpoint-*")
+	if err != nil {
+		return "", c, err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return "", c, err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", c, err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return "", c, err
+	}
+	return file, c, os.Rename(tmp.Name(), file)
 }

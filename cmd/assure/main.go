@@ -23,7 +23,11 @@ Usage:
   assure user list                                       list users
   assure user disable EMAIL                              disable a user and revoke its sessions
   assure user bootstrap [--email E]                      create a first admin when there are no users
-  assure audit verify                                    check the audit trail's hash chain
+  assure audit verify [--checkpoint FILE]... [--public-key FILE]
+                                                         check the audit trail's hash chain, and that it
+                                                         still extends every signed checkpoint
+  assure audit checkpoint [--dir DIR | -o FILE]          sign the verified chain head (key: --audit-key)
+  assure audit keygen -o FILE                            make a checkpoint signing key
   assure seed demo                                       load a small demo sector (idempotent)
   assure scores check | rebuild [--campaign ID]         verify or rebuild the stored risk scores
   assure report assessment --id ID --format pdf|xlsx -o FILE
@@ -31,7 +35,7 @@ Usage:
 
 Environment: DATABASE_URL (database), ASSURE_ADDR (listen address, default :8080),
 ASSURE_LOG_FORMAT (text or json), ASSURE_SESSION_IDLE and ASSURE_SESSION_MAX (session lifetimes),
-ASSURE_SECURE_COOKIES=true (behind HTTPS).
+ASSURE_SECURE_COOKIES=true (behind HTTPS), ASSURE_AUDIT_KEY (checkpoint signing key, PEM or base64 seed).
 `
 
 func main() {
