@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -49,8 +50,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (env ASSURE_TRUSTED_PROXIES)")
 	secure := fs.Bool("secure-cookies", os.Getenv("ASSURE_SECURE_COOKIES") == "true",
 		"mark the session cookie Secure and send HSTS; set when served over HTTPS only (env ASSURE_SECURE_COOKIES=true)")
+	auditKey := auditKeyFlag(fs)
+	checkpointDir := fs.String("checkpoint-dir", os.Getenv("ASSURE_CHECKPOINT_DIR"),
+		"directory of signed audit checkpoints the API shows and checks; needs the audit key (env ASSURE_CHECKPOINT_DIR)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var checkpointKey ed25519.PublicKey
+	if key, err := loadAuditKey(*auditKey); err != nil {
+		return err
+	} else if key != nil {
+		checkpointKey = key.Public().(ed25519.PublicKey)
 	}
 	if *idle <= 0 || *absolute <= 0 {
 		return usageError("session lifetimes must be positive")
@@ -91,7 +101,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	application := app.New(db, authz, log, app.Options{MaxEvidenceBytes: int64(*maxEvidence) << 20})
+	application := app.New(db, authz, log, app.Options{MaxEvidenceBytes: int64(*maxEvidence) << 20,
+		CheckpointDir: *checkpointDir, CheckpointKey: checkpointKey})
 	a := api.New(application, log, api.Options{SecureCookies: *secure, TrustedProxies: trusted})
 	jobs, err := application.NewJobs(log, app.JobOptions{Workers: *reportWorkers, KeepFor: *keepReports,
 		Timeout: *reportTimeout, RescueAfter: *reportRescue})
