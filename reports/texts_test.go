@@ -13,7 +13,8 @@ import (
 )
 
 // TestEveryReportWordIsTranslated fails when a message a report asks for
-// (the first argument of a T call in this package's code) has no French text.
+// has no French text: the first argument of a T call, and both forms given
+// to Plural (which must be literals at the call, so this scan sees them).
 func TestEveryReportWordIsTranslated(t *testing.T) {
 	c, err := loadCatalog()
 	if err != nil {
@@ -21,6 +22,21 @@ func TestEveryReportWordIsTranslated(t *testing.T) {
 	}
 	files, _ := filepath.Glob("*.go")
 	fset := token.NewFileSet()
+	check := func(arg ast.Expr, literalOnly bool) bool {
+		lit, ok := arg.(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			if literalOnly {
+				t.Errorf("%s: Plural takes its messages as literals", fset.Position(arg.Pos()))
+			}
+			return false
+		}
+		s, _ := strconv.Unquote(lit.Value)
+		if !c.Has(domain.French, s) {
+			t.Errorf("%s: %q has no French text", fset.Position(lit.Pos()), s)
+		}
+		return true
+	}
+	plurals := 0
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
@@ -34,15 +50,24 @@ func TestEveryReportWordIsTranslated(t *testing.T) {
 			if !ok || len(call.Args) == 0 {
 				return true
 			}
-			if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "T" {
-				if lit, ok := call.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-					s, _ := strconv.Unquote(lit.Value)
-					if !c.Has(domain.French, s) {
-						t.Errorf("%s: %q has no French text", fset.Position(lit.Pos()), s)
+			switch fn := call.Fun.(type) {
+			case *ast.SelectorExpr:
+				if fn.Sel.Name == "T" {
+					check(call.Args[0], false)
+				}
+			case *ast.Ident:
+				if fn.Name == "Plural" && len(call.Args) >= 4 {
+					for _, arg := range call.Args[2:4] {
+						if check(arg, true) {
+							plurals++
+						}
 					}
 				}
 			}
 			return true
 		})
+	}
+	if plurals < 20 {
+		t.Fatalf("found only %d plural messages; the scan is broken", plurals)
 	}
 }
