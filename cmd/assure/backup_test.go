@@ -12,6 +12,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"assure/domain"
+	"assure/store"
 	"assure/store/storetest"
 )
 
@@ -96,6 +98,26 @@ func TestBackupRestoreRunbook(t *testing.T) {
 	}
 	if _, err := conn.Exec(ctx, `update audit_events set action = 'edited' where seq = 1`); err == nil {
 		t.Error("the restored audit trail accepted an update")
+	}
+
+	// A backup older than the newest checkpoint: the restore is told how
+	// much history it lacks, not passed.
+	live, err := store.Open(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = live.RecordEvent(ctx, domain.System("test"), "test.after_backup", "thing", "", "", map[string]any{})
+	live.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := filepath.Join(dir, "newer.json")
+	if code, _, errOut := assure(t, "audit", "checkpoint", "--database-url", src, "--audit-key", keyFile, "-o", newer); code != 0 {
+		t.Fatalf("checkpoint after the backup = %d %s", code, errOut)
+	}
+	code, out, _ = assure(t, "audit", "verify", "--database-url", dst, "--public-key", pubFile, "--checkpoint", newer)
+	if code != 1 || !strings.Contains(out, "FAILS") || !strings.Contains(out, "truncated") {
+		t.Errorf("verify a restore older than the checkpoint = %d %q, want truncated", code, out)
 	}
 
 	// A dump edited on the way: one audit event's action changed in the
