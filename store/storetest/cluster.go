@@ -33,9 +33,14 @@ func NewCluster(t testing.TB) *Cluster {
 	t.Helper()
 	initdb := ServerProgram(t, "initdb")
 	c := &Cluster{pgCtl: ServerProgram(t, "pg_ctl")}
-	// Under the system temporary directory rather than t.TempDir: the
-	// owner must be able to reach it, and t.TempDir's parent is private.
-	dir, err := os.MkdirTemp("", "assure-pg-")
+	// Not under t.TempDir, whose parent is private: the cluster's owner
+	// must reach it. As root, or when TMPDIR is long (a unix socket's path
+	// must stay under about 100 bytes), /tmp, which everyone may enter.
+	base := os.TempDir()
+	if os.Getuid() == 0 || len(base) > 60 {
+		base = "/tmp"
+	}
+	dir, err := os.MkdirTemp(base, "assure-pg-")
 	if err != nil {
 		t.Fatal(err)
 	}
