@@ -21,6 +21,9 @@ qpdf                       deb  qpdf
 soffice                    deb  libreoffice-calc-nogui
 chromium                   deb  chromium
 axe-core/axe.min.js        npm  axe-core@4.14.1
+pg_dump                    deb  postgresql-client
+pg_restore                 deb  postgresql-client
+psql                       deb  postgresql-client
 '
 
 say() { echo "test-deps: $*" >&2; }
