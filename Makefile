@@ -16,7 +16,7 @@ FUZZ      := ./frameworks:FuzzParse:20000 ./domain:FuzzDetectEvidenceType:200000
              ./app:FuzzReadQuestionnaire:2000 ./api:FuzzJSONBodies:1500
 FUZZSCALE ?= 1
 
-.PHONY: run build test bench vet fmt clean
+.PHONY: run build test bench bench-scale vet fmt clean
 
 run: build
 	@ASSURE_ADDR="$${ASSURE_ADDR:-$(ADDR)}" scripts/run.sh
@@ -34,16 +34,21 @@ test:
 	      -fuzzminimizetime 200x -parallel 2 "$$pkg" || exit 1; \
 	  done
 
+# make bench measures every figure of bench/ against its baseline on a scale
+# sector (2,000 providers × 8 campaigns × 1,000,000 audit events unless
+# ASSURE_BENCH_PROVIDERS, _CAMPAIGNS, _EVENTS say otherwise; built once per
+# size and code version, about five minutes) and prints the table of
+# docs/performance.md. It fails when a figure is over its allowed ratio.
+BENCHCOUNT ?= 3
 bench:
-	@url="$${TEST_DATABASE_URL:-$$(scripts/database.sh postgres)}" && \
-	  TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem ./...
+	@mkdir -p var && url="$${TEST_DATABASE_URL:-$$(scripts/database.sh postgres)}" && \
+	  TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -count $(BENCHCOUNT) -timeout 120m ./bench > var/bench.txt || \
+	  { cat var/bench.txt; exit 1; }
+	@$(GO) run ./bench/table < var/bench.txt
 
-vet:
-	$(GO) vet ./...
-	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
-
-fmt:
-	gofmt -w .
-
-clean:
-	rm -rf bin
+# make bench-scale prints the table at 200, 2,000 and 20,000 providers.
+bench-scale:
+	@for n in 200 2000 20000; do \
+	  echo "## $$n providers"; \
+	  ASSURE_BENCH_PROVIDERS=$$n ASSURE_BENCH_EVENTS=$$((n * 500)) $(MAKE) --no-print-directory bench BENCHCOUNT=1 || true; \
+	done

@@ -80,6 +80,13 @@ func clone(t testing.TB, catalogs bool) (*store.DB, string) {
 	if catalogs {
 		tpl = templates[1]
 	}
+	return cloneOf(t, tpl)
+}
+
+// cloneOf returns a store on a fresh copy of template tpl, dropped when the
+// test ends, and the copy's URL.
+func cloneOf(t testing.TB, tpl string) (*store.DB, string) {
+	t.Helper()
 	ctx := context.Background()
 	name := "assure_test_" + randomSuffix()
 	admin := connect(t, AdminURL())

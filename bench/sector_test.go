@@ -1,0 +1,420 @@
+package bench_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/xuri/excelize/v2"
+
+	"assure/app"
+	"assure/bench"
+	"assure/demo"
+	"assure/domain"
+	"assure/policies"
+	"assure/store"
+	"assure/store/storetest"
+)
+
+var ctx0 = context.Background()
+
+// sector is the scale sector every benchmark here reads: its size comes
+// from ASSURE_BENCH_PROVIDERS, _CAMPAIGNS and _EVENTS (2,000 × 8 × 1,000,000
+// by default), and it is built once per size and code version.
+type sector struct {
+	app      *app.App
+	db       *store.DB
+	pool     *pgxpool.Pool
+	sup      domain.Actor
+	auditor  domain.Actor
+	campaign string // the open campaign
+	spec     demo.ScaleSpec
+}
+
+var (
+	sectorOnce sync.Once
+	shared     *sector
+)
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+func scaleSector(b *testing.B) *sector {
+	b.Helper()
+	sectorOnce.Do(func() {
+		spec := demo.ScaleSpec{Providers: envInt("ASSURE_BENCH_PROVIDERS", 2000),
+			Campaigns: envInt("ASSURE_BENCH_CAMPAIGNS", 8), AuditEvents: envInt("ASSURE_BENCH_EVENTS", 1000000), Seed: 1}
+		// The sector outlives the benchmark that made it, so it is not
+		// tied to its cleanup.
+		db, url := storetest.Scale(keep{b}, spec)
+		authz, err := policies.New()
+		if err != nil {
+			b.Fatal(err)
+		}
+		pool, err := pgxpool.New(ctx0, url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := &sector{db: db, pool: pool, spec: spec,
+			app: app.New(db, authz, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{SectorJobThreshold: 1 << 30})}
+		for _, u := range []struct {
+			email string
+			actor *domain.Actor
+		}{{"supervisor1@scale.assure.local", &s.sup}, {"auditor@scale.assure.local", &s.auditor}} {
+			user, err := db.UserByEmail(ctx0, u.email)
+			if err != nil {
+				b.Fatal(err)
+			}
+			*u.actor = domain.ActorFor(user)
+		}
+		if err := pool.QueryRow(ctx0, `select id::text from campaigns where status = 'open'`).Scan(&s.campaign); err != nil {
+			b.Fatal(err)
+		}
+		shared = s
+	})
+	if shared == nil {
+		b.Fatal("no scale sector")
+	}
+	return shared
+}
+
+// keep is a testing.TB whose cleanups wait for the end of the process: the
+// scale sector's copy is shared by every benchmark of the run.
+type keep struct{ testing.TB }
+
+func (keep) Cleanup(func()) {}
+
+// value reads one value the benchmark needs.
+func (s *sector) value(b *testing.B, dst any, sql string, args ...any) {
+	b.Helper()
+	if err := s.pool.QueryRow(ctx0, sql, args...).Scan(dst); err != nil {
+		b.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// rows runs a query and reads every row, the baseline's whole work.
+func (s *sector) rows(sql string, args ...any) func() error {
+	return func() error {
+		rows, err := s.pool.Query(ctx0, sql, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if _, err := rows.Values(); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+}
+
+// BenchmarkPriorityPage: the first page of the sector's priority ranking,
+// against reading that page of stored scores alone.
+func BenchmarkPriorityPage(b *testing.B) {
+	s := scaleSector(b)
+	bench.Pair(b, 1.5, func() error {
+		list, _, err := s.app.Priorities(ctx0, s.sup, s.campaign, store.Page{Limit: 50})
+		if err == nil && len(list) != 50 {
+			err = fmt.Errorf("%d priorities", len(list))
+		}
+		return err
+	}, s.rows(`select a.id, a.provider_id, p.short_name, a.provider_kind, a.provider_tier, a.status, r.threats,
+		r.max_score, r.sum_score from assessments a join providers p on p.id = a.provider_id
+		join assessment_risk r on r.assessment_id = a.id and r.basis = 'filed'
+		where a.campaign_id = $1 order by r.sum_score desc, a.id limit 50`, s.campaign))
+}
+
+// BenchmarkAuditTimeWindow: a page of the audit log in a week of its
+// history, against a page filtered by action.
+func BenchmarkAuditTimeWindow(b *testing.B) {
+	s := scaleSector(b)
+	var from time.Time
+	s.value(b, &from, `select min(at) + (max(at) - min(at)) / 2 from audit_events`)
+	window := func(f store.AuditFilter) func() error {
+		return func() error {
+			w, err := s.app.AuditWindow(ctx0, s.auditor, f, "", 50)
+			if err == nil && len(w.Events) == 0 {
+				err = fmt.Errorf("no events for %+v", f)
+			}
+			return err
+		}
+	}
+	bench.Pair(b, 3, window(store.AuditFilter{From: from, To: from.AddDate(0, 0, 7)}),
+		window(store.AuditFilter{Action: "assessment.submit"}))
+}
+
+// BenchmarkFindingsOfAssessment: the findings of one assessment, against
+// the query that reads them.
+func BenchmarkFindingsOfAssessment(b *testing.B) {
+	s := scaleSector(b)
+	var id string
+	s.value(b, &id, `select assessment_id::text from findings group by 1 order by count(*) desc, 1 limit 1`)
+	bench.Pair(b, 1.6, func() error {
+		list, _, err := s.app.Findings(ctx0, s.sup, store.FindingFilter{AssessmentID: id}, store.Page{Limit: 50})
+		if err == nil && len(list) == 0 {
+			err = fmt.Errorf("no findings")
+		}
+		return err
+	}, s.rows(`select id, assessment_id, provider_id, control_id, title, severity, description, due_at, status,
+		remediation_plan, created_at, updated_at, version from findings where assessment_id = $1
+		order by due_at, id limit 51`, id))
+}
+
+// BenchmarkAssessmentList: a page of a campaign's assessments, against its
+// query.
+func BenchmarkAssessmentList(b *testing.B) {
+	s := scaleSector(b)
+	bench.Pair(b, 1.6, func() error {
+		_, _, err := s.app.Assessments(ctx0, s.sup, store.AssessmentFilter{CampaignID: s.campaign}, store.Page{Limit: 50})
+		return err
+	}, s.rows(`select a.id, a.campaign_id, a.provider_id, p.short_name, a.status, a.submissions, a.updated_at,
+		a.version from assessments a join providers p on p.id = a.provider_id where a.campaign_id = $1
+		order by p.short_name, a.id limit 51`, s.campaign))
+}
+
+// BenchmarkProviderList: a page of the provider register, against its query.
+func BenchmarkProviderList(b *testing.B) {
+	s := scaleSector(b)
+	bench.Pair(b, 1.6, func() error {
+		_, _, err := s.app.Providers(ctx0, s.sup, store.ProviderFilter{}, store.Page{Limit: 50})
+		return err
+	}, s.rows(`select id, legal_name, short_name, licence_number, kind, tier, channels, status, contacts,
+		created_at, updated_at, version from providers order by legal_name, id limit 51`))
+}
+
+// BenchmarkSectorHeatmap: the sector's risk matrix, against summing the
+// stored cells in SQL.
+func BenchmarkSectorHeatmap(b *testing.B) {
+	s := scaleSector(b)
+	bench.Pair(b, 1.6, func() error {
+		_, err := s.app.SectorRiskMatrix(ctx0, s.sup, s.campaign, store.SectorFilter{}, false)
+		return err
+	}, s.rows(`select i, sum(r.residual_cells[i]) from assessment_risk r join assessments a on a.id = r.assessment_id,
+		generate_series(1, 25) i where a.campaign_id = $1 and r.basis = 'filed' group by i`, s.campaign))
+}
+
+// BenchmarkResponseWrite: saving one answer with its score maintenance,
+// against a bare UPDATE of the row.
+func BenchmarkResponseWrite(b *testing.B) {
+	s := scaleSector(b)
+	var assessment, provider string
+	s.value(b, &assessment, `select id::text from assessments where campaign_id = $1 and status = 'draft' order by id limit 1`,
+		s.campaign)
+	s.value(b, &provider, `select provider_id::text from assessments where id = $1`, assessment)
+	rows, _ := s.pool.Query(ctx0, `select control_id from responses where assessment_id = $1 order by ordinal limit 2`, assessment)
+	controls, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(controls) < 2 {
+		b.Fatal(err, controls)
+	}
+	var editorEmail string
+	s.value(b, &editorEmail, `select email from users where provider_id = $1 and role = 'provider_editor'`, provider)
+	editorUser, err := s.db.UserByEmail(ctx0, editorEmail)
+	if err != nil {
+		b.Fatal(err)
+	}
+	editor := domain.ActorFor(editorUser)
+	var version int
+	s.value(b, &version, `select version from responses where assessment_id = $1 and control_id = $2`, assessment, controls[0])
+	statuses := []domain.ResponseStatus{domain.Implemented, domain.Partial}
+	n := 0
+	bench.Pair(b, 2, func() error {
+		n++
+		in := domain.ResponseInput{Status: statuses[n%2], Narrative: "Measured " + strconv.Itoa(n),
+			RemediationDate: domain.Today().AddDays(200).String()}
+		r, err := s.app.SaveResponse(ctx0, editor, assessment, controls[0], in, version)
+		version = r.Version
+		return err
+	}, func() error {
+		_, err := s.pool.Exec(ctx0, `update responses set narrative = $3, updated_at = now(), version = version + 1
+			where assessment_id = $1 and control_id = $2`, assessment, controls[1], "Measured "+strconv.Itoa(n))
+		return err
+	})
+}
+
+// BenchmarkAuditVerify: verifying the whole audit chain, against reading
+// the same columns out with COPY.
+func BenchmarkAuditVerify(b *testing.B) {
+	s := scaleSector(b)
+	conn, err := s.pool.Acquire(ctx0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Release()
+	bench.Pair(b, 1.5, func() error {
+		v, err := s.app.VerifyAudit(ctx0, s.auditor)
+		if err == nil && !v.OK {
+			err = fmt.Errorf("the chain does not verify: %+v", v)
+		}
+		return err
+	}, func() error {
+		_, err := conn.Conn().PgConn().CopyTo(ctx0, io.Discard, `copy (select seq, at, actor_id, actor_email, actor_role,
+			action, object_type, object_id, provider_id, request_id, address, summary, prev_hash, hash
+			from audit_events order by seq) to stdout`)
+		return err
+	})
+}
+
+// BenchmarkSectorWorkbook: the campaign's sector workbook, against a bare
+// excelize StreamWriter writing the same responses read by one query.
+func BenchmarkSectorWorkbook(b *testing.B) {
+	s := scaleSector(b)
+	bench.Pair(b, 1.25, func() error {
+		r, err := s.app.SectorReport(ctx0, s.sup, "xlsx", store.ReportParams{CampaignID: s.campaign})
+		if err != nil {
+			return err
+		}
+		if r.File == nil {
+			return fmt.Errorf("the workbook was queued")
+		}
+		_, err = r.File.WriteTo(io.Discard)
+		r.File.Close()
+		return err
+	}, func() error {
+		f := excelize.NewFile()
+		defer f.Close()
+		sw, err := f.NewStreamWriter("Sheet1")
+		if err != nil {
+			return err
+		}
+		rows, err := s.pool.Query(ctx0, `select p.short_name, r.control_id, coalesce(r.status, ''), r.maturity,
+			r.remediation_date, coalesce(r.verdict, ''), r.updated_at from responses r
+			join assessments a on a.id = r.assessment_id join providers p on p.id = a.provider_id
+			where a.campaign_id = $1 order by p.short_name, a.id, r.ordinal`, s.campaign)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		n := 1
+		for rows.Next() {
+			v, err := rows.Values()
+			if err != nil {
+				return err
+			}
+			n++
+			if err := sw.SetRow("A"+strconv.Itoa(n), v); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := sw.Flush(); err != nil {
+			return err
+		}
+		return f.Write(io.Discard)
+	})
+}
+
+// BenchmarkAssessmentPDF: one assessment's report pack, against bare fpdf
+// drawing a table of the same responses read by one query.
+func BenchmarkAssessmentPDF(b *testing.B) {
+	s := scaleSector(b)
+	var id string
+	s.value(b, &id, `select id::text from assessments where campaign_id = $1 and status = 'approved' order by id limit 1`,
+		s.campaign)
+	bench.Pair(b, 2, func() error {
+		f, err := s.app.AssessmentReport(ctx0, s.sup, id, "pdf", domain.English)
+		if err != nil {
+			return err
+		}
+		_, err = f.WriteTo(io.Discard)
+		f.Close()
+		return err
+	}, func() error {
+		rows, err := s.pool.Query(ctx0, `select r.control_id, c.title, coalesce(r.status, ''), r.narrative
+			from responses r join controls c on c.framework = r.framework and c.id = r.control_id
+			where r.assessment_id = $1 order by r.ordinal`, id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		pdf := fpdf.New("P", "mm", "A4", "")
+		pdf.SetFont("Helvetica", "", 8)
+		pdf.AddPage()
+		for rows.Next() {
+			var control, title, status, narrative string
+			if err := rows.Scan(&control, &title, &status, &narrative); err != nil {
+				return err
+			}
+			pdf.CellFormat(18, 5, control, "1", 0, "", false, 0, "")
+			pdf.CellFormat(80, 5, pdf.UnicodeTranslatorFromDescriptor("")(title), "1", 0, "", false, 0, "")
+			pdf.CellFormat(25, 5, status, "1", 0, "", false, 0, "")
+			pdf.MultiCell(0, 5, narrative, "1", "", false)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return pdf.Output(io.Discard)
+	})
+}
+
+// BenchmarkOpenCampaign: opening a campaign over every provider, against
+// copying the same assessment and response rows into tables without
+// indexes. It runs last: each run adds a campaign to the sector.
+func BenchmarkOpenCampaign(b *testing.B) {
+	s := scaleSector(b)
+	if _, err := s.pool.Exec(ctx0, `create unlogged table if not exists bench_assessments (like assessments including defaults);
+		create unlogged table if not exists bench_responses (like responses including defaults)`); err != nil {
+		b.Fatal(err)
+	}
+	// The rows opening makes, read from the open campaign.
+	read := func(sql string) ([]string, [][]any) {
+		rows, err := s.pool.Query(ctx0, sql, s.campaign)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var columns []string
+		for _, f := range rows.FieldDescriptions() {
+			columns = append(columns, f.Name)
+		}
+		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([]any, error) { return r.Values() })
+		if err != nil {
+			b.Fatal(err)
+		}
+		return columns, list
+	}
+	aColumns, assessments := read(`select id, campaign_id, provider_id, framework, provider_kind, provider_tier,
+		provider_channels from assessments where campaign_id = $1`)
+	rColumns, responses := read(`select r.assessment_id, r.framework, r.control_id, r.ordinal from responses r
+		join assessments a on a.id = r.assessment_id where a.campaign_id = $1`)
+	n := 0
+	bench.Pair(b, 1/0.7, func() error {
+		n++
+		c, err := s.app.CreateCampaign(ctx0, s.sup, domain.Campaign{Name: fmt.Sprintf("Bench opening %d", n),
+			FrameworkID: "x1150", OpensAt: domain.Today(), DueAt: domain.Today().AddDays(60)})
+		if err != nil {
+			return err
+		}
+		_, err = s.app.OpenCampaign(ctx0, s.sup, c.ID)
+		return err
+	}, func() error {
+		tx, err := s.pool.Begin(ctx0)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(ctx0)
+		if _, err := tx.Exec(ctx0, `truncate bench_assessments, bench_responses`); err != nil {
+			return err
+		}
+		if _, err := tx.CopyFrom(ctx0, pgx.Identifier{"bench_assessments"}, aColumns, pgx.CopyFromRows(assessments)); err != nil {
+			return err
+		}
+		if _, err := tx.CopyFrom(ctx0, pgx.Identifier{"bench_responses"}, rColumns, pgx.CopyFromRows(responses)); err != nil {
+			return err
+		}
+		return tx.Commit(ctx0)
+	})
+}

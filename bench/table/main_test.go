@@ -1,0 +1,42 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+const sample = `goos: linux
+cpu: AMD EPYC
+BenchmarkPriorityPage-2   	5	90039228 ns/op	78.61 assure-ms/op	11.42 baseline-ms/op	1.500 max-ratio	6.881 ratio
+BenchmarkAuditTimeWindow-2	5	7124528 ns/op	2.648 assure-ms/op	4.475 baseline-ms/op	3.000 max-ratio	0.5918 ratio
+BenchmarkPriorityPage-2   	5	90039228 ns/op	70.00 assure-ms/op	10.00 baseline-ms/op	1.500 max-ratio	7.000 ratio
+BenchmarkPriorityPage-2   	5	90039228 ns/op	60.00 assure-ms/op	12.00 baseline-ms/op	1.500 max-ratio	5.000 ratio
+BenchmarkOther-2          	5	100 ns/op
+`
+
+// TestTable reads go test -bench output: medians over runs, figures in the
+// table's order, a count of the figures over their limit.
+func TestTable(t *testing.T) {
+	var out strings.Builder
+	unmet, err := run(strings.NewReader(sample), &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, want := range []string{
+		"Machine: goos: linux; cpu: AMD EPYC",
+		"| Priority ranking, one page (vs that page of stored scores) (median of 3) | 70.00 | 11.42 | 6.88× | 1.50× | no |",
+		"| Audit log, one week's page (vs the action filter) | 2.65 | 4.47 | 0.59× | 3.00× | yes |",
+		"1 of 2 figures are over their allowed ratio.",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the table lacks %q:\n%s", want, text)
+		}
+	}
+	if unmet != 1 || strings.Contains(text, "Other") {
+		t.Errorf("unmet = %d, table:\n%s", unmet, text)
+	}
+	if _, err := run(strings.NewReader("PASS\n"), &out); err == nil {
+		t.Error("output without ratios made a table")
+	}
+}
