@@ -88,6 +88,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		trusted = append(trusted, n)
 	}
 	log := newLogger(stderr)
+	if ssoConfig.Issuer != "" {
+		log.Info("single sign-on", "issuer", ssoConfig.Issuer, "client_id", ssoConfig.ClientID, "redirect", ssoConfig.RedirectURL)
+	}
 
 	db, err := openDB(ctx, *dbURL)
 	if err != nil {
