@@ -25,6 +25,7 @@ type App struct {
 	openInBackground   int   // campaigns over more providers are opened in the background
 	checkpointDir      string
 	checkpointKey      ed25519.PublicKey
+	sso                *sso // nil when single sign-on is off
 }
 
 // Options configure the application layer.
@@ -43,6 +44,9 @@ type Options struct {
 	// latest checkpoint is not shown and posted ones cannot be checked.
 	CheckpointDir string
 	CheckpointKey ed25519.PublicKey
+	// SSO configures sign-in through the regulator's identity provider;
+	// without an issuer it is off.
+	SSO SSOConfig
 }
 
 // New builds the application layer.
@@ -50,6 +54,7 @@ func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Option
 	a := &App{db: db, authz: authz, log: log, maxEvidence: opts.MaxEvidenceBytes,
 		sectorJobThreshold: opts.SectorJobThreshold, openInBackground: opts.OpenInBackgroundOver,
 		checkpointDir: opts.CheckpointDir, checkpointKey: opts.CheckpointKey}
+	a.sso = newSSO(opts.SSO)
 	if a.maxEvidence <= 0 {
 		a.maxEvidence = domain.DefaultMaxEvidenceBytes
 	}

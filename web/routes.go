@@ -8,6 +8,8 @@ func (ui *UI) Handler() http.Handler {
 	mux.HandleFunc("GET /static/", ui.serveStatic)
 	mux.HandleFunc("GET /signin", ui.signInPage)
 	mux.HandleFunc("POST /signin", ui.signIn)
+	mux.HandleFunc("GET /signin/sso", ui.startSSO)
+	mux.HandleFunc("GET /signin/sso/callback", ui.finishSSO)
 	mux.HandleFunc("POST /language", ui.setLanguage)
 	mux.HandleFunc("POST /signout", ui.signedIn(ui.signOut))
 	mux.HandleFunc("GET /{$}", ui.signedIn(ui.home))

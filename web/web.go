@@ -193,6 +193,7 @@ func pageFuncs(ui *UI) template.FuncMap {
 			return u, nil
 		},
 		"percent": percent,
+		"ssoName": func() string { return ui.app.SSOName() },
 		"neg":     func(n int) int { return -n },
 		"kb":      func(size int64) int { return int((size + 1023) / 1024) },
 		"cardOf":  func(p *page, c *card) cardView { return cardView{Page: p, Card: c} },

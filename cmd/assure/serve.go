@@ -53,7 +53,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	auditKey := auditKeyFlag(fs)
 	checkpointDir := fs.String("checkpoint-dir", os.Getenv("ASSURE_CHECKPOINT_DIR"),
 		"directory of signed audit checkpoints the API shows and checks; needs the audit key (env ASSURE_CHECKPOINT_DIR)")
+	ssoSettings := ssoFlagsOf(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	ssoConfig, err := ssoSettings.config()
+	if err != nil {
 		return err
 	}
 	var checkpointKey ed25519.PublicKey
@@ -83,6 +88,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		trusted = append(trusted, n)
 	}
 	log := newLogger(stderr)
+	if ssoConfig.Issuer != "" {
+		log.Info("single sign-on", "issuer", ssoConfig.Issuer, "client_id", ssoConfig.ClientID, "redirect", ssoConfig.RedirectURL)
+	}
 
 	db, err := openDB(ctx, *dbURL)
 	if err != nil {
@@ -102,7 +110,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	application := app.New(db, authz, log, app.Options{MaxEvidenceBytes: int64(*maxEvidence) << 20,
-		CheckpointDir: *checkpointDir, CheckpointKey: checkpointKey})
+		CheckpointDir: *checkpointDir, CheckpointKey: checkpointKey, SSO: ssoConfig})
 	a := api.New(application, log, api.Options{SecureCookies: *secure, TrustedProxies: trusted})
 	jobs, err := application.NewJobs(log, app.JobOptions{Workers: *reportWorkers, KeepFor: *keepReports,
 		Timeout: *reportTimeout, RescueAfter: *reportRescue})
