@@ -123,7 +123,7 @@ type listIdentityRequestsInput struct {
 	User  string `query:"user" maxLength:"36" doc:"Only requests about this user."`
 }
 
-type identityRequestIDParam struct {
+type IdentityRequestIDParam struct {
 	ID string `path:"id" maxLength:"64" doc:"Identity request id."`
 }
 
@@ -140,7 +140,7 @@ type approvalOutput struct {
 }
 
 type rejectInput struct {
-	identityRequestIDParam
+	IdentityRequestIDParam
 	Body struct {
 		Reason string `json:"reason,omitempty" maxLength:"1000" doc:"Why, for the requester; optional."`
 	}
@@ -164,7 +164,7 @@ func (a *API) registerIdentityRequests() {
 	register(a, huma.Operation{
 		OperationID: "get-identity-request", Method: http.MethodGet, Path: "/api/v1/identity-requests/{id}", Tags: tags,
 		Summary: "Get an identity request", Description: "One identity request. A pending one past its expiry reads as expired.",
-	}, func(ctx context.Context, in *identityRequestIDParam) (*identityRequestOutput, error) {
+	}, func(ctx context.Context, in *IdentityRequestIDParam) (*identityRequestOutput, error) {
 		r, err := a.app.IdentityRequest(ctx, actorFrom(ctx), in.ID)
 		if err != nil {
 			return nil, err
@@ -180,7 +180,7 @@ func (a *API) registerIdentityRequests() {
 			"(approved, rejected, cancelled or expired), when the user changed since, when the email is now taken, or " +
 			"when the change would leave no active admin. For a creation or password reset the answer carries the " +
 			"temporary password, shown this once.",
-	}, func(ctx context.Context, in *identityRequestIDParam) (*approvalOutput, error) {
+	}, func(ctx context.Context, in *IdentityRequestIDParam) (*approvalOutput, error) {
 		r, u, password, err := a.app.ApproveIdentityRequest(ctx, actorFrom(ctx), in.ID)
 		if err != nil {
 			return nil, err
@@ -207,7 +207,7 @@ func (a *API) registerIdentityRequests() {
 		OperationID: "cancel-identity-request", Method: http.MethodPost, Path: "/api/v1/identity-requests/{id}/cancel", Tags: tags,
 		Summary:     "Cancel an identity request",
 		Description: "Withdraws a pending request; only the administrator who made it may (403); 409 when it is no longer pending.",
-	}, func(ctx context.Context, in *identityRequestIDParam) (*identityRequestOutput, error) {
+	}, func(ctx context.Context, in *IdentityRequestIDParam) (*identityRequestOutput, error) {
 		r, err := a.app.CancelIdentityRequest(ctx, actorFrom(ctx), in.ID)
 		if err != nil {
 			return nil, err
