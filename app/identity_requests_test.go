@@ -145,6 +145,10 @@ func TestOneAdminCannotMakeTwoSupervisors(t *testing.T) {
 			t.Errorf("%s exists: %v", email, err)
 		}
 	}
+	// Nor does a bootstrap by the system pass while an admin is active.
+	_, err := s.db.CreateUser(ctx, domain.System("test"), store.NewUser{Email: "boot@regulator.test", Name: "Boot",
+		Role: domain.RoleSupervisor, Password: "a long enough password", Bootstrap: true})
+	wantCode(t, "a bootstrap while an admin is active", err, domain.EConflict)
 }
 
 // TestPrivilegedResetWaits checks that an admin's reset of a supervisor's

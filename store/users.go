@@ -27,6 +27,10 @@ type NewUser struct {
 	Role       domain.Role
 	ProviderID string
 	Password   string
+	// Bootstrap marks the system's direct creation of a privileged user while
+	// no active admin exists (who would otherwise approve it): refused
+	// (EConflict) once one does, and audited as a bootstrap.
+	Bootstrap bool
 }
 
 // CreateUser creates a user on behalf of actor. EInvalid lists every problem
@@ -43,11 +47,38 @@ func (db *DB) CreateUser(ctx context.Context, actor domain.Actor, nu NewUser) (d
 	}
 	var u domain.User
 	err = db.write(ctx, "create user", func(t *txn) error {
+		var extra map[string]any
+		if nu.Bootstrap {
+			if err := noActiveAdmin(ctx, t, actor); err != nil {
+				return err
+			}
+			extra = map[string]any{"bootstrap": true}
+		}
 		var err error
-		u, err = createUser(ctx, t, actor, nu, hash, !actor.IsSystem(), nil)
+		u, err = createUser(ctx, t, actor, nu, hash, !actor.IsSystem(), extra)
 		return err
 	})
 	return u, err
+}
+
+// noActiveAdmin allows a bootstrap: the system acting while no admin may
+// sign in. It locks the admins' rows so a concurrent promotion waits.
+func noActiveAdmin(ctx context.Context, t *txn, actor domain.Actor) error {
+	if !actor.IsSystem() {
+		return domain.Errorf(domain.EForbidden, "only the system bootstraps users")
+	}
+	rows, err := t.Query(ctx, `select id from users where role = 'admin' and status = 'active' for update`)
+	if err != nil {
+		return err
+	}
+	admins, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	if len(admins) > 0 {
+		return domain.Errorf(domain.EConflict, "an active admin exists: a supervisor, admin or auditor is now requested and approved by an admin")
+	}
+	return nil
 }
 
 // checkNewUser normalizes a new user and returns every problem of it, its
