@@ -55,6 +55,7 @@ func TestBrowser(t *testing.T) {
 		{"SupervisorInFrench", testSupervisorInFrench},
 		// The administrator's screens.
 		{"AdministratorJourney", testAdministratorJourney},
+		{"SecondAdminApprovesASupervisor", testSecondAdminApprovesASupervisor},
 		// The auditor's screens.
 		{"AuditorJourney", testAuditorJourney},
 	}
