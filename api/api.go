@@ -69,6 +69,7 @@ func New(application *app.App, log *slog.Logger, opts Options) *API {
 	a.registerHealth()
 	a.registerSession()
 	a.registerUsers()
+	a.registerIdentityRequests()
 	a.registerSettings()
 	a.registerAudit()
 	a.registerCatalog()

@@ -312,7 +312,7 @@ func TestUserAdministration(t *testing.T) {
 		t.Errorf("created = %+v", created)
 	}
 	wantProblem(t, admin.do(http.MethodPost, "/api/v1/users", map[string]any{"email": "lead@uno.test", "name": "Again",
-		"role": "auditor", "password": testPassword}), http.StatusConflict)
+		"role": "auditor"}), http.StatusConflict)
 	p := wantProblem(t, admin.do(http.MethodPost, "/api/v1/users", map[string]any{"email": "not-an-email", "name": "",
 		"role": "provider_editor", "password": "short"}), http.StatusUnprocessableEntity)
 	if len(p.Errors) < 4 {
@@ -359,22 +359,39 @@ func TestUserAdministration(t *testing.T) {
 	wantProblem(t, admin.do(http.MethodPatch, "/api/v1/users/"+created.ID, map[string]any{"name": "Stale"}, "If-Match", etag),
 		http.StatusPreconditionFailed)
 	// Role change to a provider-less role needs the provider dropped: done for them.
-	var changed api.User
-	admin.json(http.MethodPatch, "/api/v1/users/"+created.ID, map[string]any{"role": "auditor"}, http.StatusOK, &changed)
-	if changed.Role != "auditor" || changed.ProviderID != "" {
+	// The last admin stays, even as a request.
+	wantProblem(t, admin.do(http.MethodPost, "/api/v1/users/"+adminUser.ID+"/disable", nil), http.StatusConflict)
+	wantProblem(t, admin.do(http.MethodPatch, "/api/v1/users/"+adminUser.ID, map[string]any{"role": "supervisor"}), http.StatusConflict)
+	// Into the auditor role it waits for a second admin.
+	second := s.as(s.tokenFor(s.user(domain.RoleAdmin, "")))
+	var req api.IdentityRequest
+	admin.json(http.MethodPatch, "/api/v1/users/"+created.ID, map[string]any{"role": "auditor"}, http.StatusAccepted, &req)
+	var approved struct {
+		User              api.User `json:"user"`
+		TemporaryPassword string   `json:"temporary_password"`
+	}
+	second.json(http.MethodPost, "/api/v1/identity-requests/"+req.ID+"/approve", nil, http.StatusOK, &approved)
+	changed := approved.User
+	if changed.Role != "auditor" || changed.ProviderID != "" || approved.TemporaryPassword != "" {
 		t.Errorf("changed = %+v", changed)
 	}
 	if s.events("user.role_change", created.ID) != 1 {
 		t.Error("role change is not audited")
 	}
-	// The last admin stays.
-	wantProblem(t, admin.do(http.MethodPost, "/api/v1/users/"+adminUser.ID+"/disable", nil), http.StatusConflict)
-	wantProblem(t, admin.do(http.MethodPatch, "/api/v1/users/"+adminUser.ID, map[string]any{"role": "supervisor"}), http.StatusConflict)
 
-	// Password reset by the admin.
-	admin.json(http.MethodPut, "/api/v1/users/"+changed.ID+"/password", map[string]any{"password": "reset by the admin 1"},
+	// Password reset by the admin: an editor's at once; an auditor's waits,
+	// and only the approver learns the temporary password.
+	admin.json(http.MethodPut, "/api/v1/users/"+editor.ID+"/password", map[string]any{"password": "reset by the admin 1"},
 		http.StatusNoContent, nil)
-	s.login(changed.Email, "reset by the admin 1")
+	wantProblem(t, admin.do(http.MethodPut, "/api/v1/users/"+changed.ID+"/password", map[string]any{"password": "reset by the admin 1"}),
+		http.StatusUnprocessableEntity)
+	admin.json(http.MethodPut, "/api/v1/users/"+changed.ID+"/password", map[string]any{}, http.StatusAccepted, &req)
+	wantProblem(t, admin.do(http.MethodPost, "/api/v1/identity-requests/"+req.ID+"/approve", nil), http.StatusForbidden)
+	second.json(http.MethodPost, "/api/v1/identity-requests/"+req.ID+"/approve", nil, http.StatusOK, &approved)
+	if approved.TemporaryPassword == "" {
+		t.Fatal("the approver received no temporary password")
+	}
+	s.login(changed.Email, approved.TemporaryPassword)
 }
 
 // TestTwoServersAgree starts two API servers on one database: a role change
@@ -384,17 +401,22 @@ func TestTwoServersAgree(t *testing.T) {
 	a := newServer(t)
 	b := serve(t, a.db, a.dbURL)
 	admin := a.as(a.tokenFor(a.user(domain.RoleAdmin, "")))
+	second := a.as(a.tokenFor(a.user(domain.RoleAdmin, "")))
 	u := a.user(domain.RoleAuditor, "")
 	token := a.login(u.Email, testPassword)
 
 	if r := b.as(token).get("/api/v1/audit"); r.status != http.StatusOK {
 		t.Fatalf("auditor on b = %d", r.status)
 	}
-	admin.json(http.MethodPatch, "/api/v1/users/"+u.ID, map[string]any{"role": "supervisor"}, http.StatusOK, nil)
+	// A privileged role change waits for a second admin, who may approve it on b.
+	var req api.IdentityRequest
+	admin.json(http.MethodPatch, "/api/v1/users/"+u.ID, map[string]any{"role": "supervisor"}, http.StatusAccepted, &req)
+	b.as(second.token).json(http.MethodPost, "/api/v1/identity-requests/"+req.ID+"/approve", nil, http.StatusOK, nil)
 	if r := b.as(token).get("/api/v1/audit/verify"); r.status != http.StatusOK {
 		t.Errorf("supervisor verifies on b = %d", r.status)
 	}
-	admin.json(http.MethodPatch, "/api/v1/users/"+u.ID, map[string]any{"role": "admin"}, http.StatusOK, nil)
+	admin.json(http.MethodPatch, "/api/v1/users/"+u.ID, map[string]any{"role": "admin"}, http.StatusAccepted, &req)
+	b.as(second.token).json(http.MethodPost, "/api/v1/identity-requests/"+req.ID+"/approve", nil, http.StatusOK, nil)
 	wantProblem(t, b.as(token).get("/api/v1/audit"), http.StatusForbidden)
 
 	a.as(token).json(http.MethodDelete, "/api/v1/session", nil, http.StatusNoContent, nil)
@@ -514,6 +536,7 @@ func TestReenablingKeepsOldCredentialsRevoked(t *testing.T) {
 	t.Parallel()
 	s := newServer(t)
 	admin := s.as(s.tokenFor(s.user(domain.RoleAdmin, "")))
+	second := s.as(s.tokenFor(s.user(domain.RoleAdmin, "")))
 	u := s.user(domain.RoleSupervisor, "")
 	disable := map[string]func(){
 		"POST disable": func() { admin.json(http.MethodPost, "/api/v1/users/"+u.ID+"/disable", nil, http.StatusOK, nil) },
@@ -544,8 +567,16 @@ func TestReenablingKeepsOldCredentialsRevoked(t *testing.T) {
 		wantProblem(t, s.as("").do(http.MethodPost, "/api/v1/session",
 			map[string]string{"email": u.Email, "password": testPassword}), http.StatusUnauthorized)
 
-		var enabled api.User
-		admin.json(http.MethodPatch, "/api/v1/users/"+u.ID, map[string]any{"status": "active"}, http.StatusOK, &enabled)
+		// Re-enabling a supervisor waits for a second admin.
+		var req api.IdentityRequest
+		admin.json(http.MethodPatch, "/api/v1/users/"+u.ID, map[string]any{"status": "active"}, http.StatusAccepted, &req)
+		wantProblem(t, s.as("").do(http.MethodPost, "/api/v1/session",
+			map[string]string{"email": u.Email, "password": testPassword}), http.StatusUnauthorized)
+		var approved struct {
+			User api.User `json:"user"`
+		}
+		second.json(http.MethodPost, "/api/v1/identity-requests/"+req.ID+"/approve", nil, http.StatusOK, &approved)
+		enabled := approved.User
 		if enabled.Status != "active" {
 			t.Fatalf("%s: re-enabled user is %s", route, enabled.Status)
 		}

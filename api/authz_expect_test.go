@@ -85,8 +85,17 @@ var expectedAccess = map[string]string{
 	"reset-user-password": "AA FF FF FF FF",
 	"reset-user-totp":     "AA FF FF FF FF",
 	"unlock-user":         "AA FF FF FF FF",
-	"get-settings":        "AA FF FF FF FF",
-	"update-settings":     "AA FF FF FF FF",
+
+	// Identity requests: admins only; who of them may decide is a domain rule
+	// (neither requester nor target), which the fixtures respect.
+	//                           adm sup pad ped aud
+	"list-identity-requests":   "AA FF FF FF FF",
+	"get-identity-request":     "AA FF FF FF FF",
+	"approve-identity-request": "AA FF FF FF FF",
+	"reject-identity-request":  "AA FF FF FF FF",
+	"cancel-identity-request":  "AA FF FF FF FF",
+	"get-settings":             "AA FF FF FF FF",
+	"update-settings":          "AA FF FF FF FF",
 
 	//                    adm sup pad ped aud
 	"list-audit-events":        "FF AA FF FF AA",

@@ -145,6 +145,9 @@ var paramFixtures = map[string]func(w *world, actor domain.User, other bool) (st
 		w.s.must(err)
 		return job.ID, otherUser
 	},
+	"identity-requests/{id}": func(w *world, _ domain.User, _ bool) (string, scope) {
+		return identityRequest(w, domain.System("walk")), sameObject
+	},
 	"tokens/{id}": func(w *world, actor domain.User, other bool) (string, scope) {
 		if other {
 			return w.otherToken, otherUser
@@ -154,6 +157,28 @@ var paramFixtures = map[string]func(w *world, actor domain.User, other bool) (st
 			w.s.t.Fatal(err)
 		}
 		return tok.ID, otherUser
+	},
+}
+
+// identityRequest files a fresh request (a supervisor's password reset)
+// by requester, for the walk to read, approve or reject.
+func identityRequest(w *world, requester domain.Actor) string {
+	r, err := w.s.db.FileIdentityRequest(context.Background(), requester, store.NewIdentityRequest{
+		Kind: domain.RequestPasswordReset, TargetID: w.s.user(domain.RoleSupervisor, "").ID})
+	w.s.must(err)
+	return r.ID
+}
+
+// operationParamFixtures override paramFixtures for one operation, keyed by
+// operation id and parameter.
+var operationParamFixtures = map[string]func(w *world, actor domain.User, other bool) (string, scope){
+	// Only the admin who asked may cancel: an admin cancels their own request.
+	"cancel-identity-request identity-requests/{id}": func(w *world, actor domain.User, _ bool) (string, scope) {
+		requester := domain.System("walk")
+		if actor.Role == domain.RoleAdmin {
+			requester = actorOf(actor)
+		}
+		return identityRequest(w, requester), sameObject
 	},
 }
 
@@ -189,6 +214,9 @@ var bodyFixtures = map[string]func(w *world, actor domain.User, other bool) (any
 			"role": "provider_editor", "provider_id": p, "password": testPassword}, otherProvider
 	},
 	"update-user": func(*world, domain.User, bool) (any, scope) { return map[string]any{"name": "Renamed"}, sameObject },
+	"reject-identity-request": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"reason": "Not on the staff list."}, sameObject
+	},
 	"reset-user-password": func(*world, domain.User, bool) (any, scope) {
 		return map[string]any{"password": "a reset passphrase"}, sameObject
 	},
@@ -404,7 +432,10 @@ func (w *world) resolve(t *testing.T, o operation, actor domain.User, other bool
 	ok := true
 	path := pathParam.ReplaceAllStringFunc(o.path, func(m string) string {
 		parts := pathParam.FindStringSubmatch(m)
-		f, found := paramFixtures[parts[1]+"/{"+parts[2]+"}"]
+		f, found := operationParamFixtures[o.op.OperationID+" "+parts[1]+"/{"+parts[2]+"}"]
+		if !found {
+			f, found = paramFixtures[parts[1]+"/{"+parts[2]+"}"]
+		}
 		if !found {
 			t.Errorf("%s: no fixture for path parameter %s/{%s}", o.op.OperationID, parts[1], parts[2])
 			ok = false

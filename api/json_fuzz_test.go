@@ -42,7 +42,8 @@ func FuzzJSONBodies(f *testing.F) {
 		{http.MethodPost, "/api/v1/tokens", fl.editor.token, false},
 	}
 	ids := strings.NewReplacer("{assessment}", fl.assessment.ID, "{provider}", fl.provider)
-	f.Add(uint8(0), []byte(`{"email":"new@example.test","name":"New","role":"auditor","password":"a long enough password"}`))
+	f.Add(uint8(0), []byte(`{"email":"new@example.test","name":"New","role":"auditor"}`))
+	f.Add(uint8(0), []byte(`{"email":"new@example.test","name":"New","role":"supervisor","password":"a long enough password"}`))
 	f.Add(uint8(4), []byte(`{"status":"partial","narrative":"Half done.","remediation_date":"2999-01-01"}`))
 	f.Add(uint8(5), []byte(`{"name":"x","expires_at":"tomorrow"}`))
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {

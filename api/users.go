@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -19,7 +20,7 @@ type createUserInput struct {
 		Name       string      `json:"name" maxLength:"200"`
 		Role       domain.Role `json:"role" enum:"admin,supervisor,provider_admin,provider_editor,auditor"`
 		ProviderID string      `json:"provider_id,omitempty" maxLength:"36" doc:"Required for provider roles, absent otherwise."`
-		Password   string      `json:"password" maxLength:"256" doc:"At least 12 characters."`
+		Password   string      `json:"password,omitempty" maxLength:"256" doc:"At least 12 characters. Absent for a supervisor, admin or auditor, whose temporary password the approving administrator receives."`
 	}
 }
 
@@ -58,7 +59,7 @@ type updateUserInput struct {
 type resetPasswordInput struct {
 	UserIDParam
 	Body struct {
-		Password string `json:"password" maxLength:"256"`
+		Password string `json:"password,omitempty" maxLength:"256" doc:"Absent for a supervisor, admin or auditor."`
 	}
 }
 
@@ -85,18 +86,23 @@ func (a *API) registerUsers() {
 		OperationID: "create-user", Method: http.MethodPost, Path: "/api/v1/users", Tags: tags,
 		Summary: "Create a user",
 		Description: "Admins create any user. A provider_admin creates provider_editor users of its own provider. " +
-			"Provider roles need provider_id; the others must not have one.",
+			"Provider roles need provider_id; the others must not have one. 201 with the user when it is created at once." +
+			pendingDescription + " Until then the account does not exist and cannot sign in; its email stays reserved.",
 		DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *createUserInput) (*userOutput, error) {
+	}, func(ctx context.Context, in *createUserInput) (*pendingOutput, error) {
 		actor := actorFrom(ctx)
 		b := in.Body
-		u, err := a.app.CreateUser(ctx, actor, store.NewUser{Email: b.Email, Name: b.Name, Role: b.Role,
+		u, r, err := a.app.CreateUser(ctx, actor, store.NewUser{Email: b.Email, Name: b.Name, Role: b.Role,
 			ProviderID: b.ProviderID, Password: b.Password})
 		if err != nil {
 			return nil, err
 		}
-		return userResponse(u), nil
+		if r != nil {
+			return pendingResponse(r), nil
+		}
+		return &pendingOutput{Status: http.StatusCreated, ETag: etag(u.Version), Body: userOf(u)}, nil
 	})
+	documentPending(a, http.MethodPost, "/api/v1/users", http.StatusCreated, reflect.TypeFor[User]())
 
 	register(a, huma.Operation{
 		OperationID: "list-users", Method: http.MethodGet, Path: "/api/v1/users", Tags: tags,
@@ -126,20 +132,25 @@ func (a *API) registerUsers() {
 		OperationID: "update-user", Method: http.MethodPatch, Path: "/api/v1/users/{id}", Tags: tags,
 		Summary: "Change a user",
 		Description: "Changes name, role, provider or status. The last active admin can be neither demoted nor " +
-			"disabled. Disabling revokes every session and token of the user.",
-	}, func(ctx context.Context, in *updateUserInput) (*userOutput, error) {
+			"disabled. Disabling revokes every session and token of the user. 200 with the user when applied at once." +
+			pendingDescription + " Such a change is filed whole, name included.",
+	}, func(ctx context.Context, in *updateUserInput) (*pendingOutput, error) {
 		version, err := ifMatch(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
 		b := in.Body
-		u, err := a.app.UpdateUser(ctx, actorFrom(ctx), in.ID,
+		u, r, err := a.app.UpdateUser(ctx, actorFrom(ctx), in.ID,
 			store.UserChange{Name: b.Name, Role: b.Role, ProviderID: b.ProviderID, Status: b.Status}, version)
 		if err != nil {
 			return nil, err
 		}
-		return userResponse(u), nil
+		if r != nil {
+			return pendingResponse(r), nil
+		}
+		return &pendingOutput{Status: http.StatusOK, ETag: etag(u.Version), Body: userOf(u)}, nil
 	})
+	documentPending(a, http.MethodPatch, "/api/v1/users/{id}", http.StatusOK, reflect.TypeFor[User]())
 
 	register(a, huma.Operation{
 		OperationID: "disable-user", Method: http.MethodPost, Path: "/api/v1/users/{id}/disable", Tags: tags,
@@ -156,11 +167,18 @@ func (a *API) registerUsers() {
 
 	register(a, huma.Operation{
 		OperationID: "reset-user-password", Method: http.MethodPut, Path: "/api/v1/users/{id}/password", Tags: tags,
-		Summary: "Reset a user's password", Description: "Sets a new password and revokes every session and token of the user.",
+		Summary: "Reset a user's password",
+		Description: "Sets a new password and revokes every session and token of the user: 204." + pendingDescription +
+			" Such a request comes without a password.",
 		DefaultStatus: http.StatusNoContent,
-	}, func(ctx context.Context, in *resetPasswordInput) (*struct{}, error) {
-		return nil, a.app.ResetPassword(ctx, actorFrom(ctx), in.ID, in.Body.Password)
+	}, func(ctx context.Context, in *resetPasswordInput) (*pendingOutput, error) {
+		r, err := a.app.ResetPassword(ctx, actorFrom(ctx), in.ID, in.Body.Password)
+		if err != nil || r == nil {
+			return nil, err
+		}
+		return pendingResponse(r), nil
 	})
+	documentPending(a, http.MethodPut, "/api/v1/users/{id}/password", http.StatusNoContent, nil)
 
 	register(a, huma.Operation{
 		OperationID: "unlock-user", Method: http.MethodPost, Path: "/api/v1/users/{id}/unlock", Tags: tags,
@@ -175,9 +193,16 @@ func (a *API) registerUsers() {
 
 	register(a, huma.Operation{
 		OperationID: "reset-user-totp", Method: http.MethodDelete, Path: "/api/v1/users/{id}/totp", Tags: tags,
-		Summary: "Remove a user's second factor", Description: "For a lost device: removes the second factor and revokes the user's sessions and tokens.",
+		Summary: "Remove a user's second factor",
+		Description: "For a lost device: removes the second factor and revokes the user's sessions and tokens: 204." +
+			pendingDescription,
 		DefaultStatus: http.StatusNoContent,
-	}, func(ctx context.Context, in *UserIDParam) (*struct{}, error) {
-		return nil, a.app.ResetTOTP(ctx, actorFrom(ctx), in.ID)
+	}, func(ctx context.Context, in *UserIDParam) (*pendingOutput, error) {
+		r, err := a.app.ResetTOTP(ctx, actorFrom(ctx), in.ID)
+		if err != nil || r == nil {
+			return nil, err
+		}
+		return pendingResponse(r), nil
 	})
+	documentPending(a, http.MethodDelete, "/api/v1/users/{id}/totp", http.StatusNoContent, nil)
 }

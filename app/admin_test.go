@@ -30,19 +30,19 @@ func TestAdminActions(t *testing.T) {
 	}
 	// Only administrators undo a disable: a provider could otherwise reverse
 	// one made for a reason it does not know.
-	_, err = s.app.EnableUser(ctx, s.adminB, s.editorA.UserID)
+	_, _, err = s.app.EnableUser(ctx, s.adminB, s.editorA.UserID)
 	wantCode(t, "another provider's admin enables A's editor", err, domain.EForbidden)
-	_, err = s.app.EnableUser(ctx, s.adminA, s.editorA.UserID)
+	_, _, err = s.app.EnableUser(ctx, s.adminA, s.editorA.UserID)
 	wantCode(t, "A's admin enables A's editor", err, domain.EForbidden)
-	_, err = s.app.EnableUser(ctx, s.sup, s.editorA.UserID)
+	_, _, err = s.app.EnableUser(ctx, s.sup, s.editorA.UserID)
 	wantCode(t, "a supervisor enables a user", err, domain.EForbidden)
-	if u, err := s.app.EnableUser(ctx, ad, s.editorA.UserID); err != nil || u.Status != domain.UserActive {
+	if u, _, err := s.app.EnableUser(ctx, ad, s.editorA.UserID); err != nil || u.Status != domain.UserActive {
 		t.Fatalf("an administrator enables A's editor = %v, %s", err, u.Status)
 	}
 	_, err = s.app.DisableUser(ctx, ad, admin.ID)
 	wantCode(t, "an administrator disables their own account", err, domain.EConflict)
 
-	password, err := s.app.ResetPasswordGenerated(ctx, ad, s.editorB.UserID)
+	password, _, err := s.app.ResetPasswordGenerated(ctx, ad, s.editorB.UserID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestAdminActions(t *testing.T) {
 	if err != nil || !sess.User.MustChangePassword {
 		t.Errorf("signing in with the reset password = %v, must change %v", err, sess.User.MustChangePassword)
 	}
-	_, err = s.app.ResetPasswordGenerated(ctx, s.sup, s.editorB.UserID)
+	_, _, err = s.app.ResetPasswordGenerated(ctx, s.sup, s.editorB.UserID)
 	wantCode(t, "a supervisor resets a password", err, domain.EForbidden)
 
 	life, err := s.app.SessionLifetimes(ctx, ad)

@@ -22,15 +22,52 @@ func (a *App) user(ctx context.Context, actor domain.Actor, id, act string) (dom
 }
 
 // CreateUser creates a user: admins any, a provider_admin editors of its own
-// provider.
-func (a *App) CreateUser(ctx context.Context, actor domain.Actor, nu store.NewUser) (domain.User, error) {
+// provider. A supervisor, admin or auditor is not created but requested
+// (the request comes back, the user is zero): the account exists only once
+// another administrator approves, who then receives its temporary password;
+// such a request must come without a password (EInvalid).
+func (a *App) CreateUser(ctx context.Context, actor domain.Actor, nu store.NewUser) (domain.User, *domain.IdentityRequest, error) {
 	if err := a.permit(ctx, actor, "user", "create"); err != nil {
-		return domain.User{}, err
+		return domain.User{}, nil, err
 	}
 	if err := a.permitOn(ctx, actor, nu.ProviderID, "user", "create", "provider"); err != nil {
-		return domain.User{}, err
+		return domain.User{}, nil, err
 	}
-	return a.db.CreateUser(ctx, actor, nu)
+	if a.CreationNeedsApproval(nu) {
+		if nu.Password != "" {
+			return domain.User{}, nil, domain.Invalid("the user cannot be requested so", []domain.Problem{{Location: "body.password",
+				Message: "must be absent: the administrator who approves receives a temporary password"}})
+		}
+		r, err := a.db.FileIdentityRequest(ctx, actor, store.NewIdentityRequest{Kind: domain.RequestUserCreate,
+			Change: domain.IdentityChange{Email: nu.Email, Name: &nu.Name, Role: &nu.Role, ProviderID: &nu.ProviderID}})
+		if err != nil {
+			return domain.User{}, nil, err
+		}
+		return domain.User{}, &r, nil
+	}
+	u, err := a.db.CreateUser(ctx, actor, nu)
+	return u, nil, err
+}
+
+// CreationNeedsApproval reports whether creating nu waits for a second
+// administrator.
+func (a *App) CreationNeedsApproval(nu store.NewUser) bool {
+	return domain.NeedsSecondAdmin(domain.RequestUserCreate, domain.User{}, domain.User{Role: nu.Role, ProviderID: nu.ProviderID})
+}
+
+// fileOrApply files a request of kind about before when the change to after
+// is privileged, and reports whether it did.
+func (a *App) fileOrApply(ctx context.Context, actor domain.Actor, kind domain.IdentityRequestKind, before, after domain.User,
+	ch domain.IdentityChange, ifVersion int) (*domain.IdentityRequest, error) {
+	if !domain.NeedsSecondAdmin(kind, before, after) {
+		return nil, nil
+	}
+	r, err := a.db.FileIdentityRequest(ctx, actor, store.NewIdentityRequest{Kind: kind, TargetID: before.ID,
+		Change: ch, IfVersion: ifVersion})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 // Users lists users by email; a provider_admin sees its own provider's only.
@@ -47,11 +84,24 @@ func (a *App) User(ctx context.Context, actor domain.Actor, id string) (domain.U
 }
 
 // UpdateUser changes a user's name, role, provider or status at ifVersion.
-func (a *App) UpdateUser(ctx context.Context, actor domain.Actor, id string, ch store.UserChange, ifVersion int) (domain.User, error) {
-	if _, err := a.user(ctx, actor, id, "update"); err != nil {
-		return domain.User{}, err
+// A change that is privileged (domain.NeedsSecondAdmin) is filed whole as a
+// request instead, returned with the user unchanged.
+func (a *App) UpdateUser(ctx context.Context, actor domain.Actor, id string, ch store.UserChange, ifVersion int) (domain.User, *domain.IdentityRequest, error) {
+	before, err := a.user(ctx, actor, id, "update")
+	if err != nil {
+		return domain.User{}, nil, err
 	}
-	return a.db.UpdateUser(ctx, actor, id, ch, ifVersion)
+	change := ch.IdentityChange()
+	kind := domain.RequestUserChange
+	if change.Status != nil && *change.Status == domain.UserActive && change.Name == nil && change.Role == nil && change.ProviderID == nil {
+		kind = domain.RequestUserEnable
+	}
+	r, err := a.fileOrApply(ctx, actor, kind, before, domain.ApplyUserChange(before, change), change, ifVersion)
+	if err != nil || r != nil {
+		return before, r, err
+	}
+	u, err := a.db.UpdateUser(ctx, actor, id, ch, ifVersion)
+	return u, nil, err
 }
 
 // DisableUser stops a user signing in and revokes every session and token.
@@ -66,20 +116,37 @@ func (a *App) DisableUser(ctx context.Context, actor domain.Actor, id string) (d
 	return a.db.DisableUser(ctx, actor, id)
 }
 
-// ResetPassword sets a user's password and revokes their sessions and tokens.
-func (a *App) ResetPassword(ctx context.Context, actor domain.Actor, id, password string) error {
-	if _, err := a.user(ctx, actor, id, "reset_password"); err != nil {
-		return err
+// ResetPassword sets a user's password and revokes their sessions and
+// tokens. For a supervisor, admin or auditor it files a request instead,
+// which must come without a password (EInvalid): the administrator who
+// approves receives a temporary one.
+func (a *App) ResetPassword(ctx context.Context, actor domain.Actor, id, password string) (*domain.IdentityRequest, error) {
+	u, err := a.user(ctx, actor, id, "reset_password")
+	if err != nil {
+		return nil, err
 	}
-	return a.db.ResetPassword(ctx, actor, id, password)
+	if domain.NeedsSecondAdmin(domain.RequestPasswordReset, u, u) {
+		if password != "" {
+			return nil, domain.Invalid("the password cannot be set so", []domain.Problem{{Location: "body.password",
+				Message: "must be absent for a supervisor, admin or auditor: the administrator who approves receives a temporary password"}})
+		}
+		return a.fileOrApply(ctx, actor, domain.RequestPasswordReset, u, u, domain.IdentityChange{}, 0)
+	}
+	return nil, a.db.ResetPassword(ctx, actor, id, password)
 }
 
-// ResetTOTP removes a user's second factor and revokes their sessions and tokens.
-func (a *App) ResetTOTP(ctx context.Context, actor domain.Actor, id string) error {
-	if _, err := a.user(ctx, actor, id, "reset_totp"); err != nil {
-		return err
+// ResetTOTP removes a user's second factor and revokes their sessions and
+// tokens; for a supervisor, admin or auditor it files a request instead.
+func (a *App) ResetTOTP(ctx context.Context, actor domain.Actor, id string) (*domain.IdentityRequest, error) {
+	u, err := a.user(ctx, actor, id, "reset_totp")
+	if err != nil {
+		return nil, err
 	}
-	return a.db.ResetTOTP(ctx, actor, id)
+	r, err := a.fileOrApply(ctx, actor, domain.RequestSecondFactorReset, u, u, domain.IdentityChange{}, 0)
+	if err != nil || r != nil {
+		return r, err
+	}
+	return nil, a.db.ResetTOTP(ctx, actor, id)
 }
 
 // UnlockUser clears the sign-in throttle of a user's account, from every
@@ -94,24 +161,43 @@ func (a *App) UnlockUser(ctx context.Context, actor domain.Actor, id string) err
 }
 
 // EnableUser lets a disabled user sign in again; whoever may disable a user
-// may undo it. Their old sessions and tokens stay revoked.
-func (a *App) EnableUser(ctx context.Context, actor domain.Actor, id string) (domain.User, error) {
-	if _, err := a.user(ctx, actor, id, "enable"); err != nil {
-		return domain.User{}, err
+// may undo it. Their old sessions and tokens stay revoked. Re-enabling a
+// supervisor, admin or auditor files a request instead.
+func (a *App) EnableUser(ctx context.Context, actor domain.Actor, id string) (domain.User, *domain.IdentityRequest, error) {
+	u, err := a.user(ctx, actor, id, "enable")
+	if err != nil {
+		return domain.User{}, nil, err
 	}
-	return a.db.EnableUser(ctx, actor, id)
+	active := domain.UserActive
+	r, err := a.fileOrApply(ctx, actor, domain.RequestUserEnable, u, domain.ApplyUserChange(u, domain.IdentityChange{Status: &active}),
+		domain.IdentityChange{Status: &active}, 0)
+	if err != nil || r != nil {
+		return u, r, err
+	}
+	u, err = a.db.EnableUser(ctx, actor, id)
+	return u, nil, err
 }
 
 // ResetPasswordGenerated gives a user a new temporary password, made here
 // so that nobody has to invent one, and returns it to be shown once. The
 // user must change it at their next sign-in; their sessions and tokens are
 // revoked.
-func (a *App) ResetPasswordGenerated(ctx context.Context, actor domain.Actor, id string) (string, error) {
-	password := TemporaryPassword()
-	if err := a.ResetPassword(ctx, actor, id, password); err != nil {
-		return "", err
+// For a supervisor, admin or auditor no password is made now: the request
+// filed comes back instead, and the approver receives the password.
+func (a *App) ResetPasswordGenerated(ctx context.Context, actor domain.Actor, id string) (string, *domain.IdentityRequest, error) {
+	u, err := a.user(ctx, actor, id, "reset_password")
+	if err != nil {
+		return "", nil, err
 	}
-	return password, nil
+	if domain.NeedsSecondAdmin(domain.RequestPasswordReset, u, u) {
+		r, err := a.ResetPassword(ctx, actor, id, "")
+		return "", r, err
+	}
+	password := TemporaryPassword()
+	if _, err := a.ResetPassword(ctx, actor, id, password); err != nil {
+		return "", nil, err
+	}
+	return password, nil, nil
 }
 
 // temporaryWords is the alphabet of temporary passwords: lower-case letters
@@ -148,6 +234,11 @@ func (a *App) UserCounts(ctx context.Context, actor domain.Actor) (active, disab
 // limits and u's state allow; the pages offer exactly these.
 type UserActions struct {
 	Change, Disable, Enable, ResetPassword, ResetTOTP, Unlock bool
+	// These say which of the acts above wait for another administrator.
+	EnableNeedsApproval, ResetPasswordNeedsApproval, ResetTOTPNeedsApproval bool
+	// ChangeNeedsApproval: any change of role or provider of this user waits,
+	// because the user holds a privileged role now.
+	ChangeNeedsApproval bool
 }
 
 // UserActionsOn returns what actor may do to u.
@@ -155,12 +246,18 @@ func (a *App) UserActionsOn(actor domain.Actor, u domain.User) UserActions {
 	if domain.CheckUserManagement(actor, u.Role, u.ProviderID) != nil {
 		return UserActions{}
 	}
+	active := u
+	active.Status = domain.UserActive
 	return UserActions{
-		Change:        a.OffersEveryProvider(actor, "user", "update"),
-		Disable:       u.Status == domain.UserActive && u.ID != actor.UserID && a.Offers(actor, "user", "disable"),
-		Enable:        u.Status == domain.UserDisabled && a.Offers(actor, "user", "enable"),
-		ResetPassword: a.Offers(actor, "user", "reset_password"),
-		ResetTOTP:     u.TOTPEnabled && a.Offers(actor, "user", "reset_totp"),
-		Unlock:        a.Offers(actor, "user", "unlock"),
+		EnableNeedsApproval:        domain.NeedsSecondAdmin(domain.RequestUserEnable, u, active),
+		ResetPasswordNeedsApproval: domain.NeedsSecondAdmin(domain.RequestPasswordReset, u, u),
+		ResetTOTPNeedsApproval:     domain.NeedsSecondAdmin(domain.RequestSecondFactorReset, u, u),
+		ChangeNeedsApproval:        domain.PrivilegedRole(u.Role),
+		Change:                     a.OffersEveryProvider(actor, "user", "update"),
+		Disable:                    u.Status == domain.UserActive && u.ID != actor.UserID && a.Offers(actor, "user", "disable"),
+		Enable:                     u.Status == domain.UserDisabled && a.Offers(actor, "user", "enable"),
+		ResetPassword:              a.Offers(actor, "user", "reset_password"),
+		ResetTOTP:                  u.TOTPEnabled && a.Offers(actor, "user", "reset_totp"),
+		Unlock:                     a.Offers(actor, "user", "unlock"),
 	}
 }

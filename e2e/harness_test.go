@@ -56,6 +56,7 @@ func TestBrowser(t *testing.T) {
 		{"SupervisorInFrench", testSupervisorInFrench},
 		// The administrator's screens.
 		{"AdministratorJourney", testAdministratorJourney},
+		{"SecondAdminApprovesASupervisor", testSecondAdminApprovesASupervisor},
 		// The auditor's screens.
 		{"AuditorJourney", testAuditorJourney},
 	}

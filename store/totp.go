@@ -112,13 +112,20 @@ func (db *DB) ResetTOTP(ctx context.Context, actor domain.Actor, userID string) 
 		return err
 	}
 	return db.write(ctx, "reset totp", func(t *txn) error {
-		if _, err := t.Exec(ctx, `update users set totp_secret = null, totp_confirmed_at = null, totp_last_step = 0,
-			updated_at = now(), version = version + 1 where id = $1`, userID); err != nil {
-			return err
-		}
-		if err := revokeTokens(ctx, t, userID, "second factor reset"); err != nil {
-			return err
-		}
-		return t.record(actor, "totp.reset", "user", userID, u.ProviderID, map[string]any{"email": u.Email})
+		return resetSecondFactor(ctx, t, actor, u)
 	})
+}
+
+// resetSecondFactor removes u's second factor, revokes their sessions and
+// tokens and records totp.reset. It is the one second-factor reset, which a
+// direct reset and an approved request both use.
+func resetSecondFactor(ctx context.Context, t *txn, actor domain.Actor, u domain.User) error {
+	if _, err := t.Exec(ctx, `update users set totp_secret = null, totp_confirmed_at = null, totp_last_step = 0,
+		updated_at = now(), version = version + 1 where id = $1`, u.ID); err != nil {
+		return err
+	}
+	if err := revokeTokens(ctx, t, u.ID, "second factor reset"); err != nil {
+		return err
+	}
+	return t.record(actor, "totp.reset", "user", u.ID, u.ProviderID, map[string]any{"email": u.Email})
 }

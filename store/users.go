@@ -27,23 +27,18 @@ type NewUser struct {
 	Role       domain.Role
 	ProviderID string
 	Password   string
+	// Bootstrap marks the system's direct creation of a privileged user while
+	// no active admin exists (who would otherwise approve it): refused
+	// (EConflict) once one does, and audited as a bootstrap.
+	Bootstrap bool
 }
 
 // CreateUser creates a user on behalf of actor. EInvalid lists every problem
 // of the input; EForbidden when actor may not manage such a user; EConflict
 // when the email is taken.
 func (db *DB) CreateUser(ctx context.Context, actor domain.Actor, nu NewUser) (domain.User, error) {
-	nu.Email = domain.NormalizeEmail(nu.Email)
-	nu.Name = strings.TrimSpace(nu.Name)
-	problems := domain.CheckUser(nu.Email, nu.Name, nu.Role, nu.ProviderID)
-	problems = append(problems, domain.CheckPassword("body.password", nu.Password, nu.Email)...)
-	if nu.ProviderID != "" && !isUUID(nu.ProviderID) {
-		problems = append(problems, domain.Problem{Location: "body.provider_id", Message: "must be a provider id"})
-	}
-	if len(problems) > 0 {
-		return domain.User{}, domain.Invalid("the user cannot be created", problems)
-	}
-	if err := domain.CheckUserManagement(actor, nu.Role, nu.ProviderID); err != nil {
+	nu, err := checkNewUser(actor, nu, true)
+	if err != nil {
 		return domain.User{}, err
 	}
 	hash, err := domain.HashPassword(nu.Password)
@@ -52,31 +47,91 @@ func (db *DB) CreateUser(ctx context.Context, actor domain.Actor, nu NewUser) (d
 	}
 	var u domain.User
 	err = db.write(ctx, "create user", func(t *txn) error {
-		if nu.ProviderID != "" {
-			if err := providerExists(ctx, t, nu.ProviderID, actor); err != nil {
+		var extra map[string]any
+		if nu.Bootstrap {
+			if err := noActiveAdmin(ctx, t, actor); err != nil {
 				return err
 			}
+			extra = map[string]any{"bootstrap": true}
 		}
-		// A password chosen by another person is changed at the first sign-in;
-		// the system (bootstrap, seeding) sets passwords people chose themselves.
-		rows, err := t.Query(ctx, `insert into users as u (email, name, role, provider_id, password_hash, must_change_password)
-			values ($1, $2, $3, $4, $5, $6)
-			on conflict (email) do nothing
-			returning `+userColumns, nu.Email, nu.Name, nu.Role, nullable(nu.ProviderID), hash, !actor.IsSystem())
-		if err != nil {
-			return err
-		}
-		u, err = pgx.CollectExactlyOneRow(rows, scanUser)
-		if err == pgx.ErrNoRows {
-			return domain.Errorf(domain.EConflict, "a user with email %s already exists", nu.Email)
-		}
-		if err != nil {
-			return err
-		}
-		return t.record(actor, "user.create", "user", u.ID, u.ProviderID,
-			map[string]any{"email": u.Email, "name": u.Name, "role": u.Role, "provider_id": u.ProviderID})
+		var err error
+		u, err = createUser(ctx, t, actor, nu, hash, !actor.IsSystem(), extra)
+		return err
 	})
 	return u, err
+}
+
+// noActiveAdmin allows a bootstrap: the system acting while no admin may
+// sign in. It locks the admins' rows so a concurrent promotion waits.
+func noActiveAdmin(ctx context.Context, t *txn, actor domain.Actor) error {
+	if !actor.IsSystem() {
+		return domain.Errorf(domain.EForbidden, "only the system bootstraps users")
+	}
+	rows, err := t.Query(ctx, `select id from users where role = 'admin' and status = 'active' for update`)
+	if err != nil {
+		return err
+	}
+	admins, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	if len(admins) > 0 {
+		return domain.Errorf(domain.EConflict, "an active admin exists: a supervisor, admin or auditor is now requested and approved by an admin")
+	}
+	return nil
+}
+
+// checkNewUser normalizes a new user and returns every problem of it, its
+// password included when withPassword, and whether actor may manage it.
+func checkNewUser(actor domain.Actor, nu NewUser, withPassword bool) (NewUser, error) {
+	nu.Email = domain.NormalizeEmail(nu.Email)
+	nu.Name = strings.TrimSpace(nu.Name)
+	problems := domain.CheckUser(nu.Email, nu.Name, nu.Role, nu.ProviderID)
+	if withPassword {
+		problems = append(problems, domain.CheckPassword("body.password", nu.Password, nu.Email)...)
+	}
+	if nu.ProviderID != "" && !isUUID(nu.ProviderID) {
+		problems = append(problems, domain.Problem{Location: "body.provider_id", Message: "must be a provider id"})
+	}
+	if len(problems) > 0 {
+		return nu, domain.Invalid("the user cannot be created", problems)
+	}
+	return nu, domain.CheckUserManagement(actor, nu.Role, nu.ProviderID)
+}
+
+// createUser inserts a checked new user with a password hash and records
+// user.create, with extra in its summary. An email taken by a user or
+// reserved by a pending creation request is EConflict.
+func createUser(ctx context.Context, t *txn, actor domain.Actor, nu NewUser, hash string, mustChange bool, extra map[string]any) (domain.User, error) {
+	if nu.ProviderID != "" {
+		if err := providerExists(ctx, t, nu.ProviderID, actor); err != nil {
+			return domain.User{}, err
+		}
+	}
+	if err := emailFree(ctx, t, nu.Email); err != nil {
+		return domain.User{}, err
+	}
+	// A password chosen by another person is changed at the first sign-in;
+	// the system (bootstrap, seeding) sets passwords people chose themselves.
+	rows, err := t.Query(ctx, `insert into users as u (email, name, role, provider_id, password_hash, must_change_password)
+		values ($1, $2, $3, $4, $5, $6)
+		on conflict (email) do nothing
+		returning `+userColumns, nu.Email, nu.Name, nu.Role, nullable(nu.ProviderID), hash, mustChange)
+	if err != nil {
+		return domain.User{}, err
+	}
+	u, err := pgx.CollectExactlyOneRow(rows, scanUser)
+	if err == pgx.ErrNoRows {
+		return u, domain.Errorf(domain.EConflict, "a user with email %s already exists", nu.Email)
+	}
+	if err != nil {
+		return u, err
+	}
+	summary := map[string]any{"email": u.Email, "name": u.Name, "role": u.Role, "provider_id": u.ProviderID}
+	for k, v := range extra {
+		summary[k] = v
+	}
+	return u, t.record(actor, "user.create", "user", u.ID, u.ProviderID, summary)
 }
 
 // providerExists checks that a provider the actor may see exists.
@@ -207,86 +262,97 @@ type UserChange struct {
 func (db *DB) UpdateUser(ctx context.Context, actor domain.Actor, id string, ch UserChange, ifVersion int) (domain.User, error) {
 	var u domain.User
 	err := db.write(ctx, "update user", func(t *txn) error {
-		before, err := getUser(ctx, t, actor, id, true)
-		if err != nil {
-			return err
-		}
-		if ifVersion != 0 && ifVersion != before.Version {
-			return domain.Errorf(domain.EPrecondition, "user %s has changed since version %d (now %d); reload and retry",
-				id, ifVersion, before.Version)
-		}
-		after := before
-		if ch.Name != nil {
-			after.Name = strings.TrimSpace(*ch.Name)
-		}
-		if ch.Role != nil {
-			after.Role = *ch.Role
-			if !after.Role.ForProvider() && ch.ProviderID == nil {
-				after.ProviderID = ""
-			}
-		}
-		if ch.ProviderID != nil {
-			after.ProviderID = *ch.ProviderID
-		}
-		if ch.Status != nil {
-			after.Status = *ch.Status
-		}
-		problems := domain.CheckUser(after.Email, after.Name, after.Role, after.ProviderID)
-		if !after.Status.Valid() {
-			problems = append(problems, domain.Problem{Location: "body.status", Message: "must be active or disabled"})
-		}
-		if after.ProviderID != "" && !isUUID(after.ProviderID) {
-			problems = append(problems, domain.Problem{Location: "body.provider_id", Message: "must be a provider id"})
-		}
-		if len(problems) > 0 {
-			return domain.Invalid("the user cannot be changed so", problems)
-		}
-		if err := domain.CheckUserManagement(actor, before.Role, before.ProviderID); err != nil {
-			return err
-		}
-		if err := domain.CheckUserManagement(actor, after.Role, after.ProviderID); err != nil {
-			return err
-		}
-		if after.ProviderID != "" && after.ProviderID != before.ProviderID {
-			if err := providerExists(ctx, t, after.ProviderID, actor); err != nil {
-				return err
-			}
-		}
-		if err := keepOneAdmin(ctx, t, before, after); err != nil {
-			return err
-		}
-		if len(diff(userSummary(before), userSummary(after))) == 0 {
-			u = before // nothing changes: no new version, no event
-			return nil
-		}
-		rows, err := t.Query(ctx, `update users u set name = $2, role = $3, provider_id = $4, status = $5,
-			updated_at = now(), version = version + 1 where id = $1 returning `+userColumns,
-			id, after.Name, after.Role, nullable(after.ProviderID), after.Status)
-		if err != nil {
-			return err
-		}
-		if u, err = pgx.CollectExactlyOneRow(rows, scanUser); err != nil {
-			return err
-		}
-		changes := diff(userSummary(before), userSummary(u))
-		if len(changes) == 0 {
-			return nil
-		}
-		action := "user.update"
-		switch {
-		case before.Status != u.Status && u.Status == domain.UserDisabled:
-			action = "user.disable"
-			if err := revokeTokens(ctx, t, id, "user disabled"); err != nil {
-				return err
-			}
-		case before.Status != u.Status && u.Status == domain.UserActive:
-			action = "user.enable"
-		case before.Role != u.Role:
-			action = "user.role_change"
-		}
-		return t.record(actor, action, "user", u.ID, firstNonEmpty(u.ProviderID, before.ProviderID), map[string]any{"changes": changes})
+		var err error
+		u, err = updateUser(ctx, t, actor, id, ch.IdentityChange(), ifVersion, nil)
+		return err
 	})
 	return u, err
+}
+
+// IdentityChange is the change as a request would carry it.
+func (ch UserChange) IdentityChange() domain.IdentityChange {
+	return domain.IdentityChange{Name: ch.Name, Role: ch.Role, ProviderID: ch.ProviderID, Status: ch.Status}
+}
+
+// updateUser applies a checked change to the user under its row lock and
+// records its event, with extra in the summary.
+func updateUser(ctx context.Context, t *txn, actor domain.Actor, id string, ch domain.IdentityChange, ifVersion int, extra map[string]any) (domain.User, error) {
+	before, err := getUser(ctx, t, actor, id, true)
+	if err != nil {
+		return domain.User{}, err
+	}
+	if ifVersion != 0 && ifVersion != before.Version {
+		return domain.User{}, domain.Errorf(domain.EPrecondition, "user %s has changed since version %d (now %d); reload and retry",
+			id, ifVersion, before.Version)
+	}
+	after := domain.ApplyUserChange(before, ch)
+	if err := checkUserChange(ctx, t, actor, before, after); err != nil {
+		return domain.User{}, err
+	}
+	if len(diff(userSummary(before), userSummary(after))) == 0 {
+		return before, nil // nothing changes: no new version, no event
+	}
+	rows, err := t.Query(ctx, `update users u set name = $2, role = $3, provider_id = $4, status = $5,
+		updated_at = now(), version = version + 1 where id = $1 returning `+userColumns,
+		id, after.Name, after.Role, nullable(after.ProviderID), after.Status)
+	if err != nil {
+		return domain.User{}, err
+	}
+	u, err := pgx.CollectExactlyOneRow(rows, scanUser)
+	if err != nil {
+		return u, err
+	}
+	changes := diff(userSummary(before), userSummary(u))
+	if len(changes) == 0 {
+		return u, nil
+	}
+	action := "user.update"
+	switch {
+	case before.Status != u.Status && u.Status == domain.UserDisabled:
+		action = "user.disable"
+		if err := revokeTokens(ctx, t, id, "user disabled"); err != nil {
+			return u, err
+		}
+	case before.Status != u.Status && u.Status == domain.UserActive:
+		action = "user.enable"
+	case before.Role != u.Role:
+		action = "user.role_change"
+	}
+	summary := map[string]any{"changes": changes}
+	for k, v := range extra {
+		summary[k] = v
+	}
+	return u, t.record(actor, action, "user", u.ID, firstNonEmpty(u.ProviderID, before.ProviderID), summary)
+}
+
+// checkUserChange returns the problems of taking before to after: invalid
+// fields, a user actor may not manage, an unknown provider, the last admin.
+func checkUserChange(ctx context.Context, t *txn, actor domain.Actor, before, after domain.User) error {
+	problems := domain.CheckUser(after.Email, after.Name, after.Role, after.ProviderID)
+	if !after.Status.Valid() {
+		problems = append(problems, domain.Problem{Location: "body.status", Message: "must be active or disabled"})
+	}
+	if after.ProviderID != "" && !isUUID(after.ProviderID) {
+		problems = append(problems, domain.Problem{Location: "body.provider_id", Message: "must be a provider id"})
+	}
+	if len(problems) > 0 {
+		return domain.Invalid("the user cannot be changed so", problems)
+	}
+	if err := domain.CheckUserManagement(actor, before.Role, before.ProviderID); err != nil {
+		return err
+	}
+	if err := domain.CheckUserManagement(actor, after.Role, after.ProviderID); err != nil {
+		return err
+	}
+	if after.ProviderID != "" && after.ProviderID != before.ProviderID {
+		if err := providerExists(ctx, t, after.ProviderID, actor); err != nil {
+			return err
+		}
+	}
+	if err := keepOneAdmin(ctx, t, before, after); err != nil {
+		return err
+	}
+	return nil
 }
 
 // DisableUser disables a user and revokes every session and token.

@@ -17,6 +17,7 @@ type adminHomeData struct {
 	MoreFrameworks             bool
 	LiveTokens                 int
 	CanUsers, CanPublish       bool
+	WaitingRequests            int // identity requests waiting for a second administrator
 }
 
 // adminHome is the start page of who administers Assure: users, settings,
@@ -27,6 +28,10 @@ func (ui *UI) adminHome(w http.ResponseWriter, r *http.Request, v *visit) {
 	var err error
 	if d.CanUsers = ui.app.Offers(v.actor, "user", "read"); d.CanUsers {
 		if d.ActiveUsers, d.DisabledUsers, err = ui.app.UserCounts(ctx, v.actor); err != nil {
+			ui.fail(w, r, v, err)
+			return
+		}
+		if d.WaitingRequests, err = ui.app.PendingIdentityRequestCount(ctx, v.actor); err != nil {
 			ui.fail(w, r, v, err)
 			return
 		}

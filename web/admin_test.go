@@ -107,15 +107,40 @@ func TestAdministratorPages(t *testing.T) {
 			t.Errorf("a refused user exists: %v", err)
 		}
 
+		// A supervisor is only requested: it waits for another admin, who
+		// alone sees its first password.
 		made := admin.post("/users", url.Values{"email": {"zed@regulator.test"}, "name": {"Zed Supervisor"}, "role": {"supervisor"}})
-		made.want(t, http.StatusCreated, "/users", "Zed Supervisor", "The user is added. Their first password:")
-		first := secretOf(t, made)
+		made.want(t, http.StatusOK, "/users/requests?done=sent_for_approval", "Sent for approval by another administrator",
+			"Create the account of Zed Supervisor (zed@regulator.test) as Supervisor")
+		made.lacks(t, "/approve")
+		if _, err := s.db.UserByEmail(ctx, "zed@regulator.test"); domain.ErrorCodeOf(err) != domain.ENotFound {
+			t.Fatalf("the requested supervisor exists before approval: %v", err)
+		}
+		admin.post("/users", url.Values{"email": {"zoe@regulator.test"}, "name": {"Zoe"}, "role": {"auditor"},
+			"password": {"a chosen first password"}}).want(t, http.StatusUnprocessableEntity, "/users", `id="password-error"`,
+			"Leave it empty for this role")
+		pending, _, err := s.db.IdentityRequests(ctx, domain.System("test"), store.IdentityRequestFilter{State: domain.RequestPending}, store.Page{})
+		if err != nil || len(pending) != 1 {
+			t.Fatalf("pending requests = %+v, %v", pending, err)
+		}
+		approve := "/users/requests/" + pending[0].ID + "/approve"
+		admin.get(approve).want(t, http.StatusForbidden, "")
+		second := s.newAdmin(t, "abe@regulator.test")
+		second.get("/").want(t, http.StatusOK, "/", "Requests waiting for a second administrator: 1")
+		second.get("/users/requests").want(t, http.StatusOK, "", `href="`+approve+`"`, "ada@regulator.test")
+		second.get(approve).want(t, http.StatusOK, "", "Approve this change?", "Create the account of Zed Supervisor")
+		approved := second.post(approve, nil)
+		approved.want(t, http.StatusOK, approve, "Zed Supervisor", "The user is added. Their first password:")
+		first := secretOf(t, approved)
 		zed, err := s.db.UserByEmail(ctx, "zed@regulator.test")
 		if err != nil || zed.Role != domain.RoleSupervisor || !zed.MustChangePassword {
 			t.Fatalf("the new user: %+v, %v", zed, err)
 		}
 		admin.get("/users/"+zed.ID).lacks(t, first)
-		admin.get("/users").lacks(t, first)
+		decided := admin.get("/users/requests?state=approved")
+		decided.want(t, http.StatusOK, "", "abe@regulator.test")
+		decided.lacks(t, first)
+		second.get("/users").lacks(t, first)
 		newcomer := s.browser(t)
 		newcomer.signIn(zed.Email, first).want(t, http.StatusOK, "/account/password")
 
@@ -184,6 +209,36 @@ func TestAdministratorPages(t *testing.T) {
 		admin.get(path+"/enable").want(t, http.StatusOK, "", "Enable "+u.Name+" again?")
 		admin.post(path+"/enable", nil).want(t, http.StatusOK, path+"?done=enabled", "The user is enabled")
 		s.browser(t).signIn(u.Email, temporary).want(t, http.StatusOK, "/account/password")
+	})
+
+	t.Run("a supervisor's password reset waits; the user's page says so; another admin rejects it", func(t *testing.T) {
+		admin := s.newAdmin(t, "dot@regulator.test")
+		u, err := s.db.UserByEmail(ctx, "supervisor2"+demoDomain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := "/users/" + u.ID
+		admin.get(path).want(t, http.StatusOK, path, "needs approval")
+		admin.get(path+"/reset-password").want(t, http.StatusOK, "", "This waits for another administrator", "Ask for approval")
+		sent := admin.post(path+"/reset-password", nil)
+		sent.want(t, http.StatusOK, path+"?done=sent_for_approval", "Sent for approval by another administrator",
+			`id="pending-requests"`, "Reset the password of "+u.Email)
+		sent.lacks(t, `id="secret"`)
+		s.browser(t).signIn(u.Email, demo.Password).want(t, http.StatusOK, "/")
+		pending, _, err := s.db.IdentityRequests(ctx, domain.System("test"), store.IdentityRequestFilter{State: domain.RequestPending,
+			TargetID: u.ID}, store.Page{})
+		if err != nil || len(pending) != 1 {
+			t.Fatalf("pending requests = %+v, %v", pending, err)
+		}
+		reject := "/users/requests/" + pending[0].ID + "/reject"
+		second := s.newAdmin(t, "eli@regulator.test")
+		second.get(reject).want(t, http.StatusOK, "", "Reject this change?", `id="reason"`)
+		second.post(reject, url.Values{"reason": {"Ask the supervisor first."}}).
+			want(t, http.StatusOK, "/users/requests?done=request_rejected", "The request is rejected")
+		second.get("/users/requests?state=rejected").want(t, http.StatusOK, "", "Ask the supervisor first.", "Rejected")
+		second.post("/users/requests/"+pending[0].ID+"/approve", nil).want(t, http.StatusConflict, "", "cannot be decided as it stands")
+		admin.get(path).lacks(t, `id="pending-requests"`)
+		s.browser(t).signIn(u.Email, demo.Password).want(t, http.StatusOK, "/")
 	})
 
 	t.Run("an admin removes a user's second factor after confirming", func(t *testing.T) {

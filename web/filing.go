@@ -418,6 +418,11 @@ var flashes = map[string]string{
 	"token_revoked":     "The token is revoked. Machines using it are refused from now on.",
 	"published":         "The framework version is published.",
 	"already_published": "This framework version was already published with exactly this content; nothing changed.",
+	// Identity requests.
+	"sent_for_approval": "Sent for approval by another administrator. Nothing changes until they approve it.",
+	"request_approved":  "The change is approved and in effect.",
+	"request_rejected":  "The request is rejected; nothing changed.",
+	"request_cancelled": "Your request is withdrawn; nothing changed.",
 }
 
 // filingProblems lists the problems that block a submission, each with the

@@ -148,12 +148,16 @@ func (ui *UI) createUser(w http.ResponseWriter, r *http.Request, v *visit) {
 	if !ui.app.OffersEveryProvider(v.actor, "user", "create") {
 		nu.Role, nu.ProviderID = domain.RoleProviderEditor, v.actor.ProviderID
 	}
-	generated := nu.Password == ""
+	// A user who needs a second administrator's approval gets their password
+	// only then, shown to that administrator.
+	generated := nu.Password == "" && !ui.app.CreationNeedsApproval(nu)
 	if generated {
 		nu.Password = app.TemporaryPassword()
 	}
-	u, err := ui.app.CreateUser(r.Context(), v.actor, nu)
+	u, req, err := ui.app.CreateUser(r.Context(), v.actor, nu)
 	switch code := domain.ErrorCodeOf(err); {
+	case err == nil && req != nil:
+		http.Redirect(w, r, "/users/requests?done=sent_for_approval", http.StatusSeeOther)
 	case err == nil && generated:
 		ui.showUser(w, r, v, u, userPageData{Secret: nu.Password, SecretNew: true}, nil, http.StatusCreated)
 	case err == nil:
@@ -169,12 +173,16 @@ func (ui *UI) createUser(w http.ResponseWriter, r *http.Request, v *visit) {
 				problems[i].Message = v.T("Choose the provider for a provider role, and none for the other roles.")
 			case "role":
 				problems[i].Message = v.T("Choose a role.")
+			case "password":
+				if ui.app.CreationNeedsApproval(nu) {
+					problems[i].Message = v.T("Leave it empty for this role: the administrator who approves the account receives a temporary password.")
+				}
 			}
 		}
 		ui.showUsers(w, r, v, d, labelled(problems, map[string]string{"name": "Name", "password": "Initial password"}, v.printer),
 			http.StatusUnprocessableEntity)
 	case code == domain.EConflict:
-		ui.showUsers(w, r, v, d, []problem{{Field: "email", Message: v.T("Someone already uses this email address.")}},
+		ui.showUsers(w, r, v, d, []problem{{Field: "email", Message: v.T("Someone already uses this email address, or an account with it waits for approval.")}},
 			http.StatusConflict)
 	default:
 		ui.fail(w, r, v, err)
@@ -193,10 +201,15 @@ type userPageData struct {
 	CanResetPassword       bool
 	CanResetTOTP           bool
 	CanUnlock              bool
-	Roles                  []choice
-	Providers              []domain.Provider
-	Role, Provider         string // the change form's values
-	Version                int
+	// Pending lists the requests about this user that wait for a second
+	// administrator, described for the visitor.
+	Pending []requestView
+	// Which acts offered here wait for another administrator.
+	ChangeNeedsApproval, EnableNeedsApproval, ResetPasswordNeedsApproval, ResetTOTPNeedsApproval bool
+	Roles                                                                                        []choice
+	Providers                                                                                    []domain.Provider
+	Role, Provider                                                                               string // the change form's values
+	Version                                                                                      int
 }
 
 // user shows one user the visitor may read.
@@ -216,6 +229,19 @@ func (ui *UI) showUser(w http.ResponseWriter, r *http.Request, v *visit, u domai
 	may := ui.app.UserActionsOn(v.actor, u)
 	d.CanChange, d.CanDisable, d.CanEnable, d.CanResetPassword, d.CanResetTOTP, d.CanUnlock = may.Change, may.Disable,
 		may.Enable, may.ResetPassword, may.ResetTOTP, may.Unlock
+	d.ChangeNeedsApproval, d.EnableNeedsApproval = may.ChangeNeedsApproval, may.EnableNeedsApproval
+	d.ResetPasswordNeedsApproval, d.ResetTOTPNeedsApproval = may.ResetPasswordNeedsApproval, may.ResetTOTPNeedsApproval
+	if ui.app.Offers(v.actor, "identity_request", "read") {
+		pending, _, err := ui.app.IdentityRequests(ctx, v.actor, store.IdentityRequestFilter{State: domain.RequestPending, TargetID: u.ID},
+			store.Page{Limit: store.MaxLimit})
+		if err != nil {
+			ui.fail(w, r, v, err)
+			return
+		}
+		for _, req := range pending {
+			d.Pending = append(d.Pending, ui.requestView(v, req, nil))
+		}
+	}
 	if d.Role == "" {
 		d.Role, d.Provider = string(u.Role), u.ProviderID
 	}
@@ -258,7 +284,11 @@ func (ui *UI) updateUser(w http.ResponseWriter, r *http.Request, v *visit) {
 		ui.fail(w, r, v, domain.Errorf(domain.EInvalid, "the form has no version; reload the page and try again"))
 		return
 	}
-	u, err := ui.app.UpdateUser(ctx, v.actor, id, store.UserChange{Role: &role, ProviderID: &provider}, version)
+	u, req, err := ui.app.UpdateUser(ctx, v.actor, id, store.UserChange{Role: &role, ProviderID: &provider}, version)
+	if err == nil && req != nil {
+		http.Redirect(w, r, "/users/"+u.ID+"?done=sent_for_approval", http.StatusSeeOther)
+		return
+	}
 	if err == nil {
 		http.Redirect(w, r, "/users/"+u.ID+"?done=user_changed", http.StatusSeeOther)
 		return
@@ -303,13 +333,14 @@ func (ui *UI) updateUser(w http.ResponseWriter, r *http.Request, v *visit) {
 var userActions = map[string]struct {
 	Question, Explanation, Button string
 	Allowed                       func(app.UserActions) bool
+	NeedsApproval                 func(app.UserActions) bool
 }{
-	"disable": {"Disable %s?", "They can no longer sign in, and every session and API token of theirs ends now. You can enable them again later.", "Disable the user", func(m app.UserActions) bool { return m.Disable }},
-	"enable":  {"Enable %s again?", "They can sign in again with their password. Their old sessions and API tokens stay ended.", "Enable the user", func(m app.UserActions) bool { return m.Enable }},
+	"disable": {"Disable %s?", "They can no longer sign in, and every session and API token of theirs ends now. You can enable them again later.", "Disable the user", func(m app.UserActions) bool { return m.Disable }, nil},
+	"enable":  {"Enable %s again?", "They can sign in again with their password. Their old sessions and API tokens stay ended.", "Enable the user", func(m app.UserActions) bool { return m.Enable }, func(m app.UserActions) bool { return m.EnableNeedsApproval }},
 	"reset-password": {"Reset the password of %s?", "Assure makes a new temporary password and shows it to you once. Their sessions and API tokens end, and they must choose their own password at their next sign-in.",
-		"Reset the password", func(m app.UserActions) bool { return m.ResetPassword }},
+		"Reset the password", func(m app.UserActions) bool { return m.ResetPassword }, func(m app.UserActions) bool { return m.ResetPasswordNeedsApproval }},
 	"reset-totp": {"Remove the second factor of %s?", "Their authenticator app no longer works for Assure; their sessions and API tokens end. If their role requires a second factor, they set up a new one at their next sign-in.",
-		"Remove the second factor", func(m app.UserActions) bool { return m.ResetTOTP }},
+		"Remove the second factor", func(m app.UserActions) bool { return m.ResetTOTP }, func(m app.UserActions) bool { return m.ResetTOTPNeedsApproval }},
 }
 
 // confirmData is a page that asks before an act.
@@ -337,6 +368,13 @@ func (ui *UI) confirmUser(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 	d := confirmData{Question: v.T(act.Question, u.Name), Explanation: v.T(act.Explanation), Button: v.T(act.Button),
 		Action: r.URL.Path, Back: "/users/" + u.ID}
+	if act.NeedsApproval != nil && act.NeedsApproval(ui.app.UserActionsOn(v.actor, u)) {
+		d.Explanation = v.T("This waits for another administrator: nothing changes until they approve it.") + " " + d.Explanation
+		if path.Base(r.URL.Path) == "reset-password" {
+			d.Explanation = v.T("This waits for another administrator: nothing changes until they approve it. The administrator who approves receives the temporary password, not you; the user's sessions and API tokens end then, and they must choose their own password at their next sign-in.")
+		}
+		d.Button = v.T("Ask for approval")
+	}
 	ui.render(w, r, http.StatusOK, "confirm.html", ui.newPage(r, v, "Confirm", d))
 }
 
@@ -366,9 +404,13 @@ func (ui *UI) disableUser(w http.ResponseWriter, r *http.Request, v *visit) {
 
 // enableUser lets a disabled user sign in again.
 func (ui *UI) enableUser(w http.ResponseWriter, r *http.Request, v *visit) {
-	u, err := ui.app.EnableUser(r.Context(), v.actor, r.PathValue("id"))
+	u, req, err := ui.app.EnableUser(r.Context(), v.actor, r.PathValue("id"))
 	if err != nil {
 		ui.fail(w, r, v, err)
+		return
+	}
+	if req != nil {
+		http.Redirect(w, r, "/users/"+u.ID+"?done=sent_for_approval", http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/users/"+u.ID+"?done=enabled", http.StatusSeeOther)
@@ -379,9 +421,13 @@ func (ui *UI) enableUser(w http.ResponseWriter, r *http.Request, v *visit) {
 func (ui *UI) resetPassword(w http.ResponseWriter, r *http.Request, v *visit) {
 	ctx := r.Context()
 	id := r.PathValue("id")
-	password, err := ui.app.ResetPasswordGenerated(ctx, v.actor, id)
+	password, req, err := ui.app.ResetPasswordGenerated(ctx, v.actor, id)
 	if err != nil {
 		ui.fail(w, r, v, err)
+		return
+	}
+	if req != nil {
+		http.Redirect(w, r, "/users/"+id+"?done=sent_for_approval", http.StatusSeeOther)
 		return
 	}
 	u, err := ui.app.User(ctx, v.actor, id)
@@ -395,8 +441,13 @@ func (ui *UI) resetPassword(w http.ResponseWriter, r *http.Request, v *visit) {
 // resetTOTP removes the user's second factor.
 func (ui *UI) resetTOTP(w http.ResponseWriter, r *http.Request, v *visit) {
 	id := r.PathValue("id")
-	if err := ui.app.ResetTOTP(r.Context(), v.actor, id); err != nil {
+	req, err := ui.app.ResetTOTP(r.Context(), v.actor, id)
+	if err != nil {
 		ui.fail(w, r, v, err)
+		return
+	}
+	if req != nil {
+		http.Redirect(w, r, "/users/"+id+"?done=sent_for_approval", http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/users/"+id+"?done=totp_reset", http.StatusSeeOther)

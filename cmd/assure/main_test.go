@@ -17,6 +17,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 
+	"assure/domain"
+	"assure/store"
 	"assure/store/storetest"
 )
 
@@ -222,10 +224,16 @@ func TestUserCommands(t *testing.T) {
 	if code, _, _ := create("whatever\n", "--email", "x@example.test"); code != 2 {
 		t.Errorf("create without flags = %d, want 2", code)
 	}
-	code, _, _ = create("another long passphrase\n", "--email", "aud@example.test", "--name", "Aud", "--role", "auditor", "--password-stdin")
-	if code != 0 {
-		t.Fatal("create auditor failed")
+	// Once an admin exists, an auditor is only requested; an admin other than
+	// the requester (here the command line) approves it.
+	if code, _, errOut := create("another long passphrase\n", "--email", "aud@example.test", "--name", "Aud", "--role", "auditor", "--password-stdin"); code != 2 || !strings.Contains(errOut, "drop --password-stdin") {
+		t.Errorf("create auditor with a password = %d %q", code, errOut)
 	}
+	code, out, errOut = create("", "--email", "aud@example.test", "--name", "Aud", "--role", "auditor")
+	if code != 0 || !strings.Contains(out, "requested auditor aud@example.test") {
+		t.Fatalf("request auditor = %d %q %q", code, out, errOut)
+	}
+	approveAll(t, url, "root@example.test")
 	code, out, _ = assure(t, "user", "list", "--database-url", url)
 	if code != 0 || !strings.Contains(out, "root@example.test") || !strings.Contains(out, "aud@example.test") {
 		t.Errorf("list = %d %q", code, out)
@@ -241,7 +249,8 @@ func TestUserCommands(t *testing.T) {
 		t.Errorf("bootstrap with users = %d %q", code, out)
 	}
 	code, out, _ = assure(t, "audit", "verify", "--database-url", url)
-	if code != 0 || !strings.Contains(out, "audit chain ok: 3 events") {
+	// root created (a bootstrap), aud requested, approved and created, aud disabled.
+	if code != 0 || !strings.Contains(out, "audit chain ok: 5 events") {
 		t.Errorf("audit verify = %d %q", code, out)
 	}
 	conn, err := pgx.Connect(context.Background(), url)
@@ -369,5 +378,29 @@ func TestReportCommands(t *testing.T) {
 	}
 	if code, _, _ := assure(t, "report", "assessment", "--database-url", url, "--id", "00000000-0000-0000-0000-000000000000", "-o", pdf+"2"); code != 1 {
 		t.Error("a report of no assessment succeeds")
+	}
+}
+
+// approveAll approves every pending identity request as the admin with email.
+func approveAll(t *testing.T, url, email string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	admin, err := db.UserByEmail(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, _, err := db.IdentityRequests(ctx, domain.ActorFor(admin), store.IdentityRequestFilter{State: domain.RequestPending}, store.Page{})
+	if err != nil || len(pending) == 0 {
+		t.Fatalf("pending requests = %v, %v", pending, err)
+	}
+	for _, r := range pending {
+		if _, _, _, err := db.ApproveIdentityRequest(ctx, domain.ActorFor(admin), r.ID, "a temporary passphrase"); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

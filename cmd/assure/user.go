@@ -48,25 +48,51 @@ func userCreate(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	name := fs.String("name", "", "full name (required)")
 	role := fs.String("role", "", "admin, supervisor, provider_admin, provider_editor or auditor (required)")
 	provider := fs.String("provider", "", "provider id, for provider roles")
-	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input (required)")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input (required, except for a request)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *email == "" || *name == "" || *role == "" || !*fromStdin {
-		return usageError("--email, --name, --role and --password-stdin are required")
+	if *email == "" || *name == "" || *role == "" {
+		return usageError("--email, --name and --role are required")
 	}
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && err != io.EOF {
-		return err
-	}
-	password := strings.TrimRight(line, "\r\n")
 	db, err := openDB(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	u, err := db.CreateUser(ctx, cliActor(), store.NewUser{Email: *email, Name: *name, Role: domain.Role(*role),
-		ProviderID: *provider, Password: password})
+	// A supervisor, admin or auditor needs a second person: once an admin
+	// may sign in, the command line only files the request, which an admin
+	// approves (and receives the temporary password). While none may, it
+	// creates the user directly, audited as a bootstrap.
+	nu := store.NewUser{Email: *email, Name: *name, Role: domain.Role(*role), ProviderID: *provider}
+	privileged := domain.NeedsSecondAdmin(domain.RequestUserCreate, domain.User{}, domain.User{Role: nu.Role})
+	admins, err := db.CountActiveAdmins(ctx)
+	if err != nil {
+		return err
+	}
+	if privileged && admins > 0 {
+		if *fromStdin {
+			return usageError("an active admin exists, so a " + *role + " is requested and its password made when an admin approves: drop --password-stdin")
+		}
+		r, err := db.FileIdentityRequest(ctx, cliActor(), store.NewIdentityRequest{Kind: domain.RequestUserCreate,
+			Change: domain.IdentityChange{Email: nu.Email, Name: &nu.Name, Role: &nu.Role, ProviderID: &nu.ProviderID}})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "requested %s %s (request %s); an admin approves it under Users, Requests waiting, and receives its temporary password\n",
+			nu.Role, r.TargetEmail, r.ID)
+		return nil
+	}
+	if !*fromStdin {
+		return usageError("--password-stdin is required")
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return err
+	}
+	nu.Password = strings.TrimRight(line, "\r\n")
+	nu.Bootstrap = privileged
+	u, err := db.CreateUser(ctx, cliActor(), nu)
 	if err != nil {
 		return err
 	}
@@ -158,7 +184,7 @@ func userBootstrap(ctx context.Context, args []string, stdout, stderr io.Writer)
 	rand.Read(b)
 	password := base64.RawURLEncoding.EncodeToString(b)
 	u, err := db.CreateUser(ctx, cliActor(), store.NewUser{Email: *email, Name: "Local administrator",
-		Role: domain.RoleAdmin, Password: password})
+		Role: domain.RoleAdmin, Password: password, Bootstrap: true})
 	if err != nil {
 		return err
 	}
