@@ -9,6 +9,8 @@ import (
 	"crypto/ed25519"
 	"log/slog"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"assure/domain"
 	"assure/policies"
 	"assure/store"
@@ -25,6 +27,7 @@ type App struct {
 	openInBackground   int   // campaigns over more providers are opened in the background
 	checkpointDir      string
 	checkpointKey      ed25519.PublicKey
+	webauthn           *webauthn.WebAuthn // nil when passkeys are off
 }
 
 // Options configure the application layer.
@@ -43,6 +46,10 @@ type Options struct {
 	// latest checkpoint is not shown and posted ones cannot be checked.
 	CheckpointDir string
 	CheckpointKey ed25519.PublicKey
+	// Passkeys is the relying party passkeys are bound to; without an ID
+	// passkeys are off. One that fails RelyingParty.Check turns them off too,
+	// with an error in the log: check it first.
+	Passkeys RelyingParty
 }
 
 // New builds the application layer.
@@ -58,6 +65,13 @@ func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Option
 	}
 	if a.openInBackground <= 0 {
 		a.openInBackground = 300
+	}
+	if opts.Passkeys.ID != "" {
+		w, err := opts.Passkeys.build()
+		if err != nil {
+			log.Error("passkeys are off", "err", err)
+		}
+		a.webauthn = w
 	}
 	return a
 }
