@@ -53,8 +53,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	auditKey := auditKeyFlag(fs)
 	checkpointDir := fs.String("checkpoint-dir", os.Getenv("ASSURE_CHECKPOINT_DIR"),
 		"directory of signed audit checkpoints the API shows and checks; needs the audit key (env ASSURE_CHECKPOINT_DIR)")
+	publicURL := fs.String("public-url", os.Getenv("ASSURE_PUBLIC_URL"),
+		"the address people open Assure at, such as https://assure.example.org; passkeys are bound to its host. Without it, http://localhost:PORT of --addr (env ASSURE_PUBLIC_URL)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	passkeys, err := relyingParty(*publicURL, *addr)
+	if err != nil {
+		return usageError(err.Error())
 	}
 	var checkpointKey ed25519.PublicKey
 	if key, err := loadAuditKey(*auditKey); err != nil {
@@ -102,7 +108,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	application := app.New(db, authz, log, app.Options{MaxEvidenceBytes: int64(*maxEvidence) << 20,
-		CheckpointDir: *checkpointDir, CheckpointKey: checkpointKey})
+		CheckpointDir: *checkpointDir, CheckpointKey: checkpointKey, Passkeys: passkeys})
 	a := api.New(application, log, api.Options{SecureCookies: *secure, TrustedProxies: trusted})
 	jobs, err := application.NewJobs(log, app.JobOptions{Workers: *reportWorkers, KeepFor: *keepReports,
 		Timeout: *reportTimeout, RescueAfter: *reportRescue})
@@ -180,4 +186,23 @@ func displayURL(addr net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// relyingParty is what passkeys are bound to: the host of the public URL,
+// or for local use http://localhost on the port of the listen address
+// (browsers refuse an IP address, so the pages must then be opened at
+// localhost). Passkeys are off when no port is known.
+func relyingParty(publicURL, addr string) (app.RelyingParty, error) {
+	if publicURL != "" {
+		rp, err := app.RelyingPartyFor(publicURL)
+		if err != nil {
+			return app.RelyingParty{}, fmt.Errorf("--public-url: %w", err)
+		}
+		return rp, nil
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" || port == "0" {
+		return app.RelyingParty{}, nil
+	}
+	return app.RelyingPartyFor("http://" + net.JoinHostPort("localhost", port))
 }
