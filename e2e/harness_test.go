@@ -38,6 +38,7 @@ func TestBrowser(t *testing.T) {
 		{"SaveWithoutCSRFRefused", testSaveWithoutCSRFRefused},
 		{"French", testFrench},
 		{"SignInWithTOTP", testSignInWithTOTP},
+		{"Passkey", testPasskey},
 		{"QuestionnaireRoundTrip", testQuestionnaireRoundTrip},
 		{"ValidateAndSubmit", testValidateAndSubmit},
 		{"EditorCannotSubmit", testEditorCannotSubmit},
