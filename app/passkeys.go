@@ -249,6 +249,9 @@ func (a *App) FinishPasskeyRegistration(ctx context.Context, actor domain.Actor,
 		return domain.Passkey{}, err
 	}
 	if c.UserID != actor.UserID {
+		if err := a.db.RecordPasskeyFailure(ctx, actor, "passkey.registration_failed", actor.UserID, "another user's ceremony"); err != nil {
+			return domain.Passkey{}, err
+		}
 		return domain.Passkey{}, store.ErrCeremonyGone
 	}
 	user, err := a.userForPasskeys(ctx, actor.UserID)
