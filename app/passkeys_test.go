@@ -35,6 +35,7 @@ type authenticator struct {
 	origin string // the origin its client data names
 	rpID   string
 	keys   map[string]*softKey // by credential id
+	noUV   bool                // answers without verifying its user (presence only)
 }
 
 type softKey struct {
@@ -130,7 +131,11 @@ func (a *authenticator) get(options []byte, k *softKey) []byte {
 		a.t.Fatal(err)
 	}
 	k.count++
-	data := a.authData(flagUP|flagUV, k.count, nil)
+	flags := byte(flagUP | flagUV)
+	if a.noUV {
+		flags = flagUP
+	}
+	data := a.authData(flags, k.count, nil)
 	client := a.clientData("webauthn.get", o.PublicKey.Challenge)
 	sum := sha256.Sum256(client)
 	digest := sha256.Sum256(append(append([]byte{}, data...), sum[:]...))
@@ -305,6 +310,15 @@ func TestPasskeySignInThroughApp(t *testing.T) {
 		t.Errorf("a signature by the wrong key: %v", err)
 	}
 
+	// A passkey that did not verify its user (a touch, no PIN or
+	// fingerprint) does not sign in alone.
+	options, token, _ = pa.app.BeginPasskeySignIn(ctx)
+	auth.noUV = true
+	if _, err := pa.app.FinishPasskeySignIn(ctx, visitor, token, auth.get(options, mine)); !errors.Is(err, store.ErrPasskeyRefused) {
+		t.Errorf("an answer without user verification: %v", err)
+	}
+	auth.noUV = false
+
 	// After my password, their passkey is not my second factor; mine is.
 	_, err = pa.app.Login(ctx, visitor, store.Credentials{Email: pa.me.Email, Password: "a long enough password", Address: "192.0.2.1"})
 	var need *store.SecondFactorNeeded
@@ -322,8 +336,8 @@ func TestPasskeySignInThroughApp(t *testing.T) {
 	if s, err := pa.app.FinishPasskeySignIn(ctx, visitor, token, auth.get(options, mine)); err != nil || s.User.ID != pa.me.UserID {
 		t.Errorf("my passkey after my password: %+v, %v", s.User, err)
 	}
-	if n := count(t, pa.url, `select count(*) from audit_events where action = 'session.passkey_failed'`); n != 3 {
-		t.Errorf("%d refused passkey sign-ins are audited, want 3", n)
+	if n := count(t, pa.url, `select count(*) from audit_events where action = 'session.passkey_failed'`); n != 4 {
+		t.Errorf("%d refused passkey sign-ins are audited, want 4", n)
 	}
 	if n := count(t, pa.url, `select count(*) from audit_events where action = 'session.login' and summary->>'method' like '%passkey'`); n != 2 {
 		t.Errorf("%d passkey sign-ins are audited, want 2", n)

@@ -150,15 +150,15 @@ func (db *DB) openSession(ctx context.Context, t *txn, userID string, tokenHash 
 // SecondFactorNeeded follows a right password for an account with a second
 // factor when no code came with it: which factors the account has, and
 // whose the password was, so a passkey ceremony can be bound to that user.
-// It is ErrOTPRequired to errors.Is.
+// It wraps ErrOTPRequired, so errors.Is and errors.As see that error.
 type SecondFactorNeeded struct {
 	UserID  string
 	TOTP    bool // a one-time code from an authenticator app will do
 	Passkey bool // a passkey of the account will do
 }
 
-func (e *SecondFactorNeeded) Error() string        { return ErrOTPRequired.Error() }
-func (e *SecondFactorNeeded) Is(target error) bool { return target == ErrOTPRequired }
+func (e *SecondFactorNeeded) Error() string { return ErrOTPRequired.Error() }
+func (e *SecondFactorNeeded) Unwrap() error { return ErrOTPRequired }
 
 // throttleKey is a throttle counter, the account it is about ("" for an
 // address alone) and its rule.
