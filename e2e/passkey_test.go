@@ -75,6 +75,17 @@ func addAuthenticator(p *page) webauthn.AuthenticatorID {
 		}))
 }
 
+// setUserVerified makes the virtual authenticator verify its user, or fail
+// to, as when a fingerprint is not recognised.
+func setUserVerified(p *page, id webauthn.AuthenticatorID, verified bool) {
+	p.t.Helper()
+	p.do("set user verification", chromedp.Action[chromedp.Void](
+		func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+			_, err := cdp.Call(ctx, t, webauthn.SetUserVerified, webauthn.SetUserVerifiedParams{AuthenticatorID: id, IsUserVerified: verified})
+			return chromedp.Void{}, err
+		}))
+}
+
 // credentialsOf lists what the virtual authenticator holds.
 func credentialsOf(p *page, id webauthn.AuthenticatorID) []*webauthn.Credential {
 	p.t.Helper()
@@ -132,7 +143,14 @@ func testPasskey(t *testing.T, env *suite) {
 	}
 	axe(t, p)
 
+	// A device that cannot verify its user makes no passkey, and the page
+	// says so.
+	setUserVerified(p, auth, false)
 	p.typeInto("#passkey-name", "Work laptop")
+	p.click(`#passkey-add button[type=submit]`)
+	p.waitText("#passkey-status", "The passkey was not made")
+	axe(t, p)
+	setUserVerified(p, auth, true)
 	p.click(`#passkey-add button[type=submit]`)
 	p.waitText("main", "The passkey is added.")
 	p.waitText("#passkeys-list", "Work laptop")
@@ -152,6 +170,11 @@ func testPasskey(t *testing.T, env *suite) {
 	p.clickAndLoad(`form[action="/signout"] button[type=submit]`)
 	p.waitVisible("#passkey-signin button")
 	axe(t, p)
+	setUserVerified(p, auth, false)
+	p.click("#passkey-signin button")
+	p.waitText("#passkey-signin-error", "The passkey was not used")
+	axe(t, p)
+	setUserVerified(p, auth, true)
 	p.click("#passkey-signin button")
 	p.waitFor("the home page after the passkey", `document.querySelector('form[action="/signout"]') !== null`)
 	if got := lastLogin(t, s, user.UserID); got["method"] != "passkey" {
