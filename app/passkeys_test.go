@@ -377,3 +377,38 @@ func count(t *testing.T, url, sql string) int {
 	}
 	return n
 }
+
+// TestResetOfferedForPasskeys: an administrator is offered the reset of a
+// user's second factor when the user has only passkeys, and the reset
+// removes them.
+func TestResetOfferedForPasskeys(t *testing.T) {
+	t.Parallel()
+	pa := newPasskeyApp(t)
+	ctx := context.Background()
+	u, err := pa.db.CreateUser(ctx, domain.System("test"), store.NewUser{Email: "admin@regulator.test", Name: "Admin",
+		Role: domain.RoleAdmin, Password: "a long enough password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := domain.ActorFor(u)
+	them, err := pa.app.User(ctx, admin, pa.them.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pa.app.UserActionsOn(admin, them).ResetTOTP {
+		t.Error("a reset is offered for a user with no second factor")
+	}
+	pa.register(t, newAuthenticator(t), pa.them, "Theirs")
+	if them, err = pa.app.User(ctx, admin, pa.them.UserID); err != nil || them.Passkeys != 1 {
+		t.Fatalf("the user has %d passkeys (%v)", them.Passkeys, err)
+	}
+	if !pa.app.UserActionsOn(admin, them).ResetTOTP {
+		t.Error("no reset is offered for a user whose only second factor is a passkey")
+	}
+	if err := pa.app.ResetTOTP(ctx, admin, them.ID); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := pa.db.PasskeysOfUser(ctx, them.ID); len(list) != 0 {
+		t.Errorf("%d passkeys are left after the reset", len(list))
+	}
+}
