@@ -9,6 +9,8 @@ import (
 	"crypto/ed25519"
 	"log/slog"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"assure/domain"
 	"assure/policies"
 	"assure/store"
@@ -25,7 +27,8 @@ type App struct {
 	openInBackground   int   // campaigns over more providers are opened in the background
 	checkpointDir      string
 	checkpointKey      ed25519.PublicKey
-	sso                *sso // nil when single sign-on is off
+	sso                *sso               // nil when single sign-on is off
+	webauthn           *webauthn.WebAuthn // nil when passkeys are off
 }
 
 // Options configure the application layer.
@@ -47,6 +50,10 @@ type Options struct {
 	// SSO configures sign-in through the regulator's identity provider;
 	// without an issuer it is off.
 	SSO SSOConfig
+	// Passkeys is the relying party passkeys are bound to; without an ID
+	// passkeys are off. One that fails RelyingParty.Check turns them off too,
+	// with an error in the log: check it first.
+	Passkeys RelyingParty
 }
 
 // New builds the application layer.
@@ -63,6 +70,13 @@ func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Option
 	}
 	if a.openInBackground <= 0 {
 		a.openInBackground = 300
+	}
+	if opts.Passkeys.ID != "" {
+		w, err := opts.Passkeys.build()
+		if err != nil {
+			log.Error("passkeys are off", "err", err)
+		}
+		a.webauthn = w
 	}
 	return a
 }

@@ -257,7 +257,7 @@ func (a *App) UserActionsOn(actor domain.Actor, u domain.User) UserActions {
 		Disable:                    u.Status == domain.UserActive && u.ID != actor.UserID && a.Offers(actor, "user", "disable"),
 		Enable:                     u.Status == domain.UserDisabled && a.Offers(actor, "user", "enable"),
 		ResetPassword:              a.Offers(actor, "user", "reset_password"),
-		ResetTOTP:                  u.TOTPEnabled && a.Offers(actor, "user", "reset_totp"),
+		ResetTOTP:                  (u.TOTPEnabled || u.Passkeys > 0) && a.Offers(actor, "user", "reset_totp"),
 		Unlock:                     a.Offers(actor, "user", "unlock"),
 	}
 }

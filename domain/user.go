@@ -20,6 +20,7 @@ type User struct {
 	// MustChangePassword is set while a password chosen by someone else
 	// (an admin, a provider_admin) has not been changed by its user.
 	MustChangePassword bool
+	Passkeys           int // how many passkeys the user registered
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 	Version            int

@@ -39,6 +39,7 @@ func TestBrowser(t *testing.T) {
 		{"French", testFrench},
 		{"SignInWithTOTP", testSignInWithTOTP},
 		{"SignInWithSSO", testSignInWithSSO},
+		{"Passkey", testPasskey},
 		{"QuestionnaireRoundTrip", testQuestionnaireRoundTrip},
 		{"ValidateAndSubmit", testValidateAndSubmit},
 		{"EditorCannotSubmit", testEditorCannotSubmit},

@@ -84,9 +84,11 @@ func (db *DB) Login(ctx context.Context, actor domain.Actor, c Credentials) (Ses
 		var hash, secret string
 		var status domain.UserStatus
 		var lastStep int64
+		var passkeys bool
 		err := t.QueryRow(ctx, `select id::text, password_hash, status,
-			case when totp_confirmed_at is not null then totp_secret else '' end, totp_last_step
-			from users where email = $1 for update`, email).Scan(&userID, &hash, &status, &secret, &lastStep)
+			case when totp_confirmed_at is not null then totp_secret else '' end, totp_last_step,
+			exists (select 1 from passkeys p where p.user_id = users.id)
+			from users where email = $1 for update`, email).Scan(&userID, &hash, &status, &secret, &lastStep, &passkeys)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			domain.VerifyNothing(c.Password)
@@ -97,9 +99,12 @@ func (db *DB) Login(ctx context.Context, actor domain.Actor, c Credentials) (Ses
 			return "wrong password", nil, nil
 		case status != domain.UserActive:
 			return "account disabled", nil, nil
-		case secret != "" && c.OTP == "":
+		case (secret != "" || passkeys) && c.OTP == "":
 			// A right password, and the next step to take: no failure to count.
-			return "", ErrOTPRequired, nil
+			return "", &SecondFactorNeeded{UserID: userID, TOTP: secret != "", Passkey: passkeys}, nil
+		case secret == "" && c.OTP != "":
+			// A code for an account without one: never a way round a passkey.
+			return "wrong or reused one-time code", nil, nil
 		}
 		var step int64
 		if secret != "" {
@@ -112,13 +117,7 @@ func (db *DB) Login(ctx context.Context, actor domain.Actor, c Credentials) (Ses
 				return "", nil, err
 			}
 		}
-		err = t.QueryRow(ctx, `insert into tokens (user_id, kind, token_hash, expires_at)
-			values ($1, 'session', $2, now() + $3 * interval '1 second') returning id::text, expires_at`,
-			userID, tokenHash, seconds(db.sessions.Absolute)).Scan(&s.ID, &s.ExpiresAt)
-		if err != nil {
-			return "", nil, err
-		}
-		if s.User, err = getUser(ctx, t, domain.System("sign-in"), userID, false); err != nil {
+		if s, err = db.openSession(ctx, t, userID, tokenHash); err != nil {
 			return "", nil, err
 		}
 		actor.UserID, actor.Role, actor.TokenID = userID, s.User.Role, s.ID
@@ -131,6 +130,35 @@ func (db *DB) Login(ctx context.Context, actor domain.Actor, c Credentials) (Ses
 	s.Token = token
 	return s, nil
 }
+
+// openSession inserts a browser session of userID whose token hashes to
+// tokenHash, and returns it with the user (without the token).
+func (db *DB) openSession(ctx context.Context, t *txn, userID string, tokenHash []byte) (Session, error) {
+	var s Session
+	err := t.QueryRow(ctx, `insert into tokens (user_id, kind, token_hash, expires_at)
+		values ($1, 'session', $2, now() + $3 * interval '1 second') returning id::text, expires_at`,
+		userID, tokenHash, seconds(db.sessions.Absolute)).Scan(&s.ID, &s.ExpiresAt)
+	if err != nil {
+		return Session{}, err
+	}
+	if s.User, err = getUser(ctx, t, domain.System("sign-in"), userID, false); err != nil {
+		return Session{}, err
+	}
+	return s, nil
+}
+
+// SecondFactorNeeded follows a right password for an account with a second
+// factor when no code came with it: which factors the account has, and
+// whose the password was, so a passkey ceremony can be bound to that user.
+// It wraps ErrOTPRequired, so errors.Is and errors.As see that error.
+type SecondFactorNeeded struct {
+	UserID  string
+	TOTP    bool // a one-time code from an authenticator app will do
+	Passkey bool // a passkey of the account will do
+}
+
+func (e *SecondFactorNeeded) Error() string { return ErrOTPRequired.Error() }
+func (e *SecondFactorNeeded) Unwrap() error { return ErrOTPRequired }
 
 // throttleKey is a throttle counter, the account it is about ("" for an
 // address alone) and its rule.
@@ -290,7 +318,8 @@ func (db *DB) Authenticate(ctx context.Context, token string) (domain.Actor, err
 	var providerID string
 	var enrolled, required bool
 	err := db.pool.QueryRow(ctx, `select t.id::text, t.last_used_at, u.id::text, u.email, u.name, u.role,
-			coalesce(u.provider_id::text, ''), u.totp_confirmed_at is not null, u.must_change_password,
+			coalesce(u.provider_id::text, ''),
+			u.totp_confirmed_at is not null or exists (select 1 from passkeys p where p.user_id = u.id), u.must_change_password,
 			u.role in (select jsonb_array_elements_text(s.value->'totp_required_roles') from settings s)
 		from tokens t join users u on u.id = t.user_id
 		where t.token_hash = $1 and t.revoked_at is null and t.expires_at > now() and u.status = 'active'

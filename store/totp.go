@@ -102,7 +102,8 @@ func (db *DB) RemoveTOTP(ctx context.Context, actor domain.Actor, code string) e
 }
 
 // ResetTOTP removes a user's second factor (an admin's act, for a lost
-// device) and revokes the user's sessions and tokens.
+// device): the one-time code and every passkey, in one transaction, and
+// revokes the user's sessions and tokens.
 func (db *DB) ResetTOTP(ctx context.Context, actor domain.Actor, userID string) error {
 	u, err := db.User(ctx, actor, userID)
 	if err != nil {
@@ -124,8 +125,13 @@ func resetSecondFactor(ctx context.Context, t *txn, actor domain.Actor, u domain
 		updated_at = now(), version = version + 1 where id = $1`, u.ID); err != nil {
 		return err
 	}
+	removed, err := removeAllPasskeys(ctx, t, u.ID)
+	if err != nil {
+		return err
+	}
 	if err := revokeTokens(ctx, t, u.ID, "second factor reset"); err != nil {
 		return err
 	}
-	return t.record(actor, "totp.reset", "user", u.ID, u.ProviderID, map[string]any{"email": u.Email})
+	return t.record(actor, "totp.reset", "user", u.ID, u.ProviderID,
+		map[string]any{"email": u.Email, "passkeys_removed": removed})
 }

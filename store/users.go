@@ -11,12 +11,13 @@ import (
 )
 
 const userColumns = `u.id::text, u.email, u.name, u.role, coalesce(u.provider_id::text, ''), u.status,
-	u.totp_confirmed_at is not null, coalesce(u.language, ''), u.must_change_password, u.created_at, u.updated_at, u.version`
+	u.totp_confirmed_at is not null, coalesce(u.language, ''), u.must_change_password, u.created_at, u.updated_at, u.version,
+	(select count(*)::int from passkeys p where p.user_id = u.id)`
 
 func scanUser(row pgx.CollectableRow) (domain.User, error) {
 	var u domain.User
 	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.ProviderID, &u.Status, &u.TOTPEnabled,
-		&u.Language, &u.MustChangePassword, &u.CreatedAt, &u.UpdatedAt, &u.Version)
+		&u.Language, &u.MustChangePassword, &u.CreatedAt, &u.UpdatedAt, &u.Version, &u.Passkeys)
 	return u, err
 }
 

@@ -103,7 +103,7 @@ func (ui *UI) signedIn(h func(w http.ResponseWriter, r *http.Request, v *visit))
 			http.Redirect(w, r, "/account/password", http.StatusSeeOther)
 			return
 		case actor.MustEnrolTOTP && !actor.MustChangePassword && !strings.HasPrefix(r.URL.Path, "/account/totp") &&
-			r.URL.Path != "/signout":
+			!strings.HasPrefix(r.URL.Path, "/account/passkeys") && r.URL.Path != "/signout":
 			http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
 			return
 		}

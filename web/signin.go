@@ -16,6 +16,7 @@ type signInForm struct {
 	Email   string
 	NeedOTP bool // the account has a second factor: ask for the code
 	Next    string
+	Passkey passkeySignIn // the passkey block (see _passkey_signin.html)
 }
 
 func (ui *UI) anonymousPage(w http.ResponseWriter, r *http.Request, title string, data any) *page {
@@ -30,7 +31,8 @@ func (ui *UI) signInPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	p := ui.anonymousPage(w, r, "Sign in", signInForm{Next: safeNext(r.URL.Query().Get("next"))})
+	next := safeNext(r.URL.Query().Get("next"))
+	p := ui.anonymousPage(w, r, "Sign in", signInForm{Next: next, Passkey: passkeySignIn{On: ui.app.PasskeysOn(), Next: next}})
 	ui.render(w, r, http.StatusOK, "signin.html", p)
 }
 
@@ -41,6 +43,7 @@ func (ui *UI) signIn(w http.ResponseWriter, r *http.Request) {
 	secret := ui.preCSRF(w, r)
 	form := signInForm{Email: strings.TrimSpace(r.PostFormValue("email")), Next: safeNext(r.PostFormValue("next")),
 		NeedOTP: r.PostFormValue("otp") != "" || r.PostFormValue("need_otp") == "true"}
+	form.Passkey = passkeySignIn{On: ui.app.PasskeysOn(), Next: form.Next}
 	p := ui.anonymousPage(w, r, "Sign in", &form)
 	if !csrfOK(r, secret) {
 		p.Problems = []problem{{Message: p.T("The form has expired. Please sign in again.")}}
@@ -60,6 +63,7 @@ func (ui *UI) signIn(w http.ResponseWriter, r *http.Request) {
 		}
 		http.Redirect(w, r, form.Next, http.StatusSeeOther)
 		return
+	case errors.Is(err, store.ErrOTPRequired) && ui.passkeyStep(w, r, err, &form, p):
 	case errors.Is(err, store.ErrOTPRequired):
 		// The password is not kept between the two steps, so the code step
 		// asks for it again rather than failing on an empty field.

@@ -57,6 +57,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	passkeys, err := relyingParty(*ssoSettings.publicURL, *addr)
+	if err != nil {
+		return usageError(err.Error())
+	}
 	ssoConfig, err := ssoSettings.config()
 	if err != nil {
 		return err
@@ -110,7 +114,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	application := app.New(db, authz, log, app.Options{MaxEvidenceBytes: int64(*maxEvidence) << 20,
-		CheckpointDir: *checkpointDir, CheckpointKey: checkpointKey, SSO: ssoConfig})
+		CheckpointDir: *checkpointDir, CheckpointKey: checkpointKey, SSO: ssoConfig, Passkeys: passkeys})
 	a := api.New(application, log, api.Options{SecureCookies: *secure, TrustedProxies: trusted})
 	jobs, err := application.NewJobs(log, app.JobOptions{Workers: *reportWorkers, KeepFor: *keepReports,
 		Timeout: *reportTimeout, RescueAfter: *reportRescue})
@@ -188,4 +192,23 @@ func displayURL(addr net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// relyingParty is what passkeys are bound to: the host of the public URL,
+// or for local use http://localhost on the port of the listen address
+// (browsers refuse an IP address, so the pages must then be opened at
+// localhost). Passkeys are off when no port is known.
+func relyingParty(publicURL, addr string) (app.RelyingParty, error) {
+	if publicURL != "" {
+		rp, err := app.RelyingPartyFor(publicURL)
+		if err != nil {
+			return app.RelyingParty{}, fmt.Errorf("--public-url: %w", err)
+		}
+		return rp, nil
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" || port == "0" {
+		return app.RelyingParty{}, nil
+	}
+	return app.RelyingPartyFor("http://" + net.JoinHostPort("localhost", port))
 }
