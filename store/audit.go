@@ -455,3 +455,11 @@ func (db *DB) SignAuditHead(ctx context.Context, key ed25519.PrivateKey) (domain
 	}
 	return domain.SignCheckpoint(key, v.HeadSeq, v.HeadHash, v.CheckedAt), nil
 }
+
+// AuditHead returns the chain's head as recorded: the last event's sequence
+// number and hash (0 and the genesis hash for an empty chain). It reads one
+// row and checks nothing; VerifyAudit checks.
+func (db *DB) AuditHead(ctx context.Context) (seq int64, hash string, err error) {
+	err = db.pool.QueryRow(ctx, `select seq, hash from audit_head`).Scan(&seq, &hash)
+	return seq, hash, translate(err, "read audit head")
+}

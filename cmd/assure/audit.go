@@ -158,7 +158,7 @@ func auditCheckpointCmd(ctx context.Context, args []string, stdout, stderr io.Wr
 
 // writeCheckpoint signs the head and writes it to file, or into dir, or
 // nowhere when both are "" (then path is ""). The file appears whole or not
-// at all: it is written beside its name and renamed.
+// at all (app.WriteCheckpointFile).
 func writeCheckpoint(ctx context.Context, db *store.DB, key ed25519.PrivateKey, dir, file string) (string, domain.Checkpoint, error) {
 	c, err := db.SignAuditHead(ctx, key)
 	if err != nil {
@@ -171,26 +171,7 @@ func writeCheckpoint(ctx context.Context, db *store.DB, key ed25519.PrivateKey, 
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return "", c, err
 		}
-		file = filepath.Join(dir, fmt.Sprintf(app.CheckpointFilePrefix+"%012d-%s.json", c.Seq, c.At.Format("20060102T150405.000000Z")))
+		file = filepath.Join(dir, app.CheckpointFileName(c))
 	}
-	b, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return "", c, err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), ".checkpoint-*")
-	if err != nil {
-		return "", c, err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return "", c, err
-	}
-	if err := tmp.Close(); err != nil {
-		return "", c, err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return "", c, err
-	}
-	return file, c, os.Rename(tmp.Name(), file)
+	return file, c, app.WriteCheckpointFile(file, c)
 }

@@ -53,14 +53,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	auditKey := auditKeyFlag(fs)
 	checkpointDir := fs.String("checkpoint-dir", os.Getenv("ASSURE_CHECKPOINT_DIR"),
 		"directory of signed audit checkpoints the API shows and checks; needs the audit key (env ASSURE_CHECKPOINT_DIR)")
+	checkpointEvery := fs.Duration("checkpoint-every", envDuration("ASSURE_CHECKPOINT_EVERY", app.DefaultCheckpointEvery),
+		"how often a checkpoint of the audit head is signed into --checkpoint-dir, when the head has moved (env ASSURE_CHECKPOINT_EVERY)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	var checkpointKey ed25519.PublicKey
-	if key, err := loadAuditKey(*auditKey); err != nil {
+	signingKey, err := loadAuditKey(*auditKey)
+	if err != nil {
 		return err
-	} else if key != nil {
-		checkpointKey = key.Public().(ed25519.PublicKey)
+	} else if signingKey != nil {
+		checkpointKey = signingKey.Public().(ed25519.PublicKey)
+	}
+	if *checkpointEvery < time.Minute {
+		return usageError("--checkpoint-every must be at least a minute")
 	}
 	if *idle <= 0 || *absolute <= 0 {
 		return usageError("session lifetimes must be positive")
@@ -83,6 +89,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		trusted = append(trusted, n)
 	}
 	log := newLogger(stderr)
+	if signingKey != nil && *checkpointDir == "" {
+		log.Warn("the audit key is set but no --checkpoint-dir: no checkpoints are written")
+	}
 
 	db, err := openDB(ctx, *dbURL)
 	if err != nil {
@@ -105,7 +114,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		CheckpointDir: *checkpointDir, CheckpointKey: checkpointKey})
 	a := api.New(application, log, api.Options{SecureCookies: *secure, TrustedProxies: trusted})
 	jobs, err := application.NewJobs(log, app.JobOptions{Workers: *reportWorkers, KeepFor: *keepReports,
-		Timeout: *reportTimeout, RescueAfter: *reportRescue})
+		Timeout: *reportTimeout, RescueAfter: *reportRescue,
+		CheckpointKey: signingKey, CheckpointEvery: *checkpointEvery})
 	if err != nil {
 		return err
 	}
