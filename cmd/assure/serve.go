@@ -53,6 +53,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	auditKey := auditKeyFlag(fs)
 	checkpointDir := fs.String("checkpoint-dir", os.Getenv("ASSURE_CHECKPOINT_DIR"),
 		"directory of signed audit checkpoints the API shows and checks; needs the audit key (env ASSURE_CHECKPOINT_DIR)")
+	totpKeyFile := totpKeyFlag(fs)
 	checkpointEvery := fs.Duration("checkpoint-every", envDuration("ASSURE_CHECKPOINT_EVERY", app.DefaultCheckpointEvery),
 		"how often a checkpoint of the audit head is signed into --checkpoint-dir, when the head has moved (env ASSURE_CHECKPOINT_EVERY)")
 	if err := parse(fs, args); err != nil {
@@ -64,6 +65,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	} else if signingKey != nil {
 		checkpointKey = signingKey.Public().(ed25519.PublicKey)
+	}
+	totpKey, err := loadTOTPKey(*totpKeyFile)
+	if err != nil {
+		return err
 	}
 	if *checkpointEvery < time.Minute {
 		return usageError("--checkpoint-every must be at least a minute")
@@ -101,6 +106,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := db.Migrate(ctx); err != nil {
 		return err
 	}
+	if err := checkTOTPKey(ctx, db, totpKey, log); err != nil {
+		return err
+	}
+	db.SetTOTPKey(totpKey)
 	db.SetSessionPolicy(store.SessionPolicy{Idle: *idle, Absolute: *absolute})
 	if err := publishEmbedded(ctx, db, log); err != nil {
 		return err
