@@ -71,6 +71,17 @@ func (a *App) VerifyCheckpoints(ctx context.Context, actor domain.Actor, cps []d
 	return a.db.VerifyAuditCheckpoints(ctx, a.checkpointKey, cps)
 }
 
+// AuditInclusionProof proves event seq in the Merkle tree of the first
+// treeSize events, for a verifier holding a checkpoint of seq treeSize.
+// Only who may verify the trail may ask, as the proof shows hashes of every
+// provider's events. EInvalid and ENotFound as store.AuditInclusionProof.
+func (a *App) AuditInclusionProof(ctx context.Context, actor domain.Actor, seq, treeSize int64) (store.InclusionProof, error) {
+	if err := a.permit(ctx, actor, "audit", "verify"); err != nil {
+		return store.InclusionProof{}, err
+	}
+	return a.db.AuditInclusionProof(ctx, seq, treeSize)
+}
+
 // latestCheckpointFile reads the checkpoint file of dir whose name sorts
 // last; ok is false when there is none.
 func latestCheckpointFile(dir string) (domain.Checkpoint, bool, error) {

@@ -27,6 +27,8 @@ Usage:
                                                          check the audit trail's hash chain, and that it
                                                          still extends every signed checkpoint
   assure audit checkpoint [--dir DIR | -o FILE]          sign the verified chain head (key: --audit-key)
+  assure audit prove --seq N --checkpoint FILE [--public-key FILE]
+                                                         prove one event against a checkpoint's Merkle root
   assure audit keygen -o FILE                            make a checkpoint signing key
   assure totp keygen -o FILE                             make a key that seals second-factor secrets
   assure totp rotate-key --new-key-file F [--old-key-file F]
