@@ -300,6 +300,7 @@ type checkpointView struct {
 	Hash       string
 	At         string
 	KeyID      string
+	TreeRoot   string // the signed Merkle tree root, "" for a checkpoint without one
 	OK         bool   // the chain still extends it
 	Problem    string // why not
 }
@@ -320,7 +321,7 @@ func (ui *UI) latestCheckpoint(r *http.Request, v *visit) (*checkpointView, *sto
 		return cp, nil, nil
 	}
 	c := st.Latest.Checkpoint
-	cp.Found, cp.Seq, cp.Hash, cp.At, cp.KeyID = true, c.Seq, c.Hash, v.Time(c.At), c.KeyID
+	cp.Found, cp.Seq, cp.Hash, cp.At, cp.KeyID, cp.TreeRoot = true, c.Seq, c.Hash, v.Time(c.At), c.KeyID, c.TreeRoot
 	cp.OK, cp.Problem = st.Latest.OK, st.Latest.Problem
 	return cp, &st.Chain, nil
 }

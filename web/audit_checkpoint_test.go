@@ -44,7 +44,8 @@ func TestAuditVerifyShowsTheLatestCheckpoint(t *testing.T) {
 	page := auditor.get("/audit/verify")
 	page.want(t, http.StatusOK, "", "The chain is intact", "Checked now: the chain still extends this checkpoint.",
 		`<dd id="checkpoint-seq">Event `+strconv.FormatInt(c.Seq, 10)+`</dd>`,
-		`<code id="checkpoint-hash">`+c.Hash+`</code>`, `<code id="checkpoint-key">`+domain.KeyID(pub)+`</code>`)
+		`<code id="checkpoint-hash">`+c.Hash+`</code>`, `<code id="checkpoint-key">`+domain.KeyID(pub)+`</code>`,
+		`<code id="checkpoint-tree-root">`+c.TreeRoot+`</code>`)
 	if strings.Contains(page.body, `id="checkpoint-problem"`) {
 		t.Error("a checkpoint that holds shows a problem")
 	}
