@@ -102,6 +102,7 @@ var expectedAccess = map[string]string{
 	"verify-audit":             "FF AA FF FF AA",
 	"get-audit-checkpoint":     "FF AA FF FF AA",
 	"verify-audit-checkpoints": "FF AA FF FF AA",
+	"get-audit-event-proof":    "FF AA FF FF AA",
 	"export-audit-csv":         "FF FF FF FF AA",
 	"export-audit-xlsx":        "FF FF FF FF AA",
 	"export-audit-zip":         "FF FF FF FF AA",

@@ -158,6 +158,7 @@ var paramFixtures = map[string]func(w *world, actor domain.User, other bool) (st
 		}
 		return tok.ID, otherUser
 	},
+	"audit/{seq}": func(*world, domain.User, bool) (string, scope) { return "1", sameObject },
 }
 
 // identityRequest files a fresh request (a supervisor's password reset)
@@ -189,6 +190,9 @@ var queryFixtures = map[string]func(w *world) string{
 	// a cell of the risk matrix
 	"likelihood": func(*world) string { return "3" },
 	"impact":     func(*world) string { return "3" },
+
+	// a Merkle tree of the audit trail's first events
+	"tree_size": func(*world) string { return "1" },
 }
 
 // bodyFixtures give a request body for an operation, by operation id.

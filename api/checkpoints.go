@@ -19,6 +19,8 @@ type Checkpoint struct {
 	At        time.Time `json:"at" doc:"When the head was signed."`
 	KeyID     string    `json:"key_id" maxLength:"64" doc:"Fingerprint of the signing key."`
 	Signature string    `json:"signature" maxLength:"200" doc:"Ed25519 signature, base64."`
+	TreeSize  int64     `json:"tree_size,omitempty" minimum:"0" doc:"Events in the signed Merkle tree (= seq), when the checkpoint signs one."`
+	TreeRoot  string    `json:"tree_root,omitempty" pattern:"^([0-9a-f]{64})?$" doc:"Root of the RFC 6962 Merkle tree over the hashes of events 1 to tree_size."`
 }
 
 // CheckpointCheck says whether the chain still extends one checkpoint.
@@ -29,7 +31,8 @@ type CheckpointCheck struct {
 }
 
 func checkpointOf(c domain.Checkpoint) Checkpoint {
-	return Checkpoint{Seq: c.Seq, Hash: c.Hash, At: c.At.UTC(), KeyID: c.KeyID, Signature: c.Signature}
+	return Checkpoint{Seq: c.Seq, Hash: c.Hash, At: c.At.UTC(), KeyID: c.KeyID, Signature: c.Signature,
+		TreeSize: c.TreeSize, TreeRoot: c.TreeRoot}
 }
 
 func checkpointCheckOf(c store.CheckpointCheck) CheckpointCheck {
@@ -63,6 +66,15 @@ type verifyCheckpointsOutput struct {
 	}
 }
 
+type inclusionProofInput struct {
+	Seq      int64 `path:"seq" minimum:"1" doc:"The event to prove."`
+	TreeSize int64 `query:"tree_size" required:"true" minimum:"1" doc:"The size of the signed tree: the seq of the checkpoint to prove against."`
+}
+
+type inclusionProofOutput struct {
+	Body store.InclusionProof
+}
+
 func (a *API) registerCheckpoints() {
 	tags := []string{"Audit"}
 	register(a, huma.Operation{
@@ -93,7 +105,8 @@ func (a *API) registerCheckpoints() {
 	}, func(ctx context.Context, in *verifyCheckpointsInput) (*verifyCheckpointsOutput, error) {
 		cps := make([]domain.Checkpoint, len(in.Body.Checkpoints))
 		for i, c := range in.Body.Checkpoints {
-			cps[i] = domain.Checkpoint{Seq: c.Seq, Hash: c.Hash, At: c.At, KeyID: c.KeyID, Signature: c.Signature}
+			cps[i] = domain.Checkpoint{Seq: c.Seq, Hash: c.Hash, At: c.At, KeyID: c.KeyID, Signature: c.Signature,
+				TreeSize: c.TreeSize, TreeRoot: c.TreeRoot}
 		}
 		v, checks, err := a.app.VerifyCheckpoints(ctx, actorFrom(ctx), cps)
 		if err != nil {
@@ -106,5 +119,20 @@ func (a *API) registerCheckpoints() {
 			out.Body.Checkpoints[i] = checkpointCheckOf(c)
 		}
 		return out, nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "get-audit-event-proof", Method: http.MethodGet, Path: "/api/v1/audit/{seq}/proof", Tags: tags,
+		Summary: "Prove one audit event in a signed Merkle tree head",
+		Description: "The RFC 6962 inclusion proof of the event in the Merkle tree over events 1 to tree_size. Check it " +
+			"against the tree_root of a checkpoint of seq tree_size, whose signature you verified, without reading " +
+			"the chain: `assure audit prove` does. The tree_root answered here is computed from the stored events " +
+			"and proves nothing alone.",
+	}, func(ctx context.Context, in *inclusionProofInput) (*inclusionProofOutput, error) {
+		p, err := a.app.AuditInclusionProof(ctx, actorFrom(ctx), in.Seq, in.TreeSize)
+		if err != nil {
+			return nil, err
+		}
+		return &inclusionProofOutput{Body: p}, nil
 	})
 }

@@ -2,12 +2,19 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
 
 	"assure/domain"
 	"assure/store"
@@ -64,6 +71,17 @@ func (a *App) VerifyCheckpoints(ctx context.Context, actor domain.Actor, cps []d
 	return a.db.VerifyAuditCheckpoints(ctx, a.checkpointKey, cps)
 }
 
+// AuditInclusionProof proves event seq in the Merkle tree of the first
+// treeSize events, for a verifier holding a checkpoint of seq treeSize.
+// Only who may verify the trail may ask, as the proof shows hashes of every
+// provider's events. EInvalid and ENotFound as store.AuditInclusionProof.
+func (a *App) AuditInclusionProof(ctx context.Context, actor domain.Actor, seq, treeSize int64) (store.InclusionProof, error) {
+	if err := a.permit(ctx, actor, "audit", "verify"); err != nil {
+		return store.InclusionProof{}, err
+	}
+	return a.db.AuditInclusionProof(ctx, seq, treeSize)
+}
+
 // latestCheckpointFile reads the checkpoint file of dir whose name sorts
 // last; ok is false when there is none.
 func latestCheckpointFile(dir string) (domain.Checkpoint, bool, error) {
@@ -90,4 +108,122 @@ func latestCheckpointFile(dir string) (domain.Checkpoint, bool, error) {
 	}
 	c, err := domain.ParseCheckpoint(b)
 	return c, err == nil, err
+}
+
+// CheckpointFileName is the name a checkpoint takes in a checkpoint
+// directory: its sequence number, zero-padded so names sort by it, and the
+// time it was signed.
+func CheckpointFileName(c domain.Checkpoint) string {
+	return fmt.Sprintf(CheckpointFilePrefix+"%012d-%s.json", c.Seq, c.At.UTC().Format("20060102T150405.000000Z"))
+}
+
+// WriteCheckpointFile writes c to file. The file appears whole or not at
+// all: it is written beside its name and renamed over it, so a reader never
+// meets half a checkpoint.
+func WriteCheckpointFile(file string, c domain.Checkpoint) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".checkpoint-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), file)
+}
+
+// WriteCheckpoint signs the audit head with key and writes the checkpoint
+// into the configured directory, unless the newest checkpoint there already
+// names the head with this key: then nothing is written and path is "". It
+// is the periodic job's work, a system act with no actor, and it is not
+// audited: an event for it would move the head it has just signed. A chain
+// that does not verify is never signed (EConflict); without a configured
+// directory it is EConflict too.
+func (a *App) WriteCheckpoint(ctx context.Context, key ed25519.PrivateKey) (c domain.Checkpoint, path string, err error) {
+	if a.checkpointDir == "" || key == nil {
+		return c, "", domain.Errorf(domain.EConflict, "no checkpoint directory and key are configured")
+	}
+	latest, ok, lerr := latestCheckpointFile(a.checkpointDir)
+	if lerr != nil {
+		// An unreadable newest file must not stop new checkpoints.
+		a.log.WarnContext(ctx, "the newest audit checkpoint cannot be read; writing a new one", "dir", a.checkpointDir, "err", lerr)
+	}
+	seq, hash, err := a.db.AuditHead(ctx)
+	if err != nil {
+		return c, "", err
+	}
+	if ok && lerr == nil && latest.Seq == seq && latest.Hash == hash &&
+		latest.KeyID == domain.KeyID(key.Public().(ed25519.PublicKey)) {
+		return latest, "", nil
+	}
+	if c, err = a.db.SignAuditHead(ctx, key); err != nil {
+		return c, "", err
+	}
+	if err := os.MkdirAll(a.checkpointDir, 0o755); err != nil {
+		return c, "", err
+	}
+	path = filepath.Join(a.checkpointDir, CheckpointFileName(c))
+	return c, path, WriteCheckpointFile(path, c)
+}
+
+// DefaultCheckpointEvery is how often the server signs a checkpoint of the
+// audit head when it holds the signing key.
+const DefaultCheckpointEvery = time.Hour
+
+// checkpointArgs asks for a checkpoint of the audit head.
+type checkpointArgs struct{}
+
+func (checkpointArgs) Kind() string { return "audit_checkpoint" }
+
+// checkpointJob runs the checkpoint worker every period. Only River's elected
+// leader inserts periodic jobs, and each insert is unique within its period,
+// so several servers on one database write one checkpoint a period between
+// them, not one each.
+func checkpointJob(every time.Duration) *river.PeriodicJob {
+	if every <= 0 {
+		every = DefaultCheckpointEvery
+	}
+	return river.NewPeriodicJob(river.PeriodicInterval(every),
+		func() (river.JobArgs, *river.InsertOpts) {
+			return checkpointArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: every}}
+		}, &river.PeriodicJobOpts{RunOnStart: true, ID: "audit_checkpoint"})
+}
+
+type checkpointWorker struct {
+	river.WorkerDefaults[checkpointArgs]
+	app *App
+	log *slog.Logger
+	key ed25519.PrivateKey
+}
+
+// Work writes a checkpoint when the head has moved. A chain that does not
+// verify is an alarm, not a job to retry: it is logged as an error and the
+// job cancelled; the next period tries again.
+func (w *checkpointWorker) Work(ctx context.Context, _ *river.Job[checkpointArgs]) error {
+	c, path, err := w.app.WriteCheckpoint(ctx, w.key)
+	switch {
+	case domain.ErrorCodeOf(err) == domain.EConflict:
+		w.log.ErrorContext(ctx, "audit checkpoint not written", "err", err)
+		return river.JobCancel(err)
+	case err != nil:
+		return err
+	case path != "":
+		w.log.InfoContext(ctx, "audit checkpoint written", "seq", c.Seq, "file", path)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"io"
 	"log/slog"
@@ -36,6 +37,11 @@ type JobOptions struct {
 	RescueAfter time.Duration
 	// SweepEach is how often report jobs River gave up on are marked failed.
 	SweepEach time.Duration
+	// CheckpointKey, when set with the app's checkpoint directory, signs a
+	// checkpoint of the audit head every CheckpointEvery (default
+	// DefaultCheckpointEvery) into that directory.
+	CheckpointKey   ed25519.PrivateKey
+	CheckpointEvery time.Duration
 }
 
 // Defaults of JobOptions. A report of a large sector takes a minute or two,
@@ -81,6 +87,12 @@ func (a *App) NewJobs(log *slog.Logger, opts JobOptions) (*Jobs, error) {
 	if err := river.AddWorkerSafely(workers, &sweepWorker{db: db, log: log}); err != nil {
 		return nil, err
 	}
+	checkpoints := opts.CheckpointKey != nil && a.checkpointDir != ""
+	if checkpoints {
+		if err := river.AddWorkerSafely(workers, &checkpointWorker{app: a, log: log, key: opts.CheckpointKey}); err != nil {
+			return nil, err
+		}
+	}
 	client, err := river.NewClient(riverpgxv5.New(db.Pool()), &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},
 		Workers:              workers,
@@ -96,6 +108,9 @@ func (a *App) NewJobs(log *slog.Logger, opts JobOptions) (*Jobs, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: job queue: %w", err)
+	}
+	if checkpoints {
+		client.PeriodicJobs().Add(checkpointJob(opts.CheckpointEvery))
 	}
 	return &Jobs{client: client}, nil
 }

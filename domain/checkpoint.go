@@ -26,22 +26,78 @@ type Checkpoint struct {
 	At        time.Time `json:"at"`
 	KeyID     string    `json:"key_id"`
 	Signature string    `json:"signature"` // base64 Ed25519 signature over SignedBytes
+	// TreeSize and TreeRoot, when set, sign the RFC 6962 Merkle tree over
+	// the hashes of events 1 to TreeSize (= Seq): one event can then be
+	// proved in the signed history with an inclusion proof alone.
+	TreeSize int64  `json:"tree_size,omitempty"`
+	TreeRoot string `json:"tree_root,omitempty"`
 }
 
 // checkpointDomain starts every signed message, so a checkpoint signature
 // cannot be taken for a signature over anything else made with the same key.
 const checkpointDomain = "assure audit checkpoint v1"
 
+// treeCheckpointDomain starts the signed message of a checkpoint that also
+// signs a Merkle tree head, so neither form can pass for the other.
+const treeCheckpointDomain = "assure audit checkpoint v2"
+
 // SignedBytes is the canonical encoding the signature covers: one field a
-// line, the time in UTC to the microsecond like the events' own hashes.
+// line, the time in UTC to the microsecond like the events' own hashes; a
+// checkpoint with a tree head adds its size and root.
 func (c Checkpoint) SignedBytes() []byte {
-	return []byte(strings.Join([]string{
+	fields := []string{
 		checkpointDomain,
 		strconv.FormatInt(c.Seq, 10),
 		c.Hash,
 		c.At.UTC().Format("2006-01-02T15:04:05.000000Z"),
 		c.KeyID,
-	}, "\n") + "\n")
+	}
+	if c.TreeRoot != "" {
+		fields[0] = treeCheckpointDomain
+		fields = append(fields, strconv.FormatInt(c.TreeSize, 10), c.TreeRoot)
+	}
+	return []byte(strings.Join(fields, "\n") + "\n")
+}
+
+// SignTreeCheckpoint signs the head seq/hash at time at together with the
+// root of the Merkle tree over the first seq events.
+func SignTreeCheckpoint(key ed25519.PrivateKey, seq int64, hash string, root MerkleHash, at time.Time) Checkpoint {
+	c := Checkpoint{Seq: seq, Hash: hash, At: at.UTC().Truncate(time.Microsecond),
+		KeyID: KeyID(key.Public().(ed25519.PublicKey)), TreeSize: seq, TreeRoot: root.String()}
+	c.Signature = base64.StdEncoding.EncodeToString(ed25519.Sign(key, c.SignedBytes()))
+	return c
+}
+
+// VerifyEventInclusion checks, with an inclusion proof alone, that the
+// event of sequence number seq with hash eventHash is in the history c
+// signs. c's signature is checked apart (Verify). EInvalid when c has no
+// tree head, seq is past it, or the proof does not lead to its root.
+func (c Checkpoint) VerifyEventInclusion(seq int64, eventHash string, proof []string) error {
+	if c.TreeRoot == "" {
+		return Errorf(EInvalid, "the checkpoint of seq %d signs no Merkle tree head", c.Seq)
+	}
+	leaf, err := EventLeaf(eventHash)
+	if err != nil {
+		return err
+	}
+	root, err := ParseMerkleHash(c.TreeRoot)
+	if err != nil {
+		return err
+	}
+	path := make([]MerkleHash, len(proof))
+	for i, p := range proof {
+		if path[i], err = ParseMerkleHash(p); err != nil {
+			return err
+		}
+	}
+	if err := VerifyMerkleInclusion(leaf, seq-1, c.TreeSize, path, root); err != nil {
+		why := err.Error()
+		if e, ok := AsError(err); ok {
+			why = e.Message
+		}
+		return Errorf(EInvalid, "event %d is not proved in the checkpoint of seq %d: %s", seq, c.Seq, why)
+	}
+	return nil
 }
 
 // KeyID is the fingerprint of an Ed25519 public key: the first 16 bytes of
@@ -90,6 +146,10 @@ func ParseCheckpoint(b []byte) (Checkpoint, error) {
 		return c, Errorf(EInvalid, "checkpoint has no time")
 	case c.KeyID == "" || c.Signature == "":
 		return c, Errorf(EInvalid, "checkpoint has no key id or signature")
+	case c.TreeRoot != "" && (!isHexHash(c.TreeRoot) || c.TreeSize != c.Seq):
+		return c, Errorf(EInvalid, "checkpoint tree head must be a SHA-256 in hex over tree_size = seq events")
+	case c.TreeRoot == "" && c.TreeSize != 0:
+		return c, Errorf(EInvalid, "checkpoint has a tree size and no tree root")
 	}
 	return c, nil
 }

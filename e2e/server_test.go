@@ -187,6 +187,7 @@ func cloneDatabase(t *testing.T, template string) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
+	db.SetTOTPKey(storetest.TOTPKey())
 	return db
 }
 

@@ -28,4 +28,15 @@ fi
 # changes nothing.
 "$bin" seed demo
 
-exec "$bin" serve --addr "${ASSURE_ADDR:-:8080}"
+# Local keys, kept in var/ beside the admin's login and never in the
+# database: one seals second-factor secrets at rest, the other signs the
+# audit checkpoints written to var/checkpoints every hour.
+if [ ! -f var/totp.key ]; then
+  "$bin" totp keygen -o var/totp.key
+fi
+if [ ! -f var/audit.key ]; then
+  "$bin" audit keygen -o var/audit.key | sed -n '/BEGIN PUBLIC KEY/,$p' > var/audit.pub
+fi
+
+exec "$bin" serve --addr "${ASSURE_ADDR:-:8080}" --totp-key-file var/totp.key \
+  --audit-key var/audit.key --checkpoint-dir var/checkpoints

@@ -192,13 +192,15 @@ type Verification struct {
 // reports the first event that does not hold: altered content, a broken link,
 // a gap, or a head that does not match the last event.
 func (db *DB) VerifyAudit(ctx context.Context) (Verification, error) {
-	v, _, err := db.verifyChain(ctx, nil)
+	v, _, err := db.verifyChain(ctx, nil, nil)
 	return v, err
 }
 
 // verifyChain is VerifyAudit that also returns the hashes of the events
-// whose sequence numbers are in want, as it met them (0 is the genesis).
-func (db *DB) verifyChain(ctx context.Context, want map[int64]bool) (Verification, map[int64]string, error) {
+// whose sequence numbers are in want, as it met them (0 is the genesis),
+// and, when leaves is not nil, appends the Merkle leaf of every event that
+// holds, in order.
+func (db *DB) verifyChain(ctx context.Context, want map[int64]bool, leaves *[]domain.MerkleHash) (Verification, map[int64]string, error) {
 	var v Verification
 	found := map[int64]string{}
 	if want[0] {
@@ -241,6 +243,13 @@ func (db *DB) verifyChain(ctx context.Context, want map[int64]bool) (Verificatio
 			if want[e.Seq] {
 				found[e.Seq] = e.Hash
 			}
+			if leaves != nil {
+				leaf, err := domain.EventLeaf(e.Hash)
+				if err != nil {
+					return v, nil, err
+				}
+				*leaves = append(*leaves, leaf)
+			}
 			v.Checked++
 			prev, after = e.Hash, e.Seq
 		}
@@ -281,16 +290,28 @@ func (db *DB) VerifyAuditCheckpoints(ctx context.Context, pub ed25519.PublicKey,
 		return Verification{}, nil, domain.Errorf(domain.EInvalid, "at most %d checkpoints at once, not %d", MaxCheckpoints, len(cps))
 	}
 	want := map[int64]bool{}
+	var leaves *[]domain.MerkleHash
 	for _, c := range cps {
 		want[c.Seq] = true
+		if c.TreeRoot != "" {
+			leaves = &[]domain.MerkleHash{}
+		}
 	}
-	v, found, err := db.verifyChain(ctx, want)
+	v, found, err := db.verifyChain(ctx, want, leaves)
 	if err != nil {
 		return v, nil, err
 	}
 	checks := make([]CheckpointCheck, len(cps))
 	for i, c := range cps {
 		checks[i] = checkCheckpoint(c, pub, v, found)
+		if checks[i].OK && c.TreeRoot != "" {
+			// The chain holds up to the checkpoint, so every leaf up to it
+			// was gathered.
+			if root := domain.MerkleRoot((*leaves)[:c.TreeSize]).String(); root != c.TreeRoot {
+				checks[i].OK = false
+				checks[i].Problem = fmt.Sprintf("the Merkle tree of events 1 to %d has root %s, not the signed %s", c.TreeSize, root, c.TreeRoot)
+			}
+		}
 		if !checks[i].OK {
 			v.OK = false
 		}
@@ -445,7 +466,8 @@ func (db *DB) AuditChoices(ctx context.Context, actor domain.Actor, column strin
 // does not verify is never signed: that is EConflict, naming the first bad
 // event.
 func (db *DB) SignAuditHead(ctx context.Context, key ed25519.PrivateKey) (domain.Checkpoint, error) {
-	v, err := db.VerifyAudit(ctx)
+	var leaves []domain.MerkleHash
+	v, _, err := db.verifyChain(ctx, nil, &leaves)
 	if err != nil {
 		return domain.Checkpoint{}, err
 	}
@@ -453,5 +475,63 @@ func (db *DB) SignAuditHead(ctx context.Context, key ed25519.PrivateKey) (domain
 		return domain.Checkpoint{}, domain.Errorf(domain.EConflict,
 			"the audit chain does not verify (first bad event is %d); a broken chain is not signed", *v.FirstBad)
 	}
-	return domain.SignCheckpoint(key, v.HeadSeq, v.HeadHash, v.CheckedAt), nil
+	return domain.SignTreeCheckpoint(key, v.HeadSeq, v.HeadHash, domain.MerkleRoot(leaves), v.CheckedAt), nil
+}
+
+// InclusionProof proves one event in the Merkle tree of the first TreeSize
+// events, which a checkpoint of seq TreeSize signs.
+type InclusionProof struct {
+	Seq       int64    `json:"seq"`
+	EventHash string   `json:"event_hash"`
+	TreeSize  int64    `json:"tree_size"`
+	TreeRoot  string   `json:"tree_root"` // as the stored events give it; the checkpoint's signed root is what counts
+	Proof     []string `json:"proof"`     // hashes in hex, nearest the event first
+}
+
+// AuditInclusionProof returns the proof that event seq is in the tree of
+// the first treeSize events, from the events as stored: a verifier checks
+// it against the root a checkpoint signed, so the database is not trusted
+// here. EInvalid when seq is not in 1..treeSize; ENotFound when the trail
+// holds fewer than treeSize events.
+func (db *DB) AuditInclusionProof(ctx context.Context, seq, treeSize int64) (InclusionProof, error) {
+	var p InclusionProof
+	if seq < 1 || seq > treeSize {
+		return p, domain.Invalid("bad inclusion proof request", []domain.Problem{{Location: "query.tree_size",
+			Message: fmt.Sprintf("event %d is not in a tree of %d events", seq, treeSize)}})
+	}
+	rows, err := db.pool.Query(ctx, `select hash from audit_events where seq <= $1 order by seq`, treeSize)
+	if err != nil {
+		return p, translate(err, "audit inclusion proof")
+	}
+	hashes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return p, translate(err, "audit inclusion proof")
+	}
+	if int64(len(hashes)) != treeSize {
+		return p, domain.Errorf(domain.ENotFound, "the audit trail holds %d events, not %d", len(hashes), treeSize)
+	}
+	leaves := make([]domain.MerkleHash, len(hashes))
+	for i, h := range hashes {
+		if leaves[i], err = domain.EventLeaf(h); err != nil {
+			return p, err
+		}
+	}
+	path, err := domain.MerkleInclusionProof(leaves, int(seq-1))
+	if err != nil {
+		return p, err
+	}
+	p = InclusionProof{Seq: seq, EventHash: hashes[seq-1], TreeSize: treeSize, TreeRoot: domain.MerkleRoot(leaves).String(),
+		Proof: make([]string, len(path))}
+	for i, h := range path {
+		p.Proof[i] = h.String()
+	}
+	return p, nil
+}
+
+// AuditHead returns the chain's head as recorded: the last event's sequence
+// number and hash (0 and the genesis hash for an empty chain). It reads one
+// row and checks nothing; VerifyAudit checks.
+func (db *DB) AuditHead(ctx context.Context) (seq int64, hash string, err error) {
+	err = db.pool.QueryRow(ctx, `select seq, hash from audit_head`).Scan(&seq, &hash)
+	return seq, hash, translate(err, "read audit head")
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
+
+	"assure/domain"
 )
 
 // DB is Assure's handle on PostgreSQL.
@@ -21,6 +23,9 @@ type DB struct {
 	// frameworks caches published framework versions by key: they never change.
 	frameworksMu sync.RWMutex
 	frameworks   map[int64]*cachedFramework
+
+	// totpKey seals second-factor secrets at rest; nil refuses enrolment.
+	totpKey *domain.TOTPKey
 
 	jobsOnce  sync.Once
 	jobClient *river.Client[pgx.Tx]

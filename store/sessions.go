@@ -109,6 +109,9 @@ func (db *DB) Login(ctx context.Context, actor domain.Actor, c Credentials) (Ses
 		var step int64
 		if secret != "" {
 			var ok bool
+			if secret, err = domain.OpenTOTPSecret(db.totpKey, userID, secret); err != nil {
+				return "", nil, err
+			}
 			// Under the user's row lock, a code already used cannot be used again.
 			if step, ok = domain.VerifyTOTP(secret, strings.TrimSpace(c.OTP), time.Now(), lastStep); !ok {
 				return "wrong or reused one-time code", nil, nil

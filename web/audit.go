@@ -135,6 +135,8 @@ type chainView struct {
 	HeadSeq   int64
 	HeadHash  string
 	CheckedAt string
+	// Checkpoint is the latest signed checkpoint, checked with the chain.
+	Checkpoint *checkpointView
 }
 
 // objectPages are the pages of the objects an event can be about.
@@ -263,19 +265,65 @@ func (ui *UI) showAuditLog(w http.ResponseWriter, r *http.Request, v *visit, cha
 	ui.render(w, r, status, "audit.html", p)
 }
 
-// auditVerify verifies the whole chain and states the result above the log.
+// auditVerify verifies the whole chain and states the result above the log,
+// with the latest signed checkpoint and whether the chain still extends it.
+// With a checkpoint to check, the chain is walked once for both.
 func (ui *UI) auditVerify(w http.ResponseWriter, r *http.Request, v *visit) {
-	res, err := ui.app.VerifyAudit(r.Context(), v.actor)
+	cp, res, err := ui.latestCheckpoint(r, v)
 	if err != nil {
 		ui.fail(w, r, v, err)
 		return
 	}
-	chain := &chainView{OK: res.OK, Checked: v.Number(int(res.Checked)), HeadSeq: res.HeadSeq, HeadHash: res.HeadHash,
-		CheckedAt: v.Time(res.CheckedAt)}
+	if res == nil {
+		verified, err := ui.app.VerifyAudit(r.Context(), v.actor)
+		if err != nil {
+			ui.fail(w, r, v, err)
+			return
+		}
+		res = &verified
+	}
+	chain := &chainView{OK: res.FirstBad == nil, Checked: v.Number(int(res.Checked)), HeadSeq: res.HeadSeq, HeadHash: res.HeadHash,
+		CheckedAt: v.Time(res.CheckedAt), Checkpoint: cp}
 	if res.FirstBad != nil {
 		chain.FirstBad = *res.FirstBad
 	}
 	ui.showAuditLog(w, r, v, chain)
+}
+
+// checkpointView is the latest signed checkpoint as the verify panel states
+// it, checked against the chain now.
+type checkpointView struct {
+	Configured bool   // the server has a checkpoint directory and key
+	Unreadable string // why the newest file there is not a checkpoint, or ""
+	Found      bool
+	Seq        int64
+	Hash       string
+	At         string
+	KeyID      string
+	TreeRoot   string // the signed Merkle tree root, "" for a checkpoint without one
+	OK         bool   // the chain still extends it
+	Problem    string // why not
+}
+
+// latestCheckpoint reads the newest checkpoint and checks the chain against
+// it. res is the chain's verification made on the way, nil when there was no
+// checkpoint to check.
+func (ui *UI) latestCheckpoint(r *http.Request, v *visit) (*checkpointView, *store.Verification, error) {
+	st, err := ui.app.LatestCheckpoint(r.Context(), v.actor)
+	if e, ok := domain.AsError(err); ok && e.Code == domain.EInvalid {
+		return &checkpointView{Configured: true, Unreadable: e.Message}, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	cp := &checkpointView{Configured: st.Configured}
+	if st.Latest == nil {
+		return cp, nil, nil
+	}
+	c := st.Latest.Checkpoint
+	cp.Found, cp.Seq, cp.Hash, cp.At, cp.KeyID, cp.TreeRoot = true, c.Seq, c.Hash, v.Time(c.At), c.KeyID, c.TreeRoot
+	cp.OK, cp.Problem = st.Latest.OK, st.Latest.Problem
+	return cp, &st.Chain, nil
 }
 
 // auditEventData is one event's page.

@@ -17,9 +17,11 @@ import (
 
 func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError("audit needs a subcommand: verify, checkpoint or keygen")
+		return usageError("audit needs a subcommand: verify, checkpoint, prove or keygen")
 	}
 	switch args[0] {
+	case "prove":
+		return auditProveCmd(ctx, args[1:], stdout, stderr)
 	case "verify":
 		return auditVerifyCmd(ctx, args[1:], stdout, stderr)
 	case "checkpoint":
@@ -27,7 +29,60 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "keygen":
 		return auditKeygenCmd(args[1:], stdout, stderr)
 	}
-	return usageError("audit needs a subcommand: verify, checkpoint or keygen")
+	return usageError("audit needs a subcommand: verify, checkpoint, prove or keygen")
+}
+
+// auditProveCmd proves one event in the history a checkpoint signs, with
+// the checkpoint's signed Merkle root and an inclusion proof alone: the
+// chain is not read, and the database is trusted for nothing, as a proof it
+// made up would not lead to the signed root.
+func auditProveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flagSet("audit prove", stderr)
+	dbURL := databaseFlag(fs)
+	seq := fs.Int64("seq", 0, "the event to prove (required)")
+	file := fs.String("checkpoint", "", "the checkpoint file to prove it against (required)")
+	pubFile := fs.String("public-key", "", "public key file that verifies the checkpoint's signature")
+	keyFile := auditKeyFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *seq < 1 || *file == "" {
+		return usageError("audit prove needs --seq N and --checkpoint FILE")
+	}
+	b, err := os.ReadFile(*file)
+	if err != nil {
+		return fmt.Errorf("read checkpoint: %w", err)
+	}
+	c, err := domain.ParseCheckpoint(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *file, err)
+	}
+	pub, err := checkpointPublicKey(*pubFile, *keyFile)
+	if err != nil {
+		return err
+	}
+	if err := c.Verify(pub); err != nil {
+		return err
+	}
+	if c.TreeRoot == "" {
+		return fmt.Errorf("%s signs no Merkle tree head (an older checkpoint): check it with assure audit verify --checkpoint", *file)
+	}
+	db, err := openDB(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p, err := db.AuditInclusionProof(ctx, *seq, c.TreeSize)
+	if err != nil {
+		return err
+	}
+	if err := c.VerifyEventInclusion(*seq, p.EventHash, p.Proof); err != nil {
+		fmt.Fprintf(stdout, "event %d (hash %s) FAILS against %s\n", *seq, p.EventHash, *file)
+		return err
+	}
+	fmt.Fprintf(stdout, "event %d (hash %s) is in the history signed by %s: %d proof hashes lead to its tree root %s\n",
+		*seq, p.EventHash, *file, len(p.Proof), c.TreeRoot)
+	return nil
 }
 
 // auditVerifyCmd recomputes the chain and, given checkpoint files (after
@@ -158,7 +213,7 @@ func auditCheckpointCmd(ctx context.Context, args []string, stdout, stderr io.Wr
 
 // writeCheckpoint signs the head and writes it to file, or into dir, or
 // nowhere when both are "" (then path is ""). The file appears whole or not
-// at all: it is written beside its name and renamed.
+// at all (app.WriteCheckpointFile).
 func writeCheckpoint(ctx context.Context, db *store.DB, key ed25519.PrivateKey, dir, file string) (string, domain.Checkpoint, error) {
 	c, err := db.SignAuditHead(ctx, key)
 	if err != nil {
@@ -171,26 +226,7 @@ func writeCheckpoint(ctx context.Context, db *store.DB, key ed25519.PrivateKey, 
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return "", c, err
 		}
-		file = filepath.Join(dir, fmt.Sprintf(app.CheckpointFilePrefix+"%012d-%s.json", c.Seq, c.At.Format("20060102T150405.000000Z")))
+		file = filepath.Join(dir, app.CheckpointFileName(c))
 	}
-	b, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return "", c, err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), ".checkpoint-*")
-	if err != nil {
-		return "", c, err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return "", c, err
-	}
-	if err := tmp.Close(); err != nil {
-		return "", c, err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return "", c, err
-	}
-	return file, c, os.Rename(tmp.Name(), file)
+	return file, c, app.WriteCheckpointFile(file, c)
 }

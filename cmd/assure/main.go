@@ -27,7 +27,12 @@ Usage:
                                                          check the audit trail's hash chain, and that it
                                                          still extends every signed checkpoint
   assure audit checkpoint [--dir DIR | -o FILE]          sign the verified chain head (key: --audit-key)
+  assure audit prove --seq N --checkpoint FILE [--public-key FILE]
+                                                         prove one event against a checkpoint's Merkle root
   assure audit keygen -o FILE                            make a checkpoint signing key
+  assure totp keygen -o FILE                             make a key that seals second-factor secrets
+  assure totp rotate-key --new-key-file F [--old-key-file F]
+                                                         re-seal every second-factor secret with a new key
   assure seed demo                                       load a small demo sector (idempotent)
   assure scores check | rebuild [--campaign ID]         verify or rebuild the stored risk scores
   assure report assessment --id ID --format pdf|xlsx -o FILE
@@ -35,7 +40,9 @@ Usage:
 
 Environment: DATABASE_URL (database), ASSURE_ADDR (listen address, default :8080),
 ASSURE_LOG_FORMAT (text or json), ASSURE_SESSION_IDLE and ASSURE_SESSION_MAX (session lifetimes),
-ASSURE_SECURE_COOKIES=true (behind HTTPS), ASSURE_AUDIT_KEY (checkpoint signing key, PEM or base64 seed).
+ASSURE_SECURE_COOKIES=true (behind HTTPS), ASSURE_AUDIT_KEY (checkpoint signing key, PEM or base64 seed),
+ASSURE_CHECKPOINT_DIR and ASSURE_CHECKPOINT_EVERY (where and how often serve signs checkpoints),
+ASSURE_TOTP_KEY_FILE or ASSURE_TOTP_KEY (the key sealing second-factor secrets, or the key itself).
 `
 
 func main() {
@@ -63,6 +70,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = userCmd(ctx, rest, stdin, stdout, stderr)
 	case "audit":
 		err = auditCmd(ctx, rest, stdout, stderr)
+	case "totp":
+		err = totpCmd(ctx, rest, stdout, stderr)
 	case "seed":
 		err = seedCmd(ctx, rest, stdout, stderr)
 	case "scores":

@@ -54,6 +54,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	checkpointDir := fs.String("checkpoint-dir", os.Getenv("ASSURE_CHECKPOINT_DIR"),
 		"directory of signed audit checkpoints the API shows and checks; needs the audit key (env ASSURE_CHECKPOINT_DIR)")
 	ssoSettings := ssoFlagsOf(fs)
+	totpKeyFile := totpKeyFlag(fs)
+	checkpointEvery := fs.Duration("checkpoint-every", envDuration("ASSURE_CHECKPOINT_EVERY", app.DefaultCheckpointEvery),
+		"how often a checkpoint of the audit head is signed into --checkpoint-dir, when the head has moved (env ASSURE_CHECKPOINT_EVERY)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -66,10 +69,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	var checkpointKey ed25519.PublicKey
-	if key, err := loadAuditKey(*auditKey); err != nil {
+	signingKey, err := loadAuditKey(*auditKey)
+	if err != nil {
 		return err
-	} else if key != nil {
-		checkpointKey = key.Public().(ed25519.PublicKey)
+	} else if signingKey != nil {
+		checkpointKey = signingKey.Public().(ed25519.PublicKey)
+	}
+	totpKey, err := loadTOTPKey(*totpKeyFile)
+	if err != nil {
+		return err
+	}
+	if *checkpointEvery < time.Minute {
+		return usageError("--checkpoint-every must be at least a minute")
 	}
 	if *idle <= 0 || *absolute <= 0 {
 		return usageError("session lifetimes must be positive")
@@ -95,6 +106,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if ssoConfig.Issuer != "" {
 		log.Info("single sign-on", "issuer", ssoConfig.Issuer, "client_id", ssoConfig.ClientID, "redirect", ssoConfig.RedirectURL)
 	}
+	if signingKey != nil && *checkpointDir == "" {
+		log.Warn("the audit key is set but no --checkpoint-dir: no checkpoints are written")
+	}
 
 	db, err := openDB(ctx, *dbURL)
 	if err != nil {
@@ -104,6 +118,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := db.Migrate(ctx); err != nil {
 		return err
 	}
+	if err := checkTOTPKey(ctx, db, totpKey, log); err != nil {
+		return err
+	}
+	db.SetTOTPKey(totpKey)
 	db.SetSessionPolicy(store.SessionPolicy{Idle: *idle, Absolute: *absolute})
 	if err := publishEmbedded(ctx, db, log); err != nil {
 		return err
@@ -117,7 +135,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		CheckpointDir: *checkpointDir, CheckpointKey: checkpointKey, SSO: ssoConfig, Passkeys: passkeys})
 	a := api.New(application, log, api.Options{SecureCookies: *secure, TrustedProxies: trusted})
 	jobs, err := application.NewJobs(log, app.JobOptions{Workers: *reportWorkers, KeepFor: *keepReports,
-		Timeout: *reportTimeout, RescueAfter: *reportRescue})
+		Timeout: *reportTimeout, RescueAfter: *reportRescue,
+		CheckpointKey: signingKey, CheckpointEvery: *checkpointEvery})
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"assure/domain"
 	"assure/store"
 )
 
@@ -106,8 +107,25 @@ func cloneOf(t testing.TB, tpl string) (*store.DB, string) {
 		db.Close()
 		drop(name)
 	})
+	db.SetTOTPKey(TOTPKey())
 	return db, dbURL
 }
+
+// totpKey is the key that seals second-factor secrets in every test
+// database, as serve's --totp-key-file does: one per test binary.
+var totpKey = sync.OnceValue(func() *domain.TOTPKey {
+	text, err := domain.NewTOTPKeyText()
+	if err == nil {
+		var k *domain.TOTPKey
+		if k, err = domain.ParseTOTPKey(text); err == nil {
+			return k
+		}
+	}
+	panic(fmt.Sprintf("storetest: totp key: %v", err))
+})
+
+// TOTPKey returns the TOTP key the test databases of this binary are given.
+func TOTPKey() *domain.TOTPKey { return totpKey() }
 
 // buildTemplates makes sure both templates for the current code exist. Their
 // names carry a digest of everything that goes into them, so a change gets
