@@ -405,7 +405,17 @@ func TestResetOfferedForPasskeys(t *testing.T) {
 	if !pa.app.UserActionsOn(admin, them).ResetTOTP {
 		t.Error("no reset is offered for a user whose only second factor is a passkey")
 	}
-	if _, err := pa.app.ResetTOTP(ctx, admin, them.ID); err != nil {
+	// Them being a supervisor, the reset waits for a second administrator.
+	req, err := pa.app.ResetTOTP(ctx, admin, them.ID)
+	if err != nil || req == nil {
+		t.Fatalf("reset = %v, %v; want a request", req, err)
+	}
+	u2, err := pa.db.CreateUser(ctx, domain.System("test"), store.NewUser{Email: "admin2@regulator.test", Name: "Admin 2",
+		Role: domain.RoleAdmin, Password: "a long enough password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := pa.app.ApproveIdentityRequest(ctx, domain.ActorFor(u2), req.ID); err != nil {
 		t.Fatal(err)
 	}
 	if list, _ := pa.db.PasskeysOfUser(ctx, them.ID); len(list) != 0 {
