@@ -228,11 +228,7 @@ func (ui *UI) finishPasskeySignIn(w http.ResponseWriter, r *http.Request) {
 		ui.passkeyProblem(w, r, p, err)
 		return
 	}
-	ui.setSession(w, s.Token, s.ExpiresAt)
-	if s.User.Language != "" {
-		http.SetCookie(w, &http.Cookie{Name: languageCookie, Value: s.User.Language, Path: "/", HttpOnly: true,
-			Secure: ui.secure, SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
-	}
+	ui.openSession(w, s)
 	writeJSON(w, http.StatusOK, passkeyAnswer{Redirect: safeNext(r.URL.Query().Get("next"))})
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"assure/app"
 	"assure/domain"
+	"assure/store"
 )
 
 // Cookies of the pages besides the session cookie.
@@ -193,4 +194,14 @@ func (ui *UI) preCSRF(w http.ResponseWriter, r *http.Request) string {
 	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: secret, Path: "/", HttpOnly: true, Secure: ui.secure,
 		SameSite: http.SameSiteStrictMode})
 	return secret
+}
+
+// openSession puts a new session in the cookie, with the user's language:
+// every way of signing in ends here.
+func (ui *UI) openSession(w http.ResponseWriter, s store.Session) {
+	ui.setSession(w, s.Token, s.ExpiresAt)
+	if s.User.Language != "" {
+		http.SetCookie(w, &http.Cookie{Name: languageCookie, Value: s.User.Language, Path: "/", HttpOnly: true,
+			Secure: ui.secure, SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
+	}
 }

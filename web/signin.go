@@ -56,11 +56,7 @@ func (ui *UI) signIn(w http.ResponseWriter, r *http.Request) {
 		Address: req.Address})
 	switch {
 	case err == nil:
-		ui.setSession(w, s.Token, s.ExpiresAt)
-		if s.User.Language != "" {
-			http.SetCookie(w, &http.Cookie{Name: languageCookie, Value: s.User.Language, Path: "/", HttpOnly: true,
-				Secure: ui.secure, SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
-		}
+		ui.openSession(w, s)
 		http.Redirect(w, r, form.Next, http.StatusSeeOther)
 		return
 	case errors.Is(err, store.ErrOTPRequired) && ui.passkeyStep(w, r, err, &form, p):

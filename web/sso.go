@@ -8,7 +8,6 @@ import (
 
 	"assure/app"
 	"assure/domain"
-	"assure/store"
 )
 
 // ssoCookiePath scopes the attempt's cookie to the sign-on routes, so no
@@ -71,15 +70,6 @@ func (ui *UI) finishSSO(w http.ResponseWriter, r *http.Request) {
 	}
 	ui.openSession(w, s)
 	http.Redirect(w, r, next, http.StatusSeeOther)
-}
-
-// openSession puts a new session in the cookie, with the user's language.
-func (ui *UI) openSession(w http.ResponseWriter, s store.Session) {
-	ui.setSession(w, s.Token, s.ExpiresAt)
-	if s.User.Language != "" {
-		http.SetCookie(w, &http.Cookie{Name: languageCookie, Value: s.User.Language, Path: "/", HttpOnly: true,
-			Secure: ui.secure, SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
-	}
 }
 
 // ssoFailed shows why a single sign-on did not sign the visitor in, with

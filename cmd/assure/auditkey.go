@@ -54,21 +54,27 @@ func auditKeygenCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s exists; a key is never overwritten", *out)
-	}
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(pemKey); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := writeNewKeyFile(*out, pemKey); err != nil {
 		return err
 	}
 	pub := key.Public().(ed25519.PublicKey)
 	fmt.Fprintf(stdout, "wrote the signing key to %s (key id %s); its public key:\n%s", *out, domain.KeyID(pub), domain.PublicKeyPEM(pub))
 	return nil
+}
+
+// writeNewKeyFile writes a key to a new file only its owner can read; an
+// existing file is never overwritten.
+func writeNewKeyFile(name string, key []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s exists; a key is never overwritten", name)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(key); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
