@@ -16,7 +16,10 @@ import (
 
 // appendEvents adds events to the chain. The row lock on audit_head orders
 // concurrent writers: each reads the head, extends it and moves it, so the
-// chain never forks. Every event of a transaction carries the transaction's time.
+// chain never forks. Every event of a transaction carries the transaction's
+// time, or the head's when that is later (a transaction that began before
+// the one it waited for), so times never go back along the sequence and a
+// time window is a range of sequence numbers (AuditFilter.where).
 func appendEvents(ctx context.Context, tx pgx.Tx, events []domain.Event) error {
 	if len(events) == 0 {
 		return nil
@@ -24,7 +27,7 @@ func appendEvents(ctx context.Context, tx pgx.Tx, events []domain.Event) error {
 	var seq int64
 	var prev string
 	var now time.Time
-	if err := tx.QueryRow(ctx, `select seq, hash, now() from audit_head for update`).Scan(&seq, &prev, &now); err != nil {
+	if err := tx.QueryRow(ctx, `select seq, hash, greatest(now(), at) from audit_head for update`).Scan(&seq, &prev, &now); err != nil {
 		return fmt.Errorf("lock audit head: %w", err)
 	}
 	rows := make([][]any, len(events))
@@ -49,7 +52,7 @@ func appendEvents(ctx context.Context, tx pgx.Tx, events []domain.Event) error {
 	if err != nil {
 		return fmt.Errorf("insert audit events: %w", err)
 	}
-	_, err = tx.Exec(ctx, `update audit_head set seq = $1, hash = $2`, seq, prev)
+	_, err = tx.Exec(ctx, `update audit_head set seq = $1, hash = $2, at = $3`, seq, prev, now)
 	return err
 }
 
@@ -134,11 +137,11 @@ func (f AuditFilter) where(actor domain.Actor) (string, []any, error) {
 	if f.Action != "" {
 		add("action = $?", f.Action)
 	}
-	if !f.From.IsZero() {
-		add("at >= $?", f.From)
-	}
-	if !f.To.IsZero() {
-		add("at < $?", f.To)
+	if !f.From.IsZero() || !f.To.IsZero() {
+		conds = append(conds, f.window(func(v any) string {
+			args = append(args, v)
+			return fmt.Sprintf("$%d", len(args))
+		}))
 	}
 	if f.Through > 0 {
 		add("seq <= $?", f.Through)
@@ -147,6 +150,43 @@ func (f AuditFilter) where(actor domain.Actor) (string, []any, error) {
 		return "true", nil, nil
 	}
 	return strings.Join(conds, " and "), args, nil
+}
+
+// window renders the time range as conditions: the plain time filter, and
+// the first and last sequence numbers of events in the range, so that a
+// page walks the primary key only inside the window instead of from the
+// head of the trail. From audit_head.monotone_from on, times never go back
+// along the sequence: there the bounds are the first and last entries of
+// the (at, seq) index in the range. Before it, events are found by their
+// time alone (only when there are such events). arg adds an argument and
+// returns its placeholder.
+func (f AuditFilter) window(arg func(any) string) string {
+	const mono = `(select h.monotone_from from audit_head h)`
+	var inRange []string
+	var from, to string
+	if !f.From.IsZero() {
+		from = arg(f.From)
+		inRange = append(inRange, "e.at >= "+from)
+	}
+	if !f.To.IsZero() {
+		to = arg(f.To)
+		inRange = append(inRange, "e.at < "+to)
+	}
+	r := strings.Join(inRange, " and ")
+	bound := func(fn, order string) string {
+		return fmt.Sprintf(`%[1]s(
+			(select e.seq from audit_events e where %[3]s and e.seq >= %[4]s order by %[2]s limit 1),
+			case when %[4]s > 1 then (select %[5]s(e.seq) from audit_events e where %[3]s and e.seq < %[4]s) end)`,
+			fn, order, r, mono, map[string]string{"least": "min", "greatest": "max"}[fn])
+	}
+	var conds []string
+	if from != "" {
+		conds = append(conds, "at >= "+from, "seq >= "+bound("least", "e.at, e.seq"))
+	}
+	if to != "" {
+		conds = append(conds, "at < "+to, "seq <= "+bound("greatest", "e.at desc, e.seq desc"))
+	}
+	return strings.Join(conds, " and ")
 }
 
 // AuditEvents lists events matching filter, newest first. An actor confined

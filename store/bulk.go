@@ -62,12 +62,17 @@ func (b *Bulk) Framework(ctx context.Context, ref FrameworkRef) (int64, *domain.
 // AppendEvents extends the audit chain with the events next yields until
 // it reports false, hashing each onto the one before as the rows stream
 // to the server. An event keeps the time it carries (a seeded history has
-// past times); one without a time gets the transaction's.
+// past times); one without a time gets the transaction's, or the head's
+// when that is later. When an event's time steps back from the one before,
+// the head's monotone_from moves past it, so that time windows still find
+// every event (AuditFilter.where).
 func (b *Bulk) AppendEvents(ctx context.Context, next func() (domain.Event, bool, error)) (int64, error) {
-	var seq int64
+	var seq, monotoneFrom int64
 	var prev string
 	var now time.Time
-	if err := b.t.QueryRow(ctx, `select seq, hash, now() from audit_head for update`).Scan(&seq, &prev, &now); err != nil {
+	var last *time.Time // the head event's time; nil for an empty chain
+	if err := b.t.QueryRow(ctx, `select seq, hash, greatest(now(), at), at, monotone_from from audit_head for update`).
+		Scan(&seq, &prev, &now, &last, &monotoneFrom); err != nil {
 		return 0, fmt.Errorf("lock audit head: %w", err)
 	}
 	var failed error
@@ -82,6 +87,11 @@ func (b *Bulk) AppendEvents(ctx context.Context, next func() (domain.Event, bool
 			e.At = now
 		}
 		e.At = e.At.UTC().Truncate(time.Microsecond)
+		if last != nil && e.At.Before(*last) {
+			monotoneFrom = seq + 1
+		}
+		at := e.At
+		last = &at
 		if e.Summary, err = domain.CanonicalJSON(e.Summary); err != nil {
 			failed = err
 			return nil, err
@@ -103,7 +113,8 @@ func (b *Bulk) AppendEvents(ctx context.Context, next func() (domain.Event, bool
 		}
 		return n, fmt.Errorf("append audit events: %w", err)
 	}
-	if _, err := b.t.Exec(ctx, `update audit_head set seq = $1, hash = $2`, seq, prev); err != nil {
+	if _, err := b.t.Exec(ctx, `update audit_head set seq = $1, hash = $2, at = $3, monotone_from = $4`,
+		seq, prev, last, monotoneFrom); err != nil {
 		return n, err
 	}
 	return n, nil
