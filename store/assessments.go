@@ -52,6 +52,9 @@ func (db *DB) Assessments(ctx context.Context, actor domain.Actor, f AssessmentF
 	if _, err := decodeCursor(page.Cursor, &afterName, &afterID); err != nil {
 		return nil, "", err
 	}
+	if afterID, err = cursorID(page.Cursor, afterID, lowestID); err != nil {
+		return nil, "", err
+	}
 	var problems []domain.Problem
 	if f.CampaignID != "" && !isUUID(f.CampaignID) {
 		problems = append(problems, domain.Problem{Location: "query.campaign", Message: "must be a campaign id"})
@@ -64,13 +67,13 @@ func (db *DB) Assessments(ctx context.Context, actor domain.Actor, f AssessmentF
 	}
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select `+assessmentColumns+assessmentFrom+`
-		where (lower(p.short_name), a.id::text) > (lower($1), $2)
-		and ($3 = '*' or a.provider_id::text = $3)
-		and ($4 = '' or a.campaign_id::text = $4)
-		and ($5 = '' or a.provider_id::text = $5)
+		where (lower(p.short_name), a.id) > (lower($1), $2::uuid)
+		and ($3 = '*' or a.provider_id = nullif($3, '*')::uuid)
+		and ($4 = '' or a.campaign_id = nullif($4, '')::uuid)
+		and ($5 = '' or a.provider_id = nullif($5, '')::uuid)
 		and ($6 = '' or a.status = $6)
 		and (not $7 or (a.status in ('draft', 'changes_requested') and c.due_at < current_date))
-		order by lower(p.short_name), a.id::text limit $8`,
+		order by lower(p.short_name), a.id limit $8`,
 		afterName, afterID, scope, f.CampaignID, f.ProviderID, f.Status, f.Overdue, limit+1)
 	if err != nil {
 		return nil, "", translate(err, "list assessments")
@@ -99,7 +102,7 @@ func getAssessment(ctx context.Context, q querier, actor domain.Actor, id, lock 
 	if !isUUID(id) {
 		return domain.Assessment{}, domain.Errorf(domain.ENotFound, "no such assessment")
 	}
-	sql := `select ` + assessmentColumns + assessmentFrom + ` where a.id = $1 and ($2 = '*' or a.provider_id::text = $2)`
+	sql := `select ` + assessmentColumns + assessmentFrom + ` where a.id = $1 and ($2 = '*' or a.provider_id = nullif($2, '*')::uuid)`
 	if lock != "" {
 		sql += ` for ` + lock + ` of a`
 	}

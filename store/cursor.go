@@ -70,14 +70,35 @@ func pageOf[T any](rows []T, limit int, key func(T) []any) ([]T, string) {
 	return rows, encodeCursor(key(rows[limit-1])...)
 }
 
+// The lowest and highest uuids: the id an empty cursor stands at in a list
+// ordered by (key, id) upwards or downwards, so that keyset conditions
+// compare id as a uuid, as the indexes hold it.
+const (
+	lowestID  = "00000000-0000-0000-0000-000000000000"
+	highestID = "ffffffff-ffff-ffff-ffff-ffffffffffff"
+)
+
+// cursorID checks the id a decoded cursor carries: empty stands for
+// before (or after) every id; anything else but a uuid is EInvalid.
+func cursorID(cursor, id, empty string) (string, error) {
+	if id == "" {
+		return empty, nil
+	}
+	if !isUUID(id) {
+		return "", domain.Errorf(domain.EInvalid, "cursor %q is not valid here; use the next value of a previous page", cursor)
+	}
+	return id, nil
+}
+
 // decodeNewestCursor reads a (time, id) cursor of a newest-first list; with no
-// cursor the list starts after the end of time.
+// cursor the list starts after the end of time, at the highest id.
 func decodeNewestCursor(cursor string) (time.Time, string, error) {
 	at, id := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), ""
 	if _, err := decodeCursor(cursor, &at, &id); err != nil {
 		return at, id, err
 	}
-	return at, id, nil
+	id, err := cursorID(cursor, id, highestID)
+	return at, id, err
 }
 
 // All pages through a list until its end and returns every item. It is for

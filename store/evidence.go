@@ -112,7 +112,7 @@ func (db *DB) Evidence(ctx context.Context, actor domain.Actor, id string) (doma
 		return domain.Evidence{}, domain.Errorf(domain.ENotFound, "no such evidence")
 	}
 	rows, err := db.pool.Query(ctx, `select `+evidenceColumns+evidenceFrom+`
-		where e.id = $1 and ($2 = '*' or e.provider_id::text = $2)`, id, scope)
+		where e.id = $1 and ($2 = '*' or e.provider_id = nullif($2, '*')::uuid)`, id, scope)
 	if err != nil {
 		return domain.Evidence{}, translate(err, "get evidence")
 	}
@@ -134,8 +134,8 @@ func (db *DB) EvidenceOf(ctx context.Context, actor domain.Actor, assessmentID s
 	}
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select `+evidenceColumns+evidenceFrom+`
-		where e.assessment_id = $1 and (e.uploaded_at, e.id::text) < ($2, $3)
-		order by e.uploaded_at desc, e.id::text desc limit $4`, assessmentID, afterAt, afterID, limit+1)
+		where e.assessment_id = $1 and (e.uploaded_at, e.id) < ($2, $3::uuid)
+		order by e.uploaded_at desc, e.id desc limit $4`, assessmentID, afterAt, afterID, limit+1)
 	if err != nil {
 		return nil, "", translate(err, "list evidence")
 	}

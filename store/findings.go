@@ -94,7 +94,7 @@ func getFinding(ctx context.Context, q querier, actor domain.Actor, id string, l
 	if !isUUID(id) {
 		return domain.Finding{}, domain.Errorf(domain.ENotFound, "no such finding")
 	}
-	sql := `select ` + findingColumns + findingFrom + ` where f.id = $1 and ($2 = '*' or f.provider_id::text = $2)`
+	sql := `select ` + findingColumns + findingFrom + ` where f.id = $1 and ($2 = '*' or f.provider_id = nullif($2, '*')::uuid)`
 	if lock {
 		sql += ` for update of f`
 	}
@@ -149,6 +149,9 @@ func (db *DB) Findings(ctx context.Context, actor domain.Actor, f FindingFilter,
 	} else if !ok {
 		afterDue = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
+	if afterID, err = cursorID(page.Cursor, afterID, lowestID); err != nil {
+		return nil, "", err
+	}
 	var problems []domain.Problem
 	for _, c := range []struct{ v, loc string }{{f.CampaignID, "query.campaign"}, {f.ProviderID, "query.provider"},
 		{f.AssessmentID, "query.assessment"}} {
@@ -161,15 +164,15 @@ func (db *DB) Findings(ctx context.Context, actor domain.Actor, f FindingFilter,
 	}
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select `+findingColumns+findingFrom+`
-		where (f.due_at, f.id::text) > ($1::date, $2)
-		and ($3 = '*' or f.provider_id::text = $3)
-		and ($4 = '' or a.campaign_id::text = $4)
-		and ($5 = '' or f.provider_id::text = $5)
-		and ($6 = '' or f.assessment_id::text = $6)
+		where (f.due_at, f.id) > ($1::date, $2::uuid)
+		and ($3 = '*' or f.provider_id = nullif($3, '*')::uuid)
+		and ($4 = '' or a.campaign_id = nullif($4, '')::uuid)
+		and ($5 = '' or f.provider_id = nullif($5, '')::uuid)
+		and ($6 = '' or f.assessment_id = nullif($6, '')::uuid)
 		and ($7 = '' or f.status = $7)
 		and ($8 = '' or f.severity = $8)
 		and (not $9 or (f.status in ('open', 'in_progress') and f.due_at < current_date))
-		order by f.due_at, f.id::text limit $10`,
+		order by f.due_at, f.id limit $10`,
 		afterDue, afterID, scope, f.CampaignID, f.ProviderID, f.AssessmentID, f.Status, f.Severity,
 		f.Overdue, limit+1)
 	if err != nil {

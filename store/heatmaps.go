@@ -65,7 +65,7 @@ func (db *DB) SectorRiskMatrix(ctx context.Context, actor domain.Actor, campaign
 		a as (
 			select a.id from assessments a join c on c.id = a.campaign_id
 			where ($2 = '' or a.provider_kind = $2) and ($3 = 0 or a.provider_tier = $3)
-			and ($5 = '*' or a.provider_id::text = $5))
+			and ($5 = '*' or a.provider_id = nullif($5, '*')::uuid))
 		select exists (select 1 from c), count(r.assessment_id), (select count(*) from a), `+strings.Join(sums, ", ")+`
 		from a left join assessment_risk r on r.assessment_id = a.id and r.basis = $4`,
 		campaignID, f.Kind, f.Tier, f.basis(), scope).Scan(dst...)
@@ -130,6 +130,9 @@ func (db *DB) SectorHeatmap(ctx context.Context, actor domain.Actor, campaignID 
 	} else if !ok {
 		afterKey = -1e9
 	}
+	if afterID, err = cursorID(page.Cursor, afterID, lowestID); err != nil {
+		return nil, "", err
+	}
 	sortKey := `0::float8`
 	switch {
 	case order == SortWorst && worstBy == "score":
@@ -151,9 +154,9 @@ func (db *DB) SectorHeatmap(ctx context.Context, actor domain.Actor, campaignID 
 		from assessments a join providers p on p.id = a.provider_id
 		join assessment_risk r on r.assessment_id = a.id and r.basis = $2
 		where a.campaign_id = $1 and ($3 = '' or a.provider_kind = $3) and ($4 = 0 or a.provider_tier = $4)
-		and ($5 = '*' or a.provider_id::text = $5)
-		and (`+sortKey+`, lower(p.short_name), a.id::text) > ($6, lower($7), $8)
-		order by k, lower(p.short_name), a.id::text limit $9`,
+		and ($5 = '*' or a.provider_id = nullif($5, '*')::uuid)
+		and (`+sortKey+`, lower(p.short_name), a.id) > ($6, lower($7), $8::uuid)
+		order by k, lower(p.short_name), a.id limit $9`,
 		campaignID, f.basis(), f.Kind, f.Tier, scope, afterKey, afterName, afterID, limit+1)
 	if err != nil {
 		return nil, "", translate(err, "heatmap")

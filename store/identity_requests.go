@@ -249,7 +249,7 @@ func (db *DB) IdentityRequests(ctx context.Context, actor domain.Actor, f Identi
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select `+requestColumns+` from identity_requests r
 		where ($1 = '' or r.state = $1)
-		and ($2 = '' or r.target_user_id::text = $2)
+		and ($2 = '' or r.target_user_id = nullif($2, '')::uuid)
 		and ($3::timestamptz is null or (r.requested_at, r.id) < ($3::timestamptz, $4::uuid))
 		order by r.requested_at desc, r.id desc limit $5`,
 		string(f.State), f.TargetID, at, nullable(afterID), limit+1)

@@ -122,7 +122,7 @@ func (db *DB) ReportJob(ctx context.Context, actor domain.Actor, id string) (Rep
 		return ReportJob{}, domain.Errorf(domain.ENotFound, "no such report job")
 	}
 	rows, err := db.pool.Query(ctx, `select `+reportJobColumns+` from report_jobs
-		where id = $1 and ($2 = '' or requested_by::text = $2)`, id, actor.UserID)
+		where id = $1 and ($2 = '' or requested_by = nullif($2, '')::uuid)`, id, actor.UserID)
 	if err != nil {
 		return ReportJob{}, translate(err, "get report job")
 	}

@@ -81,7 +81,7 @@ func (db *DB) CampaignProgress(ctx context.Context, actor domain.Actor, campaign
 	rows, err := db.pool.Query(ctx, `with r as (
 			select r.assessment_id, count(*) as applicable, count(r.status) as answered
 			from responses r join assessments a on a.id = r.assessment_id
-			where a.campaign_id = any(@ids::uuid[]) and (@scope = '*' or a.provider_id::text = @scope)
+			where a.campaign_id = any(@ids::uuid[]) and (@scope = '*' or a.provider_id = nullif(@scope, '*')::uuid)
 			group by r.assessment_id)
 		select c.id::text, c.name, c.status, c.due_at, count(a.id),
 			count(a.id) filter (where a.status = 'draft' and coalesce(r.answered, 0) = 0),
@@ -94,7 +94,7 @@ func (db *DB) CampaignProgress(ctx context.Context, actor domain.Actor, campaign
 			coalesce(sum(r.applicable), 0)::bigint, coalesce(sum(r.answered), 0)::bigint,
 			count(a.id) filter (where a.status in ('draft', 'changes_requested') and c.due_at < current_date)
 		from campaigns c
-		left join assessments a on a.campaign_id = c.id and (@scope = '*' or a.provider_id::text = @scope)
+		left join assessments a on a.campaign_id = c.id and (@scope = '*' or a.provider_id = nullif(@scope, '*')::uuid)
 		left join r on r.assessment_id = a.id
 		where c.id = any(@ids::uuid[])`+strings.ReplaceAll(campaignVisible, "$SCOPE", "@scope")+`
 		group by c.id, c.name, c.status, c.due_at, c.created_at

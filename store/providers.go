@@ -140,21 +140,24 @@ func (db *DB) Providers(ctx context.Context, actor domain.Actor, f ProviderFilte
 	if err != nil {
 		return nil, "", err
 	}
+	if afterID, err = cursorID(page.Cursor, afterID, lowestID); err != nil {
+		return nil, "", err
+	}
 	limit := page.limit()
 	// The tier is one digit, so its text sorts as the number does.
-	after := "lower(@after_name), @after_id"
+	after := "lower(@after_name), @after_id::uuid"
 	if key.sql != "" {
 		after = "@after_key, " + after
 	}
 	rows, err := db.pool.Query(ctx, `select `+providerColumns+` from providers p
-		where (`+key.sql+`lower(p.short_name), p.id::text) > (`+after+`)
-		and (@scope = '*' or p.id::text = @scope)
+		where (`+key.sql+`lower(p.short_name), p.id) > (`+after+`)
+		and (@scope = '*' or p.id = nullif(@scope, '*')::uuid)
 		and (@kind = '' or p.kind = @kind)
 		and (@tier = 0 or p.tier = @tier)
 		and (@status = '' or p.status = @status)
 		and (@channel = '' or @channel = any(p.channels))
 		and (@query = '' or strpos(lower(p.legal_name || ' ' || p.short_name || ' ' || p.licence_number), lower(@query)) > 0)
-		order by `+key.sql+`lower(p.short_name), p.id::text limit @limit`,
+		order by `+key.sql+`lower(p.short_name), p.id limit @limit`,
 		pgx.NamedArgs{"after_key": afterKey, "after_name": afterName, "after_id": afterID, "scope": scope,
 			"kind": string(f.Kind), "tier": f.Tier, "status": string(f.Status), "channel": f.Channel, "query": f.Query,
 			"limit": limit + 1})
@@ -187,7 +190,7 @@ func getProvider(ctx context.Context, q querier, actor domain.Actor, id string, 
 	if !isUUID(id) {
 		return domain.Provider{}, domain.Errorf(domain.ENotFound, "no such provider")
 	}
-	sql := `select ` + providerColumns + ` from providers p where p.id = $1 and ($2 = '*' or p.id::text = $2)`
+	sql := `select ` + providerColumns + ` from providers p where p.id = $1 and ($2 = '*' or p.id = nullif($2, '*')::uuid)`
 	if lock {
 		sql += ` for update`
 	}

@@ -135,7 +135,7 @@ func (db *DB) LicencesTaken(ctx context.Context, actor domain.Actor, licences []
 		return taken, nil
 	}
 	rows, err := db.pool.Query(ctx, `select lower(p.licence_number), p.short_name from providers p
-		where lower(p.licence_number) = any($1) and ($2 = '*' or p.id::text = $2)`, keys, scope)
+		where lower(p.licence_number) = any($1) and ($2 = '*' or p.id = nullif($2, '*')::uuid)`, keys, scope)
 	if err != nil {
 		return nil, translate(err, "look up licence numbers")
 	}

@@ -50,6 +50,9 @@ func (db *DB) ReviewQueue(ctx context.Context, actor domain.Actor, reviewerID st
 	if _, err := decodeCursor(page.Cursor, &after, &afterID); err != nil {
 		return nil, "", err
 	}
+	if afterID, err = cursorID(page.Cursor, afterID, lowestID); err != nil {
+		return nil, "", err
+	}
 	var reviewer *string
 	if isUUID(reviewerID) {
 		reviewer = &reviewerID
@@ -64,20 +67,20 @@ func (db *DB) ReviewQueue(ctx context.Context, actor domain.Actor, reviewerID st
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `with cand as (
 			select a.id, a.status, coalesce(a.submitted_at, a.updated_at) as since from assessments a
-			where a.status in ('submitted', 'in_review') and (@scope = '*' or a.provider_id::text = @scope)
-			and (coalesce(a.submitted_at, a.updated_at), a.id::text) > (@after, @afterID)),
+			where a.status in ('submitted', 'in_review') and (@scope = '*' or a.provider_id = nullif(@scope, '*')::uuid)
+			and (coalesce(a.submitted_at, a.updated_at), a.id) > (@after, @afterID::uuid)),
 		v as (
 			select x.assessment_id, count(x.verdict) as verdicts, count(*) filter (where x.verdict = 'needs_info') as needs_info,
 				bool_and(x.verdict is not null and x.verdict <> 'needs_info') as complete, coalesce(bool_or(x.verdict_by = @reviewer::uuid), false) as mine
 			from responses x join assessments a on a.id = x.assessment_id
-			where a.status in ('submitted', 'in_review') and (@scope = '*' or a.provider_id::text = @scope)
+			where a.status in ('submitted', 'in_review') and (@scope = '*' or a.provider_id = nullif(@scope, '*')::uuid)
 			group by x.assessment_id),
 		page as (
 			select cand.id, cand.since, coalesce(v.verdicts, 0) as verdicts, coalesce(v.needs_info, 0) as needs_info
 			from cand left join v on v.assessment_id = cand.id where `+which+`
-			order by cand.since, cand.id::text limit @limit)
+			order by cand.since, cand.id limit @limit)
 		select page.since, page.verdicts, page.needs_info, `+assessmentColumns+assessmentFrom+`
-		join page on page.id = a.id order by page.since, a.id::text`,
+		join page on page.id = a.id order by page.since, a.id`,
 		pgx.NamedArgs{"reviewer": reviewer, "scope": scope, "after": after, "afterID": afterID, "limit": limit + 1})
 	if err != nil {
 		return nil, "", translate(err, "review queue")

@@ -413,8 +413,8 @@ func (db *DB) APITokens(ctx context.Context, actor domain.Actor, page Page) ([]A
 	}
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select id::text, name, created_at, last_used_at, expires_at, revoked_at
-		from tokens where user_id = $1 and kind = 'api' and (created_at, id::text) < ($2, $3)
-		order by created_at desc, id::text desc limit $4`, actor.UserID, afterAt, afterID, limit+1)
+		from tokens where user_id = $1 and kind = 'api' and (created_at, id) < ($2, $3::uuid)
+		order by created_at desc, id desc limit $4`, actor.UserID, afterAt, afterID, limit+1)
 	if err != nil {
 		return nil, "", translate(err, "list api tokens")
 	}

@@ -142,7 +142,7 @@ func providerExists(ctx context.Context, t *txn, id string, actor domain.Actor) 
 		return err
 	}
 	var ok bool
-	err = t.QueryRow(ctx, `select exists (select 1 from providers where id = $1 and ($2 = '*' or id::text = $2))`,
+	err = t.QueryRow(ctx, `select exists (select 1 from providers where id = $1 and ($2 = '*' or id = nullif($2, '*')::uuid))`,
 		id, scope).Scan(&ok)
 	if err != nil {
 		return err
@@ -177,10 +177,10 @@ func (db *DB) Users(ctx context.Context, actor domain.Actor, f UserFilter, page 
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select `+userColumns+` from users u
 		where u.email > $1
-		and ($2 = '*' or u.provider_id::text = $2)
+		and ($2 = '*' or u.provider_id = nullif($2, '*')::uuid)
 		and ($3 = '' or u.role = $3)
 		and ($4 = '' or u.status = $4)
-		and ($5 = '' or u.provider_id::text = $5)
+		and ($5 = '' or u.provider_id = nullif($5, '')::uuid)
 		and ($6 = '' or strpos(u.email, lower($6)) > 0 or strpos(lower(u.name), lower($6)) > 0)
 		order by u.email limit $7`,
 		after, scope, f.Role, f.Status, f.ProviderID, f.Query, limit+1)
@@ -213,7 +213,7 @@ func getUser(ctx context.Context, q querier, actor domain.Actor, id string, lock
 	if !isUUID(id) {
 		return domain.User{}, domain.Errorf(domain.ENotFound, "no such user")
 	}
-	sql := `select ` + userColumns + ` from users u where u.id = $1 and ($2 = '*' or u.provider_id::text = $2)`
+	sql := `select ` + userColumns + ` from users u where u.id = $1 and ($2 = '*' or u.provider_id = nullif($2, '*')::uuid)`
 	if lock {
 		sql += ` for update`
 	}
@@ -509,6 +509,6 @@ func (db *DB) UserCounts(ctx context.Context, actor domain.Actor) (active, disab
 		return 0, 0, err
 	}
 	err = db.pool.QueryRow(ctx, `select count(*) filter (where status = 'active'), count(*) filter (where status = 'disabled')
-		from users u where ($1 = '*' or u.provider_id::text = $1)`, scope).Scan(&active, &disabled)
+		from users u where ($1 = '*' or u.provider_id = nullif($1, '*')::uuid)`, scope).Scan(&active, &disabled)
 	return active, disabled, translate(err, "count users")
 }
