@@ -20,3 +20,7 @@ create index tokens_api_user_created on tokens (user_id, created_at, id) where k
 -- The review queue, the longest waiting first.
 create index assessments_waiting on assessments ((coalesce(submitted_at, updated_at)), id)
     where status in ('submitted', 'in_review');
+
+-- The progress a list of assessments shows (answers given of the questions
+-- asked) is counted from the index alone.
+create index responses_answered on responses (assessment_id) where status is not null;

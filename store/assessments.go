@@ -66,15 +66,25 @@ func (db *DB) Assessments(ctx context.Context, actor domain.Actor, f AssessmentF
 		return nil, "", domain.Invalid("bad assessment filter", problems)
 	}
 	limit := page.limit()
-	rows, err := db.pool.Query(ctx, `select `+assessmentColumns+assessmentFrom+`
-		where (lower(p.short_name), a.id) > (lower($1), $2::uuid)
-		and ($3 = '*' or a.provider_id = nullif($3, '*')::uuid)
-		and ($4 = '' or a.campaign_id = nullif($4, '')::uuid)
-		and ($5 = '' or a.provider_id = nullif($5, '')::uuid)
-		and ($6 = '' or a.status = $6)
-		and (not $7 or (a.status in ('draft', 'changes_requested') and c.due_at < current_date))
-		order by lower(p.short_name), a.id limit $8`,
-		afterName, afterID, scope, f.CampaignID, f.ProviderID, f.Status, f.Overdue, limit+1)
+	var c conditions
+	c.add("(lower(p.short_name), a.id) > (lower($?), $?::uuid)", afterName, afterID)
+	if scope != allProviders {
+		c.add("a.provider_id = $?::uuid", scope)
+	}
+	if f.CampaignID != "" {
+		c.add("a.campaign_id = $?::uuid", f.CampaignID)
+	}
+	if f.ProviderID != "" {
+		c.add("a.provider_id = $?::uuid", f.ProviderID)
+	}
+	if f.Status != "" {
+		c.add("a.status = $?", string(f.Status))
+	}
+	if f.Overdue {
+		c.add("a.status in ('draft', 'changes_requested') and c.due_at < current_date")
+	}
+	rows, err := db.pool.Query(ctx, `select `+assessmentColumns+assessmentFrom+` where `+c.where()+`
+		order by lower(p.short_name), a.id limit `+c.arg(limit+1), c.args...)
 	if err != nil {
 		return nil, "", translate(err, "list assessments")
 	}

@@ -163,18 +163,31 @@ func (db *DB) Findings(ctx context.Context, actor domain.Actor, f FindingFilter,
 		return nil, "", domain.Invalid("bad finding filter", problems)
 	}
 	limit := page.limit()
-	rows, err := db.pool.Query(ctx, `select `+findingColumns+findingFrom+`
-		where (f.due_at, f.id) > ($1::date, $2::uuid)
-		and ($3 = '*' or f.provider_id = nullif($3, '*')::uuid)
-		and ($4 = '' or a.campaign_id = nullif($4, '')::uuid)
-		and ($5 = '' or f.provider_id = nullif($5, '')::uuid)
-		and ($6 = '' or f.assessment_id = nullif($6, '')::uuid)
-		and ($7 = '' or f.status = $7)
-		and ($8 = '' or f.severity = $8)
-		and (not $9 or (f.status in ('open', 'in_progress') and f.due_at < current_date))
-		order by f.due_at, f.id limit $10`,
-		afterDue, afterID, scope, f.CampaignID, f.ProviderID, f.AssessmentID, f.Status, f.Severity,
-		f.Overdue, limit+1)
+	var c conditions
+	c.add("(f.due_at, f.id) > ($?::date, $?::uuid)", afterDue, afterID)
+	if scope != allProviders {
+		c.add("f.provider_id = $?::uuid", scope)
+	}
+	if f.CampaignID != "" {
+		c.add("a.campaign_id = $?::uuid", f.CampaignID)
+	}
+	if f.ProviderID != "" {
+		c.add("f.provider_id = $?::uuid", f.ProviderID)
+	}
+	if f.AssessmentID != "" {
+		c.add("f.assessment_id = $?::uuid", f.AssessmentID)
+	}
+	if f.Status != "" {
+		c.add("f.status = $?", string(f.Status))
+	}
+	if f.Severity != "" {
+		c.add("f.severity = $?", string(f.Severity))
+	}
+	if f.Overdue {
+		c.add("f.status in ('open', 'in_progress') and f.due_at < current_date")
+	}
+	rows, err := db.pool.Query(ctx, `select `+findingColumns+findingFrom+` where `+c.where()+`
+		order by f.due_at, f.id limit `+c.arg(limit+1), c.args...)
 	if err != nil {
 		return nil, "", translate(err, "list findings")
 	}
