@@ -7,7 +7,7 @@ import (
 
 // conditions gathers the conditions of a list query that are in use, each
 // with its arguments. Leaving out the filters not in use, rather than
-// writing ($n = ” or x = $n), makes each combination of filters its own
+// writing "($n is empty or x = $n)", makes each combination of filters its own
 // statement: the server can keep one plan for it instead of planning every
 // page again, and every condition it holds is one an index can serve.
 type conditions struct {
