@@ -161,10 +161,45 @@ func TestAuditTimeWindow(t *testing.T) {
 			}
 		}
 	}
+	// Back from the oldest page of a window to its newest, through newer cursors.
+	f := store.AuditFilter{From: base.Add(10 * time.Hour), To: base.Add(95 * time.Hour)}
+	var pages []store.AuditWindow
+	for cursor := ""; ; {
+		w, err := db.AuditWindow(ctx, sys, f, cursor, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, w)
+		if w.Older == "" {
+			break
+		}
+		cursor = w.Older
+	}
+	var back []int64
+	for w := pages[len(pages)-1]; ; {
+		back = append(back, seqsOf(w)...)
+		if w.Newer == "" {
+			break
+		}
+		if w, err = db.AuditWindow(ctx, sys, f, w.Newer, 3); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := want(f.From, f.To); len(back) != len(want) {
+		t.Errorf("back through newer pages: %v, want the %d events of %v", back, len(want), want)
+	}
 	// The time filter with another, through the other list.
 	from, to := base.Add(20*time.Hour), base.Add(90*time.Hour)
 	list, _, err := db.AuditEvents(ctx, sys, store.AuditFilter{From: from, To: to, ObjectID: "3"}, store.Page{})
 	if err != nil || len(list) != 1 || list[0].Seq != 4 {
 		t.Errorf("object 3 in [20h, 90h) = %v, %v; want event 4", list, err)
 	}
+}
+
+func seqsOf(w store.AuditWindow) []int64 {
+	var out []int64
+	for _, e := range w.Events {
+		out = append(out, e.Seq)
+	}
+	return out
 }
