@@ -250,7 +250,7 @@ func (db *DB) refreshScores(ctx context.Context, t *txn, ids ...string) error {
 			return err
 		}
 	}
-	return nil
+	return db.refreshPriorities(ctx, t, ids...)
 }
 
 // storedScores returns the stored scores of an assessment by basis, for
