@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -69,29 +70,66 @@ func (db *DB) Priorities(ctx context.Context, actor domain.Actor, campaignID str
 	if from && (!isUUID(after.ID) || after.Rank < 1 || after.Tier < 1 || after.Tier > 3) {
 		return nil, "", domain.Errorf(domain.EInvalid, "cursor %q is not valid here; use the next value of a previous page", page.Cursor)
 	}
-	if _, err := getCampaign(ctx, db.pool, actor, campaignID, false); err != nil {
-		return nil, "", translate(err, "priorities")
-	}
-	if err := db.refreshStalePriorities(ctx, campaignID); err != nil {
-		return nil, "", translate(err, "priorities")
-	}
 	limit := page.limit()
 	args := pgx.StrictNamedArgs{"campaign": campaignID, "scope": scope, "limit": limit + 1}
 	keyset := ""
 	if from {
-		keyset = ` and (unfiled, rank_score, tier, provider_name, assessment_id) > (@unfiled, @rank_score, @tier, @name, @id::uuid)`
+		keyset = ` and (r.unfiled, r.rank_score, r.tier, r.provider_name, r.assessment_id) > (@unfiled, @rank_score, @tier, @name, @id::uuid)`
 		args["unfiled"], args["rank_score"], args["tier"], args["name"], args["id"] =
 			after.Unfiled, after.RankScore, after.Tier, after.Name, after.ID
 	}
-	rows, err := db.pool.Query(ctx, `select assessment_id::text, provider_id::text, provider_name, provider_kind, tier,
-			status, unfiled, rank_score, filing_overdue, overdue_findings, threats, max_score, sum_score,
-			top_threats, worst_dimensions
-		from priorities where campaign_id = @campaign::uuid
-		and (@scope = '*' or provider_id = nullif(@scope, '*')::uuid)`+keyset+`
-		order by unfiled, rank_score, tier, provider_name, assessment_id limit @limit`, args)
+	// Each row also says whether the actor may see the campaign and whether
+	// a passing day has made any of its rows stale (each checked once per
+	// statement), so a page is one statement; it is read again only on the
+	// first read after such a day. No row at all leaves both to ask apart.
+	pageSQL := `select r.assessment_id::text, r.provider_id::text, r.provider_name, r.provider_kind, r.tier,
+			r.status, r.unfiled, r.rank_score, r.filing_overdue, r.overdue_findings, r.threats, r.max_score, r.sum_score,
+			r.top_threats, r.worst_dimensions, (` + campaignSeenSQL + `), (` + campaignStaleSQL + `)
+		from priorities r where r.campaign_id = @campaign::uuid
+		and (@scope = '*' or r.provider_id = nullif(@scope, '*')::uuid)` + keyset + `
+		order by r.unfiled, r.rank_score, r.tier, r.provider_name, r.assessment_id limit @limit`
+	args["today"] = db.todayArg()
+	read := func() ([]Priority, []priorityKey, bool, bool, error) {
+		rows, err := db.pool.Query(ctx, pageSQL, args)
+		if err != nil {
+			return nil, nil, false, false, err
+		}
+		list, keys, err := scanPriorities(rows)
+		if err != nil || len(list) > 0 {
+			return list, keys, len(list) > 0 && keys[0].seen, len(list) > 0 && keys[0].stale, err
+		}
+		var seen, stale bool
+		err = db.pool.QueryRow(ctx, `select (`+campaignSeenSQL+`), (`+campaignStaleSQL+`)`,
+			pgx.NamedArgs{"campaign": campaignID, "scope": scope, "today": args["today"]}).Scan(&seen, &stale)
+		return nil, nil, seen, stale, err
+	}
+	list, keys, seen, stale, err := read()
 	if err != nil {
 		return nil, "", translate(err, "priorities")
 	}
+	if !seen {
+		return nil, "", domain.Errorf(domain.ENotFound, "no such campaign")
+	}
+	if stale {
+		if err := db.refreshStalePriorities(ctx, campaignID); err != nil {
+			return nil, "", translate(err, "priorities")
+		}
+		if list, keys, _, _, err = read(); err != nil {
+			return nil, "", translate(err, "priorities")
+		}
+	}
+	for i := range list {
+		list[i].Rank = after.Rank + i + 1
+	}
+	if len(list) <= limit {
+		return list, "", nil
+	}
+	last := keys[limit-1]
+	return list[:limit], encodeCursor(last.Unfiled, last.RankScore, last.Tier, last.Name, last.ID, after.Rank+limit), nil
+}
+
+// scanPriorities reads a page of stored ranking rows and their keys.
+func scanPriorities(rows pgx.Rows) ([]Priority, []priorityKey, error) {
 	var keys []priorityKey
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Priority, error) {
 		var p Priority
@@ -99,7 +137,7 @@ func (db *DB) Priorities(ctx context.Context, actor domain.Actor, campaignID str
 		var top, worst []byte
 		err := r.Scan(&p.AssessmentID, &p.ProviderID, &p.ProviderName, &p.Kind, &p.Tier, &p.Status, &k.Unfiled,
 			&k.RankScore, &p.FilingOverdue, &p.OverdueFindings, &p.Input.Threats, &p.Input.MaxScore, &p.Input.SumScore,
-			&top, &worst)
+			&top, &worst, &k.seen, &k.stale)
 		if err != nil {
 			return p, err
 		}
@@ -116,17 +154,7 @@ func (db *DB) Priorities(ctx context.Context, actor domain.Actor, campaignID str
 		keys = append(keys, k)
 		return p, nil
 	})
-	if err != nil {
-		return nil, "", translate(err, "priorities")
-	}
-	for i := range list {
-		list[i].Rank = after.Rank + i + 1
-	}
-	if len(list) <= limit {
-		return list, "", nil
-	}
-	last := keys[limit-1]
-	return list[:limit], encodeCursor(last.Unfiled, last.RankScore, last.Tier, last.Name, last.ID, after.Rank+limit), nil
+	return list, keys, err
 }
 
 // priorityKey is a row's place in the stored ranking's order, and the rank
@@ -138,7 +166,18 @@ type priorityKey struct {
 	Name      string
 	ID        string
 	Rank      int
+
+	seen, stale bool // what the page's statement said of its campaign
 }
+
+// campaignSeenSQL says whether the actor (@scope) may see the campaign.
+var campaignSeenSQL = `select exists (select 1 from campaigns c where c.id = @campaign::uuid` +
+	strings.ReplaceAll(campaignVisible, "$SCOPE", "@scope") + `)`
+
+// campaignStaleSQL says whether a passing day may have changed the overdue
+// state of any row of the campaign's ranking.
+const campaignStaleSQL = `select exists (select 1 from priorities where campaign_id = @campaign::uuid
+	and stale_from <= coalesce(@today::date, current_date))`
 
 // todayArg is the day date-dependent state is computed for: the injected
 // day, or null for the database's current_date.
@@ -151,27 +190,11 @@ func (db *DB) todayArg() any {
 
 // refreshStalePriorities recomputes, in one transaction, the rows of a
 // campaign's ranking whose overdue state may have changed since they were
-// computed. On most reads there are none, and one index probe says so.
+// computed.
 func (db *DB) refreshStalePriorities(ctx context.Context, campaignID string) error {
-	var stale bool
-	if err := db.pool.QueryRow(ctx, `select exists (select 1 from priorities where campaign_id = $1::uuid
-		and stale_from <= coalesce($2::date, current_date))`, campaignID, db.todayArg()).Scan(&stale); err != nil {
-		return err
-	}
-	if !stale {
-		return nil
-	}
 	return db.write(ctx, "refresh priorities", func(t *txn) error {
-		rows, err := t.Query(ctx, `select assessment_id::text from priorities where campaign_id = $1::uuid
+		return db.refreshPrioritiesWhere(ctx, t, `select assessment_id::text from priorities where campaign_id = $1::uuid
 			and stale_from <= coalesce($2::date, current_date)`, campaignID, db.todayArg())
-		if err != nil {
-			return err
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return err
-		}
-		return db.refreshPriorities(ctx, t, ids...)
 	})
 }
 
