@@ -198,6 +198,28 @@ func (db *DB) refreshStalePriorities(ctx context.Context, campaignID string) err
 	})
 }
 
+// RefreshStalePriorities recomputes, in one transaction, every ranking row
+// of every campaign that a passing day may have changed, and returns how
+// many there were. Housekeeping runs it, so the first read of a ranking after
+// midnight finds its rows current; a read still refreshes what it finds stale.
+func (db *DB) RefreshStalePriorities(ctx context.Context) (int, error) {
+	var n int
+	err := db.write(ctx, "refresh stale priorities", func(t *txn) error {
+		rows, err := t.Query(ctx, `select assessment_id::text from priorities
+			where stale_from <= coalesce($1::date, current_date)`, db.todayArg())
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		n = len(ids)
+		return db.refreshPriorities(ctx, t, ids...)
+	})
+	return n, err
+}
+
 // refreshProviderPriorities recomputes the ranking rows of every assessment
 // of a provider: its overdue findings count in all its campaigns, and its
 // name sorts them.

@@ -325,6 +325,24 @@ func TestPrioritiesOverdueWhenADayPasses(t *testing.T) {
 		t.Fatalf("in four days: %d overdue findings, filing overdue %v; want 1 and true", p.OverdueFindings, p.FilingOverdue)
 	}
 	s.check(t, "four days")
+	// Housekeeping finds nothing stale now; a day later, the rows whose
+	// state that day changes (the drafts, whose filing falls overdue a day
+	// after the due date) are recomputed before anyone reads them.
+	if n, err := s.db.RefreshStalePriorities(ctx); err != nil || n != 0 {
+		t.Fatalf("housekeeping after a read = %d, %v; want nothing stale", n, err)
+	}
+	s.day = domain.Today().AddDays(-1)
+	exec(t, s.url, `update priorities set stale_from = $1 where assessment_id = $2`, domain.Today().Time(), sd.assessment.ID)
+	if n, err := s.db.RefreshStalePriorities(ctx); err != nil || n != 0 {
+		t.Fatalf("housekeeping before the row's day = %d, %v; want nothing", n, err)
+	}
+	s.day = domain.Today()
+	if n, err := s.db.RefreshStalePriorities(ctx); err != nil || n != 1 {
+		t.Fatalf("housekeeping on the row's day = %d, %v; want 1", n, err)
+	}
+	if count(t, s.url, `select count(*) from priorities where stale_from <= $1`, domain.Today().Time()) != 0 {
+		t.Error("a stale row is left after housekeeping")
+	}
 }
 
 // TestPrioritiesPages: pages follow one another without gaps or repeats and
