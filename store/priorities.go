@@ -82,7 +82,7 @@ func (db *DB) Priorities(ctx context.Context, actor domain.Actor, campaignID str
 	// a passing day has made any of its rows stale (each checked once per
 	// statement), so a page is one statement; it is read again only on the
 	// first read after such a day. No row at all leaves both to ask apart.
-	pageSQL := `select r.assessment_id::text, r.provider_id::text, r.provider_name, r.provider_kind, r.tier,
+	pageSQL := `select r.assessment_id, r.provider_id, r.provider_name, r.provider_kind, r.tier,
 			r.status, r.unfiled, r.rank_score, r.filing_overdue, r.overdue_findings, r.threats, r.max_score, r.sum_score,
 			r.top_threats, r.worst_dimensions, (` + campaignSeenSQL + `), (` + campaignStaleSQL + `)
 		from priorities r where r.campaign_id = @campaign::uuid
