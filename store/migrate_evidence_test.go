@@ -85,7 +85,7 @@ func TestMigrationStoresEvidenceContentPerProvider(t *testing.T) {
 	// Today's store code sets up the old data, and it reads tables of later
 	// migrations (identity requests, passkeys): they are made for the set-up
 	// and dropped again before the migrations under test run.
-	later := []string{"010_identity_requests.sql", "011_passkeys.sql"}
+	later := []string{"010_identity_requests.sql", "011_passkeys.sql", "015_priorities.sql"}
 	for _, name := range later {
 		sql, err := fs.ReadFile(migrations.FS, name)
 		if err != nil {
@@ -128,7 +128,7 @@ func TestMigrationStoresEvidenceContentPerProvider(t *testing.T) {
 	}
 	before := evidenceRows(t, url)
 
-	exec(t, url, `drop table identity_requests, webauthn_ceremonies, passkeys`)
+	exec(t, url, `drop table identity_requests, webauthn_ceremonies, passkeys, priorities`)
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
