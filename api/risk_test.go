@@ -325,7 +325,10 @@ func TestPrioritiesAndTrend(t *testing.T) {
 	var f api.Finding
 	x.sup.json(http.MethodPost, "/api/v1/findings", map[string]any{"assessment_id": x.mmoA, "title": "No SIM-swap checks",
 		"severity": "critical", "description": "None.", "due_at": future(5)}, http.StatusCreated, &f)
+	// Days pass: the finding falls due. The stored ranking row computed when
+	// it was raised is stale from the day after its due date, which has come.
 	x.s.exec(`update findings set due_at = current_date - 1 where id = $1`, f.ID)
+	x.s.exec(`update priorities set stale_from = current_date where provider_id = $1`, x.mmo)
 	x.sup.getJSON("/api/v1/priorities?campaign="+x.campaign, &ranking)
 	for _, p := range ranking.Items {
 		if p.ProviderID == x.mmo && (p.OverdueFindings != 1 || p.Priority != round1(before+5)) {

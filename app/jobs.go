@@ -245,7 +245,8 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
 }
 
 // purgeArgs asks for housekeeping: expired reports and stale sign-in
-// throttle counters are removed.
+// throttle counters are removed, and priority ranking rows a passing day
+// has made stale are recomputed.
 type purgeArgs struct{}
 
 func (purgeArgs) Kind() string { return "housekeeping" }
@@ -257,6 +258,9 @@ type purgeWorker struct {
 
 func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[purgeArgs]) error {
 	if _, err := w.db.PurgeExpiredReports(ctx); err != nil {
+		return err
+	}
+	if _, err := w.db.RefreshStalePriorities(ctx); err != nil {
 		return err
 	}
 	_, err := w.db.PurgeThrottle(ctx)

@@ -128,6 +128,11 @@ func (b *Bulk) RefreshScores(ctx context.Context, ids []string) error {
 
 // Commit makes the load visible.
 func (b *Bulk) Commit(ctx context.Context) error {
+	// Findings are copied after the scores that refreshed the ranking; the
+	// ranking counts them, so it is refreshed once more over everything.
+	if err := b.db.refreshPrioritiesWhere(ctx, b.t, `select id::text from assessments`); err != nil {
+		return translate(err, "bulk load: refresh priorities")
+	}
 	if err := b.t.Commit(ctx); err != nil {
 		return translate(err, "commit bulk load")
 	}

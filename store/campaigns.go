@@ -308,6 +308,9 @@ func (db *DB) ExtendCampaign(ctx context.Context, actor domain.Actor, id string,
 			where id = $1`, id, due.Time()); err != nil {
 			return err
 		}
+		if err := db.refreshCampaignPriorities(ctx, t, id); err != nil {
+			return err
+		}
 		if out, err = getCampaign(ctx, t, actor, id, false); err != nil {
 			return err
 		}

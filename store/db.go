@@ -27,6 +27,11 @@ type DB struct {
 	// totpKey seals second-factor secrets at rest; nil refuses enrolment.
 	totpKey *domain.TOTPKey
 
+	// today, when set, is the day date-dependent state is computed for
+	// instead of the database's current_date (tests pass days without
+	// waiting for them).
+	today func() domain.Date
+
 	jobsOnce  sync.Once
 	jobClient *river.Client[pgx.Tx]
 	jobsErr   error

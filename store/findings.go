@@ -76,6 +76,9 @@ func (db *DB) CreateFinding(ctx context.Context, actor domain.Actor, nf NewFindi
 			nullable(actor.UserID)).Scan(&id); err != nil {
 			return err
 		}
+		if err := db.refreshProviderPriorities(ctx, t, a.ProviderID); err != nil {
+			return err
+		}
 		if out, err = getFinding(ctx, t, actor, id, false); err != nil {
 			return err
 		}
@@ -277,6 +280,9 @@ func (db *DB) changeFinding(ctx context.Context, actor domain.Actor, id, action,
 		}
 		if _, err := t.Exec(ctx, `update findings set status = $2, updated_at = now(), version = version + 1
 			where id = $1`, id, to); err != nil {
+			return err
+		}
+		if err := db.refreshProviderPriorities(ctx, t, f.ProviderID); err != nil {
 			return err
 		}
 		if _, err := t.Exec(ctx, `insert into finding_updates (finding_id, actor_id, note, from_status, to_status)

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"sort"
+	"fmt"
+	"math"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -43,10 +45,15 @@ type DimensionScore struct {
 }
 
 // Priorities ranks the providers of a campaign by supervisory priority (see
-// domain.PriorityInput), with the drivers of each rank. Providers that have
-// not filed are taken at their inherent risk, have no weakest dimensions
-// (no compliance without a filing, as the heatmaps show them n/a) and are
-// ranked after every provider that has filed.
+// domain.PriorityInput), with the drivers of each rank, a page at a time.
+// Providers that have not filed are taken at their inherent risk, have no
+// weakest dimensions (no compliance without a filing, as the heatmaps show
+// them n/a) and are ranked after every provider that has filed. The ranking
+// is read from the stored rows every write keeps current (refreshPriorities);
+// rows whose overdue state a passing day has changed are recomputed first,
+// so a page never shows yesterday's. A provider user sees its own row only,
+// ranked 1. It returns ENotFound for a campaign the actor cannot see and
+// EInvalid for a cursor it did not make.
 func (db *DB) Priorities(ctx context.Context, actor domain.Actor, campaignID string, page Page) ([]Priority, string, error) {
 	scope, err := scopeArg(actor.Scope())
 	if err != nil {
@@ -55,92 +62,280 @@ func (db *DB) Priorities(ctx context.Context, actor domain.Actor, campaignID str
 	if !isUUID(campaignID) {
 		return nil, "", domain.Errorf(domain.ENotFound, "no such campaign")
 	}
-	if _, err := getCampaign(ctx, db.pool, actor, campaignID, false); err != nil {
-		return nil, "", translate(err, "priorities")
-	}
-	offset := 0
-	if _, err := decodeCursor(page.Cursor, &offset); err != nil {
+	var after priorityKey
+	from, err := decodeCursor(page.Cursor, &after.Unfiled, &after.RankScore, &after.Tier, &after.Name, &after.ID, &after.Rank)
+	if err != nil {
 		return nil, "", err
 	}
-	if offset < 0 {
-		return nil, "", domain.Errorf(domain.EInvalid, "cursor %q is not valid here", page.Cursor)
+	if from && (!isUUID(after.ID) || after.Rank < 1 || after.Tier < 1 || after.Tier > 3) {
+		return nil, "", domain.Errorf(domain.EInvalid, "cursor %q is not valid here; use the next value of a previous page", page.Cursor)
 	}
-	rows, err := db.pool.Query(ctx, `select a.id::text, a.provider_id::text, p.short_name, a.provider_kind, a.provider_tier,
-			a.status, f.assessment_id is not null,
-			a.status in ('draft', 'changes_requested') and c.due_at < current_date,
-			(select count(*) from findings fi where fi.provider_id = a.provider_id
-				and fi.status in ('open', 'in_progress') and fi.due_at < current_date),
-			coalesce(f.threats, cur.threats), coalesce(f.max_score, cur.max_inherent), coalesce(f.sum_score, cur.sum_inherent),
-			coalesce((select json_agg(json_build_object('threat_id', x.threat_id, 'score', x.score, 'level', x.level))
-				from (select tr.threat_id, case when f.assessment_id is null then tr.l0 * tr.i0 else tr.score end score,
-					tr.level from threat_risks tr
-					where tr.assessment_id = a.id and tr.basis = coalesce(f.basis, cur.basis) and tr.applicable
-					order by 2 desc, tr.threat_id limit 3) x), '[]'),
-			coalesce((select json_agg(json_build_object('dimension_id', y.key, 'compliance', y.v))
-				from (select cs.key, cs.quarters::float8 / (4 * cs.counted) v from compliance_scores cs
-					where cs.assessment_id = a.id and cs.basis = f.basis and cs.facet = 'dimension'
-					and cs.counted > 0 order by 2, cs.key limit 2) y), '[]')
-		from assessments a join providers p on p.id = a.provider_id join campaigns c on c.id = a.campaign_id
-		join assessment_risk cur on cur.assessment_id = a.id and cur.basis = 'current'
-		left join assessment_risk f on f.assessment_id = a.id and f.basis = 'filed'
-		where a.campaign_id = $1 and ($2 = '*' or a.provider_id::text = $2)`, campaignID, scope)
+	limit := page.limit()
+	args := pgx.StrictNamedArgs{"campaign": campaignID, "scope": scope, "limit": limit + 1}
+	keyset := ""
+	if from {
+		keyset = ` and (r.unfiled, r.rank_score, r.tier, r.provider_name, r.assessment_id) > (@unfiled, @rank_score, @tier, @name, @id::uuid)`
+		args["unfiled"], args["rank_score"], args["tier"], args["name"], args["id"] =
+			after.Unfiled, after.RankScore, after.Tier, after.Name, after.ID
+	}
+	// Each row also says whether the actor may see the campaign and whether
+	// a passing day has made any of its rows stale (each checked once per
+	// statement), so a page is one statement; it is read again only on the
+	// first read after such a day. No row at all leaves both to ask apart.
+	pageSQL := `select r.assessment_id, r.provider_id, r.provider_name, r.provider_kind, r.tier,
+			r.status, r.unfiled, r.rank_score, r.filing_overdue, r.overdue_findings, r.threats, r.max_score, r.sum_score,
+			r.top_threats, r.worst_dimensions, (` + campaignSeenSQL + `), (` + campaignStaleSQL + `)
+		from priorities r where r.campaign_id = @campaign::uuid
+		and (@scope = '*' or r.provider_id = nullif(@scope, '*')::uuid)` + keyset + `
+		order by r.unfiled, r.rank_score, r.tier, r.provider_name, r.assessment_id limit @limit`
+	args["today"] = db.todayArg()
+	read := func() ([]Priority, []priorityKey, bool, bool, error) {
+		rows, err := db.pool.Query(ctx, pageSQL, args)
+		if err != nil {
+			return nil, nil, false, false, err
+		}
+		list, keys, err := scanPriorities(rows)
+		if err != nil || len(list) > 0 {
+			return list, keys, len(list) > 0 && keys[0].seen, len(list) > 0 && keys[0].stale, err
+		}
+		var seen, stale bool
+		err = db.pool.QueryRow(ctx, `select (`+campaignSeenSQL+`), (`+campaignStaleSQL+`)`,
+			pgx.NamedArgs{"campaign": campaignID, "scope": scope, "today": args["today"]}).Scan(&seen, &stale)
+		return nil, nil, seen, stale, err
+	}
+	list, keys, seen, stale, err := read()
 	if err != nil {
 		return nil, "", translate(err, "priorities")
 	}
+	if !seen {
+		return nil, "", domain.Errorf(domain.ENotFound, "no such campaign")
+	}
+	if stale {
+		if err := db.refreshStalePriorities(ctx, campaignID); err != nil {
+			return nil, "", translate(err, "priorities")
+		}
+		if list, keys, _, _, err = read(); err != nil {
+			return nil, "", translate(err, "priorities")
+		}
+	}
+	for i := range list {
+		list[i].Rank = after.Rank + i + 1
+	}
+	if len(list) <= limit {
+		return list, "", nil
+	}
+	last := keys[limit-1]
+	return list[:limit], encodeCursor(last.Unfiled, last.RankScore, last.Tier, last.Name, last.ID, after.Rank+limit), nil
+}
+
+// scanPriorities reads a page of stored ranking rows and their keys.
+func scanPriorities(rows pgx.Rows) ([]Priority, []priorityKey, error) {
+	var keys []priorityKey
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Priority, error) {
 		var p Priority
+		var k priorityKey
 		var top, worst []byte
-		err := r.Scan(&p.AssessmentID, &p.ProviderID, &p.ProviderName, &p.Kind, &p.Tier, &p.Status, &p.Filed,
-			&p.FilingOverdue, &p.OverdueFindings, &p.Input.Threats, &p.Input.MaxScore, &p.Input.SumScore, &top, &worst)
+		err := r.Scan(&p.AssessmentID, &p.ProviderID, &p.ProviderName, &p.Kind, &p.Tier, &p.Status, &k.Unfiled,
+			&k.RankScore, &p.FilingOverdue, &p.OverdueFindings, &p.Input.Threats, &p.Input.MaxScore, &p.Input.SumScore,
+			&top, &worst, &k.seen, &k.stale)
 		if err != nil {
 			return p, err
 		}
 		if err := json.Unmarshal(top, &p.TopThreats); err != nil {
 			return p, err
 		}
-		if !p.Filed {
-			for i := range p.TopThreats {
-				p.TopThreats[i].Level = domain.LevelOf(p.TopThreats[i].Score)
-			}
-		}
 		if err := json.Unmarshal(worst, &p.WorstDimensions); err != nil {
 			return p, err
 		}
+		p.Filed = !k.Unfiled
 		p.Input.Tier, p.Input.OverdueFindings, p.Input.FilingOverdue = p.Tier, p.OverdueFindings, p.FilingOverdue
-		p.Score = p.Input.Priority()
+		p.Score = -float64(k.RankScore) / 10
+		k.Tier, k.Name, k.ID = p.Tier, p.ProviderName, p.AssessmentID
+		keys = append(keys, k)
 		return p, nil
 	})
-	if err != nil {
-		return nil, "", translate(err, "priorities")
+	return list, keys, err
+}
+
+// priorityKey is a row's place in the stored ranking's order, and the rank
+// of the last row of a page (carried in the cursor, so later pages number on).
+type priorityKey struct {
+	Unfiled   bool
+	RankScore int
+	Tier      int
+	Name      string
+	ID        string
+	Rank      int
+
+	seen, stale bool // what the page's statement said of its campaign
+}
+
+// campaignSeenSQL says whether the actor (@scope) may see the campaign.
+var campaignSeenSQL = `select exists (select 1 from campaigns c where c.id = @campaign::uuid` +
+	strings.ReplaceAll(campaignVisible, "$SCOPE", "@scope") + `)`
+
+// campaignStaleSQL says whether a passing day may have changed the overdue
+// state of any row of the campaign's ranking.
+const campaignStaleSQL = `select exists (select 1 from priorities where campaign_id = @campaign::uuid
+	and stale_from <= coalesce(@today::date, current_date))`
+
+// todayArg is the day date-dependent state is computed for: the injected
+// day, or null for the database's current_date.
+func (db *DB) todayArg() any {
+	if db.today == nil {
+		return nil
 	}
-	// Filed providers come first: a provider that has not filed has no
-	// compliance to rank by, so it follows the filed ones (among themselves
-	// by priority at their inherent risk) rather than topping the list.
-	sort.SliceStable(list, func(i, j int) bool {
-		if list[i].Filed != list[j].Filed {
-			return list[i].Filed
-		}
-		if list[i].Score != list[j].Score {
-			return list[i].Score > list[j].Score
-		}
-		if list[i].Tier != list[j].Tier {
-			return list[i].Tier < list[j].Tier
-		}
-		return list[i].ProviderName < list[j].ProviderName
+	return db.today().Time()
+}
+
+// refreshStalePriorities recomputes, in one transaction, the rows of a
+// campaign's ranking whose overdue state may have changed since they were
+// computed.
+func (db *DB) refreshStalePriorities(ctx context.Context, campaignID string) error {
+	return db.write(ctx, "refresh priorities", func(t *txn) error {
+		return db.refreshPrioritiesWhere(ctx, t, `select assessment_id::text from priorities where campaign_id = $1::uuid
+			and stale_from <= coalesce($2::date, current_date)`, campaignID, db.todayArg())
 	})
-	for i := range list {
-		list[i].Rank = i + 1
+}
+
+// RefreshStalePriorities recomputes, in one transaction, every ranking row
+// of every campaign that a passing day may have changed, and returns how
+// many there were. Housekeeping runs it, so the first read of a ranking after
+// midnight finds its rows current; a read still refreshes what it finds stale.
+func (db *DB) RefreshStalePriorities(ctx context.Context) (int, error) {
+	var n int
+	err := db.write(ctx, "refresh stale priorities", func(t *txn) error {
+		rows, err := t.Query(ctx, `select assessment_id::text from priorities
+			where stale_from <= coalesce($1::date, current_date)`, db.todayArg())
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		n = len(ids)
+		return db.refreshPriorities(ctx, t, ids...)
+	})
+	return n, err
+}
+
+// refreshProviderPriorities recomputes the ranking rows of every assessment
+// of a provider: its overdue findings count in all its campaigns, and its
+// name sorts them.
+func (db *DB) refreshProviderPriorities(ctx context.Context, t *txn, providerID string) error {
+	return db.refreshPrioritiesWhere(ctx, t, `select id::text from assessments where provider_id = $1::uuid`, providerID)
+}
+
+// refreshCampaignPriorities recomputes the ranking rows of every assessment
+// of a campaign (its due date decides which filings are overdue).
+func (db *DB) refreshCampaignPriorities(ctx context.Context, t *txn, campaignID string) error {
+	return db.refreshPrioritiesWhere(ctx, t, `select id::text from assessments where campaign_id = $1::uuid`, campaignID)
+}
+
+// refreshPrioritiesWhere recomputes the ranking rows of the assessments a
+// query selects.
+func (db *DB) refreshPrioritiesWhere(ctx context.Context, t *txn, sql string, args ...any) error {
+	rows, err := t.Query(ctx, sql, args...)
+	if err != nil {
+		return err
 	}
-	limit := page.limit()
-	if offset > len(list) {
-		offset = len(list)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
 	}
-	end := min(offset+limit, len(list))
-	next := ""
-	if end < len(list) {
-		next = encodeCursor(end)
+	return db.refreshPriorities(ctx, t, ids...)
+}
+
+// priorityInputsSQL gathers everything the ranking of the given assessments
+// depends on, for the day @today (null: current_date).
+const priorityInputsSQL = `with d as (select coalesce(@today::date, current_date) today)
+	select a.id::text, a.campaign_id::text, a.provider_id::text, p.short_name, a.provider_kind, a.provider_tier,
+		a.status, f.assessment_id is not null, d.today,
+		a.status in ('draft', 'changes_requested') and c.due_at < d.today,
+		case when a.status in ('draft', 'changes_requested') and c.due_at >= d.today then c.due_at + 1 end,
+		od.overdue, od.next_due + 1,
+		coalesce(f.threats, cur.threats), coalesce(f.max_score, cur.max_inherent), coalesce(f.sum_score, cur.sum_inherent),
+		coalesce((select json_agg(json_build_object('threat_id', x.threat_id, 'score', x.score, 'level', x.level))
+			from (select tr.threat_id, case when f.assessment_id is null then tr.l0 * tr.i0 else tr.score end score,
+				tr.level from threat_risks tr
+				where tr.assessment_id = a.id and tr.basis = coalesce(f.basis, cur.basis) and tr.applicable
+				order by 2 desc, tr.threat_id limit 3) x), '[]'),
+		coalesce((select json_agg(json_build_object('dimension_id', y.key, 'compliance', y.v))
+			from (select cs.key, cs.quarters::float8 / (4 * cs.counted) v from compliance_scores cs
+				where cs.assessment_id = a.id and cs.basis = f.basis and cs.facet = 'dimension'
+				and cs.counted > 0 order by 2, cs.key limit 2) y), '[]')
+	from d cross join assessments a join providers p on p.id = a.provider_id join campaigns c on c.id = a.campaign_id
+	join assessment_risk cur on cur.assessment_id = a.id and cur.basis = 'current'
+	left join assessment_risk f on f.assessment_id = a.id and f.basis = 'filed'
+	cross join lateral (select count(*) filter (where fi.due_at < d.today) overdue,
+		min(fi.due_at) filter (where fi.due_at >= d.today) next_due
+		from findings fi where fi.provider_id = a.provider_id and fi.status in ('open', 'in_progress')) od
+	where a.id = any(@ids::uuid[])`
+
+var priorityColumns = []string{"assessment_id", "campaign_id", "provider_id", "unfiled", "rank_score", "tier",
+	"provider_name", "provider_kind", "status", "threats", "max_score", "sum_score", "overdue_findings",
+	"filing_overdue", "top_threats", "worst_dimensions", "computed_for", "stale_from"}
+
+// refreshPriorities recomputes and stores the ranking rows of the given
+// assessments in the caller's transaction, set-based: one read of their
+// inputs, one write of their rows, however many there are (a campaign's
+// opening passes them all). Every write that changes an input calls it.
+// It locks the existing rows first, so of two transactions refreshing one
+// row the later reads its inputs after the earlier commits and neither
+// change is lost.
+func (db *DB) refreshPriorities(ctx context.Context, t *txn, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
 	}
-	return list[offset:end], next, nil
+	if _, err := t.Exec(ctx, `select 1 from priorities where assessment_id = any($1::uuid[])
+		order by assessment_id for update`, ids); err != nil {
+		return fmt.Errorf("lock priorities: %w", err)
+	}
+	rows, err := t.Query(ctx, priorityInputsSQL, pgx.StrictNamedArgs{"ids": ids, "today": db.todayArg()})
+	if err != nil {
+		return fmt.Errorf("read priority inputs: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([]any, error) {
+		var id, campaign, provider, name, kind, status string
+		var tier int
+		var filed, filingOverdue bool
+		var today time.Time
+		var filingDue, findingDue *time.Time
+		var in domain.PriorityInput
+		var top, worst []byte
+		if err := r.Scan(&id, &campaign, &provider, &name, &kind, &tier, &status, &filed, &today, &filingOverdue,
+			&filingDue, &in.OverdueFindings, &findingDue, &in.Threats, &in.MaxScore, &in.SumScore, &top, &worst); err != nil {
+			return nil, err
+		}
+		in.Tier, in.FilingOverdue = tier, filingOverdue
+		var threats []ThreatScore
+		if err := json.Unmarshal(top, &threats); err != nil {
+			return nil, err
+		}
+		if !filed {
+			for i := range threats {
+				threats[i].Level = domain.LevelOf(threats[i].Score)
+			}
+		}
+		if top, err = json.Marshal(threats); err != nil {
+			return nil, err
+		}
+		stale := filingDue
+		if findingDue != nil && (stale == nil || findingDue.Before(*stale)) {
+			stale = findingDue
+		}
+		return []any{id, campaign, provider, !filed, -int(math.Round(in.Priority() * 10)), tier, name, kind, status,
+			in.Threats, in.MaxScore, in.SumScore, in.OverdueFindings, filingOverdue, json.RawMessage(top),
+			json.RawMessage(worst), today, stale}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("read priority inputs: %w", err)
+	}
+	if _, err := t.Exec(ctx, `delete from priorities where assessment_id = any($1::uuid[])`, ids); err != nil {
+		return fmt.Errorf("clear priorities: %w", err)
+	}
+	return copyRows(ctx, t, "priorities", priorityColumns, out)
 }
 
 // TrendPoint is a provider's standing in one campaign.

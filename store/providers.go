@@ -261,6 +261,9 @@ func (db *DB) UpdateProvider(ctx context.Context, actor domain.Actor, id string,
 		if out, err = pgx.CollectExactlyOneRow(rows, scanProvider); err != nil {
 			return err
 		}
+		if err := db.refreshProviderPriorities(ctx, t, id); err != nil {
+			return err
+		}
 		changes := diff(providerSummary(before), providerSummary(out))
 		if len(changes) == 0 {
 			return nil

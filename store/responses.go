@@ -250,7 +250,10 @@ func (db *DB) SaveResponses(ctx context.Context, actor domain.Actor, assessmentI
 				return err
 			}
 		}
-		if err := db.refreshScores(ctx, t, assessmentID); err != nil {
+		// A draft answer moves only the current residual and compliance
+		// scores; the priority ranking reads the filing's scores or the
+		// inherent ones, which no answer changes, so it is left as it is.
+		if err := db.storeScores(ctx, t, assessmentID); err != nil {
 			return err
 		}
 		out, err = responsesOf(ctx, t, assessmentID, ids)

@@ -191,8 +191,19 @@ func (db *DB) computeScores(ctx context.Context, q querier, ids []string) ([]ass
 // cell returns the index of (likelihood, impact) in a 25-cell matrix array.
 func cell(l, i int) int { return (l-1)*5 + (i - 1) }
 
-// refreshScores recomputes and stores the scores of the given assessments.
+// refreshScores recomputes and stores the scores of the given assessments,
+// and their places in the priority ranking that reads them.
 func (db *DB) refreshScores(ctx context.Context, t *txn, ids ...string) error {
+	if err := db.storeScores(ctx, t, ids...); err != nil {
+		return err
+	}
+	return db.refreshPriorities(ctx, t, ids...)
+}
+
+// storeScores recomputes and stores the scores of the given assessments and
+// nothing that depends on them; refreshScores is for every caller that does
+// not know the ranking is unchanged.
+func (db *DB) storeScores(ctx context.Context, t *txn, ids ...string) error {
 	if len(ids) == 0 {
 		return nil
 	}
