@@ -171,21 +171,26 @@ func (db *DB) computeScores(ctx context.Context, q querier, ids []string) ([]ass
 		if err != nil {
 			return nil, err
 		}
-		s := assessmentScores{input: in, f: f, bases: map[string]domain.RiskResult{}, source: map[string]string{}}
-		s.bases[BasisCurrent] = domain.AssessRisk(f.Framework, in.profile, in.tier, in.current, in.overrides)
-		s.source[BasisCurrent] = string(in.status)
-		if in.filed != nil {
-			s.bases[BasisFiled] = domain.AssessRisk(f.Framework, in.profile, in.tier, in.filed, in.overrides)
-			switch in.status {
-			case domain.StatusApproved, domain.StatusRejected:
-				s.source[BasisFiled] = string(in.status)
-			default:
-				s.source[BasisFiled] = string(domain.StatusSubmitted)
-			}
-		}
-		out[i] = s
+		out[i] = scoreOf(in, f)
 	}
 	return out, nil
+}
+
+// scoreOf runs the risk method on each basis of one assessment's inputs.
+func scoreOf(in scoreInput, f *cachedFramework) assessmentScores {
+	s := assessmentScores{input: in, f: f, bases: map[string]domain.RiskResult{}, source: map[string]string{}}
+	s.bases[BasisCurrent] = domain.AssessRisk(f.Framework, in.profile, in.tier, in.current, in.overrides)
+	s.source[BasisCurrent] = string(in.status)
+	if in.filed != nil {
+		s.bases[BasisFiled] = domain.AssessRisk(f.Framework, in.profile, in.tier, in.filed, in.overrides)
+		switch in.status {
+		case domain.StatusApproved, domain.StatusRejected:
+			s.source[BasisFiled] = string(in.status)
+		default:
+			s.source[BasisFiled] = string(domain.StatusSubmitted)
+		}
+	}
+	return s
 }
 
 // cell returns the index of (likelihood, impact) in a 25-cell matrix array.
@@ -200,7 +205,16 @@ func (db *DB) refreshScores(ctx context.Context, t *txn, ids ...string) error {
 	if err != nil {
 		return fmt.Errorf("compute scores: %w", err)
 	}
+	return writeScores(ctx, t, ids, all)
+}
+
+// writeScores replaces the stored scores of the given assessments with all.
+// Assessments just made have none stored: ids is then empty.
+func writeScores(ctx context.Context, t *txn, ids []string, all []assessmentScores) error {
 	for _, table := range []string{"threat_risks", "compliance_scores", "assessment_risk"} {
+		if len(ids) == 0 {
+			break
+		}
 		if _, err := t.Exec(ctx, `delete from `+table+` where assessment_id = any($1::uuid[])`, ids); err != nil {
 			return fmt.Errorf("clear %s: %w", table, err)
 		}
