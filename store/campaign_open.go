@@ -47,7 +47,7 @@ type Opening struct {
 	CampaignID  string
 	Status      string // queued, running, done, failed
 	Phase       string
-	Done, Total int64
+	Done, Total int
 	Error       string // why it failed, in words the supervisor can act on
 	RequestedBy string
 	Attempt     int
@@ -65,7 +65,7 @@ func (o Opening) Percent() int {
 	if o.Total <= 0 {
 		return 0
 	}
-	return int(min(100, o.Done*100/o.Total))
+	return min(100, o.Done*100/o.Total)
 }
 
 // Active says the opening is queued or running.
