@@ -130,14 +130,15 @@ func (a *App) CampaignOpeningState(ctx context.Context, actor domain.Actor, id s
 	if err := a.permit(ctx, actor, "campaign", "manage"); err != nil {
 		return CampaignOpening{}, err
 	}
+	// The opening first: one read done was committed with the campaign
+	// open, so the campaign read after it is open too.
+	o, err := a.db.Opening(ctx, actor, id)
+	if err != nil && domain.ErrorCodeOf(err) != domain.ENotFound {
+		return CampaignOpening{}, err
+	}
 	c, err := a.db.Campaign(ctx, actor, id)
 	if err != nil {
 		return CampaignOpening{}, err
 	}
-	out := CampaignOpening{Campaign: c}
-	out.Opening, err = a.db.Opening(ctx, actor, id)
-	if domain.ErrorCodeOf(err) == domain.ENotFound {
-		err = nil
-	}
-	return out, err
+	return CampaignOpening{Campaign: c, Opening: o}, nil
 }
