@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/riverqueue/river"
 
 	"assure/domain"
@@ -305,12 +306,22 @@ func (w *progressWriter) close() {
 // newUUID returns a random (version 4) UUID. Ids made here let the
 // assessments be copied in with their responses rather than inserted and
 // read back.
-func newUUID() string {
+// It comes as text and as the binary value COPY sends without parsing.
+func newUUID() (string, pgtype.UUID) {
 	var b [16]byte
 	rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), pgtype.UUID{Bytes: b, Valid: true}
+}
+
+// uuidOf is the binary value of a UUID in text; "" and malformed text are NULL.
+func uuidOf(s string) pgtype.UUID {
+	var u pgtype.UUID
+	if u.Scan(s) != nil {
+		return pgtype.UUID{}
+	}
+	return u
 }
 
 // profileKey groups providers the risk method cannot tell apart: same kind,
@@ -372,9 +383,10 @@ func (db *DB) openCampaign(ctx context.Context, t *txn, actor domain.Actor, id s
 	// What each provider answers, worked out once per profile.
 	applicable := map[string][]string{}
 	ids := make([]string, len(providers))
+	keys := make([]pgtype.UUID, len(providers))
 	var total int64
 	for i, p := range providers {
-		ids[i] = newUUID()
+		ids[i], keys[i] = newUUID()
 		key := profileKey(p)
 		list, ok := applicable[key]
 		if !ok {
@@ -385,10 +397,11 @@ func (db *DB) openCampaign(ctx context.Context, t *txn, actor domain.Actor, id s
 	}
 
 	progress.set(PhaseAssessments, 0, total)
+	campaignKey := uuidOf(id)
 	_, err = t.CopyFrom(ctx, pgx.Identifier{"assessments"}, []string{"id", "campaign_id", "provider_id", "framework",
 		"provider_kind", "provider_tier", "provider_channels"}, pgx.CopyFromSlice(len(providers), func(i int) ([]any, error) {
 		p := providers[i]
-		return []any{ids[i], id, p.ID, fwKey, string(p.Kind), p.Tier, orEmpty(p.Channels)}, nil
+		return []any{keys[i], campaignKey, uuidOf(p.ID), fwKey, string(p.Kind), int16(p.Tier), orEmpty(p.Channels)}, nil
 	}))
 	if err != nil {
 		return c, fmt.Errorf("copy assessments: %w", err)
@@ -405,7 +418,7 @@ func (db *DB) openCampaign(ctx context.Context, t *txn, actor domain.Actor, id s
 				list := applicable[profileKey(providers[pi])]
 				if ci < len(list) {
 					cid := list[ci]
-					row = []any{ids[pi], fwKey, cid, f.ordinals[cid]}
+					row = []any{keys[pi], fwKey, cid, int16(f.ordinals[cid])}
 					ci++
 					done++
 					if done%5000 == 0 {
