@@ -221,12 +221,13 @@ func writeScores(ctx context.Context, t *txn, ids []string, all []assessmentScor
 	}
 	var threatRows, complianceRows, summaryRows [][]any
 	for _, s := range all {
+		id := uuidOf(s.input.id) // binary, so COPY does not parse the text per row
 		for basis, r := range s.bases {
 			sum := struct{ threats, maxScore, sumScore, maxInherent, sumInherent int }{}
 			levels := map[domain.RiskLevel]int{}
 			residual, inherent := make([]int, 25), make([]int, 25)
 			for _, tr := range r.Threats {
-				threatRows = append(threatRows, []any{s.input.id, basis, tr.ThreatID, tr.Applicable, tr.L0, tr.I0,
+				threatRows = append(threatRows, []any{id, basis, tr.ThreatID, tr.Applicable, tr.L0, tr.I0,
 					tr.Quarters, tr.Counted, tr.L1, tr.I1, tr.Score, string(tr.Level), tr.Override != nil})
 				if !tr.Applicable {
 					continue
@@ -239,10 +240,10 @@ func writeScores(ctx context.Context, t *txn, ids []string, all []assessmentScor
 				inherent[cell(tr.L0, tr.I0)]++
 			}
 			for _, c := range r.Compliance {
-				complianceRows = append(complianceRows, []any{s.input.id, basis, string(c.Facet), c.Key, c.Quarters, c.Counted})
+				complianceRows = append(complianceRows, []any{id, basis, string(c.Facet), c.Key, c.Quarters, c.Counted})
 			}
 			o := r.Overall()
-			summaryRows = append(summaryRows, []any{s.input.id, basis, s.source[basis], s.input.submissions, sum.threats,
+			summaryRows = append(summaryRows, []any{id, basis, s.source[basis], s.input.submissions, sum.threats,
 				sum.maxScore, sum.sumScore, sum.maxInherent, sum.sumInherent, levels[domain.LevelLow],
 				levels[domain.LevelMedium], levels[domain.LevelHigh], levels[domain.LevelCritical], o.Quarters, o.Counted,
 				residual, inherent})
