@@ -140,5 +140,10 @@ func (a *App) CampaignOpeningState(ctx context.Context, actor domain.Actor, id s
 	if err != nil {
 		return CampaignOpening{}, err
 	}
+	if o.Status == "" && c.Status != domain.CampaignDraft {
+		// Opened before openings were jobs, or by the command line.
+		o = store.Opening{CampaignID: c.ID, Status: store.OpeningDone, Phase: store.OpeningDone, CreatedAt: c.CreatedAt,
+			FinishedAt: c.OpenedAt}
+	}
 	return CampaignOpening{Campaign: c, Opening: o}, nil
 }
