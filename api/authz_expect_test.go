@@ -127,12 +127,13 @@ var expectedAccess = map[string]string{
 	"import-providers": "FF AA FF FF FF",
 
 	//                  adm sup pad ped aud
-	"list-campaigns":  "FF AA AA AA AA",
-	"get-campaign":    "FF AA AA AA AA",
-	"create-campaign": "FF AA FF FF FF",
-	"open-campaign":   "FF AA FF FF FF",
-	"extend-campaign": "FF AA FF FF FF",
-	"close-campaign":  "FF AA FF FF FF",
+	"list-campaigns":       "FF AA AA AA AA",
+	"get-campaign":         "FF AA AA AA AA",
+	"create-campaign":      "FF AA FF FF FF",
+	"open-campaign":        "FF AA FF FF FF",
+	"get-campaign-opening": "FF AA FF FF FF",
+	"extend-campaign":      "FF AA FF FF FF",
+	"close-campaign":       "FF AA FF FF FF",
 
 	//                              adm sup pad ped aud
 	"list-assessments":            "FF AA AA AA AA",

@@ -7,6 +7,8 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"assure/app"
+
 	"assure/domain"
 )
 
@@ -164,14 +166,36 @@ func (a *API) registerCampaigns() {
 	register(a, huma.Operation{
 		OperationID: "open-campaign", Method: http.MethodPost, Path: "/api/v1/campaigns/{id}/open", Tags: tags,
 		Summary: "Open a campaign",
-		Description: "In one transaction, creates one assessment per active provider in scope, each with one " +
-			"response per control that applies to the provider.",
-	}, func(ctx context.Context, in *IDParam) (*campaignOutput, error) {
-		c, err := a.app.OpenCampaign(ctx, actorFrom(ctx), in.ID)
+		Description: "Queues the opening of a draft campaign and answers at once, whatever its size. A background " +
+			"job then creates, in one transaction, one assessment per active provider in scope, each with one " +
+			"response per control that applies to the provider: all of them, or none if it fails. Follow it at " +
+			"the Location given; asking again while it is queued or running returns the same opening.",
+		DefaultStatus: http.StatusAccepted,
+		Errors:        []int{http.StatusNotFound, http.StatusConflict},
+	}, func(ctx context.Context, in *IDParam) (*openingOutput, error) {
+		o, err := a.app.StartOpeningCampaign(ctx, actorFrom(ctx), in.ID)
 		if err != nil {
 			return nil, err
 		}
-		return a.campaignResponse(ctx, c), nil
+		return a.openingResponse(ctx, o), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "get-campaign-opening", Method: http.MethodGet, Path: "/api/v1/campaigns/{id}/opening", Tags: tags,
+		Summary: "Follow a campaign's opening",
+		Description: "Where the opening of a campaign stands: queued, running (phase and rows written of the total), " +
+			"done (the campaign is open) or failed (nothing was created; the reason says why). Only those who run " +
+			"campaigns see openings.",
+		Errors: []int{http.StatusNotFound},
+	}, func(ctx context.Context, in *IDParam) (*openingOutput, error) {
+		o, err := a.app.CampaignOpeningState(ctx, actorFrom(ctx), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		if o.Opening.Status == "" {
+			return nil, domain.Errorf(domain.ENotFound, "the campaign has not been asked to open")
+		}
+		return a.openingResponse(ctx, o), nil
 	})
 
 	register(a, huma.Operation{
@@ -200,4 +224,33 @@ func (a *API) registerCampaigns() {
 		}
 		return a.campaignResponse(ctx, c), nil
 	})
+}
+
+// CampaignOpening is where the opening of a campaign stands.
+type CampaignOpening struct {
+	CampaignID string     `json:"campaign_id" format:"uuid"`
+	Status     string     `json:"status" enum:"queued,running,done,failed"`
+	Phase      string     `json:"phase" enum:",preparing,assessments,responses,scores,finishing,done" doc:"What a running opening is doing."`
+	Done       int        `json:"done" doc:"Rows written so far: assessments and responses."`
+	Total      int        `json:"total" doc:"Rows the opening writes in all; 0 until it has read the scope."`
+	Percent    int        `json:"percent" minimum:"0" maximum:"100"`
+	Error      string     `json:"error,omitempty" doc:"Why a failed opening stopped. Nothing of it was kept."`
+	Attempt    int        `json:"attempt" doc:"How many times the job has started; a job interrupted starts again from the beginning."`
+	CreatedAt  time.Time  `json:"created_at" doc:"When the opening was asked for."`
+	StartedAt  *time.Time `json:"started_at,omitempty"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	Campaign   Campaign   `json:"campaign" doc:"The campaign as it stands: open once the opening is done."`
+}
+
+type openingOutput struct {
+	Location string `header:"Location" doc:"Where to follow the opening."`
+	Body     CampaignOpening
+}
+
+func (a *API) openingResponse(ctx context.Context, o app.CampaignOpening) *openingOutput {
+	p := o.Opening
+	return &openingOutput{Location: "/api/v1/campaigns/" + o.Campaign.ID + "/opening", Body: CampaignOpening{
+		CampaignID: o.Campaign.ID, Status: p.Status, Phase: p.Phase, Done: p.Done, Total: p.Total, Percent: p.Percent(),
+		Error: p.Error, Attempt: p.Attempt, CreatedAt: p.CreatedAt.UTC(), StartedAt: p.StartedAt, FinishedAt: p.FinishedAt,
+		Campaign: a.campaignOf(ctx, o.Campaign)}}
 }

@@ -46,7 +46,7 @@ func TestProviderRegister(t *testing.T) {
 	var c api.Campaign
 	sup.json(http.MethodPost, "/api/v1/campaigns", map[string]any{"name": "All", "framework": "x1150",
 		"provider_ids": []string{prov.ID, active}, "opens_at": future(0), "due_at": future(10)}, http.StatusCreated, &c)
-	sup.json(http.MethodPost, "/api/v1/campaigns/"+c.ID+"/open", nil, http.StatusOK, &c)
+	c = sup.openCampaign(c.ID)
 	if c.Assessments != 1 {
 		t.Errorf("assessments = %d, want only the active provider's", c.Assessments)
 	}
@@ -83,7 +83,7 @@ func TestCampaignScopeExtendAndClose(t *testing.T) {
 	var c api.Campaign
 	sup.json(http.MethodPost, "/api/v1/campaigns", map[string]any{"name": "Tier 1", "framework": "x1150",
 		"scope": map[string]any{"tiers": []int{1}}, "opens_at": future(0), "due_at": future(20)}, http.StatusCreated, &c)
-	sup.json(http.MethodPost, "/api/v1/campaigns/"+c.ID+"/open", nil, http.StatusOK, &c)
+	c = sup.openCampaign(c.ID)
 	if c.Assessments != 2 || c.Scope == nil || c.Scope.Tiers[0] != 1 {
 		t.Fatalf("tier-1 campaign = %+v", c)
 	}

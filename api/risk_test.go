@@ -35,7 +35,7 @@ func newSector(t *testing.T) *sector {
 	var c api.Campaign
 	x.sup.json(http.MethodPost, "/api/v1/campaigns", map[string]any{"name": "2027 H1", "framework": "x1150",
 		"provider_ids": []string{x.bank, x.mmo}, "opens_at": future(-1), "due_at": future(30)}, http.StatusCreated, &c)
-	x.sup.json(http.MethodPost, "/api/v1/campaigns/"+c.ID+"/open", nil, http.StatusOK, nil)
+	x.sup.openCampaign(c.ID)
 	x.campaign = c.ID
 	var list listOfAssessments
 	x.sup.getJSON("/api/v1/assessments?campaign="+c.ID, &list)
@@ -355,7 +355,7 @@ func TestPrioritiesAndTrend(t *testing.T) {
 	var c2 api.Campaign
 	x.sup.json(http.MethodPost, "/api/v1/campaigns", map[string]any{"name": "2027 H2", "framework": "x1150",
 		"provider_ids": []string{x.bank}, "opens_at": future(10), "due_at": future(60)}, http.StatusCreated, &c2)
-	x.sup.json(http.MethodPost, "/api/v1/campaigns/"+c2.ID+"/open", nil, http.StatusOK, nil)
+	x.sup.openCampaign(c2.ID)
 	var trend list[api.TrendEntry]
 	x.sup.getJSON("/api/v1/providers/"+x.bank+"/trend", &trend)
 	if len(trend.Items) != 2 || trend.Items[0].CampaignName != "2027 H1" || trend.Items[0].Basis != "filed" ||

@@ -55,7 +55,7 @@ func TestSupervisoryStory(t *testing.T) {
 	if campaign.Status != "draft" || campaign.FrameworkVersion != "1.0" {
 		t.Fatalf("campaign = %+v", campaign)
 	}
-	supA.json(http.MethodPost, "/api/v1/campaigns/"+campaign.ID+"/open", nil, http.StatusOK, &campaign)
+	campaign = supA.openCampaign(campaign.ID)
 	if campaign.Status != "open" || campaign.Assessments != 2 {
 		t.Fatalf("opened campaign = %+v", campaign)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"time"
 
 	"assure/domain"
 	"assure/store"
@@ -90,107 +89,61 @@ func (a *App) CampaignPreview(ctx context.Context, actor domain.Actor, c domain.
 	return out, nil
 }
 
-// openingWait bounds how long a request to open a large campaign waits for
-// the opening to start before its page takes over.
-const openingWait = 5 * time.Second
-
-// CampaignOpening is where the opening of a campaign stands.
+// CampaignOpening is a campaign with where its opening stands.
 type CampaignOpening struct {
 	Campaign domain.Campaign
-	// Opening says the campaign is being opened in the background now. A
-	// draft that is not being opened was never opened, or its opening
-	// stopped: opening is one transaction, so nothing of it was kept.
-	Opening bool
-	// Assessments is the number of assessments the opening creates.
-	Assessments int
+	// Opening is the campaign's opening; its Status is "" when the
+	// campaign was never asked to open (or was opened without a job).
+	Opening store.Opening
 }
 
-// StartOpeningCampaign opens a draft campaign. One over few providers is
-// opened before it returns; one over more than the background threshold is
-// opened in the background, and StartOpeningCampaign returns as soon as the
-// opening holds the campaign, with Opening set: CampaignOpeningState then
-// tells how it goes. The opening is the same single transaction either way,
-// so it is done entirely or not at all; an opening that fails in the
-// background is logged and leaves the campaign a draft.
+// Active says the opening is queued or running.
+func (o CampaignOpening) Active() bool { return o.Opening.Active() }
+
+// Failed says the last opening stopped: nothing of it was kept.
+func (o CampaignOpening) Failed() bool {
+	return o.Opening.Status == store.OpeningFailed && o.Campaign.Status == domain.CampaignDraft
+}
+
+// StartOpeningCampaign asks for a draft campaign to be opened by a
+// background job, whatever its size, and returns at once with the opening
+// queued; CampaignOpeningState then tells how it goes. The opening is one
+// transaction, so it is done entirely or not at all, and a job interrupted
+// is run again from the start. Asking again while an opening is queued or
+// running follows it. EConflict when the campaign is not a draft or nobody
+// is in its scope.
 func (a *App) StartOpeningCampaign(ctx context.Context, actor domain.Actor, id string) (CampaignOpening, error) {
 	if err := a.permit(ctx, actor, "campaign", "manage"); err != nil {
 		return CampaignOpening{}, err
 	}
-	c, err := a.db.Campaign(ctx, actor, id)
+	o, err := a.db.QueueOpening(ctx, actor, id)
 	if err != nil {
 		return CampaignOpening{}, err
 	}
-	out := CampaignOpening{Campaign: c}
-	if c.Status == domain.CampaignDraft {
-		scope, err := a.db.CampaignScope(ctx, actor, c)
-		if err != nil {
-			return out, err
-		}
-		out.Assessments = len(scope)
-	}
-	if c.Status != domain.CampaignDraft || out.Assessments <= a.openInBackground {
-		// Conflicts (not a draft, nobody in scope) come back from the store.
-		out.Campaign, err = a.db.OpenCampaign(ctx, actor, id)
-		return out, err
-	}
-	if busy, err := a.db.CampaignOpening(ctx, id); err != nil || busy {
-		// Opened already by another request: follow that one.
-		out.Opening = busy
-		return out, err
-	}
-	locked := make(chan struct{})
-	done := make(chan error, 1)
-	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Hour)
-	go func() {
-		defer cancel()
-		_, err := a.db.OpenCampaignNotifying(bg, actor, id, func() { close(locked) })
-		if err != nil {
-			a.log.ErrorContext(bg, "open campaign in the background", "campaign", id, "request_id", actor.RequestID, "err", err)
-		}
-		done <- err
-	}()
-	select {
-	case <-locked:
-		out.Opening = true
-		return out, nil
-	case err := <-done:
-		if err != nil {
-			return out, err
-		}
-		out.Campaign, err = a.db.Campaign(ctx, actor, id)
-		return out, err
-	case <-time.After(openingWait):
-		// Still waiting for the campaign's row, which another opening
-		// holds: the page follows whichever opening holds it.
-		out.Opening = true
-		return out, nil
-	case <-ctx.Done():
-		// The opening goes on without the request that asked for it.
-		out.Opening = true
-		return out, nil
-	}
+	c, err := a.db.Campaign(ctx, actor, id)
+	return CampaignOpening{Campaign: c, Opening: o}, err
 }
 
-// CampaignOpeningState reports whether a campaign is open, or being opened
-// now by any instance.
+// CampaignOpeningState returns a campaign with where its opening stands,
+// on whichever instance it runs. Only those who run campaigns may ask.
 func (a *App) CampaignOpeningState(ctx context.Context, actor domain.Actor, id string) (CampaignOpening, error) {
 	if err := a.permit(ctx, actor, "campaign", "manage"); err != nil {
 		return CampaignOpening{}, err
 	}
+	// The opening first: one read done was committed with the campaign
+	// open, so the campaign read after it is open too.
+	o, err := a.db.Opening(ctx, actor, id)
+	if err != nil && domain.ErrorCodeOf(err) != domain.ENotFound {
+		return CampaignOpening{}, err
+	}
 	c, err := a.db.Campaign(ctx, actor, id)
 	if err != nil {
 		return CampaignOpening{}, err
 	}
-	out := CampaignOpening{Campaign: c, Assessments: c.Assessments}
-	if c.Status == domain.CampaignDraft {
-		if out.Opening, err = a.db.CampaignOpening(ctx, id); err != nil || !out.Opening {
-			return out, err
-		}
-		scope, err := a.db.CampaignScope(ctx, actor, c)
-		if err != nil {
-			return out, err
-		}
-		out.Assessments = len(scope)
+	if o.Status == "" && c.Status != domain.CampaignDraft {
+		// Opened before openings were jobs, or by the command line.
+		o = store.Opening{CampaignID: c.ID, Status: store.OpeningDone, Phase: store.OpeningDone, CreatedAt: c.CreatedAt,
+			FinishedAt: c.OpenedAt}
 	}
-	return out, nil
+	return CampaignOpening{Campaign: c, Opening: o}, nil
 }

@@ -40,12 +40,28 @@ func (a *App) CampaignActions(actor domain.Actor, c domain.Campaign) []string {
 	return domain.CampaignActions(c.Status)
 }
 
-// OpenCampaign creates the campaign's assessments in one transaction.
+// OpenCampaign opens a campaign through its job, here and now: it queues
+// the opening and does its work before returning, as a worker would. The
+// pages and the API queue it (StartOpeningCampaign) and follow it instead.
 func (a *App) OpenCampaign(ctx context.Context, actor domain.Actor, id string) (domain.Campaign, error) {
 	if err := a.permit(ctx, actor, "campaign", "manage"); err != nil {
 		return domain.Campaign{}, err
 	}
-	return a.db.OpenCampaign(ctx, actor, id)
+	if _, err := a.StartOpeningCampaign(ctx, actor, id); err != nil {
+		return domain.Campaign{}, err
+	}
+	ran := a.RunCampaignOpening(ctx, id)
+	o, err := a.CampaignOpeningState(ctx, actor, id)
+	if err != nil {
+		return domain.Campaign{}, err
+	}
+	if ran != nil && !o.Failed() {
+		return o.Campaign, ran
+	}
+	if o.Opening.Status != store.OpeningDone {
+		return o.Campaign, domain.Errorf(domain.EConflict, "the campaign was not opened: %s", o.Opening.Error)
+	}
+	return o.Campaign, nil
 }
 
 // ExtendCampaign moves an open campaign's due date later, with a reason.

@@ -46,20 +46,3 @@ func (db *DB) CampaignScope(ctx context.Context, actor domain.Actor, c domain.Ca
 	list, err := providersInScope(ctx, db.pool, c)
 	return list, translate(err, "campaign scope")
 }
-
-// CampaignOpening reports whether a draft campaign is being opened now: its
-// row is held by the transaction of OpenCampaign, on this instance or
-// another. Nothing else updates a draft campaign's row, and the probe takes
-// the weakest row lock, which only an update conflicts with.
-func (db *DB) CampaignOpening(ctx context.Context, id string) (bool, error) {
-	if !isUUID(id) {
-		return false, nil
-	}
-	var free, exists bool
-	err := db.pool.QueryRow(ctx, `select exists (select 1 from campaigns where id = $1),
-		exists (select 1 from (select 1 from campaigns where id = $1 for key share skip locked) x)`, id).Scan(&exists, &free)
-	if err != nil {
-		return false, translate(err, "probe campaign opening")
-	}
-	return exists && !free, nil
-}

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"assure/domain"
 	"assure/store"
 	"assure/store/storetest"
@@ -14,8 +12,7 @@ import (
 
 // TestCampaignScopeIsWhatOpeningCreates: the scope a draft previews is the
 // set of providers opening it creates assessments for, inactive ones left
-// out; while an opening holds the campaign, the probe says so, on any
-// connection.
+// out.
 func TestCampaignScopeIsWhatOpeningCreates(t *testing.T) {
 	t.Parallel()
 	db, url := storetest.New(t)
@@ -50,42 +47,12 @@ func TestCampaignScopeIsWhatOpeningCreates(t *testing.T) {
 	_, err = db.CampaignScope(ctx, sup, domain.Campaign{ProviderIDs: []string{"x"}})
 	wantCode(t, "a scope of a bad id", err, domain.EInvalid)
 
-	if busy, err := db.CampaignOpening(ctx, c.ID); err != nil || busy {
-		t.Fatalf("a draft nobody opens is being opened: %v %v", busy, err)
-	}
-	conn, err := pgx.Connect(ctx, url)
+	opened, err := db.OpenCampaign(ctx, sup, c.ID)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, `select 1 from campaigns where id = $1 for update`, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	if busy, err := db.CampaignOpening(ctx, c.ID); err != nil || !busy {
-		t.Errorf("a held campaign is not reported opening: %v %v", busy, err)
-	}
-	tx.Rollback(ctx)
-
-	held := false
-	opened, err := db.OpenCampaignNotifying(ctx, sup, c.ID, func() {
-		busy, err := db.CampaignOpening(ctx, c.ID)
-		held = err == nil && busy
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !held {
-		t.Error("while the opening held the campaign, the probe did not see it")
 	}
 	list, _, err := db.Assessments(ctx, sup, store.AssessmentFilter{CampaignID: c.ID}, store.Page{})
 	if err != nil || len(list) != len(scope) || opened.Assessments != len(scope) || list[0].ProviderID != bank.id {
 		t.Errorf("opening created %d assessments (%v), the scope said %d", len(list), err, len(scope))
-	}
-	if busy, _ := db.CampaignOpening(ctx, c.ID); busy {
-		t.Error("an open campaign is still reported opening")
 	}
 }

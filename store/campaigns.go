@@ -174,103 +174,11 @@ func (db *DB) Campaigns(ctx context.Context, actor domain.Actor, status domain.C
 	return list, next, nil
 }
 
-// OpenCampaign opens a draft campaign: in one transaction it creates one
-// assessment per active provider in scope, each with one response row per
-// control that applies to the provider. EConflict when not a draft or when
-// no provider is in scope.
+// OpenCampaign opens a draft campaign here and now, in one transaction:
+// OpenCampaignTracked without watching. The application opens campaigns
+// through a job (QueueOpening); this is for seeding and tests.
 func (db *DB) OpenCampaign(ctx context.Context, actor domain.Actor, id string) (domain.Campaign, error) {
-	return db.OpenCampaignNotifying(ctx, actor, id, nil)
-}
-
-// OpenCampaignNotifying is OpenCampaign that calls locked, when not nil,
-// once it holds the campaign's row: from then until it ends, CampaignOpening
-// reports the opening under way, on any instance.
-func (db *DB) OpenCampaignNotifying(ctx context.Context, actor domain.Actor, id string, locked func()) (domain.Campaign, error) {
-	var out domain.Campaign
-	err := db.write(ctx, "open campaign", func(t *txn) error {
-		c, err := getCampaign(ctx, t, actor, id, true)
-		if err != nil {
-			return err
-		}
-		if locked != nil {
-			locked()
-		}
-		if c.Status != domain.CampaignDraft {
-			return &domain.Error{Code: domain.EConflict, Allowed: domain.CampaignActions(c.Status),
-				Message: fmt.Sprintf("the campaign is %s; only a draft can be opened", c.Status)}
-		}
-		var fwKey int64
-		if err := t.QueryRow(ctx, `select framework from campaigns where id = $1`, id).Scan(&fwKey); err != nil {
-			return err
-		}
-		f, err := db.framework(ctx, t, fwKey)
-		if err != nil {
-			return err
-		}
-		providers, err := providersInScope(ctx, t, c)
-		if err != nil {
-			return err
-		}
-		if len(providers) == 0 {
-			return domain.Errorf(domain.EConflict, "no active provider is in the campaign's scope")
-		}
-		ids := make([]string, len(providers))
-		for i, p := range providers {
-			ids[i] = p.ID
-		}
-		rows, err := t.Query(ctx, `insert into assessments (campaign_id, provider_id, framework, provider_kind,
-			provider_tier, provider_channels)
-			select $1, p.id, $2, p.kind, p.tier, p.channels from providers p where p.id = any($3::uuid[])
-			returning id::text, provider_id::text`, id, fwKey, ids)
-		if err != nil {
-			return err
-		}
-		type created struct{ id, provider string }
-		made, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (created, error) {
-			var c created
-			return c, r.Scan(&c.id, &c.provider)
-		})
-		if err != nil {
-			return err
-		}
-		byProvider := map[string]domain.Provider{}
-		for _, p := range providers {
-			byProvider[p.ID] = p
-		}
-		var responses [][]any
-		for _, a := range made {
-			p := byProvider[a.provider]
-			applicable := domain.ProfileOf(p).ApplicableControls(f.Framework)
-			for _, cid := range applicable {
-				responses = append(responses, []any{a.id, fwKey, cid, f.ordinals[cid]})
-			}
-			if err := t.record(actor, "assessment.create", "assessment", a.id, a.provider,
-				map[string]any{"campaign_id": id, "applicable_controls": len(applicable)}); err != nil {
-				return err
-			}
-		}
-		if _, err := t.CopyFrom(ctx, pgx.Identifier{"responses"}, []string{"assessment_id", "framework", "control_id", "ordinal"},
-			pgx.CopyFromRows(responses)); err != nil {
-			return err
-		}
-		assessmentIDs := make([]string, len(made))
-		for i, a := range made {
-			assessmentIDs[i] = a.id
-		}
-		if err := db.refreshScores(ctx, t, assessmentIDs...); err != nil {
-			return err
-		}
-		if _, err := t.Exec(ctx, `update campaigns set status = 'open', opened_at = now(), updated_at = now(),
-			version = version + 1 where id = $1`, id); err != nil {
-			return err
-		}
-		if out, err = getCampaign(ctx, t, actor, id, false); err != nil {
-			return err
-		}
-		return t.record(actor, "campaign.open", "campaign", id, "", map[string]any{"assessments": len(made),
-			"responses": len(responses)})
-	})
-	return out, err
+	return db.OpenCampaignTracked(ctx, actor, id, nil)
 }
 
 func kindStrings(kinds []domain.ProviderKind) []string {

@@ -171,21 +171,26 @@ func (db *DB) computeScores(ctx context.Context, q querier, ids []string) ([]ass
 		if err != nil {
 			return nil, err
 		}
-		s := assessmentScores{input: in, f: f, bases: map[string]domain.RiskResult{}, source: map[string]string{}}
-		s.bases[BasisCurrent] = domain.AssessRisk(f.Framework, in.profile, in.tier, in.current, in.overrides)
-		s.source[BasisCurrent] = string(in.status)
-		if in.filed != nil {
-			s.bases[BasisFiled] = domain.AssessRisk(f.Framework, in.profile, in.tier, in.filed, in.overrides)
-			switch in.status {
-			case domain.StatusApproved, domain.StatusRejected:
-				s.source[BasisFiled] = string(in.status)
-			default:
-				s.source[BasisFiled] = string(domain.StatusSubmitted)
-			}
-		}
-		out[i] = s
+		out[i] = scoreOf(in, f)
 	}
 	return out, nil
+}
+
+// scoreOf runs the risk method on each basis of one assessment's inputs.
+func scoreOf(in scoreInput, f *cachedFramework) assessmentScores {
+	s := assessmentScores{input: in, f: f, bases: map[string]domain.RiskResult{}, source: map[string]string{}}
+	s.bases[BasisCurrent] = domain.AssessRisk(f.Framework, in.profile, in.tier, in.current, in.overrides)
+	s.source[BasisCurrent] = string(in.status)
+	if in.filed != nil {
+		s.bases[BasisFiled] = domain.AssessRisk(f.Framework, in.profile, in.tier, in.filed, in.overrides)
+		switch in.status {
+		case domain.StatusApproved, domain.StatusRejected:
+			s.source[BasisFiled] = string(in.status)
+		default:
+			s.source[BasisFiled] = string(domain.StatusSubmitted)
+		}
+	}
+	return s
 }
 
 // cell returns the index of (likelihood, impact) in a 25-cell matrix array.
@@ -211,19 +216,29 @@ func (db *DB) storeScores(ctx context.Context, t *txn, ids ...string) error {
 	if err != nil {
 		return fmt.Errorf("compute scores: %w", err)
 	}
+	return writeScores(ctx, t, ids, all)
+}
+
+// writeScores replaces the stored scores of the given assessments with all.
+// Assessments just made have none stored: ids is then empty.
+func writeScores(ctx context.Context, t *txn, ids []string, all []assessmentScores) error {
 	for _, table := range []string{"threat_risks", "compliance_scores", "assessment_risk"} {
+		if len(ids) == 0 {
+			break
+		}
 		if _, err := t.Exec(ctx, `delete from `+table+` where assessment_id = any($1::uuid[])`, ids); err != nil {
 			return fmt.Errorf("clear %s: %w", table, err)
 		}
 	}
 	var threatRows, complianceRows, summaryRows [][]any
 	for _, s := range all {
+		id := uuidOf(s.input.id) // binary, so COPY does not parse the text per row
 		for basis, r := range s.bases {
 			sum := struct{ threats, maxScore, sumScore, maxInherent, sumInherent int }{}
 			levels := map[domain.RiskLevel]int{}
 			residual, inherent := make([]int, 25), make([]int, 25)
 			for _, tr := range r.Threats {
-				threatRows = append(threatRows, []any{s.input.id, basis, tr.ThreatID, tr.Applicable, tr.L0, tr.I0,
+				threatRows = append(threatRows, []any{id, basis, tr.ThreatID, tr.Applicable, tr.L0, tr.I0,
 					tr.Quarters, tr.Counted, tr.L1, tr.I1, tr.Score, string(tr.Level), tr.Override != nil})
 				if !tr.Applicable {
 					continue
@@ -236,10 +251,10 @@ func (db *DB) storeScores(ctx context.Context, t *txn, ids ...string) error {
 				inherent[cell(tr.L0, tr.I0)]++
 			}
 			for _, c := range r.Compliance {
-				complianceRows = append(complianceRows, []any{s.input.id, basis, string(c.Facet), c.Key, c.Quarters, c.Counted})
+				complianceRows = append(complianceRows, []any{id, basis, string(c.Facet), c.Key, c.Quarters, c.Counted})
 			}
 			o := r.Overall()
-			summaryRows = append(summaryRows, []any{s.input.id, basis, s.source[basis], s.input.submissions, sum.threats,
+			summaryRows = append(summaryRows, []any{id, basis, s.source[basis], s.input.submissions, sum.threats,
 				sum.maxScore, sum.sumScore, sum.maxInherent, sum.sumInherent, levels[domain.LevelLow],
 				levels[domain.LevelMedium], levels[domain.LevelHigh], levels[domain.LevelCritical], o.Quarters, o.Counted,
 				residual, inherent})

@@ -404,10 +404,10 @@ func (ui *UI) showCampaign(w http.ResponseWriter, r *http.Request, v *visit, id 
 			ui.fail(w, r, v, err)
 			return
 		}
-		if o.Opening || q.Get("opening") == "1" {
+		if o.Active() || o.Failed() {
 			d.Opening = &o
 		}
-		if !o.Opening {
+		if !o.Active() {
 			pv, err := ui.app.CampaignPreview(ctx, v.actor, c)
 			if err != nil {
 				ui.fail(w, r, v, err)
@@ -450,9 +450,9 @@ func (ui *UI) showCampaign(w http.ResponseWriter, r *http.Request, v *visit, id 
 	ui.render(w, r, status, "campaign.html", p)
 }
 
-// openCampaign opens a draft campaign. A large one opens in the background
-// and the campaign's page follows the opening; a small one is open when the
-// page comes back.
+// openCampaign asks for a draft campaign to be opened; the opening runs in
+// the background, whatever the campaign's size, and the campaign's page
+// follows it.
 func (ui *UI) openCampaign(w http.ResponseWriter, r *http.Request, v *visit) {
 	id := r.PathValue("id")
 	o, err := ui.app.StartOpeningCampaign(r.Context(), v.actor, id)
@@ -460,16 +460,16 @@ func (ui *UI) openCampaign(w http.ResponseWriter, r *http.Request, v *visit) {
 		ui.campaignFailed(w, r, v, id, err)
 		return
 	}
-	target := "/campaigns/" + url.PathEscape(id) + "?done=opened"
-	if o.Opening {
-		target = "/campaigns/" + url.PathEscape(id) + "?opening=1"
+	target := "/campaigns/" + url.PathEscape(id) + "?opening=1"
+	if o.Opening.Status == store.OpeningDone {
+		target = "/campaigns/" + url.PathEscape(id) + "?done=opened"
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 // campaignOpening answers the polling of a campaign's page while it opens:
-// the status line while the opening goes on, and, once the campaign is
-// open, a redirect to its page.
+// the progress bar while the opening goes on or the reason it stopped, and,
+// once the campaign is open, a redirect to its page.
 func (ui *UI) campaignOpening(w http.ResponseWriter, r *http.Request, v *visit) {
 	id := r.PathValue("id")
 	o, err := ui.app.CampaignOpeningState(r.Context(), v.actor, id)

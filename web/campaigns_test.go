@@ -165,7 +165,7 @@ func TestCampaignPages(t *testing.T) {
 		if p, c, _ := previewCounts(t, created.body); p != providers || c != controls {
 			t.Errorf("the draft's page counts %d/%d, the wizard %d/%d", p, c, providers, controls)
 		}
-		sup.post("/campaigns/"+id+"/open", nil).want(t, http.StatusOK, "/campaigns/"+id+"?done=opened",
+		s.openThroughJob(t, sup, id).want(t, http.StatusOK, "/campaigns/"+id+"?done=opened",
 			"The campaign is open", `id="assessments"`, "Extend the due date", "Close the campaign")
 		opened(t, s, id, providers, controls, rows)
 
@@ -214,7 +214,7 @@ func TestCampaignPages(t *testing.T) {
 		}
 		form.Set("action", "create")
 		id := campaignIDOf(t, sup.post("/campaigns/new", form).path)
-		sup.post("/campaigns/"+id+"/open", nil).want(t, http.StatusOK, "/campaigns/"+id+"?done=opened")
+		s.openThroughJob(t, sup, id).want(t, http.StatusOK, "/campaigns/"+id+"?done=opened")
 		opened(t, s, id, p, c, rows)
 	})
 
@@ -244,11 +244,29 @@ func (s *site) dateOf(d domain.Date) string {
 	return strconv.Itoa(t.Day()) + " " + t.Month().String() + " " + strconv.Itoa(t.Year())
 }
 
-// TestCampaignOpensInTheBackground opens a campaign over more providers than
-// the background threshold: the page follows the opening until it is done,
-// and tells an opening under way from one that stopped.
+// openThroughJob opens a campaign from its page: the page follows the
+// queued opening, the job's work runs as a worker would, and the polling
+// sends the page to the open campaign.
+func (s *site) openThroughJob(t *testing.T, b *browser, id string) answer {
+	t.Helper()
+	b.post("/campaigns/"+id+"/open", nil).want(t, http.StatusOK, "/campaigns/"+id+"?opening=1",
+		"Opening the campaign…", `role="progressbar"`, `aria-valuenow="0"`, "Waiting for a worker to start the opening.")
+	if err := s.app.RunCampaignOpening(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	if to := b.htmx("/campaigns/" + id + "/opening").header.Get("HX-Redirect"); to != "/campaigns/"+id+"?done=opened" {
+		t.Fatalf("the finished opening sends the page to %q", to)
+	}
+	return b.get("/campaigns/" + id + "?done=opened")
+}
+
+// TestCampaignOpensInTheBackground opens a campaign with River's workers
+// running, as assure serve runs them: the page shows the queued opening's
+// progress bar, in English and French, and follows it until the campaign is
+// open; an opening that failed says why, with nothing created, and can be
+// asked for again.
 func TestCampaignOpensInTheBackground(t *testing.T) {
-	s := newSiteWith(t, app.Options{OpenInBackgroundOver: 3})
+	s := newSite(t)
 	ctx := context.Background()
 	sup := s.browser(t)
 	sup.signIn("supervisor"+demoDomain, demo.Password).want(t, http.StatusOK, "/")
@@ -257,49 +275,101 @@ func TestCampaignOpensInTheBackground(t *testing.T) {
 	if err != nil || len(fw) == 0 {
 		t.Fatalf("no framework: %v", err)
 	}
-	created := sup.post("/campaigns/new", url.Values{"name": {"Everyone"}, "mode": {"kinds"}, "opens_at": {today.String()},
-		"framework": {fw[0].ID + "|" + fw[0].Version},
-		"due_at":    {today.AddDays(30).String()}, "action": {"create"}})
-	id := campaignIDOf(t, created.path)
-	providers, controls, rows := previewCounts(t, created.body)
+	draft := func(name string) (string, int, int, map[string]int) {
+		created := sup.post("/campaigns/new", url.Values{"name": {name}, "mode": {"kinds"}, "opens_at": {today.String()},
+			"framework": {fw[0].ID + "|" + fw[0].Version},
+			"due_at":    {today.AddDays(30).String()}, "action": {"create"}})
+		id := campaignIDOf(t, created.path)
+		providers, controls, rows := previewCounts(t, created.body)
+		return id, providers, controls, rows
+	}
 
-	// Another instance holding the campaign's row is an opening under way.
-	tx, err := s.db.Pool().Begin(ctx)
+	// Queued while no worker runs: the page shows the bar and polls.
+	id, providers, controls, rows := draft("Everyone")
+	busy := sup.post("/campaigns/"+id+"/open", nil)
+	busy.want(t, http.StatusOK, "/campaigns/"+id+"?opening=1", "Opening the campaign…", `hx-get="/campaigns/`+id+`/opening"`,
+		`hx-trigger="every 2s"`, `role="progressbar"`, `aria-valuemin="0"`, `aria-valuemax="100"`, `aria-valuenow="0"`)
+	busy.lacks(t, `action="/campaigns/`+id+`/open"`)
+	sup.htmx("/campaigns/"+id+"/opening").want(t, http.StatusOK, "", "Waiting for a worker to start the opening.", `role="progressbar"`)
+	fr := s.browser(t)
+	fr.signIn("supervisor"+demoDomain, demo.Password).want(t, http.StatusOK, "/")
+	fr.post("/language", url.Values{"language": {"fr"}, "next": {"/campaigns"}})
+	fr.get("/campaigns/"+id).want(t, http.StatusOK, "", "Ouverture de la campagne…", "En attente d’un processus qui lance l’ouverture.")
+	// The language is the user's: back to English for the rest.
+	fr.post("/language", url.Values{"language": {"en"}, "next": {"/campaigns"}})
+
+	// A provider user sees neither the draft nor its opening.
+	p := s.browser(t)
+	p.signIn("p04-admin"+demoDomain, demo.Password).want(t, http.StatusOK, "/")
+	if a := p.htmx("/campaigns/" + id + "/opening"); a.status != http.StatusForbidden && a.status != http.StatusNotFound {
+		t.Errorf("a provider user follows an opening: %d", a.status)
+	}
+
+	jobs, err := s.app.NewJobs(slog.New(slog.NewTextHandler(io.Discard, nil)), app.JobOptions{Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Exec(ctx, `select 1 from campaigns where id = $1 for update`, id); err != nil {
+	run, cancel := context.WithCancel(ctx)
+	if err := jobs.Start(run); err != nil {
 		t.Fatal(err)
 	}
-	busy := sup.get("/campaigns/" + id + "?opening=1")
-	busy.want(t, http.StatusOK, "", "Opening the campaign…", `hx-get="/campaigns/`+id+`/opening"`, `hx-trigger="every 2s"`)
-	busy.lacks(t, `action="/campaigns/`+id+`/open"`)
-	sup.htmx("/campaigns/"+id+"/opening").want(t, http.StatusOK, "", "Opening the campaign…")
-	tx.Rollback(ctx)
-	stopped := sup.htmx("/campaigns/" + id + "/opening")
-	stopped.want(t, http.StatusOK, "", "The campaign is not open", `action="/campaigns/`+id+`/open"`)
-	stopped.lacks(t, "every 2s")
-
-	started := sup.post("/campaigns/"+id+"/open", nil)
-	if started.status != http.StatusOK || !strings.HasPrefix(started.path, "/campaigns/"+id) {
-		t.Fatalf("opening ended on %s with %d", started.path, started.status)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		a := sup.htmx("/campaigns/" + id + "/opening")
-		if to := a.header.Get("HX-Redirect"); to != "" {
-			if to != "/campaigns/"+id+"?done=opened" {
-				t.Errorf("the finished opening sends the page to %s", to)
+	t.Cleanup(func() {
+		stop, done := context.WithTimeout(context.Background(), 10*time.Second)
+		defer done()
+		jobs.Stop(stop)
+		cancel()
+	})
+	follow := func(id string) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			a := sup.htmx("/campaigns/" + id + "/opening")
+			if to := a.header.Get("HX-Redirect"); to != "" {
+				if to != "/campaigns/"+id+"?done=opened" {
+					t.Errorf("the finished opening sends the page to %s", to)
+				}
+				return
 			}
-			break
+			if !strings.Contains(a.body, "Opening the campaign…") {
+				t.Fatalf("while opening, the status says:\n%s", a.body)
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the campaign is still opening after a minute")
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
-		if !strings.Contains(a.body, "Opening the campaign…") {
-			t.Fatalf("while opening, the status says:\n%s", a.body)
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the campaign is still opening after 30 seconds")
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
+	follow(id)
 	opened(t, s, id, providers, controls, rows)
+	sup.get("/campaigns/"+id+"?done=opened").want(t, http.StatusOK, "", "The campaign is open")
+
+	// The requester loses the right to open campaigns before the job runs:
+	// it fails, says why, and nothing is created.
+	id2, _, _, _ := draft("Refused")
+	if _, err := s.db.Pool().Exec(ctx, `insert into campaign_openings (campaign_id, status, requested_by)
+		select $1, 'queued', id from users where email = $2`, id2, "p04-admin"+demoDomain); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.app.RunCampaignOpening(ctx, id2); err == nil {
+		t.Fatal("an opening asked for by a provider user ran")
+	}
+	failed := sup.get("/campaigns/" + id2)
+	failed.want(t, http.StatusOK, "", "The campaign is not open", `id="opening-error"`, "can no longer open campaigns",
+		`action="/campaigns/`+id2+`/open"`)
+	failed.lacks(t, "every 2s")
+	if n := countAssessments(t, s, id2); n != 0 {
+		t.Errorf("a failed opening left %d assessments", n)
+	}
+	sup.post("/campaigns/"+id2+"/open", nil).want(t, http.StatusOK, "/campaigns/"+id2+"?opening=1")
+	follow(id2)
+}
+
+func countAssessments(t *testing.T, s *site, campaignID string) int {
+	t.Helper()
+	var n int
+	if err := s.db.Pool().QueryRow(context.Background(), `select count(*) from assessments where campaign_id = $1`,
+		campaignID).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -1,0 +1,94 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"assure/domain"
+	"assure/store"
+)
+
+// Reasons a supervisor reads on an opening that failed.
+const (
+	openingFailedMessage   = "the opening could not be finished, so nothing was created; try again, and if it keeps failing tell your administrator"
+	openingRequesterGone   = "the user who asked for the opening can no longer open campaigns, so nothing was created"
+	openingInterruptedNote = "the opening was interrupted too many times, so nothing was created; try again"
+)
+
+// openingWorker runs queued campaign openings.
+type openingWorker struct {
+	river.WorkerDefaults[store.OpenCampaignJobArgs]
+	app *App
+	log *slog.Logger
+}
+
+// Work opens the campaign. Safe to run again: a run after a crash starts
+// over, and the transaction that opens the campaign is all there is to
+// undo. When it fails for good, the opening says why.
+func (w *openingWorker) Work(ctx context.Context, job *river.Job[store.OpenCampaignJobArgs]) error {
+	err := w.app.RunCampaignOpening(ctx, job.Args.CampaignID)
+	if err == nil {
+		return nil
+	}
+	// An opening already marked failed stays as it is.
+	if job.Attempt >= job.MaxAttempts {
+		w.log.ErrorContext(ctx, "campaign opening failed on its last attempt", "campaign", job.Args.CampaignID, "err", err)
+		bg, stop := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer stop()
+		if ferr := w.app.db.FailOpening(bg, job.Args.CampaignID, openingInterruptedNote); ferr != nil {
+			w.log.ErrorContext(ctx, "record a failed campaign opening", "campaign", job.Args.CampaignID, "err", ferr)
+		}
+	}
+	return err
+}
+
+// RunCampaignOpening does the work of a queued opening here and now, as
+// its job does: it opens the campaign with the view and rights of the user
+// who asked, writing progress as it goes. An opening already finished is
+// left alone. A lost database comes back as an error to try again later;
+// any other failure marks the opening failed with its reason, and comes
+// back as a river.JobCancel error.
+func (a *App) RunCampaignOpening(ctx context.Context, campaignID string) error {
+	o, started, err := a.db.StartOpening(ctx, campaignID)
+	if err != nil || !started {
+		return err
+	}
+	u, err := a.db.User(ctx, domain.System("campaign-opening"), o.RequestedBy)
+	if err != nil && domain.ErrorCodeOf(err) != domain.ENotFound {
+		return err
+	}
+	actor := domain.ActorFor(u)
+	actor.RequestID = "job:open:" + campaignID
+	if err != nil || a.permit(ctx, actor, "campaign", "manage") != nil {
+		return a.failOpening(ctx, campaignID, openingRequesterGone, err)
+	}
+	_, err = a.db.OpenCampaignTracked(ctx, actor, campaignID, nil)
+	switch {
+	case err == nil:
+		return nil
+	case domain.ErrorCodeOf(store.Unavailable(err)) == domain.EUnavailable, ctx.Err() != nil:
+		return err // River runs it again, from the start
+	case domain.ErrorCodeOf(err) == domain.EConflict || domain.ErrorCodeOf(err) == domain.ENotFound:
+		if now, gerr := a.db.Opening(ctx, domain.System("campaign-opening"), campaignID); gerr == nil && now.Status == store.OpeningDone {
+			return nil // another run of the same job finished it
+		}
+		e, _ := domain.AsError(err)
+		return a.failOpening(ctx, campaignID, "nothing was created: "+e.Message, err)
+	default:
+		return a.failOpening(ctx, campaignID, openingFailedMessage, err)
+	}
+}
+
+func (a *App) failOpening(ctx context.Context, id, reason string, cause error) error {
+	a.log.ErrorContext(ctx, "campaign opening failed", "campaign", id, "reason", reason, "err", cause)
+	if err := a.db.FailOpening(ctx, id, reason); err != nil {
+		return err
+	}
+	if cause == nil {
+		cause = domain.Errorf(domain.EForbidden, "%s", reason)
+	}
+	return river.JobCancel(cause)
+}
