@@ -192,78 +192,8 @@ type Verification struct {
 // reports the first event that does not hold: altered content, a broken link,
 // a gap, or a head that does not match the last event.
 func (db *DB) VerifyAudit(ctx context.Context) (Verification, error) {
-	v, _, err := db.verifyChain(ctx, nil, nil)
+	v, _, err := db.verifyChain(ctx, nil, nil, nil)
 	return v, err
-}
-
-// verifyChain is VerifyAudit that also returns the hashes of the events
-// whose sequence numbers are in want, as it met them (0 is the genesis),
-// and, when leaves is not nil, appends the Merkle leaf of every event that
-// holds, in order.
-func (db *DB) verifyChain(ctx context.Context, want map[int64]bool, leaves *[]domain.MerkleHash) (Verification, map[int64]string, error) {
-	var v Verification
-	found := map[int64]string{}
-	if want[0] {
-		found[0] = domain.GenesisHash
-	}
-	// One snapshot for the head and every event, so events written meanwhile
-	// are not taken for tampering.
-	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return v, nil, translate(err, "verify audit")
-	}
-	defer tx.Rollback(ctx)
-	var headSeq int64
-	var headHash string
-	if err := tx.QueryRow(ctx, `select seq, hash from audit_head`).Scan(&headSeq, &headHash); err != nil {
-		return v, nil, translate(err, "verify audit: read head")
-	}
-	v.HeadSeq, v.HeadHash, v.CheckedAt = headSeq, headHash, time.Now().UTC()
-	prev, after := domain.GenesisHash, int64(0)
-	const chunk = 5000
-	for {
-		rows, err := tx.Query(ctx, `select `+auditColumns+` from audit_events where seq > $1 order by seq limit $2`, after, chunk)
-		if err != nil {
-			return v, nil, translate(err, "verify audit")
-		}
-		list, err := pgx.CollectRows(rows, scanEvent)
-		if err != nil {
-			return v, nil, translate(err, "verify audit")
-		}
-		for _, e := range list {
-			hash, err := e.ComputeHash()
-			if e.Seq != after+1 || e.PrevHash != prev || err != nil || hash != e.Hash {
-				bad := e.Seq
-				if e.Seq != after+1 {
-					bad = after + 1
-				}
-				v.FirstBad = &bad
-				return v, found, nil
-			}
-			if want[e.Seq] {
-				found[e.Seq] = e.Hash
-			}
-			if leaves != nil {
-				leaf, err := domain.EventLeaf(e.Hash)
-				if err != nil {
-					return v, nil, err
-				}
-				*leaves = append(*leaves, leaf)
-			}
-			v.Checked++
-			prev, after = e.Hash, e.Seq
-		}
-		if len(list) < chunk {
-			break
-		}
-	}
-	if after != headSeq || prev != headHash {
-		bad := after + 1
-		v.FirstBad = &bad
-		return v, found, nil
-	}
-	v.OK = true
-	return v, found, nil
 }
 
 // MaxCheckpoints bounds the checkpoints one verification checks.
@@ -297,7 +227,7 @@ func (db *DB) VerifyAuditCheckpoints(ctx context.Context, pub ed25519.PublicKey,
 			leaves = &[]domain.MerkleHash{}
 		}
 	}
-	v, found, err := db.verifyChain(ctx, want, leaves)
+	v, found, err := db.verifyChain(ctx, want, leaves, nil)
 	if err != nil {
 		return v, nil, err
 	}
@@ -467,7 +397,7 @@ func (db *DB) AuditChoices(ctx context.Context, actor domain.Actor, column strin
 // event.
 func (db *DB) SignAuditHead(ctx context.Context, key ed25519.PrivateKey) (domain.Checkpoint, error) {
 	var leaves []domain.MerkleHash
-	v, _, err := db.verifyChain(ctx, nil, &leaves)
+	v, _, err := db.verifyChain(ctx, nil, &leaves, nil)
 	if err != nil {
 		return domain.Checkpoint{}, err
 	}
