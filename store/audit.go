@@ -216,37 +216,7 @@ type CheckpointCheck struct {
 // result is OK only when the chain and every checkpoint hold. More than
 // MaxCheckpoints checkpoints is EInvalid.
 func (db *DB) VerifyAuditCheckpoints(ctx context.Context, pub ed25519.PublicKey, cps []domain.Checkpoint) (Verification, []CheckpointCheck, error) {
-	if len(cps) > MaxCheckpoints {
-		return Verification{}, nil, domain.Errorf(domain.EInvalid, "at most %d checkpoints at once, not %d", MaxCheckpoints, len(cps))
-	}
-	want := map[int64]bool{}
-	var leaves *[]domain.MerkleHash
-	for _, c := range cps {
-		want[c.Seq] = true
-		if c.TreeRoot != "" {
-			leaves = &[]domain.MerkleHash{}
-		}
-	}
-	v, found, err := db.verifyChain(ctx, want, leaves, nil)
-	if err != nil {
-		return v, nil, err
-	}
-	checks := make([]CheckpointCheck, len(cps))
-	for i, c := range cps {
-		checks[i] = checkCheckpoint(c, pub, v, found)
-		if checks[i].OK && c.TreeRoot != "" {
-			// The chain holds up to the checkpoint, so every leaf up to it
-			// was gathered.
-			if root := domain.MerkleRoot((*leaves)[:c.TreeSize]).String(); root != c.TreeRoot {
-				checks[i].OK = false
-				checks[i].Problem = fmt.Sprintf("the Merkle tree of events 1 to %d has root %s, not the signed %s", c.TreeSize, root, c.TreeRoot)
-			}
-		}
-		if !checks[i].OK {
-			v.OK = false
-		}
-	}
-	return v, checks, nil
+	return db.verifyCheckpoints(ctx, pub, cps, nil)
 }
 
 func checkCheckpoint(c domain.Checkpoint, pub ed25519.PublicKey, v Verification, found map[int64]string) CheckpointCheck {

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -280,4 +281,39 @@ func (w *chainWalker) finish() error {
 		return fmt.Errorf("%w: it ended in the middle", errCopyFormat)
 	}
 	return nil
+}
+
+// verifyCheckpoints is VerifyAuditCheckpoints reporting its progress.
+func (db *DB) verifyCheckpoints(ctx context.Context, pub ed25519.PublicKey, cps []domain.Checkpoint, progress *chainProgress) (Verification, []CheckpointCheck, error) {
+	if len(cps) > MaxCheckpoints {
+		return Verification{}, nil, domain.Errorf(domain.EInvalid, "at most %d checkpoints at once, not %d", MaxCheckpoints, len(cps))
+	}
+	want := map[int64]bool{}
+	var leaves *[]domain.MerkleHash
+	for _, c := range cps {
+		want[c.Seq] = true
+		if c.TreeRoot != "" {
+			leaves = &[]domain.MerkleHash{}
+		}
+	}
+	v, found, err := db.verifyChain(ctx, want, leaves, progress)
+	if err != nil {
+		return v, nil, err
+	}
+	checks := make([]CheckpointCheck, len(cps))
+	for i, c := range cps {
+		checks[i] = checkCheckpoint(c, pub, v, found)
+		if checks[i].OK && c.TreeRoot != "" {
+			// The chain holds up to the checkpoint, so every leaf up to it
+			// was gathered.
+			if root := domain.MerkleRoot((*leaves)[:c.TreeSize]).String(); root != c.TreeRoot {
+				checks[i].OK = false
+				checks[i].Problem = fmt.Sprintf("the Merkle tree of events 1 to %d has root %s, not the signed %s", c.TreeSize, root, c.TreeRoot)
+			}
+		}
+		if !checks[i].OK {
+			v.OK = false
+		}
+	}
+	return v, checks, nil
 }

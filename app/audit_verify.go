@@ -1,0 +1,82 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"assure/domain"
+	"assure/store"
+)
+
+// VerificationProgressEvery is how many events a background verification
+// checks between two writes of its progress: a few writes a second at the
+// walk's pace, so a page polling it sees the bar move.
+const VerificationProgressEvery = 50000
+
+// StartAuditVerification queues a verification of the whole chain and
+// returns it, queued; AuditVerification then tells its progress and result.
+// Only those who may verify the chain may ask (EForbidden otherwise).
+func (a *App) StartAuditVerification(ctx context.Context, actor domain.Actor) (store.AuditVerification, error) {
+	if err := a.permit(ctx, actor, "audit", "verify"); err != nil {
+		return store.AuditVerification{}, err
+	}
+	return a.db.CreateAuditVerification(ctx, actor)
+}
+
+// AuditVerification returns a background verification: its progress or its
+// result. ENotFound when there is no such verification.
+func (a *App) AuditVerification(ctx context.Context, actor domain.Actor, id string) (store.AuditVerification, error) {
+	if err := a.permit(ctx, actor, "audit", "verify"); err != nil {
+		return store.AuditVerification{}, err
+	}
+	return a.db.AuditVerification(ctx, id)
+}
+
+// LatestAuditVerifications returns the newest verification in progress and
+// the newest one done, either nil when there is none.
+func (a *App) LatestAuditVerifications(ctx context.Context, actor domain.Actor) (pending, done *store.AuditVerification, err error) {
+	if err := a.permit(ctx, actor, "audit", "verify"); err != nil {
+		return nil, nil, err
+	}
+	return a.db.LatestAuditVerifications(ctx)
+}
+
+// verificationWorker runs a queued verification of the audit chain.
+type verificationWorker struct {
+	river.WorkerDefaults[store.AuditVerificationArgs]
+	app *App
+	log *slog.Logger
+}
+
+// verificationFailedMessage is what a requester reads on a verification
+// that could not run to the end.
+const verificationFailedMessage = "the verification could not be finished; ask for it again"
+
+// Work walks the chain, and, when the server keeps signed checkpoints, checks
+// that the chain still extends the newest. A run after a crash starts over;
+// after the last attempt the verification says it failed.
+func (w *verificationWorker) Work(ctx context.Context, job *river.Job[store.AuditVerificationArgs]) error {
+	id := job.Args.VerificationID
+	var cps []domain.Checkpoint
+	if w.app.checkpointDir != "" && w.app.checkpointKey != nil {
+		c, ok, err := latestCheckpointFile(w.app.checkpointDir)
+		if err != nil {
+			w.log.WarnContext(ctx, "audit verification: read the latest checkpoint", "err", err)
+		} else if ok {
+			cps = []domain.Checkpoint{c}
+		}
+	}
+	_, err := w.app.db.RunAuditVerification(ctx, id, VerificationProgressEvery, w.app.checkpointKey, cps)
+	if err != nil && job.Attempt >= job.MaxAttempts {
+		w.log.ErrorContext(ctx, "audit verification failed on its last attempt", "verification", id, "err", err)
+		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if ferr := w.app.db.FailAuditVerification(bg, id, verificationFailedMessage); ferr != nil {
+			w.log.ErrorContext(ctx, "record a failed audit verification", "verification", id, "err", ferr)
+		}
+	}
+	return err
+}
