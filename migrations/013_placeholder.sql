@@ -1,1 +1,2 @@
 -- placeholder
+select 1;

@@ -168,3 +168,54 @@ func TestVerifyAuditProgress(t *testing.T) {
 		t.Fatalf("progress %v, want %v", seen, want)
 	}
 }
+
+// TestRunAuditVerificationProgress watches, from a trigger, every progress
+// write a verification makes: they advance by the step asked for, and the
+// result is kept.
+func TestRunAuditVerificationProgress(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, url := storetest.Empty(t)
+	variedChain(t, db, 6)
+	exec(t, url, `create table progress_seen (n serial, checked bigint, head bigint, status text);
+		create function note_progress() returns trigger language plpgsql as $$
+		begin insert into progress_seen (checked, head, status) values (new.checked, new.head_seq, new.status); return new; end $$;
+		create trigger note_progress after update on audit_verifications for each row execute function note_progress()`)
+	queued, err := db.CreateAuditVerification(ctx, domain.System("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ran, err := db.RunAuditVerification(ctx, queued.ID, 2, nil, nil); err != nil || !ran {
+		t.Fatalf("run: %v %v", ran, err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `select checked, head, status from progress_seen order by n`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (string, error) {
+		var checked, head int64
+		var status string
+		err := r.Scan(&checked, &head, &status)
+		return fmt.Sprintf("%s %d/%d", status, checked, head), err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Six events and the request's own: 7 at the start.
+	want := "[running 0/6 running 2/7 running 4/7 running 6/7 running 7/7 done 7/7]"
+	if fmt.Sprint(seen) != want {
+		t.Fatalf("progress %v, want %s", seen, want)
+	}
+	v, err := db.AuditVerification(ctx, queued.ID)
+	if err != nil || v.OK == nil || !*v.OK || v.Checked != 7 || v.HeadSeq != 7 || v.FinishedAt == nil {
+		t.Fatalf("result %+v, %v", v, err)
+	}
+	if ran, err := db.RunAuditVerification(ctx, queued.ID, 2, nil, nil); err != nil || ran {
+		t.Fatalf("a finished verification ran again: %v %v", ran, err)
+	}
+}
