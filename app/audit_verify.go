@@ -80,3 +80,27 @@ func (w *verificationWorker) Work(ctx context.Context, job *river.Job[store.Audi
 	}
 	return err
 }
+
+// SyncVerifyLimit is the longest chain verified within one request: about
+// a second or two of walking. A longer chain is verified in the background.
+const SyncVerifyLimit = 1_000_000
+
+// VerifyAuditWithin verifies the chain at once when it holds at most
+// SyncVerifyLimit events. A longer one is queued as a background
+// verification instead, returned as queued with an empty Verification, so
+// that no request is held for minutes.
+func (a *App) VerifyAuditWithin(ctx context.Context, actor domain.Actor) (store.Verification, *store.AuditVerification, error) {
+	if err := a.permit(ctx, actor, "audit", "verify"); err != nil {
+		return store.Verification{}, nil, err
+	}
+	head, _, err := a.db.AuditHead(ctx)
+	if err != nil {
+		return store.Verification{}, nil, err
+	}
+	if head > SyncVerifyLimit {
+		q, err := a.db.CreateAuditVerification(ctx, actor)
+		return store.Verification{}, &q, err
+	}
+	v, err := a.db.VerifyAudit(ctx)
+	return v, nil, err
+}
