@@ -106,6 +106,9 @@ type auditLogData struct {
 	CanVerify bool
 	CanExport bool
 	Chain     *chainView // the chain's verification, when asked for
+	// Verification is the background verification under way, else the
+	// last one done, for those who may verify.
+	Verification *verificationView
 }
 
 // auditChoicesView is what the filter's fields offer.
@@ -227,6 +230,12 @@ func (ui *UI) showAuditLog(w http.ResponseWriter, r *http.Request, v *visit, cha
 		CanExport: ui.app.Offers(v.actor, "audit", "export"),
 		Choices: auditChoicesView{Actions: choices.Actions, ObjectTypes: choices.ObjectTypes, Actors: choices.Actors,
 			Providers: providers}}
+	if d.CanVerify {
+		if d.Verification, err = ui.latestVerification(r, v); err != nil {
+			ui.fail(w, r, v, err)
+			return
+		}
+	}
 	status := http.StatusOK
 	if len(problems) == 0 {
 		win, err := ui.app.AuditWindow(ctx, v.actor, f, q.Get("cursor"), auditRows)
