@@ -317,3 +317,10 @@ func (db *DB) verifyCheckpoints(ctx context.Context, pub ed25519.PublicKey, cps 
 	}
 	return v, checks, nil
 }
+
+// VerifyAuditCheckpointsProgress is VerifyAuditCheckpoints that reports its
+// progress like VerifyAuditProgress.
+func (db *DB) VerifyAuditCheckpointsProgress(ctx context.Context, pub ed25519.PublicKey, cps []domain.Checkpoint,
+	every int64, progress func(checked, head int64)) (Verification, []CheckpointCheck, error) {
+	return db.verifyCheckpoints(ctx, pub, cps, &chainProgress{every: max(every, 1), report: progress})
+}
