@@ -60,4 +60,13 @@ func TestAuditVerifications(t *testing.T) {
 		v.FirstBad != nil || v.FinishedAt == nil {
 		t.Fatalf("verification = %+v", v)
 	}
+
+	// Past app.SyncVerifyLimit events the old GET holds no request for the
+	// walk: it queues a verification (here the head is moved behind
+	// Assure's back, so the walk will find the chain broken).
+	s.exec(`update audit_head set seq = $1`, app.SyncVerifyLimit+1)
+	r = auditor.get("/api/v1/audit/verify")
+	if r.status != http.StatusAccepted || !strings.HasPrefix(r.header.Get("Location"), "/api/v1/audit-verifications/") {
+		t.Fatalf("verify a long chain = %d %v %s", r.status, r.header, r.body)
+	}
 }

@@ -85,21 +85,29 @@ func (w *verificationWorker) Work(ctx context.Context, job *river.Job[store.Audi
 // a second or two of walking. A longer chain is verified in the background.
 const SyncVerifyLimit = 1_000_000
 
+// QueueLongVerification queues a background verification when the chain
+// holds more than SyncVerifyLimit events and returns it; for a shorter
+// chain it returns nil, and the caller may walk it within the request.
+func (a *App) QueueLongVerification(ctx context.Context, actor domain.Actor) (*store.AuditVerification, error) {
+	if err := a.permit(ctx, actor, "audit", "verify"); err != nil {
+		return nil, err
+	}
+	head, _, err := a.db.AuditHead(ctx)
+	if err != nil || head <= SyncVerifyLimit {
+		return nil, err
+	}
+	q, err := a.db.CreateAuditVerification(ctx, actor)
+	return &q, err
+}
+
 // VerifyAuditWithin verifies the chain at once when it holds at most
 // SyncVerifyLimit events. A longer one is queued as a background
 // verification instead, returned as queued with an empty Verification, so
 // that no request is held for minutes.
 func (a *App) VerifyAuditWithin(ctx context.Context, actor domain.Actor) (store.Verification, *store.AuditVerification, error) {
-	if err := a.permit(ctx, actor, "audit", "verify"); err != nil {
-		return store.Verification{}, nil, err
-	}
-	head, _, err := a.db.AuditHead(ctx)
-	if err != nil {
-		return store.Verification{}, nil, err
-	}
-	if head > SyncVerifyLimit {
-		q, err := a.db.CreateAuditVerification(ctx, actor)
-		return store.Verification{}, &q, err
+	q, err := a.QueueLongVerification(ctx, actor)
+	if err != nil || q != nil {
+		return store.Verification{}, q, err
 	}
 	v, err := a.db.VerifyAudit(ctx)
 	return v, nil, err
