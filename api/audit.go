@@ -55,10 +55,15 @@ type Verification struct {
 	HeadSeq   int64     `json:"head_seq" doc:"The sequence number of the chain's last event when checked."`
 	HeadHash  string    `json:"head_hash" doc:"The hash of that event: keep it to show later that nothing before it changed."`
 	CheckedAt time.Time `json:"checked_at"`
+	// Verification is set, with status 202, when the chain was too long to
+	// verify within the request.
+	Verification string `json:"verification,omitempty" doc:"When the chain is too long to verify within a request (202): the background verification queued instead, to poll."`
 }
 
 type verifyOutput struct {
-	Body Verification
+	Status   int
+	Location string `header:"Location"`
+	Body     Verification
 }
 
 func (a *API) registerAudit() {
@@ -79,14 +84,21 @@ func (a *API) registerAudit() {
 		OperationID: "verify-audit", Method: http.MethodGet, Path: "/api/v1/audit/verify", Tags: tags,
 		Summary: "Verify the audit chain",
 		Description: "Recomputes every event's hash and link in order and reports the first event that does not " +
-			"hold: altered, removed or inserted behind Assure's back.",
+			"hold: altered, removed or inserted behind Assure's back. A chain too long to walk within a request " +
+			"is verified in the background instead: 202, with Location naming the verification to poll.",
 	}, func(ctx context.Context, _ *struct{}) (*verifyOutput, error) {
-		v, err := a.app.VerifyAudit(ctx, actorFrom(ctx))
+		v, queued, err := a.app.VerifyAuditWithin(ctx, actorFrom(ctx))
 		if err != nil {
 			return nil, err
 		}
-		return &verifyOutput{Body: Verification{OK: v.OK, Checked: v.Checked, FirstBad: v.FirstBad, HeadSeq: v.HeadSeq,
-			HeadHash: v.HeadHash, CheckedAt: v.CheckedAt}}, nil
+		if queued != nil {
+			path := "/api/v1/audit-verifications/" + queued.ID
+			return &verifyOutput{Status: http.StatusAccepted, Location: path,
+				Body: Verification{HeadSeq: queued.HeadSeq, Verification: path}}, nil
+		}
+		return &verifyOutput{Status: http.StatusOK, Body: Verification{OK: v.OK, Checked: v.Checked, FirstBad: v.FirstBad,
+			HeadSeq: v.HeadSeq, HeadHash: v.HeadHash, CheckedAt: v.CheckedAt}}, nil
 	})
+	a.registerAuditVerifications()
 	a.registerCheckpoints()
 }

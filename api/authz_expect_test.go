@@ -100,6 +100,8 @@ var expectedAccess = map[string]string{
 	//                    adm sup pad ped aud
 	"list-audit-events":        "FF AA FF FF AA",
 	"verify-audit":             "FF AA FF FF AA",
+	"start-audit-verification": "FF AA FF FF AA",
+	"get-audit-verification":   "FF AA FF FF AA",
 	"get-audit-checkpoint":     "FF AA FF FF AA",
 	"verify-audit-checkpoints": "FF AA FF FF AA",
 	"get-audit-event-proof":    "FF AA FF FF AA",

@@ -148,6 +148,11 @@ var paramFixtures = map[string]func(w *world, actor domain.User, other bool) (st
 	"identity-requests/{id}": func(w *world, _ domain.User, _ bool) (string, scope) {
 		return identityRequest(w, domain.System("walk")), sameObject
 	},
+	"audit-verifications/{id}": func(w *world, _ domain.User, _ bool) (string, scope) {
+		v, err := w.s.db.CreateAuditVerification(context.Background(), domain.System("walk"))
+		w.s.must(err)
+		return v.ID, sameObject
+	},
 	"tokens/{id}": func(w *world, actor domain.User, other bool) (string, scope) {
 		if other {
 			return w.otherToken, otherUser

@@ -2,11 +2,9 @@ package domain
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -52,23 +50,16 @@ func NewEvent(actor Actor, action, objectType, objectID, providerID string, summ
 // PostgreSQL stores the summary (key order, spacing), so a hash computed when
 // the event is written can be recomputed from the stored row.
 func (e Event) ComputeHash() (string, error) {
-	summary, err := CanonicalJSON(e.Summary)
+	var h EventHasher
+	sum, err := h.Sum(&EventFields{PrevHash: []byte(e.PrevHash), Seq: e.Seq, At: e.At,
+		ActorID: []byte(e.ActorID), ActorEmail: []byte(e.ActorEmail), ActorRole: []byte(e.ActorRole),
+		Action: []byte(e.Action), ObjectType: []byte(e.ObjectType), ObjectID: []byte(e.ObjectID),
+		ProviderID: []byte(e.ProviderID), RequestID: []byte(e.RequestID), Address: []byte(e.Address),
+		Summary: e.Summary})
 	if err != nil {
 		return "", err
 	}
-	fields := []string{
-		e.PrevHash,
-		strconv.FormatInt(e.Seq, 10),
-		e.At.UTC().Format("2006-01-02T15:04:05.000000Z"),
-		e.ActorID, e.ActorEmail, e.ActorRole, e.Action, e.ObjectType, e.ObjectID, e.ProviderID,
-		e.RequestID, e.Address, string(summary),
-	}
-	h := sha256.New()
-	for _, f := range fields {
-		// Length-prefixed, so no two different field lists encode alike.
-		fmt.Fprintf(h, "%d:%s;", len(f), f)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(sum[:]), nil
 }
 
 // CanonicalJSON re-encodes a JSON document with object keys sorted, no

@@ -232,78 +232,8 @@ type Verification struct {
 // reports the first event that does not hold: altered content, a broken link,
 // a gap, or a head that does not match the last event.
 func (db *DB) VerifyAudit(ctx context.Context) (Verification, error) {
-	v, _, err := db.verifyChain(ctx, nil, nil)
+	v, _, err := db.verifyChain(ctx, nil, nil, nil)
 	return v, err
-}
-
-// verifyChain is VerifyAudit that also returns the hashes of the events
-// whose sequence numbers are in want, as it met them (0 is the genesis),
-// and, when leaves is not nil, appends the Merkle leaf of every event that
-// holds, in order.
-func (db *DB) verifyChain(ctx context.Context, want map[int64]bool, leaves *[]domain.MerkleHash) (Verification, map[int64]string, error) {
-	var v Verification
-	found := map[int64]string{}
-	if want[0] {
-		found[0] = domain.GenesisHash
-	}
-	// One snapshot for the head and every event, so events written meanwhile
-	// are not taken for tampering.
-	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return v, nil, translate(err, "verify audit")
-	}
-	defer tx.Rollback(ctx)
-	var headSeq int64
-	var headHash string
-	if err := tx.QueryRow(ctx, `select seq, hash from audit_head`).Scan(&headSeq, &headHash); err != nil {
-		return v, nil, translate(err, "verify audit: read head")
-	}
-	v.HeadSeq, v.HeadHash, v.CheckedAt = headSeq, headHash, time.Now().UTC()
-	prev, after := domain.GenesisHash, int64(0)
-	const chunk = 5000
-	for {
-		rows, err := tx.Query(ctx, `select `+auditColumns+` from audit_events where seq > $1 order by seq limit $2`, after, chunk)
-		if err != nil {
-			return v, nil, translate(err, "verify audit")
-		}
-		list, err := pgx.CollectRows(rows, scanEvent)
-		if err != nil {
-			return v, nil, translate(err, "verify audit")
-		}
-		for _, e := range list {
-			hash, err := e.ComputeHash()
-			if e.Seq != after+1 || e.PrevHash != prev || err != nil || hash != e.Hash {
-				bad := e.Seq
-				if e.Seq != after+1 {
-					bad = after + 1
-				}
-				v.FirstBad = &bad
-				return v, found, nil
-			}
-			if want[e.Seq] {
-				found[e.Seq] = e.Hash
-			}
-			if leaves != nil {
-				leaf, err := domain.EventLeaf(e.Hash)
-				if err != nil {
-					return v, nil, err
-				}
-				*leaves = append(*leaves, leaf)
-			}
-			v.Checked++
-			prev, after = e.Hash, e.Seq
-		}
-		if len(list) < chunk {
-			break
-		}
-	}
-	if after != headSeq || prev != headHash {
-		bad := after + 1
-		v.FirstBad = &bad
-		return v, found, nil
-	}
-	v.OK = true
-	return v, found, nil
 }
 
 // MaxCheckpoints bounds the checkpoints one verification checks.
@@ -326,37 +256,7 @@ type CheckpointCheck struct {
 // result is OK only when the chain and every checkpoint hold. More than
 // MaxCheckpoints checkpoints is EInvalid.
 func (db *DB) VerifyAuditCheckpoints(ctx context.Context, pub ed25519.PublicKey, cps []domain.Checkpoint) (Verification, []CheckpointCheck, error) {
-	if len(cps) > MaxCheckpoints {
-		return Verification{}, nil, domain.Errorf(domain.EInvalid, "at most %d checkpoints at once, not %d", MaxCheckpoints, len(cps))
-	}
-	want := map[int64]bool{}
-	var leaves *[]domain.MerkleHash
-	for _, c := range cps {
-		want[c.Seq] = true
-		if c.TreeRoot != "" {
-			leaves = &[]domain.MerkleHash{}
-		}
-	}
-	v, found, err := db.verifyChain(ctx, want, leaves)
-	if err != nil {
-		return v, nil, err
-	}
-	checks := make([]CheckpointCheck, len(cps))
-	for i, c := range cps {
-		checks[i] = checkCheckpoint(c, pub, v, found)
-		if checks[i].OK && c.TreeRoot != "" {
-			// The chain holds up to the checkpoint, so every leaf up to it
-			// was gathered.
-			if root := domain.MerkleRoot((*leaves)[:c.TreeSize]).String(); root != c.TreeRoot {
-				checks[i].OK = false
-				checks[i].Problem = fmt.Sprintf("the Merkle tree of events 1 to %d has root %s, not the signed %s", c.TreeSize, root, c.TreeRoot)
-			}
-		}
-		if !checks[i].OK {
-			v.OK = false
-		}
-	}
-	return v, checks, nil
+	return db.verifyCheckpoints(ctx, pub, cps, nil)
 }
 
 func checkCheckpoint(c domain.Checkpoint, pub ed25519.PublicKey, v Verification, found map[int64]string) CheckpointCheck {
@@ -507,7 +407,7 @@ func (db *DB) AuditChoices(ctx context.Context, actor domain.Actor, column strin
 // event.
 func (db *DB) SignAuditHead(ctx context.Context, key ed25519.PrivateKey) (domain.Checkpoint, error) {
 	var leaves []domain.MerkleHash
-	v, _, err := db.verifyChain(ctx, nil, &leaves)
+	v, _, err := db.verifyChain(ctx, nil, &leaves, nil)
 	if err != nil {
 		return domain.Checkpoint{}, err
 	}

@@ -106,6 +106,9 @@ type auditLogData struct {
 	CanVerify bool
 	CanExport bool
 	Chain     *chainView // the chain's verification, when asked for
+	// Verification is the background verification under way, else the
+	// last one done, for those who may verify.
+	Verification *verificationView
 }
 
 // auditChoicesView is what the filter's fields offer.
@@ -227,6 +230,12 @@ func (ui *UI) showAuditLog(w http.ResponseWriter, r *http.Request, v *visit, cha
 		CanExport: ui.app.Offers(v.actor, "audit", "export"),
 		Choices: auditChoicesView{Actions: choices.Actions, ObjectTypes: choices.ObjectTypes, Actors: choices.Actors,
 			Providers: providers}}
+	if d.CanVerify {
+		if d.Verification, err = ui.latestVerification(r, v); err != nil {
+			ui.fail(w, r, v, err)
+			return
+		}
+	}
 	status := http.StatusOK
 	if len(problems) == 0 {
 		win, err := ui.app.AuditWindow(ctx, v.actor, f, q.Get("cursor"), auditRows)
@@ -266,9 +275,20 @@ func (ui *UI) showAuditLog(w http.ResponseWriter, r *http.Request, v *visit, cha
 }
 
 // auditVerify verifies the whole chain and states the result above the log,
+// or, past app.SyncVerifyLimit events, starts a background verification,
 // with the latest signed checkpoint and whether the chain still extends it.
 // With a checkpoint to check, the chain is walked once for both.
 func (ui *UI) auditVerify(w http.ResponseWriter, r *http.Request, v *visit) {
+	// A chain too long to walk within the request is verified in the
+	// background; the log's panel follows it.
+	if q, err := ui.app.QueueLongVerification(r.Context(), v.actor); err != nil || q != nil {
+		if err != nil {
+			ui.fail(w, r, v, err)
+			return
+		}
+		http.Redirect(w, r, "/audit", http.StatusSeeOther)
+		return
+	}
 	cp, res, err := ui.latestCheckpoint(r, v)
 	if err != nil {
 		ui.fail(w, r, v, err)

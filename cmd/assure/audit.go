@@ -126,7 +126,15 @@ func auditVerifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer db.Close()
-	v, checks, err := db.VerifyAuditCheckpoints(ctx, pub, cps)
+	progress := func(int64, int64) {}
+	terminal := isTerminal(stderr)
+	if terminal {
+		progress = func(checked, head int64) { fmt.Fprintf(stderr, "\rchecked %d of %d events", checked, head) }
+	}
+	v, checks, err := db.VerifyAuditCheckpointsProgress(ctx, pub, cps, 100000, progress)
+	if terminal {
+		fmt.Fprintln(stderr)
+	}
 	if err != nil {
 		return err
 	}
@@ -229,4 +237,15 @@ func writeCheckpoint(ctx context.Context, db *store.DB, key ed25519.PrivateKey, 
 		file = filepath.Join(dir, app.CheckpointFileName(c))
 	}
 	return file, c, app.WriteCheckpointFile(file, c)
+}
+
+// isTerminal reports whether w is a terminal, where progress may be drawn
+// over itself; a file or pipe gets none.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
