@@ -104,10 +104,8 @@ func pdfDocument(p texts.Printer, orientation, title, header, draft string, gene
 
 // pdfRGB reads a "#rrggbb" colour; anything else is black.
 func pdfRGB(hex string) (r, g, b int) {
-	if _, err := fmt.Sscanf(hex, "#%02x%02x%02x", &r, &g, &b); err != nil {
-		return 0, 0, 0
-	}
-	return r, g, b
+	rgb, _ := parseRGB(hex)
+	return rgb[0], rgb[1], rgb[2]
 }
 
 // pdfFill, pdfTextColour and pdfDrawColour set the fill, text and line
