@@ -25,13 +25,19 @@ func (a *App) AssessmentReport(ctx context.Context, actor domain.Actor, id, form
 	}
 	name := fmt.Sprintf("assessment-%s-%s.%s", slug(as.ProviderName), as.ID[:8], format)
 	return spool(name, format, func(w io.Writer) error {
+		// The PDF's fonts load while the data is read: they need none of it.
+		var blank chan *reports.PDFBlank
+		if format == "pdf" {
+			blank = make(chan *reports.PDFBlank, 1)
+			go func() { blank <- reports.NewPDFBlank("P") }()
+		}
 		d, err := a.assessmentData(ctx, actor, as)
 		if err != nil {
 			return err
 		}
 		d.Lang = lang
 		if format == "pdf" {
-			return reports.WriteAssessmentPDF(w, d)
+			return reports.WriteAssessmentPDFOn(w, <-blank, d)
 		}
 		return reports.WriteAssessmentXLSX(w, d)
 	}, func() error {
