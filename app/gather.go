@@ -5,9 +5,10 @@ import (
 	"sync"
 )
 
-// gatherWidth is how many reads a report runs at once: enough to overlap
-// their round trips and the database's work on them, few enough to leave
-// the pool's other connections to the requests arriving meanwhile.
+// gatherWidth is how many connections a report reads on at once: enough to
+// overlap round trips and the database's work on them, few enough to leave
+// the pool's other connections (four at least) to the requests arriving
+// meanwhile.
 const gatherWidth = 3
 
 // gather runs reads that do not depend on one another side by side, at most
@@ -15,13 +16,18 @@ const gatherWidth = 3
 // context each read gets is cancelled once one has failed, so the others
 // stop early. Each read must write only its own results.
 func gather(parent context.Context, reads ...func(ctx context.Context) error) error {
+	return gatherOn(parent, gatherWidth, reads...)
+}
+
+// gatherOn is gather with at most width reads at a time.
+func gatherOn(parent context.Context, width int, reads ...func(ctx context.Context) error) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	var (
 		wg    sync.WaitGroup
 		once  sync.Once
 		first error
-		slots = make(chan struct{}, gatherWidth)
+		slots = make(chan struct{}, max(width, 1))
 	)
 	for _, read := range reads {
 		wg.Add(1)

@@ -105,8 +105,9 @@ func previousCampaign(trend []store.TrendPoint, c domain.Campaign) *reports.Tren
 
 // sectorData gathers the sector report of campaign c, which the actor has
 // been allowed to export. Its reads do not depend on one another, so they
-// run side by side; each still checks the actor's scope itself.
-func (a *App) sectorData(ctx context.Context, actor domain.Actor, c domain.Campaign, basis string) (reports.SectorData, error) {
+// run side by side, width at a time; each still checks the actor's scope
+// itself.
+func (a *App) sectorData(ctx context.Context, actor domain.Actor, c domain.Campaign, basis string, width int) (reports.SectorData, error) {
 	db := a.db
 	campaignID := c.ID
 	if basis == "" {
@@ -121,7 +122,7 @@ func (a *App) sectorData(ctx context.Context, actor domain.Actor, c domain.Campa
 		providers   []domain.Provider
 		priorities  []store.Priority
 	)
-	err := gather(ctx,
+	err := gatherOn(ctx, width,
 		func(ctx context.Context) (err error) {
 			priorities, err = store.All(func(p store.Page) ([]store.Priority, string, error) {
 				return db.Priorities(ctx, actor, campaignID, p)
@@ -203,22 +204,6 @@ func (a *App) sectorData(ctx context.Context, actor domain.Actor, c domain.Campa
 		d.Priorities = append(d.Priorities, row)
 	}
 	return d, nil
-}
-
-// responseSource streams a campaign's response register to a report writer.
-func (a *App) responseSource(ctx context.Context, actor domain.Actor, campaignID string) reports.ResponseSource {
-	return func(emit func(reports.ResponseRow) error) error {
-		return a.db.EachResponse(ctx, actor, campaignID, func(row store.RegisterRow) error {
-			out := reports.ResponseRow{Provider: row.Provider, Licence: row.Licence, ControlID: row.ControlID,
-				Section: row.Section, Status: row.Status, Maturity: row.Maturity, Verdict: row.Verdict,
-				Evidence: row.Evidence, UpdatedAt: row.UpdatedAt}
-			if row.RemediationDate != nil {
-				date := domain.DateOf(*row.RemediationDate)
-				out.RemediationDate = &date
-			}
-			return emit(out)
-		})
-	}
 }
 
 func filing(a domain.Assessment) reports.FilingState {

@@ -90,15 +90,25 @@ func (a *App) writeSector(ctx context.Context, actor domain.Actor, format string
 // writeCampaignSector is writeSector once the campaign is read.
 func (a *App) writeCampaignSector(ctx context.Context, actor domain.Actor, c domain.Campaign, format string,
 	params store.ReportParams, w io.Writer, progress func(done int)) error {
-	d, err := a.sectorData(ctx, actor, c, params.Basis)
+	if format == "pdf" {
+		d, err := a.sectorData(ctx, actor, c, params.Basis, gatherWidth)
+		if err != nil {
+			return err
+		}
+		d.Lang = params.Language
+		return reports.WriteSectorPDF(w, d, progress)
+	}
+	// The register, the workbook's long sheet, is read from the start on a
+	// connection of its own, so the database sorts it while the other
+	// sheets are gathered and written.
+	register := a.prefetchRegister(ctx, actor, c.ID)
+	defer register.stop()
+	d, err := a.sectorData(ctx, actor, c, params.Basis, gatherWidth-1)
 	if err != nil {
 		return err
 	}
 	d.Lang = params.Language
-	if format == "pdf" {
-		return reports.WriteSectorPDF(w, d, progress)
-	}
-	return reports.WriteSectorXLSX(w, d, a.responseSource(ctx, actor, c.ID), progress)
+	return reports.WriteSectorXLSX(w, d, register.source, progress)
 }
 
 // CreateReportJob queues a sector report in the background.

@@ -268,13 +268,17 @@ func BenchmarkAuditVerify(b *testing.B) {
 }
 
 // BenchmarkSectorWorkbook: the campaign's sector workbook, against a bare
-// excelize StreamWriter writing the same responses read by one query.
+// excelize StreamWriter writing the same sheets, each from one query.
 //
-// The baseline's register has the workbook's columns, in its order: the
-// licence, the control's section and the evidence count are part of the
-// same rows, so it reads them with the register's own SQL (it used to leave
-// them out, and with them two joins and the case-blind sort). It still
-// writes one sheet where the workbook writes seven, and no styles.
+// The baseline writes the workbook's seven sheets with their rows, not the
+// register alone as it used to: the summary's risk matrix summed in SQL,
+// the submission status, the priorities from the stored risk summaries
+// (the priority page's baseline query, every row), compliance by dimension
+// and the worst score by stage from the stored scores (a row per provider
+// and facet, where the workbook pivots them), the overdue findings, and the
+// register with its own columns and SQL: licence, section and evidence
+// count are part of the same rows. It writes no styles, page setup or
+// filters, and reads nothing twice.
 func BenchmarkSectorWorkbook(b *testing.B) {
 	s := scaleSector(b)
 	bench.Pair(b, 1.25, func() error {
@@ -291,39 +295,77 @@ func BenchmarkSectorWorkbook(b *testing.B) {
 	}, func() error {
 		f := excelize.NewFile()
 		defer f.Close()
-		sw, err := f.NewStreamWriter("Sheet1")
-		if err != nil {
-			return err
-		}
-		rows, err := s.pool.Query(ctx0, `select p.short_name, p.licence_number, r.control_id, c.section,
-			coalesce(r.status, ''), r.maturity::int, r.remediation_date, coalesce(r.verdict, ''), coalesce(ev.n, 0),
-			r.updated_at
-			from responses r join assessments a on a.id = r.assessment_id join providers p on p.id = a.provider_id
-			join controls c on c.framework = r.framework and c.id = r.control_id
-			left join (select e.assessment_id, e.control_id, count(*) as n from response_evidence e
-				join assessments ea on ea.id = e.assessment_id where ea.campaign_id = $1 group by 1, 2) ev
-				on ev.assessment_id = r.assessment_id and ev.control_id = r.control_id
-			where a.campaign_id = $1 order by lower(p.short_name), a.id, r.ordinal`, s.campaign)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		n := 1
-		for rows.Next() {
-			v, err := rows.Values()
+		// sheet writes one query's rows to a new sheet.
+		sheet := func(name, sql string) error {
+			if name == "" {
+				name = "Sheet1"
+			} else if _, err := f.NewSheet(name); err != nil {
+				return err
+			}
+			sw, err := f.NewStreamWriter(name)
 			if err != nil {
 				return err
 			}
-			n++
-			if err := sw.SetRow("A"+strconv.Itoa(n), v); err != nil {
+			rows, err := s.pool.Query(ctx0, sql, s.campaign)
+			if err != nil {
 				return err
 			}
+			defer rows.Close()
+			n := 1
+			for rows.Next() {
+				v, err := rows.Values()
+				if err != nil {
+					return err
+				}
+				n++
+				if err := sw.SetRow("A"+strconv.Itoa(n), v); err != nil {
+					return err
+				}
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return sw.Flush()
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if err := sw.Flush(); err != nil {
-			return err
+		for _, q := range []struct{ name, sql string }{
+			{"", `select k, sum(v) from assessments a
+				join assessment_risk r on r.assessment_id = a.id and r.basis = 'filed',
+				unnest(r.residual_cells) with ordinality u(v, k)
+				where a.campaign_id = $1 group by k order by k`},
+			{"Submission status", `select p.short_name, p.licence_number, a.provider_kind, a.provider_tier, a.status,
+				a.submissions, a.submitted_at from assessments a join providers p on p.id = a.provider_id
+				where a.campaign_id = $1 order by lower(p.short_name), a.id`},
+			{"Priorities", `select p.short_name, a.provider_kind, a.provider_tier, a.status, r.threats, r.max_score,
+				r.sum_score from assessments a join providers p on p.id = a.provider_id
+				join assessment_risk r on r.assessment_id = a.id and r.basis = 'filed'
+				where a.campaign_id = $1 order by r.sum_score desc, a.id`},
+			{"Dimensions", `select p.short_name, cs.key, cs.quarters::float8 / nullif(4 * cs.counted, 0)
+				from compliance_scores cs join assessments a on a.id = cs.assessment_id
+				join providers p on p.id = a.provider_id
+				where a.campaign_id = $1 and cs.basis = 'filed' and cs.facet in ('overall', 'dimension')
+				order by lower(p.short_name), a.id, cs.key`},
+			{"Stages", `select p.short_name, ts.stage_id, max(tr.score) from threat_risks tr
+				join assessments a on a.id = tr.assessment_id join providers p on p.id = a.provider_id
+				join threat_stages ts on ts.framework = a.framework and ts.threat_id = tr.threat_id
+				where a.campaign_id = $1 and tr.basis = 'filed' and tr.applicable
+				group by p.short_name, a.id, ts.stage_id order by lower(p.short_name), a.id, ts.stage_id`},
+			{"Overdue findings", `select p.short_name, f.title, coalesce(f.control_id, ''), f.severity, f.status, f.due_at
+				from findings f join assessments a on a.id = f.assessment_id join providers p on p.id = f.provider_id
+				where a.campaign_id = $1 and f.due_at < current_date and f.status in ('open', 'in_progress')
+				order by f.due_at, f.id`},
+			{"Responses", `select p.short_name, p.licence_number, r.control_id, c.section,
+				coalesce(r.status, ''), r.maturity::int, r.remediation_date, coalesce(r.verdict, ''), coalesce(ev.n, 0),
+				r.updated_at
+				from responses r join assessments a on a.id = r.assessment_id join providers p on p.id = a.provider_id
+				join controls c on c.framework = r.framework and c.id = r.control_id
+				left join (select e.assessment_id, e.control_id, count(*) as n from response_evidence e
+					join assessments ea on ea.id = e.assessment_id where ea.campaign_id = $1 group by 1, 2) ev
+					on ev.assessment_id = r.assessment_id and ev.control_id = r.control_id
+				where a.campaign_id = $1 order by lower(p.short_name), a.id, r.ordinal`},
+		} {
+			if err := sheet(q.name, q.sql); err != nil {
+				return fmt.Errorf("%s: %w", q.name, err)
+			}
 		}
 		return f.Write(io.Discard)
 	})
