@@ -30,6 +30,13 @@ type registerPrefetch struct {
 // The caller must call stop once the report is written or has failed,
 // whether or not it read the source.
 func (a *App) prefetchRegister(ctx context.Context, actor domain.Actor, campaignID string) *registerPrefetch {
+	return prefetch(ctx, func(ctx context.Context, fn func(store.RegisterRow) error) error {
+		return a.db.EachResponse(ctx, actor, campaignID, fn)
+	})
+}
+
+// prefetch starts each, a register read, in the background.
+func prefetch(ctx context.Context, each func(context.Context, func(store.RegisterRow) error) error) *registerPrefetch {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &registerPrefetch{batches: make(chan []reports.ResponseRow, 1), done: make(chan error, 1), cancel: cancel}
 	go func() {
@@ -42,7 +49,7 @@ func (a *App) prefetchRegister(ctx context.Context, actor domain.Actor, campaign
 			}
 		}
 		batch := make([]reports.ResponseRow, 0, registerBatch)
-		err := a.db.EachResponse(ctx, actor, campaignID, func(row store.RegisterRow) error {
+		err := each(ctx, func(row store.RegisterRow) error {
 			batch = append(batch, registerRow(row))
 			if len(batch) < registerBatch {
 				return nil
