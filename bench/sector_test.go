@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"sync"
 	"testing"
@@ -281,7 +283,7 @@ func BenchmarkAuditVerify(b *testing.B) {
 // filters, and reads nothing twice.
 func BenchmarkSectorWorkbook(b *testing.B) {
 	s := scaleSector(b)
-	bench.Pair(b, 1.25, func() error {
+	workbook := func() error {
 		r, err := s.app.SectorReport(ctx0, s.sup, "xlsx", store.ReportParams{CampaignID: s.campaign})
 		if err != nil {
 			return err
@@ -292,7 +294,43 @@ func BenchmarkSectorWorkbook(b *testing.B) {
 		_, err = r.File.WriteTo(io.Discard)
 		r.File.Close()
 		return err
-	}, func() error {
+	}
+	// Memory, outside the timed pairs: what one workbook allocates per
+	// response, and the highest heap in use while it is made, which stay
+	// flat from one sector size to the next when the register streams.
+	defer func() {
+		var responses int
+		s.value(b, &responses, `select count(*) from responses r join assessments a on a.id = r.assessment_id
+			where a.campaign_id = $1`, s.campaign)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		peak, done := before.HeapInuse, make(chan struct{})
+		sampled := make(chan uint64)
+		go func() {
+			top := uint64(0)
+			sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+			for {
+				metrics.Read(sample)
+				top = max(top, sample[0].Value.Uint64())
+				select {
+				case <-done:
+					sampled <- top
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
+		}()
+		if err := workbook(); err != nil {
+			b.Fatal(err)
+		}
+		close(done)
+		peak = <-sampled
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(max(responses, 1)), "alloc-B/response")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	}()
+	bench.Pair(b, 1.25, workbook, func() error {
 		f := excelize.NewFile()
 		defer f.Close()
 		// sheet writes one query's rows to a new sheet.
