@@ -9,61 +9,76 @@ import (
 	"assure/store"
 )
 
-// assessmentData gathers one assessment's report.
-func (a *App) assessmentData(ctx context.Context, actor domain.Actor, id string) (reports.AssessmentData, error) {
+// assessmentData gathers the report of an assessment the actor has been
+// allowed to export. Its reads do not depend on one another, so they run
+// side by side; each still checks the actor's scope itself.
+func (a *App) assessmentData(ctx context.Context, actor domain.Actor, as domain.Assessment) (reports.AssessmentData, error) {
 	db := a.db
-	as, err := db.Assessment(ctx, actor, id)
-	if err != nil {
-		return reports.AssessmentData{}, err
-	}
+	id := as.ID
 	d := reports.AssessmentData{GeneratedAt: time.Now().UTC(), GeneratedBy: generatedBy(actor), Assessment: as,
 		DecidedBy: as.DecidedBy, DecidedAt: as.DecidedAt}
-	if d.Provider, err = db.Provider(ctx, actor, as.ProviderID); err != nil {
-		return d, err
-	}
-	if d.Campaign, err = db.Campaign(ctx, actor, as.CampaignID); err != nil {
-		return d, err
-	}
-	risk, err := db.ProviderRisk(ctx, actor, as.ProviderID, as.CampaignID, "")
+	var (
+		risk    store.RiskRegister
+		subs    []store.Submission
+		history []store.Transition
+		trend   []store.TrendPoint
+	)
+	err := gather(ctx,
+		func(ctx context.Context) (err error) {
+			risk, err = db.ProviderRisk(ctx, actor, as.ProviderID, as.CampaignID, "")
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			d.Responses, err = store.All(func(p store.Page) ([]domain.Response, string, error) {
+				return db.Responses(ctx, actor, id, store.ResponseFilter{}, p)
+			})
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			d.Provider, err = db.Provider(ctx, actor, as.ProviderID)
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			d.Campaign, err = db.Campaign(ctx, actor, as.CampaignID)
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			d.Evidence, err = store.All(func(p store.Page) ([]domain.Evidence, string, error) {
+				return db.EvidenceOf(ctx, actor, id, p)
+			})
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			d.Findings, err = store.All(func(p store.Page) ([]domain.Finding, string, error) {
+				return db.Findings(ctx, actor, store.FindingFilter{AssessmentID: id}, p)
+			})
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			subs, err = db.Submissions(ctx, actor, id)
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			history, err = db.Transitions(ctx, actor, id)
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			trend, err = db.Trend(ctx, actor, as.ProviderID)
+			return err
+		},
+	)
 	if err != nil {
 		return d, err
 	}
 	d.Framework, d.Basis, d.Source, d.Risk, d.Tier = risk.Framework, risk.Basis, risk.Source, risk.Result, risk.Tier
-	if d.Responses, err = store.All(func(p store.Page) ([]domain.Response, string, error) {
-		return db.Responses(ctx, actor, id, store.ResponseFilter{}, p)
-	}); err != nil {
-		return d, err
-	}
-	if d.Evidence, err = store.All(func(p store.Page) ([]domain.Evidence, string, error) {
-		return db.EvidenceOf(ctx, actor, id, p)
-	}); err != nil {
-		return d, err
-	}
-	if d.Findings, err = store.All(func(p store.Page) ([]domain.Finding, string, error) {
-		return db.Findings(ctx, actor, store.FindingFilter{AssessmentID: id}, p)
-	}); err != nil {
-		return d, err
-	}
-	subs, err := db.Submissions(ctx, actor, id)
-	if err != nil {
-		return d, err
-	}
 	if len(subs) > 0 {
 		s := subs[0]
 		d.Submission = &reports.SubmissionInfo{Version: s.Version, SubmittedAt: s.SubmittedAt.UTC(), SubmittedBy: s.SubmittedBy,
 			Late: s.Late, Attestation: s.Attestation, Seal: s.Seal, Verified: s.Verified}
 	}
-	history, err := db.Transitions(ctx, actor, id)
-	if err != nil {
-		return d, err
-	}
 	for _, t := range history {
 		d.History = append(d.History, reports.StateChange{From: t.From, To: t.To, By: t.ActorName, ByEmail: t.ActorEmail,
 			At: t.At.UTC(), Reason: t.Reason})
-	}
-	trend, err := db.Trend(ctx, actor, as.ProviderID)
-	if err != nil {
-		return d, err
 	}
 	d.Previous = previousCampaign(trend, d.Campaign)
 	return d, nil
@@ -88,45 +103,70 @@ func previousCampaign(trend []store.TrendPoint, c domain.Campaign) *reports.Tren
 	return prev
 }
 
-// sectorData gathers a campaign's sector report.
-func (a *App) sectorData(ctx context.Context, actor domain.Actor, campaignID, basis string) (reports.SectorData, error) {
+// sectorData gathers the sector report of campaign c, which the actor has
+// been allowed to export. Its reads do not depend on one another, so they
+// run side by side, width at a time; each still checks the actor's scope
+// itself.
+func (a *App) sectorData(ctx context.Context, actor domain.Actor, c domain.Campaign, basis string, width int) (reports.SectorData, error) {
 	db := a.db
-	c, err := db.Campaign(ctx, actor, campaignID)
-	if err != nil {
-		return reports.SectorData{}, err
-	}
+	campaignID := c.ID
 	if basis == "" {
 		basis = store.BasisFiled
 	}
 	d := reports.SectorData{GeneratedAt: time.Now().UTC(), GeneratedBy: generatedBy(actor), Campaign: c, Basis: basis}
-	if d.Framework, err = db.FrameworkOf(ctx, store.FrameworkRef{ID: c.FrameworkID, Version: c.FrameworkVersion}); err != nil {
-		return d, err
-	}
 	filter := store.SectorFilter{Basis: basis}
-	m, err := db.SectorRiskMatrix(ctx, actor, campaignID, filter, false)
+	var (
+		m           store.RiskMatrix
+		assessments []domain.Assessment
+		rows        []store.HeatmapRow
+		providers   []domain.Provider
+		priorities  []store.Priority
+	)
+	err := gatherOn(ctx, width,
+		func(ctx context.Context) (err error) {
+			priorities, err = store.All(func(p store.Page) ([]store.Priority, string, error) {
+				return db.Priorities(ctx, actor, campaignID, p)
+			})
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			assessments, err = store.All(func(p store.Page) ([]domain.Assessment, string, error) {
+				return db.Assessments(ctx, actor, store.AssessmentFilter{CampaignID: campaignID}, p)
+			})
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			rows, err = store.All(func(p store.Page) ([]store.HeatmapRow, string, error) {
+				return db.SectorHeatmap(ctx, actor, campaignID, filter, store.SortName, "", p)
+			})
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			providers, err = store.All(func(p store.Page) ([]domain.Provider, string, error) {
+				return db.Providers(ctx, actor, store.ProviderFilter{}, p)
+			})
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			d.Overdue, err = store.All(func(p store.Page) ([]domain.Finding, string, error) {
+				return db.Findings(ctx, actor, store.FindingFilter{CampaignID: campaignID, Overdue: true}, p)
+			})
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			m, err = db.SectorRiskMatrix(ctx, actor, campaignID, filter, false)
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			d.Framework, err = db.FrameworkOf(ctx, store.FrameworkRef{ID: c.FrameworkID, Version: c.FrameworkVersion})
+			return err
+		},
+	)
 	if err != nil {
 		return d, err
 	}
 	d.Matrix, d.MatrixProviders, d.MatrixMissing = m.Counts, m.Providers, m.Missing
 
-	assessments, err := store.All(func(p store.Page) ([]domain.Assessment, string, error) {
-		return db.Assessments(ctx, actor, store.AssessmentFilter{CampaignID: campaignID}, p)
-	})
-	if err != nil {
-		return d, err
-	}
-	rows, err := store.All(func(p store.Page) ([]store.HeatmapRow, string, error) {
-		return db.SectorHeatmap(ctx, actor, campaignID, filter, store.SortName, "", p)
-	})
-	if err != nil {
-		return d, err
-	}
-	providers, err := store.All(func(p store.Page) ([]domain.Provider, string, error) {
-		return db.Providers(ctx, actor, store.ProviderFilter{}, p)
-	})
-	if err != nil {
-		return d, err
-	}
 	byProvider := map[string]domain.Provider{}
 	for _, p := range providers {
 		byProvider[p.ID] = p
@@ -147,12 +187,6 @@ func (a *App) sectorData(ctx context.Context, actor domain.Actor, campaignID, ba
 		d.Providers = append(d.Providers, sp)
 	}
 
-	priorities, err := store.All(func(p store.Page) ([]store.Priority, string, error) {
-		return db.Priorities(ctx, actor, campaignID, p)
-	})
-	if err != nil {
-		return d, err
-	}
 	dimNames := map[string]string{}
 	for _, dim := range d.Framework.Dimensions {
 		dimNames[dim.ID] = dim.Name
@@ -169,28 +203,7 @@ func (a *App) sectorData(ctx context.Context, actor domain.Actor, campaignID, ba
 		}
 		d.Priorities = append(d.Priorities, row)
 	}
-	if d.Overdue, err = store.All(func(p store.Page) ([]domain.Finding, string, error) {
-		return db.Findings(ctx, actor, store.FindingFilter{CampaignID: campaignID, Overdue: true}, p)
-	}); err != nil {
-		return d, err
-	}
 	return d, nil
-}
-
-// responseSource streams a campaign's response register to a report writer.
-func (a *App) responseSource(ctx context.Context, actor domain.Actor, campaignID string) reports.ResponseSource {
-	return func(emit func(reports.ResponseRow) error) error {
-		return a.db.EachResponse(ctx, actor, campaignID, func(row store.RegisterRow) error {
-			out := reports.ResponseRow{Provider: row.Provider, Licence: row.Licence, ControlID: row.ControlID,
-				Section: row.Section, Status: row.Status, Maturity: row.Maturity, Verdict: row.Verdict,
-				Evidence: row.Evidence, UpdatedAt: row.UpdatedAt}
-			if row.RemediationDate != nil {
-				date := domain.DateOf(*row.RemediationDate)
-				out.RemediationDate = &date
-			}
-			return emit(out)
-		})
-	}
 }
 
 func filing(a domain.Assessment) reports.FilingState {

@@ -25,13 +25,19 @@ func (a *App) AssessmentReport(ctx context.Context, actor domain.Actor, id, form
 	}
 	name := fmt.Sprintf("assessment-%s-%s.%s", slug(as.ProviderName), as.ID[:8], format)
 	return spool(name, format, func(w io.Writer) error {
-		d, err := a.assessmentData(ctx, actor, id)
-		d.Lang = lang
+		// The PDF's fonts load while the data is read: they need none of it.
+		var blank chan *reports.PDFBlank
+		if format == "pdf" {
+			blank = make(chan *reports.PDFBlank, 1)
+			go func() { blank <- reports.NewPDFBlank("P") }()
+		}
+		d, err := a.assessmentData(ctx, actor, as)
 		if err != nil {
 			return err
 		}
+		d.Lang = lang
 		if format == "pdf" {
-			return reports.WriteAssessmentPDF(w, d)
+			return reports.WriteAssessmentPDFOn(w, <-blank, d)
 		}
 		return reports.WriteAssessmentXLSX(w, d)
 	}, func() error {
@@ -61,7 +67,7 @@ func (a *App) SectorReport(ctx context.Context, actor domain.Actor, format strin
 	}
 	name := fmt.Sprintf("sector-%s.%s", slug(c.Name), format)
 	f, err := spool(name, format, func(w io.Writer) error {
-		return a.writeSector(ctx, actor, format, params, w, nil)
+		return a.writeCampaignSector(ctx, actor, c, format, params, w, nil)
 	}, func() error {
 		return a.db.RecordEvent(ctx, actor, "report.export", "campaign", c.ID, "",
 			map[string]any{"report": "sector", "format": format, "basis": params.Basis, "language": params.Language})
@@ -74,15 +80,35 @@ func (a *App) SectorReport(ctx context.Context, actor domain.Actor, format strin
 // written (pdf).
 func (a *App) writeSector(ctx context.Context, actor domain.Actor, format string, params store.ReportParams, w io.Writer,
 	progress func(done int)) error {
-	d, err := a.sectorData(ctx, actor, params.CampaignID, params.Basis)
+	c, err := a.db.Campaign(ctx, actor, params.CampaignID)
+	if err != nil {
+		return err
+	}
+	return a.writeCampaignSector(ctx, actor, c, format, params, w, progress)
+}
+
+// writeCampaignSector is writeSector once the campaign is read.
+func (a *App) writeCampaignSector(ctx context.Context, actor domain.Actor, c domain.Campaign, format string,
+	params store.ReportParams, w io.Writer, progress func(done int)) error {
+	if format == "pdf" {
+		d, err := a.sectorData(ctx, actor, c, params.Basis, gatherWidth)
+		if err != nil {
+			return err
+		}
+		d.Lang = params.Language
+		return reports.WriteSectorPDF(w, d, progress)
+	}
+	// The register, the workbook's long sheet, is read from the start on a
+	// connection of its own, so the database sorts it while the other
+	// sheets are gathered and written.
+	register := a.prefetchRegister(ctx, actor, c.ID)
+	defer register.stop()
+	d, err := a.sectorData(ctx, actor, c, params.Basis, gatherWidth-1)
 	if err != nil {
 		return err
 	}
 	d.Lang = params.Language
-	if format == "pdf" {
-		return reports.WriteSectorPDF(w, d, progress)
-	}
-	return reports.WriteSectorXLSX(w, d, a.responseSource(ctx, actor, params.CampaignID), progress)
+	return reports.WriteSectorXLSX(w, d, register.source, progress)
 }
 
 // CreateReportJob queues a sector report in the background.

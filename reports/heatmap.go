@@ -147,8 +147,8 @@ func TextColour(fill string) string {
 // RelativeLuminance is the WCAG 2 relative luminance of a "#rrggbb" colour
 // (0 black … 1 white); anything else counts as black.
 func RelativeLuminance(hex string) float64 {
-	var rgb [3]int
-	if _, err := fmt.Sscanf(hex, "#%02x%02x%02x", &rgb[0], &rgb[1], &rgb[2]); err != nil {
+	rgb, ok := parseRGB(hex)
+	if !ok {
 		return 0
 	}
 	var lin [3]float64

@@ -63,13 +63,33 @@ const pdfDraftFill = "#9b1c1c"
 // empty, every page carries it in a band across its top: the mark of a
 // report whose figures may still change.
 func pdfDocument(p texts.Printer, orientation, title, header, draft string, generatedAt time.Time) *fpdf.Fpdf {
+	return pdfDocumentOn(NewPDFBlank(orientation), p, title, header, draft, generatedAt)
+}
+
+// PDFBlank is an A4 document with the reports' fonts loaded and nothing
+// else: most of what starting a report costs (fpdf parses each TrueType
+// font it is given), and nothing that depends on the report's data, so it
+// can be made while that data is being read. A blank makes one report.
+type PDFBlank struct {
+	pdf         *fpdf.Fpdf
+	orientation string
+}
+
+// NewPDFBlank starts a document in orientation "P" or "L".
+func NewPDFBlank(orientation string) *PDFBlank {
 	pdf := fpdf.New(orientation, "mm", "A4", "")
+	pdf.AddUTF8FontFromBytes(pdfFont, "", pdfFontRegular)
+	pdf.AddUTF8FontFromBytes(pdfFont, "B", pdfFontBold)
+	return &PDFBlank{pdf: pdf, orientation: orientation}
+}
+
+// pdfDocumentOn is pdfDocument on a blank already made.
+func pdfDocumentOn(blank *PDFBlank, p texts.Printer, title, header, draft string, generatedAt time.Time) *fpdf.Fpdf {
+	pdf := blank.pdf
 	pdf.SetTitle(title, true)
 	pdf.SetCreator("Assure", true)
 	pdf.SetCreationDate(generatedAt)
 	pdf.SetModificationDate(generatedAt)
-	pdf.AddUTF8FontFromBytes(pdfFont, "", pdfFontRegular)
-	pdf.AddUTF8FontFromBytes(pdfFont, "B", pdfFontBold)
 	pdf.SetMargins(pdfMargin, pdfTop, pdfMargin)
 	pdf.SetAutoPageBreak(true, pdfMargin+3)
 	pdf.AliasNbPages("")
@@ -104,10 +124,8 @@ func pdfDocument(p texts.Printer, orientation, title, header, draft string, gene
 
 // pdfRGB reads a "#rrggbb" colour; anything else is black.
 func pdfRGB(hex string) (r, g, b int) {
-	if _, err := fmt.Sscanf(hex, "#%02x%02x%02x", &r, &g, &b); err != nil {
-		return 0, 0, 0
-	}
-	return r, g, b
+	rgb, _ := parseRGB(hex)
+	return rgb[0], rgb[1], rgb[2]
 }
 
 // pdfFill, pdfTextColour and pdfDrawColour set the fill, text and line

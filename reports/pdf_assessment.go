@@ -28,6 +28,12 @@ const pdfTopThreats = 5
 // error when d has no framework, or when the document cannot be built or
 // written.
 func WriteAssessmentPDF(w io.Writer, d AssessmentData) error {
+	return WriteAssessmentPDFOn(w, nil, d)
+}
+
+// WriteAssessmentPDFOn is WriteAssessmentPDF on a portrait blank made
+// beforehand (nil: one is made here). The blank is used up either way.
+func WriteAssessmentPDFOn(w io.Writer, blank *PDFBlank, d AssessmentData) error {
 	if d.Framework == nil {
 		return errors.New("reports: an assessment report needs its framework")
 	}
@@ -35,7 +41,10 @@ func WriteAssessmentPDF(w io.Writer, d AssessmentData) error {
 	if err != nil {
 		return err
 	}
-	pdf := pdfDocument(p, "P", p.T("Assessment report — %s", d.Provider.LegalName),
+	if blank == nil || blank.orientation != "P" {
+		blank = NewPDFBlank("P")
+	}
+	pdf := pdfDocumentOn(blank, p, p.T("Assessment report — %s", d.Provider.LegalName),
 		"Assure — "+d.Provider.ShortName+" — "+d.Campaign.Name, AssessmentDraftMark(p, d.Assessment.Status), d.GeneratedAt)
 	pdf.AddPage()
 	pdfAssessmentCover(pdf, p, d)

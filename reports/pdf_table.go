@@ -112,12 +112,16 @@ func pdfRowLines(pdf *fpdf.Fpdf, widths []float64, row []string) [][]string {
 	return lines
 }
 
+// pdfCellSpace turns every line break into \n and a tab into a space, once
+// made for every cell.
+var pdfCellSpace = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\t", " ")
+
 // pdfLines wraps s to a cell w millimetres wide in the current font: at
 // spaces and line breaks, and inside a word only when it is wider than the
 // cell by itself.
 func pdfLines(pdf *fpdf.Fpdf, s string, w float64) []string {
 	var out []string
-	s = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\t", " ").Replace(s)
+	s = pdfCellSpace.Replace(s)
 	for _, para := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
 		lines := pdf.SplitText(para, w)
 		if len(lines) == 0 {

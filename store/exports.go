@@ -47,14 +47,17 @@ func (db *DB) EachResponse(ctx context.Context, actor domain.Actor, campaignID s
 	if _, err := db.Campaign(ctx, actor, campaignID); err != nil {
 		return err
 	}
+	// The evidence is counted once for the whole campaign and joined, not
+	// counted again for every response.
 	rows, err := db.pool.Query(ctx, `select p.short_name, p.licence_number, r.control_id, c.section, coalesce(r.status, ''),
-			r.maturity::int, r.remediation_date, coalesce(r.verdict, ''),
-			(select count(*) from response_evidence e where e.assessment_id = r.assessment_id and e.control_id = r.control_id),
-			r.updated_at
+			r.maturity::int, r.remediation_date, coalesce(r.verdict, ''), coalesce(ev.n, 0), r.updated_at
 		from responses r join assessments a on a.id = r.assessment_id join providers p on p.id = a.provider_id
 		join controls c on c.framework = r.framework and c.id = r.control_id
-		where a.campaign_id = $1 and ($2 = '*' or a.provider_id::text = $2)
-		order by lower(p.short_name), a.id, r.ordinal`, campaignID, scope)
+		left join (select e.assessment_id, e.control_id, count(*) as n from response_evidence e
+			join assessments ea on ea.id = e.assessment_id where ea.campaign_id = @campaign group by 1, 2) ev
+			on ev.assessment_id = r.assessment_id and ev.control_id = r.control_id
+		where a.campaign_id = @campaign and (@scope = '*' or a.provider_id = nullif(@scope, '*')::uuid)
+		order by lower(p.short_name), a.id, r.ordinal`, pgx.StrictNamedArgs{"campaign": campaignID, "scope": scope})
 	if err != nil {
 		return translate(err, "read response register")
 	}
