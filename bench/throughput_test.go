@@ -115,7 +115,21 @@ func loadOf(b *testing.B, s *sector) *load {
 		// The access log is formatted as in production and thrown away.
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		l := &load{log: &statementLog{}, tokens: map[string]string{}}
-		srv := &http.Server{Handler: handlerOf(b, s.app, log), ReadHeaderTimeout: 10 * time.Second,
+		// The server's store is opened as cmd/assure serve opens it.
+		dbURL := s.pool.Config().ConnString()
+		if extra := os.Getenv("ASSURE_BENCH_URL_PARAMS"); extra != "" {
+			sep := "?"
+			if strings.Contains(dbURL, "?") {
+				sep = "&"
+			}
+			dbURL += sep + extra
+		}
+		db, err := store.OpenServing(ctx0, dbURL, store.ServeConns)
+		if err != nil {
+			b.Fatal(err)
+		}
+		served := app.New(db, authz, log, app.Options{SectorJobThreshold: 1 << 30})
+		srv := &http.Server{Handler: handlerOf(b, served, log), ReadHeaderTimeout: 10 * time.Second,
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -166,10 +180,16 @@ func (l *load) token(b *testing.B, s *sector, actor domain.Actor) string {
 	return t
 }
 
+// pgbenchScript is a script file and the values of its variables.
+type pgbenchScript struct {
+	file string
+	vars []string // NAME=VALUE
+}
+
 // capture serves the request once through the traced handler to warm what
 // the first request warms, then again recording every statement it runs,
-// and writes them into a pgbench script with their arguments inlined.
-func (l *load) capture(b *testing.B, s *sector, token, path string) string {
+// and writes them into a pgbench script.
+func (l *load) capture(b *testing.B, s *sector, token, path string) pgbenchScript {
 	b.Helper()
 	serve := func() {
 		r := httptest.NewRequest(http.MethodGet, path, nil)
@@ -193,19 +213,21 @@ func (l *load) capture(b *testing.B, s *sector, token, path string) string {
 	}
 	defer conn.Release()
 	var script strings.Builder
-	for _, st := range statements {
-		sql, err := inlined(ctx0, conn.Conn(), st)
+	var vars []string
+	for n, st := range statements {
+		sql, v, err := parameterised(ctx0, conn.Conn(), n+1, st)
 		if err != nil {
 			b.Fatalf("%s: %v", st.sql, err)
 		}
 		script.WriteString(sql + ";\n")
+		vars = append(vars, v...)
 	}
 	file := filepath.Join(b.TempDir(), "request.sql")
 	if err := os.WriteFile(file, []byte(script.String()), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("GET %s runs %d statements:\n%s", path, len(statements), script.String())
-	return file
+	b.Logf("GET %s runs %d statements:\n%s\nwith %s", path, len(statements), script.String(), strings.Join(vars, "\n"))
+	return pgbenchScript{file: file, vars: vars}
 }
 
 // statementLog records every statement a store runs, with its arguments.
@@ -253,11 +275,15 @@ func (l *statementLog) take() []statement {
 
 var placeholder = regexp.MustCompile(`\$[0-9]+`)
 
-// inlined is the statement with each argument written in place of its
-// placeholder as a literal of the parameter's type, encoded by pgx as it
-// encodes the argument for the server, so that the SQL runs alone as it ran
-// with its arguments.
-func inlined(ctx context.Context, conn *pgx.Conn, st statement) (string, error) {
+// parameterised is the statement for a pgbench script: each argument,
+// encoded as text by pgx as it encodes it for the server, becomes a pgbench
+// variable in place of its placeholder, named after the statement (n) and
+// its position, and set in vars as NAME=VALUE for pgbench -D. pgbench -M
+// prepared then sends them as parameters of a statement prepared once per
+// connection, as pgx does: the server parses, plans and caches plans alike
+// for both. pgbench has no NULL variable, so a NULL argument is written
+// in place as a NULL of the parameter's type.
+func parameterised(ctx context.Context, conn *pgx.Conn, n int, st statement) (string, []string, error) {
 	sql, args := st.sql, st.args
 	// Options and named arguments come first, as pgx reads them.
 	for len(args) > 0 {
@@ -268,7 +294,7 @@ func inlined(ctx context.Context, conn *pgx.Conn, st statement) (string, error) 
 		case pgx.QueryRewriter:
 			var err error
 			if sql, args, err = a.RewriteQuery(ctx, conn, sql, args[1:]); err != nil {
-				return "", err
+				return "", nil, err
 			}
 			continue
 		}
@@ -276,42 +302,45 @@ func inlined(ctx context.Context, conn *pgx.Conn, st statement) (string, error) 
 	}
 	sql = strings.TrimRight(strings.TrimSpace(sql), ";")
 	if len(args) == 0 {
-		return sql, nil
+		return sql, nil, nil
 	}
 	desc, err := conn.Prepare(ctx, "", sql)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if len(desc.ParamOIDs) != len(args) {
-		return "", fmt.Errorf("%d parameters, %d arguments", len(desc.ParamOIDs), len(args))
+		return "", nil, fmt.Errorf("%d parameters, %d arguments", len(desc.ParamOIDs), len(args))
 	}
 	var types []string
 	if err := conn.QueryRow(ctx, `select array_agg(t::regtype::text order by n) from unnest($1::oid[]) with ordinality u(t, n)`,
 		desc.ParamOIDs).Scan(&types); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	literals := make([]string, len(args))
+	var vars []string
+	places := make([]string, len(args))
 	for i, arg := range args {
 		text, err := conn.TypeMap().Encode(desc.ParamOIDs[i], pgtype.TextFormatCode, arg, nil)
 		if err != nil {
-			return "", fmt.Errorf("argument %d: %w", i+1, err)
+			return "", nil, fmt.Errorf("argument %d: %w", i+1, err)
 		}
 		if text == nil {
-			literals[i] = "(null::" + types[i] + ")"
-		} else {
-			literals[i] = "('" + strings.ReplaceAll(string(text), "'", "''") + "'::" + types[i] + ")"
+			places[i] = "(null::" + types[i] + ")"
+			continue
 		}
+		name := fmt.Sprintf("s%da%d", n, i+1)
+		places[i] = ":" + name
+		vars = append(vars, name+"="+string(text))
 	}
 	var bad error
 	sql = placeholder.ReplaceAllStringFunc(sql, func(p string) string {
-		n, _ := strconv.Atoi(p[1:])
-		if n < 1 || n > len(literals) {
-			bad = fmt.Errorf("placeholder %s of %d arguments", p, len(literals))
+		k, _ := strconv.Atoi(p[1:])
+		if k < 1 || k > len(places) {
+			bad = fmt.Errorf("placeholder %s of %d arguments", p, len(places))
 			return p
 		}
-		return literals[n-1]
+		return places[k-1]
 	})
-	return sql, bad
+	return sql, vars, bad
 }
 
 var (
@@ -345,11 +374,15 @@ func runWrk(address, token string) (float64, error) {
 }
 
 // runPgbench runs script from 16 clients on two threads for the load time,
-// each statement prepared once per connection as pgx prepares it, and
-// returns the scripts run per second; a failed one fails the run.
-func runPgbench(dbURL, script string) (float64, error) {
-	out, err := exec.Command("pgbench", "-n", "-c"+strconv.Itoa(clients), "-j2", "-T"+strconv.Itoa(loadSeconds()),
-		"-M", "prepared", "-f", script, dbURL).CombinedOutput()
+// each statement prepared once per connection as pgx prepares it and run
+// with the script's variables as parameters, and returns the scripts run
+// per second; a failed one fails the run.
+func runPgbench(dbURL string, script pgbenchScript) (float64, error) {
+	args := []string{"-n", "-c" + strconv.Itoa(clients), "-j2", "-T" + strconv.Itoa(loadSeconds()), "-M", "prepared"}
+	for _, v := range script.vars {
+		args = append(args, "-D", v)
+	}
+	out, err := exec.Command("pgbench", append(args, "-f", script.file, dbURL)...).CombinedOutput()
 	if err != nil {
 		return 0, fmt.Errorf("pgbench: %v\n%s", err, out)
 	}
