@@ -1,6 +1,7 @@
 package bench_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -212,7 +213,10 @@ func (l *load) capture(b *testing.B, s *sector, token, path string) pgbenchScrip
 		b.Fatal(err)
 	}
 	defer conn.Release()
-	var script strings.Builder
+	// The script, and a check that each query of it read as many rows
+	// under pgbench as it did for Assure: a replay that reads nothing
+	// would be a baseline doing less than the request.
+	var script, check strings.Builder
 	var vars []string
 	for n, st := range statements {
 		sql, v, err := parameterised(ctx0, conn.Conn(), n+1, st)
@@ -221,51 +225,85 @@ func (l *load) capture(b *testing.B, s *sector, token, path string) pgbenchScrip
 		}
 		script.WriteString(sql + ";\n")
 		vars = append(vars, v...)
+		if st.rows >= 0 && readsRows(sql) {
+			fmt.Fprintf(&check, "select count(*) as rows%d from (%s) q \\gset\n\\if :rows%d <> %d\n"+
+				"select ('statement %d read ' || :rows%d || ' rows, not %d')::int;\n\\endif\n",
+				n+1, sql, n+1, st.rows, n+1, n+1, st.rows)
+		} else {
+			check.WriteString(sql + ";\n")
+		}
 	}
-	file := filepath.Join(b.TempDir(), "request.sql")
+	dir := b.TempDir()
+	file, checkFile := filepath.Join(dir, "request.sql"), filepath.Join(dir, "check.sql")
 	if err := os.WriteFile(file, []byte(script.String()), 0o600); err != nil {
 		b.Fatal(err)
 	}
+	if err := os.WriteFile(checkFile, []byte(check.String()), 0o600); err != nil {
+		b.Fatal(err)
+	}
 	b.Logf("GET %s runs %d statements:\n%s\nwith %s", path, len(statements), script.String(), strings.Join(vars, "\n"))
+	args := []string{"-n", "-c1", "-t1", "-M", "prepared"}
+	for _, v := range vars {
+		args = append(args, "-D", v)
+	}
+	if out, err := exec.Command("pgbench", append(args, "-f", checkFile, s.pool.Config().ConnString())...).CombinedOutput(); err != nil ||
+		!bytes.Contains(out, []byte("number of failed transactions: 0")) {
+		b.Fatalf("the script does not read what GET %s read: %v\n%s\n%s", path, err, out, check.String())
+	}
 	return pgbenchScript{file: file, vars: vars}
 }
 
 // statementLog records every statement a store runs, with its arguments.
 type statementLog struct {
 	mu         sync.Mutex
-	statements []statement
+	statements []*statement
 }
 
 type statement struct {
 	sql  string
 	args []any
+	rows int64 // rows it returned or changed, -1 until it ended
 }
 
-func (l *statementLog) add(sql string, args []any) {
+type statementKey struct{}
+
+func (l *statementLog) add(sql string, args []any) *statement {
+	st := &statement{sql: sql, args: args, rows: -1}
 	l.mu.Lock()
-	l.statements = append(l.statements, statement{sql: sql, args: args})
+	l.statements = append(l.statements, st)
 	l.mu.Unlock()
+	return st
 }
 
 func (l *statementLog) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	l.add(d.SQL, d.Args)
-	return ctx
+	return context.WithValue(ctx, statementKey{}, l.add(d.SQL, d.Args))
 }
 
-func (l *statementLog) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (l *statementLog) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryEndData) {
+	if st, ok := ctx.Value(statementKey{}).(*statement); ok && d.Err == nil {
+		l.mu.Lock()
+		st.rows = d.CommandTag.RowsAffected()
+		l.mu.Unlock()
+	}
+}
 
 func (l *statementLog) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
 	return ctx
 }
 
 func (l *statementLog) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
-	l.add(d.SQL, d.Args)
+	st := l.add(d.SQL, d.Args)
+	if d.Err == nil {
+		l.mu.Lock()
+		st.rows = d.CommandTag.RowsAffected()
+		l.mu.Unlock()
+	}
 }
 
 func (l *statementLog) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // take returns the statements recorded since the last take and forgets them.
-func (l *statementLog) take() []statement {
+func (l *statementLog) take() []*statement {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	s := l.statements
@@ -275,15 +313,24 @@ func (l *statementLog) take() []statement {
 
 var placeholder = regexp.MustCompile(`\$[0-9]+`)
 
+// readsRows reports whether sql is a query whose rows can be counted in a
+// subquery.
+func readsRows(sql string) bool {
+	head := strings.ToLower(strings.TrimSpace(sql))
+	return strings.HasPrefix(head, "select") || strings.HasPrefix(head, "with") || strings.HasPrefix(head, "values")
+}
+
 // parameterised is the statement for a pgbench script: each argument,
 // encoded as text by pgx as it encodes it for the server, becomes a pgbench
 // variable in place of its placeholder, named after the statement (n) and
 // its position, and set in vars as NAME=VALUE for pgbench -D. pgbench -M
 // prepared then sends them as parameters of a statement prepared once per
 // connection, as pgx does: the server parses, plans and caches plans alike
-// for both. pgbench has no NULL variable, so a NULL argument is written
-// in place as a NULL of the parameter's type.
-func parameterised(ctx context.Context, conn *pgx.Conn, n int, st statement) (string, []string, error) {
+// for both. pgbench has no NULL variable and refuses an empty one, so those
+// arguments are written in place as a NULL or '' of the parameter's type:
+// the server then folds them into every plan, never only pgx's custom
+// ones, which can only make the baseline faster.
+func parameterised(ctx context.Context, conn *pgx.Conn, n int, st *statement) (string, []string, error) {
 	sql, args := st.sql, st.args
 	// Options and named arguments come first, as pgx reads them.
 	for len(args) > 0 {
@@ -319,12 +366,18 @@ func parameterised(ctx context.Context, conn *pgx.Conn, n int, st statement) (st
 	var vars []string
 	places := make([]string, len(args))
 	for i, arg := range args {
-		text, err := conn.TypeMap().Encode(desc.ParamOIDs[i], pgtype.TextFormatCode, arg, nil)
+		// Encode answers nil for NULL only when given a buffer: an empty
+		// value appended to nil is nil too.
+		text, err := conn.TypeMap().Encode(desc.ParamOIDs[i], pgtype.TextFormatCode, arg, make([]byte, 0, 64))
 		if err != nil {
 			return "", nil, fmt.Errorf("argument %d: %w", i+1, err)
 		}
-		if text == nil {
+		switch {
+		case text == nil:
 			places[i] = "(null::" + types[i] + ")"
+			continue
+		case len(text) == 0:
+			places[i] = "(''::" + types[i] + ")"
 			continue
 		}
 		name := fmt.Sprintf("s%da%d", n, i+1)
@@ -355,8 +408,10 @@ var (
 // the requests per second; any answer that is not 2xx, or any socket error
 // or timeout, fails the run.
 func runWrk(address, token string) (float64, error) {
+	// wrk gives up on an answer after 2 s unless told otherwise; a slow
+	// answer is measured, not dropped.
 	out, err := exec.Command("wrk", "-t2", "-c"+strconv.Itoa(clients), "-d"+strconv.Itoa(loadSeconds())+"s",
-		"-H", "Authorization: Bearer "+token, address).CombinedOutput()
+		"--timeout", "60s", "-H", "Authorization: Bearer "+token, address).CombinedOutput()
 	if err != nil {
 		return 0, fmt.Errorf("wrk: %v\n%s", err, out)
 	}
