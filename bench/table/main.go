@@ -71,7 +71,7 @@ func (r *result) add(o *result) {
 // milliseconds, or median rates in requests per second.
 func (r *result) cells() (string, string) {
 	if len(r.assureRate) > 0 || len(r.baselineRate) > 0 {
-		return fmt.Sprintf("%.0f req/s", median(r.assureRate)), fmt.Sprintf("%.0f req/s", median(r.baselineRate))
+		return rate(median(r.assureRate)), rate(median(r.baselineRate))
 	}
 	return fmt.Sprintf("%.2f ms", median(r.assure)), fmt.Sprintf("%.2f ms", median(r.baseline))
 }
@@ -174,6 +174,15 @@ func run(in io.Reader, out io.Writer) (int, error) {
 		fmt.Fprintf(out, "\n%d of %d figures are over their allowed ratio.\n", unmet, len(names))
 	}
 	return unmet, nil
+}
+
+// rate prints requests per second with a decimal below 100, where one
+// request a second is a percent or more.
+func rate(v float64) string {
+	if v < 100 {
+		return fmt.Sprintf("%.1f req/s", v)
+	}
+	return fmt.Sprintf("%.0f req/s", v)
 }
 
 func median(v []float64) float64 {
