@@ -328,9 +328,8 @@ func readsRows(sql string) bool {
 // connection, as pgx does: the server parses, plans and caches plans alike
 // for both. pgbench has no NULL variable and refuses an empty one, so those
 // arguments are written in place as a NULL or an empty string of the
-// parameter's type:
-// the server then folds them into every plan, never only pgx's custom
-// ones, which can only make the baseline faster.
+// parameter's type: the server then folds them into every plan, never
+// only pgx's custom ones, which can only make the baseline faster.
 func parameterised(ctx context.Context, conn *pgx.Conn, n int, st *statement) (string, []string, error) {
 	sql, args := st.sql, st.args
 	// Options and named arguments come first, as pgx reads them.
