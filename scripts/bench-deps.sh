@@ -7,24 +7,28 @@
 # naming the package to install.
 set -euo pipefail
 
-# A command on PATH and the Debian package it comes from. pgbench is a
-# server program in Debian: the wrapper on PATH (postgresql-client-common)
-# runs the one of the installed server (postgresql-15 here).
+# A command on PATH, the Debian package it comes from and how to tell that
+# it runs: "path" when being on PATH is enough, "version" when it must
+# answer --version. pgbench is a server program in Debian: the wrapper on
+# PATH (postgresql-client-common) runs the installed server's
+# (postgresql-15 here) and fails without one. wrk answers --version with
+# status 1, so being on PATH is its test.
 deps='
-wrk      wrk
-pgbench  postgresql-15
+wrk      wrk            path
+pgbench  postgresql-15  version
 '
 
 say() { echo "bench-deps: $*" >&2; }
 
+runs() { # runs CMD HOW
+  command -v "$1" >/dev/null 2>&1 || return 1
+  [ "$2" = path ] || "$1" --version >/dev/null 2>&1
+}
+
 missing=()
-while read -r cmd pkg; do
+while read -r cmd pkg how; do
   [ -n "${cmd:-}" ] || continue
-  # pgbench on PATH is a wrapper that fails when no server has the program.
-  if command -v "$cmd" >/dev/null 2>&1 && "$cmd" --version >/dev/null 2>&1; then
-    continue
-  fi
-  missing+=("$pkg")
+  runs "$cmd" "$how" || missing+=("$pkg")
 done <<<"$deps"
 
 [ ${#missing[@]} -eq 0 ] && exit 0
@@ -41,9 +45,9 @@ apt-get -o DPkg::Lock::Timeout=300 update -qq
 apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 
 status=0
-while read -r cmd pkg; do
+while read -r cmd pkg how; do
   [ -n "${cmd:-}" ] || continue
-  if ! command -v "$cmd" >/dev/null 2>&1; then
+  if ! runs "$cmd" "$how"; then
     say "$cmd is still missing after installing $pkg"
     status=1
   fi
