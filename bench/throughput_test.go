@@ -117,6 +117,9 @@ func loadOf(b *testing.B, s *sector) *load {
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		l := &load{log: &statementLog{}, tokens: map[string]string{}}
 		// The server's store is opened as cmd/assure serve opens it.
+		// ASSURE_BENCH_URL_PARAMS adds parameters to its URL, as an
+		// operator's DATABASE_URL would: pool_max_conns=4 shows what
+		// pgx's default pool size costs.
 		dbURL := s.pool.Config().ConnString()
 		if extra := os.Getenv("ASSURE_BENCH_URL_PARAMS"); extra != "" {
 			sep := "?"
