@@ -39,8 +39,11 @@ test:
 # ASSURE_BENCH_PROVIDERS, _CAMPAIGNS, _EVENTS say otherwise; built once per
 # size and code version, about five minutes) and prints the table of
 # docs/performance.md. It fails when a figure is over its allowed ratio.
+# The throughput figures load the API with wrk and the database with
+# pgbench, which scripts/bench-deps.sh installs first.
 BENCHCOUNT ?= 3
 bench:
+	@scripts/bench-deps.sh
 	@mkdir -p var && url="$${TEST_DATABASE_URL:-$$(scripts/database.sh postgres)}" && \
 	  TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -count $(BENCHCOUNT) -timeout 120m ./bench > var/bench.txt || \
 	  { cat var/bench.txt; exit 1; }

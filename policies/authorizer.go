@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
@@ -35,6 +36,17 @@ var Domains = []string{Sector, Own, Other}
 // Authorizer answers whether an actor may perform an action on an object.
 type Authorizer struct {
 	e *casbin.SyncedEnforcer
+	// decided remembers every answer given, by request: the policy is
+	// fixed once New has loaded it, and evaluating casbin's matcher costs
+	// more than the rest of a list whose items each say what may be done
+	// to them. There are few requests: roles × domains × the objects and
+	// actions the code names.
+	decided sync.Map // request → bool
+}
+
+type request struct {
+	role          domain.Role
+	dom, obj, act string
 }
 
 // New loads the embedded model and policy.
@@ -70,8 +82,16 @@ func policyLines() string {
 
 // Allowed reports whether role may perform act on obj in dom.
 func (a *Authorizer) Allowed(role domain.Role, dom, obj, act string) bool {
+	r := request{role, dom, obj, act}
+	if ok, known := a.decided.Load(r); known {
+		return ok.(bool)
+	}
 	ok, err := a.e.Enforce(string(role), dom, obj, act)
-	return err == nil && ok
+	if err != nil {
+		return false
+	}
+	a.decided.Store(r, ok)
+	return ok
 }
 
 // DomainOf classifies an object of providerID ("" for none) relative to actor.

@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"strings"
 	"testing"
 
 	"assure/domain"
@@ -50,5 +51,48 @@ func TestPolicy(t *testing.T) {
 	admin := domain.Actor{UserID: "a", Role: domain.RoleAdmin}
 	if !a.SeesAllProviders(admin, "user", "read") || !a.Can(admin, "user", "reset_totp") {
 		t.Error("admin cannot manage users")
+	}
+}
+
+// TestRememberedAnswers asks every request the policy can answer twice and
+// compares both answers with casbin's own: a remembered answer is the one
+// the policy gives.
+func TestRememberedAnswers(t *testing.T) {
+	a, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := []domain.Role{domain.RoleAdmin, domain.RoleSupervisor, domain.RoleProviderAdmin,
+		domain.RoleProviderEditor, domain.RoleAuditor}
+	asked, allowed := 0, 0
+	for _, line := range strings.Split(policyLines(), "\n") {
+		f := strings.Split(line, ", ")
+		if f[0] != "p" || len(f) != 5 {
+			continue
+		}
+		for _, role := range roles {
+			for _, dom := range Domains {
+				want, err := fresh.e.Enforce(string(role), dom, f[3], f[4])
+				if err != nil {
+					t.Fatal(err)
+				}
+				for range 2 {
+					if got := a.Allowed(role, dom, f[3], f[4]); got != want {
+						t.Fatalf("Allowed(%s, %s, %s, %s) = %v, casbin says %v", role, dom, f[3], f[4], got, want)
+					}
+				}
+				asked++
+				if want {
+					allowed++
+				}
+			}
+		}
+	}
+	if allowed == 0 || allowed == asked {
+		t.Fatalf("%d of %d requests allowed: the walk asks nothing useful", allowed, asked)
 	}
 }

@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -45,6 +46,26 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("store: parse database url: %w", err)
+	}
+	return openPool(ctx, cfg)
+}
+
+// ServeConns is the largest number of connections assure serve keeps unless
+// its database URL says otherwise (pool_max_conns): as many as the clients a
+// regulator's staff and the providers' filing systems keep busy at once, so
+// that concurrent requests reach the database instead of queueing for one of
+// pgx's default max(4, cores) connections while it has work to share.
+const ServeConns = 16
+
+// OpenServing is Open for a server: it keeps up to maxConns connections
+// unless url sets pool_max_conns itself.
+func OpenServing(ctx context.Context, url string, maxConns int32) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("store: parse database url: %w", err)
+	}
+	if maxConns > 0 && !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = maxConns
 	}
 	return openPool(ctx, cfg)
 }

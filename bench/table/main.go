@@ -1,6 +1,7 @@
 // Command table reads the output of go test -bench and prints one table of
-// every benchmark that reports a bench.Pair ratio: the figure, Assure's time,
-// the baseline's, their ratio and the ratio allowed. With -count above one
+// every benchmark that reports a bench.Pair or bench.Throughput ratio: the
+// figure, Assure's time (or rate, for throughput), the baseline's, their
+// ratio and the ratio allowed. With -count above one
 // each column is the median of the runs. It exits 1 when a ratio is over
 // its limit, so make bench fails while a hot spot is not fixed, and 2 when
 // it finds no ratio at all.
@@ -32,6 +33,9 @@ var figures = []struct{ name, figure string }{
 	{"AuditVerify", "Verifying the audit chain (vs COPY out of its columns)"},
 	{"SectorWorkbook", "Sector workbook (vs a bare StreamWriter over one query)"},
 	{"AssessmentPDF", "Assessment PDF (vs bare fpdf drawing its table)"},
+	{"PrioritiesThroughput", "Priority page under wrk -c16 (vs pgbench -c16 running its SQL)"},
+	{"FindingsThroughput", "Findings of one assessment under wrk -c16 (vs pgbench -c16 running its SQL)"},
+	{"AuditWindowThroughput", "Audit log, one week's page, under wrk -c16 (vs pgbench -c16 running its SQL)"},
 }
 
 var line = regexp.MustCompile(`^Benchmark(\w+?)(?:-\d+)?\s+\d+\s+(.*)$`)
@@ -47,7 +51,30 @@ func main() {
 	}
 }
 
-type result struct{ assure, baseline, ratio, target []float64 }
+// result holds every run's metrics of one benchmark: times for a pair,
+// rates for a throughput pair.
+type result struct {
+	assure, baseline, ratio, target []float64
+	assureRate, baselineRate        []float64
+}
+
+func (r *result) add(o *result) {
+	r.assure = append(r.assure, o.assure...)
+	r.baseline = append(r.baseline, o.baseline...)
+	r.ratio = append(r.ratio, o.ratio...)
+	r.target = append(r.target, o.target...)
+	r.assureRate = append(r.assureRate, o.assureRate...)
+	r.baselineRate = append(r.baselineRate, o.baselineRate...)
+}
+
+// cells are the result's Assure and baseline columns: median times in
+// milliseconds, or median rates in requests per second.
+func (r *result) cells() (string, string) {
+	if len(r.assureRate) > 0 || len(r.baselineRate) > 0 {
+		return rate(median(r.assureRate)), rate(median(r.baselineRate))
+	}
+	return fmt.Sprintf("%.2f ms", median(r.assure)), fmt.Sprintf("%.2f ms", median(r.baseline))
+}
 
 // run prints the table of the benchmark output in and returns how many
 // figures are over their allowed ratio.
@@ -83,16 +110,17 @@ func run(in io.Reader, out io.Writer) (int, error) {
 				r.ratio = append(r.ratio, v)
 			case bench.UnitTarget:
 				r.target = append(r.target, v)
+			case bench.UnitAssureRate:
+				r.assureRate = append(r.assureRate, v)
+			case bench.UnitBaselineRate:
+				r.baselineRate = append(r.baselineRate, v)
 			}
 		}
 		if len(r.ratio) == 0 {
 			continue
 		}
 		if old, ok := results[m[1]]; ok {
-			old.assure = append(old.assure, r.assure...)
-			old.baseline = append(old.baseline, r.baseline...)
-			old.ratio = append(old.ratio, r.ratio...)
-			old.target = append(old.target, r.target...)
+			old.add(r)
 		} else {
 			results[m[1]] = r
 			order = append(order, m[1])
@@ -119,7 +147,7 @@ func run(in io.Reader, out io.Writer) (int, error) {
 	if len(machine) > 0 {
 		fmt.Fprintf(out, "Machine: %s\n\n", strings.Join(machine, "; "))
 	}
-	fmt.Fprintln(out, "| Figure | Assure (ms) | Baseline (ms) | Ratio | Allowed | Met |")
+	fmt.Fprintln(out, "| Figure | Assure | Baseline | Ratio | Allowed | Met |")
 	fmt.Fprintln(out, "|---|---:|---:|---:|---:|:---:|")
 	unmet := 0
 	for _, n := range names {
@@ -139,13 +167,22 @@ func run(in io.Reader, out io.Writer) (int, error) {
 		if len(r.ratio) > 1 {
 			runs = fmt.Sprintf(" (median of %d)", len(r.ratio))
 		}
-		fmt.Fprintf(out, "| %s%s | %.2f | %.2f | %.2f× | %.2f× | %s |\n", figure, runs, median(r.assure),
-			median(r.baseline), ratio, target, met)
+		ours, theirs := r.cells()
+		fmt.Fprintf(out, "| %s%s | %s | %s | %.2f× | %.2f× | %s |\n", figure, runs, ours, theirs, ratio, target, met)
 	}
 	if unmet > 0 {
 		fmt.Fprintf(out, "\n%d of %d figures are over their allowed ratio.\n", unmet, len(names))
 	}
 	return unmet, nil
+}
+
+// rate prints requests per second with a decimal below 100, where one
+// request a second is a percent or more.
+func rate(v float64) string {
+	if v < 100 {
+		return fmt.Sprintf("%.1f req/s", v)
+	}
+	return fmt.Sprintf("%.0f req/s", v)
 }
 
 func median(v []float64) float64 {

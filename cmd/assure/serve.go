@@ -110,7 +110,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Warn("the audit key is set but no --checkpoint-dir: no checkpoints are written")
 	}
 
-	db, err := openDB(ctx, *dbURL)
+	if *dbURL == "" {
+		return usageError("no database: set DATABASE_URL or pass --database-url")
+	}
+	db, err := store.OpenServing(ctx, *dbURL, store.ServeConns)
 	if err != nil {
 		return err
 	}
