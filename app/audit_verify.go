@@ -82,8 +82,9 @@ func (w *verificationWorker) Work(ctx context.Context, job *river.Job[store.Audi
 }
 
 // SyncVerifyLimit is the longest chain verified within one request: about
-// a second or two of walking. A longer chain is verified in the background.
-const SyncVerifyLimit = 1_000_000
+// a second of walking on a small machine (a million events take five). A
+// longer chain is verified in the background.
+const SyncVerifyLimit = 250_000
 
 // QueueLongVerification queues a background verification when the chain
 // holds more than SyncVerifyLimit events and returns it; for a shorter

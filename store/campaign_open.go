@@ -447,7 +447,7 @@ func (db *DB) openCampaign(ctx context.Context, t *txn, actor domain.Actor, id s
 	if err := db.scoreOpened(ctx, t, fwKey, f, providers, ids, applicable); err != nil {
 		return c, err
 	}
-	if err := openedPriorities(ctx, t, ids); err != nil {
+	if err := db.refreshPriorities(ctx, t, ids...); err != nil {
 		return c, err
 	}
 
@@ -534,14 +534,6 @@ func (db *DB) scoreOpened(ctx context.Context, t *txn, fwKey int64, f *cachedFra
 		all = append(all, scored...)
 	}
 	return writeScores(ctx, t, nil, all)
-}
-
-// openedPriorities is the one place where the priorities of the
-// assessments an opening made are to be computed, by the set-based refresh
-// of many assessments, once priorities are kept on write (issue 14,
-// priority ranking). Until then there is nothing to keep.
-func openedPriorities(ctx context.Context, t *txn, ids []string) error {
-	return nil
 }
 
 // copySource adapts a generator to pgx.CopyFromSource: next advances and
