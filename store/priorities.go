@@ -332,10 +332,50 @@ func (db *DB) refreshPriorities(ctx context.Context, t *txn, ids ...string) erro
 	if err != nil {
 		return fmt.Errorf("read priority inputs: %w", err)
 	}
-	if _, err := t.Exec(ctx, `delete from priorities where assessment_id = any($1::uuid[])`, ids); err != nil {
-		return fmt.Errorf("clear priorities: %w", err)
+	return upsertPriorities(ctx, t, out)
+}
+
+// upsertPriorities writes ranking rows in one statement, replacing any
+// stored row of the same assessment. Rows are never deleted: a refresher
+// that waited on a row's lock finds the row still there and then reads the
+// inputs the earlier refresher committed, and two refreshers that both meet
+// a missing row do not collide on its key.
+func upsertPriorities(ctx context.Context, t *txn, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
 	}
-	return copyRows(ctx, t, "priorities", priorityColumns, out)
+	types := []string{"uuid", "uuid", "uuid", "bool", "int", "smallint", "text", "text", "text", "int", "int", "int",
+		"int", "bool", "jsonb", "jsonb", "date", "date"}
+	cols := make([][]any, len(priorityColumns))
+	for _, r := range rows {
+		for i, v := range r {
+			if raw, ok := v.(json.RawMessage); ok {
+				v = string(raw)
+			}
+			cols[i] = append(cols[i], v)
+		}
+	}
+	args := make([]any, len(cols))
+	params := make([]string, len(cols))
+	set := make([]string, 0, len(cols)-1)
+	for i, c := range cols {
+		args[i] = c
+		cast := types[i]
+		if cast == "jsonb" {
+			cast = "text[]::jsonb"
+		}
+		params[i] = fmt.Sprintf("$%d::%s[]", i+1, cast)
+		if i > 0 {
+			set = append(set, priorityColumns[i]+" = excluded."+priorityColumns[i])
+		}
+	}
+	_, err := t.Exec(ctx, `insert into priorities (`+strings.Join(priorityColumns, ", ")+`)
+		select * from unnest(`+strings.Join(params, ", ")+`)
+		on conflict (assessment_id) do update set `+strings.Join(set, ", "), args...)
+	if err != nil {
+		return fmt.Errorf("store priorities: %w", err)
+	}
+	return nil
 }
 
 // TrendPoint is a provider's standing in one campaign.
