@@ -24,7 +24,6 @@ type App struct {
 
 	maxEvidence        int64 // bytes per evidence file
 	sectorJobThreshold int   // campaigns with more assessments get sector reports in the background
-	openInBackground   int   // campaigns over more providers are opened in the background
 	checkpointDir      string
 	checkpointKey      ed25519.PublicKey
 	sso                *sso               // nil when single sign-on is off
@@ -38,10 +37,6 @@ type Options struct {
 	// SectorJobThreshold is the number of assessments above which a sector
 	// report is made in the background; 0 means 200.
 	SectorJobThreshold int
-	// OpenInBackgroundOver is the number of providers above which a campaign
-	// opened from the pages is opened in the background while the page
-	// shows its progress; 0 means 300.
-	OpenInBackgroundOver int
 	// CheckpointDir is where signed audit checkpoints are written, and
 	// CheckpointKey the public key that verifies them; without both the
 	// latest checkpoint is not shown and posted ones cannot be checked.
@@ -59,17 +54,14 @@ type Options struct {
 // New builds the application layer.
 func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Options) *App {
 	a := &App{db: db, authz: authz, log: log, maxEvidence: opts.MaxEvidenceBytes,
-		sectorJobThreshold: opts.SectorJobThreshold, openInBackground: opts.OpenInBackgroundOver,
-		checkpointDir: opts.CheckpointDir, checkpointKey: opts.CheckpointKey}
+		sectorJobThreshold: opts.SectorJobThreshold,
+		checkpointDir:      opts.CheckpointDir, checkpointKey: opts.CheckpointKey}
 	a.sso = newSSO(opts.SSO)
 	if a.maxEvidence <= 0 {
 		a.maxEvidence = domain.DefaultMaxEvidenceBytes
 	}
 	if a.sectorJobThreshold <= 0 {
 		a.sectorJobThreshold = 200
-	}
-	if a.openInBackground <= 0 {
-		a.openInBackground = 300
 	}
 	if opts.Passkeys.ID != "" {
 		w, err := opts.Passkeys.build()
