@@ -32,7 +32,13 @@ func (s AssessmentStatus) Valid() bool { return slices.Contains(AssessmentStatus
 func (s AssessmentStatus) Final() bool { return s == StatusApproved || s == StatusRejected }
 
 // Editable reports whether the provider may change responses and evidence.
-func (s AssessmentStatus) Editable() bool { return s == StatusDraft || s == StatusChangesRequested }
+func (s AssessmentStatus) Editable() bool { return slices.Contains(EditableStatuses(), s) }
+
+// EditableStatuses are the states in which the provider may change
+// responses and evidence.
+func EditableStatuses() []AssessmentStatus {
+	return []AssessmentStatus{StatusDraft, StatusChangesRequested}
+}
 
 // Actions on an assessment.
 const (

@@ -12,8 +12,7 @@ import (
 
 const assessmentColumns = `a.id::text, a.campaign_id::text, c.name, a.provider_id::text, p.short_name, a.status,
 	c.due_at, a.submissions,
-	(select count(*) from responses r where r.assessment_id = a.id),
-	(select count(*) from responses r where r.assessment_id = a.id and r.status is not null),
+	coalesce(k.asked, 0), coalesce(k.answered, 0),
 	a.created_at, a.updated_at, a.submitted_at, a.decided_at,
 	coalesce((select u.email from users u where u.id = a.decided_by), ''),
 	coalesce((select s.late from submissions s where s.assessment_id = a.id and s.version = 1), false), a.version,
@@ -21,7 +20,9 @@ const assessmentColumns = `a.id::text, a.campaign_id::text, c.name, a.provider_i
 	case when a.status = 'changes_requested' then coalesce((select t.reason from assessment_transitions t
 		where t.assessment_id = a.id and t.to_status = 'changes_requested' order by t.id desc limit 1), '') else '' end`
 
-const assessmentFrom = ` from assessments a join campaigns c on c.id = a.campaign_id join providers p on p.id = a.provider_id `
+// The progress counts are kept with the current scores (store/scores.go).
+const assessmentFrom = ` from assessments a join campaigns c on c.id = a.campaign_id join providers p on p.id = a.provider_id
+	left join assessment_risk k on k.assessment_id = a.id and k.basis = 'current' `
 
 func scanAssessment(row pgx.CollectableRow) (domain.Assessment, error) {
 	var a domain.Assessment
@@ -144,15 +145,21 @@ func campaignState(ctx context.Context, q querier, assessmentID string) (domain.
 // editable checks that the provider may still change the assessment's
 // responses and evidence.
 func editable(ctx context.Context, t *txn, a domain.Assessment) error {
-	if _, err := domain.Transition(a.Status, domain.ActionEdit); err != nil {
-		return err
-	}
 	status, _, _, err := campaignState(ctx, t, a.ID)
 	if err != nil {
 		return err
 	}
-	if status != domain.CampaignOpen {
-		return domain.Errorf(domain.EConflict, "the campaign is %s; nothing more can be filed in it", status)
+	return editableIn(a.Status, status)
+}
+
+// editableIn checks that an assessment in status, in a campaign in
+// campaign, may still change.
+func editableIn(status domain.AssessmentStatus, campaign domain.CampaignStatus) error {
+	if _, err := domain.Transition(status, domain.ActionEdit); err != nil {
+		return err
+	}
+	if campaign != domain.CampaignOpen {
+		return domain.Errorf(domain.EConflict, "the campaign is %s; nothing more can be filed in it", campaign)
 	}
 	return nil
 }

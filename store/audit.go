@@ -14,22 +14,32 @@ import (
 	"assure/domain"
 )
 
-// appendEvents adds events to the chain. The row lock on audit_head orders
-// concurrent writers: each reads the head, extends it and moves it, so the
-// chain never forks. Every event of a transaction carries the transaction's
-// time, or the head's when that is later (a transaction that began before
-// the one it waited for), so times never go back along the sequence and a
-// time window is a range of sequence numbers (AuditFilter.where).
-func appendEvents(ctx context.Context, tx pgx.Tx, events []domain.Event) error {
-	if len(events) == 0 {
-		return nil
-	}
-	var seq int64
-	var prev string
-	var now time.Time
-	if err := tx.QueryRow(ctx, `select seq, hash, greatest(now(), at) from audit_head for update`).Scan(&seq, &prev, &now); err != nil {
-		return fmt.Errorf("lock audit head: %w", err)
-	}
+// The row lock on audit_head orders concurrent writers: each reads the
+// head, extends it and moves it, so the chain never forks. Every event of a
+// transaction carries the transaction's time, or the head's when that is
+// later (a transaction that began before the one it waited for), so times
+// never go back along the sequence and a time window is a range of sequence
+// numbers (AuditFilter.where).
+const lockAuditHead = `select seq, hash, greatest(now(), at) from audit_head for update`
+
+// auditHead is the end of the chain a transaction extends.
+type auditHead struct {
+	seq  int64
+	hash string
+	at   time.Time
+}
+
+// eventsByValues is the most events one INSERT carries; more go by COPY,
+// which costs a round trip more but no parameters.
+const eventsByValues = 64
+
+var eventColumns = []string{"seq", "at", "actor_id", "actor_email", "actor_role", "action", "object_type", "object_id",
+	"provider_id", "request_id", "address", "summary", "prev_hash", "hash"}
+
+// appendEvents chains events after head, locked by this transaction, and
+// writes them with the head's new place: one round trip for a few events.
+func appendEvents(ctx context.Context, tx pgx.Tx, head auditHead, events []domain.Event) error {
+	seq, prev, now := head.seq, head.hash, head.at
 	rows := make([][]any, len(events))
 	for i, e := range events {
 		seq++
@@ -46,14 +56,28 @@ func appendEvents(ctx context.Context, tx pgx.Tx, events []domain.Event) error {
 		rows[i] = []any{e.Seq, e.At, nullable(e.ActorID), e.ActorEmail, e.ActorRole, e.Action, e.ObjectType,
 			e.ObjectID, nullable(e.ProviderID), e.RequestID, e.Address, string(e.Summary), e.PrevHash, e.Hash}
 	}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_events"},
-		[]string{"seq", "at", "actor_id", "actor_email", "actor_role", "action", "object_type", "object_id",
-			"provider_id", "request_id", "address", "summary", "prev_hash", "hash"}, pgx.CopyFromRows(rows))
-	if err != nil {
+	b := &pgx.Batch{}
+	if len(rows) > eventsByValues {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_events"}, eventColumns, pgx.CopyFromRows(rows)); err != nil {
+			return fmt.Errorf("insert audit events: %w", err)
+		}
+	} else {
+		values, args := make([]string, len(rows)), make([]any, 0, len(rows)*len(eventColumns))
+		for i, r := range rows {
+			marks := make([]string, len(r))
+			for j := range r {
+				marks[j] = fmt.Sprintf("$%d", len(args)+j+1)
+			}
+			values[i] = "(" + strings.Join(marks, ", ") + ")"
+			args = append(args, r...)
+		}
+		b.Queue(`insert into audit_events (`+strings.Join(eventColumns, ", ")+`) values `+strings.Join(values, ", "), args...)
+	}
+	b.Queue(`update audit_head set seq = $1, hash = $2, at = $3`, seq, prev, now)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("insert audit events: %w", err)
 	}
-	_, err = tx.Exec(ctx, `update audit_head set seq = $1, hash = $2, at = $3`, seq, prev, now)
-	return err
+	return nil
 }
 
 // nullable maps "" to NULL for uuid columns.

@@ -128,40 +128,68 @@ func (db *DB) SaveResponse(ctx context.Context, actor domain.Actor, assessmentID
 // ("body" for a single answer, else e.g. "body.responses", giving
 // "body.responses[3] (C52).status"); stale versions make it EPrecondition.
 func (db *DB) SaveResponses(ctx context.Context, actor domain.Actor, assessmentID string, updates []ResponseUpdate, prefix string) ([]domain.Response, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return nil, err
+	}
+	if !isUUID(assessmentID) {
+		return nil, domain.Errorf(domain.ENotFound, "no such assessment")
+	}
+	ids := make([]string, len(updates))
+	var given []string // evidence the updates name
+	for i, u := range updates {
+		ids[i] = u.ControlID
+		given = append(given, u.Input.EvidenceIDs...)
+	}
 	var out []domain.Response
-	err := db.write(ctx, "save responses", func(t *txn) error {
-		// Writers of one assessment go one at a time: each recomputes its scores.
-		a, err := getAssessment(ctx, t, actor, assessmentID, "update")
-		if err != nil {
+	err = db.write(ctx, "save responses", func(t *txn) error {
+		// One round trip reads what the save needs: the assessment, locked
+		// first (writers of one assessment go one at a time, as each
+		// recomputes its scores), then the answers changed, locked in one
+		// order whatever order the caller gave, the evidence named, and
+		// the scores' inputs and stored rows.
+		b := &pgx.Batch{}
+		var providerID string
+		var status domain.AssessmentStatus
+		var campaign domain.CampaignStatus
+		found := false
+		b.Queue(`select a.provider_id::text, a.status, c.status from assessments a join campaigns c on c.id = a.campaign_id
+			where a.id = $1 and ($2 = '*' or a.provider_id = nullif($2, '*')::uuid) for update of a for share of c`,
+			assessmentID, scope).Query(func(rows pgx.Rows) error {
+			_, err := pgx.ForEachRow(rows, []any{&providerID, &status, &campaign}, func() error {
+				found = true
+				return nil
+			})
 			return err
-		}
-		if err := editable(ctx, t, a); err != nil {
-			return err
-		}
-		// Lock the rows in one order, whatever order the caller gave.
-		ids := make([]string, len(updates))
-		for i, u := range updates {
-			ids[i] = u.ControlID
-		}
-		rows, err := t.Query(ctx, `select `+responseColumns+` from responses r
-			where r.assessment_id = $1 and r.control_id = any($2) order by r.control_id for update`, assessmentID, ids)
-		if err != nil {
-			return err
-		}
-		current, err := pgx.CollectRows(rows, scanResponse)
-		if err != nil {
-			return err
-		}
+		})
 		byControl := map[string]domain.Response{}
-		for _, r := range current {
-			byControl[r.ControlID] = r.Response
+		b.Queue(`select `+responseColumns+` from responses r join assessments a on a.id = r.assessment_id
+			where r.assessment_id = $1 and r.control_id = any($2) and ($3 = '*' or a.provider_id = nullif($3, '*')::uuid)
+			order by r.control_id for update of r`, assessmentID, ids, scope).Query(func(rows pgx.Rows) error {
+			current, err := pgx.CollectRows(rows, scanResponse)
+			for _, r := range current {
+				byControl[r.ControlID] = r.Response
+			}
+			return err
+		})
+		var evidence []string
+		if len(given) > 0 {
+			b.Queue(`select id::text from evidence where assessment_id = $1 and id = any($2::uuid[])`,
+				assessmentID, validUUIDs(given)).Query(func(rows pgx.Rows) error {
+				var err error
+				evidence, err = pgx.CollectRows(rows, pgx.RowTo[string])
+				return err
+			})
 		}
-		rows, err = t.Query(ctx, `select id::text from evidence where assessment_id = $1`, assessmentID)
-		if err != nil {
+		inputs := queueScoreInputs(b, []string{assessmentID})
+		stored := queueStoredScores(b, []string{assessmentID})
+		if err := t.SendBatch(ctx, b).Close(); err != nil {
 			return err
 		}
-		evidence, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
+		if !found {
+			return domain.Errorf(domain.ENotFound, "no such assessment")
+		}
+		if err := editableIn(status, campaign); err != nil {
 			return err
 		}
 
@@ -209,57 +237,86 @@ func (db *DB) SaveResponses(ctx context.Context, actor domain.Actor, assessmentI
 				Message: "someone changed these responses since you read them; nothing was saved"}
 		}
 
+		// The writes go with the audit head's lock in one round trip.
+		in := inputs.list[0]
 		for i, u := range updates {
 			before := byControl[u.ControlID]
-			in := u.Input
+			answer := u.Input
 			var remediation any
 			if dates[i] != nil {
 				remediation = dates[i].Time()
 			}
-			evidenceIDs := slices.Clone(in.EvidenceIDs)
+			evidenceIDs := slices.Clone(answer.EvidenceIDs)
 			slices.Sort(evidenceIDs)
 			evidenceIDs = slices.Compact(evidenceIDs)
 			after := before
-			after.Status, after.Maturity, after.Narrative = in.Status, in.Maturity, in.Narrative
-			after.RemediationDate, after.Justification, after.EvidenceIDs = dates[i], in.Justification, evidenceIDs
+			after.Status, after.Maturity, after.Narrative = answer.Status, answer.Maturity, answer.Narrative
+			after.RemediationDate, after.Justification, after.EvidenceIDs = dates[i], answer.Justification, evidenceIDs
 			changes := diff(responseSummary(before), responseSummary(after))
 			if len(changes) == 0 {
 				continue
 			}
 			// A changed answer needs a fresh verdict.
-			if _, err := t.Exec(ctx, `update responses set status = $3, maturity = $4, narrative = $5,
+			t.atEnd(`update responses set status = $3, maturity = $4, narrative = $5,
 				remediation_date = $6, justification = $7, updated_at = now(), updated_by = $8, version = version + 1,
 				verdict = null, verdict_comment = '', verdict_by = null, verdict_at = null
 				where assessment_id = $1 and control_id = $2`,
-				assessmentID, u.ControlID, in.Status, in.Maturity, in.Narrative, remediation, in.Justification,
-				nullable(actor.UserID)); err != nil {
-				return err
-			}
-			if _, err := t.Exec(ctx, `delete from response_evidence where assessment_id = $1 and control_id = $2`,
-				assessmentID, u.ControlID); err != nil {
-				return err
+				assessmentID, u.ControlID, answer.Status, answer.Maturity, answer.Narrative, remediation, answer.Justification,
+				nullable(actor.UserID))
+			in.current[u.ControlID] = domain.Answer{Status: answer.Status}
+			if len(before.EvidenceIDs) > 0 {
+				t.atEnd(`delete from response_evidence where assessment_id = $1 and control_id = $2`, assessmentID, u.ControlID)
 			}
 			if len(evidenceIDs) > 0 {
-				if _, err := t.Exec(ctx, `insert into response_evidence (assessment_id, control_id, evidence_id)
-					select $1, $2, unnest($3::uuid[])`, assessmentID, u.ControlID, evidenceIDs); err != nil {
-					return err
-				}
+				t.atEnd(`insert into response_evidence (assessment_id, control_id, evidence_id)
+					select $1, $2, unnest($3::uuid[])`, assessmentID, u.ControlID, evidenceIDs)
 			}
-			if err := t.record(actor, "response.update", "response", assessmentID+"/"+u.ControlID, a.ProviderID,
+			if err := t.record(actor, "response.update", "response", assessmentID+"/"+u.ControlID, providerID,
 				map[string]any{"control_id": u.ControlID, "changes": changes}); err != nil {
 				return err
 			}
 		}
 		// A draft answer moves only the current residual and compliance
-		// scores; the priority ranking reads the filing's scores or the
-		// inherent ones, which no answer changes, so it is left as it is.
-		if err := db.storeScores(ctx, t, assessmentID); err != nil {
+		// scores (and the filed ones of a filing being revised, whose
+		// verdicts stand on unchanged answers); the priority ranking reads
+		// the filing's scores or the inherent ones, which no answer changes,
+		// so it is left as it is.
+		in.fileAnswers()
+		all, err := db.scoresOf(ctx, t, inputs.list)
+		if err != nil {
+			return fmt.Errorf("compute scores: %w", err)
+		}
+		if t.last == nil {
+			t.last = &pgx.Batch{}
+		}
+		if err := queueScoreChanges(t.last, stored, all); err != nil {
 			return err
 		}
-		out, err = responsesOf(ctx, t, assessmentID, ids)
-		return err
+		t.atEnd(`select `+responseColumns+` from responses r
+			where r.assessment_id = $1 and r.control_id = any($2) order by r.ordinal`, assessmentID, ids).
+			Query(func(rows pgx.Rows) error {
+				list, err := pgx.CollectRows(rows, scanResponse)
+				out = make([]domain.Response, len(list))
+				for i, r := range list {
+					out[i] = r.Response
+				}
+				return err
+			})
+		return nil
 	})
 	return out, err
+}
+
+// validUUIDs keeps the strings that are uuids, so a query given them cannot
+// fail on one that is not: those match nothing, as they would anyway.
+func validUUIDs(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if isUUID(s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func responseSummary(r domain.Response) map[string]any {

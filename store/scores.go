@@ -34,8 +34,34 @@ type scoreInput struct {
 	profile     domain.Profile
 	tier        int
 	current     map[string]domain.Answer
-	filed       map[string]domain.Answer // nil before the first submission
+	sealed      []domain.SnapshotResponse // the latest submission's answers, while it is being revised
+	filed       map[string]domain.Answer  // nil before the first submission
 	overrides   map[string]domain.Override
+}
+
+// fileAnswers sets the answers the filed basis scores: the latest
+// submission's while the assessment is being revised, otherwise what stands
+// now (or none before the first submission). A change to a response clears
+// its verdict, so a verdict that still stands on an unchanged answer is the
+// verdict on the filed one.
+func (in *scoreInput) fileAnswers() {
+	switch {
+	case in.submissions == 0:
+		in.filed = nil
+	case !in.status.Editable():
+		in.filed = in.current
+	case in.sealed == nil:
+		in.filed = nil
+	default:
+		in.filed = make(map[string]domain.Answer, len(in.sealed))
+		for _, r := range in.sealed {
+			a := domain.Answer{Status: r.Status}
+			if c, ok := in.current[r.ControlID]; ok && c.Status == r.Status {
+				a.Verdict = c.Verdict
+			}
+			in.filed[r.ControlID] = a
+		}
+	}
 }
 
 // assessmentScores is the result for one assessment, per basis.
@@ -46,121 +72,124 @@ type assessmentScores struct {
 	source map[string]string
 }
 
-// loadScoreInputs reads the inputs of the given assessments in a few queries.
-func loadScoreInputs(ctx context.Context, q querier, ids []string) ([]scoreInput, error) {
-	rows, err := q.Query(ctx, `select id::text, provider_id::text, framework, status, submissions,
-		provider_kind, provider_tier, provider_channels from assessments where id = any($1::uuid[]) order by id`, ids)
-	if err != nil {
-		return nil, err
+// progress counts the questions asked and answered on a basis.
+func (in scoreInput) progress(basis string) (asked, answered int) {
+	answers := in.current
+	if basis == BasisFiled {
+		answers = in.filed
 	}
-	inputs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (scoreInput, error) {
-		var in scoreInput
-		err := r.Scan(&in.id, &in.providerID, &in.framework, &in.status, &in.submissions, &in.profile.Kind,
-			&in.tier, &in.profile.Channels)
-		in.current = map[string]domain.Answer{}
-		in.overrides = map[string]domain.Override{}
-		return in, err
-	})
-	if err != nil {
-		return nil, err
+	for _, a := range answers {
+		if a.Status != "" {
+			answered++
+		}
 	}
+	return len(answers), answered
+}
+
+// scoreInputs are the inputs of some assessments, read by the queries
+// queueScoreInputs puts in a batch; they are complete once it has run.
+type scoreInputs struct {
+	list []*scoreInput
+	err  error
+}
+
+// queueScoreInputs queues on b the reads that scoring the given assessments
+// needs, so they cost one round trip with whatever else b carries.
+func queueScoreInputs(b *pgx.Batch, ids []string) *scoreInputs {
+	out := &scoreInputs{}
 	byID := map[string]*scoreInput{}
-	providers := map[string]bool{}
-	var revised []string
-	for i := range inputs {
-		byID[inputs[i].id] = &inputs[i]
-		providers[inputs[i].providerID] = true
-		if inputs[i].submissions > 0 && inputs[i].status.Editable() {
-			revised = append(revised, inputs[i].id)
-		}
-	}
-
-	rows, err = q.Query(ctx, `select assessment_id::text, control_id, coalesce(status, ''), coalesce(verdict, '')
-		from responses where assessment_id = any($1::uuid[])`, ids)
-	if err != nil {
-		return nil, err
-	}
-	var aid, cid string
-	var answer domain.Answer
-	if _, err := pgx.ForEachRow(rows, []any{&aid, &cid, &answer.Status, &answer.Verdict}, func() error {
-		byID[aid].current[cid] = answer
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-
-	// Being revised, an assessment's filing is its latest submission;
-	// otherwise the filing is what stands now.
-	for i := range inputs {
-		if in := &inputs[i]; in.submissions > 0 && !in.status.Editable() {
-			in.filed = in.current
-		}
-	}
-	if len(revised) > 0 {
-		rows, err = q.Query(ctx, `select s.assessment_id::text, s.content->'responses' from submissions s
-			join assessments a on a.id = s.assessment_id and a.submissions = s.version
-			where s.assessment_id = any($1::uuid[])`, revised)
-		if err != nil {
-			return nil, err
-		}
-		var raw []byte
-		if _, err := pgx.ForEachRow(rows, []any{&aid, &raw}, func() error {
-			var sealed []domain.SnapshotResponse
-			if err := json.Unmarshal(raw, &sealed); err != nil {
-				return fmt.Errorf("read submission of %s: %w", aid, err)
-			}
-			// A change to a response clears its verdict, so a verdict that
-			// still stands on an unchanged answer is the verdict on the filed one.
-			current := byID[aid].current
-			filed := map[string]domain.Answer{}
-			for _, r := range sealed {
-				a := domain.Answer{Status: r.Status}
-				if c, ok := current[r.ControlID]; ok && c.Status == r.Status {
-					a.Verdict = c.Verdict
-				}
-				filed[r.ControlID] = a
-			}
-			byID[aid].filed = filed
+	b.Queue(`select id::text, provider_id::text, framework, status, submissions,
+		provider_kind, provider_tier, provider_channels from assessments where id = any($1::uuid[]) order by id`, ids).
+		Query(func(rows pgx.Rows) error {
+			list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*scoreInput, error) {
+				in := &scoreInput{current: map[string]domain.Answer{}, overrides: map[string]domain.Override{}}
+				err := r.Scan(&in.id, &in.providerID, &in.framework, &in.status, &in.submissions, &in.profile.Kind,
+					&in.tier, &in.profile.Channels)
+				byID[in.id] = in
+				return in, err
+			})
+			out.list = list
+			return err
+		})
+	b.Queue(`select assessment_id::text, control_id, coalesce(status, ''), coalesce(verdict, '')
+		from responses where assessment_id = any($1::uuid[])`, ids).Query(func(rows pgx.Rows) error {
+		var aid, cid string
+		var answer domain.Answer
+		_, err := pgx.ForEachRow(rows, []any{&aid, &cid, &answer.Status, &answer.Verdict}, func() error {
+			byID[aid].current[cid] = answer
 			return nil
-		}); err != nil {
-			return nil, err
-		}
-	}
-
-	providerIDs := make([]string, 0, len(providers))
-	for p := range providers {
-		providerIDs = append(providerIDs, p)
-	}
-	rows, err = q.Query(ctx, `select provider_id::text, framework, threat_id, likelihood::int, impact::int, reason
-		from risk_overrides where provider_id = any($1::uuid[])`, providerIDs)
-	if err != nil {
-		return nil, err
-	}
-	type overrideRow struct {
-		provider  string
-		framework int64
-		threat    string
-		o         domain.Override
-	}
-	overrides, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (overrideRow, error) {
-		var o overrideRow
-		return o, r.Scan(&o.provider, &o.framework, &o.threat, &o.o.Likelihood, &o.o.Impact, &o.o.Reason)
+		})
+		return err
 	})
-	if err != nil {
+	b.Queue(`select s.assessment_id::text, s.content->'responses' from submissions s
+		join assessments a on a.id = s.assessment_id and a.submissions = s.version
+		where s.assessment_id = any($1::uuid[]) and a.status = any($2)`, ids, editableStatuses()).
+		Query(func(rows pgx.Rows) error {
+			var aid string
+			var raw []byte
+			_, err := pgx.ForEachRow(rows, []any{&aid, &raw}, func() error {
+				in := byID[aid]
+				in.sealed = []domain.SnapshotResponse{}
+				if err := json.Unmarshal(raw, &in.sealed); err != nil {
+					return fmt.Errorf("read submission of %s: %w", aid, err)
+				}
+				return nil
+			})
+			return err
+		})
+	b.Queue(`select provider_id::text, framework, threat_id, likelihood::int, impact::int, reason from risk_overrides
+		where provider_id in (select provider_id from assessments where id = any($1::uuid[]))`, ids).
+		Query(func(rows pgx.Rows) error {
+			var provider, threat string
+			var framework int64
+			var o domain.Override
+			_, err := pgx.ForEachRow(rows, []any{&provider, &framework, &threat, &o.Likelihood, &o.Impact, &o.Reason}, func() error {
+				for _, in := range out.list {
+					if in.providerID == provider && in.framework == framework {
+						in.overrides[threat] = o
+					}
+				}
+				return nil
+			})
+			for _, in := range out.list {
+				in.fileAnswers()
+			}
+			return err
+		})
+	return out
+}
+
+// loadScoreInputs reads the inputs of the given assessments in one round trip.
+func loadScoreInputs(ctx context.Context, q batcher, ids []string) ([]scoreInput, error) {
+	b := &pgx.Batch{}
+	in := queueScoreInputs(b, ids)
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
 	}
-	for i := range inputs {
-		for _, o := range overrides {
-			if o.provider == inputs[i].providerID && o.framework == inputs[i].framework {
-				inputs[i].overrides[o.threat] = o.o
-			}
-		}
+	out := make([]scoreInput, len(in.list))
+	for i, p := range in.list {
+		out[i] = *p
 	}
-	return inputs, nil
+	return out, nil
+}
+
+// editableStatuses are domain.EditableStatuses as query arguments.
+func editableStatuses() []string {
+	var out []string
+	for _, s := range domain.EditableStatuses() {
+		out = append(out, string(s))
+	}
+	return out
+}
+
+// batcher is what sends a batch of queries: the pool or a transaction.
+type batcher interface {
+	querier
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
 // computeScores runs the risk method on each basis an assessment has.
-func (db *DB) computeScores(ctx context.Context, q querier, ids []string) ([]assessmentScores, error) {
+func (db *DB) computeScores(ctx context.Context, q batcher, ids []string) ([]assessmentScores, error) {
 	inputs, err := loadScoreInputs(ctx, q, ids)
 	if err != nil {
 		return nil, err
@@ -205,40 +234,89 @@ func (db *DB) refreshScores(ctx context.Context, t *txn, ids ...string) error {
 	return db.refreshPriorities(ctx, t, ids...)
 }
 
+// rewrittenOver is the number of assessments above which storing scores
+// replaces every row instead of writing those that differ: comparing costs
+// a read of what is stored, which pays for itself when few rows change.
+const rewrittenOver = 16
+
 // storeScores recomputes and stores the scores of the given assessments and
 // nothing that depends on them; refreshScores is for every caller that does
-// not know the ranking is unchanged.
+// not know the ranking is unchanged. For a few assessments it reads their
+// inputs and stored rows in one round trip and writes, in another, only the
+// rows that differ.
 func (db *DB) storeScores(ctx context.Context, t *txn, ids ...string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	all, err := db.computeScores(ctx, t, ids)
+	if len(ids) > rewrittenOver {
+		all, err := db.computeScores(ctx, t, ids)
+		if err != nil {
+			return fmt.Errorf("compute scores: %w", err)
+		}
+		return writeScores(ctx, t, ids, all)
+	}
+	b := &pgx.Batch{}
+	inputs := queueScoreInputs(b, ids)
+	stored := queueStoredScores(b, ids)
+	if err := t.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("read scores: %w", err)
+	}
+	all, err := db.scoresOf(ctx, t, inputs.list)
 	if err != nil {
 		return fmt.Errorf("compute scores: %w", err)
 	}
-	return writeScores(ctx, t, ids, all)
+	b = &pgx.Batch{}
+	if err := queueScoreChanges(b, stored, all); err != nil {
+		return err
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	return t.SendBatch(ctx, b).Close()
 }
 
-// writeScores replaces the stored scores of the given assessments with all.
-// Assessments just made have none stored: ids is then empty.
-func writeScores(ctx context.Context, t *txn, ids []string, all []assessmentScores) error {
-	for _, table := range []string{"threat_risks", "compliance_scores", "assessment_risk"} {
-		if len(ids) == 0 {
-			break
+// scoresOf runs the risk method on inputs.
+func (db *DB) scoresOf(ctx context.Context, q querier, inputs []*scoreInput) ([]assessmentScores, error) {
+	out := make([]assessmentScores, len(inputs))
+	for i, in := range inputs {
+		f, err := db.framework(ctx, q, in.framework)
+		if err != nil {
+			return nil, err
 		}
-		if _, err := t.Exec(ctx, `delete from `+table+` where assessment_id = any($1::uuid[])`, ids); err != nil {
-			return fmt.Errorf("clear %s: %w", table, err)
-		}
+		out[i] = scoreOf(*in, f)
 	}
-	var threatRows, complianceRows, summaryRows [][]any
+	return out, nil
+}
+
+// scoreTable is a table scores are stored in: its columns, of which the
+// first keys name a row.
+type scoreTable struct {
+	name    string
+	columns []string
+	keys    int
+}
+
+var scoreTables = [3]scoreTable{
+	{"threat_risks", []string{"assessment_id", "basis", "threat_id", "applicable", "l0", "i0", "quarters", "counted",
+		"l1", "i1", "score", "level", "overridden"}, 3},
+	{"compliance_scores", []string{"assessment_id", "basis", "facet", "key", "quarters", "counted"}, 4},
+	{"assessment_risk", []string{"assessment_id", "basis", "source", "submission", "threats", "max_score", "sum_score",
+		"max_inherent", "sum_inherent", "low", "medium", "high", "critical", "quarters", "counted",
+		"residual_cells", "inherent_cells", "asked", "answered"}, 2},
+}
+
+// scoreRows renders scores as the rows of each score table, in the order of
+// scoreTables, with the assessment's id as text.
+func scoreRows(all []assessmentScores) [3][][]any {
+	var out [3][][]any
 	for _, s := range all {
-		id := uuidOf(s.input.id) // binary, so COPY does not parse the text per row
+		id := s.input.id
 		for basis, r := range s.bases {
 			sum := struct{ threats, maxScore, sumScore, maxInherent, sumInherent int }{}
 			levels := map[domain.RiskLevel]int{}
 			residual, inherent := make([]int, 25), make([]int, 25)
 			for _, tr := range r.Threats {
-				threatRows = append(threatRows, []any{id, basis, tr.ThreatID, tr.Applicable, tr.L0, tr.I0,
+				out[0] = append(out[0], []any{id, basis, tr.ThreatID, tr.Applicable, tr.L0, tr.I0,
 					tr.Quarters, tr.Counted, tr.L1, tr.I1, tr.Score, string(tr.Level), tr.Override != nil})
 				if !tr.Applicable {
 					continue
@@ -251,29 +329,133 @@ func writeScores(ctx context.Context, t *txn, ids []string, all []assessmentScor
 				inherent[cell(tr.L0, tr.I0)]++
 			}
 			for _, c := range r.Compliance {
-				complianceRows = append(complianceRows, []any{id, basis, string(c.Facet), c.Key, c.Quarters, c.Counted})
+				out[1] = append(out[1], []any{id, basis, string(c.Facet), c.Key, c.Quarters, c.Counted})
 			}
 			o := r.Overall()
-			summaryRows = append(summaryRows, []any{id, basis, s.source[basis], s.input.submissions, sum.threats,
+			asked, answered := s.input.progress(basis)
+			out[2] = append(out[2], []any{id, basis, s.source[basis], s.input.submissions, sum.threats,
 				sum.maxScore, sum.sumScore, sum.maxInherent, sum.sumInherent, levels[domain.LevelLow],
 				levels[domain.LevelMedium], levels[domain.LevelHigh], levels[domain.LevelCritical], o.Quarters, o.Counted,
-				residual, inherent})
+				residual, inherent, asked, answered})
 		}
 	}
-	for _, c := range []struct {
-		table   string
-		columns []string
-		rows    [][]any
-	}{
-		{"threat_risks", []string{"assessment_id", "basis", "threat_id", "applicable", "l0", "i0", "quarters", "counted",
-			"l1", "i1", "score", "level", "overridden"}, threatRows},
-		{"compliance_scores", []string{"assessment_id", "basis", "facet", "key", "quarters", "counted"}, complianceRows},
-		{"assessment_risk", []string{"assessment_id", "basis", "source", "submission", "threats", "max_score", "sum_score",
-			"max_inherent", "sum_inherent", "low", "medium", "high", "critical", "quarters", "counted",
-			"residual_cells", "inherent_cells"}, summaryRows},
-	} {
-		if err := copyRows(ctx, t, c.table, c.columns, c.rows); err != nil {
+	return out
+}
+
+// writeScores replaces the stored scores of the given assessments with all.
+// Assessments just made have none stored: ids is then empty.
+func writeScores(ctx context.Context, t *txn, ids []string, all []assessmentScores) error {
+	for _, table := range scoreTables {
+		if len(ids) == 0 {
+			break
+		}
+		if _, err := t.Exec(ctx, `delete from `+table.name+` where assessment_id = any($1::uuid[])`, ids); err != nil {
+			return fmt.Errorf("clear %s: %w", table.name, err)
+		}
+	}
+	for i, rows := range scoreRows(all) {
+		for _, r := range rows {
+			r[0] = uuidOf(r[0].(string)) // binary, so COPY does not parse the text per row
+		}
+		if err := copyRows(ctx, t, scoreTables[i].name, scoreTables[i].columns, rows); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// storedScoreRows are the stored rows of some assessments' scores, per
+// table of scoreTables: each row's values by its key, both rendered by
+// rowText.
+type storedScoreRows [3]map[string]string
+
+// queueStoredScores queues on b the reads of the stored scores of ids.
+func queueStoredScores(b *pgx.Batch, ids []string) *storedScoreRows {
+	out := &storedScoreRows{}
+	for i, table := range scoreTables {
+		out[i] = map[string]string{}
+		b.Queue(`select assessment_id::text, `+strings.Join(table.columns[1:], ", ")+` from `+table.name+`
+			where assessment_id = any($1::uuid[])`, ids).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				values, err := rows.Values()
+				if err != nil {
+					return err
+				}
+				key, text := rowText(table, values)
+				out[i][key] = text
+			}
+			return rows.Err()
+		})
+	}
+	return out
+}
+
+// rowText renders a score row's key and the rest of its values so that a
+// stored row and a computed one compare equal when they hold the same.
+func rowText(table scoreTable, values []any) (key, rest string) {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = fmt.Sprint(v)
+	}
+	return strings.Join(parts[:table.keys], "\x1f"), strings.Join(parts[table.keys:], "\x1f")
+}
+
+// queueScoreChanges queues on b the writes that make the stored rows of the
+// assessments scored in all equal to them: an upsert of each row that
+// differs and a delete of each stored row no longer computed.
+func queueScoreChanges(b *pgx.Batch, stored *storedScoreRows, all []assessmentScores) error {
+	for i, rows := range scoreRows(all) {
+		table := scoreTables[i]
+		var changed []map[string]any
+		computed := map[string]bool{}
+		for _, r := range rows {
+			key, text := rowText(table, r)
+			computed[key] = true
+			if old, ok := stored[i][key]; ok && old == text {
+				continue
+			}
+			row := make(map[string]any, len(r))
+			for j, c := range table.columns {
+				row[c] = r[j]
+			}
+			changed = append(changed, row)
+		}
+		var gone []map[string]any
+		for key := range stored[i] {
+			if computed[key] {
+				continue
+			}
+			row := map[string]any{}
+			for j, v := range strings.Split(key, "\x1f") {
+				row[table.columns[j]] = v
+			}
+			gone = append(gone, row)
+		}
+		keys := strings.Join(table.columns[:table.keys], ", ")
+		if len(gone) > 0 {
+			doc, err := json.Marshal(gone)
+			if err != nil {
+				return err
+			}
+			match := make([]string, table.keys)
+			for j, c := range table.columns[:table.keys] {
+				match[j] = "t." + c + " = d." + c
+			}
+			b.Queue(`delete from `+table.name+` t using jsonb_populate_recordset(null::`+table.name+`, $1::jsonb) d
+				where `+strings.Join(match, " and "), doc)
+		}
+		if len(changed) > 0 {
+			doc, err := json.Marshal(changed)
+			if err != nil {
+				return err
+			}
+			set := make([]string, 0, len(table.columns)-table.keys)
+			for _, c := range table.columns[table.keys:] {
+				set = append(set, c+" = excluded."+c)
+			}
+			b.Queue(`insert into `+table.name+` (`+strings.Join(table.columns, ", ")+`)
+				select `+strings.Join(table.columns, ", ")+` from jsonb_populate_recordset(null::`+table.name+`, $1::jsonb)
+				on conflict (`+keys+`) do update set `+strings.Join(set, ", "), doc)
 		}
 	}
 	return nil
@@ -286,9 +468,9 @@ func (db *DB) storedScores(ctx context.Context, assessmentID string) (map[string
 	rows, err := db.pool.Query(ctx, `select basis, format('%s %s L0=%s I0=%s q=%s/%s L1=%s I1=%s %s %s o=%s', threat_id, applicable::text,
 		l0, i0, quarters, counted, l1, i1, score, level, overridden::text) from threat_risks where assessment_id = $1
 		union all select basis, format('%s:%s %s/%s', facet, key, quarters, counted) from compliance_scores where assessment_id = $1
-		union all select basis, format('summary %s #%s %s %s %s %s %s/%s/%s/%s %s/%s %s %s', source, submission, threats, max_score,
-			sum_score, max_inherent, low, medium, high, critical, quarters, counted, array_to_string(residual_cells, ','),
-			array_to_string(inherent_cells, ',')) from assessment_risk where assessment_id = $1`,
+		union all select basis, format('summary %s #%s %s %s %s %s %s/%s/%s/%s %s/%s %s %s %s/%s', source, submission, threats,
+			max_score, sum_score, max_inherent, low, medium, high, critical, quarters, counted, array_to_string(residual_cells, ','),
+			array_to_string(inherent_cells, ','), answered, asked) from assessment_risk where assessment_id = $1`,
 		assessmentID)
 	if err != nil {
 		return nil, translate(err, "stored scores")
@@ -346,9 +528,11 @@ func (db *DB) freshScores(ctx context.Context, assessmentID string) (map[string]
 			residual[i], inherent[i] = fmt.Sprint(cells[0][i]), fmt.Sprint(cells[1][i])
 		}
 		o := r.Overall()
-		lines = append(lines, fmt.Sprintf("summary %s #%d %d %d %d %d %d/%d/%d/%d %d/%d %s %s", s.source[basis], s.input.submissions,
+		asked, answered := s.input.progress(basis)
+		lines = append(lines, fmt.Sprintf("summary %s #%d %d %d %d %d %d/%d/%d/%d %d/%d %s %s %d/%d", s.source[basis], s.input.submissions,
 			threats, maxScore, sumScore, maxInh, levels[domain.LevelLow], levels[domain.LevelMedium], levels[domain.LevelHigh],
-			levels[domain.LevelCritical], o.Quarters, o.Counted, strings.Join(residual, ","), strings.Join(inherent, ",")))
+			levels[domain.LevelCritical], o.Quarters, o.Counted, strings.Join(residual, ","), strings.Join(inherent, ","),
+			answered, asked))
 		slices.Sort(lines)
 		out[basis] = lines
 	}

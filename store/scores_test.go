@@ -57,6 +57,18 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 			if err := db.CheckScores(ctx, a.ID); err != nil {
 				t.Fatalf("after %s: %v", step, err)
 			}
+			// The progress a list shows is kept with the scores: it must
+			// count the responses as they stand.
+			got, err := db.Assessment(ctx, sup1, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			asked := count(t, url, `select count(*) from responses where assessment_id = $1`, a.ID)
+			answered := count(t, url, `select count(*) from responses where assessment_id = $1 and status is not null`, a.ID)
+			if got.Applicable != asked || got.Answered != answered {
+				t.Fatalf("after %s: %s shows %d of %d answered, its responses %d of %d", step, a.ID,
+					got.Answered, got.Applicable, answered, asked)
+			}
 		}
 	}
 	check("opening")

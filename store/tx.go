@@ -15,6 +15,20 @@ import (
 type txn struct {
 	pgx.Tx
 	events []domain.Event
+	// last holds statements that go to the database with the audit head's
+	// lock, in one round trip, once the work has run: writes whose results
+	// the work does not need, and reads of what they leave.
+	last *pgx.Batch
+}
+
+// atEnd queues a statement to run with the audit head's lock, after every
+// statement the work ran itself; its result is read through the returned
+// query's callbacks, which have run when write commits.
+func (t *txn) atEnd(sql string, args ...any) *pgx.QueuedQuery {
+	if t.last == nil {
+		t.last = &pgx.Batch{}
+	}
+	return t.last.Queue(sql, args...)
 }
 
 // audit queues an event for the transaction.
@@ -42,8 +56,19 @@ func (db *DB) write(ctx context.Context, what string, fn func(t *txn) error) err
 	if err := fn(t); err != nil {
 		return translate(err, "%s", what)
 	}
-	if err := appendEvents(ctx, t.Tx, t.events); err != nil {
-		return translate(err, "%s: audit", what)
+	var head auditHead
+	if len(t.events) > 0 {
+		t.atEnd(lockAuditHead).QueryRow(func(r pgx.Row) error { return r.Scan(&head.seq, &head.hash, &head.at) })
+	}
+	if t.last != nil {
+		if err := t.SendBatch(ctx, t.last).Close(); err != nil {
+			return translate(err, "%s", what)
+		}
+	}
+	if len(t.events) > 0 {
+		if err := appendEvents(ctx, t.Tx, head, t.events); err != nil {
+			return translate(err, "%s: audit", what)
+		}
 	}
 	return translate(tx.Commit(ctx), "%s", what)
 }
