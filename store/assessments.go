@@ -68,7 +68,9 @@ func (db *DB) Assessments(ctx context.Context, actor domain.Actor, f AssessmentF
 	}
 	limit := page.limit()
 	var c conditions
-	c.add("(lower(p.short_name), a.id) > (lower($?), $?::uuid)", afterName, afterID)
+	if page.Cursor != "" {
+		c.add("(lower(p.short_name), a.id) > (lower($?), $?::uuid)", afterName, afterID)
+	}
 	if scope != allProviders {
 		c.add("a.provider_id = $?::uuid", scope)
 	}
@@ -85,7 +87,7 @@ func (db *DB) Assessments(ctx context.Context, actor domain.Actor, f AssessmentF
 		c.add("a.status in ('draft', 'changes_requested') and c.due_at < current_date")
 	}
 	rows, err := db.pool.Query(ctx, `select `+assessmentColumns+assessmentFrom+` where `+c.where()+`
-		order by lower(p.short_name), a.id limit `+c.arg(limit+1), c.args...)
+		order by lower(p.short_name), a.id limit `+pageLimit(limit), c.args...)
 	if err != nil {
 		return nil, "", translate(err, "list assessments")
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -38,3 +39,10 @@ func (c *conditions) where() string {
 	}
 	return strings.Join(c.conds, " and ")
 }
+
+// pageLimit renders the row limit of a page, one more than the page holds
+// (to tell whether another follows), as a literal rather than a parameter:
+// with the first page's query free of the cursor's row comparison, the
+// planner's generic plan then costs what a custom one does, so PostgreSQL
+// keeps it instead of planning the list again on every call.
+func pageLimit(limit int) string { return strconv.Itoa(limit + 1) }

@@ -167,7 +167,9 @@ func (db *DB) Findings(ctx context.Context, actor domain.Actor, f FindingFilter,
 	}
 	limit := page.limit()
 	var c conditions
-	c.add("(f.due_at, f.id) > ($?::date, $?::uuid)", afterDue, afterID)
+	if page.Cursor != "" {
+		c.add("(f.due_at, f.id) > ($?::date, $?::uuid)", afterDue, afterID)
+	}
 	if scope != allProviders {
 		c.add("f.provider_id = $?::uuid", scope)
 	}
@@ -190,7 +192,7 @@ func (db *DB) Findings(ctx context.Context, actor domain.Actor, f FindingFilter,
 		c.add("f.status in ('open', 'in_progress') and f.due_at < current_date")
 	}
 	rows, err := db.pool.Query(ctx, `select `+findingColumns+findingFrom+` where `+c.where()+`
-		order by f.due_at, f.id limit `+c.arg(limit+1), c.args...)
+		order by f.due_at, f.id limit `+pageLimit(limit), c.args...)
 	if err != nil {
 		return nil, "", translate(err, "list findings")
 	}

@@ -71,10 +71,15 @@ func (db *DB) Priorities(ctx context.Context, actor domain.Actor, campaignID str
 		return nil, "", domain.Errorf(domain.EInvalid, "cursor %q is not valid here; use the next value of a previous page", page.Cursor)
 	}
 	limit := page.limit()
-	args := pgx.StrictNamedArgs{"campaign": campaignID, "scope": scope, "limit": limit + 1}
+	args := pgx.StrictNamedArgs{"campaign": campaignID, "scope": scope}
+	// Only the conditions in use, and the limit as a literal, so the page's
+	// statement keeps one plan (see pageLimit).
 	keyset := ""
+	if scope != allProviders {
+		keyset = ` and r.provider_id = @scope::uuid`
+	}
 	if from {
-		keyset = ` and (r.unfiled, r.rank_score, r.tier, r.provider_name, r.assessment_id) > (@unfiled, @rank_score, @tier, @name, @id::uuid)`
+		keyset += ` and (r.unfiled, r.rank_score, r.tier, r.provider_name, r.assessment_id) > (@unfiled, @rank_score, @tier, @name, @id::uuid)`
 		args["unfiled"], args["rank_score"], args["tier"], args["name"], args["id"] =
 			after.Unfiled, after.RankScore, after.Tier, after.Name, after.ID
 	}
@@ -85,9 +90,8 @@ func (db *DB) Priorities(ctx context.Context, actor domain.Actor, campaignID str
 	pageSQL := `select r.assessment_id, r.provider_id, r.provider_name, r.provider_kind, r.tier,
 			r.status, r.unfiled, r.rank_score, r.filing_overdue, r.overdue_findings, r.threats, r.max_score, r.sum_score,
 			r.top_threats, r.worst_dimensions, (` + campaignSeenSQL + `), (` + campaignStaleSQL + `)
-		from priorities r where r.campaign_id = @campaign::uuid
-		and (@scope = '*' or r.provider_id = nullif(@scope, '*')::uuid)` + keyset + `
-		order by r.unfiled, r.rank_score, r.tier, r.provider_name, r.assessment_id limit @limit`
+		from priorities r where r.campaign_id = @campaign::uuid` + keyset + `
+		order by r.unfiled, r.rank_score, r.tier, r.provider_name, r.assessment_id limit ` + pageLimit(limit)
 	args["today"] = db.todayArg()
 	read := func() ([]Priority, []priorityKey, bool, bool, error) {
 		rows, err := db.pool.Query(ctx, pageSQL, args)
