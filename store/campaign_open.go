@@ -244,9 +244,9 @@ var liveJobStates = func() []string {
 // River (each was completed, cancelled or discarded, or River has deleted
 // it). That is what a worker killed on its last attempt leaves once River's
 // rescuer gives its job up, for such a worker never says so itself. An
-// opening whose row changed within quietFor is left to a later call: the
-// pages queue a row and its job in one transaction, so only a row written
-// some other way is seen without a job, and never for long. It returns the
+// opening whose row changed within quietFor is left to a later call:
+// QueueOpening writes a row and its job in one transaction, so only a row
+// written some other way is seen without a job, and never for long. It returns the
 // campaigns whose opening it marked, each recorded in the audit trail.
 func (db *DB) FailStoppedOpenings(ctx context.Context, reason string, quietFor time.Duration) ([]string, error) {
 	var ids []string
