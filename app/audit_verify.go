@@ -55,21 +55,11 @@ type verificationWorker struct {
 // that could not run to the end.
 const verificationFailedMessage = "the verification could not be finished; ask for it again"
 
-// Work walks the chain, and, when the server keeps signed checkpoints, checks
-// that the chain still extends the newest. A run after a crash starts over;
-// after the last attempt the verification says it failed.
+// Work runs the verification; after the last attempt the verification says
+// it failed.
 func (w *verificationWorker) Work(ctx context.Context, job *river.Job[store.AuditVerificationArgs]) error {
 	id := job.Args.VerificationID
-	var cps []domain.Checkpoint
-	if w.app.checkpointDir != "" && w.app.checkpointKey != nil {
-		c, ok, err := latestCheckpointFile(w.app.checkpointDir)
-		if err != nil {
-			w.log.WarnContext(ctx, "audit verification: read the latest checkpoint", "err", err)
-		} else if ok {
-			cps = []domain.Checkpoint{c}
-		}
-	}
-	_, err := w.app.db.RunAuditVerification(ctx, id, VerificationProgressEvery, w.app.checkpointKey, cps)
+	err := w.app.RunAuditVerification(ctx, id)
 	if err != nil && job.Attempt >= job.MaxAttempts {
 		w.log.ErrorContext(ctx, "audit verification failed on its last attempt", "verification", id, "err", err)
 		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
@@ -78,6 +68,23 @@ func (w *verificationWorker) Work(ctx context.Context, job *river.Job[store.Audi
 			w.log.ErrorContext(ctx, "record a failed audit verification", "verification", id, "err", ferr)
 		}
 	}
+	return err
+}
+
+// RunAuditVerification does the work of a queued verification here and
+// now, as its job does: it walks the chain and, when the server keeps signed
+// checkpoints, checks that the chain still extends the newest. A newest file
+// that is not a checkpoint is logged and the chain checked on its own; the
+// page says so beside the result. A verification already finished is left
+// alone; a run after a crash starts over.
+func (a *App) RunAuditVerification(ctx context.Context, id string) error {
+	var cps []domain.Checkpoint
+	if _, c, err := a.newestCheckpoint(); err != nil {
+		a.log.WarnContext(ctx, "audit verification: read the latest checkpoint", "err", err)
+	} else if c != nil {
+		cps = []domain.Checkpoint{*c}
+	}
+	_, err := a.db.RunAuditVerification(ctx, id, VerificationProgressEvery, a.checkpointKey, cps)
 	return err
 }
 

@@ -16,7 +16,28 @@ const (
 	openingFailedMessage   = "the opening could not be finished, so nothing was created; try again, and if it keeps failing tell your administrator"
 	openingRequesterGone   = "the user who asked for the opening can no longer open campaigns, so nothing was created"
 	openingInterruptedNote = "the opening was interrupted too many times, so nothing was created; try again"
+	openingStoppedNote     = "the opening stopped without finishing and no worker will take it up again, so nothing was created; try again"
 )
+
+// openingQuietFor is how long an unfinished opening must have been left
+// untouched before housekeeping fails it for want of a live job. A running
+// opening writes its progress several times a second, and River gives a lost
+// job up only after its rescue delay, so the bound costs a stopped opening
+// nothing and keeps away from one being queued by hand.
+const openingQuietFor = 5 * time.Minute
+
+// FailStoppedOpenings marks failed the campaign openings that no job will
+// finish: River gave their job up (its last attempt died with its worker, or
+// it was cancelled or deleted) while the opening still said queued or
+// running. Each then shows its reason and can be asked for again. It returns
+// how many it marked.
+func (a *App) FailStoppedOpenings(ctx context.Context) (int, error) {
+	ids, err := a.db.FailStoppedOpenings(ctx, openingStoppedNote, openingQuietFor)
+	if len(ids) > 0 {
+		a.log.WarnContext(ctx, "campaign openings whose job stopped marked failed", "campaigns", ids)
+	}
+	return len(ids), err
+}
 
 // openingWorker runs queued campaign openings.
 type openingWorker struct {

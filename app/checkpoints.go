@@ -42,20 +42,42 @@ func (a *App) LatestCheckpoint(ctx context.Context, actor domain.Actor) (Checkpo
 	if err := a.permit(ctx, actor, "audit", "verify"); err != nil {
 		return st, err
 	}
-	if a.checkpointDir == "" || a.checkpointKey == nil {
-		return st, nil
-	}
-	st.Configured = true
-	c, ok, err := latestCheckpointFile(a.checkpointDir)
-	if err != nil || !ok {
+	configured, c, err := a.newestCheckpoint()
+	st.Configured = configured
+	if err != nil || c == nil {
 		return st, err
 	}
-	v, checks, err := a.db.VerifyAuditCheckpoints(ctx, a.checkpointKey, []domain.Checkpoint{c})
+	v, checks, err := a.db.VerifyAuditCheckpoints(ctx, a.checkpointKey, []domain.Checkpoint{*c})
 	if err != nil {
 		return st, err
 	}
 	st.Chain, st.Latest = v, &checks[0]
 	return st, nil
+}
+
+// NewestCheckpoint reads the newest checkpoint of the configured directory
+// without checking the chain against it, which a background verification
+// does. configured is false when the server has no checkpoint directory and
+// key; latest is nil when none is written yet. A file there that is not a
+// checkpoint is EInvalid.
+func (a *App) NewestCheckpoint(ctx context.Context, actor domain.Actor) (configured bool, latest *domain.Checkpoint, err error) {
+	if err := a.permit(ctx, actor, "audit", "verify"); err != nil {
+		return false, nil, err
+	}
+	return a.newestCheckpoint()
+}
+
+// newestCheckpoint is where the server's checkpoints are found: only with
+// both a directory and the key to check their signatures.
+func (a *App) newestCheckpoint() (configured bool, latest *domain.Checkpoint, err error) {
+	if a.checkpointDir == "" || a.checkpointKey == nil {
+		return false, nil, nil
+	}
+	c, ok, err := latestCheckpointFile(a.checkpointDir)
+	if err != nil || !ok {
+		return true, nil, err
+	}
+	return true, &c, nil
 }
 
 // VerifyCheckpoints verifies the chain against checkpoints a caller kept,

@@ -87,7 +87,7 @@ func (a *App) NewJobs(log *slog.Logger, opts JobOptions) (*Jobs, error) {
 	if err := river.AddWorkerSafely(workers, &verificationWorker{app: a, log: log}); err != nil {
 		return nil, err
 	}
-	if err := river.AddWorkerSafely(workers, &purgeWorker{db: db}); err != nil {
+	if err := river.AddWorkerSafely(workers, &purgeWorker{app: a}); err != nil {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &sweepWorker{db: db, log: log}); err != nil {
@@ -251,25 +251,30 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
 }
 
 // purgeArgs asks for housekeeping: expired reports and stale sign-in
-// throttle counters are removed, and priority ranking rows a passing day
-// has made stale are recomputed.
+// throttle counters are removed, campaign openings whose job stopped for good
+// are marked failed, and priority ranking rows a passing day has made stale
+// are recomputed.
 type purgeArgs struct{}
 
 func (purgeArgs) Kind() string { return "housekeeping" }
 
 type purgeWorker struct {
 	river.WorkerDefaults[purgeArgs]
-	db *store.DB
+	app *App
 }
 
 func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[purgeArgs]) error {
-	if _, err := w.db.PurgeExpiredReports(ctx); err != nil {
+	db := w.app.db
+	if _, err := db.PurgeExpiredReports(ctx); err != nil {
 		return err
 	}
-	if _, err := w.db.RefreshStalePriorities(ctx); err != nil {
+	if _, err := w.app.FailStoppedOpenings(ctx); err != nil {
 		return err
 	}
-	_, err := w.db.PurgeThrottle(ctx)
+	if _, err := db.RefreshStalePriorities(ctx); err != nil {
+		return err
+	}
+	_, err := db.PurgeThrottle(ctx)
 	return err
 }
 

@@ -175,19 +175,23 @@ func testAuditorJourney(t *testing.T, env *suite) {
 	}
 	axe(t, p)
 
-	// The chain verified, with its head; and the trail exported.
+	// The chain verified in the background, the panel following the worker
+	// until it states the result and the head; and the trail exported.
 	p.followLink("Audit log")
-	p.clickAndLoad("#verify-chain")
-	p.waitText("#chain-title", "The chain is intact")
-	headSeq, err := strconv.ParseInt(strings.TrimPrefix(p.text("#chain-head-seq"), "Event "), 10, 64)
+	p.clickAndLoad("#verify-background")
+	p.waitVisible("#verification-ok")
+	headSeq, err := strconv.ParseInt(strings.TrimPrefix(p.text("#verification-head-seq"), "Event "), 10, 64)
 	if err != nil {
-		t.Fatalf("the head's sequence reads %q", p.text("#chain-head-seq"))
+		t.Fatalf("the head's sequence reads %q", p.text("#verification-head-seq"))
+	}
+	if checked := strings.ReplaceAll(p.text("#verification-checked"), ",", ""); checked != strconv.FormatInt(headSeq, 10) {
+		t.Errorf("the panel says %s events checked up to event %d", checked, headSeq)
 	}
 	var hash string
 	if err := s.db.Pool().QueryRow(context.Background(), `select hash from audit_events where seq = $1`, headSeq).Scan(&hash); err != nil {
 		t.Fatal(err)
 	}
-	if got := p.text("#chain-head-hash"); got != hash {
+	if got := p.text("#verification-head-hash"); got != hash {
 		t.Errorf("the page gives the head %d the hash %s; it is %s", headSeq, got, hash)
 	}
 	axe(t, p)

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"assure/domain"
 )
@@ -221,6 +222,59 @@ func (db *DB) FailOpening(ctx context.Context, id, reason string) error {
 		return t.record(domain.System("campaign-opening"), "campaign.open_failed", "campaign", id, "",
 			map[string]any{"error": reason})
 	})
+}
+
+// liveJobStates are the states of a River job that has still to run, or
+// runs: every state but those River finishes a job in. A state a later River
+// adds counts as live, so an opening is never failed on a guess.
+var liveJobStates = func() []string {
+	var live []string
+	for _, s := range rivertype.JobStates() {
+		switch s {
+		case rivertype.JobStateCompleted, rivertype.JobStateCancelled, rivertype.JobStateDiscarded:
+		default:
+			live = append(live, string(s))
+		}
+	}
+	return live
+}()
+
+// FailStoppedOpenings marks failed, with reason, the unfinished openings
+// that no job will finish: none of the campaign's opening jobs is live in
+// River (each was completed, cancelled or discarded, or River has deleted
+// it). That is what a worker killed on its last attempt leaves once River's
+// rescuer gives its job up, for such a worker never says so itself. An
+// opening whose row changed within quietFor is left to a later call:
+// QueueOpening writes a row and its job in one transaction, so only a row
+// written some other way is seen without a job, and never for long. It returns the
+// campaigns whose opening it marked, each recorded in the audit trail.
+func (db *DB) FailStoppedOpenings(ctx context.Context, reason string, quietFor time.Duration) ([]string, error) {
+	var ids []string
+	err := db.write(ctx, "fail stopped campaign openings", func(t *txn) error {
+		// Unfinished openings are few; each looks its jobs up by the args index.
+		rows, err := t.Query(ctx, `update campaign_openings o set status = 'failed', error = @reason,
+				finished_at = now(), updated_at = now()
+			where o.status in ('queued', 'running') and o.updated_at < now() - @quiet * interval '1 second'
+			and not exists (select 1 from river_job j where j.kind = @kind
+				and j.args @> jsonb_build_object('campaign_id', o.campaign_id::text)
+				and j.state = any(@live::river_job_state[]))
+			returning o.campaign_id::text`, pgx.StrictNamedArgs{"reason": reason, "quiet": seconds(quietFor),
+			"kind": OpenCampaignJobArgs{}.Kind(), "live": liveJobStates})
+		if err != nil {
+			return err
+		}
+		if ids, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := t.record(domain.System("campaign-opening"), "campaign.open_failed", "campaign", id, "",
+				map[string]any{"error": reason}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return ids, err
 }
 
 // OpeningProgress is one step of an opening, as OpenCampaignTracked reports it.

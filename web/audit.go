@@ -105,7 +105,6 @@ type auditLogData struct {
 	Newer     string
 	CanVerify bool
 	CanExport bool
-	Chain     *chainView // the chain's verification, when asked for
 	// Verification is the background verification under way, else the
 	// last one done, for those who may verify.
 	Verification *verificationView
@@ -129,18 +128,6 @@ type eventView struct {
 
 // summaryItem is one key of an event's summary and its value in words.
 type summaryItem struct{ Key, Value string }
-
-// chainView is the chain's verification as a page states it.
-type chainView struct {
-	OK        bool
-	Checked   string
-	FirstBad  int64 // 0 when the chain holds
-	HeadSeq   int64
-	HeadHash  string
-	CheckedAt string
-	// Checkpoint is the latest signed checkpoint, checked with the chain.
-	Checkpoint *checkpointView
-}
 
 // objectPages are the pages of the objects an event can be about.
 var objectPages = map[string]string{"assessment": "/assessments/", "campaign": "/campaigns/", "provider": "/providers/",
@@ -207,12 +194,12 @@ func (ui *UI) providerNames(r *http.Request, v *visit) ([]domain.Provider, map[s
 
 // auditLog shows the audit trail, newest first, filtered and paged.
 func (ui *UI) auditLog(w http.ResponseWriter, r *http.Request, v *visit) {
-	ui.showAuditLog(w, r, v, nil)
+	ui.showAuditLog(w, r, v)
 }
 
-// showAuditLog renders the log; chain, when not nil, is a verification to
-// state above it.
-func (ui *UI) showAuditLog(w http.ResponseWriter, r *http.Request, v *visit, chain *chainView) {
+// showAuditLog renders the log, with the verification panel for those who
+// may verify the chain.
+func (ui *UI) showAuditLog(w http.ResponseWriter, r *http.Request, v *visit) {
 	ctx := r.Context()
 	q := r.URL.Query()
 	form, f, problems := auditFilterOf(q, v.printer)
@@ -226,7 +213,7 @@ func (ui *UI) showAuditLog(w http.ResponseWriter, r *http.Request, v *visit, cha
 		ui.fail(w, r, v, err)
 		return
 	}
-	d := auditLogData{Filter: form, Chain: chain, CanVerify: ui.app.Offers(v.actor, "audit", "verify"),
+	d := auditLogData{Filter: form, CanVerify: ui.app.Offers(v.actor, "audit", "verify"),
 		CanExport: ui.app.Offers(v.actor, "audit", "export"),
 		Choices: auditChoicesView{Actions: choices.Actions, ObjectTypes: choices.ObjectTypes, Actors: choices.Actors,
 			Providers: providers}}
@@ -274,78 +261,6 @@ func (ui *UI) showAuditLog(w http.ResponseWriter, r *http.Request, v *visit, cha
 	ui.render(w, r, status, "audit.html", p)
 }
 
-// auditVerify verifies the whole chain and states the result above the log,
-// or, past app.SyncVerifyLimit events, starts a background verification,
-// with the latest signed checkpoint and whether the chain still extends it.
-// With a checkpoint to check, the chain is walked once for both.
-func (ui *UI) auditVerify(w http.ResponseWriter, r *http.Request, v *visit) {
-	// A chain too long to walk within the request is verified in the
-	// background; the log's panel follows it.
-	if q, err := ui.app.QueueLongVerification(r.Context(), v.actor); err != nil || q != nil {
-		if err != nil {
-			ui.fail(w, r, v, err)
-			return
-		}
-		http.Redirect(w, r, "/audit", http.StatusSeeOther)
-		return
-	}
-	cp, res, err := ui.latestCheckpoint(r, v)
-	if err != nil {
-		ui.fail(w, r, v, err)
-		return
-	}
-	if res == nil {
-		verified, err := ui.app.VerifyAudit(r.Context(), v.actor)
-		if err != nil {
-			ui.fail(w, r, v, err)
-			return
-		}
-		res = &verified
-	}
-	chain := &chainView{OK: res.FirstBad == nil, Checked: v.Number(int(res.Checked)), HeadSeq: res.HeadSeq, HeadHash: res.HeadHash,
-		CheckedAt: v.Time(res.CheckedAt), Checkpoint: cp}
-	if res.FirstBad != nil {
-		chain.FirstBad = *res.FirstBad
-	}
-	ui.showAuditLog(w, r, v, chain)
-}
-
-// checkpointView is the latest signed checkpoint as the verify panel states
-// it, checked against the chain now.
-type checkpointView struct {
-	Configured bool   // the server has a checkpoint directory and key
-	Unreadable string // why the newest file there is not a checkpoint, or ""
-	Found      bool
-	Seq        int64
-	Hash       string
-	At         string
-	KeyID      string
-	TreeRoot   string // the signed Merkle tree root, "" for a checkpoint without one
-	OK         bool   // the chain still extends it
-	Problem    string // why not
-}
-
-// latestCheckpoint reads the newest checkpoint and checks the chain against
-// it. res is the chain's verification made on the way, nil when there was no
-// checkpoint to check.
-func (ui *UI) latestCheckpoint(r *http.Request, v *visit) (*checkpointView, *store.Verification, error) {
-	st, err := ui.app.LatestCheckpoint(r.Context(), v.actor)
-	if e, ok := domain.AsError(err); ok && e.Code == domain.EInvalid {
-		return &checkpointView{Configured: true, Unreadable: e.Message}, nil, nil
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	cp := &checkpointView{Configured: st.Configured}
-	if st.Latest == nil {
-		return cp, nil, nil
-	}
-	c := st.Latest.Checkpoint
-	cp.Found, cp.Seq, cp.Hash, cp.At, cp.KeyID, cp.TreeRoot = true, c.Seq, c.Hash, v.Time(c.At), c.KeyID, c.TreeRoot
-	cp.OK, cp.Problem = st.Latest.OK, st.Latest.Problem
-	return cp, &st.Chain, nil
-}
-
 // auditEventData is one event's page.
 type auditEventData struct {
 	Event eventView
@@ -390,12 +305,12 @@ func (ui *UI) auditExportZIP(w http.ResponseWriter, r *http.Request, v *visit) {
 func (ui *UI) auditExport(w http.ResponseWriter, r *http.Request, v *visit, format string) {
 	form, f, problems := auditFilterOf(r.URL.Query(), v.printer)
 	if len(problems) > 0 {
-		ui.showAuditLog(w, r, v, nil)
+		ui.showAuditLog(w, r, v)
 		return
 	}
 	file, err := ui.app.AuditExport(r.Context(), v.actor, f, format, auditScope(form))
 	if domain.ErrorCodeOf(err) == domain.EInvalid {
-		ui.showAuditLog(w, r, v, nil)
+		ui.showAuditLog(w, r, v)
 		return
 	}
 	if err != nil {

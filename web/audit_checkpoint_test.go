@@ -15,10 +15,11 @@ import (
 	"assure/domain"
 )
 
-// TestAuditVerifyShowsTheLatestCheckpoint: the verify panel states the
-// newest signed checkpoint and, checked now, whether the chain still
-// extends it; a superuser's truncation that leaves a chain holding on its
-// own is caught there; a server without checkpoints says so.
+// TestAuditVerifyShowsTheLatestCheckpoint: a background verification checks
+// the chain against the newest signed checkpoint, and its panel states the
+// checkpoint and whether the chain still extended it; a superuser's
+// truncation that leaves a chain holding on its own is caught there; with
+// no checkpoint written, or none kept by the server, the panel says so.
 func TestAuditVerifyShowsTheLatestCheckpoint(t *testing.T) {
 	ctx := context.Background()
 	key, _, err := domain.NewAuditKey()
@@ -30,7 +31,8 @@ func TestAuditVerifyShowsTheLatestCheckpoint(t *testing.T) {
 	auditor := s.browser(t)
 	auditor.signIn("auditor"+demoDomain, demo.Password).want(t, http.StatusOK, "/")
 
-	auditor.get("/audit/verify").want(t, http.StatusOK, "", `id="checkpoint-none"`, "No checkpoint has been written yet.")
+	verifyInBackground(t, s, auditor).want(t, http.StatusOK, "", `id="verification-ok"`, `id="checkpoint-none"`,
+		"No checkpoint has been written yet.")
 
 	c, path, err := s.app.WriteCheckpoint(ctx, key)
 	if err != nil || path == "" {
@@ -41,8 +43,11 @@ func TestAuditVerifyShowsTheLatestCheckpoint(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	page := auditor.get("/audit/verify")
-	page.want(t, http.StatusOK, "", "The chain is intact", "Checked now: the chain still extends this checkpoint.",
+	// Written after the last verification: the panel says it was not checked.
+	auditor.get("/audit").want(t, http.StatusOK, "", `id="checkpoint-later"`,
+		"did not check the newest checkpoint, of event "+strconv.FormatInt(c.Seq, 10))
+	page := verifyInBackground(t, s, auditor)
+	page.want(t, http.StatusOK, "", `id="verification-ok"`, "The chain still extended this checkpoint.",
 		`<dd id="checkpoint-seq">Event `+strconv.FormatInt(c.Seq, 10)+`</dd>`,
 		`<code id="checkpoint-hash">`+c.Hash+`</code>`, `<code id="checkpoint-key">`+domain.KeyID(pub)+`</code>`,
 		`<code id="checkpoint-tree-root">`+c.TreeRoot+`</code>`)
@@ -70,19 +75,22 @@ func TestAuditVerifyShowsTheLatestCheckpoint(t *testing.T) {
 		tx.Rollback(ctx)
 		t.Fatal(err)
 	}
-	page = auditor.get("/audit/verify")
-	page.want(t, http.StatusOK, "", "The chain is intact", "Checked now: the chain no longer extends this checkpoint.",
-		`id="checkpoint-problem"`, "truncated")
+	page = verifyInBackground(t, s, auditor)
+	page.want(t, http.StatusOK, "", `id="verification-broken"`, "The chain does not extend a signed checkpoint",
+		"The chain no longer extended this checkpoint.", `id="checkpoint-problem"`, "truncated")
+	if checked, seq, _ := verifiedHead(t, page); checked != seq || seq >= c.Seq {
+		t.Errorf("the truncated chain reads %d events checked up to event %d; the checkpoint is at %d", checked, seq, c.Seq)
+	}
 
 	// In French.
 	auditor.post("/language", url.Values{"language": {"fr"}, "next": {"/audit"}})
-	auditor.get("/audit/verify").want(t, http.StatusOK, "", "Dernier point de contrôle signé",
-		"Vérifié à l’instant : la chaîne ne prolonge plus ce point de contrôle.", "Empreinte de la clé")
+	auditor.get("/audit").want(t, http.StatusOK, "", "Dernier point de contrôle signé",
+		"La chaîne ne prolongeait plus ce point de contrôle.", "Empreinte de la clé")
 
 	// A server with no checkpoint directory or key says so plainly.
 	plain := newSite(t)
 	b := plain.browser(t)
 	b.signIn("auditor"+demoDomain, demo.Password).want(t, http.StatusOK, "/")
-	b.get("/audit/verify").want(t, http.StatusOK, "", "The chain is intact", `id="checkpoint-none"`,
+	verifyInBackground(t, plain, b).want(t, http.StatusOK, "", `id="verification-ok"`, `id="checkpoint-none"`,
 		"This server has no checkpoint directory and key")
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"assure/domain"
 	"assure/store"
 )
 
@@ -24,7 +25,26 @@ type verificationView struct {
 	HeadSeq    int64
 	HeadHash   string
 	FinishedAt string
-	Problems   []string // checkpoints the chain does not extend
+	// Checkpoint is the signed checkpoint the chain was checked against (the
+	// first that did not hold, when there were several), or, when there was
+	// none, the state of the server's checkpoints; nil while it runs.
+	Checkpoint *checkpointView
+}
+
+// checkpointView is a signed checkpoint beside a verification's result:
+// one the chain was checked against, or the state of the server's
+// checkpoints when none was.
+type checkpointView struct {
+	Checked    bool   // the verification checked the chain against it
+	Configured bool   // the server has a checkpoint directory and key
+	Unreadable string // why the newest file there is not a checkpoint, or ""
+	Seq        int64  // 0 when there is no checkpoint
+	Hash       string
+	At         string
+	KeyID      string
+	TreeRoot   string // the signed Merkle tree root, "" for a checkpoint without one
+	OK         bool   // the chain extended it
+	Problem    string // why not
 }
 
 func (v *visit) verificationViewOf(a *store.AuditVerification) *verificationView {
@@ -48,11 +68,36 @@ func (v *visit) verificationViewOf(a *store.AuditVerification) *verificationView
 		view.FinishedAt = v.Time(*a.FinishedAt)
 	}
 	for _, c := range a.Checkpoints {
-		if !c.OK {
-			view.Problems = append(view.Problems, c.Problem)
+		if view.Checkpoint != nil && (c.OK || !view.Checkpoint.OK) {
+			continue
 		}
+		cp := c.Checkpoint
+		view.Checkpoint = &checkpointView{Checked: true, Configured: true, Seq: cp.Seq, Hash: cp.Hash, At: v.Time(cp.At),
+			KeyID: cp.KeyID, TreeRoot: cp.TreeRoot, OK: c.OK, Problem: c.Problem}
 	}
 	return view
+}
+
+// verificationPanel is the panel of one verification: once it is done
+// against no checkpoint, with what the server's checkpoints are now, so the
+// reader knows whether there was one to check.
+func (ui *UI) verificationPanel(r *http.Request, v *visit, a *store.AuditVerification) (*verificationView, error) {
+	view := v.verificationViewOf(a)
+	if view == nil || view.Running || view.Failed || view.Checkpoint != nil {
+		return view, nil
+	}
+	configured, latest, err := ui.app.NewestCheckpoint(r.Context(), v.actor)
+	none := &checkpointView{Configured: configured}
+	switch e, ok := domain.AsError(err); {
+	case ok && e.Code == domain.EInvalid:
+		none.Unreadable = e.Message
+	case err != nil:
+		return nil, err
+	case latest != nil:
+		none.Seq = latest.Seq
+	}
+	view.Checkpoint = none
+	return view, nil
 }
 
 // startAuditVerification queues a verification of the whole chain and goes
@@ -77,7 +122,12 @@ func (ui *UI) auditVerification(w http.ResponseWriter, r *http.Request, v *visit
 		http.Redirect(w, r, "/audit?"+url.Values{"verification": {a.ID}}.Encode(), http.StatusSeeOther)
 		return
 	}
-	p := ui.newPage(r, v, "Audit log", &auditLogData{CanVerify: true, Verification: v.verificationViewOf(&a)})
+	panel, err := ui.verificationPanel(r, v, &a)
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	p := ui.newPage(r, v, "Audit log", &auditLogData{CanVerify: true, Verification: panel})
 	p.Fragment = "audit-verification"
 	ui.render(w, r, http.StatusOK, "audit.html", p)
 }
@@ -92,5 +142,5 @@ func (ui *UI) latestVerification(r *http.Request, v *visit) (*verificationView, 
 	if pending != nil {
 		return v.verificationViewOf(pending), nil
 	}
-	return v.verificationViewOf(done), nil
+	return ui.verificationPanel(r, v, done)
 }

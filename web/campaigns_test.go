@@ -373,3 +373,51 @@ func countAssessments(t *testing.T, s *site, campaignID string) int {
 	}
 	return n
 }
+
+// TestStoppedOpeningShowsItsFailure: an opening whose job River gave up
+// (its worker lost on the last attempt) is marked failed by housekeeping's
+// sweep; the campaign's page then stops polling and shows the reason, in
+// English and French, with the button that asks for the opening again.
+func TestStoppedOpeningShowsItsFailure(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	sup := s.browser(t)
+	sup.signIn("supervisor"+demoDomain, demo.Password).want(t, http.StatusOK, "/")
+	fw, _, err := s.app.Frameworks(ctx, s.actor("supervisor"+demoDomain), store.Page{})
+	if err != nil || len(fw) == 0 {
+		t.Fatalf("no framework: %v", err)
+	}
+	today := domain.Today()
+	created := sup.post("/campaigns/new", url.Values{"name": {"Stopped"}, "mode": {"kinds"}, "opens_at": {today.String()},
+		"framework": {fw[0].ID + "|" + fw[0].Version}, "due_at": {today.AddDays(30).String()}, "action": {"create"}})
+	id := campaignIDOf(t, created.path)
+	sup.post("/campaigns/"+id+"/open", nil).want(t, http.StatusOK, "/campaigns/"+id+"?opening=1", "Opening the campaign…")
+
+	// What River leaves of a worker lost on its last attempt an hour ago.
+	if _, ok, err := s.db.StartOpening(ctx, id); err != nil || !ok {
+		t.Fatalf("start: %v %v", ok, err)
+	}
+	pool := s.db.Pool()
+	if _, err := pool.Exec(ctx, `update campaign_openings set updated_at = now() - interval '1 hour' where campaign_id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `update river_job set state = 'discarded', attempt = max_attempts, attempted_at = now() - interval '1 hour',
+		finalized_at = now() where kind = 'campaign_open' and args->>'campaign_id' = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	sup.get("/campaigns/"+id).want(t, http.StatusOK, "", "Opening the campaign…", "every 2s")
+
+	if n, err := s.app.FailStoppedOpenings(ctx); err != nil || n != 1 {
+		t.Fatalf("the sweep marked %d openings (%v), want 1", n, err)
+	}
+	failed := sup.get("/campaigns/" + id)
+	failed.want(t, http.StatusOK, "", "The campaign is not open", `id="opening-error"`,
+		"the opening stopped without finishing and no worker will take it up again", `action="/campaigns/`+id+`/open"`)
+	failed.lacks(t, "every 2s")
+	sup.post("/language", url.Values{"language": {"fr"}, "next": {"/campaigns"}})
+	sup.get("/campaigns/"+id).want(t, http.StatusOK, "", "l’ouverture s’est arrêtée avant la fin et aucun processus ne la reprendra")
+	sup.post("/language", url.Values{"language": {"en"}, "next": {"/campaigns"}})
+
+	// The button asks again: the page follows a fresh opening.
+	sup.post("/campaigns/"+id+"/open", nil).want(t, http.StatusOK, "/campaigns/"+id+"?opening=1", "Waiting for a worker to start the opening.")
+}

@@ -122,7 +122,6 @@ func (ui *UI) Handler() http.Handler {
 	mux.HandleFunc("GET /reports/{id}", ui.signedIn(ui.reportJob))
 	mux.HandleFunc("GET /reports/{id}/download", ui.signedIn(ui.downloadReportJob))
 	mux.HandleFunc("GET /audit", ui.signedIn(ui.auditLog))
-	mux.HandleFunc("GET /audit/verify", ui.signedIn(ui.auditVerify))
 	mux.HandleFunc("POST /audit/verifications", ui.signedIn(ui.startAuditVerification))
 	mux.HandleFunc("GET /audit/verifications/{id}", ui.signedIn(ui.auditVerification))
 	mux.HandleFunc("GET /audit/export.csv", ui.signedIn(ui.auditExportCSV))
