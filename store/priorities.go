@@ -231,10 +231,12 @@ func (db *DB) refreshProviderPriorities(ctx context.Context, t *txn, providerID 
 	return db.refreshPrioritiesWhere(ctx, t, `select id::text from assessments where provider_id = $1::uuid`, providerID)
 }
 
-// refreshCampaignPriorities recomputes the ranking rows of every assessment
-// of a campaign (its due date decides which filings are overdue).
+// refreshCampaignPriorities recomputes the ranking rows a change of the
+// campaign's due date moves: those of its assessments still to be filed,
+// the only ones whose overdue state the due date enters.
 func (db *DB) refreshCampaignPriorities(ctx context.Context, t *txn, campaignID string) error {
-	return db.refreshPrioritiesWhere(ctx, t, `select id::text from assessments where campaign_id = $1::uuid`, campaignID)
+	return db.refreshPrioritiesWhere(ctx, t, `select id::text from assessments where campaign_id = $1::uuid
+		and status = any($2)`, campaignID, editableStatuses())
 }
 
 // refreshPrioritiesWhere recomputes the ranking rows of the assessments a
