@@ -84,8 +84,9 @@ type ProviderFilter struct {
 	Kind    domain.ProviderKind
 	Tier    int
 	Status  domain.ProviderStatus
-	Channel string // a channel the provider offers
-	Query   string // part of a name or licence number
+	Channel string   // a channel the provider offers
+	Query   string   // part of a name or licence number
+	IDs     []string // only these providers (ids that are not uuids match none)
 	Sort    ProviderSort
 }
 
@@ -157,9 +158,11 @@ func (db *DB) Providers(ctx context.Context, actor domain.Actor, f ProviderFilte
 		and (@status = '' or p.status = @status)
 		and (@channel = '' or @channel = any(p.channels))
 		and (@query = '' or strpos(lower(p.legal_name || ' ' || p.short_name || ' ' || p.licence_number), lower(@query)) > 0)
+		and (not @only or p.id = any(@ids::uuid[]))
 		order by `+key.sql+`lower(p.short_name), p.id limit @limit`,
 		pgx.NamedArgs{"after_key": afterKey, "after_name": afterName, "after_id": afterID, "scope": scope,
 			"kind": string(f.Kind), "tier": f.Tier, "status": string(f.Status), "channel": f.Channel, "query": f.Query,
+			"only": f.IDs != nil, "ids": validUUIDs(f.IDs),
 			"limit": limit + 1})
 	if err != nil {
 		return nil, "", translate(err, "list providers")

@@ -175,23 +175,6 @@ func (ui *UI) eventViewOf(e domain.Event, providers map[string]string, p printer
 	return v
 }
 
-// providerNames lists the providers the actor may read, for the filter and
-// to name each event's provider without a query per event.
-func (ui *UI) providerNames(r *http.Request, v *visit) ([]domain.Provider, map[string]string, error) {
-	if !ui.app.Offers(v.actor, "provider", "read") {
-		return nil, nil, nil
-	}
-	list, _, err := ui.app.Providers(r.Context(), v.actor, store.ProviderFilter{}, store.Page{Limit: store.MaxLimit})
-	if err != nil {
-		return nil, nil, err
-	}
-	names := make(map[string]string, len(list))
-	for _, pr := range list {
-		names[pr.ID] = pr.ShortName
-	}
-	return list, names, nil
-}
-
 // auditLog shows the audit trail, newest first, filtered and paged.
 func (ui *UI) auditLog(w http.ResponseWriter, r *http.Request, v *visit) {
 	ui.showAuditLog(w, r, v)
@@ -208,10 +191,15 @@ func (ui *UI) showAuditLog(w http.ResponseWriter, r *http.Request, v *visit) {
 		ui.fail(w, r, v, err)
 		return
 	}
-	providers, names, err := ui.providerNames(r, v)
-	if err != nil {
-		ui.fail(w, r, v, err)
-		return
+	readsProviders := ui.app.Offers(v.actor, "provider", "read")
+	var providers []domain.Provider
+	if readsProviders {
+		choice, err := ui.providerChoices(ctx, v, "", form.Provider)
+		if err != nil {
+			ui.fail(w, r, v, err)
+			return
+		}
+		providers = choice.Providers
 	}
 	d := auditLogData{Filter: form, CanVerify: ui.app.Offers(v.actor, "audit", "verify"),
 		CanExport: ui.app.Offers(v.actor, "audit", "export"),
@@ -239,6 +227,17 @@ func (ui *UI) showAuditLog(w http.ResponseWriter, r *http.Request, v *visit) {
 		case err != nil:
 			ui.fail(w, r, v, err)
 			return
+		}
+		names := map[string]string{}
+		if readsProviders {
+			ids := make([]string, len(win.Events))
+			for i, e := range win.Events {
+				ids[i] = e.ProviderID
+			}
+			if names, err = ui.providerNames(ctx, v, ids); err != nil {
+				ui.fail(w, r, v, err)
+				return
+			}
 		}
 		for _, e := range win.Events {
 			d.Events = append(d.Events, ui.eventViewOf(e, names, v.printer))

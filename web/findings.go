@@ -112,9 +112,11 @@ func (ui *UI) findings(w http.ResponseWriter, r *http.Request, v *visit) {
 func (ui *UI) findingsChoices(r *http.Request, v *visit, d *findingsData) error {
 	var err error
 	if !d.Provider {
-		if d.Filter.Providers, _, err = ui.app.Providers(r.Context(), v.actor, store.ProviderFilter{}, store.Page{Limit: store.MaxLimit}); err != nil {
+		choice, err := ui.providerChoices(r.Context(), v, "", d.Filter.ProviderID)
+		if err != nil {
 			return err
 		}
+		d.Filter.Providers = choice.Providers
 	}
 	if ui.app.Offers(v.actor, "campaign", "read") {
 		d.Filter.Campaigns, _, err = ui.app.Campaigns(r.Context(), v.actor, "", store.Page{Limit: 100})

@@ -108,13 +108,15 @@ func (ui *UI) showRequests(w http.ResponseWriter, r *http.Request, v *visit, pro
 	}
 	providers := map[string]string{}
 	if ui.app.OffersEveryProvider(v.actor, "provider", "read") {
-		all, _, err := ui.app.Providers(ctx, v.actor, store.ProviderFilter{}, store.Page{Limit: store.MaxLimit})
-		if err != nil {
+		var ids []string
+		for _, req := range list {
+			if c := req.Change; c.ProviderID != nil {
+				ids = append(ids, *c.ProviderID)
+			}
+		}
+		if providers, err = ui.providerNames(ctx, v, ids); err != nil {
 			ui.fail(w, r, v, err)
 			return
-		}
-		for _, p := range all {
-			providers[p.ID] = p.ShortName
 		}
 	}
 	d := requestsData{State: string(state)}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,6 +32,11 @@ type usersData struct {
 	Name      string
 	Role      string
 	Provider  string
+	// ProviderSearch narrows the provider selects to the providers it
+	// names; MoreProviders says more match than they offer.
+	ProviderSearch   string
+	MoreProviders    bool
+	ProviderSearchAt string // where the provider search goes
 	// MinPassword is the shortest password the domain accepts, for the hint.
 	MinPassword int
 }
@@ -78,30 +84,40 @@ func (ui *UI) showUsers(w http.ResponseWriter, r *http.Request, v *visit, d user
 		f.Status = ""
 	}
 	everyProvider := ui.app.OffersEveryProvider(v.actor, "provider", "read")
-	var providers []domain.Provider
+	var providers providerChoice
 	if everyProvider {
 		var err error
-		if providers, _, err = ui.app.Providers(ctx, v.actor, store.ProviderFilter{}, store.Page{Limit: store.MaxLimit}); err != nil {
+		if providers, err = ui.providerChoices(ctx, v, strings.TrimSpace(q.Get("pq")), f.ProviderID, d.Provider); err != nil {
 			ui.fail(w, r, v, err)
 			return
 		}
-	}
-	names := map[string]string{}
-	for _, p := range providers {
-		names[p.ID] = p.ShortName
-	}
-	if f.ProviderID != "" && names[f.ProviderID] == "" {
-		f.ProviderID = "" // a provider not to be picked filters nothing; the store scopes the list anyway
+		if f.ProviderID != "" && !slices.ContainsFunc(providers.Providers, func(p domain.Provider) bool { return p.ID == f.ProviderID }) {
+			f.ProviderID = "" // a provider not to be picked filters nothing; the store scopes the list anyway
+		}
+	} else {
+		f.ProviderID = ""
 	}
 	d.Filter = userFilterView{Role: string(f.Role), Status: string(f.Status), ProviderID: f.ProviderID, Query: f.Query,
-		Roles: roleChoices(v.printer, string(f.Role)), Providers: providers,
+		Roles: roleChoices(v.printer, string(f.Role)), Providers: providers.Providers,
 		Statuses: []choice{{Value: string(domain.UserActive), Label: v.T("Active")},
 			{Value: string(domain.UserDisabled), Label: v.T("Disabled")}},
 		Any: f != (store.UserFilter{})}
+	d.ProviderSearch, d.MoreProviders, d.ProviderSearchAt = providers.Search, providers.More, "/users#add-title"
 	list, next, err := ui.app.Users(ctx, v.actor, f, store.Page{Limit: usersPage, Cursor: q.Get("cursor")})
 	if err != nil {
 		ui.fail(w, r, v, err)
 		return
+	}
+	names := map[string]string{}
+	if everyProvider {
+		ids := make([]string, len(list))
+		for i, u := range list {
+			ids[i] = u.ProviderID
+		}
+		if names, err = ui.providerNames(ctx, v, ids); err != nil {
+			ui.fail(w, r, v, err)
+			return
+		}
 	}
 	for _, u := range list {
 		name := names[u.ProviderID]
@@ -113,7 +129,7 @@ func (ui *UI) showUsers(w http.ResponseWriter, r *http.Request, v *visit, d user
 	}
 	if next != "" {
 		keep := url.Values{}
-		for _, k := range []string{"role", "status", "provider", "q"} {
+		for _, k := range []string{"role", "status", "provider", "q", "pq"} {
 			if q.Get(k) != "" {
 				keep.Set(k, q.Get(k))
 			}
@@ -128,7 +144,7 @@ func (ui *UI) showUsers(w http.ResponseWriter, r *http.Request, v *visit, d user
 	d.CanAdd = !d.CanCreate && v.actor.ProviderID != "" && ui.app.Offers(v.actor, "user", "create")
 	if d.CanCreate {
 		d.Roles = roleChoices(v.printer, d.Role)
-		d.Providers = providers
+		d.Providers = providers.Providers
 	}
 	p := ui.newPage(r, v, "Users", d)
 	p.Problems = problems
@@ -210,6 +226,8 @@ type userPageData struct {
 	Providers                                                                                    []domain.Provider
 	Role, Provider                                                                               string // the change form's values
 	Version                                                                                      int
+	ProviderSearch, ProviderSearchAt                                                             string // see usersData
+	MoreProviders                                                                                bool
 }
 
 // user shows one user the visitor may read.
@@ -258,10 +276,13 @@ func (ui *UI) showUser(w http.ResponseWriter, r *http.Request, v *visit, u domai
 	if d.CanChange {
 		d.Roles = roleChoices(v.printer, d.Role)
 		var err error
-		if d.Providers, _, err = ui.app.Providers(ctx, v.actor, store.ProviderFilter{}, store.Page{Limit: store.MaxLimit}); err != nil {
+		choice, err := ui.providerChoices(ctx, v, strings.TrimSpace(r.URL.Query().Get("pq")), d.Provider)
+		if err != nil {
 			ui.fail(w, r, v, err)
 			return
 		}
+		d.Providers, d.ProviderSearch, d.MoreProviders = choice.Providers, choice.Search, choice.More
+		d.ProviderSearchAt = "/users/" + u.ID + "#change-title"
 	}
 	p := ui.newPage(r, v, "User", d)
 	p.Problems = problems
