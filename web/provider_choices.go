@@ -8,9 +8,10 @@ import (
 )
 
 // providerChoiceLimit is the most providers a provider select offers at
-// once. A sector can hold tens of thousands: past this many the page offers
-// a search, and the select then lists the providers it finds.
-const providerChoiceLimit = 200
+// once, one page of the register. A sector can hold tens of thousands: past
+// this many the users pages offer a search, and the select then lists the
+// providers it finds; the filters of other lists keep the chosen one.
+const providerChoiceLimit = store.MaxLimit
 
 // providerChoice is what a provider select offers: the providers whose name
 // or licence number contains search (every provider when it is empty), at
