@@ -2,8 +2,6 @@ package app_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -31,20 +29,7 @@ func TestAuditVerificationJob(t *testing.T) {
 	if _, err := s.app.AuditVerification(ctx, s.editorB, queued.ID); domain.ErrorCodeOf(err) != domain.EForbidden {
 		t.Fatalf("a provider editor reads a verification: %v", err)
 	}
-	jobs, err := s.app.NewJobs(slog.New(slog.NewTextHandler(io.Discard, nil)), app.JobOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, cancel := context.WithCancel(ctx)
-	if err := jobs.Start(runCtx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stop, done := context.WithTimeout(context.Background(), 10*time.Second)
-		defer done()
-		jobs.Stop(stop)
-		cancel()
-	})
+	runJobs(t, s.app, app.JobOptions{})
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		v, err := s.app.AuditVerification(ctx, s.auditor, queued.ID)

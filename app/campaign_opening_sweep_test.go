@@ -2,8 +2,6 @@ package app_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -64,21 +62,8 @@ func TestHousekeepingFailsOpeningsWhoseJobStopped(t *testing.T) {
 		scheduled_at = now() + interval '1 hour'`)
 	job(running, `state = 'running', attempt = 1, attempted_at = now(), attempted_by = array['another-instance']`)
 
-	jobs, err := s.app.NewJobs(slog.New(slog.NewTextHandler(io.Discard, nil)), app.JobOptions{
+	runJobs(t, s.app, app.JobOptions{
 		PurgeEach: time.Hour, SweepEach: time.Hour, Timeout: time.Minute, RescueAfter: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, cancel := context.WithCancel(ctx)
-	if err := jobs.Start(runCtx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stop, done := context.WithTimeout(context.Background(), 10*time.Second)
-		defer done()
-		jobs.Stop(stop)
-		cancel()
-	})
 
 	// Housekeeping runs once when the client starts leading.
 	deadline := time.Now().Add(60 * time.Second)

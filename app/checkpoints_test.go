@@ -128,25 +128,10 @@ func TestWriteCheckpointOnlyWhenTheHeadMoved(t *testing.T) {
 // stays put.
 func TestCheckpointJobOnTwoServers(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	db, _, a, dir, key := checkpointSetup(t)
 	recordEvents(t, db, 2)
 	for range 2 {
-		jobs, err := a.NewJobs(slog.New(slog.NewTextHandler(io.Discard, nil)), app.JobOptions{
-			CheckpointKey: key, CheckpointEvery: time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		runCtx, cancel := context.WithCancel(ctx)
-		if err := jobs.Start(runCtx); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			stop, done := context.WithTimeout(context.Background(), 10*time.Second)
-			defer done()
-			jobs.Stop(stop)
-			cancel()
-		})
+		runJobs(t, a, app.JobOptions{CheckpointKey: key, CheckpointEvery: time.Second})
 	}
 	waitFor := func(seq int64) {
 		t.Helper()

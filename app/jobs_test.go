@@ -56,21 +56,8 @@ func TestLostReportJobs(t *testing.T) {
 	mark(crashed.ID, "1")
 	mark(last.ID, "max_attempts")
 
-	jobs, err := s.app.NewJobs(slog.New(slog.NewTextHandler(io.Discard, nil)), app.JobOptions{
+	runJobs(t, s.app, app.JobOptions{
 		KeepFor: time.Hour, Timeout: time.Second, RescueAfter: 2 * time.Second, SweepEach: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, cancel := context.WithCancel(ctx)
-	if err := jobs.Start(runCtx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stop, done := context.WithTimeout(context.Background(), 10*time.Second)
-		defer done()
-		jobs.Stop(stop)
-		cancel()
-	})
 
 	// River's rescuer looks every 30 seconds, first when this client leads.
 	deadline := time.Now().Add(75 * time.Second)
@@ -138,21 +125,8 @@ func TestReportJobFailingItsLastAttempt(t *testing.T) {
 	if _, err := s.db.Pool().Exec(ctx, `update river_job set max_attempts = 1 where args->>'job_id' = $1`, job.ID); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := s.app.NewJobs(slog.New(slog.NewTextHandler(io.Discard, nil)), app.JobOptions{
+	runJobs(t, s.app, app.JobOptions{
 		KeepFor: time.Hour, Timeout: time.Nanosecond, RescueAfter: time.Hour, SweepEach: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, cancel := context.WithCancel(ctx)
-	if err := jobs.Start(runCtx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stop, done := context.WithTimeout(context.Background(), 10*time.Second)
-		defer done()
-		jobs.Stop(stop)
-		cancel()
-	})
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		j, err := s.app.ReportJob(ctx, s.auditor, job.ID)
@@ -170,4 +144,24 @@ func TestReportJobFailingItsLastAttempt(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// runJobs starts the application's job client with opts, its log thrown
+// away, and stops it when the test ends.
+func runJobs(t *testing.T, a *app.App, opts app.JobOptions) {
+	t.Helper()
+	jobs, err := a.NewJobs(slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	if err := jobs.Start(runCtx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stop, done := context.WithTimeout(context.Background(), 10*time.Second)
+		defer done()
+		jobs.Stop(stop)
+		cancel()
+	})
 }
