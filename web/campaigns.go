@@ -404,6 +404,12 @@ func (ui *UI) showCampaign(w http.ResponseWriter, r *http.Request, v *visit, id 
 			ui.fail(w, r, v, err)
 			return
 		}
+		if o.Campaign.Status != domain.CampaignDraft {
+			// The opening finished between the two reads: show the campaign
+			// as it is now, not a draft with nothing going on.
+			http.Redirect(w, r, "/campaigns/"+url.PathEscape(id)+"?done=opened", http.StatusSeeOther)
+			return
+		}
 		if o.Active() || o.Failed() {
 			d.Opening = &o
 		}
