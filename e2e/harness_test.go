@@ -58,6 +58,7 @@ func TestBrowser(t *testing.T) {
 		// The administrator's screens.
 		{"AdministratorJourney", testAdministratorJourney},
 		{"SecondAdminApprovesASupervisor", testSecondAdminApprovesASupervisor},
+		{"ProviderSearch", testProviderSearch},
 		// The auditor's screens.
 		{"AuditorJourney", testAuditorJourney},
 	}
