@@ -286,10 +286,7 @@ func (db *DB) SaveResponses(ctx context.Context, actor domain.Actor, assessmentI
 		if err != nil {
 			return fmt.Errorf("compute scores: %w", err)
 		}
-		if t.last == nil {
-			t.last = &pgx.Batch{}
-		}
-		if err := queueScoreChanges(t.last, stored, all); err != nil {
+		if err := queueScoreChanges(t.lastBatch(), stored, all); err != nil {
 			return err
 		}
 		t.atEnd(`select `+responseColumns+` from responses r

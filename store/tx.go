@@ -25,10 +25,15 @@ type txn struct {
 // statement the work ran itself; its result is read through the returned
 // query's callbacks, which have run when write commits.
 func (t *txn) atEnd(sql string, args ...any) *pgx.QueuedQuery {
+	return t.lastBatch().Queue(sql, args...)
+}
+
+// lastBatch is the batch atEnd queues on, for code that queues many.
+func (t *txn) lastBatch() *pgx.Batch {
 	if t.last == nil {
 		t.last = &pgx.Batch{}
 	}
-	return t.last.Queue(sql, args...)
+	return t.last
 }
 
 // audit queues an event for the transaction.
