@@ -15,12 +15,26 @@ type Framework struct {
 	Title        string        `json:"title"`
 	Source       string        `json:"source,omitempty"`
 	Notes        string        `json:"notes,omitempty"`
+	Licence      string        `json:"licence,omitempty"`
 	Dimensions   []Dimension   `json:"dimensions,omitempty"`
 	Stages       []Stage       `json:"stages,omitempty"`
 	Implementers []Implementer `json:"implementers,omitempty"`
 	AuditGroups  []AuditGroup  `json:"audit_groups,omitempty"`
 	Threats      []Threat      `json:"threats,omitempty"`
 	Controls     []Control     `json:"controls,omitempty"`
+	Levels       []Level       `json:"levels,omitempty"`
+}
+
+// HasThreats reports whether the framework rates risk: a catalog without
+// threats (a checklist such as an app baseline) is scored for compliance only.
+func (f *Framework) HasThreats() bool { return len(f.Threats) > 0 }
+
+// Level is a depth of assessment a framework offers, such as a testing
+// profile; each control lists the levels it belongs to.
+type Level struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
 }
 
 // Dimension is an ITU-T X.805 security dimension.
@@ -74,16 +88,21 @@ type Control struct {
 	Description   string   `json:"description"`
 	Dimensions    []string `json:"dimensions,omitempty"`
 	Implementers  []string `json:"implementers,omitempty"`
-	PrimaryThreat string   `json:"primary_threat"`
+	PrimaryThreat string   `json:"primary_threat,omitempty"`
 	OtherThreats  []string `json:"other_threats,omitempty"`
 	Channels      []string `json:"channels,omitempty"`
 	AuditGroup    string   `json:"audit_group"`
 	Question      string   `json:"question"`
 	Evidence      string   `json:"evidence"`
+	Levels        []string `json:"levels,omitempty"`
 }
 
-// Threats returns every threat the control mitigates, the primary one first.
+// Threats returns every threat the control mitigates, the primary one first:
+// none in a framework without threats.
 func (c Control) Threats() []string {
+	if c.PrimaryThreat == "" {
+		return nil
+	}
 	return append([]string{c.PrimaryThreat}, c.OtherThreats...)
 }
 

@@ -10,15 +10,18 @@ type file struct {
 	Title        string       `yaml:"title"`
 	Source       string       `yaml:"source"`
 	Notes        string       `yaml:"notes"`
+	Licence      string       `yaml:"licence"`
 	Dimensions   []entry      `yaml:"dimensions"`
 	Stages       []entry      `yaml:"stages"`
 	Implementers []entry      `yaml:"implementers"`
 	AuditGroups  []entry      `yaml:"audit_groups"`
 	Threats      []threatRow  `yaml:"threats"`
+	Levels       []entry      `yaml:"levels"`
 	Controls     []controlRow `yaml:"controls"`
 }
 
-// entry is the shape shared by dimensions, stages, implementers and audit groups.
+// entry is the shape shared by dimensions, stages, implementers, audit groups
+// and levels.
 type entry struct {
 	ID          string `yaml:"id"`
 	Name        string `yaml:"name"`
@@ -51,4 +54,5 @@ type controlRow struct {
 	AuditGroup    string   `yaml:"audit_group"`
 	Question      string   `yaml:"question"`
 	Evidence      string   `yaml:"evidence"`
+	Levels        []string `yaml:"levels"`
 }

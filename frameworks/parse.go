@@ -85,6 +85,7 @@ var (
 	slugPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
 	itemPattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 	sectionPattern = regexp.MustCompile(`^([0-9]+)\.[0-9]+[a-z]?$`)
+	freeSection    = regexp.MustCompile(`^[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*$`)
 	linePattern    = regexp.MustCompile(`^(?:yaml: )?line ([0-9]+): (.*)$`)
 	unknownField   = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
 )
@@ -190,16 +191,19 @@ func (c *checker) check(f *file) {
 		c.add([]any{"version"}, "version %q may hold only letters, digits, '_', '-' and '.'", f.Version)
 	}
 
-	dims := c.entries("dimensions", f.Dimensions)
-	stages := c.entries("stages", f.Stages)
-	impls := c.entries("implementers", f.Implementers)
-	groups := c.entries("audit_groups", f.AuditGroups)
+	// A framework with threats rates risk along X.1150's lines: every
+	// control mitigates a threat and carries its section number, and the
+	// dimensions and stages are needed. One without threats is a checklist
+	// scored for compliance only, its sections free-form ids.
+	rated := len(f.Threats) > 0
+	dims := c.entries("dimensions", f.Dimensions, rated)
+	stages := c.entries("stages", f.Stages, rated)
+	impls := c.entries("implementers", f.Implementers, true)
+	groups := c.entries("audit_groups", f.AuditGroups, true)
+	levels := c.levels(f.Levels)
 
 	threats := map[string]int{} // id → number
 	numbers := map[int]string{}
-	if len(f.Threats) == 0 {
-		c.add([]any{"threats"}, "a framework needs at least one threat")
-	}
 	for i, t := range f.Threats {
 		p := []any{"threats", i}
 		if c.itemID(at(p, "id"), t.ID, "threat") {
@@ -239,23 +243,34 @@ func (c *checker) check(f *file) {
 			}
 			controls[ctl.ID] = true
 		}
-		m := sectionPattern.FindStringSubmatch(ctl.Section)
+		var m []string // the threat number a rated framework's section starts with
 		switch {
-		case m == nil:
-			c.add(at(p, "section"), "control %s: section %q must look like 1.2 or 8.9a", ctl.ID, ctl.Section)
-		case sections[ctl.Section] != "":
-			c.add(at(p, "section"), "control %s: section %s is already used by %s", ctl.ID, ctl.Section, sections[ctl.Section])
-		default:
-			sections[ctl.Section] = ctl.ID
+		case rated:
+			if m = sectionPattern.FindStringSubmatch(ctl.Section); m == nil {
+				c.add(at(p, "section"), "control %s: section %q must look like 1.2 or 8.9a", ctl.ID, ctl.Section)
+			}
+		case !freeSection.MatchString(ctl.Section):
+			c.add(at(p, "section"), "control %s: section %q must be letters or digits, parts joined by '.' or '-'", ctl.ID, ctl.Section)
+		}
+		if ctl.Section != "" {
+			if other := sections[ctl.Section]; other != "" {
+				c.add(at(p, "section"), "control %s: section %s is already used by %s", ctl.ID, ctl.Section, other)
+			} else {
+				sections[ctl.Section] = ctl.ID
+			}
 		}
 		c.required(at(p, "title"), ctl.Title)
 		c.required(at(p, "description"), ctl.Description)
 		c.required(at(p, "question"), ctl.Question)
 		c.required(at(p, "evidence"), ctl.Evidence)
-		c.refs(at(p, "dimensions"), ctl.Dimensions, dims, "dimension", true)
+		c.refs(at(p, "dimensions"), ctl.Dimensions, dims, "dimension", rated)
 		c.refs(at(p, "implementers"), ctl.Implementers, impls, "implementer", true)
+		c.refs(at(p, "levels"), ctl.Levels, levels, "level", len(levels) > 0)
 
 		switch number, ok := threats[ctl.Threat]; {
+		case !rated && ctl.Threat != "":
+			c.add(at(p, "threat"), "control %s: the framework defines no threats, so its controls name none", ctl.ID)
+		case !rated:
 		case ctl.Threat == "":
 			c.add(at(p, "threat"), "control %s: the primary threat is missing", ctl.ID)
 		case !ok:
@@ -299,10 +314,11 @@ func (c *checker) check(f *file) {
 	}
 }
 
-// entries checks a list of id/name/description entries and returns its ids.
-func (c *checker) entries(key string, list []entry) map[string]bool {
+// entries checks a list of id/name/description entries and returns its ids;
+// an empty list is a problem when the list is required.
+func (c *checker) entries(key string, list []entry, required bool) map[string]bool {
 	ids := map[string]bool{}
-	if len(list) == 0 {
+	if required && len(list) == 0 {
 		c.add([]any{key}, "%s must list at least one entry", key)
 	}
 	for i, e := range list {
@@ -311,6 +327,22 @@ func (c *checker) entries(key string, list []entry) map[string]bool {
 			c.add(at(p, "id"), "id %q must be lower-case letters, digits, '_', '-' or '.'", e.ID)
 		} else if ids[e.ID] {
 			c.add(at(p, "id"), "%s is defined twice", e.ID)
+		}
+		ids[e.ID] = true
+		c.required(at(p, "name"), e.Name)
+		c.required(at(p, "description"), e.Description)
+	}
+	return ids
+}
+
+// levels checks the optional levels: ids as control ids are written (a
+// testing profile such as L1 keeps its case), names and descriptions given.
+func (c *checker) levels(list []entry) map[string]bool {
+	ids := map[string]bool{}
+	for i, e := range list {
+		p := []any{"levels", i}
+		if c.itemID(at(p, "id"), e.ID, "level") && ids[e.ID] {
+			c.add(at(p, "id"), "level %s is defined twice", e.ID)
 		}
 		ids[e.ID] = true
 		c.required(at(p, "name"), e.Name)
@@ -359,6 +391,10 @@ func convert(f *file) *domain.Framework {
 	out := &domain.Framework{
 		ID: f.ID, Version: f.Version, Title: f.Title,
 		Source: strings.TrimSpace(f.Source), Notes: strings.TrimSpace(f.Notes),
+		Licence: strings.TrimSpace(f.Licence),
+	}
+	for _, e := range f.Levels {
+		out.Levels = append(out.Levels, domain.Level(trimEntry(e)))
 	}
 	for _, e := range f.Dimensions {
 		out.Dimensions = append(out.Dimensions, domain.Dimension(trimEntry(e)))
@@ -388,7 +424,7 @@ func convert(f *file) *domain.Framework {
 			Dimensions:  c.Dimensions, Implementers: c.Implementers,
 			PrimaryThreat: c.Threat, OtherThreats: c.AlsoMitigates, Channels: c.Channels,
 			AuditGroup: c.AuditGroup, Question: strings.TrimSpace(c.Question),
-			Evidence: strings.TrimSpace(c.Evidence),
+			Evidence: strings.TrimSpace(c.Evidence), Levels: c.Levels,
 		})
 	}
 	return out

@@ -19,6 +19,7 @@ type FrameworkVersion struct {
 	Title        string
 	Source       string
 	Notes        string
+	Licence      string
 	Digest       string
 	PublishedAt  time.Time
 	Dimensions   int
@@ -27,6 +28,7 @@ type FrameworkVersion struct {
 	Controls     int
 	Implementers []domain.Implementer
 	AuditGroups  []domain.AuditGroup
+	Levels       []domain.Level
 }
 
 // PublishOutcome says what PublishFramework did.
@@ -83,9 +85,9 @@ func (db *DB) PublishFramework(ctx context.Context, actor domain.Actor, f *domai
 func insertFramework(ctx context.Context, tx *txn, f *domain.Framework, digest string) error {
 	var key int64
 	err := tx.QueryRow(ctx,
-		`insert into frameworks (id, version, title, source, notes, content_sha256)
-		 values ($1, $2, $3, $4, $5, $6) returning pk`,
-		f.ID, f.Version, f.Title, f.Source, f.Notes, digest).Scan(&key)
+		`insert into frameworks (id, version, title, source, notes, licence, content_sha256)
+		 values ($1, $2, $3, $4, $5, $6, $7) returning pk`,
+		f.ID, f.Version, f.Title, f.Source, f.Notes, f.Licence, digest).Scan(&key)
 	if err != nil {
 		return err
 	}
@@ -97,7 +99,7 @@ func insertFramework(ctx context.Context, tx *txn, f *domain.Framework, digest s
 		}
 		return copyRows(ctx, tx, table, []string{"framework", "id", "ordinal", "name", "description"}, rows)
 	}
-	var dims, stages, impls, groups []entry
+	var dims, stages, impls, groups, levels []entry
 	for _, d := range f.Dimensions {
 		dims = append(dims, entry{d.ID, d.Name, d.Description})
 	}
@@ -110,7 +112,11 @@ func insertFramework(ctx context.Context, tx *txn, f *domain.Framework, digest s
 	for _, g := range f.AuditGroups {
 		groups = append(groups, entry{g.ID, g.Name, g.Description})
 	}
-	for table, list := range map[string][]entry{"dimensions": dims, "stages": stages, "implementers": impls, "audit_groups": groups} {
+	for _, l := range f.Levels {
+		levels = append(levels, entry{l.ID, l.Name, l.Description})
+	}
+	for table, list := range map[string][]entry{"dimensions": dims, "stages": stages, "implementers": impls,
+		"audit_groups": groups, "levels": levels} {
 		if err := entries(table, list); err != nil {
 			return err
 		}
@@ -133,8 +139,12 @@ func insertFramework(ctx context.Context, tx *txn, f *domain.Framework, digest s
 		if channels == nil {
 			channels = []string{}
 		}
+		levels := c.Levels
+		if levels == nil {
+			levels = []string{}
+		}
 		controls = append(controls, []any{key, c.ID, i, c.Section, c.Title, c.Description,
-			c.AuditGroup, c.Question, c.Evidence, channels})
+			c.AuditGroup, c.Question, c.Evidence, channels, levels})
 		for j, d := range c.Dimensions {
 			controlDims = append(controlDims, []any{key, c.ID, d, j})
 		}
@@ -156,7 +166,7 @@ func insertFramework(ctx context.Context, tx *txn, f *domain.Framework, digest s
 		{"threat_stages", []string{"framework", "threat_id", "stage_id", "ordinal"}, threatStages},
 		{"threat_dimensions", []string{"framework", "threat_id", "dimension_id", "ordinal"}, threatDims},
 		{"controls", []string{"framework", "id", "ordinal", "section", "title", "description",
-			"audit_group", "question", "evidence", "channels"}, controls},
+			"audit_group", "question", "evidence", "channels", "levels"}, controls},
 		{"control_dimensions", []string{"framework", "control_id", "dimension_id", "ordinal"}, controlDims},
 		{"control_implementers", []string{"framework", "control_id", "implementer_id", "ordinal"}, controlImpls},
 		{"control_threats", []string{"framework", "control_id", "threat_id", "is_primary", "ordinal"}, controlThreats},
@@ -180,7 +190,7 @@ func copyRows(ctx context.Context, tx *txn, table string, columns []string, rows
 	return nil
 }
 
-const frameworkColumns = `f.pk, f.id, f.version, f.title, f.source, f.notes, f.content_sha256, f.published_at,
+const frameworkColumns = `f.pk, f.id, f.version, f.title, f.source, f.notes, f.licence, f.content_sha256, f.published_at,
 	(select count(*) from dimensions x where x.framework = f.pk),
 	(select count(*) from stages x where x.framework = f.pk),
 	(select count(*) from threats x where x.framework = f.pk),
@@ -188,7 +198,7 @@ const frameworkColumns = `f.pk, f.id, f.version, f.title, f.source, f.notes, f.c
 
 func scanFramework(row pgx.CollectableRow) (FrameworkVersion, error) {
 	var v FrameworkVersion
-	err := row.Scan(&v.key, &v.ID, &v.Version, &v.Title, &v.Source, &v.Notes, &v.Digest, &v.PublishedAt,
+	err := row.Scan(&v.key, &v.ID, &v.Version, &v.Title, &v.Source, &v.Notes, &v.Licence, &v.Digest, &v.PublishedAt,
 		&v.Dimensions, &v.Stages, &v.Threats, &v.Controls)
 	return v, err
 }
@@ -227,8 +237,8 @@ func (r FrameworkRef) String() string {
 	return r.ID + " version " + r.Version
 }
 
-// Framework returns one framework version with its implementers and audit
-// groups. ENotFound when no such version is published.
+// Framework returns one framework version with its implementers, audit
+// groups and levels. ENotFound when no such version is published.
 func (db *DB) Framework(ctx context.Context, ref FrameworkRef) (FrameworkVersion, error) {
 	rows, err := db.pool.Query(ctx, `select `+frameworkColumns+` from frameworks f
 		where f.id = $1 and ($2 = '' or f.version = $2) order by f.pk desc limit 1`, ref.ID, ref.Version)
@@ -251,6 +261,11 @@ func (db *DB) Framework(ctx context.Context, ref FrameworkRef) (FrameworkVersion
 	batch.Queue(`select id, name, description from audit_groups where framework = $1 order by ordinal`, v.key).
 		Query(func(rows pgx.Rows) error {
 			v.AuditGroups, err = pgx.CollectRows(rows, pgx.RowToStructByPos[domain.AuditGroup])
+			return err
+		})
+	batch.Queue(`select id, name, description from levels where framework = $1 order by ordinal`, v.key).
+		Query(func(rows pgx.Rows) error {
+			v.Levels, err = pgx.CollectRows(rows, pgx.RowToStructByPos[domain.Level])
 			return err
 		})
 	if err := db.pool.SendBatch(ctx, batch).Close(); err != nil {
@@ -436,7 +451,7 @@ type ControlDetail struct {
 	Threats []ControlThreat
 }
 
-const controlColumns = `c.ordinal, c.id, c.section, c.title, c.description, c.audit_group, c.question, c.evidence, c.channels,
+const controlColumns = `c.ordinal, c.id, c.section, c.title, c.description, c.audit_group, c.question, c.evidence, c.channels, c.levels,
 	array(select dimension_id from control_dimensions d where d.framework = c.framework and d.control_id = c.id order by d.ordinal),
 	array(select implementer_id from control_implementers m where m.framework = c.framework and m.control_id = c.id order by m.ordinal),
 	array(select jsonb_build_object('id', t.id, 'name', t.name, 'primary', ct.is_primary)
@@ -456,7 +471,7 @@ func scanControl(row pgx.CollectableRow) (controlRow, error) {
 		Primary bool   `json:"primary"`
 	}
 	err := row.Scan(&c.ordinal, &c.ID, &c.Section, &c.Title, &c.Description, &c.AuditGroup, &c.Question, &c.Evidence,
-		&c.Channels, &c.Dimensions, &c.Implementers, &threats)
+		&c.Channels, &c.Levels, &c.Dimensions, &c.Implementers, &threats)
 	for _, t := range threats {
 		c.Threats = append(c.Threats, ControlThreat(t))
 		if t.Primary {

@@ -37,11 +37,11 @@ func (db *DB) framework(ctx context.Context, q querier, key int64) (*cachedFrame
 
 func readFramework(ctx context.Context, q querier, key int64) (*cachedFramework, error) {
 	f := &domain.Framework{}
-	rows, err := q.Query(ctx, `select id, version, title, source, notes from frameworks where pk = $1`, key)
+	rows, err := q.Query(ctx, `select id, version, title, source, notes, licence from frameworks where pk = $1`, key)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := pgx.ForEachRow(rows, []any{&f.ID, &f.Version, &f.Title, &f.Source, &f.Notes}, func() error { return nil }); err != nil {
+	if _, err := pgx.ForEachRow(rows, []any{&f.ID, &f.Version, &f.Title, &f.Source, &f.Notes, &f.Licence}, func() error { return nil }); err != nil {
 		return nil, err
 	}
 	entries := func(table string) ([]entryRow, error) {
@@ -69,6 +69,9 @@ func readFramework(ctx context.Context, q querier, key int64) (*cachedFramework,
 		}},
 		{"audit_groups", func(e entryRow) {
 			f.AuditGroups = append(f.AuditGroups, domain.AuditGroup{ID: e.id, Name: e.name, Description: e.description})
+		}},
+		{"levels", func(e entryRow) {
+			f.Levels = append(f.Levels, domain.Level{ID: e.id, Name: e.name, Description: e.description})
 		}},
 	} {
 		list, err := entries(t.table)
