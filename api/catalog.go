@@ -32,6 +32,8 @@ type Framework struct {
 	Counts       frameworkCounts      `json:"counts"`
 	Implementers []domain.Implementer `json:"implementers,omitempty" doc:"Parties that carry out controls (single framework only)."`
 	AuditGroups  []domain.AuditGroup  `json:"audit_groups,omitempty" doc:"Groups under which auditors examine controls (single framework only)."`
+	Levels       []domain.Level       `json:"levels,omitempty" doc:"Levels of assessment the framework offers, such as testing profiles (single framework only)."`
+	Licence      string               `json:"licence,omitempty" doc:"The licence and attribution of an imported standard."`
 }
 
 func frameworkOf(v store.FrameworkVersion) Framework {
@@ -39,7 +41,7 @@ func frameworkOf(v store.FrameworkVersion) Framework {
 		ID: v.ID, Version: v.Version, Title: v.Title, Source: v.Source, Notes: v.Notes, SHA256: v.Digest,
 		PublishedAt:  v.PublishedAt.UTC(),
 		Counts:       frameworkCounts{Dimensions: v.Dimensions, Stages: v.Stages, Threats: v.Threats, Controls: v.Controls},
-		Implementers: v.Implementers, AuditGroups: v.AuditGroups,
+		Implementers: v.Implementers, AuditGroups: v.AuditGroups, Levels: v.Levels, Licence: v.Licence,
 	}
 }
 
@@ -92,13 +94,14 @@ type Control struct {
 	AuditGroup   string             `json:"audit_group"`
 	Question     string             `json:"question" doc:"The audit question a supervisor asks."`
 	Evidence     string             `json:"evidence" doc:"The evidence a supervisor should expect."`
-	Threats      []ControlThreatRef `json:"threats" doc:"Threats the control mitigates, the primary one first."`
+	Threats      []ControlThreatRef `json:"threats" doc:"Threats the control mitigates, the primary one first; none in a framework without threats."`
+	Levels       []string           `json:"levels" doc:"Levels of assessment the control belongs to, when the framework has levels."`
 }
 
 func controlOf(c store.ControlDetail) Control {
 	out := Control{ID: c.ID, Section: c.Section, Title: c.Title, Description: c.Description,
 		Dimensions: nonNil(c.Dimensions), Implementers: nonNil(c.Implementers), Channels: nonNil(c.Channels),
-		AuditGroup: c.AuditGroup, Question: c.Question, Evidence: c.Evidence,
+		AuditGroup: c.AuditGroup, Question: c.Question, Evidence: c.Evidence, Levels: nonNil(c.Levels),
 		Threats: make([]ControlThreatRef, len(c.Threats))}
 	for i, t := range c.Threats {
 		out.Threats[i] = ControlThreatRef(t)
@@ -157,6 +160,8 @@ type listControlsInput struct {
 	Stage       string `query:"stage" maxLength:"100" doc:"Only controls whose primary threat targets this stage id."`
 	Threat      string `query:"threat" maxLength:"100" doc:"Only controls mitigating this threat id, primarily or not."`
 	Implementer string `query:"implementer" maxLength:"100" doc:"Only controls this implementer id carries out."`
+	Group       string `query:"group" maxLength:"100" doc:"Only controls of this audit group id."`
+	Level       string `query:"level" maxLength:"100" doc:"Only controls of this level id (such as a testing profile)."`
 	Q           string `query:"q" maxLength:"200" doc:"Words to search in the control's id, section, title, description, question and evidence."`
 }
 
@@ -248,10 +253,10 @@ func (a *API) registerCatalog() {
 		OperationID: "list-controls", Method: http.MethodGet, Path: "/api/v1/frameworks/{fw}/controls", Tags: tags,
 		Summary: "List controls",
 		Description: "The framework's controls in catalog order, optionally narrowed by dimension, stage, threat, " +
-			"implementer and text. A filter naming something the framework does not define is a 422.",
+			"implementer, audit group, level and text. A filter naming something the framework does not define is a 422.",
 	}, func(ctx context.Context, in *listControlsInput) (*ListOutput[Control], error) {
 		filter := store.ControlFilter{Dimension: in.Dimension, Stage: in.Stage, Threat: in.Threat,
-			Implementer: in.Implementer, Query: in.Q}
+			Implementer: in.Implementer, AuditGroup: in.Group, Level: in.Level, Query: in.Q}
 		list, next, err := a.app.Controls(ctx, actorFrom(ctx), in.ref(), filter, in.page())
 		if err != nil {
 			return nil, err

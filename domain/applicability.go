@@ -21,8 +21,11 @@ import "slices"
 //     when it is a mobile money operator or uses USSD, SMS or SIM toolkit.
 //     A threat concerns the provider when it targets a stage it operates.
 //  3. A control is assessed for the provider when
-//     - it is not implemented only by end users or device makers,
-//     - its primary threat concerns the provider,
+//     - it is not implemented only by end users, device makers or
+//     regulators (a regulator's part of a recommendation is guidance for
+//     the supervisor, not a question to providers),
+//     - its primary threat concerns the provider (a framework without
+//     threats, a checklist, has none to test),
 //     - when the control names channels, the provider offers one of them, and
 //     - the provider plays one of its implementer roles, or the control names
 //     channels the provider offers (so a USSD control implemented by the MNO
@@ -39,6 +42,7 @@ const (
 	ImplSupplier     = "supplier"
 	ImplUser         = "user"
 	ImplDeviceMaker  = "device_maker"
+	ImplRegulator    = "regulator"
 )
 
 // Stage ids of the catalog that the rule refers to.
@@ -114,10 +118,10 @@ func (p Profile) ThreatApplies(t Threat) bool {
 }
 
 // Assessed reports whether a control is ever assessed: controls carried out
-// only by end users or device makers are not.
+// only by end users, device makers or regulators are not.
 func Assessed(c Control) bool {
 	for _, m := range c.Implementers {
-		if m != ImplUser && m != ImplDeviceMaker {
+		if m != ImplUser && m != ImplDeviceMaker && m != ImplRegulator {
 			return true
 		}
 	}
@@ -125,9 +129,9 @@ func Assessed(c Control) bool {
 }
 
 // ControlApplies reports whether the provider must answer control c, whose
-// primary threat is t.
+// primary threat is t (none when the framework has no threats).
 func (p Profile) ControlApplies(c Control, t Threat) bool {
-	if !Assessed(c) || !p.ThreatApplies(t) {
+	if !Assessed(c) || (c.PrimaryThreat != "" && !p.ThreatApplies(t)) {
 		return false
 	}
 	if len(c.Channels) > 0 {

@@ -435,6 +435,8 @@ type ControlFilter struct {
 	Stage       string // controls whose primary threat targets this stage
 	Threat      string // controls that mitigate this threat, primarily or not
 	Implementer string // controls this party implements
+	AuditGroup  string // controls of this audit group
+	Level       string // controls of this level of assessment
 	Query       string // words searched in id, section, title, description, question and evidence
 }
 
@@ -484,8 +486,8 @@ func scanControl(row pgx.CollectableRow) (controlRow, error) {
 }
 
 // Controls lists a framework's controls in catalog order, narrowed by filter.
-// A filter naming a dimension, stage, threat or implementer the framework does
-// not define is EInvalid, so a typo never reads as "no controls".
+// A filter naming a dimension, stage, threat, implementer, audit group or
+// level the framework does not define is EInvalid, so a typo never reads as "no controls".
 func (db *DB) Controls(ctx context.Context, ref FrameworkRef, filter ControlFilter, page Page) ([]ControlDetail, string, error) {
 	key, err := db.frameworkKey(ctx, ref)
 	if err != nil {
@@ -511,9 +513,11 @@ func (db *DB) Controls(ctx context.Context, ref FrameworkRef, filter ControlFilt
 		and ($6 = '' or exists (select 1 from control_implementers m
 			where m.framework = c.framework and m.control_id = c.id and m.implementer_id = $6))
 		and ($7 = '' or c.search @@ websearch_to_tsquery('english', $7) or lower(c.id) = lower($7))
-		order by c.ordinal limit $8`,
+		and ($8 = '' or c.audit_group = $8)
+		and ($9 = '' or $9 = any(c.levels))
+		order by c.ordinal limit $10`,
 		key, after, filter.Dimension, filter.Stage, filter.Threat, filter.Implementer,
-		strings.TrimSpace(filter.Query), limit+1)
+		strings.TrimSpace(filter.Query), filter.AuditGroup, filter.Level, limit+1)
 	if err != nil {
 		return nil, "", translate(err, "list controls")
 	}
@@ -530,13 +534,16 @@ func (db *DB) Controls(ctx context.Context, ref FrameworkRef, filter ControlFilt
 }
 
 func (db *DB) checkControlFilter(ctx context.Context, key int64, f ControlFilter) error {
-	var dimOK, stageOK, threatOK, implOK bool
+	var dimOK, stageOK, threatOK, implOK, groupOK, levelOK bool
 	err := db.pool.QueryRow(ctx, `select
 		$2 = '' or exists (select 1 from dimensions where framework = $1 and id = $2),
 		$3 = '' or exists (select 1 from stages where framework = $1 and id = $3),
 		$4 = '' or exists (select 1 from threats where framework = $1 and id = $4),
-		$5 = '' or exists (select 1 from implementers where framework = $1 and id = $5)`,
-		key, f.Dimension, f.Stage, f.Threat, f.Implementer).Scan(&dimOK, &stageOK, &threatOK, &implOK)
+		$5 = '' or exists (select 1 from implementers where framework = $1 and id = $5),
+		$6 = '' or exists (select 1 from audit_groups where framework = $1 and id = $6),
+		$7 = '' or exists (select 1 from levels where framework = $1 and id = $7)`,
+		key, f.Dimension, f.Stage, f.Threat, f.Implementer, f.AuditGroup, f.Level).
+		Scan(&dimOK, &stageOK, &threatOK, &implOK, &groupOK, &levelOK)
 	if err != nil {
 		return translate(err, "check control filter")
 	}
@@ -550,6 +557,8 @@ func (db *DB) checkControlFilter(ctx context.Context, key int64, f ControlFilter
 		{stageOK, "stage", "stage", f.Stage},
 		{threatOK, "threat", "threat", f.Threat},
 		{implOK, "implementer", "implementer", f.Implementer},
+		{groupOK, "group", "audit group", f.AuditGroup},
+		{levelOK, "level", "level", f.Level},
 	} {
 		if !c.ok {
 			problems = append(problems, domain.Problem{Location: "query." + c.param,

@@ -121,17 +121,18 @@ func (ui *UI) threat(w http.ResponseWriter, r *http.Request, v *visit) {
 
 // controlsData is the search of a version's controls.
 type controlsData struct {
-	V                               frameworkView
-	Query, Threat, Dimension, Stage string
-	Threats                         []domain.Threat
-	Dimensions                      []domain.Dimension
-	Stages                          []domain.Stage
-	Controls                        []store.ControlDetail
-	Next                            string
-	Any                             bool
+	V                                             frameworkView
+	Query, Threat, Dimension, Stage, Group, Level string
+	Threats                                       []domain.Threat
+	Dimensions                                    []domain.Dimension
+	Stages                                        []domain.Stage
+	Controls                                      []store.ControlDetail
+	Next                                          string
+	Any                                           bool
 }
 
-// controls searches a version's controls by words, threat, dimension and stage.
+// controls searches a version's controls by words, threat, dimension, stage,
+// audit group and level; a framework offers only the lists it has.
 func (ui *UI) controls(w http.ResponseWriter, r *http.Request, v *visit) {
 	ctx := r.Context()
 	ref := refOf(r)
@@ -142,7 +143,7 @@ func (ui *UI) controls(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	d := controlsData{V: frameworkViewOf(fv, v.printer), Query: strings.TrimSpace(q.Get("q")), Threat: q.Get("threat"),
-		Dimension: q.Get("dimension"), Stage: q.Get("stage")}
+		Dimension: q.Get("dimension"), Stage: q.Get("stage"), Group: q.Get("group"), Level: q.Get("level")}
 	all := store.Page{Limit: store.MaxLimit}
 	if d.Threats, _, err = ui.app.Threats(ctx, v.actor, ref, all); err != nil {
 		ui.fail(w, r, v, err)
@@ -156,14 +157,15 @@ func (ui *UI) controls(w http.ResponseWriter, r *http.Request, v *visit) {
 		ui.fail(w, r, v, err)
 		return
 	}
-	f := store.ControlFilter{Query: d.Query, Threat: d.Threat, Dimension: d.Dimension, Stage: d.Stage}
+	f := store.ControlFilter{Query: d.Query, Threat: d.Threat, Dimension: d.Dimension, Stage: d.Stage,
+		AuditGroup: d.Group, Level: d.Level}
 	d.Any = f != (store.ControlFilter{})
 	list, next, err := ui.app.Controls(ctx, v.actor, ref, f, store.Page{Limit: controlsPage, Cursor: q.Get("cursor")})
 	if domain.ErrorCodeOf(err) == domain.EInvalid {
 		// A filter naming something the framework lacks comes only from an
 		// edited address: show the search without it.
 		p := ui.newPage(r, v, "Controls", d)
-		p.Problems = []problem{{Message: v.T("Choose the threat, dimension and stage from the lists.")}}
+		p.Problems = []problem{{Message: v.T("Choose the filters from the lists.")}}
 		ui.render(w, r, http.StatusUnprocessableEntity, "controls.html", p)
 		return
 	}
@@ -174,7 +176,7 @@ func (ui *UI) controls(w http.ResponseWriter, r *http.Request, v *visit) {
 	d.Controls = list
 	if next != "" {
 		keep := url.Values{}
-		for _, k := range []string{"q", "threat", "dimension", "stage"} {
+		for _, k := range []string{"q", "threat", "dimension", "stage", "group", "level"} {
 			if q.Get(k) != "" {
 				keep.Set(k, q.Get(k))
 			}

@@ -16,7 +16,7 @@ type filingData struct {
 	app.Filing
 	Editable   bool
 	CanSubmit  bool
-	Groups     []threatGroup
+	Groups     []cardGroup
 	Shown      int
 	Answered   int
 	Progress   int
@@ -36,10 +36,11 @@ type filingData struct {
 	Responds   bool // the visitor's role files assessments (whether or not this one can change now)
 }
 
-// threatGroup is the controls whose primary threat is one threat.
-type threatGroup struct {
-	Threat domain.Threat
-	Cards  []*card
+// cardGroup is the controls whose primary threat is one threat, or, in a
+// framework without threats, the controls of one audit group.
+type cardGroup struct {
+	ID, Label string
+	Cards     []*card
 }
 
 // card is one control with its response, and, after a save that met a
@@ -207,12 +208,19 @@ func (ui *UI) filingView(r *http.Request, v *visit, id string, f filingFilter, o
 	for _, t := range fl.Framework.Threats {
 		stagesOf[t.ID] = t.Stages
 	}
-	byThreat := map[string]*threatGroup{}
-	var order []*threatGroup
+	byKey := map[string]*cardGroup{}
+	var order []*cardGroup
 	for _, t := range fl.Framework.Threats {
-		g := &threatGroup{Threat: t}
-		byThreat[t.ID] = g
+		g := &cardGroup{ID: "threat-" + t.ID, Label: t.ID + " · " + t.Name}
+		byKey[t.ID] = g
 		order = append(order, g)
+	}
+	if !fl.Framework.HasThreats() {
+		for _, a := range fl.Framework.AuditGroups {
+			g := &cardGroup{ID: "group-" + a.ID, Label: a.Name}
+			byKey[a.ID] = g
+			order = append(order, g)
+		}
 	}
 	for _, resp := range fl.Responses {
 		c := controls[resp.ControlID]
@@ -233,7 +241,11 @@ func (ui *UI) filingView(r *http.Request, v *visit, id string, f filingFilter, o
 			override.AssessmentID = id
 			k = override
 		}
-		if g := byThreat[c.PrimaryThreat]; g != nil {
+		key := c.PrimaryThreat
+		if !fl.Framework.HasThreats() {
+			key = c.AuditGroup
+		}
+		if g := byKey[key]; g != nil {
 			g.Cards = append(g.Cards, k)
 			d.Shown++
 		}

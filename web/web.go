@@ -196,6 +196,7 @@ func pageFuncs(ui *UI) template.FuncMap {
 		"ssoName": func() string { return ui.app.SSOName() },
 		"neg":     func(n int) int { return -n },
 		"kb":      func(size int64) int { return int((size + 1023) / 1024) },
+		"join":    strings.Join,
 		"cardOf":  func(p *page, c *card) cardView { return cardView{Page: p, Card: c} },
 		"contains": func(list []string, s string) bool {
 			for _, v := range list {

@@ -1,0 +1,119 @@
+package api_test
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+	"testing"
+
+	"assure/api"
+	"assure/domain"
+	"assure/frameworks"
+)
+
+// TestChecklistFrameworkCampaign runs a campaign over a framework without
+// threats from opening to approval, and reads what a supervisor and an
+// auditor read of it: the catalog with its levels, compliance, the risk
+// views (empty, not failing), the ranking and both reports.
+func TestChecklistFrameworkCampaign(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	data, err := os.ReadFile("../frameworks/testdata/checklist.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := frameworks.Parse("checklist.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.HasThreats() {
+		t.Fatal("the checklist has threats")
+	}
+	_, err = s.db.PublishFramework(ctx0, domain.System("test"), f)
+	s.must(err)
+	sup := s.as(s.tokenFor(s.user(domain.RoleSupervisor, "")))
+	sup2 := s.as(s.tokenFor(s.user(domain.RoleSupervisor, "")))
+	auditor := s.reader()
+
+	var fw api.Framework
+	auditor.getJSON("/api/v1/frameworks/test-checklist", &fw)
+	if fw.Counts.Controls != 3 || fw.Counts.Threats != 0 || len(fw.Levels) != 2 || fw.Levels[0].ID != "L1" {
+		t.Fatalf("framework = %+v", fw)
+	}
+	controls := readAll[api.Control](auditor, "/api/v1/frameworks/test-checklist/controls")
+	if len(controls) != 3 || len(controls[2].Levels) != 1 || controls[2].Levels[0] != "L2" || len(controls[0].Threats) != 0 {
+		t.Fatalf("controls = %+v", controls)
+	}
+
+	var bank api.Provider
+	sup.json(http.MethodPost, "/api/v1/providers", map[string]any{"legal_name": "App Bank", "short_name": "AppB",
+		"licence_number": "APP-1", "kind": "bank", "tier": 2, "channels": []string{"app"}}, http.StatusCreated, &bank)
+	var campaign api.Campaign
+	sup.json(http.MethodPost, "/api/v1/campaigns", map[string]any{"name": "App baseline 2027", "framework": "test-checklist",
+		"provider_ids": []string{bank.ID}, "opens_at": future(-1), "due_at": future(30)}, http.StatusCreated, &campaign)
+	campaign = sup.openCampaign(campaign.ID)
+	if campaign.Status != "open" || campaign.Assessments != 1 {
+		t.Fatalf("campaign = %+v", campaign)
+	}
+	editorUser, adminUser := s.user(domain.RoleProviderEditor, bank.ID), s.user(domain.RoleProviderAdmin, bank.ID)
+	editor, admin := s.as(s.tokenFor(editorUser)), s.as(s.tokenFor(adminUser))
+	var mine list[api.Assessment]
+	editor.getJSON("/api/v1/assessments", &mine)
+	if len(mine.Items) != 1 || mine.Items[0].Applicable != 3 {
+		t.Fatalf("assessments = %+v", mine.Items)
+	}
+	as := mine.Items[0]
+	responses := readAll[api.Response](editor, "/api/v1/assessments/"+as.ID+"/responses")
+	var bulk []map[string]any
+	for i, r := range responses {
+		status := "implemented"
+		item := map[string]any{"control_id": r.ControlID, "version": r.Version, "status": status, "narrative": "Tested by the lab."}
+		if i == 2 {
+			item["status"], item["remediation_date"] = "not_implemented", future(60)
+		}
+		bulk = append(bulk, item)
+	}
+	editor.json(http.MethodPut, "/api/v1/assessments/"+as.ID+"/responses", map[string]any{"responses": bulk}, http.StatusOK, nil)
+	admin.json(http.MethodPost, "/api/v1/assessments/"+as.ID+"/submit", map[string]any{"attestation": attestation}, http.StatusOK, nil)
+	sup.json(http.MethodPost, "/api/v1/assessments/"+as.ID+"/start-review", nil, http.StatusOK, nil)
+	var verdicts []map[string]any
+	for _, r := range responses {
+		verdicts = append(verdicts, map[string]any{"control_id": r.ControlID, "verdict": "accepted"})
+	}
+	sup.json(http.MethodPut, "/api/v1/assessments/"+as.ID+"/verdicts", map[string]any{"verdicts": verdicts}, http.StatusOK, nil)
+	var approved api.Assessment
+	sup2.json(http.MethodPost, "/api/v1/assessments/"+as.ID+"/approve", map[string]any{}, http.StatusOK, &approved)
+	if approved.Status != "approved" {
+		t.Fatalf("approved = %+v", approved)
+	}
+
+	// Every view of the campaign answers: the risk views have no threat to
+	// show, the ranking and reports still list the provider.
+	for _, path := range []string{
+		"/api/v1/assessments/" + as.ID + "/questionnaire.xlsx",
+		"/api/v1/heatmaps/risk?campaign=" + campaign.ID,
+		"/api/v1/heatmaps/dimensions?campaign=" + campaign.ID,
+		"/api/v1/heatmaps/stages?campaign=" + campaign.ID,
+		"/api/v1/heatmaps/risk.svg?campaign=" + campaign.ID,
+		"/api/v1/priorities?campaign=" + campaign.ID,
+		"/api/v1/providers/" + bank.ID + "/risk",
+		"/api/v1/providers/" + bank.ID + "/trend",
+		"/api/v1/reports/sector.xlsx?campaign=" + campaign.ID,
+		"/api/v1/reports/sector.pdf?campaign=" + campaign.ID,
+		"/api/v1/reports/assessments/" + as.ID + ".pdf",
+		"/api/v1/reports/assessments/" + as.ID + ".xlsx",
+	} {
+		if r := sup.get(path); r.status != http.StatusOK {
+			t.Errorf("GET %s = %d %s", path, r.status, r.body)
+		}
+	}
+	r := sup.get("/api/v1/reports/assessments/" + as.ID + ".pdf")
+	if !bytes.HasPrefix(r.body, []byte("%PDF")) {
+		t.Errorf("assessment report is not a PDF: %.40q", r.body)
+	}
+	var v verification
+	auditor.getJSON("/api/v1/audit/verify", &v)
+	if !v.OK {
+		t.Errorf("audit chain = %+v", v)
+	}
+}

@@ -1,0 +1,84 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"testing"
+
+	"assure/demo"
+	"assure/domain"
+	"assure/frameworks"
+	"assure/store"
+)
+
+// TestChecklistFrameworkPages: a framework without threats is browsed, and a
+// campaign over it is filed and reviewed, on the same pages as X.1150's;
+// the pages show its groups and levels and never a threat.
+func TestChecklistFrameworkPages(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	data, err := os.ReadFile("../frameworks/testdata/checklist.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := frameworks.Parse("checklist.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.PublishFramework(ctx, domain.System("test"), f); err != nil {
+		t.Fatal(err)
+	}
+	sup := s.actor("supervisor" + demoDomain)
+	editorActor := s.actor("p01-editor" + demoDomain)
+	c, err := s.app.CreateCampaign(ctx, sup, domain.Campaign{Name: "App baseline pilot", FrameworkID: "test-checklist",
+		ProviderIDs: []string{editorActor.ProviderID}, OpensAt: domain.Today().AddDays(-1), DueAt: domain.Today().AddDays(20)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.app.OpenCampaign(ctx, sup, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := s.app.Assessments(ctx, sup, store.AssessmentFilter{CampaignID: c.ID}, store.Page{Limit: 10})
+	if err != nil || len(list) != 1 {
+		t.Fatal(err, list)
+	}
+	as := list[0]
+
+	b := s.browser(t)
+	b.signIn("supervisor"+demoDomain, demo.Password).want(t, http.StatusOK, "/")
+	b.get("/catalogs").want(t, http.StatusOK, "/catalogs", "Test app baseline")
+	page := b.get("/catalogs/test-checklist/1.0")
+	page.want(t, http.StatusOK, "/catalogs/test-checklist/1.0", "Data handling", "Defence in depth")
+	page.lacks(t, "Threats")
+	b.get("/catalogs/test-checklist/1.0/controls").want(t, http.StatusOK, "", "APP-1", "Encrypted storage", "L2")
+	b.get("/campaigns/"+c.ID).want(t, http.StatusOK, "/campaigns/"+c.ID, "App baseline pilot")
+
+	editor := s.browser(t)
+	editor.signIn("p01-editor"+demoDomain, demo.Password).want(t, http.StatusOK, "/")
+	filing := editor.get("/assessments/" + as.ID)
+	filing.want(t, http.StatusOK, "/assessments/"+as.ID, "APP-1", "Are secrets stored encrypted?")
+	filing.lacks(t, "Threat")
+
+	// Filed and reviewed like any other: the review screen shows the
+	// control without a threat line.
+	var updates []store.ResponseUpdate
+	responses, _, err := s.app.Responses(ctx, editorActor, as.ID, store.ResponseFilter{}, store.Page{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range responses {
+		updates = append(updates, store.ResponseUpdate{ControlID: r.ControlID, Version: r.Version,
+			Input: domain.ResponseInput{Status: domain.Implemented, Narrative: "Tested by the lab."}})
+	}
+	if _, err := s.app.SaveResponses(ctx, editorActor, as.ID, updates, "body.responses"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.app.Submit(ctx, s.actor("p01-admin"+demoDomain), as.ID, domain.Attestation{Name: "Ama", Position: "CCO",
+		Statement: "I attest that this self-assessment is true and complete."}); err != nil {
+		t.Fatal(err)
+	}
+	review := b.get("/assessments/" + as.ID + "/review?control=APP-1")
+	review.want(t, http.StatusOK, "", "APP-1 · Encrypted storage", "Are secrets stored encrypted?")
+	review.lacks(t, "Threat:")
+}
