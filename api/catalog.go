@@ -96,12 +96,13 @@ type Control struct {
 	Evidence     string             `json:"evidence" doc:"The evidence a supervisor should expect."`
 	Threats      []ControlThreatRef `json:"threats" doc:"Threats the control mitigates, the primary one first; none in a framework without threats."`
 	Levels       []string           `json:"levels" doc:"Levels of assessment the control belongs to, when the framework has levels."`
+	PolicyArea   string             `json:"policy_area,omitempty" doc:"The policy area under which an auditor looks for the control."`
 }
 
 func controlOf(c store.ControlDetail) Control {
 	out := Control{ID: c.ID, Section: c.Section, Title: c.Title, Description: c.Description,
 		Dimensions: nonNil(c.Dimensions), Implementers: nonNil(c.Implementers), Channels: nonNil(c.Channels),
-		AuditGroup: c.AuditGroup, Question: c.Question, Evidence: c.Evidence, Levels: nonNil(c.Levels),
+		AuditGroup: c.AuditGroup, Question: c.Question, Evidence: c.Evidence, Levels: nonNil(c.Levels), PolicyArea: c.PolicyArea,
 		Threats: make([]ControlThreatRef, len(c.Threats))}
 	for i, t := range c.Threats {
 		out.Threats[i] = ControlThreatRef(t)

@@ -7,7 +7,9 @@ import "slices"
 //
 // The rule:
 //
-//  1. A provider plays implementer roles. Every provider is a DFS provider.
+//  1. A provider plays implementer roles. Every provider but a mobile
+//     network operator that offers no DFS itself is a DFS provider; that
+//     operator plays the mobile network operator's role alone.
 //     By kind: a mobile money operator also answers for the mobile network
 //     operator (MNO-led model); banks, PSPs, fintechs, agent network operators
 //     and payment switches also act as third parties in others' value chains;
@@ -18,7 +20,9 @@ import "slices"
 //  2. A provider operates value-chain stages: always the customer, its own
 //     DFS systems and its third parties; the mobile device and SIM when it
 //     reaches customers by app, USSD, SMS or SIM toolkit; the mobile network
-//     when it is a mobile money operator or uses USSD, SMS or SIM toolkit.
+//     when it is a mobile money operator or a mobile network operator or
+//     uses USSD, SMS or SIM toolkit; a mobile network operator offering no
+//     DFS operates the device and SIM and the network, and its customers.
 //     A threat concerns the provider when it targets a stage it operates.
 //  3. A control is assessed for the provider when
 //     - it is not implemented only by end users, device makers or
@@ -74,6 +78,9 @@ func (p Profile) offersAny(channels ...string) bool {
 
 // Roles returns the implementer roles the provider answers for.
 func (p Profile) Roles() []string {
+	if p.Kind == KindMNO {
+		return []string{ImplMNO}
+	}
 	roles := []string{ImplDFSProvider}
 	switch p.Kind {
 	case KindMobileMoneyOperator:
@@ -96,6 +103,9 @@ func (p Profile) Roles() []string {
 
 // Stages returns the value-chain stages the provider operates.
 func (p Profile) Stages() []string {
+	if p.Kind == KindMNO {
+		return []string{StageCustomer, StageDevice, StageMNO}
+	}
 	stages := []string{StageCustomer, StageDFSProvider, StageThirdParty}
 	if p.offersAny(ChannelApp, ChannelUSSD, ChannelSMS, ChannelSTK) {
 		stages = append(stages, StageDevice)

@@ -94,6 +94,7 @@ type Control struct {
 	AuditGroup    string   `json:"audit_group"`
 	Question      string   `json:"question"`
 	Evidence      string   `json:"evidence"`
+	PolicyArea    string   `json:"policy_area,omitempty"`
 	Levels        []string `json:"levels,omitempty"`
 }
 

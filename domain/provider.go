@@ -45,11 +45,15 @@ const (
 	KindFintech             ProviderKind = "fintech"
 	KindAgentNetwork        ProviderKind = "agent_network"
 	KindPaymentSwitch       ProviderKind = "payment_switch"
+	// KindMNO is a mobile network operator that offers no DFS itself but
+	// carries others': a telecom regulator assesses it on the controls
+	// mobile network operators implement.
+	KindMNO ProviderKind = "mno"
 )
 
 // ProviderKinds lists every kind.
 var ProviderKinds = []ProviderKind{KindBank, KindMobileMoneyOperator, KindPSP, KindEMI, KindMFI, KindFintech,
-	KindAgentNetwork, KindPaymentSwitch}
+	KindAgentNetwork, KindPaymentSwitch, KindMNO}
 
 // Valid reports whether k is a known kind.
 func (k ProviderKind) Valid() bool { return slices.Contains(ProviderKinds, k) }

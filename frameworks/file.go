@@ -54,5 +54,6 @@ type controlRow struct {
 	AuditGroup    string   `yaml:"audit_group"`
 	Question      string   `yaml:"question"`
 	Evidence      string   `yaml:"evidence"`
+	PolicyArea    string   `yaml:"policy_area"`
 	Levels        []string `yaml:"levels"`
 }

@@ -424,7 +424,7 @@ func convert(f *file) *domain.Framework {
 			Dimensions:  c.Dimensions, Implementers: c.Implementers,
 			PrimaryThreat: c.Threat, OtherThreats: c.AlsoMitigates, Channels: c.Channels,
 			AuditGroup: c.AuditGroup, Question: strings.TrimSpace(c.Question),
-			Evidence: strings.TrimSpace(c.Evidence), Levels: c.Levels,
+			Evidence: strings.TrimSpace(c.Evidence), Levels: c.Levels, PolicyArea: strings.TrimSpace(c.PolicyArea),
 		})
 	}
 	return out

@@ -144,7 +144,7 @@ func insertFramework(ctx context.Context, tx *txn, f *domain.Framework, digest s
 			levels = []string{}
 		}
 		controls = append(controls, []any{key, c.ID, i, c.Section, c.Title, c.Description,
-			c.AuditGroup, c.Question, c.Evidence, channels, levels})
+			c.AuditGroup, c.Question, c.Evidence, channels, levels, c.PolicyArea})
 		for j, d := range c.Dimensions {
 			controlDims = append(controlDims, []any{key, c.ID, d, j})
 		}
@@ -166,7 +166,7 @@ func insertFramework(ctx context.Context, tx *txn, f *domain.Framework, digest s
 		{"threat_stages", []string{"framework", "threat_id", "stage_id", "ordinal"}, threatStages},
 		{"threat_dimensions", []string{"framework", "threat_id", "dimension_id", "ordinal"}, threatDims},
 		{"controls", []string{"framework", "id", "ordinal", "section", "title", "description",
-			"audit_group", "question", "evidence", "channels", "levels"}, controls},
+			"audit_group", "question", "evidence", "channels", "levels", "policy_area"}, controls},
 		{"control_dimensions", []string{"framework", "control_id", "dimension_id", "ordinal"}, controlDims},
 		{"control_implementers", []string{"framework", "control_id", "implementer_id", "ordinal"}, controlImpls},
 		{"control_threats", []string{"framework", "control_id", "threat_id", "is_primary", "ordinal"}, controlThreats},
@@ -453,7 +453,7 @@ type ControlDetail struct {
 	Threats []ControlThreat
 }
 
-const controlColumns = `c.ordinal, c.id, c.section, c.title, c.description, c.audit_group, c.question, c.evidence, c.channels, c.levels,
+const controlColumns = `c.ordinal, c.id, c.section, c.title, c.description, c.audit_group, c.question, c.evidence, c.channels, c.levels, c.policy_area,
 	array(select dimension_id from control_dimensions d where d.framework = c.framework and d.control_id = c.id order by d.ordinal),
 	array(select implementer_id from control_implementers m where m.framework = c.framework and m.control_id = c.id order by m.ordinal),
 	array(select jsonb_build_object('id', t.id, 'name', t.name, 'primary', ct.is_primary)
@@ -473,7 +473,7 @@ func scanControl(row pgx.CollectableRow) (controlRow, error) {
 		Primary bool   `json:"primary"`
 	}
 	err := row.Scan(&c.ordinal, &c.ID, &c.Section, &c.Title, &c.Description, &c.AuditGroup, &c.Question, &c.Evidence,
-		&c.Channels, &c.Levels, &c.Dimensions, &c.Implementers, &threats)
+		&c.Channels, &c.Levels, &c.PolicyArea, &c.Dimensions, &c.Implementers, &threats)
 	for _, t := range threats {
 		c.Threats = append(c.Threats, ControlThreat(t))
 		if t.Primary {

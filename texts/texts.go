@@ -181,6 +181,8 @@ func (p Printer) ProviderKindName(k domain.ProviderKind) string {
 		return p.T("Agent network operator")
 	case domain.KindPaymentSwitch:
 		return p.T("Payment switch")
+	case domain.KindMNO:
+		return p.T("Mobile network operator (no DFS of its own)")
 	}
 	return string(k)
 }
@@ -204,6 +206,10 @@ func (p Printer) ProviderChannelName(c string) string {
 		return p.T("QR codes")
 	case domain.ChannelOpenAPI:
 		return p.T("Open API")
+	case domain.ChannelWeb:
+		return p.T("Web")
+	case domain.ChannelIVR:
+		return p.T("Interactive voice response")
 	}
 	return c
 }

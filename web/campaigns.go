@@ -42,6 +42,7 @@ var providerKinds = []choice{
 	{Value: string(domain.KindFintech), Label: "Fintech"},
 	{Value: string(domain.KindAgentNetwork), Label: "Agent network operator"},
 	{Value: string(domain.KindPaymentSwitch), Label: "Payment switch"},
+	{Value: string(domain.KindMNO), Label: "Mobile network operator (no DFS of its own)"},
 }
 
 // kindLabel names a kind of provider in the printer's language.
