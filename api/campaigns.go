@@ -24,6 +24,7 @@ type Campaign struct {
 	Name             string     `json:"name"`
 	Framework        string     `json:"framework" example:"x1150"`
 	FrameworkVersion string     `json:"framework_version" example:"1.0"`
+	Level            string     `json:"level,omitempty" doc:"The framework's level of assessment the campaign asks; every control when absent."`
 	ProviderIDs      []string   `json:"provider_ids,omitempty" doc:"The providers in scope, when chosen one by one."`
 	Scope            *Scope     `json:"scope,omitempty" doc:"The providers in scope by kind and tier, when not chosen one by one."`
 	OpensAt          string     `json:"opens_at" format:"date"`
@@ -42,7 +43,7 @@ type Campaign struct {
 // campaignOf is a campaign as the caller sees it, with what the caller may do to it.
 func (a *API) campaignOf(ctx context.Context, c domain.Campaign) Campaign {
 	out := Campaign{Allowed: nonNil(a.app.CampaignActions(actorFrom(ctx), c)), ID: c.ID, Name: c.Name, Framework: c.FrameworkID, FrameworkVersion: c.FrameworkVersion,
-		OpensAt: c.OpensAt.String(), DueAt: c.DueAt.String(), Instructions: c.Instructions, Status: string(c.Status),
+		Level: c.Level, OpensAt: c.OpensAt.String(), DueAt: c.DueAt.String(), Instructions: c.Instructions, Status: string(c.Status),
 		Assessments: c.Assessments, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(), OpenedAt: c.OpenedAt,
 		ClosedAt: c.ClosedAt, Version: c.Version}
 	if len(c.ProviderIDs) > 0 {
@@ -61,9 +62,10 @@ type createCampaignInput struct {
 		Name             string   `json:"name" maxLength:"200"`
 		Framework        string   `json:"framework" maxLength:"100" example:"x1150"`
 		FrameworkVersion string   `json:"framework_version,omitempty" maxLength:"100" doc:"The latest published version when absent."`
+		Level            string   `json:"level,omitempty" maxLength:"100" doc:"Ask only the controls of this level of the framework (such as a testing profile)."`
 		ProviderIDs      []string `json:"provider_ids,omitempty" maxItems:"10000" doc:"Choose providers one by one, or give scope."`
 		Scope            *struct {
-			Kinds []string `json:"kinds,omitempty" maxItems:"8" enum:"bank,mobile_money_operator,psp,emi,mfi,fintech,agent_network,payment_switch"`
+			Kinds []string `json:"kinds,omitempty" maxItems:"9" enum:"bank,mobile_money_operator,psp,emi,mfi,fintech,agent_network,payment_switch,mno"`
 			Tiers []int    `json:"tiers,omitempty" maxItems:"3"`
 		} `json:"scope,omitempty" doc:"Choose providers by kind and tier; empty lists mean any."`
 		OpensAt      string `json:"opens_at" format:"date" doc:"YYYY-MM-DD"`
@@ -126,7 +128,7 @@ func (a *API) registerCampaigns() {
 		if len(problems) > 0 {
 			return nil, domain.Invalid("the campaign cannot be created", problems)
 		}
-		c := domain.Campaign{Name: b.Name, FrameworkID: b.Framework, FrameworkVersion: b.FrameworkVersion,
+		c := domain.Campaign{Name: b.Name, FrameworkID: b.Framework, FrameworkVersion: b.FrameworkVersion, Level: b.Level,
 			ProviderIDs: b.ProviderIDs, OpensAt: d["body.opens_at"], DueAt: d["body.due_at"], Instructions: b.Instructions}
 		if b.Scope != nil {
 			c.Tiers = b.Scope.Tiers

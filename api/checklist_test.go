@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 
 	"assure/api"
@@ -115,5 +116,58 @@ func TestChecklistFrameworkCampaign(t *testing.T) {
 	auditor.getJSON("/api/v1/audit/verify", &v)
 	if !v.OK {
 		t.Errorf("audit chain = %+v", v)
+	}
+}
+
+// TestCampaignAtALevel: a campaign asking one level of a framework creates
+// only that level's questions; a level the framework lacks is a 422 located
+// at the field.
+func TestCampaignAtALevel(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	data, err := os.ReadFile("../frameworks/testdata/checklist.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := frameworks.Parse("checklist.yaml", data)
+	s.must(err)
+	_, err = s.db.PublishFramework(ctx0, domain.System("test"), f)
+	s.must(err)
+	sup := s.as(s.tokenFor(s.user(domain.RoleSupervisor, "")))
+	var bank api.Provider
+	sup.json(http.MethodPost, "/api/v1/providers", map[string]any{"legal_name": "Level Bank", "short_name": "LvB",
+		"licence_number": "LVL-1", "kind": "bank", "tier": 2, "channels": []string{"app", "web"}}, http.StatusCreated, &bank)
+	body := func(level string) map[string]any {
+		return map[string]any{"name": "Baseline " + level, "framework": "test-checklist", "level": level,
+			"provider_ids": []string{bank.ID}, "opens_at": future(-1), "due_at": future(30)}
+	}
+	p := wantProblem(t, sup.do(http.MethodPost, "/api/v1/campaigns", body("L9")), http.StatusUnprocessableEntity)
+	if len(p.Errors) != 1 || p.Errors[0].Location != "body.level" {
+		t.Errorf("unknown level = %+v", p)
+	}
+	p = wantProblem(t, sup.do(http.MethodPost, "/api/v1/campaigns", map[string]any{"name": "X", "framework": "x1150",
+		"level": "L1", "provider_ids": []string{bank.ID}, "opens_at": future(-1), "due_at": future(30)}), http.StatusUnprocessableEntity)
+	if len(p.Errors) != 1 || p.Errors[0].Location != "body.level" {
+		t.Errorf("level of a framework without levels = %+v", p)
+	}
+	for level, want := range map[string][]string{"L1": {"APP-1", "APP-2"}, "L2": {"APP-1", "APP-2", "APP-3"}} {
+		var c api.Campaign
+		sup.json(http.MethodPost, "/api/v1/campaigns", body(level), http.StatusCreated, &c)
+		if c.Level != level {
+			t.Errorf("campaign level = %q", c.Level)
+		}
+		c = sup.openCampaign(c.ID)
+		var list list[api.Assessment]
+		sup.getJSON("/api/v1/assessments?campaign="+c.ID, &list)
+		if len(list.Items) != 1 {
+			t.Fatalf("assessments = %+v", list.Items)
+		}
+		var got []string
+		for _, r := range readAll[api.Response](sup, "/api/v1/assessments/"+list.Items[0].ID+"/responses") {
+			got = append(got, r.ControlID)
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("level %s asks %v, want %v", level, got, want)
+		}
 	}
 }

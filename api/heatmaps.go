@@ -20,7 +20,7 @@ import (
 type SectorParams struct {
 	Campaign string `query:"campaign" required:"true" maxLength:"36" doc:"Campaign id."`
 	Basis    string `query:"basis" enum:"current,filed" doc:"filed (default): each provider's latest submission; current: as it stands, drafts included."`
-	Kind     string `query:"kind" enum:"bank,mobile_money_operator,psp,emi,mfi,fintech,agent_network,payment_switch"`
+	Kind     string `query:"kind" enum:"bank,mobile_money_operator,psp,emi,mfi,fintech,agent_network,payment_switch,mno"`
 	Tier     int    `query:"tier" minimum:"0" maximum:"3" doc:"1, 2 or 3."`
 }
 

@@ -17,7 +17,7 @@ type Provider struct {
 	LegalName     string           `json:"legal_name"`
 	ShortName     string           `json:"short_name"`
 	LicenceNumber string           `json:"licence_number"`
-	Kind          string           `json:"kind" enum:"bank,mobile_money_operator,psp,emi,mfi,fintech,agent_network,payment_switch"`
+	Kind          string           `json:"kind" enum:"bank,mobile_money_operator,psp,emi,mfi,fintech,agent_network,payment_switch,mno"`
 	Tier          int              `json:"tier" minimum:"1" maximum:"3" doc:"Systemic tier: 1 high … 3 low."`
 	Channels      []string         `json:"channels"`
 	Status        string           `json:"status" enum:"active,suspended,exited"`
@@ -37,9 +37,9 @@ type providerBody struct {
 	LegalName     string           `json:"legal_name" maxLength:"300"`
 	ShortName     string           `json:"short_name" maxLength:"100"`
 	LicenceNumber string           `json:"licence_number" maxLength:"100"`
-	Kind          string           `json:"kind" enum:"bank,mobile_money_operator,psp,emi,mfi,fintech,agent_network,payment_switch"`
+	Kind          string           `json:"kind" enum:"bank,mobile_money_operator,psp,emi,mfi,fintech,agent_network,payment_switch,mno"`
 	Tier          int              `json:"tier" minimum:"1" maximum:"3"`
-	Channels      []string         `json:"channels,omitempty" maxItems:"8" enum:"app,ussd,sms,stk,agents,cards,qr,open_api"`
+	Channels      []string         `json:"channels,omitempty" maxItems:"10" enum:"app,ussd,sms,stk,agents,cards,qr,open_api,web,ivr"`
 	Status        string           `json:"status,omitempty" enum:"active,suspended,exited" doc:"active when absent."`
 	Contacts      []domain.Contact `json:"contacts,omitempty" maxItems:"20"`
 }
@@ -59,10 +59,10 @@ func providerResponse(p domain.Provider) *providerOutput {
 
 type listProvidersInput struct {
 	ListParams
-	Kind    string `query:"kind" enum:"bank,mobile_money_operator,psp,emi,mfi,fintech,agent_network,payment_switch"`
+	Kind    string `query:"kind" enum:"bank,mobile_money_operator,psp,emi,mfi,fintech,agent_network,payment_switch,mno"`
 	Tier    int    `query:"tier" minimum:"0" maximum:"3" doc:"1, 2 or 3."`
 	Status  string `query:"status" enum:"active,suspended,exited"`
-	Channel string `query:"channel" enum:"app,ussd,sms,stk,agents,cards,qr,open_api" doc:"A channel the provider offers."`
+	Channel string `query:"channel" enum:"app,ussd,sms,stk,agents,cards,qr,open_api,web,ivr" doc:"A channel the provider offers."`
 	Q       string `query:"q" maxLength:"200" doc:"Part of a name or licence number."`
 	Sort    string `query:"sort" enum:"name,tier,kind" default:"name" doc:"name (short name), tier (1 first) or kind; each then by short name."`
 }
@@ -79,9 +79,9 @@ type updateProviderInput struct {
 		LegalName     *string           `json:"legal_name,omitempty" maxLength:"300"`
 		ShortName     *string           `json:"short_name,omitempty" maxLength:"100"`
 		LicenceNumber *string           `json:"licence_number,omitempty" maxLength:"100"`
-		Kind          *string           `json:"kind,omitempty" enum:"bank,mobile_money_operator,psp,emi,mfi,fintech,agent_network,payment_switch"`
+		Kind          *string           `json:"kind,omitempty" enum:"bank,mobile_money_operator,psp,emi,mfi,fintech,agent_network,payment_switch,mno"`
 		Tier          *int              `json:"tier,omitempty" minimum:"1" maximum:"3"`
-		Channels      *[]string         `json:"channels,omitempty" maxItems:"8" enum:"app,ussd,sms,stk,agents,cards,qr,open_api"`
+		Channels      *[]string         `json:"channels,omitempty" maxItems:"10" enum:"app,ussd,sms,stk,agents,cards,qr,open_api,web,ivr"`
 		Status        *string           `json:"status,omitempty" enum:"active,suspended,exited"`
 		Contacts      *[]domain.Contact `json:"contacts,omitempty" maxItems:"20"`
 	}

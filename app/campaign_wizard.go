@@ -70,7 +70,7 @@ func (a *App) CampaignPreview(ctx context.Context, actor domain.Actor, c domain.
 	out.Providers = len(providers)
 	rows := make([]PreviewRow, len(providers))
 	for i, p := range providers {
-		n := len(domain.ProfileOf(p).ApplicableControls(fw))
+		n := len(domain.ProfileOf(p).ApplicableControls(fw, c.Level))
 		rows[i] = PreviewRow{Provider: p, Controls: n}
 		out.Controls += n
 	}

@@ -50,7 +50,7 @@ func qnFixture(tb testing.TB) reports.QuestionnaireData {
 	campaign := domain.Campaign{ID: "camp-1", Name: "Cyber resilience 2027", FrameworkID: f.ID, FrameworkVersion: f.Version,
 		OpensAt: *qnDay(tb, "2027-01-15"), DueAt: *qnDay(tb, "2027-03-31"), Status: domain.CampaignOpen}
 	var responses []domain.Response
-	for i, id := range domain.ProfileOf(provider).ApplicableControls(f) {
+	for i, id := range domain.ProfileOf(provider).ApplicableControls(f, "") {
 		r := domain.Response{AssessmentID: "asmt-1", ControlID: id, Version: 1 + i%3}
 		switch i % 4 {
 		case 0:

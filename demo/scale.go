@@ -252,7 +252,7 @@ func (s *scale) loadProviders(ctx context.Context) error {
 		p.strength = 15 + s.pct(tagProvider, n, 6)*80/100
 		key := string(p.kind) + "|" + strings.Join(p.channels, ",")
 		if applicable[key] == nil {
-			applicable[key] = domain.ProfileOf(domain.Provider{Kind: p.kind, Channels: p.channels}).ApplicableControls(s.fw)
+			applicable[key] = domain.ProfileOf(domain.Provider{Kind: p.kind, Channels: p.channels}).ApplicableControls(s.fw, "")
 		}
 		p.applicable = applicable[key]
 	}

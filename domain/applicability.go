@@ -1,6 +1,10 @@
 package domain
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // Which controls a provider must answer, and which threats concern it, is
 // decided here and nowhere else.
@@ -156,16 +160,37 @@ func (p Profile) ControlApplies(c Control, t Threat) bool {
 	return false
 }
 
+// InLevel reports whether control c is asked at level: every control is
+// when no level is chosen.
+func InLevel(c Control, level string) bool {
+	return level == "" || slices.Contains(c.Levels, level)
+}
+
+// CheckLevel reports a level f does not offer, located at loc.
+func CheckLevel(f *Framework, level, loc string) []Problem {
+	if level == "" || slices.ContainsFunc(f.Levels, func(l Level) bool { return l.ID == level }) {
+		return nil
+	}
+	if len(f.Levels) == 0 {
+		return []Problem{{Location: loc, Message: fmt.Sprintf("framework %s %s has no levels to choose from", f.ID, f.Version)}}
+	}
+	ids := make([]string, len(f.Levels))
+	for i, l := range f.Levels {
+		ids[i] = l.ID
+	}
+	return []Problem{{Location: loc, Message: fmt.Sprintf("level %q is not one of %s", level, strings.Join(ids, ", "))}}
+}
+
 // ApplicableControls returns the ids of the controls of f the provider must
-// answer, in catalog order.
-func (p Profile) ApplicableControls(f *Framework) []string {
+// answer at level (a level of f, or "" for all of them), in catalog order.
+func (p Profile) ApplicableControls(f *Framework, level string) []string {
 	threats := map[string]Threat{}
 	for _, t := range f.Threats {
 		threats[t.ID] = t
 	}
 	var out []string
 	for _, c := range f.Controls {
-		if p.ControlApplies(c, threats[c.PrimaryThreat]) {
+		if InLevel(c, level) && p.ControlApplies(c, threats[c.PrimaryThreat]) {
 			out = append(out, c.ID)
 		}
 	}

@@ -49,7 +49,7 @@ func TestApplicability(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := c.profile.ApplicableControls(f)
+			got := c.profile.ApplicableControls(f, "")
 			for _, id := range c.want.in {
 				if !slices.Contains(got, id) {
 					t.Errorf("%s should apply", id)
@@ -65,7 +65,7 @@ func TestApplicability(t *testing.T) {
 
 	// Controls carried out only by users or device makers are never assessed.
 	everyone := domain.Profile{Kind: domain.KindMobileMoneyOperator, Channels: domain.Channels}
-	got := everyone.ApplicableControls(f)
+	got := everyone.ApplicableControls(f, "")
 	for _, c := range f.Controls {
 		if !domain.Assessed(c) && slices.Contains(got, c.ID) {
 			t.Errorf("%s (implemented by %v) is assessed", c.ID, c.Implementers)

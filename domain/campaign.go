@@ -23,6 +23,7 @@ type Campaign struct {
 	Name             string
 	FrameworkID      string
 	FrameworkVersion string
+	Level            string         // the framework's level of assessment asked, "" for every control
 	ProviderIDs      []string       // explicit scope, or
 	Kinds            []ProviderKind // scope by kind and
 	Tiers            []int          // tier (empty = any)

@@ -26,6 +26,10 @@ create or replace trigger levels_immutable before update or delete on levels
 create or replace trigger levels_no_truncate before truncate on levels
     for each statement execute function refuse_change();
 
+-- A campaign may ask one level of its framework: only the controls of
+-- that level are then answered.
+alter table campaigns add column if not exists level text not null default '';
+
 -- A mobile network operator that offers no DFS itself can be registered,
 -- so a telecom regulator assesses it on the operators' controls.
 alter table providers drop constraint if exists providers_kind_check;

@@ -454,7 +454,7 @@ func (db *DB) openCampaign(ctx context.Context, t *txn, actor domain.Actor, id s
 		key := profileKey(p)
 		list, ok := applicable[key]
 		if !ok {
-			list = domain.ProfileOf(p).ApplicableControls(f.Framework)
+			list = domain.ProfileOf(p).ApplicableControls(f.Framework, c.Level)
 			applicable[key] = list
 		}
 		total += 1 + int64(len(list))

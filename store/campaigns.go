@@ -11,7 +11,7 @@ import (
 	"assure/domain"
 )
 
-const campaignColumns = `c.id::text, c.name, f.id, f.version, c.provider_ids::text[], c.kinds, c.tiers::int[],
+const campaignColumns = `c.id::text, c.name, f.id, f.version, c.level, c.provider_ids::text[], c.kinds, c.tiers::int[],
 	c.opens_at, c.due_at, c.instructions, c.status,
 	(select count(*) from assessments a where a.campaign_id = c.id),
 	c.created_at, c.updated_at, c.opened_at, c.closed_at, c.version`
@@ -22,7 +22,7 @@ func scanCampaign(row pgx.CollectableRow) (domain.Campaign, error) {
 	var c domain.Campaign
 	var kinds []string
 	var opens, due time.Time
-	err := row.Scan(&c.ID, &c.Name, &c.FrameworkID, &c.FrameworkVersion, &c.ProviderIDs, &kinds, &c.Tiers,
+	err := row.Scan(&c.ID, &c.Name, &c.FrameworkID, &c.FrameworkVersion, &c.Level, &c.ProviderIDs, &kinds, &c.Tiers,
 		&opens, &due, &c.Instructions, &c.Status, &c.Assessments, &c.CreatedAt, &c.UpdatedAt, &c.OpenedAt,
 		&c.ClosedAt, &c.Version)
 	for _, k := range kinds {
@@ -64,6 +64,15 @@ func (db *DB) CreateCampaign(ctx context.Context, actor domain.Actor, c domain.C
 		if err != nil {
 			return err
 		}
+		if c.Level != "" {
+			f, err := db.framework(ctx, t, fw)
+			if err != nil {
+				return err
+			}
+			if ps := domain.CheckLevel(f.Framework, c.Level, "body.level"); len(ps) > 0 {
+				return domain.Invalid("no such level", ps)
+			}
+		}
 		if len(c.ProviderIDs) > 0 {
 			var missing []string
 			err := t.QueryRow(ctx, `select coalesce(array_agg(x::text), '{}') from unnest($1::uuid[]) x
@@ -82,9 +91,9 @@ func (db *DB) CreateCampaign(ctx context.Context, actor domain.Actor, c domain.C
 		}
 		var id string
 		err = t.QueryRow(ctx, `insert into campaigns (name, framework, provider_ids, kinds, tiers, opens_at, due_at,
-			instructions, created_by) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id::text`,
+			instructions, created_by, level) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id::text`,
 			c.Name, fw, orEmpty(c.ProviderIDs), kinds, orEmpty(c.Tiers), c.OpensAt.Time(), c.DueAt.Time(),
-			c.Instructions, nullable(actor.UserID)).Scan(&id)
+			c.Instructions, nullable(actor.UserID), c.Level).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -92,7 +101,7 @@ func (db *DB) CreateCampaign(ctx context.Context, actor domain.Actor, c domain.C
 			return err
 		}
 		return t.record(actor, "campaign.create", "campaign", id, "", map[string]any{"name": out.Name,
-			"framework": out.FrameworkID + "@" + out.FrameworkVersion, "provider_ids": out.ProviderIDs,
+			"framework": out.FrameworkID + "@" + out.FrameworkVersion, "level": out.Level, "provider_ids": out.ProviderIDs,
 			"kinds": out.Kinds, "tiers": out.Tiers, "opens_at": out.OpensAt.String(), "due_at": out.DueAt.String()})
 	})
 	return out, err

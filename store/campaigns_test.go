@@ -88,7 +88,7 @@ func TestOpenCampaignCreatesAssessments(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		applicable := domain.ProfileOf(p).ApplicableControls(f)
+		applicable := domain.ProfileOf(p).ApplicableControls(f, "")
 		rows := count(t, url, `select count(*) from responses where assessment_id = $1 and status is null`, a.ID)
 		if rows != len(applicable) || a.Applicable != len(applicable) || a.Status != domain.StatusDraft {
 			t.Errorf("%s: %d response rows (assessment says %d), want one per applicable control, %d",

@@ -28,7 +28,7 @@ type FrameworkVersion struct {
 	Controls     int
 	Implementers []domain.Implementer
 	AuditGroups  []domain.AuditGroup
-	Levels       []domain.Level
+	Levels       []domain.Level // in the list too: a campaign's form offers them
 }
 
 // PublishOutcome says what PublishFramework did.
@@ -194,12 +194,14 @@ const frameworkColumns = `f.pk, f.id, f.version, f.title, f.source, f.notes, f.l
 	(select count(*) from dimensions x where x.framework = f.pk),
 	(select count(*) from stages x where x.framework = f.pk),
 	(select count(*) from threats x where x.framework = f.pk),
-	(select count(*) from controls x where x.framework = f.pk)`
+	(select count(*) from controls x where x.framework = f.pk),
+	(select coalesce(jsonb_agg(jsonb_build_object('id', l.id, 'name', l.name, 'description', l.description)
+		order by l.ordinal), '[]') from levels l where l.framework = f.pk)`
 
 func scanFramework(row pgx.CollectableRow) (FrameworkVersion, error) {
 	var v FrameworkVersion
 	err := row.Scan(&v.key, &v.ID, &v.Version, &v.Title, &v.Source, &v.Notes, &v.Licence, &v.Digest, &v.PublishedAt,
-		&v.Dimensions, &v.Stages, &v.Threats, &v.Controls)
+		&v.Dimensions, &v.Stages, &v.Threats, &v.Controls, &v.Levels)
 	return v, err
 }
 
@@ -261,11 +263,6 @@ func (db *DB) Framework(ctx context.Context, ref FrameworkRef) (FrameworkVersion
 	batch.Queue(`select id, name, description from audit_groups where framework = $1 order by ordinal`, v.key).
 		Query(func(rows pgx.Rows) error {
 			v.AuditGroups, err = pgx.CollectRows(rows, pgx.RowToStructByPos[domain.AuditGroup])
-			return err
-		})
-	batch.Queue(`select id, name, description from levels where framework = $1 order by ordinal`, v.key).
-		Query(func(rows pgx.Rows) error {
-			v.Levels, err = pgx.CollectRows(rows, pgx.RowToStructByPos[domain.Level])
 			return err
 		})
 	if err := db.pool.SendBatch(ctx, batch).Close(); err != nil {

@@ -100,7 +100,9 @@ func (ui *UI) campaigns(w http.ResponseWriter, r *http.Request, v *visit) {
 // pick from and the preview of what opening it would create.
 type wizardData struct {
 	Name, Framework, Mode, OpensAt, DueAt, Instructions string
+	Level                                               string
 	Frameworks                                          []choice
+	Levels                                              []levelChoices // of each framework that has levels
 	Kinds, Tiers                                        []choice
 	Search                                              providerSearch
 	Chosen                                              []domain.Provider // chosen providers shown by name
@@ -109,6 +111,12 @@ type wizardData struct {
 	MoreResults                                         bool
 	Preview                                             app.CampaignPreview
 	PreviewShown                                        bool
+}
+
+// levelChoices is the levels one framework version offers, for the form.
+type levelChoices struct {
+	Label  string
+	Levels []choice
 }
 
 // providerSearch narrows the providers the wizard lists to pick from.
@@ -122,7 +130,7 @@ func (d *wizardData) KindLabel(p *page, k domain.ProviderKind) string { return k
 // wizardOf reads the wizard's fields from a form or a query.
 func wizardOf(f url.Values) *wizardData {
 	d := &wizardData{Name: strings.TrimSpace(f.Get("name")), Framework: f.Get("framework"), Mode: f.Get("mode"),
-		OpensAt: strings.TrimSpace(f.Get("opens_at")), DueAt: strings.TrimSpace(f.Get("due_at")),
+		Level: strings.TrimSpace(f.Get("level")), OpensAt: strings.TrimSpace(f.Get("opens_at")), DueAt: strings.TrimSpace(f.Get("due_at")),
 		Instructions: strings.TrimSpace(f.Get("instructions")),
 		Search:       providerSearch{Query: strings.TrimSpace(f.Get("q")), Kind: f.Get("q_kind"), Tier: f.Get("q_tier")}}
 	if d.Mode != "kinds" {
@@ -149,7 +157,7 @@ func wizardOf(f url.Values) *wizardData {
 // date that does not read as one is left out, which the campaign's own check
 // reports as missing, with its format.
 func (d *wizardData) campaign() domain.Campaign {
-	c := domain.Campaign{Name: d.Name, Instructions: d.Instructions}
+	c := domain.Campaign{Name: d.Name, Instructions: d.Instructions, Level: d.Level}
 	c.FrameworkID, c.FrameworkVersion, _ = strings.Cut(d.Framework, "|")
 	c.OpensAt, _ = domain.ParseDate(d.OpensAt)
 	c.DueAt, _ = domain.ParseDate(d.DueAt)
@@ -192,6 +200,13 @@ func (ui *UI) fill(r *http.Request, v *visit, d *wizardData, preview bool) error
 	for _, f := range fws {
 		value := f.ID + "|" + f.Version
 		d.Frameworks = append(d.Frameworks, choice{Value: value, Label: f.Title + " · " + f.Version})
+		if len(f.Levels) > 0 {
+			group := levelChoices{Label: f.Title + " · " + f.Version}
+			for _, l := range f.Levels {
+				group.Levels = append(group.Levels, choice{Value: l.ID, Label: l.ID + " · " + l.Name, Checked: l.ID == d.Level})
+			}
+			d.Levels = append(d.Levels, group)
+		}
 	}
 	if d.Framework == "" && len(fws) > 0 {
 		d.Framework = d.Frameworks[len(d.Frameworks)-1].Value
@@ -299,7 +314,7 @@ func (ui *UI) campaignPreview(w http.ResponseWriter, r *http.Request, v *visit) 
 // wizardLabels name the wizard's fields in problems that the campaign's own
 // check words without them.
 var wizardLabels = map[string]string{"name": "Name", "framework": "Framework", "opens_at": "Opens on",
-	"due_at": "Due on", "instructions": "Instructions", "providers": "Providers"}
+	"due_at": "Due on", "instructions": "Instructions", "providers": "Providers", "level": "Level of assessment"}
 
 // createCampaign handles the wizard's buttons: search the providers, show
 // the preview, or create the draft campaign and go to its page.
@@ -395,6 +410,11 @@ func (ui *UI) showCampaign(w http.ResponseWriter, r *http.Request, v *visit, id 
 	d.CanExport = ui.app.Offers(v.actor, "sector_report", "export")
 	if fw, err := ui.app.Framework(ctx, v.actor, store.FrameworkRef{ID: c.FrameworkID, Version: c.FrameworkVersion}); err == nil {
 		d.Framework = fw.Title + " · " + fw.Version
+		for _, l := range fw.Levels {
+			if l.ID == c.Level {
+				d.Framework += " · " + v.T("level %s", l.ID+" "+l.Name)
+			}
+		}
 	}
 	if sent != nil {
 		d.ExtendDue, d.ExtendReason = sent.ExtendDue, sent.ExtendReason
