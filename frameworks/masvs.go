@@ -67,11 +67,11 @@ const (
 
 var masvsLevels = []entry{
 	{ID: masvsL1, Name: "Baseline security",
-		Description: "The protections every mobile app handling customer data or money should have; " +
-			"a DFS app is assessed at least at this profile."},
+		Description: "The protections any mobile app handling customer data or money should have: " +
+			"the profile an assessment starts from."},
 	{ID: masvsL2, Name: "Defence in depth",
 		Description: "Additional protections for apps whose compromise would cause serious harm, such as " +
-			"those that move money or hold credentials; it includes everything expected at L1."},
+			"those that move money or hold credentials; it builds on L1."},
 	{ID: masvsR, Name: "Resilience against reverse engineering and tampering",
 		Description: "Protections that make it harder to analyse, modify or repackage the app and to run it " +
 			"on a compromised device, on top of L1 or L2."},
@@ -93,7 +93,8 @@ const masvsImplementer = "app_owner"
 // The result passes every rule Parse enforces. On failure the error is a
 // *domain.Error with code EInvalid whose Problems are located like Parse's,
 // "name:line:column path", the path being written in the document's terms
-// (groups[1].controls[0].statement).
+// (groups[1].controls[0].statement). A version given must hold a digit and
+// only letters, digits, '_', '-' and '.'; it is trimmed of spaces.
 func ImportMASVS(name string, data []byte, version string) (*domain.Framework, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -122,26 +123,24 @@ func ImportMASVS(name string, data []byte, version string) (*domain.Framework, e
 	version = c.masvsVersion(version, m.Metadata.Version)
 	c.checkMASVS(&m)
 	if len(c.problems) > 0 {
-		return nil, domain.Invalid(
-			fmt.Sprintf("%s is not a usable MASVS document: %d problem(s)", name, len(c.problems)), c.problems)
+		return nil, domain.Invalid(name+" is not a usable MASVS document", c.problems)
 	}
 
-	f, origin := masvsToFile(&m, version)
+	f := masvsToFile(&m, version)
 	// The document has passed the MASVS checks above; the framework built
-	// from it must also keep every rule of a framework file. A problem found
-	// here is a fault of the import, reported at the place in the document
-	// that it came from.
+	// from it must also keep every rule of a framework file. The checks above
+	// are meant to leave nothing for this one to find, so a problem here is a
+	// fault of the import: it is reported with the framework's path, as the
+	// document has no place for it.
 	fc := &checker{root: &yaml.Node{}}
 	fc.check(f)
 	if len(fc.problems) > 0 {
 		for _, p := range fc.problems {
-			c.problems = append(c.problems, domain.Problem{
-				Location: origin.locate(c, strings.TrimPrefix(p.Location, ":0:0 ")),
-				Message:  p.Message,
-			})
+			c.problems = append(c.problems, domain.Problem{Location: name,
+				Message: fmt.Sprintf("the imported framework breaks a rule at %s: %s",
+					strings.TrimPrefix(p.Location, ":0:0 "), p.Message)})
 		}
-		return nil, domain.Invalid(
-			fmt.Sprintf("%s does not make a valid framework: %d problem(s)", name, len(c.problems)), c.problems)
+		return nil, domain.Invalid(name+" does not make a valid framework", c.problems)
 	}
 	return convert(f), nil
 }
@@ -151,12 +150,17 @@ func ImportMASVS(name string, data []byte, version string) (*domain.Framework, e
 // when neither will do.
 func (c *checker) masvsVersion(given, inFile string) string {
 	if v := strings.TrimSpace(given); v != "" {
-		if !itemPattern.MatchString(v) {
-			c.problems = append(c.problems, domain.Problem{Location: c.file,
-				Message: fmt.Sprintf("version %q may hold only letters, digits, '_', '-' and '.'", v)})
-			return ""
+		var msg string
+		switch {
+		case !itemPattern.MatchString(v):
+			msg = fmt.Sprintf("the version given, %q, may hold only letters, digits, '_', '-' and '.'", v)
+		case !hasDigit.MatchString(v):
+			msg = fmt.Sprintf("the version given, %q, names no release: it holds no digit", v)
+		default:
+			return v
 		}
-		return v
+		c.problems = append(c.problems, domain.Problem{Location: c.file, Message: msg})
+		return ""
 	}
 	v := strings.TrimSpace(inFile)
 	p := []any{"metadata", "version"}
@@ -222,30 +226,8 @@ func (c *checker) checkMASVS(m *masvsFile) {
 	}
 }
 
-// masvsOrigin maps the paths of the framework file built from a document
-// (controls[3].title) to the paths in the document they came from
-// (groups[1].controls[1].statement).
-type masvsOrigin map[string][]any
-
-// locate writes a problem's location in the document for a path of the
-// framework file, falling back to the nearest ancestor the document has.
-func (o masvsOrigin) locate(c *checker, path string) string {
-	for p := path; p != ""; {
-		if src, ok := o[p]; ok {
-			line, col := locate(c.root, src)
-			return fmt.Sprintf("%s:%d:%d %s", c.file, line, col, pathString(src))
-		}
-		cut := max(strings.LastIndexByte(p, '.'), strings.LastIndexByte(p, '['))
-		if cut < 0 {
-			break
-		}
-		p = p[:cut]
-	}
-	return c.file
-}
-
 // masvsToFile builds the framework file a checked document stands for.
-func masvsToFile(m *masvsFile, version string) (*file, masvsOrigin) {
+func masvsToFile(m *masvsFile, version string) *file {
 	f := &file{
 		ID:      MASVSFrameworkID,
 		Version: version,
@@ -270,23 +252,9 @@ func masvsToFile(m *masvsFile, version string) (*file, masvsOrigin) {
 				"security, whether it builds the app itself or has it built."}},
 		Levels: masvsLevels,
 	}
-	origin := masvsOrigin{
-		"version":      {"metadata", "version"},
-		"title":        {"metadata", "title"},
-		"source":       {"metadata"},
-		"licence":      {"metadata"},
-		"notes":        {"metadata"},
-		"audit_groups": {"groups"},
-		"controls":     {"groups"},
-	}
-	for i, g := range m.Groups {
+	for _, g := range m.Groups {
 		slug := strings.ToLower(g.ID)
 		f.AuditGroups = append(f.AuditGroups, entry{ID: slug, Name: g.Title, Description: g.Description})
-		gp := "audit_groups[" + strconv.Itoa(i) + "]"
-		origin[gp] = []any{"groups", i}
-		origin[gp+".id"] = []any{"groups", i, "id"}
-		origin[gp+".name"] = []any{"groups", i, "title"}
-		origin[gp+".description"] = []any{"groups", i, "description"}
 
 		levels := []string{masvsL1, masvsL2}
 		switch g.ID {
@@ -297,14 +265,6 @@ func masvsToFile(m *masvsFile, version string) (*file, masvsOrigin) {
 		}
 		for j, ctl := range g.Controls {
 			statement := strings.TrimSpace(ctl.Statement)
-			cp := "controls[" + strconv.Itoa(len(f.Controls)) + "]"
-			src := []any{"groups", i, "controls", j}
-			origin[cp] = src
-			origin[cp+".id"] = at(src, "id")
-			origin[cp+".title"] = at(src, "statement")
-			origin[cp+".description"] = at(src, "description")
-			origin[cp+".section"] = []any{"groups", i, "index"}
-			origin[cp+".audit_group"] = []any{"groups", i, "id"}
 			f.Controls = append(f.Controls, controlRow{
 				ID:           ctl.ID,
 				Section:      strconv.Itoa(g.Index) + "." + strconv.Itoa(j+1),
@@ -322,5 +282,5 @@ func masvsToFile(m *masvsFile, version string) (*file, masvsOrigin) {
 			})
 		}
 	}
-	return f, origin
+	return f
 }

@@ -244,7 +244,7 @@ func TestImportMASVSVersion(t *testing.T) {
 	if f, err := frameworks.ImportMASVS("OWASP_MASVS.yaml", []byte(released), "2.1.1"); err != nil || f.Version != "2.1.1" {
 		t.Errorf("a given version must win over the document's: %v, %v", f, err)
 	}
-	for _, bad := range []string{"2.1 beta", "2/1", "-1"} {
+	for _, bad := range []string{"2.1 beta", "2/1", "-1", "vx.x.x", "é1"} {
 		_, err := frameworks.ImportMASVS("OWASP_MASVS.yaml", data, bad)
 		if e, ok := domain.AsError(err); !ok || e.Code != domain.EInvalid || len(e.Problems) == 0 {
 			t.Errorf("version %q = %v, want EInvalid", bad, err)
