@@ -80,7 +80,7 @@ func TestCheckFramework(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.app.CheckFramework(ctx, ad, "uploads/broken.yaml", broken)
+	_, err = s.app.CheckFramework(ctx, ad, "uploads/broken.yaml", broken, "")
 	wantCode(t, "checking the broken file", err, domain.EInvalid)
 	problems := app.FrameworkProblems(err)
 	if len(problems) != 11 {
@@ -104,12 +104,12 @@ func TestCheckFramework(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := s.app.CheckFramework(ctx, ad, "x1150.yaml", x1150)
+	f, err := s.app.CheckFramework(ctx, ad, "x1150.yaml", x1150, "")
 	if err != nil || f.ID == "" || len(f.Controls) == 0 {
 		t.Fatalf("checking the X.1150 catalog = %v", err)
 	}
-	_, err = s.app.CheckFramework(ctx, ad, "big.yaml", make([]byte, app.MaxFrameworkBytes+1))
+	_, err = s.app.CheckFramework(ctx, ad, "big.yaml", make([]byte, app.MaxFrameworkBytes+1), "")
 	wantCode(t, "checking a file too large", err, domain.ETooLarge)
-	_, err = s.app.CheckFramework(ctx, s.sup, "x1150.yaml", x1150)
+	_, err = s.app.CheckFramework(ctx, s.sup, "x1150.yaml", x1150, "")
 	wantCode(t, "a supervisor checks a framework", err, domain.EForbidden)
 }

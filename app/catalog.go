@@ -103,12 +103,14 @@ func FrameworkFilename(name string) string {
 	return domain.CleanFilename(name, "framework")
 }
 
-// CheckFramework reads a framework file sent by someone who may publish,
-// with the strict parser the command line uses. It returns the framework
+// CheckFramework reads a framework file sent by someone who may publish, in
+// any format frameworks.Read knows (Assure's YAML, OWASP MASVS), with the
+// strict rules the command line uses; version names a file that states
+// none (MASVS). It returns the framework
 // when the file is valid; otherwise an EInvalid error whose problems are
 // located as "file:line:column path" (see FrameworkProblems), the file being
 // named by FrameworkFilename, or ETooLarge.
-func (a *App) CheckFramework(ctx context.Context, actor domain.Actor, filename string, content []byte) (*domain.Framework, error) {
+func (a *App) CheckFramework(ctx context.Context, actor domain.Actor, filename string, content []byte, version string) (*domain.Framework, error) {
 	if err := a.permit(ctx, actor, "catalog", "publish"); err != nil {
 		return nil, err
 	}
@@ -120,7 +122,7 @@ func (a *App) CheckFramework(ctx context.Context, actor domain.Actor, filename s
 		return nil, domain.Invalid("the file is empty",
 			[]domain.Problem{{Location: filename, Message: "the file holds no framework"}})
 	}
-	return frameworks.Parse(filename, content)
+	return frameworks.Read(filename, content, strings.TrimSpace(version))
 }
 
 // FrameworkProblem is one problem of a framework file, where it is.

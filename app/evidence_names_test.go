@@ -83,7 +83,7 @@ func TestEvidenceFilenamesLoseFormatCharacters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.app.CheckFramework(ctx, domain.ActorFor(admin), "uploads/x1150\u202Elmay.yaml", []byte("id: [unclosed\n"))
+	_, err = s.app.CheckFramework(ctx, domain.ActorFor(admin), "uploads/x1150\u202Elmay.yaml", []byte("id: [unclosed\n"), "")
 	e, ok := domain.AsError(err)
 	if !ok || len(e.Problems) == 0 || len(app.FrameworkProblems(err)) == 0 {
 		t.Fatalf("a broken framework = %v", err)

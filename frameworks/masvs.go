@@ -80,7 +80,7 @@ var masvsLevels = []entry{
 			"openly and under the customer's control, on top of L1 or L2."},
 }
 
-const masvsImplementer = "app_owner"
+const masvsImplementer = domain.ImplAppDeveloper
 
 // ImportMASVS turns OWASP's machine-readable MASVS document (name is only used
 // to locate problems) into a checklist framework with id owasp-masvs. version
@@ -247,7 +247,7 @@ func masvsToFile(m *masvsFile, version string) *file {
 			"every other control in both L1 and L2; an assessment at a profile should rest on the MASTG tests " +
 			"of that profile. Every control is carried out by the DFS provider that publishes the app and " +
 			"applies to providers offering the mobile app channel.",
-		Implementers: []entry{{ID: masvsImplementer, Name: "App owner",
+		Implementers: []entry{{ID: masvsImplementer, Name: "App developer",
 			Description: "The DFS provider that publishes the mobile app to its customers and answers for its " +
 				"security, whether it builds the app itself or has it built."}},
 		Levels: masvsLevels,

@@ -111,7 +111,7 @@ func TestImportMASVS(t *testing.T) {
 	if !slices.Equal(levels, []string{"L1", "L2", "R", "P"}) {
 		t.Errorf("levels = %v", levels)
 	}
-	if len(f.Implementers) != 1 || f.Implementers[0].ID != "app_owner" || f.Implementers[0].Name != "App owner" {
+	if len(f.Implementers) != 1 || f.Implementers[0].ID != "app_developer" || f.Implementers[0].Name != "App developer" {
 		t.Errorf("implementers = %+v", f.Implementers)
 	}
 
@@ -146,7 +146,7 @@ func TestImportMASVS(t *testing.T) {
 		if c.Title == "" || c.Description == "" || !strings.Contains(c.Question, c.ID) || !strings.Contains(c.Evidence, c.ID) {
 			t.Errorf("%s lacks a text: %+v", c.ID, c)
 		}
-		if !slices.Equal(c.Implementers, []string{"app_owner"}) || !slices.Equal(c.Channels, []string{domain.ChannelApp}) {
+		if !slices.Equal(c.Implementers, []string{"app_developer"}) || !slices.Equal(c.Channels, []string{domain.ChannelApp}) {
 			t.Errorf("%s implementers %v, channels %v", c.ID, c.Implementers, c.Channels)
 		}
 		if c.PrimaryThreat != "" || len(c.Dimensions) > 0 {

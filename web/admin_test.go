@@ -503,6 +503,26 @@ func TestAdministratorPages(t *testing.T) {
 		admin.postUpload("/catalogs/upload", "", "", nil, tampered).want(t, http.StatusUnprocessableEntity, "/catalogs/upload", "file-problems")
 	})
 
+	t.Run("an OWASP MASVS file is read as MASVS, given the version it does not state", func(t *testing.T) {
+		admin := s.newAdmin(t, "mas@regulator.test")
+		admin.get("/catalogs/upload").want(t, http.StatusOK, "/catalogs/upload", `id="version"`)
+		masvs := []byte("metadata:\n  title: Mobile app standard\n  version: vx.x.x\ngroups:\n" +
+			"- id: MASVS-STORAGE\n  index: 1\n  title: Storage\n  description: Where data rests.\n  controls:\n" +
+			"  - id: MASVS-STORAGE-1\n    statement: The app stores sensitive data safely.\n    description: Data at rest is protected.\n")
+		admin.postUpload("/catalogs/upload", "file", "masvs.yaml", masvs, url.Values{"action": {"check"}}).
+			want(t, http.StatusUnprocessableEntity, "/catalogs/upload", "metadata.version")
+		admin.get("/catalogs/upload")
+		valid := admin.postUpload("/catalogs/upload", "file", "masvs.yaml", masvs, url.Values{"action": {"check"}, "version": {"2.1.0"}})
+		valid.want(t, http.StatusOK, "/catalogs/upload", "masvs.yaml is valid", "Publish version 2.1.0", `name="version" value="2.1.0"`)
+		content := regexp.MustCompile(`name="content" value="([^"]+)"`).FindStringSubmatch(valid.body)
+		if content == nil {
+			t.Fatal("the publish form does not carry the file")
+		}
+		admin.postUpload("/catalogs/upload", "", "", nil, url.Values{"action": {"publish"}, "filename": {"masvs.yaml"},
+			"content": {html.UnescapeString(content[1])}, "version": {"2.1.0"}}).
+			want(t, http.StatusOK, "/catalogs/owasp-masvs/2.1.0?done=published", "CC BY-SA 4.0", "Storage", "L1")
+	})
+
 	t.Run("the catalog is browsed by threat and searched", func(t *testing.T) {
 		b := s.browser(t)
 		b.signIn("p02-editor"+demoDomain, demo.Password).want(t, http.StatusOK, "/")
@@ -515,7 +535,7 @@ func TestAdministratorPages(t *testing.T) {
 			t.Errorf("searching lockout finds %d controls", n)
 		}
 		b.get("/catalogs/x1150/1.0/controls?threat=T1").want(t, http.StatusOK, "", `id="control-C1"`)
-		b.get("/catalogs/x1150/1.0/controls?threat=T999").want(t, http.StatusUnprocessableEntity, "", "Choose the threat")
+		b.get("/catalogs/x1150/1.0/controls?threat=T999").want(t, http.StatusUnprocessableEntity, "", "Choose the filters from the lists.")
 		all := b.get("/catalogs/x1150/1.0/controls")
 		m := regexp.MustCompile(`href="(/catalogs/x1150/1.0/controls\?cursor=[^"]+)" rel="next"`).FindStringSubmatch(all.body)
 		if m == nil {

@@ -191,6 +191,7 @@ func (ui *UI) controls(w http.ResponseWriter, r *http.Request, v *visit) {
 type uploadData struct {
 	MaxMB    int
 	Filename string
+	Version  string // given for a file that states none (OWASP MASVS)
 	Problems []app.FrameworkProblem
 	Checked  *domain.Framework // the valid framework, to publish
 	Content  string            // the checked file, base64, sent again with Publish
@@ -233,7 +234,8 @@ func (ui *UI) checkFramework(w http.ResponseWriter, r *http.Request, v *visit) {
 		}
 		d.Filename = app.FrameworkFilename(header.Filename)
 	}
-	f, err := ui.app.CheckFramework(ctx, v.actor, d.Filename, content)
+	d.Version = strings.TrimSpace(r.PostFormValue("version"))
+	f, err := ui.app.CheckFramework(ctx, v.actor, d.Filename, content, d.Version)
 	switch domain.ErrorCodeOf(err) {
 	case domain.EInvalid:
 		d.Problems = app.FrameworkProblems(err)

@@ -74,8 +74,9 @@ func catalogList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return tw.Flush()
 }
 
-// readFramework parses a framework file given on the command line.
-func readFramework(args []string, what string) (*domain.Framework, error) {
+// readFramework reads a framework file given on the command line, in any
+// format frameworks.Read knows; version names one whose file states none.
+func readFramework(args []string, what, version string) (*domain.Framework, error) {
 	if len(args) != 1 {
 		return nil, usageError(what + " needs exactly one FILE")
 	}
@@ -83,26 +84,32 @@ func readFramework(args []string, what string) (*domain.Framework, error) {
 	if err != nil {
 		return nil, err
 	}
-	return frameworks.Parse(filepath.Base(args[0]), data)
+	return frameworks.Read(filepath.Base(args[0]), data, version)
 }
 
 func catalogValidate(args []string, stdout, stderr io.Writer) error {
-	f, err := readFramework(args, "catalog validate")
+	fs := flagSet("catalog validate", stderr)
+	version := fs.String("version", "", "the version of a file that states none (OWASP MASVS)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	f, err := readFramework(fs.Args(), "catalog validate", *version)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: framework %s version %s is valid: %d dimensions, %d stages, %d threats, %d controls\n",
-		args[0], f.ID, f.Version, len(f.Dimensions), len(f.Stages), len(f.Threats), len(f.Controls))
+		fs.Arg(0), f.ID, f.Version, len(f.Dimensions), len(f.Stages), len(f.Threats), len(f.Controls))
 	return nil
 }
 
 func catalogPublish(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flagSet("catalog publish", stderr)
 	dbURL := databaseFlag(fs)
+	version := fs.String("version", "", "the version of a file that states none (OWASP MASVS)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	f, err := readFramework(fs.Args(), "catalog publish")
+	f, err := readFramework(fs.Args(), "catalog publish", *version)
 	if err != nil {
 		return err
 	}
