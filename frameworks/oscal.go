@@ -961,7 +961,7 @@ func (im *importer) control(controls *[]importedControl, c *oscalControl, jp, gr
 	if ic.paths[".id"] == "" {
 		ic.paths[".id"] = jp + ".id"
 	}
-	if parent != nil && !strings.HasPrefix(row.ID, parent.row.ID) {
+	if parent != nil && !hasPrefixFold(row.ID, parent.row.ID) {
 		row.ID = parent.row.ID + "." + row.ID
 	}
 	base := row.ID
@@ -1074,7 +1074,7 @@ func (im *importer) section(ic *importedControl, c *oscalControl, jp string, par
 		if s == "" {
 			continue
 		}
-		if parent != nil && parent.row.Section != "" && !strings.HasPrefix(s, parent.row.Section) {
+		if parent != nil && parent.row.Section != "" && !hasPrefixFold(s, parent.row.Section) {
 			s = parent.row.Section + "." + s
 		}
 		if !im.sections[s] {
@@ -1091,6 +1091,10 @@ func (im *importer) section(ic *importedControl, c *oscalControl, jp string, par
 			return
 		}
 	}
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 func isASCIIAlnum(r rune) bool {
