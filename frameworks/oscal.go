@@ -293,7 +293,7 @@ func OSCALCatalog(f *domain.Framework) ([]byte, error) {
 			ID:    groupTokens[i],
 			Title: oneLine(g.Name),
 			Props: []oscalProp{{Name: "label", Value: g.ID}},
-			Parts: []oscalPart{{ID: groupTokens[i] + "_ovw", Name: "overview", Prose: g.Description}},
+			Parts: []oscalPart{{ID: uniqueToken(tokens, groupTokens[i]+"_ovw"), Name: "overview", Prose: g.Description}},
 		}
 		for j, ctl := range f.Controls {
 			if ctl.AuditGroup != g.ID {
@@ -318,10 +318,10 @@ func OSCALCatalog(f *domain.Framework) ([]byte, error) {
 				Title: oneLine(ctl.Title),
 				Props: props,
 				Parts: []oscalPart{
-					{ID: tok + "_smt", Name: "statement", Prose: ctl.Description},
-					{ID: tok + "_obj", Name: "assessment-objective", Prose: ctl.Question},
+					{ID: uniqueToken(tokens, tok+"_smt"), Name: "statement", Prose: ctl.Description},
+					{ID: uniqueToken(tokens, tok+"_obj"), Name: "assessment-objective", Prose: ctl.Question},
 					{
-						ID: tok + "_asm-examine", Name: "assessment-method",
+						ID: uniqueToken(tokens, tok+"_asm-examine"), Name: "assessment-method",
 						Props: []oscalProp{{Name: "method", Value: "EXAMINE"}},
 						Parts: []oscalPart{{Name: "assessment-objects", Prose: ctl.Evidence}},
 					},
@@ -951,12 +951,13 @@ func (im *importer) control(controls *[]importedControl, c *oscalControl, jp, gr
 		row.ID = c.ID
 	case itemID(label.Value) != "":
 		row.ID = itemID(label.Value)
-	default:
+	case itemID(c.ID) != "":
 		row.ID = itemID(c.ID)
-	}
-	if row.ID == "" {
+	case c.ID == "" && label.Value == "":
 		im.problem(jp+".id", "the control has no id (nor a label to take one from)")
 		return
+	default: // an id of letters outside ASCII only
+		row.ID = "control-" + strconv.Itoa(len(*controls)+1)
 	}
 	if ic.paths[".id"] == "" {
 		ic.paths[".id"] = jp + ".id"

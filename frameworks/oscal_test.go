@@ -443,7 +443,8 @@ const foreignCatalog = `{
                {"name": "assessment-objective", "prose": "Are passwords strong?"},
                {"name": "assessment-method", "props": [{"name": "method", "value": "EXAMINE"}],
                 "parts": [{"name": "assessment-objects", "prose": "Password policy."}]}
-             ]}
+             ]},
+            {"id": "пароль", "title": "Пароли"}
           ]}
        ]}
     ]
@@ -482,6 +483,7 @@ func TestImportForeignOSCALCatalog(t *testing.T) {
 		{"ac-2.1", "AC-2.1", "ch3.3.1"},
 		{"ac-3", "4", "ch3.3.1"},
 		{"ia-5", "5", "ch3.2"},
+		{"control-6", "6", "ch3.2"},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("controls = %v\nwant       %v", got, want)
