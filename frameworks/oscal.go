@@ -313,20 +313,19 @@ func OSCALCatalog(f *domain.Framework) ([]byte, error) {
 				props = append(props, assureProp("primary-threat", ctl.PrimaryThreat))
 			}
 			props = append(props, assureProps("other-threat", ctl.OtherThreats)...)
-			group.Controls = append(group.Controls, oscalControl{
-				ID:    tok,
-				Title: oneLine(ctl.Title),
-				Props: props,
-				Parts: []oscalPart{
-					{ID: uniqueToken(tokens, tok+"_smt"), Name: "statement", Prose: ctl.Description},
-					{ID: uniqueToken(tokens, tok+"_obj"), Name: "assessment-objective", Prose: ctl.Question},
-					{
-						ID: uniqueToken(tokens, tok+"_asm-examine"), Name: "assessment-method",
-						Props: []oscalProp{{Name: "method", Value: "EXAMINE"}},
-						Parts: []oscalPart{{Name: "assessment-objects", Prose: ctl.Evidence}},
-					},
+			parts := []oscalPart{
+				{ID: uniqueToken(tokens, tok+"_smt"), Name: "statement", Prose: ctl.Description},
+				{ID: uniqueToken(tokens, tok+"_obj"), Name: "assessment-objective", Prose: ctl.Question},
+				{
+					ID: uniqueToken(tokens, tok+"_asm-examine"), Name: "assessment-method",
+					Props: []oscalProp{{Name: "method", Value: "EXAMINE"}},
+					Parts: []oscalPart{{Name: "assessment-objects", Prose: ctl.Evidence}},
 				},
-			})
+			}
+			for _, x := range extraFields(ctl) {
+				parts = append(parts, oscalPart{Name: x[0], NS: OSCALNamespace, Prose: x[1]})
+			}
+			group.Controls = append(group.Controls, oscalControl{ID: tok, Title: oneLine(ctl.Title), Props: props, Parts: parts})
 		}
 		cat.Groups = append(cat.Groups, group)
 	}
@@ -446,8 +445,51 @@ func toFile(f *domain.Framework) *file {
 			AlsoMitigates: c.OtherThreats, Channels: c.Channels, AuditGroup: c.AuditGroup,
 			Question: c.Question, Evidence: c.Evidence, Levels: c.Levels,
 		})
+		setExtraFields(&out.Controls[len(out.Controls)-1], extraFields(c))
 	}
 	return out
+}
+
+// mappedControlFields are the JSON names of the fields of domain.Control that
+// the export maps one by one. Any other field holding a string (one added to
+// the domain later) is carried as a part in Assure's namespace named after
+// its JSON name, and read back into the file's field of the same YAML name.
+var mappedControlFields = []string{"id", "section", "title", "description", "dimensions", "implementers",
+	"primary_threat", "other_threats", "channels", "audit_group", "question", "evidence", "levels"}
+
+// extraFields returns the control's string fields beyond mappedControlFields
+// that are set, by JSON name, sorted by name.
+func extraFields(c domain.Control) [][2]string {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	var out [][2]string
+	for k, v := range m {
+		if s, ok := v.(string); ok && s != "" && !slices.Contains(mappedControlFields, k) {
+			out = append(out, [2]string{k, s})
+		}
+	}
+	slices.SortFunc(out, func(a, b [2]string) int { return cmp.Compare(a[0], b[0]) })
+	return out
+}
+
+// setExtraFields sets the fields of row whose YAML names are given.
+func setExtraFields(row *controlRow, fields [][2]string) {
+	if len(fields) == 0 {
+		return
+	}
+	m := map[string]string{}
+	for _, f := range fields {
+		m[f[0]] = f[1]
+	}
+	if b, err := yaml.Marshal(m); err == nil {
+		_ = yaml.Unmarshal(b, row) // keys the row does not know are left aside
+	}
 }
 
 // newChecker returns a checker for a file that was not read from YAML: every
@@ -1043,6 +1085,15 @@ func (im *importer) control(controls *[]importedControl, c *oscalControl, jp, gr
 	if ic.paths[".threat"] == "" {
 		ic.paths[".threat"] = jp + ".props"
 	}
+	var extra [][2]string
+	for i, p := range c.Parts {
+		if p.NS == OSCALNamespace && p.Prose != "" && !slices.Contains(mappedControlFields, p.Name) && p.Name != "threat" && p.Name != "also_mitigates" {
+			extra = append(extra, [2]string{p.Name, p.Prose})
+			ic.paths["."+p.Name] = fmt.Sprintf("%s.parts[%d]", jp, i)
+		}
+	}
+	setExtraFields(row, extra)
+	row.AuditGroup, row.Title = group, c.Title // never taken from a part
 	if len(row.Implementers) == 0 {
 		row.Implementers = []string{"provider"}
 		im.defaultImplementer = true

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -49,7 +50,7 @@ func validateOSCAL(sch *jsonschema.Schema, data []byte) error {
 // channels, a licence, text over several lines, an empty audit group, ids
 // that are no OSCAL tokens as they stand, and controls listed out of their
 // groups' order.
-const checklistYAML = `id: app-checklist
+const oscalChecklistYAML = `id: app-checklist
 version: 2.1.0-rc.1
 title: App checklist
 source: |
@@ -102,7 +103,7 @@ controls:
 `
 
 // A rated framework with text over several lines in its rationales.
-const ratedYAML = `id: tiny
+const oscalRatedYAML = `id: tiny
 version: "1"
 title: Tiny
 dimensions: [{id: availability, name: Availability, description: Up}, {id: privacy, name: Privacy, description: Private}]
@@ -157,8 +158,8 @@ controls:
     evidence: A list.
 `
 
-// testFrameworks returns the embedded frameworks and the two above.
-func testFrameworks(t *testing.T) []*domain.Framework {
+// oscalTestFrameworks returns the embedded frameworks and the two above.
+func oscalTestFrameworks(t *testing.T) []*domain.Framework {
 	t.Helper()
 	list, err := frameworks.Embedded()
 	if err != nil {
@@ -167,17 +168,17 @@ func testFrameworks(t *testing.T) []*domain.Framework {
 	if len(list) == 0 {
 		t.Fatal("no embedded framework")
 	}
-	for name, src := range map[string]string{"checklist.yaml": checklistYAML, "rated.yaml": ratedYAML} {
+	for name, src := range map[string]string{"checklist.yaml": oscalChecklistYAML, "rated.yaml": oscalRatedYAML} {
 		f, err := frameworks.Parse(name, []byte(src))
 		if err != nil {
-			t.Fatalf("Parse %s: %v %v", name, err, problemsOf(err))
+			t.Fatalf("Parse %s: %v %v", name, err, oscalProblems(err))
 		}
 		list = append(list, f)
 	}
 	return list
 }
 
-func problemsOf(err error) []domain.Problem {
+func oscalProblems(err error) []domain.Problem {
 	var e *domain.Error
 	if errors.As(err, &e) {
 		return e.Problems
@@ -187,11 +188,11 @@ func problemsOf(err error) []domain.Problem {
 
 func TestOSCALExportValidatesAgainstSchema(t *testing.T) {
 	sch := oscalSchema(t, standard(t, "oscal/oscal_complete_schema-1.2.2.json"))
-	for _, f := range testFrameworks(t) {
+	for _, f := range oscalTestFrameworks(t) {
 		t.Run(f.ID, func(t *testing.T) {
 			data, err := frameworks.OSCALCatalog(f)
 			if err != nil {
-				t.Fatalf("OSCALCatalog: %v %v", err, problemsOf(err))
+				t.Fatalf("OSCALCatalog: %v %v", err, oscalProblems(err))
 			}
 			if err := validateOSCAL(sch, data); err != nil {
 				t.Fatalf("the export is not a valid OSCAL 1.2.2 document: %v", err)
@@ -207,7 +208,7 @@ func TestOSCALExportValidatesAgainstSchema(t *testing.T) {
 // The validator is live: a document that breaks the schema fails it.
 func TestOSCALSchemaRejectsBrokenDocuments(t *testing.T) {
 	sch := oscalSchema(t, standard(t, "oscal/oscal_complete_schema-1.2.2.json"))
-	f, err := frameworks.Parse("rated.yaml", []byte(ratedYAML))
+	f, err := frameworks.Parse("rated.yaml", []byte(oscalRatedYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,16 +225,16 @@ func TestOSCALSchemaRejectsBrokenDocuments(t *testing.T) {
 			cat["uuid"] = "not-a-uuid"
 		},
 		"control id no token": func(cat map[string]any) {
-			control(cat)["id"] = "1.1"
+			oscalFirstControl(cat)["id"] = "1.1"
 		},
 		"title over two lines": func(cat map[string]any) {
-			control(cat)["title"] = "two\nlines"
+			oscalFirstControl(cat)["title"] = "two\nlines"
 		},
 		"last-modified no date-time": func(cat map[string]any) {
 			cat["metadata"].(map[string]any)["last-modified"] = "yesterday"
 		},
 		"unknown field": func(cat map[string]any) {
-			control(cat)["threat"] = "T1"
+			oscalFirstControl(cat)["threat"] = "T1"
 		},
 	}
 	for name, breakIt := range breaks {
@@ -254,13 +255,13 @@ func TestOSCALSchemaRejectsBrokenDocuments(t *testing.T) {
 	}
 }
 
-func control(cat map[string]any) map[string]any {
+func oscalFirstControl(cat map[string]any) map[string]any {
 	group := cat["groups"].([]any)[0].(map[string]any)
 	return group["controls"].([]any)[0].(map[string]any)
 }
 
 func TestOSCALRoundTrip(t *testing.T) {
-	for _, f := range testFrameworks(t) {
+	for _, f := range oscalTestFrameworks(t) {
 		t.Run(f.ID, func(t *testing.T) {
 			data, err := frameworks.OSCALCatalog(f)
 			if err != nil {
@@ -268,7 +269,7 @@ func TestOSCALRoundTrip(t *testing.T) {
 			}
 			back, err := frameworks.ImportOSCALCatalog(f.ID+".json", data)
 			if err != nil {
-				t.Fatalf("import of the export: %v %v", err, problemsOf(err))
+				t.Fatalf("import of the export: %v %v", err, oscalProblems(err))
 			}
 			if back.Digest() != f.Digest() {
 				want, _ := json.MarshalIndent(f, "", " ")
@@ -284,7 +285,7 @@ func TestOSCALRoundTrip(t *testing.T) {
 }
 
 func TestOSCALExportShape(t *testing.T) {
-	list := testFrameworks(t)
+	list := oscalTestFrameworks(t)
 	var x1150, checklist *domain.Framework
 	for _, f := range list {
 		switch f.ID {
@@ -297,7 +298,7 @@ func TestOSCALExportShape(t *testing.T) {
 	if x1150 == nil {
 		t.Fatal("x1150 is not embedded")
 	}
-	doc := exportDoc(t, x1150)
+	doc := oscalExport(t, x1150)
 	// The name-based UUID of "x1150@1.0" under the v5 UUID of the Assure
 	// namespace in RFC 9562's URL namespace, as any UUID library computes it.
 	if got, want := doc.Catalog.UUID, "03851977-40d9-5616-a224-2e532b80a12c"; got != want {
@@ -307,11 +308,11 @@ func TestOSCALExportShape(t *testing.T) {
 	if md.Version != "1.0" || md.OSCALVersion != "1.2.2" || md.Title != x1150.Title || md.Remarks != x1150.Notes {
 		t.Errorf("metadata = %+v", md)
 	}
-	ctl := findControl(doc.Catalog.Groups, "c12")
+	ctl := oscalFindControl(doc.Catalog.Groups, "c12")
 	if ctl == nil {
 		t.Fatal("no control c12")
 	}
-	if !hasProp(ctl.Props, "", "label", "C12") || !hasProp(ctl.Props, frameworks.OSCALNamespace, "section", x1150.Controls[11].Section) {
+	if !oscalHasProp(ctl.Props, "", "label", "C12") || !oscalHasProp(ctl.Props, frameworks.OSCALNamespace, "section", x1150.Controls[11].Section) {
 		t.Errorf("c12 props = %+v", ctl.Props)
 	}
 	names := []string{}
@@ -322,8 +323,8 @@ func TestOSCALExportShape(t *testing.T) {
 		t.Errorf("c12 parts = %v", names)
 	}
 
-	doc = exportDoc(t, checklist)
-	if findControl(doc.Catalog.Groups, "masvs-storage-1") == nil || findControl(doc.Catalog.Groups, "_2fa") == nil {
+	doc = oscalExport(t, checklist)
+	if oscalFindControl(doc.Catalog.Groups, "masvs-storage-1") == nil || oscalFindControl(doc.Catalog.Groups, "_2fa") == nil {
 		t.Errorf("control ids are not tokens made from the Assure ids: %+v", doc.Catalog.Groups)
 	}
 	var ids []string
@@ -335,7 +336,7 @@ func TestOSCALExportShape(t *testing.T) {
 	}
 }
 
-type testCatalog struct {
+type oscalTestCatalog struct {
 	Catalog struct {
 		UUID     string `json:"uuid"`
 		Metadata struct {
@@ -344,41 +345,41 @@ type testCatalog struct {
 			OSCALVersion string `json:"oscal-version"`
 			Remarks      string `json:"remarks"`
 		} `json:"metadata"`
-		Groups []testGroup `json:"groups"`
+		Groups []oscalTestGroup `json:"groups"`
 	} `json:"catalog"`
 }
 
-type testGroup struct {
-	ID       string        `json:"id"`
-	Controls []testControl `json:"controls"`
+type oscalTestGroup struct {
+	ID       string             `json:"id"`
+	Controls []oscalTestControl `json:"controls"`
 }
 
-type testControl struct {
-	ID    string     `json:"id"`
-	Props []testProp `json:"props"`
+type oscalTestControl struct {
+	ID    string          `json:"id"`
+	Props []oscalTestProp `json:"props"`
 	Parts []struct {
 		Name string `json:"name"`
 	} `json:"parts"`
 }
 
-type testProp struct {
+type oscalTestProp struct {
 	Name, NS, Value string
 }
 
-func exportDoc(t *testing.T, f *domain.Framework) testCatalog {
+func oscalExport(t *testing.T, f *domain.Framework) oscalTestCatalog {
 	t.Helper()
 	data, err := frameworks.OSCALCatalog(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc testCatalog
+	var doc oscalTestCatalog
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}
 	return doc
 }
 
-func findControl(groups []testGroup, id string) *testControl {
+func oscalFindControl(groups []oscalTestGroup, id string) *oscalTestControl {
 	for _, g := range groups {
 		for i, c := range g.Controls {
 			if c.ID == id {
@@ -389,14 +390,14 @@ func findControl(groups []testGroup, id string) *testControl {
 	return nil
 }
 
-func hasProp(props []testProp, ns, name, value string) bool {
-	return slices.Contains(props, testProp{Name: name, NS: ns, Value: value})
+func oscalHasProp(props []oscalTestProp, ns, name, value string) bool {
+	return slices.Contains(props, oscalTestProp{Name: name, NS: ns, Value: value})
 }
 
 // A national circular as another tool might publish it: nested groups, a
 // control with a sub-control, prose in statement items with a parameter, a
 // control outside any group, and none of Assure's props.
-const foreignCatalog = `{
+const oscalForeignCatalog = `{
   "catalog": {
     "uuid": "7f1c4b1e-2a52-4d0c-9a8e-4a3b2f9d6c11",
     "metadata": {
@@ -452,9 +453,9 @@ const foreignCatalog = `{
 }`
 
 func TestImportForeignOSCALCatalog(t *testing.T) {
-	f, err := frameworks.ImportOSCALCatalog("circular.json", []byte(foreignCatalog))
+	f, err := frameworks.ImportOSCALCatalog("circular.json", []byte(oscalForeignCatalog))
 	if err != nil {
-		t.Fatalf("import: %v %v", err, problemsOf(err))
+		t.Fatalf("import: %v %v", err, oscalProblems(err))
 	}
 	if f.ID != "circular-12-2025-on-ict-risk-mobile-money" || f.Version != "Rev-2-final" || f.Title != "Circular 12/2025 on ICT Risk — Mobile Money" {
 		t.Errorf("framework = %q %q %q", f.ID, f.Version, f.Title)
@@ -509,7 +510,7 @@ func TestImportForeignOSCALCatalog(t *testing.T) {
 	// back the same.
 	data, err := frameworks.OSCALCatalog(f)
 	if err != nil {
-		t.Fatalf("export of the import: %v %v", err, problemsOf(err))
+		t.Fatalf("export of the import: %v %v", err, oscalProblems(err))
 	}
 	sch := oscalSchema(t, standard(t, "oscal/oscal_complete_schema-1.2.2.json"))
 	if err := validateOSCAL(sch, data); err != nil {
@@ -521,9 +522,9 @@ func TestImportForeignOSCALCatalog(t *testing.T) {
 	}
 }
 
-// malformedCatalogs are inputs an import must refuse, with where a problem
+// oscalMalformedCatalogs are inputs an import must refuse, with where a problem
 // must be located.
-var malformedCatalogs = []struct {
+var oscalMalformedCatalogs = []struct {
 	name, doc, location string
 }{
 	{"not JSON", `{"catalog": `, "in.json:1:"},
@@ -553,7 +554,7 @@ var malformedCatalogs = []struct {
 }
 
 func TestImportOSCALCatalogRefusesMalformedInput(t *testing.T) {
-	for _, tc := range malformedCatalogs {
+	for _, tc := range oscalMalformedCatalogs {
 		t.Run(tc.name, func(t *testing.T) {
 			f, err := frameworks.ImportOSCALCatalog("in.json", []byte(tc.doc))
 			if err == nil {
@@ -562,7 +563,7 @@ func TestImportOSCALCatalogRefusesMalformedInput(t *testing.T) {
 			if domain.ErrorCodeOf(err) != domain.EInvalid {
 				t.Fatalf("error %v, want code %s", err, domain.EInvalid)
 			}
-			problems := problemsOf(err)
+			problems := oscalProblems(err)
 			if len(problems) == 0 {
 				t.Fatalf("%v has no problems", err)
 			}
@@ -579,23 +580,23 @@ func TestOSCALCatalogRefusesInvalidFramework(t *testing.T) {
 	if _, err := frameworks.OSCALCatalog(nil); domain.ErrorCodeOf(err) != domain.EInvalid {
 		t.Errorf("nil framework: %v", err)
 	}
-	f, err := frameworks.Parse("rated.yaml", []byte(ratedYAML))
+	f, err := frameworks.Parse("rated.yaml", []byte(oscalRatedYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.Controls[0].AuditGroup = "nowhere"
 	_, err = frameworks.OSCALCatalog(f)
-	if domain.ErrorCodeOf(err) != domain.EInvalid || len(problemsOf(err)) == 0 {
+	if domain.ErrorCodeOf(err) != domain.EInvalid || len(oscalProblems(err)) == 0 {
 		t.Fatalf("a control in an undefined audit group: %v", err)
 	}
 }
 
 func FuzzImportOSCALCatalog(f *testing.F) {
-	for _, tc := range malformedCatalogs {
+	for _, tc := range oscalMalformedCatalogs {
 		f.Add([]byte(tc.doc))
 	}
-	f.Add([]byte(foreignCatalog))
-	for _, src := range []string{checklistYAML, ratedYAML} {
+	f.Add([]byte(oscalForeignCatalog))
+	for _, src := range []string{oscalChecklistYAML, oscalRatedYAML} {
 		fw, err := frameworks.Parse("seed.yaml", []byte(src))
 		if err != nil {
 			f.Fatal(err)
@@ -617,7 +618,7 @@ func FuzzImportOSCALCatalog(f *testing.F) {
 		}
 		fw, err := frameworks.ImportOSCALCatalog("fuzz.json", data)
 		if err != nil {
-			if domain.ErrorCodeOf(err) != domain.EInvalid || len(problemsOf(err)) == 0 {
+			if domain.ErrorCodeOf(err) != domain.EInvalid || len(oscalProblems(err)) == 0 {
 				t.Fatalf("error without problems: %v", err)
 			}
 			return
@@ -626,10 +627,41 @@ func FuzzImportOSCALCatalog(f *testing.F) {
 		// the export checks again, and whose export is valid OSCAL.
 		out, err := frameworks.OSCALCatalog(fw)
 		if err != nil {
-			t.Fatalf("imported a framework that breaks the rules: %v %v", err, problemsOf(err))
+			t.Fatalf("imported a framework that breaks the rules: %v %v", err, oscalProblems(err))
 		}
 		if err := validateOSCAL(sch, out); err != nil {
 			t.Fatalf("the export of an import is not valid OSCAL: %v", err)
 		}
 	})
+}
+
+// The mapping covers every field of the framework's types: a field added to
+// them must be given its place in OSCAL (oscal.go) before this passes. A
+// string field added to domain.Control needs nothing: it travels as a part in
+// Assure's namespace.
+func TestOSCALMapsEveryField(t *testing.T) {
+	mapped := map[reflect.Type][]string{
+		reflect.TypeFor[domain.Framework](): {"ID", "Version", "Title", "Source", "Notes", "Licence", "Dimensions",
+			"Stages", "Implementers", "AuditGroups", "Threats", "Controls", "Levels"},
+		reflect.TypeFor[domain.Threat](): {"ID", "Number", "Name", "Description", "Stages", "Dimensions",
+			"Likelihood", "LikelihoodRationale", "Impact", "ImpactRationale"},
+		reflect.TypeFor[domain.Control](): {"ID", "Section", "Title", "Description", "Dimensions", "Implementers",
+			"PrimaryThreat", "OtherThreats", "Channels", "AuditGroup", "Question", "Evidence", "Levels"},
+		reflect.TypeFor[domain.Dimension]():   {"ID", "Name", "Description"},
+		reflect.TypeFor[domain.Stage]():       {"ID", "Name", "Description"},
+		reflect.TypeFor[domain.Implementer](): {"ID", "Name", "Description"},
+		reflect.TypeFor[domain.AuditGroup]():  {"ID", "Name", "Description"},
+		reflect.TypeFor[domain.Level]():       {"ID", "Name", "Description"},
+	}
+	for typ, names := range mapped {
+		for f := range typ.Fields() {
+			if slices.Contains(names, f.Name) {
+				continue
+			}
+			if typ == reflect.TypeFor[domain.Control]() && f.Type.Kind() == reflect.String {
+				continue
+			}
+			t.Errorf("%s.%s has no place in the OSCAL export", typ.Name(), f.Name)
+		}
+	}
 }
