@@ -537,7 +537,7 @@ func ImportOSCALCatalog(name string, data []byte) (*domain.Framework, error) {
 	}
 
 	im := &importer{name: name, paths: map[string]string{}, params: map[string]string{},
-		groupIDs: map[string]bool{}, controlIDs: map[string]bool{}, sections: map[string]bool{}}
+		groupIDs: newUniqueSet(), controlIDs: newUniqueSet(), sections: newUniqueSet()}
 	im.read(doc.Catalog)
 
 	c := newChecker()
@@ -600,9 +600,8 @@ type importer struct {
 	problems []domain.Problem
 	ours     bool              // the catalog was written by OSCALCatalog
 	params   map[string]string // parameter id → the text that stands for it
-	sortKeys []string          // the sort-id of each control, for ours
 
-	groupIDs, controlIDs, sections map[string]bool
+	groupIDs, controlIDs, sections *uniqueSet
 	general                        string // the audit group of ungrouped controls
 	defaultImplementer             bool   // some control was given "provider"
 }
@@ -643,9 +642,9 @@ func (im *importer) read(cat *oscalCatalog) {
 		im.f.ID = p.Value
 		im.paths["id"] = fmt.Sprintf("catalog.metadata.props[%d]", i)
 	} else {
-		im.f.ID = slug(md.Title)
+		im.f.ID = shortSlug(md.Title)
 		if im.f.ID == "" {
-			im.f.ID = slug(strings.TrimSuffix(path.Base(im.name), path.Ext(im.name)))
+			im.f.ID = shortSlug(strings.TrimSuffix(path.Base(im.name), path.Ext(im.name)))
 		}
 		if im.f.ID == "" {
 			im.f.ID = "catalog"
@@ -670,7 +669,7 @@ func (im *importer) read(cat *oscalCatalog) {
 	var controls []importedControl
 	for i := range cat.Controls {
 		if im.general == "" {
-			im.general = im.uniqueGroupID("general")
+			im.general = im.groupIDs.take("general")
 			n := len(im.f.AuditGroups)
 			im.f.AuditGroups = append(im.f.AuditGroups, entry{ID: im.general, Name: "General",
 				Description: "Controls that the catalog lists outside any group."})
@@ -901,12 +900,25 @@ func (im *importer) partsText(parts []oscalPart, jp string, names ...string) (st
 	return strings.Join(texts, "\n\n"), first
 }
 
-func (im *importer) uniqueGroupID(id string) string {
-	out := id
-	for n := 2; im.groupIDs[out]; n++ {
-		out = id + "-" + strconv.Itoa(n)
+// uniqueSet hands out names not yet taken, suffixing -2, -3, … to a name
+// already taken, without trying again the suffixes it gave before.
+type uniqueSet struct {
+	used map[string]bool
+	next map[string]int
+}
+
+func newUniqueSet() *uniqueSet { return &uniqueSet{used: map[string]bool{}, next: map[string]int{}} }
+
+func (u *uniqueSet) take(name string) string {
+	out := name
+	if u.used[out] {
+		n := max(u.next[name], 2)
+		for ; u.used[name+"-"+strconv.Itoa(n)]; n++ {
+		}
+		u.next[name] = n + 1
+		out = name + "-" + strconv.Itoa(n)
 	}
-	im.groupIDs[out] = true
+	u.used[out] = true
 	return out
 }
 
@@ -921,7 +933,7 @@ func (im *importer) group(controls *[]importedControl, g *oscalGroup, jp, parent
 	} else if s := slug(g.ID); s != "" {
 		base = s
 	} else {
-		base = "group-" + strconv.Itoa(len(im.groupIDs)+1)
+		base = "group-" + strconv.Itoa(len(im.f.AuditGroups)+1)
 	}
 	id := base
 	if parentID != "" && !strings.HasPrefix(base, parentID+".") && !strings.HasPrefix(base, parentID+"-") {
@@ -930,7 +942,7 @@ func (im *importer) group(controls *[]importedControl, g *oscalGroup, jp, parent
 
 	hasOwn := len(g.Controls) > 0 || len(g.Groups) == 0
 	if hasOwn {
-		id = im.uniqueGroupID(id)
+		id = im.groupIDs.take(id)
 		description, descPath := im.partsText(g.Parts, jp, "overview")
 		if description == "" {
 			description, descPath = im.partsText(g.Parts, jp, partNames(g.Parts)...)
@@ -1007,11 +1019,7 @@ func (im *importer) control(controls *[]importedControl, c *oscalControl, jp, gr
 	if parent != nil && !hasPrefixFold(row.ID, parent.row.ID) {
 		row.ID = parent.row.ID + "." + row.ID
 	}
-	base := row.ID
-	for n := 2; im.controlIDs[row.ID]; n++ {
-		row.ID = base + "-" + strconv.Itoa(n)
-	}
-	im.controlIDs[row.ID] = true
+	row.ID = im.controlIDs.take(row.ID)
 	named := strings.TrimSpace(c.Title)
 	if named == "" {
 		named = row.ID
@@ -1111,7 +1119,7 @@ func (im *importer) section(ic *importedControl, c *oscalControl, jp string, par
 	if i, p := assureValue(c.Props, "section"); i >= 0 {
 		ic.row.Section = p.Value
 		ic.paths[".section"] = fmt.Sprintf("%s.props[%d]", jp, i)
-		im.sections[p.Value] = true
+		im.sections.used[p.Value] = true
 		return
 	}
 	ic.paths[".section"] = jp
@@ -1129,20 +1137,12 @@ func (im *importer) section(ic *importedControl, c *oscalControl, jp string, par
 		if parent != nil && parent.row.Section != "" && !hasPrefixFold(s, parent.row.Section) {
 			s = parent.row.Section + "." + s
 		}
-		if !im.sections[s] {
-			ic.row.Section = s
-			im.sections[s] = true
+		if !im.sections.used[s] {
+			ic.row.Section = im.sections.take(s)
 			return
 		}
 	}
-	last := candidates[len(candidates)-1]
-	for n := 2; ; n++ {
-		if s := last + "-" + strconv.Itoa(n); !im.sections[s] {
-			ic.row.Section = s
-			im.sections[s] = true
-			return
-		}
-	}
+	ic.row.Section = im.sections.take(candidates[len(candidates)-1])
 }
 
 func hasPrefixFold(s, prefix string) bool {
@@ -1158,21 +1158,23 @@ func isASCIIAlnum(r rune) bool {
 // accepts it, else sep.
 func joinRuns(s string, keep func(run string) bool, sep string) string {
 	var b strings.Builder
-	run := ""
-	for _, r := range s {
-		if isASCIIAlnum(r) {
-			if run != "" && b.Len() > 0 {
-				if keep(run) {
-					b.WriteString(run)
-				} else {
-					b.WriteString(sep)
-				}
+	start := -1 // where the current run of other characters began
+	for i, r := range s {
+		if !isASCIIAlnum(r) {
+			if start < 0 {
+				start = i
 			}
-			run = ""
-			b.WriteRune(r)
 			continue
 		}
-		run += string(r)
+		if start >= 0 && b.Len() > 0 {
+			if run := s[start:i]; keep(run) {
+				b.WriteString(run)
+			} else {
+				b.WriteString(sep)
+			}
+		}
+		start = -1
+		b.WriteRune(r)
 	}
 	return b.String()
 }
@@ -1181,6 +1183,20 @@ func joinRuns(s string, keep func(run string) bool, sep string) string {
 // and digits, runs of anything else written as '-'.
 func slug(s string) string {
 	return joinRuns(strings.ToLower(s), func(run string) bool { return run == "." || run == "_" }, "-")
+}
+
+// shortSlug is the slug of s cut to at most 64 characters at a separator
+// where it can be.
+func shortSlug(s string) string {
+	id := slug(s)
+	if len(id) <= 64 {
+		return id
+	}
+	id = id[:64]
+	if i := strings.LastIndexAny(id, "-._"); i >= 32 {
+		id = id[:i]
+	}
+	return strings.TrimRight(id, "-._")
 }
 
 // itemID makes s a control id: letters and digits, runs of anything else
