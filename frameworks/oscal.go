@@ -61,7 +61,8 @@
 //     of the statement parts with their items; the question the prose of the
 //     assessment objective; the evidence that of the assessment objects;
 //     each falls back to a sentence built from the title. Parameter
-//     insertions in prose are replaced by the parameter's label. The section
+//     insertions in prose are replaced by the parameter's values, choices or
+//     label, in brackets. The section
 //     is our prop, else the label, the sort-id or the place in the catalog,
 //     whichever first gives a valid section not yet used. A control without
 //     implementers is given one, "provider".
@@ -842,9 +843,10 @@ func (im *importer) collectParams(params []oscalParam, groups []oscalGroup, cont
 
 var insertParam = regexp.MustCompile(`\{\{\s*insert:\s*param,\s*([^\s}]+)\s*\}\}`)
 
-// prose returns s with parameter insertions replaced.
+// prose returns s with parameter insertions replaced, in a catalog of
+// another tool: ours hold Assure's text as it is.
 func (im *importer) prose(s string) string {
-	if !strings.Contains(s, "{{") {
+	if im.ours || !strings.Contains(s, "{{") {
 		return s
 	}
 	return insertParam.ReplaceAllStringFunc(s, func(m string) string {
