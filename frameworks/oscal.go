@@ -1,4 +1,5 @@
-// OSCAL catalogs: export and import.
+// OSCAL catalogs: export and import. (This header is not the package's doc
+// comment, which is in parse.go; it is kept apart by the blank line below.)
 //
 // OSCALCatalog writes a framework as an OSCAL 1.2.2 catalog in JSON, and
 // ImportOSCALCatalog reads an OSCAL catalog (one of ours, or one written by
@@ -31,7 +32,9 @@
 //     per value, in the framework's order. Parts: "statement" (the
 //     description), "assessment-objective" (the question), and
 //     "assessment-method" with the prop method=EXAMINE and a nested
-//     "assessment-objects" part (the evidence).
+//     "assessment-objects" part (the evidence). A string field of
+//     domain.Control beyond these (one added later) is a part in ns
+//     OSCALNamespace named after the field's JSON name.
 //   - back-matter.resources: the framework's own vocabularies, one resource
 //     per entry, each with the prop kind (ns OSCALNamespace) set to
 //     dimension, stage, implementer, level or threat and the prop id to the
@@ -49,9 +52,10 @@
 //     replaced. notes: metadata.remarks. source and licence: our resources;
 //     a catalog of another tool gets a source line naming the catalog.
 //   - Every group holding controls (or holding nothing) becomes an audit
-//     group; nested groups are flattened in document order, each id prefixed
-//     with its parent's. Its id is the label prop when that is a valid audit
-//     group id, else the OSCAL id made into one. A group that only holds
+//     group; nested groups are flattened in document order. Its id is the
+//     label prop when that is a valid audit group id, else the OSCAL id made
+//     into one; a nested group's id is prefixed with its parent's and '.'
+//     unless it already starts with the parent's id. A group that only holds
 //     groups gives no audit group of its own. Controls outside any group go
 //     to an audit group "general".
 //   - Every control and sub-control becomes a control, sub-controls right
@@ -62,14 +66,16 @@
 //     assessment objective; the evidence that of the assessment objects;
 //     each falls back to a sentence built from the title. Parameter
 //     insertions in prose are replaced by the parameter's values, choices or
-//     label, in brackets. The section
-//     is our prop, else the label, the sort-id or the place in the catalog,
-//     whichever first gives a valid section not yet used. A control without
-//     implementers is given one, "provider".
+//     label, in brackets. The section is our prop, else the label, the
+//     sort-id or the place in the catalog, whichever first gives a valid
+//     section not yet used. A control without
+//     implementers is given one, "provider". Props, parts and fields that
+//     none of these rules name are left aside.
 //
 // What does not round-trip: a line break inside a title or a name (OSCAL
 // titles are single lines; the export writes a space). Everything else of a
 // valid framework comes back equal (same Digest).
+
 package frameworks
 
 import (
