@@ -191,6 +191,25 @@ func (a *API) registerCatalog() {
 	})
 
 	register(a, huma.Operation{
+		OperationID: "get-framework-oscal", Method: http.MethodGet, Path: "/api/v1/frameworks/{fw}/oscal", Tags: tags,
+		Summary: "A framework as an OSCAL catalog",
+		Description: "One framework version as an OSCAL " + domain.OSCALVersion + " catalog in JSON: audit groups as " +
+			"groups, controls with their question and evidence as parts, Assure's fields as props in its namespace, and " +
+			"threats, dimensions, stages, implementers and levels as back-matter resources. The same version always " +
+			"gives the same document; uploading it as a catalog gives the same framework back.",
+		Responses: binaryResponse("application/json"),
+	}, func(ctx context.Context, in *getFrameworkInput) (*huma.StreamResponse, error) {
+		b, name, err := a.app.FrameworkOSCAL(ctx, actorFrom(ctx), in.ref())
+		if err != nil {
+			return nil, err
+		}
+		return &huma.StreamResponse{Body: func(hctx huma.Context) {
+			attachment(hctx, name, "application/json", int64(len(b)))
+			hctx.BodyWriter().Write(b)
+		}}, nil
+	})
+
+	register(a, huma.Operation{
 		OperationID: "get-framework", Method: http.MethodGet, Path: "/api/v1/frameworks/{fw}", Tags: tags,
 		Summary: "Get a framework", Description: "One framework version with its counts, implementers and audit groups.",
 	}, func(ctx context.Context, in *getFrameworkInput) (*frameworkOutput, error) {

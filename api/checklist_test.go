@@ -171,3 +171,31 @@ func TestCampaignAtALevel(t *testing.T) {
 		}
 	}
 }
+
+// TestFrameworkOSCALExport: the API gives every published framework as an
+// OSCAL catalog that reads back as the same framework; an unknown one is 404.
+func TestFrameworkOSCALExport(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	auditor := s.reader()
+	var fws list[api.Framework]
+	auditor.getJSON("/api/v1/frameworks?limit=100", &fws)
+	if len(fws.Items) == 0 {
+		t.Fatal("no framework is published")
+	}
+	for _, fw := range fws.Items {
+		r := auditor.get("/api/v1/frameworks/" + fw.ID + "/oscal?version=" + fw.Version)
+		if r.status != http.StatusOK || r.header.Get("Content-Type") != "application/json" ||
+			!strings.Contains(r.header.Get("Content-Disposition"), ".oscal.json") {
+			t.Fatalf("%s %s: %d %v %.200s", fw.ID, fw.Version, r.status, r.header, r.body)
+		}
+		back, err := frameworks.Read("back.json", r.body, "")
+		if err != nil {
+			t.Fatalf("%s %s does not read back: %v", fw.ID, fw.Version, err)
+		}
+		if back.Digest() != fw.SHA256 {
+			t.Errorf("%s %s reads back as another framework", fw.ID, fw.Version)
+		}
+	}
+	wantProblem(t, auditor.get("/api/v1/frameworks/nothing/oscal"), http.StatusNotFound)
+}

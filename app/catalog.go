@@ -85,6 +85,31 @@ func (a *App) Control(ctx context.Context, actor domain.Actor, ref store.Framewo
 	return a.db.Control(ctx, ref, id)
 }
 
+// FrameworkOSCAL returns a published framework version as an OSCAL catalog
+// in JSON, with the file name to give it.
+func (a *App) FrameworkOSCAL(ctx context.Context, actor domain.Actor, ref store.FrameworkRef) ([]byte, string, error) {
+	f, err := a.FrameworkOf(ctx, actor, ref)
+	if err != nil {
+		return nil, "", err
+	}
+	b, err := frameworks.OSCALCatalog(f)
+	if err != nil {
+		return nil, "", err
+	}
+	return b, FrameworkDownloadName(f, ".oscal.json"), nil
+}
+
+// FrameworkDownloadName is the file name of a framework version's download:
+// its id and version, safe in any file system, with ext.
+func FrameworkDownloadName(f *domain.Framework, ext string) string {
+	return strings.Map(func(c rune) rune {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_' {
+			return c
+		}
+		return '_'
+	}, f.ID+"-"+f.Version) + ext
+}
+
 // PublishFramework publishes a framework version; a published one never changes.
 func (a *App) PublishFramework(ctx context.Context, actor domain.Actor, f *domain.Framework) (store.PublishOutcome, error) {
 	if err := a.permit(ctx, actor, "catalog", "publish"); err != nil {

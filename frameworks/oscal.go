@@ -81,7 +81,6 @@ package frameworks
 import (
 	"bytes"
 	"cmp"
-	"crypto/sha1"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -98,10 +97,6 @@ import (
 )
 
 const (
-	// OSCALVersion is the version of OSCAL the export conforms to.
-	OSCALVersion = "1.2.2"
-	// OSCALNamespace qualifies the names of the props Assure adds to OSCAL.
-	OSCALNamespace = "https://assure.example/ns/oscal"
 
 	// oscalLastModified is the last-modified instant of every export (see the
 	// comment at the top of this file for why it is fixed).
@@ -224,15 +219,14 @@ func OSCALCatalog(f *domain.Framework) ([]byte, error) {
 	}
 
 	key := f.ID + "@" + f.Version
-	ns := assureUUIDNamespace()
 	tokens := map[string]bool{}
 	cat := &oscalCatalog{
-		UUID: uuidV5(ns, key),
+		UUID: domain.OSCALUUID(key),
 		Metadata: &oscalMetadata{
 			Title:        oneLine(f.Title),
 			LastModified: oscalLastModified,
 			Version:      f.Version,
-			OSCALVersion: OSCALVersion,
+			OSCALVersion: domain.OSCALVersion,
 			Props:        []oscalProp{assureProp("framework-id", f.ID)},
 			Remarks:      f.Notes,
 		},
@@ -241,7 +235,7 @@ func OSCALCatalog(f *domain.Framework) ([]byte, error) {
 	var resources []oscalResource
 	addEntry := func(kind, id, name, description string, props ...oscalProp) {
 		resources = append(resources, oscalResource{
-			UUID:        uuidV5(ns, key+"/"+kind+"/"+id),
+			UUID:        domain.OSCALUUID(key + "/" + kind + "/" + id),
 			Title:       oneLine(name),
 			Description: description,
 			Props:       append([]oscalProp{assureProp("kind", kind), assureProp("id", id)}, props...),
@@ -273,7 +267,7 @@ func OSCALCatalog(f *domain.Framework) ([]byte, error) {
 		if body == "" {
 			return
 		}
-		id := uuidV5(ns, key+"/"+kind)
+		id := domain.OSCALUUID(key + "/" + kind)
 		resources = append(resources, oscalResource{
 			UUID: id, Title: title, Description: body,
 			Props: []oscalProp{assureProp("kind", kind)},
@@ -330,7 +324,7 @@ func OSCALCatalog(f *domain.Framework) ([]byte, error) {
 				},
 			}
 			for _, x := range extraFields(ctl) {
-				parts = append(parts, oscalPart{Name: x[0], NS: OSCALNamespace, Prose: x[1]})
+				parts = append(parts, oscalPart{Name: x[0], NS: domain.OSCALNamespace, Prose: x[1]})
 			}
 			group.Controls = append(group.Controls, oscalControl{ID: tok, Title: oneLine(ctl.Title), Props: props, Parts: parts})
 		}
@@ -348,7 +342,7 @@ func OSCALCatalog(f *domain.Framework) ([]byte, error) {
 }
 
 func assureProp(name, value string) oscalProp {
-	return oscalProp{Name: name, NS: OSCALNamespace, Value: value}
+	return oscalProp{Name: name, NS: domain.OSCALNamespace, Value: value}
 }
 
 func assureProps(name string, values []string) []oscalProp {
@@ -394,34 +388,6 @@ func uniqueToken(taken map[string]bool, tok string) string {
 	}
 	taken[out] = true
 	return out
-}
-
-// uuidV5 returns the name-based UUID (RFC 9562 version 5, SHA-1) of name in
-// namespace ns.
-func uuidV5(ns [16]byte, name string) string {
-	h := sha1.New()
-	h.Write(ns[:])
-	h.Write([]byte(name))
-	var u [16]byte
-	copy(u[:], h.Sum(nil))
-	u[6] = u[6]&0x0f | 0x50
-	u[8] = u[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
-}
-
-// urlNamespace is the RFC 9562 namespace UUID for names that are URLs.
-var urlNamespace = [16]byte{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}
-
-// assureUUIDNamespace is the namespace of the UUIDs of an export: the version
-// 5 UUID of OSCALNamespace in the URL namespace.
-func assureUUIDNamespace() [16]byte {
-	s := strings.ReplaceAll(uuidV5(urlNamespace, OSCALNamespace), "-", "")
-	var ns [16]byte
-	for i := range ns {
-		v, _ := strconv.ParseUint(s[2*i:2*i+2], 16, 8)
-		ns[i] = byte(v)
-	}
-	return ns
 }
 
 // toFile is the inverse of convert: the file a framework would be parsed from.
@@ -709,7 +675,7 @@ func (im *importer) read(cat *oscalCatalog) {
 // Assure's namespace, or -1.
 func assureValue(props []oscalProp, name string) (int, oscalProp) {
 	for i, p := range props {
-		if p.NS == OSCALNamespace && p.Name == name {
+		if p.NS == domain.OSCALNamespace && p.Name == name {
 			return i, p
 		}
 	}
@@ -805,7 +771,7 @@ func (im *importer) threat(r oscalResource, jp string) {
 		im.paths[fp+".impact_rationale"] = fmt.Sprintf("%s.props[%d].remarks", jp, i)
 	}
 	for j, p := range r.Props {
-		if p.NS != OSCALNamespace {
+		if p.NS != domain.OSCALNamespace {
 			continue
 		}
 		switch p.Name {
@@ -1077,7 +1043,7 @@ func (im *importer) control(controls *[]importedControl, c *oscalControl, jp, gr
 		*list = append(*list, v)
 	}
 	for j, p := range c.Props {
-		if p.NS != OSCALNamespace {
+		if p.NS != domain.OSCALNamespace {
 			continue
 		}
 		switch p.Name {
@@ -1103,7 +1069,7 @@ func (im *importer) control(controls *[]importedControl, c *oscalControl, jp, gr
 	}
 	var extra [][2]string
 	for i, p := range c.Parts {
-		if p.NS == OSCALNamespace && p.Prose != "" && !slices.Contains(mappedControlFields, p.Name) && p.Name != "threat" && p.Name != "also_mitigates" {
+		if p.NS == domain.OSCALNamespace && p.Prose != "" && !slices.Contains(mappedControlFields, p.Name) && p.Name != "threat" && p.Name != "also_mitigates" {
 			extra = append(extra, [2]string{p.Name, p.Prose})
 			ic.paths["."+p.Name] = fmt.Sprintf("%s.parts[%d]", jp, i)
 		}

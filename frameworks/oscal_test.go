@@ -312,7 +312,7 @@ func TestOSCALExportShape(t *testing.T) {
 	if ctl == nil {
 		t.Fatal("no control c12")
 	}
-	if !oscalHasProp(ctl.Props, "", "label", "C12") || !oscalHasProp(ctl.Props, frameworks.OSCALNamespace, "section", x1150.Controls[11].Section) {
+	if !oscalHasProp(ctl.Props, "", "label", "C12") || !oscalHasProp(ctl.Props, domain.OSCALNamespace, "section", x1150.Controls[11].Section) {
 		t.Errorf("c12 props = %+v", ctl.Props)
 	}
 	names := []string{}

@@ -292,12 +292,21 @@ func (ui *UI) downloadFramework(w http.ResponseWriter, r *http.Request, v *visit
 		ui.fail(w, r, v, err)
 		return
 	}
-	name := strings.Map(func(c rune) rune {
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_' {
-			return c
-		}
-		return '_'
-	}, f.ID+"-"+f.Version) + ".json"
+	sendJSON(w, b, app.FrameworkDownloadName(f, ".json"))
+}
+
+// downloadOSCAL sends a published version as an OSCAL catalog.
+func (ui *UI) downloadOSCAL(w http.ResponseWriter, r *http.Request, v *visit) {
+	b, name, err := ui.app.FrameworkOSCAL(r.Context(), v.actor, refOf(r))
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	sendJSON(w, b, name)
+}
+
+// sendJSON sends a JSON document as a download named name.
+func sendJSON(w http.ResponseWriter, b []byte, name string) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
