@@ -73,6 +73,7 @@ func New(application *app.App, log *slog.Logger, opts Options) *API {
 	a.registerSettings()
 	a.registerAudit()
 	a.registerCatalog()
+	a.registerMappings()
 	a.registerProviders()
 	a.registerCampaigns()
 	a.registerAssessments()

@@ -110,14 +110,19 @@ var expectedAccess = map[string]string{
 	"export-audit-zip":         "FF FF FF FF AA",
 
 	//                  adm sup pad ped aud
-	"list-frameworks": "AA AA AA AA AA",
-	"get-framework":   "AA AA AA AA AA",
-	"list-dimensions": "AA AA AA AA AA",
-	"list-stages":     "AA AA AA AA AA",
-	"list-threats":    "AA AA AA AA AA",
-	"get-threat":      "AA AA AA AA AA",
-	"list-controls":   "AA AA AA AA AA",
-	"get-control":     "AA AA AA AA AA",
+	"list-frameworks":     "AA AA AA AA AA",
+	"get-framework":       "AA AA AA AA AA",
+	"list-dimensions":     "AA AA AA AA AA",
+	"list-stages":         "AA AA AA AA AA",
+	"list-threats":        "AA AA AA AA AA",
+	"get-threat":          "AA AA AA AA AA",
+	"list-controls":       "AA AA AA AA AA",
+	"get-control":         "AA AA AA AA AA",
+	"get-framework-oscal": "AA AA AA AA AA",
+	"list-mappings":       "AA AA AA AA AA",
+	"get-mapping":         "AA AA AA AA AA",
+	"list-mapping-links":  "AA AA AA AA AA",
+	"list-control-links":  "AA AA AA AA AA",
 
 	//                  adm sup pad ped aud
 	"list-providers":  "AA AA AA AA AA",

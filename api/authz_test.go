@@ -103,6 +103,7 @@ func newWorld(s *server) *world {
 		store.ReportParams{CampaignID: c.ID})
 	s.must(err)
 	w.job = job.ID
+	publishTestMapping(s.t, s)
 	return w
 }
 
@@ -112,6 +113,9 @@ var paramFixtures = map[string]func(w *world, actor domain.User, other bool) (st
 	"frameworks/{fw}": func(*world, domain.User, bool) (string, scope) { return "x1150", sameObject },
 	"threats/{id}":    func(*world, domain.User, bool) (string, scope) { return "T10", sameObject },
 	"controls/{id}":   func(*world, domain.User, bool) (string, scope) { return "C52", sameObject },
+	"mappings/{mapping}": func(*world, domain.User, bool) (string, scope) {
+		return "test-checklist-x1150", sameObject
+	},
 	"users/{id}": func(w *world, _ domain.User, other bool) (string, scope) {
 		if other {
 			return w.otherTarget.ID, otherProvider

@@ -12,6 +12,34 @@ import (
 	"assure/frameworks"
 )
 
+// publishChecklist publishes the test checklist framework on s.
+func publishChecklist(t testing.TB, s *server) {
+	t.Helper()
+	data, err := os.ReadFile("../frameworks/testdata/checklist.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := frameworks.Parse("checklist.yaml", data)
+	s.must(err)
+	_, err = s.db.PublishFramework(ctx0, domain.System("test"), f)
+	s.must(err)
+}
+
+// publishTestMapping publishes the test checklist and its mapping to X.1150
+// 1.0 on s.
+func publishTestMapping(t testing.TB, s *server) {
+	t.Helper()
+	publishChecklist(t, s)
+	data, err := os.ReadFile("../frameworks/testdata/mapping.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := frameworks.ParseMapping("mapping.yaml", data)
+	s.must(err)
+	_, err = s.db.PublishMapping(ctx0, domain.System("test"), m)
+	s.must(err)
+}
+
 // TestChecklistFrameworkCampaign runs a campaign over a framework without
 // threats from opening to approval, and reads what a supervisor and an
 // auditor read of it: the catalog with its levels, compliance, the risk

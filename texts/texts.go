@@ -150,6 +150,8 @@ var Names = map[string]string{
 	"open": "Open", "in_progress": "In progress", "resolved": "Resolved", "verified": "Verified",
 	"not_started": "Not started",
 	"closed":      "Closed",
+	"equal":       "is equal to", "subset_of": "is a subset of", "superset_of": "is a superset of",
+	"intersects_with": "intersects with", "not_related": "is not related to",
 }
 
 // Name returns the name of a state, answer, verdict or severity code in the

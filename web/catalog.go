@@ -22,9 +22,21 @@ const (
 
 // catalogsData is the list of published framework versions.
 type catalogsData struct {
-	Versions   []frameworkView
-	Next       string
-	CanPublish bool
+	Versions     []frameworkView
+	Next         string
+	CanPublish   bool
+	Mappings     []mappingView
+	MoreMappings bool
+}
+
+// mappingView is a published mapping version with its address.
+type mappingView struct {
+	store.MappingVersion
+	Href string
+}
+
+func mappingViewOf(m store.MappingVersion) mappingView {
+	return mappingView{MappingVersion: m, Href: "/mappings/" + url.PathEscape(m.ID) + "/" + url.PathEscape(m.Version)}
 }
 
 // frameworkView is a published framework version with its address.
@@ -53,6 +65,15 @@ func (ui *UI) catalogs(w http.ResponseWriter, r *http.Request, v *visit) {
 	for _, f := range list {
 		d.Versions = append(d.Versions, frameworkViewOf(f, v.printer))
 	}
+	mappings, more, err := ui.app.Mappings(r.Context(), v.actor, store.Page{Limit: frameworksPage})
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	for _, m := range mappings {
+		d.Mappings = append(d.Mappings, mappingViewOf(m))
+	}
+	d.MoreMappings = more != ""
 	if next != "" {
 		d.Next = "/catalogs?cursor=" + url.QueryEscape(next)
 	}

@@ -82,3 +82,42 @@ func TestChecklistFrameworkPages(t *testing.T) {
 	review.want(t, http.StatusOK, "", "APP-1 · Encrypted storage", "Are secrets stored encrypted?")
 	review.lacks(t, "Threat:")
 }
+
+// TestMappingPages: the catalogs list the published mappings, and a
+// mapping's page shows its links in words, narrowed to one control.
+func TestMappingPages(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	for _, file := range []string{"checklist.yaml", "mapping.yaml"} {
+		data, err := os.ReadFile("../frameworks/testdata/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if file == "checklist.yaml" {
+			f, err := frameworks.Parse(file, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.db.PublishFramework(ctx, domain.System("test"), f); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		m, err := frameworks.ParseMapping(file, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.db.PublishMapping(ctx, domain.System("test"), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := s.browser(t)
+	b.signIn("p02-editor"+demoDomain, demo.Password).want(t, http.StatusOK, "/")
+	b.get("/catalogs").want(t, http.StatusOK, "/catalogs", `href="/mappings/test-checklist-x1150/1.0"`, "Test app baseline to X.1150")
+	page := b.get("/mappings/test-checklist-x1150/1.0")
+	page.want(t, http.StatusOK, "", "is a superset of", "intersects with", "8/10", "Encrypted storage")
+	narrowed := b.get("/mappings/test-checklist-x1150/1.0?target=C2")
+	narrowed.want(t, http.StatusOK, "", "APP-2")
+	narrowed.lacks(t, "APP-3")
+	b.get("/mappings/nothing/1.0").want(t, http.StatusNotFound, "")
+}

@@ -78,6 +78,7 @@ func (ui *UI) Handler() http.Handler {
 	mux.HandleFunc("GET /catalogs/{framework}/{version}/controls", ui.signedIn(ui.controls))
 	mux.HandleFunc("GET /catalogs/{framework}/{version}/framework.json", ui.signedIn(ui.downloadFramework))
 	mux.HandleFunc("GET /catalogs/{framework}/{version}/catalog.oscal.json", ui.signedIn(ui.downloadOSCAL))
+	mux.HandleFunc("GET /mappings/{mapping}/{version}", ui.signedIn(ui.mapping))
 	// The provider register, its bulk import and the provider page.
 	mux.HandleFunc("GET /providers", ui.signedIn(ui.register))
 	mux.HandleFunc("GET /providers/new", ui.signedIn(ui.registerNew))

@@ -187,8 +187,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// publishEmbedded publishes the catalogs built into the binary; ones already
-// published with the same content are left alone.
+// publishEmbedded publishes the catalogs built into the binary, then the
+// mappings between them; ones already published with the same content are
+// left alone.
 func publishEmbedded(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	list, err := frameworks.Embedded()
 	if err != nil {
@@ -200,6 +201,17 @@ func publishEmbedded(ctx context.Context, db *store.DB, log *slog.Logger) error 
 			return err
 		}
 		log.Info("catalog", "framework", f.ID, "version", f.Version, "outcome", outcome)
+	}
+	mappings, err := frameworks.EmbeddedMappings()
+	if err != nil {
+		return err
+	}
+	for _, m := range mappings {
+		outcome, err := db.PublishMapping(ctx, domain.System("startup"), m)
+		if err != nil {
+			return err
+		}
+		log.Info("catalog", "mapping", m.ID, "version", m.Version, "outcome", outcome)
 	}
 	return nil
 }

@@ -121,8 +121,43 @@ func (c checkout) packageDirs() ([]string, error) {
 	return dirs, nil
 }
 
+// sourceFiles lists the files of a package directory that build it, sorted:
+// every regular file but tests and hidden ones, and the files of its data
+// folders (such as embedded catalogs), but not testdata nor folders that are
+// packages of their own.
+func sourceFiles(dir string, top bool) ([]string, error) {
+	entries, err := os.ReadDir(dir) // sorted by name
+	if err != nil {
+		return nil, err
+	}
+	if !top {
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), ".go") {
+				return nil, nil // a package of its own, hashed if it is imported
+			}
+		}
+	}
+	var files []string
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_"):
+		case e.IsDir() && name != "testdata":
+			more, err := sourceFiles(filepath.Join(dir, name), false)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, more...)
+		case e.Type().IsRegular() && !strings.HasSuffix(name, "_test.go"):
+			files = append(files, filepath.Join(dir, name))
+		}
+	}
+	return files, nil
+}
+
 // digest hashes go.mod (it pins the driver and migration library) and every
-// file of the template's packages except tests, in a fixed order, so any
+// file of the template's packages except tests (with their data folders), in
+// a fixed order, so any
 // change to what builds a template gives it a new name.
 func (c checkout) digest() (string, error) {
 	dirs, err := c.packageDirs()
@@ -131,18 +166,11 @@ func (c checkout) digest() (string, error) {
 	}
 	files := []string{filepath.Join(c.root, "go.mod")}
 	for _, dir := range dirs {
-		entries, err := os.ReadDir(dir) // sorted by name
+		more, err := sourceFiles(dir, true)
 		if err != nil {
 			return "", err
 		}
-		for _, e := range entries {
-			name := e.Name()
-			if !e.Type().IsRegular() || strings.HasSuffix(name, "_test.go") ||
-				strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
-				continue
-			}
-			files = append(files, filepath.Join(dir, name))
-		}
+		files = append(files, more...)
 	}
 	h := sha256.New()
 	for _, f := range files {

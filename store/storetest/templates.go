@@ -189,6 +189,15 @@ func buildTemplate(ctx context.Context, admin *pgx.Conn, name string, catalogs b
 				_, err = db.PublishFramework(ctx, domain.System("test"), f)
 			}
 		}
+		var mappings []*domain.Mapping
+		if err == nil {
+			mappings, err = frameworks.EmbeddedMappings()
+		}
+		for _, m := range mappings {
+			if err == nil {
+				_, err = db.PublishMapping(ctx, domain.System("test"), m)
+			}
+		}
 	}
 	db.Close()
 	if err != nil {
