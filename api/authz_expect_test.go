@@ -162,6 +162,7 @@ var expectedAccess = map[string]string{
 	"get-response":   "FF AA AN AN AA",
 	"put-response":   "FF FF AN AN FF",
 	"put-responses":  "FF FF AN AN FF",
+	"apply-mapping":  "FF FF AN AN FF",
 	"put-verdict":    "FF AA FF FF FF",
 	"put-verdicts":   "FF AA FF FF FF",
 

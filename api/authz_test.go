@@ -269,6 +269,15 @@ var bodyFixtures = map[string]func(w *world, actor domain.User, other bool) (any
 		return map[string]any{"responses": []map[string]any{{"control_id": "C1", "version": 1, "status": "partial",
 			"remediation_date": future(30)}}}, sameObject
 	},
+	"apply-mapping": func(w *world, _ domain.User, other bool) (any, scope) {
+		// The assessment to carry from is the path's own: not approved, so
+		// a caller allowed through gets a 422, never a change.
+		from := w.ownAssessment.ID
+		if other {
+			from = w.otherAssessment.ID
+		}
+		return map[string]any{"mapping": "test-checklist-x1150", "from_assessment": from}, sameObject
+	},
 	"put-verdict": func(*world, domain.User, bool) (any, scope) {
 		return map[string]any{"verdict": "accepted"}, sameObject
 	},

@@ -227,3 +227,97 @@ func TestFrameworkOSCALExport(t *testing.T) {
 	}
 	wantProblem(t, auditor.get("/api/v1/frameworks/nothing/oscal"), http.StatusNotFound)
 }
+
+// TestApplyMapping: a provider pre-fills its X.1150 draft from its approved
+// app-baseline assessment; only an accepted, implemented control that a
+// covering link names carries over, marked as derived; the filing cannot be
+// submitted until the provider confirms it, and saving it confirms it.
+func TestApplyMapping(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	publishTestMapping(t, s)
+	sup, sup2 := s.as(s.tokenFor(s.user(domain.RoleSupervisor, ""))), s.as(s.tokenFor(s.user(domain.RoleSupervisor, "")))
+	var bank api.Provider
+	sup.json(http.MethodPost, "/api/v1/providers", map[string]any{"legal_name": "Carry Bank", "short_name": "CaB",
+		"licence_number": "CAR-1", "kind": "bank", "tier": 2, "channels": []string{"app"}}, http.StatusCreated, &bank)
+	editor, admin := s.as(s.tokenFor(s.user(domain.RoleProviderEditor, bank.ID))), s.as(s.tokenFor(s.user(domain.RoleProviderAdmin, bank.ID)))
+	open := func(framework, version string) string {
+		var c api.Campaign
+		sup.json(http.MethodPost, "/api/v1/campaigns", map[string]any{"name": framework + " " + version, "framework": framework,
+			"framework_version": version, "provider_ids": []string{bank.ID}, "opens_at": future(-1), "due_at": future(30)},
+			http.StatusCreated, &c)
+		sup.openCampaign(c.ID)
+		var l list[api.Assessment]
+		sup.getJSON("/api/v1/assessments?campaign="+c.ID, &l)
+		return l.Items[0].ID
+	}
+	baseline := open("test-checklist", "1.0")
+	answers := map[string]map[string]any{
+		"APP-1": {"status": "implemented", "narrative": "Keys live in the keystore."},
+		"APP-2": {"status": "implemented", "narrative": "Logs are scrubbed."},
+		"APP-3": {"status": "partial", "narrative": "Second factor for large payments only.", "remediation_date": future(90)},
+	}
+	var bulk, verdicts []map[string]any
+	for _, r := range readAll[api.Response](editor, "/api/v1/assessments/"+baseline+"/responses") {
+		item := map[string]any{"control_id": r.ControlID, "version": r.Version}
+		for k, v := range answers[r.ControlID] {
+			item[k] = v
+		}
+		bulk = append(bulk, item)
+		verdicts = append(verdicts, map[string]any{"control_id": r.ControlID, "verdict": "accepted"})
+	}
+	editor.json(http.MethodPut, "/api/v1/assessments/"+baseline+"/responses", map[string]any{"responses": bulk}, http.StatusOK, nil)
+
+	x := open("x1150", "1.0")
+	body := map[string]any{"mapping": "test-checklist-x1150", "from_assessment": baseline}
+	p := wantProblem(t, editor.do(http.MethodPost, "/api/v1/assessments/"+x+"/apply-mapping", body), http.StatusUnprocessableEntity)
+	if len(p.Errors) != 1 || p.Errors[0].Location != "body.from_assessment" {
+		t.Errorf("from a draft: %+v", p)
+	}
+	admin.json(http.MethodPost, "/api/v1/assessments/"+baseline+"/submit", map[string]any{"attestation": attestation}, http.StatusOK, nil)
+	sup.json(http.MethodPost, "/api/v1/assessments/"+baseline+"/start-review", nil, http.StatusOK, nil)
+	sup.json(http.MethodPut, "/api/v1/assessments/"+baseline+"/verdicts", map[string]any{"verdicts": verdicts}, http.StatusOK, nil)
+	sup2.json(http.MethodPost, "/api/v1/assessments/"+baseline+"/approve", map[string]any{}, http.StatusOK, nil)
+
+	var applied struct {
+		Mapping api.Mapping
+		Derived []api.Response
+	}
+	editor.json(http.MethodPost, "/api/v1/assessments/"+x+"/apply-mapping", body, http.StatusOK, &applied)
+	if applied.Mapping.ID != "test-checklist-x1150" || len(applied.Derived) != 1 {
+		t.Fatalf("applied = %+v", applied)
+	}
+	c1 := applied.Derived[0]
+	if c1.ControlID != "C1" || c1.Status != "implemented" || c1.Derived == nil || c1.Derived.FromControl != "APP-1" ||
+		c1.Derived.Relationship != domain.RelSupersetOf || c1.Derived.FromAssessment != baseline || !strings.Contains(c1.Narrative, "Keys live") {
+		t.Fatalf("C1 = %+v %+v", c1, c1.Derived)
+	}
+	// Applying again fills nothing more: C1 is answered now.
+	editor.json(http.MethodPost, "/api/v1/assessments/"+x+"/apply-mapping", body, http.StatusOK, &applied)
+	if len(applied.Derived) != 0 {
+		t.Errorf("a second application derived %d answers", len(applied.Derived))
+	}
+	p = wantProblem(t, admin.do(http.MethodPost, "/api/v1/assessments/"+x+"/submit", map[string]any{"attestation": attestation}),
+		http.StatusUnprocessableEntity)
+	derived := false
+	for _, e := range p.Errors {
+		if strings.HasPrefix(e.Location, "responses.C1") && strings.Contains(e.Message, "confirm") {
+			derived = true
+		}
+	}
+	if !derived {
+		t.Errorf("submitting with a derived answer: %+v", p.Errors[:min(3, len(p.Errors))])
+	}
+	var confirmed api.Response
+	r := editor.do(http.MethodPut, "/api/v1/assessments/"+x+"/responses/C1", map[string]any{"status": "implemented",
+		"narrative": c1.Narrative}, "If-Match", c1.ETag)
+	if r.status != http.StatusOK {
+		t.Fatalf("confirm = %d %s", r.status, r.body)
+	}
+	jsonInto(t, r, &confirmed)
+	if confirmed.Derived != nil {
+		t.Errorf("a confirmed answer is still derived: %+v", confirmed.Derived)
+	}
+	other := s.as(s.tokenFor(s.user(domain.RoleProviderEditor, s.provider("Other Wallet"))))
+	wantProblem(t, other.do(http.MethodPost, "/api/v1/assessments/"+x+"/apply-mapping", body), http.StatusNotFound)
+}

@@ -13,29 +13,30 @@ import (
 
 // Response is a provider's answer for one control and the supervisor's verdict.
 type Response struct {
-	ControlID       string     `json:"control_id" example:"C52"`
-	ControlTitle    string     `json:"control_title,omitempty" doc:"The control's title (lists and single reads)."`
-	ControlQuestion string     `json:"control_question,omitempty" doc:"The control's audit question (lists and single reads)."`
-	Status          string     `json:"status,omitempty" enum:"implemented,partial,not_implemented,not_applicable" doc:"Absent while unanswered."`
-	Maturity        *int       `json:"maturity,omitempty" minimum:"0" maximum:"5"`
-	Narrative       string     `json:"narrative"`
-	RemediationDate string     `json:"remediation_date,omitempty" format:"date"`
-	Justification   string     `json:"justification"`
-	EvidenceIDs     []string   `json:"evidence_ids"`
-	Verdict         string     `json:"verdict,omitempty" enum:"accepted,needs_info,rejected"`
-	VerdictComment  string     `json:"verdict_comment,omitempty"`
-	VerdictAt       *time.Time `json:"verdict_at,omitempty"`
-	VerdictByName   string     `json:"verdict_by_name,omitempty" doc:"The name of the supervisor who gave the verdict."`
-	UpdatedAt       time.Time  `json:"updated_at"`
-	Version         int        `json:"version"`
-	ETag            string     `json:"etag" doc:"Send as If-Match when saving this response."`
+	ControlID       string             `json:"control_id" example:"C52"`
+	ControlTitle    string             `json:"control_title,omitempty" doc:"The control's title (lists and single reads)."`
+	ControlQuestion string             `json:"control_question,omitempty" doc:"The control's audit question (lists and single reads)."`
+	Status          string             `json:"status,omitempty" enum:"implemented,partial,not_implemented,not_applicable" doc:"Absent while unanswered."`
+	Maturity        *int               `json:"maturity,omitempty" minimum:"0" maximum:"5"`
+	Narrative       string             `json:"narrative"`
+	RemediationDate string             `json:"remediation_date,omitempty" format:"date"`
+	Justification   string             `json:"justification"`
+	EvidenceIDs     []string           `json:"evidence_ids"`
+	Verdict         string             `json:"verdict,omitempty" enum:"accepted,needs_info,rejected"`
+	VerdictComment  string             `json:"verdict_comment,omitempty"`
+	VerdictAt       *time.Time         `json:"verdict_at,omitempty"`
+	VerdictByName   string             `json:"verdict_by_name,omitempty" doc:"The name of the supervisor who gave the verdict."`
+	UpdatedAt       time.Time          `json:"updated_at"`
+	Version         int                `json:"version"`
+	ETag            string             `json:"etag" doc:"Send as If-Match when saving this response."`
+	Derived         *domain.Derivation `json:"derived,omitempty" doc:"Where a mapping carried this answer from, until the provider confirms it by saving the answer (changed or not); a filing cannot be submitted with such answers."`
 }
 
 func responseOf(r domain.Response) Response {
 	out := Response{ControlID: r.ControlID, Status: string(r.Status), Maturity: r.Maturity, Narrative: r.Narrative,
 		Justification: r.Justification, EvidenceIDs: nonNil(r.EvidenceIDs), Verdict: string(r.Verdict),
 		VerdictComment: r.VerdictComment, VerdictAt: r.VerdictAt, VerdictByName: r.VerdictByName, UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
-		ETag: etag(r.Version)}
+		ETag: etag(r.Version), Derived: r.Derived}
 	if r.RemediationDate != nil {
 		out.RemediationDate = r.RemediationDate.String()
 	}
@@ -201,6 +202,28 @@ func (a *API) registerResponses() {
 	})
 
 	register(a, huma.Operation{
+		OperationID: "apply-mapping", Method: http.MethodPost, Path: "/api/v1/assessments/{id}/apply-mapping", Tags: tags,
+		Summary: "Pre-fill from another framework",
+		Description: "Fills the controls of this assessment still unanswered from an approved assessment of the same " +
+			"provider in another framework, through a published mapping between the two framework versions (either way " +
+			"round): a control gets the answer 'implemented' when a link says an accepted, implemented control of the " +
+			"approved assessment meets it (equal or superset). Each such answer is marked as derived until the provider " +
+			"confirms or changes it. Answers given already are left alone.",
+	}, func(ctx context.Context, in *applyMappingInput) (*applyMappingOutput, error) {
+		res, err := a.app.ApplyMapping(ctx, actorFrom(ctx), in.ID, in.Body.FromAssessment,
+			store.MappingRef{ID: in.Body.Mapping, Version: in.Body.MappingVersion})
+		if err != nil {
+			return nil, err
+		}
+		out := &applyMappingOutput{}
+		out.Body.Mapping, out.Body.Derived = mappingOf(res.Mapping), make([]Response, len(res.Derived))
+		for i, r := range res.Derived {
+			out.Body.Derived[i] = responseOf(r)
+		}
+		return out, nil
+	})
+
+	register(a, huma.Operation{
 		OperationID: "put-verdict", Method: http.MethodPut, Path: "/api/v1/assessments/{id}/responses/{control}/verdict", Tags: tags,
 		Summary: "Record a verdict", Description: "A supervisor's verdict on one control of an assessment under review.",
 	}, func(ctx context.Context, in *putVerdictInput) (*responseOutput, error) {
@@ -231,4 +254,20 @@ func (a *API) registerResponses() {
 		}
 		return listOf(list, "", responseOf), nil
 	})
+}
+
+type applyMappingInput struct {
+	IDParam
+	Body struct {
+		Mapping        string `json:"mapping" maxLength:"100" doc:"The mapping's id."`
+		MappingVersion string `json:"mapping_version,omitempty" maxLength:"100" doc:"The latest published one when absent."`
+		FromAssessment string `json:"from_assessment" format:"uuid" doc:"An approved assessment of the same provider."`
+	}
+}
+
+type applyMappingOutput struct {
+	Body struct {
+		Mapping Mapping    `json:"mapping"`
+		Derived []Response `json:"derived" doc:"The answers the mapping filled, each marked as derived."`
+	}
 }

@@ -100,3 +100,61 @@ func (m *Mapping) CheckAgainst(source, target *Framework) []Problem {
 	}
 	return problems
 }
+
+// Inverse is the relationship read the other way: a subset of b is b a
+// superset of a.
+func (r Relationship) Inverse() Relationship {
+	switch r {
+	case RelSubsetOf:
+		return RelSupersetOf
+	case RelSupersetOf:
+		return RelSubsetOf
+	}
+	return r
+}
+
+// Reversed returns the link read from its target to its source.
+func (l ControlLink) Reversed() ControlLink {
+	return ControlLink{Source: l.Target, Target: l.Source, Relationship: l.Relationship.Inverse(), Strength: l.Strength,
+		Rationale: l.Rationale}
+}
+
+// Carried is an answer a mapping carries from one assessment to another.
+type Carried struct {
+	Target string      // the control answered
+	From   Response    // the answer it is derived from
+	Link   ControlLink // read from the answer's control to Target
+}
+
+// CarryOver decides which answers of an approved assessment a mapping
+// carries to another assessment: a control still unanswered there gets an
+// answer when a link says meeting a control of the approved one meets it
+// (equal or superset) and that control was accepted as implemented. Of
+// several, the strongest link wins (then the first). links are read from
+// the approved assessment's framework to the other; targets lists the
+// other's unanswered controls. The result is in the order of targets.
+func CarryOver(links []ControlLink, approved []Response, targets []string) []Carried {
+	proven := map[string]Response{}
+	for _, r := range approved {
+		if r.Status == Implemented && r.Verdict == Accepted {
+			proven[r.ControlID] = r
+		}
+	}
+	best := map[string]Carried{}
+	for _, l := range links {
+		from, ok := proven[l.Source]
+		if !ok || !l.Relationship.Covers() {
+			continue
+		}
+		if b, seen := best[l.Target]; !seen || l.Strength > b.Link.Strength {
+			best[l.Target] = Carried{Target: l.Target, From: from, Link: l}
+		}
+	}
+	var out []Carried
+	for _, t := range targets {
+		if c, ok := best[t]; ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}

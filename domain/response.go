@@ -62,6 +62,20 @@ type Response struct {
 	UpdatedAt       time.Time
 	UpdatedBy       string
 	Version         int
+	Derived         *Derivation // set while the answer is one a mapping derived and the provider has not confirmed
+}
+
+// Derivation says where a derived answer came from: the answer to a control
+// of an approved assessment in another framework, carried over by a mapping
+// whose link says meeting that control meets this one.
+type Derivation struct {
+	Mapping        string       `json:"mapping"`
+	MappingVersion string       `json:"mapping_version"`
+	FromAssessment string       `json:"from_assessment"`
+	FromFramework  string       `json:"from_framework"` // id@version
+	FromControl    string       `json:"from_control"`
+	Relationship   Relationship `json:"relationship"`
+	Strength       int          `json:"strength"`
 }
 
 // ResponseInput is what a provider sends for one control.
@@ -134,6 +148,9 @@ func (r Response) CheckComplete(today Date) []Problem {
 	switch {
 	case r.Status == "":
 		problems = append(problems, Problem{loc, "not answered"})
+	case r.Derived != nil:
+		problems = append(problems, Problem{loc, fmt.Sprintf("derived from %s of %s by a mapping: confirm or change the answer",
+			r.Derived.FromControl, r.Derived.FromFramework)})
 	case r.Status == NotApplicable && strings.TrimSpace(r.Justification) == "":
 		problems = append(problems, Problem{loc + ".justification", "not_applicable needs a justification"})
 	case r.Status == Implemented && strings.TrimSpace(r.Narrative) == "" && len(r.EvidenceIDs) == 0:

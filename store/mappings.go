@@ -226,3 +226,37 @@ func (db *DB) ControlLinks(ctx context.Context, ref FrameworkRef, controlID stri
 	}
 	return out, nil
 }
+
+// ApprovedAssessment is an approved assessment with its framework version,
+// as a source to carry answers from.
+type ApprovedAssessment struct {
+	ID             string
+	CampaignName   string
+	DecidedAt      *time.Time
+	Framework      domain.MappedFramework
+	FrameworkTitle string
+}
+
+// ApprovedAssessments lists a provider's approved assessments, the latest
+// decided first, at most MaxLimit; provider users see only their own.
+func (db *DB) ApprovedAssessments(ctx context.Context, actor domain.Actor, providerID string) ([]ApprovedAssessment, error) {
+	scope, err := scopeArg(actor.Scope())
+	if err != nil {
+		return nil, err
+	}
+	if !isUUID(providerID) {
+		return nil, nil
+	}
+	rows, err := db.pool.Query(ctx, `select a.id::text, c.name, a.decided_at, f.id, f.version, f.title
+		from assessments a join campaigns c on c.id = a.campaign_id join frameworks f on f.pk = a.framework
+		where a.provider_id = $1 and a.status = 'approved' and ($2 = '*' or a.provider_id = nullif($2, '*')::uuid)
+		order by a.decided_at desc nulls last, a.id limit $3`, providerID, scope, MaxLimit)
+	if err != nil {
+		return nil, translate(err, "list approved assessments")
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ApprovedAssessment, error) {
+		var a ApprovedAssessment
+		err := r.Scan(&a.ID, &a.CampaignName, &a.DecidedAt, &a.Framework.ID, &a.Framework.Version, &a.FrameworkTitle)
+		return a, err
+	})
+}

@@ -18,7 +18,7 @@ const responseColumns = `r.assessment_id::text, r.control_id, coalesce(r.status,
 		where e.assessment_id = r.assessment_id and e.control_id = r.control_id order by e.evidence_id),
 	coalesce(r.verdict, ''), r.verdict_comment, coalesce(r.verdict_by::text, ''), r.verdict_at,
 	r.updated_at, coalesce(r.updated_by::text, ''), r.version, r.ordinal,
-	coalesce((select u.name from users u where u.id = r.verdict_by), '')`
+	coalesce((select u.name from users u where u.id = r.verdict_by), ''), r.derived`
 
 type responseRow struct {
 	domain.Response
@@ -30,7 +30,7 @@ func scanResponse(row pgx.CollectableRow) (responseRow, error) {
 	var remediation *time.Time
 	err := row.Scan(&r.AssessmentID, &r.ControlID, &r.Status, &r.Maturity, &r.Narrative, &remediation,
 		&r.Justification, &r.EvidenceIDs, &r.Verdict, &r.VerdictComment, &r.VerdictBy, &r.VerdictAt,
-		&r.UpdatedAt, &r.UpdatedBy, &r.Version, &r.ordinal, &r.VerdictByName)
+		&r.UpdatedAt, &r.UpdatedBy, &r.Version, &r.ordinal, &r.VerdictByName, &r.Derived)
 	if remediation != nil {
 		d := domain.DateOf(*remediation)
 		r.RemediationDate = &d
@@ -106,6 +106,7 @@ type ResponseUpdate struct {
 	ControlID string
 	Version   int
 	Input     domain.ResponseInput
+	Derived   *domain.Derivation // a mapping's derivation; nil for the provider's own answer, which confirms a derived one
 }
 
 // SaveResponse saves the provider's answer for one control. ifVersion is the
@@ -252,6 +253,7 @@ func (db *DB) SaveResponses(ctx context.Context, actor domain.Actor, assessmentI
 			after := before
 			after.Status, after.Maturity, after.Narrative = answer.Status, answer.Maturity, answer.Narrative
 			after.RemediationDate, after.Justification, after.EvidenceIDs = dates[i], answer.Justification, evidenceIDs
+			after.Derived = u.Derived
 			changes := diff(responseSummary(before), responseSummary(after))
 			if len(changes) == 0 {
 				continue
@@ -259,10 +261,10 @@ func (db *DB) SaveResponses(ctx context.Context, actor domain.Actor, assessmentI
 			// A changed answer needs a fresh verdict.
 			t.atEnd(`update responses set status = $3, maturity = $4, narrative = $5,
 				remediation_date = $6, justification = $7, updated_at = now(), updated_by = $8, version = version + 1,
-				verdict = null, verdict_comment = '', verdict_by = null, verdict_at = null
+				verdict = null, verdict_comment = '', verdict_by = null, verdict_at = null, derived = $9
 				where assessment_id = $1 and control_id = $2`,
 				assessmentID, u.ControlID, answer.Status, answer.Maturity, answer.Narrative, remediation, answer.Justification,
-				nullable(actor.UserID))
+				nullable(actor.UserID), u.Derived)
 			in.current[u.ControlID] = domain.Answer{Status: answer.Status}
 			if len(before.EvidenceIDs) > 0 {
 				t.atEnd(`delete from response_evidence where assessment_id = $1 and control_id = $2`, assessmentID, u.ControlID)
@@ -318,7 +320,8 @@ func validUUIDs(list []string) []string {
 
 func responseSummary(r domain.Response) map[string]any {
 	m := map[string]any{"status": r.Status, "maturity": r.Maturity, "narrative": r.Narrative,
-		"justification": r.Justification, "evidence_ids": orEmpty(r.EvidenceIDs), "remediation_date": ""}
+		"justification": r.Justification, "evidence_ids": orEmpty(r.EvidenceIDs), "remediation_date": "",
+		"derived": r.Derived != nil}
 	if r.RemediationDate != nil {
 		m["remediation_date"] = r.RemediationDate.String()
 	}

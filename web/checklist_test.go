@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"testing"
 
@@ -120,4 +121,61 @@ func TestMappingPages(t *testing.T) {
 	narrowed.want(t, http.StatusOK, "", "APP-2")
 	narrowed.lacks(t, "APP-3")
 	b.get("/mappings/nothing/1.0").want(t, http.StatusNotFound, "")
+
+	// A provider whose app-baseline assessment is approved carries its
+	// accepted answers over to a new X.1150 1.0 draft from the filing page.
+	sup, sup2 := s.actor("supervisor"+demoDomain), s.actor("supervisor2"+demoDomain)
+	editorActor, adminActor := s.actor("p01-editor"+demoDomain), s.actor("p01-admin"+demoDomain)
+	open := func(framework, version string) domain.Assessment {
+		c, err := s.app.CreateCampaign(ctx, sup, domain.Campaign{Name: framework + " pilot", FrameworkID: framework, FrameworkVersion: version,
+			ProviderIDs: []string{editorActor.ProviderID}, OpensAt: domain.Today().AddDays(-1), DueAt: domain.Today().AddDays(20)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.app.OpenCampaign(ctx, sup, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		list, _, err := s.app.Assessments(ctx, sup, store.AssessmentFilter{CampaignID: c.ID}, store.Page{Limit: 10})
+		if err != nil || len(list) != 1 {
+			t.Fatal(err, list)
+		}
+		return list[0]
+	}
+	baseline := open("test-checklist", "1.0")
+	responses, _, err := s.app.Responses(ctx, editorActor, baseline.ID, store.ResponseFilter{}, store.Page{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var updates []store.ResponseUpdate
+	var verdicts []store.VerdictInput
+	for _, r := range responses {
+		updates = append(updates, store.ResponseUpdate{ControlID: r.ControlID, Version: r.Version,
+			Input: domain.ResponseInput{Status: domain.Implemented, Narrative: "Tested by the lab."}})
+		verdicts = append(verdicts, store.VerdictInput{ControlID: r.ControlID, Verdict: domain.Accepted})
+	}
+	steps := []func() error{
+		func() error { _, err := s.app.SaveResponses(ctx, editorActor, baseline.ID, updates, "body.responses"); return err },
+		func() error {
+			_, err := s.app.Submit(ctx, adminActor, baseline.ID, domain.Attestation{Name: "Ama", Position: "CCO",
+				Statement: "I attest that this self-assessment is true and complete."})
+			return err
+		},
+		func() error { _, err := s.app.StartReview(ctx, sup, baseline.ID, 0); return err },
+		func() error { _, err := s.app.SetVerdicts(ctx, sup, baseline.ID, verdicts, "body.verdicts"); return err },
+		func() error { _, err := s.app.Approve(ctx, sup2, baseline.ID, "", 0); return err },
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	draft := open("x1150", "1.0")
+	editor := s.browser(t)
+	editor.signIn("p01-editor"+demoDomain, demo.Password).want(t, http.StatusOK, "/")
+	filing := editor.get("/assessments/" + draft.ID)
+	filing.want(t, http.StatusOK, "", `id="carry"`, "test-checklist pilot (Test app baseline 1.0), through Test app baseline to X.1150")
+	filing.lacks(t, `id="derived-C1"`)
+	editor.post("/assessments/"+draft.ID+"/apply-mapping", url.Values{"choice": {baseline.ID + "|test-checklist-x1150|1.0"}}).
+		want(t, http.StatusOK, "/assessments/"+draft.ID+"?done=carried", "filled in and marked as carried over",
+			`id="derived-C1"`, "from APP-3 of test-checklist@1.0")
 }

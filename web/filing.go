@@ -34,6 +34,7 @@ type filingData struct {
 	CanReview  bool // the visitor reviews assessments: link to the review screen
 	CanExport  bool // the visitor may export the assessment's reports: link to its exports
 	Responds   bool // the visitor's role files assessments (whether or not this one can change now)
+	Carry      []choice // approved assessments and mappings the unanswered controls can be carried over from
 }
 
 // cardGroup is the controls whose primary threat is one threat, or, in a
@@ -258,6 +259,16 @@ func (ui *UI) filingView(r *http.Request, v *visit, id string, f filingFilter, o
 	d.Progress = percent(d.Answered, len(fl.Responses))
 	d.Problems = filingProblems(fl.Problems, v.printer)
 	d.Changes = fl.Assessment.ChangesReason
+	if withHistory && d.Editable && d.Answered < len(fl.Responses) {
+		choices, err := ui.app.MappingChoices(ctx, v.actor, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range choices {
+			d.Carry = append(d.Carry, choice{Value: c.From.ID + "|" + c.Mapping.ID + "|" + c.Mapping.Version,
+				Label: v.T("%s (%s), through %s", c.From.CampaignName, c.From.FrameworkTitle+" "+c.From.Framework.Version, c.Mapping.Title)})
+		}
+	}
 	if withHistory && fl.Assessment.Submissions > 0 {
 		if d.Subs, err = ui.app.Submissions(ctx, v.actor, id); err != nil {
 			return nil, err
@@ -396,6 +407,7 @@ func (ui *UI) showCard(w http.ResponseWriter, r *http.Request, v *visit) {
 // in the address; nothing else from the address is shown.
 var flashes = map[string]string{
 	"saved":     "Saved.",
+	"carried":   "The answers the mapping carries over are filled in and marked as carried over: confirm or change each before you submit.",
 	"stored":    "The files are stored.",
 	"submitted": "The assessment is submitted and sealed.",
 	"password":  "Your password is changed. Other devices are signed out.",
@@ -445,4 +457,20 @@ func filingProblems(problems []domain.Problem, p printer) []filingProblem {
 		out = append(out, filingProblem{ControlID: problemControl(pr.Location), Message: p.Say(pr.Message)})
 	}
 	return out
+}
+
+// applyMapping carries answers over from an approved assessment through a
+// mapping, as chosen on the filing page.
+func (ui *UI) applyMapping(w http.ResponseWriter, r *http.Request, v *visit) {
+	id := r.PathValue("id")
+	parts := strings.SplitN(r.PostFormValue("choice"), "|", 3)
+	if len(parts) != 3 {
+		ui.fail(w, r, v, domain.Errorf(domain.EInvalid, "choose where to carry the answers over from"))
+		return
+	}
+	if _, err := ui.app.ApplyMapping(r.Context(), v.actor, id, parts[0], store.MappingRef{ID: parts[1], Version: parts[2]}); err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	http.Redirect(w, r, "/assessments/"+url.PathEscape(id)+"?done=carried", http.StatusSeeOther)
 }

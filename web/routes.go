@@ -17,6 +17,7 @@ func (ui *UI) Handler() http.Handler {
 	mux.HandleFunc("POST /assessments/{id}/responses/{control}", ui.signedIn(ui.saveResponse))
 	mux.HandleFunc("GET /assessments/{id}/responses/{control}", ui.signedIn(ui.showCard))
 	mux.HandleFunc("POST /assessments/{id}/evidence", ui.signedIn(ui.uploadEvidence))
+	mux.HandleFunc("POST /assessments/{id}/apply-mapping", ui.signedIn(ui.applyMapping))
 	mux.HandleFunc("GET /assessments/{id}/questionnaire.xlsx", ui.signedIn(ui.downloadQuestionnaire))
 	mux.HandleFunc("POST /assessments/{id}/questionnaire", ui.signedIn(ui.uploadQuestionnaire))
 	mux.HandleFunc("GET /assessments/{id}/submit", ui.signedIn(ui.submitPage))
