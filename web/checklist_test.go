@@ -154,14 +154,20 @@ func TestMappingPages(t *testing.T) {
 		verdicts = append(verdicts, store.VerdictInput{ControlID: r.ControlID, Verdict: domain.Accepted})
 	}
 	steps := []func() error{
-		func() error { _, err := s.app.SaveResponses(ctx, editorActor, baseline.ID, updates, "body.responses"); return err },
+		func() error {
+			_, err := s.app.SaveResponses(ctx, editorActor, baseline.ID, updates, "body.responses")
+			return err
+		},
 		func() error {
 			_, err := s.app.Submit(ctx, adminActor, baseline.ID, domain.Attestation{Name: "Ama", Position: "CCO",
 				Statement: "I attest that this self-assessment is true and complete."})
 			return err
 		},
 		func() error { _, err := s.app.StartReview(ctx, sup, baseline.ID, 0); return err },
-		func() error { _, err := s.app.SetVerdicts(ctx, sup, baseline.ID, verdicts, "body.verdicts"); return err },
+		func() error {
+			_, err := s.app.SetVerdicts(ctx, sup, baseline.ID, verdicts, "body.verdicts")
+			return err
+		},
 		func() error { _, err := s.app.Approve(ctx, sup2, baseline.ID, "", 0); return err },
 	}
 	for i, step := range steps {

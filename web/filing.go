@@ -31,9 +31,9 @@ type filingData struct {
 	Upload     *uploadResult // the outcome of an upload
 	Statuses   []domain.ResponseStatus
 	Maturities []domain.MaturityLevel
-	CanReview  bool // the visitor reviews assessments: link to the review screen
-	CanExport  bool // the visitor may export the assessment's reports: link to its exports
-	Responds   bool // the visitor's role files assessments (whether or not this one can change now)
+	CanReview  bool     // the visitor reviews assessments: link to the review screen
+	CanExport  bool     // the visitor may export the assessment's reports: link to its exports
+	Responds   bool     // the visitor's role files assessments (whether or not this one can change now)
 	Carry      []choice // approved assessments and mappings the unanswered controls can be carried over from
 }
 
