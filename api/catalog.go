@@ -132,6 +132,19 @@ type listFrameworksInput struct {
 	ListParams
 }
 
+type changesInput struct {
+	FrameworkParams
+	From string `query:"from" maxLength:"100" doc:"The earlier version; the one published before when absent."`
+}
+
+type changesOutput struct {
+	Body struct {
+		From  string                 `json:"from,omitempty" doc:"The version compared from; absent for the first version."`
+		To    string                 `json:"to"`
+		Items []domain.CatalogChange `json:"items"`
+	}
+}
+
 type getFrameworkInput struct {
 	FrameworkParams
 }
@@ -188,6 +201,21 @@ func (a *API) registerCatalog() {
 			return nil, err
 		}
 		return listOf(list, next, frameworkOf), nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "list-framework-changes", Method: http.MethodGet, Path: "/api/v1/frameworks/{fw}/changes", Tags: tags,
+		Summary: "What changed between two versions",
+		Description: "The controls and threats added, removed or changed from an earlier version of the framework " +
+			"(from; the version published before when absent) to this one, with the fields that changed.",
+	}, func(ctx context.Context, in *changesInput) (*changesOutput, error) {
+		c, err := a.app.Changes(ctx, actorFrom(ctx), in.ref(), in.From)
+		if err != nil {
+			return nil, err
+		}
+		out := &changesOutput{}
+		out.Body.From, out.Body.To, out.Body.Items = c.From, c.To, nonNil(c.Changes)
+		return out, nil
 	})
 
 	register(a, huma.Operation{

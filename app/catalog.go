@@ -85,6 +85,34 @@ func (a *App) Control(ctx context.Context, actor domain.Actor, ref store.Framewo
 	return a.db.Control(ctx, ref, id)
 }
 
+// FrameworkChanges is the changelog of a framework version against an
+// earlier one.
+type FrameworkChanges struct {
+	From, To string // the versions compared
+	Changes  []domain.CatalogChange
+}
+
+// Changes compares a framework version with an earlier one: from, or the
+// version published before it when from is empty (then none for the first).
+func (a *App) Changes(ctx context.Context, actor domain.Actor, ref store.FrameworkRef, from string) (FrameworkChanges, error) {
+	to, err := a.FrameworkOf(ctx, actor, ref)
+	if err != nil {
+		return FrameworkChanges{}, err
+	}
+	out := FrameworkChanges{From: from, To: to.Version}
+	if out.From == "" {
+		if out.From, err = a.db.PreviousVersion(ctx, store.FrameworkRef{ID: to.ID, Version: to.Version}); err != nil || out.From == "" {
+			return out, err
+		}
+	}
+	old, err := a.FrameworkOf(ctx, actor, store.FrameworkRef{ID: to.ID, Version: out.From})
+	if err != nil {
+		return out, err
+	}
+	out.Changes = domain.CatalogChanges(old, to)
+	return out, nil
+}
+
 // FrameworkOSCAL returns a published framework version as an OSCAL catalog
 // in JSON, with the file name to give it.
 func (a *App) FrameworkOSCAL(ctx context.Context, actor domain.Actor, ref store.FrameworkRef) ([]byte, string, error) {

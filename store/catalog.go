@@ -588,3 +588,19 @@ func (db *DB) Control(ctx context.Context, ref FrameworkRef, id string) (Control
 	}
 	return c.ControlDetail, nil
 }
+
+// PreviousVersion returns the version of ref's framework published just
+// before ref's, "" when it is the first.
+func (db *DB) PreviousVersion(ctx context.Context, ref FrameworkRef) (string, error) {
+	key, err := db.frameworkKey(ctx, ref)
+	if err != nil {
+		return "", err
+	}
+	var v string
+	err = db.pool.QueryRow(ctx, `select version from frameworks where id = $1 and pk < $2 order by pk desc limit 1`,
+		ref.ID, key).Scan(&v)
+	if err == pgx.ErrNoRows {
+		return "", nil
+	}
+	return v, translate(err, "previous version of %s", ref)
+}

@@ -92,6 +92,7 @@ type frameworkData struct {
 	V       frameworkView
 	Threats []domain.Threat
 	Next    string
+	Changes app.FrameworkChanges // from the version published before
 }
 
 // framework shows a published version and its threats.
@@ -104,6 +105,10 @@ func (ui *UI) framework(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	d := frameworkData{V: frameworkViewOf(fv, v.printer)}
+	if d.Changes, err = ui.app.Changes(ctx, v.actor, ref, ""); err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
 	var next string
 	if d.Threats, next, err = ui.app.Threats(ctx, v.actor, ref, store.Page{Limit: threatsPage, Cursor: r.URL.Query().Get("cursor")}); err != nil {
 		ui.fail(w, r, v, err)
