@@ -1,9 +1,12 @@
 package domain
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strconv"
+	"strings"
 )
 
 // Framework is one published version of a control catalog: its security
@@ -125,4 +128,24 @@ func (f *Framework) Digest() string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// CompareVersions orders two version strings part by part, parts split at
+// '.', '-' and '_', numbers by value and other parts as text: 1.9 < 1.10.
+func CompareVersions(a, b string) int {
+	split := func(s string) []string {
+		return strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == '-' || r == '_' })
+	}
+	pa, pb := split(a), split(b)
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		na, errA := strconv.Atoi(pa[i])
+		nb, errB := strconv.Atoi(pb[i])
+		switch {
+		case errA == nil && errB == nil && na != nb:
+			return cmp.Compare(na, nb)
+		case (errA != nil || errB != nil) && pa[i] != pb[i]:
+			return strings.Compare(pa[i], pb[i])
+		}
+	}
+	return cmp.Compare(len(pa), len(pb))
 }

@@ -41,3 +41,15 @@ func TestCatalogChanges(t *testing.T) {
 		t.Errorf("a version against itself has %d changes", n)
 	}
 }
+
+func TestCompareVersions(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{{"1.0", "1.1", -1}, {"1.9", "1.10", -1}, {"2.0", "1.10", 1}, {"1.0", "1.0", 0}, {"1.0", "1.0.1", -1},
+		{"2.1.0-20250926", "2.1.0-20251001", -1}, {"v2", "v10", 1}} {
+		if got := domain.CompareVersions(c.a, c.b); got != c.want {
+			t.Errorf("CompareVersions(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}

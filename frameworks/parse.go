@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,6 +43,14 @@ func Embedded() ([]*domain.Framework, error) {
 		}
 		out = append(out, f)
 	}
+	// Versions of one framework publish oldest first, so the latest
+	// published is the newest whatever the files are called.
+	slices.SortStableFunc(out, func(a, b *domain.Framework) int {
+		if c := strings.Compare(a.ID, b.ID); c != 0 {
+			return c
+		}
+		return domain.CompareVersions(a.Version, b.Version)
+	})
 	return out, nil
 }
 
