@@ -19,9 +19,10 @@ package reports
 //   - an observation per response: the narrative, with status, maturity,
 //     remediation date, verdict and verdict comment as props in Assure's
 //     namespace, and relevant-evidence linking the evidence files.
-//   - a finding per response, targeting its control: satisfied when the
-//     control is implemented and the verdict accepted, not-satisfied
-//     otherwise.
+//   - a finding per response, targeting its control's assessment objective
+//     (the "<token>_obj" part of the catalog export; the control id is also
+//     a prop of the target): satisfied when the control is implemented and
+//     the verdict accepted, not-satisfied otherwise.
 //   - back-matter: the campaign resource, and one resource per evidence file
 //     (its name, media type and SHA-256; never its content).
 //
@@ -142,7 +143,8 @@ func WriteAssessmentResults(w io.Writer, d AssessmentData) error {
 			UUID:        domain.OSCALUUID(name + "/finding"),
 			Title:       oneLine("Control " + r.ControlID),
 			Description: responseFinding(r),
-			Target: oscalTarget{Type: "objective-id", TargetID: x.token(r.ControlID), Title: oneLine("Control " + r.ControlID),
+			Target: oscalTarget{Type: "objective-id", TargetID: x.objective(r.ControlID), Title: oneLine("Control " + r.ControlID),
+				Props:  []oscalProp{assureProp("control-id", r.ControlID)},
 				Status: oscalTargetStatus{State: state, Reason: reason}},
 			RelatedObservations: []oscalRelated{{ObservationUUID: obs.UUID}},
 		})
@@ -258,7 +260,8 @@ func WritePOAM(w io.Writer, d AssessmentData) error {
 				UUID:        domain.OSCALUUID(name + "/finding"),
 				Title:       titleLine(f.Title, "Finding"),
 				Description: desc,
-				Target: oscalTarget{Type: "objective-id", TargetID: x.token(f.ControlID), Title: oneLine("Control " + f.ControlID),
+				Target: oscalTarget{Type: "objective-id", TargetID: x.objective(f.ControlID), Title: oneLine("Control " + f.ControlID),
+					Props:  []oscalProp{assureProp("control-id", f.ControlID)},
 					Status: oscalTargetStatus{State: state}},
 				RelatedRisks: []oscalRiskRef{{RiskUUID: risk.UUID}},
 			}
@@ -277,6 +280,7 @@ type oscalExport struct {
 	providerParty  string
 	regulatorParty string
 	tokens         map[string]string // control id → OSCAL token
+	objectives     map[string]string // control id → token of its assessment objective
 }
 
 func newOSCALExport(d AssessmentData) *oscalExport {
@@ -285,19 +289,44 @@ func newOSCALExport(d AssessmentData) *oscalExport {
 		providerID = d.Assessment.ProviderID
 	}
 	x := &oscalExport{d: d, providerParty: domain.OSCALUUID("party/provider/" + providerID),
-		regulatorParty: domain.OSCALUUID("party/regulator"), tokens: map[string]string{}}
-	// The catalog export hands tokens out in this order, audit groups first,
-	// making each unique: the same order gives the same tokens here.
+		regulatorParty: domain.OSCALUUID("party/regulator"), tokens: map[string]string{},
+		objectives: map[string]string{}}
+	// The catalog export hands tokens out in this order, making each unique:
+	// audit groups, controls, then each group's overview and its controls'
+	// statement, objective and method parts. The same order gives the same
+	// tokens here.
 	if f := d.Framework; f != nil {
 		taken := map[string]bool{}
-		for _, g := range f.AuditGroups {
-			uniqueToken(taken, oscalToken(g.ID))
+		groups := make([]string, len(f.AuditGroups))
+		for i, g := range f.AuditGroups {
+			groups[i] = uniqueToken(taken, oscalToken(g.ID))
 		}
 		for _, c := range f.Controls {
 			x.tokens[c.ID] = uniqueToken(taken, oscalToken(c.ID))
 		}
+		for i, g := range f.AuditGroups {
+			uniqueToken(taken, groups[i]+"_ovw")
+			for _, c := range f.Controls {
+				if c.AuditGroup != g.ID {
+					continue
+				}
+				tok := x.tokens[c.ID]
+				uniqueToken(taken, tok+"_smt")
+				x.objectives[c.ID] = uniqueToken(taken, tok+"_obj")
+				uniqueToken(taken, tok+"_asm-examine")
+			}
+		}
 	}
 	return x
+}
+
+// objective is the token of a control's assessment objective, the part the
+// catalog export gives it: what a finding targets.
+func (x *oscalExport) objective(controlID string) string {
+	if t, ok := x.objectives[controlID]; ok {
+		return t
+	}
+	return x.token(controlID) + "_obj"
 }
 
 // token is the OSCAL token of a control id, as the catalog export gives it.
@@ -738,6 +767,7 @@ type oscalTarget struct {
 	Type     string            `json:"type"`
 	TargetID string            `json:"target-id"`
 	Title    string            `json:"title,omitempty"`
+	Props    []oscalProp       `json:"props,omitempty"`
 	Status   oscalTargetStatus `json:"status"`
 }
 

@@ -303,7 +303,7 @@ func TestOSCALAssessmentResultsContent(t *testing.T) {
 		if r.Status == domain.Implemented && r.Verdict == domain.Accepted {
 			want = "satisfied"
 		}
-		if f.Target.Type != "objective-id" || f.Target.TargetID != tok || f.Target.Status.State != want {
+		if f.Target.Type != "objective-id" || f.Target.TargetID != tok+"_obj" || f.Target.Status.State != want {
 			t.Errorf("finding on %s = %+v, want %s", r.ControlID, f.Target, want)
 		}
 		if len(f.RelatedObservations) != 1 || f.RelatedObservations[0].ObservationUUID != obs.UUID {
@@ -369,7 +369,7 @@ func TestOSCALPOAMContent(t *testing.T) {
 		t.Fatalf("%d items and %d risks for %d findings", len(p.POAMItems), len(p.Risks), len(d.Findings))
 	}
 	// Only the finding on a control is an OSCAL finding: it needs a target.
-	if len(p.Findings) != 1 || p.Findings[0].Target.TargetID != strings.ToLower(d.Findings[0].ControlID) {
+	if len(p.Findings) != 1 || p.Findings[0].Target.TargetID != strings.ToLower(d.Findings[0].ControlID)+"_obj" {
 		t.Errorf("findings = %+v", p.Findings)
 	}
 	risks := map[string]int{}
