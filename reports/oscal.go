@@ -22,7 +22,8 @@ package reports
 //   - a finding per response, targeting its control's assessment objective
 //     (the "<token>_obj" part of the catalog export; the control id is also
 //     a prop of the target): satisfied when the control is implemented and
-//     the verdict accepted, not-satisfied otherwise.
+//     the verdict accepted, not-satisfied otherwise; the supervisory
+//     findings raised on the control are named in its props.
 //   - back-matter: the campaign resource, and one resource per evidence file
 //     (its name, media type and SHA-256; never its content).
 //
@@ -139,10 +140,17 @@ func WriteAssessmentResults(w io.Writer, d AssessmentData) error {
 		case r.Verdict == domain.Rejected || r.Status.Gap():
 			reason = "fail"
 		}
+		var raised []oscalProp // the supervisory findings on the control, planned in the POA&M
+		for _, f := range d.Findings {
+			if f.ControlID == r.ControlID {
+				raised = append(raised, assureProp("supervisory-finding", f.ID))
+			}
+		}
 		res.Findings = append(res.Findings, oscalFinding{
 			UUID:        domain.OSCALUUID(name + "/finding"),
 			Title:       oneLine("Control " + r.ControlID),
 			Description: responseFinding(r),
+			Props:       compactProps(raised),
 			Target: oscalTarget{Type: "objective-id", TargetID: x.objective(r.ControlID), Title: oneLine("Control " + r.ControlID),
 				Props:  []oscalProp{assureProp("control-id", r.ControlID)},
 				Status: oscalTargetStatus{State: state, Reason: reason}},
@@ -758,6 +766,7 @@ type oscalFinding struct {
 	UUID                string         `json:"uuid"`
 	Title               string         `json:"title"`
 	Description         string         `json:"description"`
+	Props               []oscalProp    `json:"props,omitempty"`
 	Target              oscalTarget    `json:"target"`
 	RelatedObservations []oscalRelated `json:"related-observations,omitempty"`
 	RelatedRisks        []oscalRiskRef `json:"related-risks,omitempty"`

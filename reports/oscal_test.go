@@ -96,6 +96,8 @@ func oscalFixture(tb testing.TB) AssessmentData {
 	d.Assessment.UpdatedAt = time.Date(2027, 4, 2, 8, 0, 0, 0, time.UTC)
 	d.Assessment.CreatedAt = time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)
 	d.Assessment.Version = 7
+	decided := time.Date(2027, 4, 2, 8, 0, 0, 0, time.UTC) // after the filing it decides on
+	d.DecidedAt = &decided
 	d.Responses[1].VerdictComment = "Seen on site.\nThe logs agree."
 	d.Findings = append(d.Findings, domain.Finding{ID: "fd-2", Title: "Board reporting\nis irregular",
 		Severity: domain.SeverityMedium, Status: domain.FindingInProgress, DueAt: xlDate("2027-08-31"),
