@@ -146,6 +146,7 @@ type oscalTestAR struct {
 				RelevantEvidence         []struct{ Href string } `json:"relevant-evidence"`
 			}
 			Findings []struct {
+				Props  []oscalTestProp
 				Target struct {
 					Type     string
 					TargetID string `json:"target-id"`
@@ -307,6 +308,10 @@ func TestOSCALAssessmentResultsContent(t *testing.T) {
 		}
 		if f.Target.Type != "objective-id" || f.Target.TargetID != tok+"_obj" || f.Target.Status.State != want {
 			t.Errorf("finding on %s = %+v, want %s", r.ControlID, f.Target, want)
+		}
+		raised, _ := oscalPropValue(f.Props, "supervisory-finding")
+		if (r.ControlID == d.Findings[0].ControlID) != (raised == d.Findings[0].ID) {
+			t.Errorf("finding on %s names supervisory finding %q", r.ControlID, raised)
 		}
 		if len(f.RelatedObservations) != 1 || f.RelatedObservations[0].ObservationUUID != obs.UUID {
 			t.Errorf("finding on %s relates %+v", r.ControlID, f.RelatedObservations)
