@@ -16,8 +16,9 @@ import (
 	"assure/store"
 )
 
-// Reports: an assessment's PDF or XLSX or OSCAL documents, a campaign's sector report (as a
-// background job when the campaign is large), and the jobs themselves.
+// Reports: an assessment's PDF, XLSX or OSCAL documents, a campaign's sector
+// report (as a background job when the campaign is large), and the jobs
+// themselves.
 
 var reportFile = regexp.MustCompile(`^([0-9a-fA-F-]{36})\.(pdf|xlsx|assessment-results\.json|poam\.json)$`)
 
