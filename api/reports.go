@@ -16,14 +16,19 @@ import (
 	"assure/store"
 )
 
-// Reports: an assessment's PDF or XLSX, a campaign's sector report (as a
-// background job when the campaign is large), and the jobs themselves.
+// Reports: an assessment's PDF, XLSX or OSCAL documents, a campaign's sector
+// report (as a background job when the campaign is large), and the jobs
+// themselves.
 
-var reportFile = regexp.MustCompile(`^([0-9a-fA-F-]{36})\.(pdf|xlsx)$`)
+var reportFile = regexp.MustCompile(`^([0-9a-fA-F-]{36})\.(pdf|xlsx|assessment-results\.json|poam\.json)$`)
+
+// reportFormats are the app's formats of the endings of reportFile.
+var reportFormats = map[string]string{"pdf": "pdf", "xlsx": "xlsx",
+	"assessment-results.json": app.FormatOSCALResults, "poam.json": app.FormatOSCALPOAM}
 
 type assessmentReportInput struct {
-	File string `path:"file" maxLength:"42" example:"0b0e…-….pdf" doc:"The assessment id followed by .pdf or .xlsx."`
-	Lang string `query:"lang" enum:"en,fr" doc:"The report's language: en (default) or fr."`
+	File string `path:"file" maxLength:"64" example:"0b0e…-….pdf" doc:"The assessment id followed by .pdf, .xlsx, .assessment-results.json (OSCAL assessment results) or .poam.json (OSCAL plan of action and milestones)."`
+	Lang string `query:"lang" enum:"en,fr" doc:"The report's language: en (default) or fr. OSCAL documents have none."`
 }
 
 type sectorReportInput struct {
@@ -102,21 +107,37 @@ func binaryResponse(types ...string) map[string]*huma.Response {
 	return map[string]*huma.Response{"200": {Description: "The file.", Content: content}}
 }
 
+// assessmentReportResponses documents the files of an assessment's report:
+// PDF and XLSX, and OSCAL's JSON documents.
+func assessmentReportResponses() map[string]*huma.Response {
+	r := binaryResponse(app.MediaType("pdf"), app.MediaType("xlsx"))
+	r["200"].Content[app.MediaType(app.FormatOSCALResults)] = &huma.MediaType{Schema: &huma.Schema{Type: "object",
+		Description: "An OSCAL " + domain.OSCALVersion + " document: {\"assessment-results\": …} or " +
+			"{\"plan-of-action-and-milestones\": …}, valid against the OSCAL complete schema."}}
+	return r
+}
+
 func (a *API) registerReports() {
 	tags := []string{"Reports"}
 	register(a, huma.Operation{
 		OperationID: "get-assessment-report", Method: http.MethodGet, Path: "/api/v1/reports/assessments/{file}", Tags: tags,
-		Summary: "Assessment report (PDF or XLSX)",
-		Description: "One provider's assessment: cover with seal and attestation, executive summary, risk matrix, " +
-			"compliance by dimension and stage, controls by threat, findings. Name the file <assessment id>.pdf " +
-			"or <assessment id>.xlsx. Every export is audited.",
-		Responses: binaryResponse(app.MediaType("pdf"), app.MediaType("xlsx")),
+		Summary: "Assessment report (PDF, XLSX or OSCAL)",
+		Description: "One provider's assessment. <assessment id>.pdf or <assessment id>.xlsx: cover with seal and " +
+			"attestation, executive summary, risk matrix, compliance by dimension and stage, controls by threat, " +
+			"findings. <assessment id>.assessment-results.json: the assessment as an OSCAL " + domain.OSCALVersion +
+			" assessment-results document (an observation and a finding per response, evidence files named with " +
+			"their SHA-256 in the back matter, never their content). <assessment id>.poam.json: its supervisory " +
+			"findings as an OSCAL " + domain.OSCALVersion + " plan of action and milestones (an item and a risk " +
+			"per finding, with severity, due date, status and remediation plan); 409 when it has no findings. " +
+			"Providers get their own assessments only. Every export is audited.",
+		Responses: assessmentReportResponses(),
 	}, func(ctx context.Context, in *assessmentReportInput) (*huma.StreamResponse, error) {
 		m := reportFile.FindStringSubmatch(in.File)
 		if m == nil {
-			return nil, domain.Errorf(domain.ENotFound, "no such report: ask for <assessment id>.pdf or .xlsx")
+			return nil, domain.Errorf(domain.ENotFound,
+				"no such report: ask for <assessment id>.pdf, .xlsx, .assessment-results.json or .poam.json")
 		}
-		f, err := a.app.AssessmentReport(ctx, actorFrom(ctx), m[1], m[2], domain.Language(in.Lang))
+		f, err := a.app.AssessmentReport(ctx, actorFrom(ctx), m[1], reportFormats[m[2]], domain.Language(in.Lang))
 		if err != nil {
 			return nil, err
 		}

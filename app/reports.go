@@ -10,11 +10,38 @@ import (
 	"assure/store"
 )
 
-// AssessmentReport makes one assessment's report (format pdf or xlsx) and
-// records its export. Another provider's assessment is ENotFound.
+// The OSCAL exports of an assessment, as AssessmentReport formats.
+const (
+	FormatOSCALResults = "oscal-ar"   // OSCAL assessment-results
+	FormatOSCALPOAM    = "oscal-poam" // OSCAL plan of action and milestones
+)
+
+func init() {
+	mediaTypes[FormatOSCALResults] = "application/json"
+	mediaTypes[FormatOSCALPOAM] = "application/json"
+}
+
+// assessmentReportFiles are the endings of the files of an assessment's
+// reports, by format.
+var assessmentReportFiles = map[string]string{
+	"pdf":              "pdf",
+	"xlsx":             "xlsx",
+	FormatOSCALResults: "assessment-results.json",
+	FormatOSCALPOAM:    "poam.json",
+}
+
+// AssessmentReport makes one assessment's report and records its export:
+// format pdf or xlsx, or an OSCAL document (FormatOSCALResults, or
+// FormatOSCALPOAM of its findings; EConflict when it has none). OSCAL
+// documents have no language. Another provider's assessment is ENotFound.
 func (a *App) AssessmentReport(ctx context.Context, actor domain.Actor, id, format string, lang domain.Language) (*File, error) {
-	if format != "pdf" && format != "xlsx" {
-		return nil, domain.Errorf(domain.ENotFound, "no such report: ask for pdf or xlsx")
+	ending, ok := assessmentReportFiles[format]
+	if !ok {
+		return nil, domain.Errorf(domain.ENotFound, "no such report: ask for pdf, xlsx, or OSCAL assessment results or POA&M")
+	}
+	oscal := format == FormatOSCALResults || format == FormatOSCALPOAM
+	if oscal {
+		lang = ""
 	}
 	if err := validLanguage(lang); err != nil {
 		return nil, err
@@ -23,7 +50,11 @@ func (a *App) AssessmentReport(ctx context.Context, actor domain.Actor, id, form
 	if err != nil {
 		return nil, err
 	}
-	name := fmt.Sprintf("assessment-%s-%s.%s", slug(as.ProviderName), as.ID[:8], format)
+	name := fmt.Sprintf("assessment-%s-%s.%s", slug(as.ProviderName), as.ID[:8], ending)
+	event := map[string]any{"report": "assessment", "format": format, "language": lang}
+	if oscal {
+		event = map[string]any{"report": "assessment", "format": format, "oscal_version": domain.OSCALVersion}
+	}
 	return spool(name, format, func(w io.Writer) error {
 		// The PDF's fonts load while the data is read: they need none of it.
 		var blank chan *reports.PDFBlank
@@ -36,13 +67,17 @@ func (a *App) AssessmentReport(ctx context.Context, actor domain.Actor, id, form
 			return err
 		}
 		d.Lang = lang
-		if format == "pdf" {
+		switch format {
+		case "pdf":
 			return reports.WriteAssessmentPDFOn(w, <-blank, d)
+		case FormatOSCALResults:
+			return reports.WriteAssessmentResults(w, d)
+		case FormatOSCALPOAM:
+			return reports.WritePOAM(w, d)
 		}
 		return reports.WriteAssessmentXLSX(w, d)
 	}, func() error {
-		return a.db.RecordEvent(ctx, actor, "report.export", "assessment", id, as.ProviderID,
-			map[string]any{"report": "assessment", "format": format, "language": lang})
+		return a.db.RecordEvent(ctx, actor, "report.export", "assessment", id, as.ProviderID, event)
 	})
 }
 
