@@ -32,6 +32,9 @@ var mediaTypes = map[string]string{
 	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 	"csv":  "text/csv; charset=utf-8",
 	"zip":  "application/zip",
+
+	FormatOSCALResults: "application/json",
+	FormatOSCALPOAM:    "application/json",
 }
 
 // MediaType returns the media type of files of format (pdf, xlsx or csv).

@@ -16,11 +16,6 @@ const (
 	FormatOSCALPOAM    = "oscal-poam" // OSCAL plan of action and milestones
 )
 
-func init() {
-	mediaTypes[FormatOSCALResults] = "application/json"
-	mediaTypes[FormatOSCALPOAM] = "application/json"
-}
-
 // assessmentReportFiles are the endings of the files of an assessment's
 // reports, by format.
 var assessmentReportFiles = map[string]string{

@@ -17,3 +17,23 @@ func TestOSCALUUID(t *testing.T) {
 		t.Errorf("uuids %s, %s", a, b)
 	}
 }
+
+func TestOSCALToken(t *testing.T) {
+	for id, want := range map[string]string{"C12": "c12", "AC-2(1)": "ac-2-1-", "1.2": "_1.2", "Réseau 3": "réseau-3"} {
+		if got := domain.OSCALToken(id); got != want {
+			t.Errorf("OSCALToken(%q) = %q, want %q", id, got, want)
+		}
+	}
+}
+
+// TestOSCALTokensOf: ids that clash once made tokens get suffixes, in the
+// order the catalog hands them out.
+func TestOSCALTokensOf(t *testing.T) {
+	f := &domain.Framework{AuditGroups: []domain.AuditGroup{{ID: "a"}},
+		Controls: []domain.Control{{ID: "A", AuditGroup: "a"}, {ID: "a_obj", AuditGroup: "a"}}}
+	tok := domain.OSCALTokensOf(f)
+	if tok.Group["a"] != "a" || tok.Control["A"] != "a_2" || tok.Control["a_obj"] != "a_obj" ||
+		tok.Objective["A"] != "a_2_obj" || tok.Objective["a_obj"] != "a_obj_obj" || tok.Overview["a"] != "a_ovw" {
+		t.Errorf("tokens = %+v", tok)
+	}
+}

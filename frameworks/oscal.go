@@ -19,7 +19,7 @@
 //     metadata.props: framework-id (ns OSCALNamespace), the framework's id.
 //     metadata.links: one link to each of the source and licence resources.
 //   - groups: one per audit group, in the framework's order. The group id is
-//     an OSCAL token made from the audit group id (see oscalToken); the
+//     an OSCAL token made from the audit group id (see domain.OSCALToken); the
 //     original id is kept in the standard "label" prop, the name is the
 //     title, and the description is the prose of an "overview" part.
 //   - controls: inside the group of their audit group. The id is an OSCAL
@@ -89,7 +89,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"go.yaml.in/yaml/v3"
 
@@ -219,7 +218,7 @@ func OSCALCatalog(f *domain.Framework) ([]byte, error) {
 	}
 
 	key := f.ID + "@" + f.Version
-	tokens := map[string]bool{}
+	tokens := domain.OSCALTokensOf(f)
 	cat := &oscalCatalog{
 		UUID: domain.OSCALUUID(key),
 		Metadata: &oscalMetadata{
@@ -280,27 +279,19 @@ func OSCALCatalog(f *domain.Framework) ([]byte, error) {
 		cat.BackMatter = &oscalBackMatter{Resources: resources}
 	}
 
-	groupTokens := make([]string, len(f.AuditGroups))
-	for i, g := range f.AuditGroups {
-		groupTokens[i] = uniqueToken(tokens, oscalToken(g.ID))
-	}
-	controlTokens := make([]string, len(f.Controls))
-	for i, ctl := range f.Controls {
-		controlTokens[i] = uniqueToken(tokens, oscalToken(ctl.ID))
-	}
 	width := max(3, len(strconv.Itoa(len(f.Controls))))
-	for i, g := range f.AuditGroups {
+	for _, g := range f.AuditGroups {
 		group := oscalGroup{
-			ID:    groupTokens[i],
+			ID:    tokens.Group[g.ID],
 			Title: oneLine(g.Name),
 			Props: []oscalProp{{Name: "label", Value: g.ID}},
-			Parts: []oscalPart{{ID: uniqueToken(tokens, groupTokens[i]+"_ovw"), Name: "overview", Prose: g.Description}},
+			Parts: []oscalPart{{ID: tokens.Overview[g.ID], Name: "overview", Prose: g.Description}},
 		}
 		for j, ctl := range f.Controls {
 			if ctl.AuditGroup != g.ID {
 				continue
 			}
-			tok := controlTokens[j]
+			tok := tokens.Control[ctl.ID]
 			props := []oscalProp{
 				{Name: "label", Value: ctl.ID},
 				{Name: "sort-id", Value: fmt.Sprintf("%0*d", width, j+1)},
@@ -315,10 +306,10 @@ func OSCALCatalog(f *domain.Framework) ([]byte, error) {
 			}
 			props = append(props, assureProps("other-threat", ctl.OtherThreats)...)
 			parts := []oscalPart{
-				{ID: uniqueToken(tokens, tok+"_smt"), Name: "statement", Prose: ctl.Description},
-				{ID: uniqueToken(tokens, tok+"_obj"), Name: "assessment-objective", Prose: ctl.Question},
+				{ID: tokens.Statement[ctl.ID], Name: "statement", Prose: ctl.Description},
+				{ID: tokens.Objective[ctl.ID], Name: "assessment-objective", Prose: ctl.Question},
 				{
-					ID: uniqueToken(tokens, tok+"_asm-examine"), Name: "assessment-method",
+					ID: tokens.Method[ctl.ID], Name: "assessment-method",
 					Props: []oscalProp{{Name: "method", Value: "EXAMINE"}},
 					Parts: []oscalPart{{Name: "assessment-objects", Prose: ctl.Evidence}},
 				},
@@ -356,38 +347,6 @@ func assureProps(name string, values []string) []oscalProp {
 // oneLine makes s fit OSCAL's single-line markup: line breaks become spaces.
 func oneLine(s string) string {
 	return strings.NewReplacer("\r\n", " ", "\n", " ").Replace(s)
-}
-
-// oscalToken turns an Assure id into an OSCAL token (an XML NCName):
-// lower-cased, any character other than a letter, digit, '.', '-' or '_'
-// replaced by '-', and '_' put in front when it would not start with a letter
-// or '_'.
-func oscalToken(id string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(id) {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '-' || r == '_':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('-')
-		}
-	}
-	tok := b.String()
-	if r := []rune(tok); len(r) == 0 || !(unicode.IsLetter(r[0]) || r[0] == '_') {
-		tok = "_" + tok
-	}
-	return tok
-}
-
-// uniqueToken returns tok, or tok with the first free suffix _2, _3, … when
-// it is taken, and marks the result taken.
-func uniqueToken(taken map[string]bool, tok string) string {
-	out := tok
-	for n := 2; taken[out]; n++ {
-		out = tok + "_" + strconv.Itoa(n)
-	}
-	taken[out] = true
-	return out
 }
 
 // toFile is the inverse of convert: the file a framework would be parsed from.

@@ -48,7 +48,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"assure/domain"
 )
@@ -299,31 +298,9 @@ func newOSCALExport(d AssessmentData) *oscalExport {
 	x := &oscalExport{d: d, providerParty: domain.OSCALUUID("party/provider/" + providerID),
 		regulatorParty: domain.OSCALUUID("party/regulator"), tokens: map[string]string{},
 		objectives: map[string]string{}}
-	// The catalog export hands tokens out in this order, making each unique:
-	// audit groups, controls, then each group's overview and its controls'
-	// statement, objective and method parts. The same order gives the same
-	// tokens here.
 	if f := d.Framework; f != nil {
-		taken := map[string]bool{}
-		groups := make([]string, len(f.AuditGroups))
-		for i, g := range f.AuditGroups {
-			groups[i] = uniqueToken(taken, oscalToken(g.ID))
-		}
-		for _, c := range f.Controls {
-			x.tokens[c.ID] = uniqueToken(taken, oscalToken(c.ID))
-		}
-		for i, g := range f.AuditGroups {
-			uniqueToken(taken, groups[i]+"_ovw")
-			for _, c := range f.Controls {
-				if c.AuditGroup != g.ID {
-					continue
-				}
-				tok := x.tokens[c.ID]
-				uniqueToken(taken, tok+"_smt")
-				x.objectives[c.ID] = uniqueToken(taken, tok+"_obj")
-				uniqueToken(taken, tok+"_asm-examine")
-			}
-		}
+		t := domain.OSCALTokensOf(f)
+		x.tokens, x.objectives = t.Control, t.Objective
 	}
 	return x
 }
@@ -342,7 +319,7 @@ func (x *oscalExport) token(controlID string) string {
 	if t, ok := x.tokens[controlID]; ok {
 		return t
 	}
-	return oscalToken(controlID)
+	return domain.OSCALToken(controlID)
 }
 
 func (x *oscalExport) submission() int {
@@ -601,38 +578,6 @@ func compactProps(props []oscalProp) []oscalProp {
 	if len(out) == 0 {
 		return nil
 	}
-	return out
-}
-
-// oscalToken turns an Assure id into an OSCAL token (an XML NCName) the way
-// the catalog export does: lower-cased, any character other than a letter,
-// digit, '.', '-' or '_' replaced by '-', and '_' put in front when it would
-// not start with a letter or '_'.
-func oscalToken(id string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(id) {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '-' || r == '_':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('-')
-		}
-	}
-	tok := b.String()
-	if r := []rune(tok); len(r) == 0 || !(unicode.IsLetter(r[0]) || r[0] == '_') {
-		tok = "_" + tok
-	}
-	return tok
-}
-
-// uniqueToken returns tok, or tok with the first free suffix _2, _3, …, and
-// marks the result taken.
-func uniqueToken(taken map[string]bool, tok string) string {
-	out := tok
-	for n := 2; taken[out]; n++ {
-		out = tok + "_" + strconv.Itoa(n)
-	}
-	taken[out] = true
 	return out
 }
 

@@ -336,15 +336,6 @@ func TestOSCALAssessmentResultsContent(t *testing.T) {
 	}
 }
 
-func TestOSCALTokenAsCatalog(t *testing.T) {
-	t.Parallel()
-	for id, want := range map[string]string{"C12": "c12", "AC-2(1)": "ac-2-1-", "1.2": "_1.2", "Réseau 3": "réseau-3"} {
-		if got := oscalToken(id); got != want {
-			t.Errorf("oscalToken(%q) = %q, want %q", id, got, want)
-		}
-	}
-}
-
 func TestOSCALPOAMValidate(t *testing.T) {
 	t.Parallel()
 	d := oscalFixture(t)

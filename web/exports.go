@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"assure/app"
 	"assure/domain"
 	"assure/store"
 )
@@ -61,6 +62,14 @@ func (ui *UI) assessmentPDF(w http.ResponseWriter, r *http.Request, v *visit) {
 
 func (ui *UI) assessmentXLSX(w http.ResponseWriter, r *http.Request, v *visit) {
 	ui.assessmentReport(w, r, v, "xlsx")
+}
+
+func (ui *UI) assessmentResultsOSCAL(w http.ResponseWriter, r *http.Request, v *visit) {
+	ui.assessmentReport(w, r, v, app.FormatOSCALResults)
+}
+
+func (ui *UI) assessmentPOAM(w http.ResponseWriter, r *http.Request, v *visit) {
+	ui.assessmentReport(w, r, v, app.FormatOSCALPOAM)
 }
 
 // assessmentReport sends an assessment's report, made in the asked language.

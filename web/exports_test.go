@@ -102,13 +102,18 @@ func TestExportPages(t *testing.T) {
 		if xlsx.status != http.StatusOK || !strings.HasPrefix(xlsx.body, "PK") {
 			t.Fatalf("the workbook link answers %d %.8q", xlsx.status, xlsx.body)
 		}
+		ar := auditor.get(linkTo(t, page, "/assessments/"+imara.ID+"/assessment-results.json"))
+		if ar.status != http.StatusOK || ar.header.Get("Content-Type") != "application/json" ||
+			!strings.HasPrefix(strings.TrimSpace(ar.body), `{`) || !strings.Contains(ar.body, `"assessment-results"`) {
+			t.Fatalf("the OSCAL results link answers %d %s %.40q", ar.status, ar.header.Get("Content-Type"), ar.body)
+		}
 		// In French, the links ask for French.
 		fr := auditor.get("/assessments/" + imara.ID + "/exports?lang=fr")
 		if l := linkTo(t, fr, "/assessments/"+imara.ID+"/report.pdf"); !strings.HasSuffix(l, "lang=fr") {
 			t.Errorf("the French page links to %s", l)
 		}
-		if n := countWhere(t, s, `select count(*) from audit_events where action = 'report.export' and object_id = $1`, imara.ID); n != 2 {
-			t.Errorf("%d report exports audited, want 2", n)
+		if n := countWhere(t, s, `select count(*) from audit_events where action = 'report.export' and object_id = $1`, imara.ID); n != 3 {
+			t.Errorf("%d report exports audited, want 3", n)
 		}
 		auditor.get("/assessments/"+imara.ID+"/report.pdf?lang=xx").want(t, http.StatusBadRequest, "")
 	})

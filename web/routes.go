@@ -120,6 +120,8 @@ func (ui *UI) Handler() http.Handler {
 	mux.HandleFunc("GET /assessments/{id}/exports", ui.signedIn(ui.assessmentExports))
 	mux.HandleFunc("GET /assessments/{id}/report.pdf", ui.signedIn(ui.assessmentPDF))
 	mux.HandleFunc("GET /assessments/{id}/report.xlsx", ui.signedIn(ui.assessmentXLSX))
+	mux.HandleFunc("GET /assessments/{id}/assessment-results.json", ui.signedIn(ui.assessmentResultsOSCAL))
+	mux.HandleFunc("GET /assessments/{id}/poam.json", ui.signedIn(ui.assessmentPOAM))
 	mux.HandleFunc("GET /campaigns/{id}/exports", ui.signedIn(ui.campaignExports))
 	mux.HandleFunc("POST /campaigns/{id}/exports", ui.signedIn(ui.requestSectorReport))
 	mux.HandleFunc("GET /reports/{id}", ui.signedIn(ui.reportJob))
