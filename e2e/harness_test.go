@@ -59,6 +59,7 @@ func TestBrowser(t *testing.T) {
 		{"AdministratorJourney", testAdministratorJourney},
 		{"SecondAdminApprovesASupervisor", testSecondAdminApprovesASupervisor},
 		{"ProviderSearch", testProviderSearch},
+		{"Frameworks", testFrameworks},
 		// The auditor's screens.
 		{"AuditorJourney", testAuditorJourney},
 	}
