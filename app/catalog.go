@@ -143,7 +143,12 @@ func (a *App) PublishFramework(ctx context.Context, actor domain.Actor, f *domai
 	if err := a.permit(ctx, actor, "catalog", "publish"); err != nil {
 		return "", err
 	}
-	return a.db.PublishFramework(ctx, actor, f)
+	outcome, err := a.db.PublishFramework(ctx, actor, f)
+	if err == nil && outcome == store.Published {
+		// A built-in mapping may have waited for this framework.
+		_, err = a.PublishEmbeddedMappings(ctx, actor)
+	}
+	return outcome, err
 }
 
 // MaxFrameworkBytes bounds a framework file sent to be checked or published;

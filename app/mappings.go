@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"assure/domain"
+	"assure/frameworks"
 	"assure/store"
 )
 
@@ -48,4 +49,22 @@ func (a *App) PublishMapping(ctx context.Context, actor domain.Actor, m *domain.
 		return "", err
 	}
 	return a.db.PublishMapping(ctx, actor, m)
+}
+
+// PublishEmbeddedMappings publishes the mappings built into the binary and
+// reports, by mapping, the outcome: one whose frameworks are not all
+// published (OWASP MASVS is imported, not built in) is store.Waiting until a
+// later call finds them. Publishing a framework calls it.
+func (a *App) PublishEmbeddedMappings(ctx context.Context, actor domain.Actor) (map[string]store.PublishOutcome, error) {
+	list, err := frameworks.EmbeddedMappings()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]store.PublishOutcome{}
+	for _, m := range list {
+		if out[m.ID+"@"+m.Version], err = a.db.PublishMapping(ctx, actor, m); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }

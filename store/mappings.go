@@ -40,10 +40,16 @@ type MappingRef struct {
 	Version string
 }
 
+// Waiting is the outcome of publishing a mapping one of whose framework
+// versions is not published yet: nothing is written; publishing it again
+// once the framework is there writes it.
+const Waiting PublishOutcome = "waiting"
+
 // PublishMapping writes a validated mapping version on behalf of actor.
-// Both framework versions must be published and hold every control the
-// links name. Publishing the same content again changes nothing; other
-// content under a published id and version is EConflict.
+// Both framework versions must hold every control the links name; when one
+// is not published the outcome is Waiting. Publishing the same content again
+// changes nothing; other content under a published id and version is
+// EConflict.
 func (db *DB) PublishMapping(ctx context.Context, actor domain.Actor, m *domain.Mapping) (PublishOutcome, error) {
 	digest := m.Digest()
 	outcome := Published
@@ -68,9 +74,8 @@ func (db *DB) PublishMapping(ctx context.Context, actor domain.Actor, m *domain.
 		for i, side := range []domain.MappedFramework{m.Source, m.Target} {
 			err := t.QueryRow(ctx, `select pk from frameworks where id = $1 and version = $2`, side.ID, side.Version).Scan(&keys[i])
 			if err == pgx.ErrNoRows {
-				where := [2]string{"source", "target"}[i]
-				return domain.Invalid("the mapping relates a framework that is not published", []domain.Problem{{Location: where,
-					Message: fmt.Sprintf("framework %s version %s is not published", side.ID, side.Version)}})
+				outcome = Waiting
+				return nil
 			}
 			if err != nil {
 				return err

@@ -62,8 +62,11 @@ func TestMappingsPublishedAndRead(t *testing.T) {
 		t.Errorf("a link to a missing control: %v", err)
 	}
 	changed.Links[0].Target, changed.Target.Version = "C1", "9.9"
-	if _, err := db.PublishMapping(ctx, domain.System("test"), &changed); domain.ErrorCodeOf(err) != domain.EInvalid {
-		t.Errorf("a framework version not published: %v", err)
+	if got, err := db.PublishMapping(ctx, domain.System("test"), &changed); err != nil || got != store.Waiting {
+		t.Errorf("a framework version not published: %v, %v", got, err)
+	}
+	if _, err := db.Mapping(ctx, store.MappingRef{ID: m.ID, Version: "2.0"}); domain.ErrorCodeOf(err) != domain.ENotFound {
+		t.Errorf("a waiting mapping was written: %v", err)
 	}
 
 	var mine *store.MappingVersion
