@@ -15,17 +15,11 @@ import (
 // qnCatalog returns the built-in x1150 catalog.
 func qnCatalog(tb testing.TB) *domain.Framework {
 	tb.Helper()
-	list, err := frameworks.Embedded()
+	f, err := frameworks.Builtin("x1150", "1.0")
 	if err != nil {
-		tb.Fatalf("frameworks.Embedded: %v", err)
+		tb.Fatal(err)
 	}
-	for _, f := range list {
-		if f.ID == "x1150" {
-			return f
-		}
-	}
-	tb.Fatal("the x1150 catalog is not embedded")
-	return nil
+	return f
 }
 
 func qnDay(tb testing.TB, s string) *domain.Date {

@@ -10,11 +10,11 @@ import (
 
 func x1150(t *testing.T) *domain.Framework {
 	t.Helper()
-	list, err := frameworks.Embedded()
+	f, err := frameworks.Builtin("x1150", "1.0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return list[0]
+	return f
 }
 
 // TestApplicability checks the rule on a table of provider profiles against

@@ -442,3 +442,22 @@ func convert(f *file) *domain.Framework {
 func trimEntry(e entry) entry {
 	return entry{ID: e.ID, Name: strings.TrimSpace(e.Name), Description: strings.TrimSpace(e.Description)}
 }
+
+// Builtin returns the framework built into the binary with id and version,
+// the newest version when version is empty; ENotFound when there is none.
+func Builtin(id, version string) (*domain.Framework, error) {
+	list, err := Embedded()
+	if err != nil {
+		return nil, err
+	}
+	var found *domain.Framework
+	for _, f := range list {
+		if f.ID == id && (version == "" || f.Version == version) {
+			found = f // the list runs oldest first
+		}
+	}
+	if found == nil {
+		return nil, domain.Errorf(domain.ENotFound, "no built-in framework %s %s", id, version)
+	}
+	return found, nil
+}

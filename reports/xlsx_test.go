@@ -23,17 +23,11 @@ import (
 // xlFramework returns the built-in X.1150 catalog.
 func xlFramework(tb testing.TB) *domain.Framework {
 	tb.Helper()
-	list, err := frameworks.Embedded()
+	f, err := frameworks.Builtin("x1150", "1.0")
 	if err != nil {
-		tb.Fatalf("frameworks.Embedded: %v", err)
+		tb.Fatal(err)
 	}
-	for _, f := range list {
-		if f.ID == "x1150" {
-			return f
-		}
-	}
-	tb.Fatal("no x1150 framework is embedded")
-	return nil
+	return f
 }
 
 func xlDate(s string) domain.Date {

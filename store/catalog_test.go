@@ -16,17 +16,11 @@ import (
 
 func x1150(t *testing.T) *domain.Framework {
 	t.Helper()
-	list, err := frameworks.Embedded()
+	f, err := frameworks.Builtin("x1150", "1.0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range list {
-		if f.ID == "x1150" {
-			return f
-		}
-	}
-	t.Fatal("no x1150")
-	return nil
+	return f
 }
 
 func TestPublishIsIdempotent(t *testing.T) {
