@@ -448,6 +448,7 @@ var kindWords = map[string]domain.ProviderKind{
 	"payment_service_provider": domain.KindPSP, "e_money_issuer": domain.KindEMI, "electronic_money_issuer": domain.KindEMI,
 	"microfinance_institution": domain.KindMFI, "microfinance_bank": domain.KindMFI,
 	"agent_network_operator": domain.KindAgentNetwork, "ano": domain.KindAgentNetwork,
+	"mobile_network_operator": domain.KindMNO, "network_operator": domain.KindMNO,
 }
 
 // importKind reads a kind as its code or in words, in any case: "Mobile
@@ -468,6 +469,7 @@ func importKind(s string) domain.ProviderKind {
 var channelWords = map[string]string{
 	"mobile_app": "app", "apps": "app", "api": "open_api", "apis": "open_api", "agent": "agents", "card": "cards",
 	"qr_code": "qr", "qr_codes": "qr", "sim_toolkit": "stk",
+	"internet": "web", "website": "web", "web_banking": "web", "interactive_voice_response": "ivr", "voice": "ivr",
 }
 
 // importChannel reads a channel as its code or in words, in any case.

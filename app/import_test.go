@@ -136,6 +136,12 @@ func TestImportProvidersFiles(t *testing.T) {
 		!slices.Equal(res.Rows[0].Provider.Channels, []string{"app", "cards"}) {
 		t.Errorf("semicolon CSV: %+v %v", res, err)
 	}
+	mno := "Legal name,Short name,Licence number,Kind,Tier,Channels\nTelco Kenya Ltd,Telco,MNO-2001,Mobile network operator,1,\"USSD, Interactive voice response, Website\"\n"
+	res, err = s.app.ImportProviders(ctx, s.sup, upload("operators.csv", mno), false)
+	if err != nil || len(res.Rows) != 1 || len(res.Problems) != 0 || res.Rows[0].Provider.Kind != domain.KindMNO ||
+		!slices.Equal(res.Rows[0].Provider.Channels, []string{"ussd", "web", "ivr"}) {
+		t.Errorf("an operator offering no DFS: %+v %v", res, err)
+	}
 
 	x := excelize.NewFile()
 	for i, row := range [][]any{{"legal_name", "short_name", "licence_number", "kind", "tier", "channels"},
