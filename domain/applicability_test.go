@@ -96,3 +96,42 @@ func TestThreatsByStage(t *testing.T) {
 		t.Error("threats at stages the provider operates do not apply")
 	}
 }
+
+// TestChecklistApplicability: on the SIM-risk checklist, a mobile network
+// operator offering no DFS answers the operators' items only, a bank the
+// DFS providers' only, and no provider answers the regulators' guidance.
+func TestChecklistApplicability(t *testing.T) {
+	f, err := frameworks.Builtin("sim-risk", "1.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]domain.Control{}
+	for _, c := range f.Controls {
+		byID[c.ID] = c
+	}
+	for _, tc := range []struct {
+		name    string
+		profile domain.Profile
+		role    string
+	}{
+		{"operator", domain.Profile{Kind: domain.KindMNO, Channels: []string{domain.ChannelUSSD}}, domain.ImplMNO},
+		{"bank", domain.Profile{Kind: domain.KindBank, Channels: []string{domain.ChannelApp}}, domain.ImplDFSProvider},
+	} {
+		got := tc.profile.ApplicableControls(f, "")
+		if len(got) == 0 {
+			t.Fatalf("%s answers nothing", tc.name)
+		}
+		for _, id := range got {
+			c := byID[id]
+			if !slices.Contains(c.Implementers, tc.role) && len(c.Channels) == 0 {
+				t.Errorf("%s answers %s, implemented by %v", tc.name, id, c.Implementers)
+			}
+			if slices.Equal(c.Implementers, []string{domain.ImplRegulator}) {
+				t.Errorf("%s answers the regulator's %s", tc.name, id)
+			}
+		}
+	}
+	if roles := (domain.Profile{Kind: domain.KindMNO}).Roles(); !slices.Equal(roles, []string{domain.ImplMNO}) {
+		t.Errorf("an operator offering no DFS plays %v", roles)
+	}
+}
