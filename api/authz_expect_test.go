@@ -120,6 +120,7 @@ var expectedAccess = map[string]string{
 	"get-control":            "AA AA AA AA AA",
 	"get-framework-oscal":    "AA AA AA AA AA",
 	"list-framework-changes": "AA AA AA AA AA",
+	"publish-framework":      "AA FF FF FF FF",
 	"list-mappings":          "AA AA AA AA AA",
 	"get-mapping":            "AA AA AA AA AA",
 	"list-mapping-links":     "AA AA AA AA AA",

@@ -247,6 +247,10 @@ var bodyFixtures = map[string]func(w *world, actor domain.User, other bool) (any
 		return multipartBody{textFile("providers.csv", "legal_name,short_name,licence_number,kind,tier,channels\n"+
 			fmt.Sprintf("Walk Import plc,Walk Import,WALK-IMPORT-%d,psp,3,qr\n", w.seq.Add(1)))}, sameObject
 	},
+	"publish-framework": func(w *world, _ domain.User, _ bool) (any, scope) {
+		// A broken file: a caller allowed through gets a 422, never a new catalog.
+		return multipartBody{textFile("walk.yaml", "id: [unclosed\n")}, sameObject
+	},
 	"create-campaign": func(w *world, _ domain.User, _ bool) (any, scope) {
 		return map[string]any{"name": "Walk campaign", "framework": "x1150", "provider_ids": []string{w.own},
 			"opens_at": future(0), "due_at": future(30)}, sameObject

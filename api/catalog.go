@@ -192,6 +192,7 @@ type controlOutput struct {
 
 func (a *API) registerCatalog() {
 	tags := []string{"Catalog"}
+	a.registerCatalogPublish(tags)
 	register(a, huma.Operation{
 		OperationID: "list-frameworks", Method: http.MethodGet, Path: "/api/v1/frameworks", Tags: tags,
 		Summary: "List published frameworks", Description: "Every published framework version, oldest first.",

@@ -10,6 +10,7 @@ import (
 	"assure/api"
 	"assure/domain"
 	"assure/frameworks"
+	"assure/standards"
 )
 
 // publishChecklist publishes the test checklist framework on s.
@@ -320,4 +321,59 @@ func TestApplyMapping(t *testing.T) {
 	}
 	other := s.as(s.tokenFor(s.user(domain.RoleProviderEditor, s.provider("Other Wallet"))))
 	wantProblem(t, other.do(http.MethodPost, "/api/v1/assessments/"+x+"/apply-mapping", body), http.StatusNotFound)
+}
+
+// TestPublishFrameworkFiles: an administrator publishes OWASP MASVS from its
+// own YAML with the version it lacks (8 groups, 24 controls with their ids
+// and its licence), and a catalog from an OSCAL export; a dry run publishes
+// nothing; a supervisor may not publish.
+func TestPublishFrameworkFiles(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	admin := s.as(s.tokenFor(s.user(domain.RoleAdmin, "")))
+	data, err := standards.File("masvs/OWASP_MASVS.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, admin.do(http.MethodPost, "/api/v1/frameworks", multipartBody{upload{name: "OWASP_MASVS.yaml", content: data}}),
+		http.StatusUnprocessableEntity) // no version
+	var got struct {
+		Outcome   string
+		Framework api.Framework
+	}
+	admin.json(http.MethodPost, "/api/v1/frameworks?dry_run=true&version=2.1.0", multipartBody{upload{name: "OWASP_MASVS.yaml", content: data}},
+		http.StatusOK, &got)
+	if got.Outcome != "checked" || got.Framework.Counts.Controls != 24 {
+		t.Fatalf("dry run = %+v", got)
+	}
+	wantProblem(t, admin.get("/api/v1/frameworks/owasp-masvs"), http.StatusNotFound)
+	admin.json(http.MethodPost, "/api/v1/frameworks?version=2.1.0", multipartBody{upload{name: "OWASP_MASVS.yaml", content: data}},
+		http.StatusCreated, &got)
+	if got.Outcome != "published" || got.Framework.ID != "owasp-masvs" || got.Framework.Version != "2.1.0" ||
+		len(got.Framework.AuditGroups) != 8 || got.Framework.Counts.Controls != 24 || !strings.Contains(got.Framework.Licence, "CC BY-SA 4.0") ||
+		len(got.Framework.Levels) != 4 {
+		t.Fatalf("MASVS = %+v", got)
+	}
+	controls := readAll[api.Control](admin, "/api/v1/frameworks/owasp-masvs/controls")
+	if len(controls) != 24 || controls[0].ID != "MASVS-STORAGE-1" || controls[23].ID != "MASVS-PRIVACY-4" {
+		t.Errorf("MASVS controls = %d, first %+v", len(controls), controls[0])
+	}
+	admin.json(http.MethodPost, "/api/v1/frameworks?version=2.1.0", multipartBody{upload{name: "OWASP_MASVS.yaml", content: data}},
+		http.StatusOK, &got)
+	if got.Outcome != "already_published" {
+		t.Errorf("again = %q", got.Outcome)
+	}
+
+	// An OSCAL catalog: X.1150 exported, renamed, published back.
+	oscal := admin.get("/api/v1/frameworks/x1150/oscal?version=1.0").body
+	circular := bytes.Replace(oscal, []byte(`"version": "1.0"`), []byte(`"version": "2026-circular-7"`), 1)
+	admin.json(http.MethodPost, "/api/v1/frameworks", multipartBody{upload{name: "circular.json", content: circular}},
+		http.StatusCreated, &got)
+	if got.Framework.ID != "x1150" || got.Framework.Version != "2026-circular-7" || got.Framework.Counts.Controls != 119 ||
+		got.Framework.Counts.Threats != 17 {
+		t.Errorf("OSCAL = %+v", got.Framework)
+	}
+	sup := s.as(s.tokenFor(s.user(domain.RoleSupervisor, "")))
+	wantProblem(t, sup.do(http.MethodPost, "/api/v1/frameworks?version=2.1.0", multipartBody{upload{name: "m.yaml", content: data}}),
+		http.StatusForbidden)
 }

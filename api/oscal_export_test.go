@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,51 +11,17 @@ import (
 
 	"assure/api"
 	"assure/domain"
+	"assure/standards"
 	"assure/store"
 )
 
-// oscalExportSchema compiles the published OSCAL 1.2.2 complete schema,
-// found in ASSURE_STANDARDS or in shared/standards above this package; a
-// missing schema fails the test.
+// oscalExportSchema is the published OSCAL 1.2.2 schema (see package
+// standards); a missing one fails the test.
 func oscalExportSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	const rel = "oscal/oscal_complete_schema-1.2.2.json"
-	var tried []string
-	if dir := os.Getenv("ASSURE_STANDARDS"); dir != "" {
-		tried = append(tried, filepath.Join(dir, rel))
-	}
-	dir, err := filepath.Abs(".")
+	sch, err := standards.OSCAL()
 	if err != nil {
 		t.Fatal(err)
-	}
-	for {
-		tried = append(tried, filepath.Join(dir, "shared", "standards", rel))
-		if filepath.Dir(dir) == dir {
-			break
-		}
-		dir = filepath.Dir(dir)
-	}
-	var data []byte
-	for _, path := range tried {
-		if data, err = os.ReadFile(path); err == nil {
-			break
-		}
-	}
-	if data == nil {
-		t.Fatalf("the OSCAL schema is missing: looked in %v (set ASSURE_STANDARDS to the standards folder)", tried)
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource("oscal_complete_schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile("oscal_complete_schema.json")
-	if err != nil {
-		t.Fatalf("compile the OSCAL schema: %v", err)
 	}
 	return sch
 }

@@ -14,26 +14,15 @@ import (
 
 	"assure/domain"
 	"assure/frameworks"
+	"assure/standards"
 )
 
-// oscalSchema compiles the published OSCAL 1.2.2 schema. Formats are
-// asserted too (draft-07 leaves them as annotations unless asked), and the
-// patterns run on Go's regexp package, which knows the \p{L} and \p{N}
-// classes the schema's token pattern uses.
-func oscalSchema(t testing.TB, data []byte) *jsonschema.Schema {
+// oscalSchema is the published OSCAL 1.2.2 schema (see package standards).
+func oscalSchema(t testing.TB) *jsonschema.Schema {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	sch, err := standards.OSCAL()
 	if err != nil {
-		t.Fatalf("read the OSCAL schema: %v", err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource("oscal_complete_schema.json", doc); err != nil {
 		t.Fatal(err)
-	}
-	sch, err := c.Compile("oscal_complete_schema.json")
-	if err != nil {
-		t.Fatalf("compile the OSCAL schema: %v", err)
 	}
 	return sch
 }
@@ -187,7 +176,7 @@ func oscalProblems(err error) []domain.Problem {
 }
 
 func TestOSCALExportValidatesAgainstSchema(t *testing.T) {
-	sch := oscalSchema(t, standard(t, "oscal/oscal_complete_schema-1.2.2.json"))
+	sch := oscalSchema(t)
 	for _, f := range oscalTestFrameworks(t) {
 		t.Run(f.ID, func(t *testing.T) {
 			data, err := frameworks.OSCALCatalog(f)
@@ -207,7 +196,7 @@ func TestOSCALExportValidatesAgainstSchema(t *testing.T) {
 
 // The validator is live: a document that breaks the schema fails it.
 func TestOSCALSchemaRejectsBrokenDocuments(t *testing.T) {
-	sch := oscalSchema(t, standard(t, "oscal/oscal_complete_schema-1.2.2.json"))
+	sch := oscalSchema(t)
 	f, err := frameworks.Parse("rated.yaml", []byte(oscalRatedYAML))
 	if err != nil {
 		t.Fatal(err)
@@ -512,7 +501,7 @@ func TestImportForeignOSCALCatalog(t *testing.T) {
 	if err != nil {
 		t.Fatalf("export of the import: %v %v", err, oscalProblems(err))
 	}
-	sch := oscalSchema(t, standard(t, "oscal/oscal_complete_schema-1.2.2.json"))
+	sch := oscalSchema(t)
 	if err := validateOSCAL(sch, data); err != nil {
 		t.Fatalf("export of the import: %v", err)
 	}
@@ -612,7 +601,7 @@ func FuzzImportOSCALCatalog(f *testing.F) {
 		sch  *jsonschema.Schema
 	)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		once.Do(func() { sch = oscalSchema(t, standard(t, "oscal/oscal_complete_schema-1.2.2.json")) })
+		once.Do(func() { sch = oscalSchema(t) })
 		if sch == nil {
 			t.Fatal("the OSCAL schema could not be read")
 		}

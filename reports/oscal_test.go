@@ -4,79 +4,24 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"assure/domain"
+	"assure/standards"
 )
 
-// oscalStandardFile reads a file of the published standards kept beside the
-// project: from ASSURE_STANDARDS, else from shared/standards in this
-// package's folder or any above it. A missing file fails the test, so the
-// schema checks never pass unseen.
-func oscalStandardFile(t testing.TB, rel string) []byte {
+// oscalTestSchema is the published OSCAL 1.2.2 schema.
+func oscalTestSchema(t testing.TB) *jsonschema.Schema {
 	t.Helper()
-	var tried []string
-	if dir := os.Getenv("ASSURE_STANDARDS"); dir != "" {
-		tried = append(tried, filepath.Join(dir, rel))
-	}
-	dir, err := filepath.Abs(".")
+	sch, err := standards.OSCAL()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		tried = append(tried, filepath.Join(dir, "shared", "standards", rel))
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	for _, path := range tried {
-		if data, err := os.ReadFile(path); err == nil {
-			return data
-		}
-	}
-	t.Fatalf("%s is not among the published standards: looked in %v (set ASSURE_STANDARDS to the folder)", rel, tried)
-	return nil
-}
-
-var (
-	oscalSchemaOnce sync.Once
-	oscalSchemaDoc  *jsonschema.Schema
-	oscalSchemaErr  error
-)
-
-// oscalTestSchema compiles the OSCAL 1.2.2 complete schema once. Formats
-// are asserted (draft-07 only annotates them otherwise); patterns run on
-// Go's regexp package, which reads the schema's \p{L} and \p{N} classes.
-func oscalTestSchema(t testing.TB) *jsonschema.Schema {
-	t.Helper()
-	data := oscalStandardFile(t, "oscal/oscal_complete_schema-1.2.2.json")
-	oscalSchemaOnce.Do(func() {
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-		if err != nil {
-			oscalSchemaErr = err
-			return
-		}
-		c := jsonschema.NewCompiler()
-		c.AssertFormat()
-		if err := c.AddResource("oscal_complete_schema.json", doc); err != nil {
-			oscalSchemaErr = err
-			return
-		}
-		oscalSchemaDoc, oscalSchemaErr = c.Compile("oscal_complete_schema.json")
-	})
-	if oscalSchemaErr != nil {
-		t.Fatalf("compile the OSCAL schema: %v", oscalSchemaErr)
-	}
-	return oscalSchemaDoc
+	return sch
 }
 
 // oscalValidate checks a document against the OSCAL schema.
