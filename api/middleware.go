@@ -93,7 +93,15 @@ func (a *API) middleware(next http.Handler) http.Handler {
 				Detail: "the address holds a NUL character or bytes that are not UTF-8", RequestID: id})
 			return
 		}
-		next.ServeHTTP(rec, r.WithContext(ctx))
+		inner := r.WithContext(ctx)
+		// The server removes the temporary files of a multipart form parsed
+		// on the request it made, not on this copy: uploads are parsed here.
+		defer func() {
+			if inner.MultipartForm != nil {
+				inner.MultipartForm.RemoveAll()
+			}
+		}()
+		next.ServeHTTP(rec, inner)
 	})
 }
 
