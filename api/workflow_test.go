@@ -52,7 +52,7 @@ func TestSupervisoryStory(t *testing.T) {
 	supA.json(http.MethodPost, "/api/v1/campaigns", map[string]any{"name": "2027 H1 self-assessment", "framework": "x1150",
 		"provider_ids": []string{bank.ID, mmo.ID}, "opens_at": future(-1), "due_at": future(30),
 		"instructions": "Answer every control; attach policies."}, http.StatusCreated, &campaign)
-	if campaign.Status != "draft" || campaign.FrameworkVersion != "1.0" {
+	if campaign.Status != "draft" || campaign.FrameworkVersion != "1.1" {
 		t.Fatalf("campaign = %+v", campaign)
 	}
 	campaign = supA.openCampaign(campaign.ID)

@@ -144,10 +144,10 @@ func TestEmbeddedHoldsTheLabFrameworks(t *testing.T) {
 	}
 	var ids []string
 	for _, f := range list {
-		ids = append(ids, f.ID)
+		ids = append(ids, f.ID+"@"+f.Version)
 	}
 	slices.Sort(ids)
-	if want := []string{"dfs-app-baseline", "sim-risk", "ss7", "x1150"}; !slices.Equal(ids, want) {
+	if want := []string{"dfs-app-baseline@1.0", "sim-risk@1.0", "ss7@1.0", "x1150@1.0", "x1150@1.1"}; !slices.Equal(ids, want) {
 		t.Errorf("embedded frameworks = %v, want %v", ids, want)
 	}
 }

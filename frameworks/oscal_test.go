@@ -277,10 +277,10 @@ func TestOSCALExportShape(t *testing.T) {
 	list := oscalTestFrameworks(t)
 	var x1150, checklist *domain.Framework
 	for _, f := range list {
-		switch f.ID {
-		case "x1150":
+		switch {
+		case f.ID == "x1150" && f.Version == "1.0":
 			x1150 = f
-		case "app-checklist":
+		case f.ID == "app-checklist":
 			checklist = f
 		}
 	}

@@ -84,12 +84,12 @@ func TestPublishedVersionIsImmutable(t *testing.T) {
 		t.Fatalf("publishing changed content = %v, want an immutability conflict", err)
 	}
 	// The same change under a new version is a new publication.
-	changed.Version = "1.1"
+	changed.Version = "9.1"
 	if got, err := db.PublishFramework(ctx, domain.System("test"), &changed); err != nil || got != store.Published {
-		t.Fatalf("publish 1.1 = %v, %v", got, err)
+		t.Fatalf("publish 9.1 = %v, %v", got, err)
 	}
 	latest, err := db.Framework(ctx, store.FrameworkRef{ID: "x1150"})
-	if err != nil || latest.Version != "1.1" {
+	if err != nil || latest.Version != "9.1" {
 		t.Fatalf("latest = %+v, %v", latest, err)
 	}
 	th, err := db.Threat(ctx, store.FrameworkRef{ID: "x1150", Version: "1.0"}, "T1")

@@ -481,23 +481,23 @@ func TestAdministratorPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		next := bytes.Replace(x1150, []byte(`version: "1.0"`), []byte(`version: "1.1"`), 1)
-		valid := admin.postUpload("/catalogs/upload", "file", "x1150-1.1.yaml", next, url.Values{"action": {"check"}})
-		valid.want(t, http.StatusOK, "/catalogs/upload", "x1150-1.1.yaml is valid", `id="framework-publish"`, "Publish version 1.1")
+		next := bytes.Replace(x1150, []byte(`version: "1.0"`), []byte(`version: "9.1"`), 1)
+		valid := admin.postUpload("/catalogs/upload", "file", "x1150-9.1.yaml", next, url.Values{"action": {"check"}})
+		valid.want(t, http.StatusOK, "/catalogs/upload", "x1150-9.1.yaml is valid", `id="framework-publish"`, "Publish version 9.1")
 		content := regexp.MustCompile(`name="content" value="([^"]+)"`).FindStringSubmatch(valid.body)
 		if content == nil {
 			t.Fatal("the publish form does not carry the file")
 		}
-		publish := url.Values{"action": {"publish"}, "filename": {"x1150-1.1.yaml"}, "content": {html.UnescapeString(content[1])}}
+		publish := url.Values{"action": {"publish"}, "filename": {"x1150-9.1.yaml"}, "content": {html.UnescapeString(content[1])}}
 		admin.postUpload("/catalogs/upload", "", "", nil, publish).
-			want(t, http.StatusOK, "/catalogs/x1150/1.1?done=published", "The framework version is published.", "Account and session hijacking")
+			want(t, http.StatusOK, "/catalogs/x1150/9.1?done=published", "The framework version is published.", "Account and session hijacking")
 		admin.get("/catalogs")
 		admin.postUpload("/catalogs/upload", "", "", nil, publish).
-			want(t, http.StatusOK, "/catalogs/x1150/1.1?done=already_published", "already published with exactly this content")
+			want(t, http.StatusOK, "/catalogs/x1150/9.1?done=already_published", "already published with exactly this content")
 		changed := bytes.Replace(next, []byte("Account and session hijacking"), []byte("Account takeover"), 1)
 		admin.get("/catalogs")
-		admin.postUpload("/catalogs/upload", "file", "x1150-1.1.yaml", changed, url.Values{"action": {"publish"}}).
-			want(t, http.StatusConflict, "/catalogs/upload", "Version 1.1 of x1150 is already published with different content")
+		admin.postUpload("/catalogs/upload", "file", "x1150-9.1.yaml", changed, url.Values{"action": {"publish"}}).
+			want(t, http.StatusConflict, "/catalogs/upload", "Version 9.1 of x1150 is already published with different content")
 		tampered := url.Values{"action": {"publish"}, "filename": {"x.yaml"}, "content": {"bm90IHlhbWw6IFs="}}
 		admin.get("/catalogs")
 		admin.postUpload("/catalogs/upload", "", "", nil, tampered).want(t, http.StatusUnprocessableEntity, "/catalogs/upload", "file-problems")
