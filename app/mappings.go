@@ -51,10 +51,17 @@ func (a *App) PublishMapping(ctx context.Context, actor domain.Actor, m *domain.
 	return a.db.PublishMapping(ctx, actor, m)
 }
 
+// Unfit is the outcome of a built-in mapping whose framework versions are
+// published but lack controls it names: someone published other content
+// under a version the mapping expects (an edited OWASP MASVS, say). Nothing
+// is written, and the framework stays published.
+const Unfit store.PublishOutcome = "unfit"
+
 // PublishEmbeddedMappings publishes the mappings built into the binary and
 // reports, by mapping, the outcome: one whose frameworks are not all
 // published (OWASP MASVS is imported, not built in) is store.Waiting until a
-// later call finds them. Publishing a framework calls it.
+// later call finds them, and one they do not fit is Unfit. Publishing a
+// framework calls it.
 func (a *App) PublishEmbeddedMappings(ctx context.Context, actor domain.Actor) (map[string]store.PublishOutcome, error) {
 	list, err := frameworks.EmbeddedMappings()
 	if err != nil {
@@ -62,9 +69,14 @@ func (a *App) PublishEmbeddedMappings(ctx context.Context, actor domain.Actor) (
 	}
 	out := map[string]store.PublishOutcome{}
 	for _, m := range list {
-		if out[m.ID+"@"+m.Version], err = a.db.PublishMapping(ctx, actor, m); err != nil {
+		outcome, err := a.db.PublishMapping(ctx, actor, m)
+		switch {
+		case domain.ErrorCodeOf(err) == domain.EInvalid:
+			outcome = Unfit
+		case err != nil:
 			return out, err
 		}
+		out[m.ID+"@"+m.Version] = outcome
 	}
 	return out, nil
 }

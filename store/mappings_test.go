@@ -94,9 +94,16 @@ func TestMappingsPublishedAndRead(t *testing.T) {
 	if err != nil || len(toC1) != 2 {
 		t.Fatalf("links to C1 = %+v %v", toC1, err)
 	}
-	of, err := db.ControlLinks(ctx, store.FrameworkRef{ID: "x1150", Version: "1.0"}, "C1")
-	if err != nil || len(of) != 2 || of[0].Mapping.ID != m.ID {
-		t.Fatalf("links of C1 = %+v %v", of, err)
+	// Built-in mappings may link C1 too; only the test mapping's links count.
+	all, err := db.ControlLinks(ctx, store.FrameworkRef{ID: "x1150", Version: "1.0"}, "C1")
+	var of []store.MappingLink
+	for _, l := range all {
+		if l.Mapping.ID == m.ID {
+			of = append(of, l)
+		}
+	}
+	if err != nil || len(of) != 2 {
+		t.Fatalf("links of C1 = %+v %v", all, err)
 	}
 	of, err = db.ControlLinks(ctx, store.FrameworkRef{ID: "test-checklist", Version: "1.0"}, "APP-2")
 	if err != nil || len(of) != 1 || of[0].Target != "C2" || of[0].Relationship != domain.RelIntersects {

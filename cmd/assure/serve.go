@@ -208,6 +208,13 @@ func publishEmbedded(ctx context.Context, db *store.DB, log *slog.Logger) error 
 	}
 	for _, m := range mappings {
 		outcome, err := db.PublishMapping(ctx, domain.System("startup"), m)
+		if domain.ErrorCodeOf(err) == domain.EInvalid {
+			// A framework published under a version the mapping expects
+			// holds other controls (an edited OWASP MASVS, say): the
+			// mapping is left out rather than the server refusing to start.
+			log.Warn("catalog", "mapping", m.ID, "version", m.Version, "outcome", app.Unfit, "error", err)
+			continue
+		}
 		if err != nil {
 			return err
 		}
