@@ -81,6 +81,7 @@ func New(application *app.App, log *slog.Logger, opts Options) *API {
 	a.registerReview()
 	a.registerEvidence()
 	a.registerFindings()
+	a.registerApps()
 	a.registerRisk()
 	a.registerReports()
 	a.registerExports()

@@ -106,7 +106,7 @@ func (s *server) as(token string) *client { return &client{s: s, token: token} }
 func (c *client) do(method, path string, body any, header ...string) response {
 	c.s.t.Helper()
 	var r io.Reader
-	if m, ok := body.(multipartBody); ok {
+	if m, ok := body.(interface{ encode() (io.Reader, string) }); ok {
 		var ct string
 		r, ct = m.encode()
 		header = append(header, "Content-Type", ct)

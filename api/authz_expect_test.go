@@ -185,6 +185,20 @@ var expectedAccess = map[string]string{
 	"verify-finding":     "FF AA FF FF FF",
 	"reopen-finding":     "FF AA FF FF FF",
 
+	// Apps and lab results: supervisors test and decide; providers register
+	// their own; auditors read.
+	//                          adm sup pad ped aud
+	"register-app":            "FF AA AN AN FF",
+	"list-apps":               "FF AA AA AA AA",
+	"get-app":                 "FF AA AN AN AA",
+	"add-release":             "FF AA AN AN FF",
+	"get-release":             "FF AA AN AN AA",
+	"record-lab-result":       "FF AA FF FF FF",
+	"get-lab-result":          "FF AA AN AN AA",
+	"get-lab-report":          "FF AA AN AN AA",
+	"decide-release":          "FF AA FF FF FF",
+	"list-lab-contradictions": "FF AA AN AN AA",
+
 	//                             adm sup pad ped aud
 	"get-provider-risk":          "FF AA AN AN AA",
 	"get-provider-trend":         "FF AA AN AN AA",

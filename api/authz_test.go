@@ -51,6 +51,9 @@ type world struct {
 	ownEvidence, otherEvidence     string
 	ownFinding, otherFinding       string
 	job                            string // a report job another user asked for
+	ownApp, otherApp               string
+	ownRelease, otherRelease       string
+	ownLabResult, otherLabResult   string
 }
 
 func newWorld(s *server) *world {
@@ -98,7 +101,19 @@ func newWorld(s *server) *world {
 		s.must(err)
 		*side.finding = f.ID
 	}
-	w.secrets = append(w.secrets, w.otherAssessment.ID, w.otherEvidence, w.otherFinding)
+	for _, side := range []struct {
+		provider, name       string
+		app, release, result *string
+	}{
+		{w.own, "Own Wallet", &w.ownApp, &w.ownRelease, &w.ownLabResult},
+		{w.other, "Rival Wallet", &w.otherApp, &w.otherRelease, &w.otherLabResult},
+	} {
+		ap, rel := s.registerApp(sup, side.provider, side.name, "1.0.0")
+		*side.app, *side.release = ap.ID, rel.ID
+		*side.result = s.labResult(sup, rel.ID, "APP-INT-1").ID
+	}
+	w.secrets = append(w.secrets, w.otherAssessment.ID, w.otherEvidence, w.otherFinding, w.otherApp, w.otherRelease,
+		w.otherLabResult, "Rival Wallet")
 	job, err := s.db.CreateReportJob(context.Background(), actorOf(s.user(domain.RoleAuditor, "")), "pdf",
 		store.ReportParams{CampaignID: c.ID})
 	s.must(err)
@@ -136,6 +151,15 @@ var paramFixtures = map[string]func(w *world, actor domain.User, other bool) (st
 	},
 	"findings/{id}": func(w *world, _ domain.User, other bool) (string, scope) {
 		return pick(other, w.ownFinding, w.otherFinding), otherProvider
+	},
+	"apps/{id}": func(w *world, _ domain.User, other bool) (string, scope) {
+		return pick(other, w.ownApp, w.otherApp), otherProvider
+	},
+	"app-releases/{id}": func(w *world, _ domain.User, other bool) (string, scope) {
+		return pick(other, w.ownRelease, w.otherRelease), otherProvider
+	},
+	"lab-results/{id}": func(w *world, _ domain.User, other bool) (string, scope) {
+		return pick(other, w.ownLabResult, w.otherLabResult), otherProvider
 	},
 	"overrides/{threat}": func(*world, domain.User, bool) (string, scope) { return "T1", sameObject },
 	"assessments/{file}": func(w *world, _ domain.User, other bool) (string, scope) {
@@ -246,6 +270,21 @@ var bodyFixtures = map[string]func(w *world, actor domain.User, other bool) (any
 	"import-providers": func(w *world, _ domain.User, _ bool) (any, scope) {
 		return multipartBody{textFile("providers.csv", "legal_name,short_name,licence_number,kind,tier,channels\n"+
 			fmt.Sprintf("Walk Import plc,Walk Import,WALK-IMPORT-%d,psp,3,qr\n", w.seq.Add(1)))}, sameObject
+	},
+	"register-app": func(w *world, _ domain.User, other bool) (any, scope) {
+		return map[string]any{"provider_id": pick(other, w.own, w.other), "name": "Walk app", "platform": "ios",
+			"package_id": fmt.Sprintf("walk.app.%d", w.seq.Add(1))}, otherProvider
+	},
+	"add-release": func(w *world, _ domain.User, _ bool) (any, scope) {
+		return map[string]any{"version": fmt.Sprintf("2.%d", w.seq.Add(1)), "build_hash": sha256hex([]byte(fmt.Sprint(w.seq.Add(1))))}, sameObject
+	},
+	"record-lab-result": func(w *world, _ domain.User, _ bool) (any, scope) {
+		// Items that name no baseline item: a caller allowed through gets a 422.
+		return formBody{fields: map[string]string{"lab": "Walk Lab", "tested_on": domain.Today().String(), "items": "[]"},
+			files: map[string]upload{"report": textFile("report.txt", "walk report")}}, sameObject
+	},
+	"decide-release": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"verdict": "refused"}, sameObject
 	},
 	"publish-framework": func(w *world, _ domain.User, _ bool) (any, scope) {
 		// A broken file: a caller allowed through gets a 422, never a new catalog.

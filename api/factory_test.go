@@ -10,10 +10,12 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"slices"
 	"strings"
 	"testing"
 
 	"assure/domain"
+	"assure/frameworks"
 	"assure/store"
 )
 
@@ -97,6 +99,26 @@ func (m multipartBody) encode() (io.Reader, string) {
 	return &b, w.FormDataContentType()
 }
 
+// formBody is a multipart/form-data body of named fields and files.
+type formBody struct {
+	fields map[string]string
+	files  map[string]upload
+}
+
+func (m formBody) encode() (io.Reader, string) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for name, v := range m.fields {
+		w.WriteField(name, v)
+	}
+	for field, f := range m.files {
+		part, _ := w.CreateFormFile(field, f.name)
+		part.Write(f.content)
+	}
+	w.Close()
+	return &b, w.FormDataContentType()
+}
+
 // uploadEvidence stores files through the store.
 func (s *server) uploadEvidence(actor domain.Actor, assessmentID string, files ...upload) []domain.Evidence {
 	s.t.Helper()
@@ -154,3 +176,37 @@ func addZipEntry(t testing.TB, archive []byte, name string, content []byte) []by
 
 // actorOf is the actor of a user, for calls made straight to the store.
 func actorOf(u domain.User) domain.Actor { return domain.ActorFor(u) }
+
+// registerApp registers an Android app of provider with one release and
+// returns the app and the release.
+func (s *server) registerApp(actor domain.Actor, providerID, name, version string) (domain.ProviderApp, domain.AppRelease) {
+	s.t.Helper()
+	ap, err := s.db.RegisterApp(ctx0, actor, store.NewApp{ProviderID: providerID, Name: name, Platform: domain.PlatformAndroid,
+		PackageID: "test." + strings.ToLower(strings.ReplaceAll(name, " ", "."))})
+	s.must(err)
+	rel, err := s.db.AddRelease(ctx0, actor, ap.ID, version, sha256hex([]byte(name+" "+version)))
+	s.must(err)
+	return ap, rel
+}
+
+// labResult records a lab result on a release against the app baseline:
+// every item passes but those named failed.
+func (s *server) labResult(actor domain.Actor, releaseID string, failed ...string) domain.LabResult {
+	s.t.Helper()
+	fw, err := frameworks.Builtin("dfs-app-baseline", "")
+	s.must(err)
+	items := make([]domain.LabItem, len(fw.Controls))
+	for i, c := range fw.Controls {
+		items[i] = domain.LabItem{ControlID: c.ID, Outcome: domain.LabPass}
+		if slices.Contains(failed, c.ID) {
+			items[i].Outcome, items[i].MASVSRef = domain.LabFail, "MASVS-RESILIENCE-1"
+		}
+	}
+	report := []byte("%PDF-1.4\nlab report for " + releaseID + "\n%%EOF\n")
+	r, err := s.db.RecordLabResult(ctx0, actor, store.NewLabResult{ReleaseID: releaseID, Framework: store.FrameworkRef{ID: fw.ID},
+		Lab: "Test Lab", TestedOn: domain.Today(), Items: items,
+		Report: store.UploadFile{Filename: "report.pdf", MediaType: "application/pdf", Size: int64(len(report)),
+			SHA256: sha256hex(report), Content: bytes.NewReader(report)}})
+	s.must(err)
+	return r
+}

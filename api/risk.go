@@ -85,19 +85,20 @@ type Compliance struct {
 
 // ProviderRisk is a provider's risk register for a campaign.
 type ProviderRisk struct {
-	ProviderID   string            `json:"provider_id"`
-	ProviderName string            `json:"provider_name"`
-	AssessmentID string            `json:"assessment_id"`
-	CampaignID   string            `json:"campaign_id"`
-	CampaignName string            `json:"campaign_name"`
-	Basis        string            `json:"basis" enum:"current,filed" doc:"filed: the latest submission; current: the assessment as it stands."`
-	Source       string            `json:"source" doc:"The state the numbers come from: draft, submitted, approved …"`
-	Submission   int               `json:"submission"`
-	Tier         int               `json:"tier"`
-	Threats      []ThreatRiskEntry `json:"threats"`
-	Residual     []MatrixCell      `json:"residual_matrix" doc:"The provider's applicable threats per residual likelihood and impact."`
-	Inherent     []MatrixCell      `json:"inherent_matrix"`
-	Compliance   Compliance        `json:"compliance"`
+	ProviderID        string             `json:"provider_id"`
+	ProviderName      string             `json:"provider_name"`
+	AssessmentID      string             `json:"assessment_id"`
+	CampaignID        string             `json:"campaign_id"`
+	CampaignName      string             `json:"campaign_name"`
+	Basis             string             `json:"basis" enum:"current,filed" doc:"filed: the latest submission; current: the assessment as it stands."`
+	Source            string             `json:"source" doc:"The state the numbers come from: draft, submitted, approved …"`
+	Submission        int                `json:"submission"`
+	Tier              int                `json:"tier"`
+	Threats           []ThreatRiskEntry  `json:"threats"`
+	Residual          []MatrixCell       `json:"residual_matrix" doc:"The provider's applicable threats per residual likelihood and impact."`
+	Inherent          []MatrixCell       `json:"inherent_matrix"`
+	Compliance        Compliance         `json:"compliance"`
+	LabContradictions []LabContradiction `json:"lab_contradictions" doc:"Attested controls that the lab's latest test of one of the provider's apps contradicts: a failed baseline item mapped to them."`
 }
 
 func fraction(c domain.ComplianceScore) *float64 {
@@ -113,7 +114,10 @@ func providerRiskOf(r store.RiskRegister) ProviderRisk {
 	f := r.Framework
 	out := ProviderRisk{ProviderID: r.Assessment.ProviderID, ProviderName: r.Assessment.ProviderName,
 		AssessmentID: r.Assessment.ID, CampaignID: r.Assessment.CampaignID, CampaignName: r.Assessment.CampaignName,
-		Basis: r.Basis, Source: r.Source, Submission: r.Submission, Tier: r.Tier}
+		Basis: r.Basis, Source: r.Source, Submission: r.Submission, Tier: r.Tier, LabContradictions: []LabContradiction{}}
+	for _, c := range r.Contradictions {
+		out.LabContradictions = append(out.LabContradictions, contradictionOf(c))
+	}
 	names := map[string]string{}
 	for _, t := range f.Threats {
 		names[t.ID] = t.Name

@@ -24,6 +24,9 @@ type Review struct {
 	FourEyes    bool              // the four-eyes rule is on
 	Transitions []store.Transition
 	Findings    []domain.Finding
+	// Contradictions are attested controls the lab's latest test of one of
+	// the provider's apps contradicts, by control.
+	Contradictions map[string][]domain.LabContradiction
 }
 
 // Reviewer is someone who recorded verdicts on an assessment.
@@ -86,6 +89,11 @@ func (a *App) Review(ctx context.Context, actor domain.Actor, id string) (Review
 	if r.Transitions, err = a.db.Transitions(ctx, actor, id); err != nil {
 		return r, err
 	}
+	list, err := a.labContradictions(ctx, actor, as)
+	if err != nil {
+		return r, err
+	}
+	r.Contradictions = byControl(list)
 	if a.may(actor, as.ProviderID, "finding", "read") {
 		if r.Findings, err = store.All(func(p store.Page) ([]domain.Finding, string, error) {
 			return a.db.Findings(ctx, actor, store.FindingFilter{AssessmentID: id}, p)

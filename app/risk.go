@@ -24,7 +24,12 @@ func (a *App) ProviderRisk(ctx context.Context, actor domain.Actor, providerID, 
 	if err := a.riskOf(ctx, actor, providerID); err != nil {
 		return store.RiskRegister{}, err
 	}
-	return a.db.ProviderRisk(ctx, actor, providerID, campaignID, basis)
+	reg, err := a.db.ProviderRisk(ctx, actor, providerID, campaignID, basis)
+	if err != nil {
+		return reg, err
+	}
+	reg.Contradictions, err = a.labContradictions(ctx, actor, reg.Assessment)
+	return reg, err
 }
 
 // Overrides lists a provider's overrides of inherent risk.

@@ -21,6 +21,10 @@ type RiskRegister struct {
 	Submission int
 	Tier       int
 	Result     domain.RiskResult
+	// Contradictions are attested controls of the assessment that the lab's
+	// latest test of one of the provider's apps contradicts; the application
+	// fills them in for those who may read the provider's apps.
+	Contradictions []domain.LabContradiction
 }
 
 // ProviderRisk computes a provider's risk register for a campaign (its

@@ -152,6 +152,8 @@ var Names = map[string]string{
 	"closed":      "Closed",
 	"equal":       "is equal to", "subset_of": "is a subset of", "superset_of": "is a superset of",
 	"intersects_with": "intersects with", "not_related": "is not related to",
+	"pass": "Pass", "fail": "Fail", "conditions": "Approved with conditions", "refused": "Refused",
+	"android": "Android", "ios": "iOS", "ussd": "USSD", "stk": "SIM toolkit (STK)",
 }
 
 // Name returns the name of a state, answer, verdict or severity code in the

@@ -83,6 +83,9 @@ func (ui *UI) navFor(actor domain.Actor) []navItem {
 	if ui.app.Offers(actor, "finding", "read") {
 		items = append(items, navItem{Label: "Findings", Href: "/findings"})
 	}
+	if ui.app.Offers(actor, "app", "read") {
+		items = append(items, navItem{Label: "Apps", Href: "/apps"})
+	}
 	// The register where the actor may read every provider; a provider
 	// user's register would be one row, so they go to their own page.
 	switch {

@@ -112,6 +112,7 @@ type controlEffect struct {
 	Effectiveness string
 	Counted       bool
 	PrimaryThreat bool
+	LabFailed     []domain.LabContradiction // failed app-baseline items mapped to the control, though it is attested
 }
 
 // overrideView is one override with its framework and who set it.
@@ -244,6 +245,10 @@ func riskViewOf(reg store.RiskRegister, overrides []store.OverrideEntry, state p
 			byThreat[o.ThreatID] = &overrides[i]
 		}
 	}
+	contradicted := map[string][]domain.LabContradiction{}
+	for _, c := range reg.Contradictions {
+		contradicted[c.ControlID] = append(contradicted[c.ControlID], c)
+	}
 	counts := map[domain.RiskLevel]int{}
 	for _, t := range reg.Result.Threats {
 		tv := threatView{ThreatRisk: t, Name: threats[t.ThreatID].Name, Coverage: percentOf(t.Coverage()),
@@ -255,7 +260,8 @@ func riskViewOf(reg store.RiskRegister, overrides []store.OverrideEntry, state p
 		}
 		for _, c := range t.Contributions {
 			ce := controlEffect{ID: c.ControlID, Title: controls[c.ControlID].Title, Counted: c.Counted,
-				PrimaryThreat: controls[c.ControlID].PrimaryThreat == t.ThreatID, Effectiveness: percentOf(float64(c.Quarters) / 4)}
+				PrimaryThreat: controls[c.ControlID].PrimaryThreat == t.ThreatID, Effectiveness: percentOf(float64(c.Quarters) / 4),
+				LabFailed: contradicted[c.ControlID]}
 			ce.Answer = p.T("Not answered")
 			if c.Answer.Status != "" {
 				ce.Answer = p.Name(c.Answer.Status)

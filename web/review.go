@@ -84,6 +84,9 @@ type reviewItem struct {
 	Candidate   bool // may be accepted with every unchanged one
 	Evidence    []domain.Evidence
 	Findings    []domain.Finding
+	// Contradictions are the lab's failed app-baseline items mapped to
+	// this control while the provider attests it as implemented.
+	Contradictions []domain.LabContradiction
 }
 
 // Symbol marks the item's verdict beside its name, so that the list does not
@@ -243,7 +246,8 @@ func (ui *UI) reviewData(r *http.Request, v *visit, id, control, filter string) 
 		c := controls[resp.ControlID]
 		it := &reviewItem{Control: c, Threat: threats[c.PrimaryThreat], Response: resp,
 			Change: rv.Round.Changed(resp.ControlID), CarriedOver: rv.Round.CarriedOver(resp),
-			Candidate: candidates[resp.ControlID], Findings: findings[resp.ControlID]}
+			Candidate: candidates[resp.ControlID], Findings: findings[resp.ControlID],
+			Contradictions: rv.Contradictions[resp.ControlID]}
 		for _, e := range resp.EvidenceIDs {
 			if ev, ok := evidence[e]; ok {
 				it.Evidence = append(it.Evidence, ev)
