@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"mime"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -365,15 +363,7 @@ func (a *API) registerApps() {
 		if err != nil {
 			return nil, err
 		}
-		return &huma.StreamResponse{Body: func(hctx huma.Context) {
-			hctx.SetHeader("Content-Type", rep.MediaType)
-			hctx.SetHeader("Content-Length", strconv.FormatInt(rep.Size, 10))
-			hctx.SetHeader("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": rep.Filename}))
-			hctx.SetHeader("ETag", `"`+rep.SHA256+`"`)
-			if err := write(hctx.BodyWriter()); err != nil {
-				a.log.ErrorContext(ctx, "stream lab report", "request_id", RequestIDFrom(ctx), "lab_result", in.ID, "err", err)
-			}
-		}}, nil
+		return a.streamStored(ctx, rep.Filename, rep.MediaType, rep.Size, rep.SHA256, write), nil
 	})
 
 	register(a, huma.Operation{

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -120,14 +121,20 @@ func (a *API) registerEvidence() {
 		if err != nil {
 			return nil, err
 		}
-		return &huma.StreamResponse{Body: func(hctx huma.Context) {
-			hctx.SetHeader("Content-Type", e.MediaType)
-			hctx.SetHeader("Content-Length", strconv.FormatInt(e.Size, 10))
-			hctx.SetHeader("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": e.Filename}))
-			hctx.SetHeader("ETag", `"`+e.SHA256+`"`)
-			if err := write(hctx.BodyWriter()); err != nil {
-				a.log.ErrorContext(ctx, "stream evidence", "request_id", RequestIDFrom(ctx), "evidence", e.ID, "err", err)
-			}
-		}}, nil
+		return a.streamStored(ctx, e.Filename, e.MediaType, e.Size, e.SHA256, write), nil
 	})
+}
+
+// streamStored streams an uploaded file (evidence, a lab's report) as an
+// attachment whose ETag is the SHA-256 of its content.
+func (a *API) streamStored(ctx context.Context, filename, mediaType string, size int64, sha256 string, write func(io.Writer) error) *huma.StreamResponse {
+	return &huma.StreamResponse{Body: func(hctx huma.Context) {
+		hctx.SetHeader("Content-Type", mediaType)
+		hctx.SetHeader("Content-Length", strconv.FormatInt(size, 10))
+		hctx.SetHeader("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
+		hctx.SetHeader("ETag", `"`+sha256+`"`)
+		if err := write(hctx.BodyWriter()); err != nil {
+			a.log.ErrorContext(ctx, "stream stored file", "request_id", RequestIDFrom(ctx), "file", filename, "err", err)
+		}
+	}}
 }

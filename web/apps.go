@@ -2,10 +2,8 @@ package web
 
 import (
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"assure/app"
@@ -333,11 +331,5 @@ func (ui *UI) downloadLabReport(w http.ResponseWriter, r *http.Request, v *visit
 		ui.fail(w, r, v, err)
 		return
 	}
-	w.Header().Set("Content-Type", rep.MediaType)
-	w.Header().Set("Content-Length", strconv.FormatInt(rep.Size, 10))
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": rep.Filename}))
-	w.Header().Set("ETag", `"`+rep.SHA256+`"`)
-	if err := write(w); err != nil {
-		ui.log.ErrorContext(r.Context(), "stream lab report", "err", err)
-	}
+	ui.sendStored(w, r, rep.Filename, rep.MediaType, rep.Size, write)
 }

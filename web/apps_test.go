@@ -90,6 +90,11 @@ func TestAppPages(t *testing.T) {
 		want(t, http.StatusUnprocessableEntity, relPath+"/lab-results", "is not a MASVS control id")
 	recorded := sup.postUpload(relPath+"/lab-results", "report", "report.pdf", []byte("%PDF-1.4\nlab\n%%EOF\n"), fields)
 	recorded.want(t, http.StatusOK, "", "The lab result is recorded.", "23 passed, 1 failed, 0 not applicable", "MASVS-RESILIENCE-1")
+	rep := sup.get(strings.TrimSuffix(recorded.path, "?done=recorded") + "/report")
+	if rep.status != http.StatusOK || rep.body != "%PDF-1.4\nlab\n%%EOF\n" ||
+		!strings.Contains(rep.header.Get("Content-Security-Policy"), "sandbox") {
+		t.Errorf("lab report = %d %q %v, want the file, sandboxed", rep.status, rep.body, rep.header)
+	}
 
 	sup.get(relPath)
 	sup.post(relPath+"/verdicts", url.Values{"verdict": {"approved"}}).

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -82,13 +83,20 @@ func (ui *UI) downloadEvidence(w http.ResponseWriter, r *http.Request, v *visit)
 		ui.fail(w, r, v, err)
 		return
 	}
+	ui.sendStored(w, r, e.Filename, e.MediaType, e.Size, write)
+}
+
+// sendStored streams an uploaded file (evidence, a lab's report) as an
+// attachment, sandboxed so that no uploaded content runs as a page of
+// Assure.
+func (ui *UI) sendStored(w http.ResponseWriter, r *http.Request, filename, mediaType string, size int64, write func(io.Writer) error) {
 	h := w.Header()
-	h.Set("Content-Type", e.MediaType)
-	h.Set("Content-Length", strconv.FormatInt(e.Size, 10))
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": e.Filename}))
+	h.Set("Content-Type", mediaType)
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	if err := write(w); err != nil {
-		ui.log.ErrorContext(r.Context(), "stream evidence", "evidence", e.ID, "err", err)
+		ui.log.ErrorContext(r.Context(), "stream stored file", "path", r.URL.Path, "err", err)
 	}
 }
 
