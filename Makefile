@@ -7,6 +7,9 @@ ADDR      ?= :8080
 TESTFLAGS ?= -count=1 -timeout 20m
 # axe-core for the browser tests in e2e/, installed by scripts/test-deps.sh.
 AXE       := $(CURDIR)/var/npm/node_modules/axe-core/axe.min.js
+# The published standards the tests read (OSCAL schema, OWASP MASVS): beside
+# the checkout, or on this machine's shared folder for a clone elsewhere.
+STANDARDS ?= $(firstword $(wildcard $(CURDIR)/../shared/standards /work/shared/standards))
 # The fuzz targets make test runs after the suite, as package:target:runs (go
 # test -fuzz takes one of each per run). Budgets are counts of executions,
 # about ten seconds each here, not durations: a duration races Go 1.26's
@@ -27,7 +30,8 @@ build:
 test:
 	@scripts/test-deps.sh
 	@url="$${TEST_DATABASE_URL:-$$(scripts/database.sh postgres)}" && \
-	  TEST_DATABASE_URL="$$url" ASSURE_AXE="$(AXE)" $(GO) test $(TESTFLAGS) ./... && \
+	  TEST_DATABASE_URL="$$url" ASSURE_AXE="$(AXE)" ASSURE_STANDARDS="$${ASSURE_STANDARDS:-$(STANDARDS)}" \
+	  $(GO) test $(TESTFLAGS) ./... && \
 	  for t in $(FUZZ); do \
 	    pkg=$${t%%:*} rest=$${t#*:}; target=$${rest%%:*} runs=$${rest#*:}; \
 	    TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime "$$((runs * $(FUZZSCALE)))x" \
