@@ -42,6 +42,7 @@ type AppRelease struct {
 type LabSummary struct {
 	ID               string    `json:"id" format:"uuid"`
 	ReleaseID        string    `json:"release_id" format:"uuid"`
+	ProviderID       string    `json:"provider_id" format:"uuid"`
 	Framework        string    `json:"framework"`
 	FrameworkVersion string    `json:"framework_version"`
 	Lab              string    `json:"lab"`
@@ -142,7 +143,7 @@ func releaseOf(r domain.AppRelease) AppRelease {
 }
 
 func labSummaryOf(l domain.LabSummary) LabSummary {
-	return LabSummary{ID: l.ID, ReleaseID: l.ReleaseID, Framework: l.FrameworkID, FrameworkVersion: l.FrameworkVersion,
+	return LabSummary{ID: l.ID, ReleaseID: l.ReleaseID, ProviderID: l.ProviderID, Framework: l.FrameworkID, FrameworkVersion: l.FrameworkVersion,
 		Lab: l.Lab, TestedOn: l.TestedOn.String(), ReportFilename: l.Report.Filename, ReportMediaType: l.Report.MediaType,
 		ReportSize: l.Report.Size, ReportSHA256: l.Report.SHA256, RecordedBy: l.RecordedBy, RecordedAt: l.RecordedAt.UTC(),
 		Passed: l.Passed, Failed: l.Failed, NotApplicable: l.NotApplicable}

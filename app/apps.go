@@ -106,7 +106,11 @@ func (a *App) LabResult(ctx context.Context, actor domain.Actor, id string) (dom
 	if err := a.permit(ctx, actor, "app", "read"); err != nil {
 		return domain.LabResult{}, err
 	}
-	return a.db.LabResult(ctx, actor, id)
+	r, err := a.db.LabResult(ctx, actor, id)
+	if err != nil {
+		return r, err
+	}
+	return r, a.permitOn(ctx, actor, r.ProviderID, "app", "read", "lab result")
 }
 
 // LabReport returns a lab result's report and a function that streams it.
@@ -115,11 +119,7 @@ func (a *App) LabReport(ctx context.Context, actor domain.Actor, id string) (dom
 	if err != nil {
 		return domain.LabReport{}, nil, err
 	}
-	provider, err := a.db.LabReportOwner(ctx, actor, id)
-	if err != nil {
-		return domain.LabReport{}, nil, err
-	}
-	return r.Report, func(w io.Writer) error { return a.db.WriteEvidence(ctx, provider, r.Report.SHA256, w) }, nil
+	return r.Report, func(w io.Writer) error { return a.db.WriteEvidence(ctx, r.ProviderID, r.Report.SHA256, w) }, nil
 }
 
 // DecideRelease records the supervisor's verdict on a release, on one of

@@ -75,6 +75,7 @@ func (o LabOutcome) Valid() bool { return slices.Contains(LabOutcomes, o) }
 type LabSummary struct {
 	ID               string
 	ReleaseID        string
+	ProviderID       string // whose app was tested: the report is that provider's content
 	FrameworkID      string
 	FrameworkVersion string
 	Lab              string

@@ -62,18 +62,19 @@ func scanRelease(row pgx.CollectableRow) (domain.AppRelease, error) {
 	return r, err
 }
 
-const labColumns = `l.id::text, l.release_id::text, f.id, f.version, l.lab, l.tested_on, l.report_filename, l.report_type,
-	l.report_size, l.report_sha256, coalesce(u.email, ''), l.recorded_at,
-	(select count(*) from lab_result_items i where i.result_id = l.id and i.outcome = 'pass'),
-	(select count(*) from lab_result_items i where i.result_id = l.id and i.outcome = 'fail'),
-	(select count(*) from lab_result_items i where i.result_id = l.id and i.outcome = 'not_applicable')`
+const labColumns = `l.id::text, l.release_id::text, l.provider_id::text, f.id, f.version, l.lab, l.tested_on, l.report_filename,
+	l.report_type, l.report_size, l.report_sha256, coalesce(u.email, ''), l.recorded_at, n.passed, n.failed, n.not_applicable`
 
-const labFrom = ` from lab_results l join frameworks f on f.pk = l.framework left join users u on u.id = l.recorded_by `
+const labFrom = ` from lab_results l join frameworks f on f.pk = l.framework left join users u on u.id = l.recorded_by
+	cross join lateral (select count(*) filter (where i.outcome = 'pass') as passed,
+		count(*) filter (where i.outcome = 'fail') as failed,
+		count(*) filter (where i.outcome = 'not_applicable') as not_applicable
+		from lab_result_items i where i.result_id = l.id) n `
 
 func scanLab(row pgx.CollectableRow) (domain.LabSummary, error) {
 	var l domain.LabSummary
 	var on time.Time
-	err := row.Scan(&l.ID, &l.ReleaseID, &l.FrameworkID, &l.FrameworkVersion, &l.Lab, &on, &l.Report.Filename,
+	err := row.Scan(&l.ID, &l.ReleaseID, &l.ProviderID, &l.FrameworkID, &l.FrameworkVersion, &l.Lab, &on, &l.Report.Filename,
 		&l.Report.MediaType, &l.Report.Size, &l.Report.SHA256, &l.RecordedBy, &l.RecordedAt, &l.Passed, &l.Failed,
 		&l.NotApplicable)
 	l.TestedOn = domain.DateOf(on)
@@ -237,17 +238,15 @@ func (db *DB) withOutcomes(ctx context.Context, releases []domain.AppRelease) er
 	if err != nil {
 		return err
 	}
+	byRelease := map[string]*domain.AppRelease{}
 	for i := range releases {
-		for j := range results {
-			if results[j].ReleaseID == releases[i].ID {
-				releases[i].Result = &results[j]
-			}
-		}
-		for j := range verdicts {
-			if verdicts[j].ReleaseID == releases[i].ID {
-				releases[i].Verdict = &verdicts[j]
-			}
-		}
+		byRelease[releases[i].ID] = &releases[i]
+	}
+	for i := range results {
+		byRelease[results[i].ReleaseID].Result = &results[i]
+	}
+	for i := range verdicts {
+		byRelease[verdicts[i].ReleaseID].Verdict = &verdicts[i]
 	}
 	return nil
 }
@@ -473,17 +472,6 @@ func (db *DB) LabResult(ctx context.Context, actor domain.Actor, id string) (dom
 	}
 	out.Items, err = pgx.CollectRows(rows, pgx.RowToStructByPos[domain.LabItem])
 	return out, translate(err, "get lab result")
-}
-
-// LabReportOwner returns the provider whose content holds a lab result's
-// report, for the actor who may see the result.
-func (db *DB) LabReportOwner(ctx context.Context, actor domain.Actor, id string) (string, error) {
-	if _, err := db.LabResult(ctx, actor, id); err != nil {
-		return "", err
-	}
-	var provider string
-	err := db.pool.QueryRow(ctx, `select provider_id::text from lab_results where id = $1`, id).Scan(&provider)
-	return provider, translate(err, "get lab report")
 }
 
 // DecideRelease records the supervisor's verdict on a release, made on one
