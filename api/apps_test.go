@@ -92,7 +92,7 @@ func TestAppsLabResultsAndVerdicts(t *testing.T) {
 	json.Unmarshal([]byte(baselineItems(t)), &partial)
 	short, _ := json.Marshal(partial[1:])
 	p = wantProblem(t, sup.do(http.MethodPost, "/api/v1/app-releases/"+relID+"/lab-results", form(string(short))), http.StatusUnprocessableEntity)
-	if len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Message, "APP-INT-1") {
+	if len(p.Errors) != 1 || p.Errors[0].Location != "body.items.APP-INT-1" {
 		t.Errorf("problems = %+v, want the missing APP-INT-1", p.Errors)
 	}
 	var res struct {

@@ -149,7 +149,7 @@ func CheckNewApp(name string, platform AppPlatform, packageID string) []Problem 
 		out = append(out, Problem{Location: "body.name", Message: "give the app's name (at most 200 characters)"})
 	}
 	if !platform.Valid() {
-		out = append(out, Problem{Location: "body.platform", Message: fmt.Sprintf("platform %q is not one of android, ios, ussd, stk", platform)})
+		out = append(out, Problem{Location: "body.platform", Message: "must be android, ios, ussd or stk"})
 	}
 	if n := len(strings.TrimSpace(packageID)); n == 0 || n > 255 || strings.ContainsAny(packageID, " \t\r\n") {
 		out = append(out, Problem{Location: "body.package_id",
@@ -193,24 +193,24 @@ func CheckLabResult(f *Framework, lab string, testedOn, today Date, items []LabI
 		loc := fmt.Sprintf("body.items[%d]", i)
 		switch {
 		case !known[it.ControlID]:
-			out = append(out, Problem{Location: loc + ".control_id", Message: fmt.Sprintf("%q is not an item of %s %s", it.ControlID, f.ID, f.Version)})
+			out = append(out, Problem{Location: loc + ".control_id", Message: "is not an item of the baseline"})
 		case seen[it.ControlID]:
-			out = append(out, Problem{Location: loc + ".control_id", Message: fmt.Sprintf("%s has more than one outcome", it.ControlID)})
+			out = append(out, Problem{Location: loc + ".control_id", Message: "has more than one outcome"})
 		}
 		seen[it.ControlID] = true
 		if !it.Outcome.Valid() {
-			out = append(out, Problem{Location: loc + ".outcome", Message: fmt.Sprintf("outcome %q is not one of pass, fail, not_applicable", it.Outcome)})
+			out = append(out, Problem{Location: loc + ".outcome", Message: "must be pass, fail or not applicable"})
 		}
 		if it.MASVSRef != "" && !masvsRefPattern.MatchString(it.MASVSRef) {
-			out = append(out, Problem{Location: loc + ".masvs_ref", Message: fmt.Sprintf("%q is not a MASVS control id such as MASVS-STORAGE-1", it.MASVSRef)})
+			out = append(out, Problem{Location: loc + ".masvs_ref", Message: "must be a MASVS control id such as MASVS-STORAGE-1"})
 		}
 		if len(it.Note) > 2000 {
-			out = append(out, Problem{Location: loc + ".note", Message: "a note holds at most 2000 characters"})
+			out = append(out, Problem{Location: loc + ".note", Message: "must be at most 2000 characters"})
 		}
 	}
 	for _, c := range f.Controls {
 		if !seen[c.ID] {
-			out = append(out, Problem{Location: "body.items", Message: fmt.Sprintf("%s has no outcome: the lab reports on every item of the baseline", c.ID)})
+			out = append(out, Problem{Location: "body.items." + c.ID, Message: "has no outcome: the lab reports on every item of the baseline"})
 		}
 	}
 	return out
@@ -224,15 +224,14 @@ func CheckReleaseVerdict(v ReleaseVerdictKind, conditions string, result LabSumm
 	conditions = strings.TrimSpace(conditions)
 	switch {
 	case !v.Valid():
-		out = append(out, Problem{Location: "body.verdict", Message: fmt.Sprintf("verdict %q is not one of approved, conditions, refused", v)})
+		out = append(out, Problem{Location: "body.verdict", Message: "must be approved, conditions or refused"})
 	case v == ReleaseApproved && result.Failed > 0:
-		out = append(out, Problem{Location: "body.verdict",
-			Message: fmt.Sprintf("the lab failed %d items: approve with conditions, or refuse", result.Failed)})
+		out = append(out, Problem{Location: "body.verdict", Message: "the lab failed items of this release: approve with conditions, or refuse"})
 	case v == ReleaseConditions && conditions == "":
 		out = append(out, Problem{Location: "body.conditions", Message: "state the conditions of the release"})
 	}
 	if len(conditions) > 4000 {
-		out = append(out, Problem{Location: "body.conditions", Message: "conditions hold at most 4000 characters"})
+		out = append(out, Problem{Location: "body.conditions", Message: "must be at most 4000 characters"})
 	}
 	return out
 }

@@ -247,28 +247,42 @@ func (ui *UI) recordLabResult(w http.ResponseWriter, r *http.Request, v *visit) 
 }
 
 // labProblems places a refused lab result's problems: those of an item
-// beside the item, the report's beside the file field, the rest at the top.
+// (by its place in the form, or by its id when it has no outcome) beside the
+// item, the report's beside the file field, the rest at the top under the
+// refusal itself.
 func labProblems(err error, sent *releaseData, p printer) []problem {
 	e, ok := domain.AsError(err)
 	if !ok {
 		return nil
 	}
-	var out []problem
-	for _, pr := range e.Problems {
+	out := []problem{{Message: p.Say(e.Message)}}
+	row := func(loc string) *labItemRow {
 		var i int
-		var field string
-		if n, _ := fmt.Sscanf(pr.Location, "body.items[%d].%s", &i, &field); n == 2 && i >= 0 && i < len(sent.Items) {
-			sent.Items[i].Problem = p.Say(pr.Message)
+		if n, _ := fmt.Sscanf(loc, "body.items[%d]", &i); n == 1 && i >= 0 && i < len(sent.Items) {
+			return &sent.Items[i]
+		}
+		id, ok := strings.CutPrefix(loc, "body.items.")
+		if !ok {
+			return nil
+		}
+		for i := range sent.Items {
+			if sent.Items[i].ID == id {
+				return &sent.Items[i]
+			}
+		}
+		sent.Items = append(sent.Items, labItemRow{ID: id, Outcome: string(domain.LabPass)}) // an item the form did not send
+		return &sent.Items[len(sent.Items)-1]
+	}
+	for _, pr := range e.Problems {
+		if r := row(pr.Location); r != nil {
+			r.Problem = p.Say(pr.Message)
 			continue
 		}
-		loc := strings.TrimPrefix(pr.Location, "body.")
-		if strings.HasPrefix(loc, "file") {
-			loc = "report"
+		field := strings.TrimPrefix(pr.Location, "body.")
+		if strings.HasPrefix(field, "file") {
+			field = "report"
 		}
-		out = append(out, problem{Field: loc, Message: p.Say(pr.Message)})
-	}
-	if len(out) == 0 {
-		out = append(out, problem{Message: p.Say(e.Message)})
+		out = append(out, problem{Field: field, Message: p.Say(pr.Message)})
 	}
 	return out
 }

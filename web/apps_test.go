@@ -87,7 +87,7 @@ func TestAppPages(t *testing.T) {
 	}
 	bad.Set("masvs-APP-INT-2", "storage one")
 	sup.postUpload(relPath+"/lab-results", "report", "report.pdf", []byte("%PDF-1.4\nlab\n%%EOF\n"), bad).
-		want(t, http.StatusUnprocessableEntity, relPath+"/lab-results", "is not a MASVS control id")
+		want(t, http.StatusUnprocessableEntity, relPath+"/lab-results", `id="item-APP-INT-2"`, "must be a MASVS control id such as MASVS-STORAGE-1")
 	recorded := sup.postUpload(relPath+"/lab-results", "report", "report.pdf", []byte("%PDF-1.4\nlab\n%%EOF\n"), fields)
 	recorded.want(t, http.StatusOK, "", "The lab result is recorded.", "23 passed, 1 failed, 0 not applicable", "MASVS-RESILIENCE-1")
 	rep := sup.get(strings.TrimSuffix(recorded.path, "?done=recorded") + "/report")
