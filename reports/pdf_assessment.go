@@ -321,7 +321,7 @@ func pdfThreatTables(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
 			}
 			effect := p.T("not counted")
 			if c.Counted {
-				effect = pdfWholePercent(p, float64(c.Quarters)/4)
+				effect = pdfWholePercent(p, float64(c.Credit)/domain.Unit)
 			}
 			rows = append(rows, []string{c.ControlID, controls[c.ControlID].Title, link, pdfAnswerName(p, r.Status),
 				pdfVerdictName(p, r.Verdict), effect})

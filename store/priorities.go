@@ -268,9 +268,9 @@ const priorityInputsSQL = `with d as (select coalesce(@today::date, current_date
 				where tr.assessment_id = a.id and tr.basis = coalesce(f.basis, cur.basis) and tr.applicable
 				order by 2 desc, tr.threat_id limit 3) x), '[]'),
 		coalesce((select json_agg(json_build_object('dimension_id', y.key, 'compliance', y.v))
-			from (select cs.key, cs.quarters::float8 / (4 * cs.counted) v from compliance_scores cs
+			from (select cs.key, cs.credit::float8 / cs.weight v from compliance_scores cs
 				where cs.assessment_id = a.id and cs.basis = f.basis and cs.facet = 'dimension'
-				and cs.counted > 0 order by 2, cs.key limit 2) y), '[]')
+				and cs.weight > 0 order by 2, cs.key limit 2) y), '[]')
 	from d cross join assessments a join providers p on p.id = a.provider_id join campaigns c on c.id = a.campaign_id
 	join assessment_risk cur on cur.assessment_id = a.id and cur.basis = 'current'
 	left join assessment_risk f on f.assessment_id = a.id and f.basis = 'filed'
@@ -413,7 +413,7 @@ func (db *DB) Trend(ctx context.Context, actor domain.Actor, providerID string) 
 		return nil, err
 	}
 	rows, err := db.pool.Query(ctx, `select c.id::text, c.name, c.opens_at, c.due_at, a.id::text, a.status, r.basis, r.source,
-			r.submission, case when r.counted > 0 then r.quarters::float8 / (4 * r.counted) end, r.threats, r.max_score,
+			r.submission, case when r.weight > 0 then r.credit::float8 / r.weight end, r.threats, r.max_score,
 			case when r.threats > 0 then r.sum_score::float8 / r.threats else 0 end, r.low, r.medium, r.high, r.critical
 		from assessments a join campaigns c on c.id = a.campaign_id
 		join lateral (select * from assessment_risk x where x.assessment_id = a.id
