@@ -83,6 +83,8 @@ func New(application *app.App, log *slog.Logger, opts Options) *API {
 	a.registerFindings()
 	a.registerApps()
 	a.registerRisk()
+	a.registerRiskProfiles()
+	a.registerCalibration()
 	a.registerReports()
 	a.registerExports()
 	a.registerQuestionnaire()

@@ -334,6 +334,12 @@ var bodyFixtures = map[string]func(w *world, actor domain.User, other bool) (any
 		return map[string]any{"assessment_id": pick(other, w.ownAssessment.ID, w.otherAssessment.ID),
 			"title": "Walk finding", "severity": "low", "description": "Found on a walk.", "due_at": future(30)}, otherProvider
 	},
+	"put-risk-profile": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"customers": 120000, "agents": 800, "note": "From the 2026 annual report."}, sameObject
+	},
+	"put-risk-profile-confirmation": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"customers": 150000, "note": "Corrected from the supervisory return."}, sameObject
+	},
 	"put-risk-override": func(*world, domain.User, bool) (any, scope) {
 		return map[string]any{"likelihood": 5, "reason": "Two breaches in 2026."}, sameObject
 	},

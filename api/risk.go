@@ -53,8 +53,8 @@ type ControlEffect struct {
 	Counted       bool    `json:"counted" doc:"False only for a not-applicable answer a supervisor accepted, which is left out."`
 }
 
-// ImpactReduction is one rule of resilience controls limiting a threat's impact.
-type ImpactReduction struct {
+// ReductionApplied is one rule of resilience controls limiting a threat's impact.
+type ReductionApplied struct {
 	Controls []string `json:"controls" doc:"The rule's resilience controls that apply to the provider."`
 	Credit   float64  `json:"credit" doc:"Their mean credit, 0–1."`
 	Max      int      `json:"max"`
@@ -87,7 +87,7 @@ type ThreatRiskEntry struct {
 	KeyMissing []string          `json:"key_controls_missing" doc:"Key controls of the threat that earn nothing."`
 	Cap        *int              `json:"cap,omitempty" doc:"Percent: present when a missing key control holds coverage down to it."`
 	Controls   []ControlEffect   `json:"controls"`
-	Reductions []ImpactReduction `json:"impact_reductions"`
+	Reductions []ReductionApplied `json:"impact_reductions"`
 	Maturity   Maturity          `json:"maturity"`
 	Residual   ResidualRisk      `json:"residual"`
 }
@@ -169,7 +169,7 @@ func providerRiskOf(r store.RiskRegister) ProviderRisk {
 			Inherent: InherentRisk{Likelihood: t.L0, Impact: t.I0, DefaultLikelihood: t.DefaultL, DefaultImpact: t.DefaultI,
 				Drivers: []ProfileDriver{}},
 			Coverage: *fraction(t.Coverage(), true), Confidence: fraction(t.Confidence()), Controls: []ControlEffect{},
-			KeyMissing: append([]string{}, t.KeyMissing...), Reductions: []ImpactReduction{},
+			KeyMissing: append([]string{}, t.KeyMissing...), Reductions: []ReductionApplied{},
 			Maturity: Maturity{Stated: t.Maturity, Required: t.Required, Shortfall: t.Shortfall()},
 			Residual: ResidualRisk{Likelihood: t.L1, Impact: t.I1, Score: t.Score, Level: string(t.Level)}}
 		if t.Capped() {
@@ -183,7 +183,7 @@ func providerRiskOf(r store.RiskRegister) ProviderRisk {
 			e.Inherent.Drivers = append(e.Inherent.Drivers, pd)
 		}
 		for _, red := range t.Reductions {
-			e.Reductions = append(e.Reductions, ImpactReduction{Controls: append([]string{}, red.Controls...),
+			e.Reductions = append(e.Reductions, ReductionApplied{Controls: append([]string{}, red.Controls...),
 				Credit: *fraction(float64(red.Credit)/domain.Unit, true), Max: red.Max, Levels: red.Levels})
 		}
 		if t.Override != nil {
@@ -324,6 +324,14 @@ type TrendEntry struct {
 	MaxScore     int            `json:"max_residual_score"`
 	MeanScore    float64        `json:"mean_residual_score"`
 	Levels       map[string]int `json:"levels" doc:"Applicable threats per residual level."`
+	Method       string         `json:"method" doc:"The risk method the numbers come from."`
+	Calibration  string         `json:"calibration"`
+	Recomputed   bool           `json:"recomputed" doc:"Computed now under the current method (method=current) rather than read as stored."`
+}
+
+type trendInput struct {
+	IDParam
+	Method string `query:"method" enum:"stored,current" default:"stored" doc:"stored: each campaign as it was scored; current: every campaign recomputed under the current method, so that points compare like with like."`
 }
 
 func (a *API) registerRisk() {
@@ -386,8 +394,8 @@ func (a *API) registerRisk() {
 	register(a, huma.Operation{
 		OperationID: "get-provider-trend", Method: http.MethodGet, Path: "/api/v1/providers/{id}/trend", Tags: tags,
 		Summary: "A provider's trend", Description: "Compliance and residual risk across campaigns, oldest first, each from the latest filing when there is one.",
-	}, func(ctx context.Context, in *IDParam) (*ListOutput[TrendEntry], error) {
-		list, err := a.app.Trend(ctx, actorFrom(ctx), in.ID)
+	}, func(ctx context.Context, in *trendInput) (*ListOutput[TrendEntry], error) {
+		list, err := a.app.Trend(ctx, actorFrom(ctx), in.ID, in.Method == "current")
 		if err != nil {
 			return nil, err
 		}
@@ -399,7 +407,8 @@ func (a *API) registerRisk() {
 			return TrendEntry{CampaignID: t.CampaignID, CampaignName: t.CampaignName, OpensAt: t.OpensAt.String(),
 				DueAt: t.DueAt.String(), AssessmentID: t.AssessmentID, Status: string(t.Status), Basis: t.Basis,
 				Source: t.Source, Submission: t.Submission, Compliance: round4(t.Compliance), Threats: t.Threats,
-				MaxScore: t.MaxScore, MeanScore: float64(int(t.MeanScore*100+0.5)) / 100, Levels: levels}
+				MaxScore: t.MaxScore, MeanScore: float64(int(t.MeanScore*100+0.5)) / 100, Levels: levels, Method: t.Method,
+				Calibration: t.Calibration, Recomputed: t.Recomputed}
 		}), nil
 	})
 

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -86,19 +87,41 @@ func TestProviderRiskRegister(t *testing.T) {
 		if !th.Applicable {
 			continue
 		}
-		quarters, counted := 0, 0
+		// Coverage = Σ weight × credit / Σ weight, capped while a key control earns nothing;
+		// L1 rounds up; the impact loses the levels of its resilience rules.
+		var credit, weight int64
 		for _, c := range th.Controls {
 			if c.Counted {
-				quarters += int(c.Effectiveness * 4)
-				counted++
+				credit += int64(c.Weight) * int64(math.Round(c.Effectiveness*domain.Unit))
+				weight += int64(c.Weight) * domain.Unit
 			}
 		}
-		l1 := domain.ResidualLikelihood(th.Inherent.Likelihood, quarters, counted)
-		wantI := min(th.Inherent.DefaultImpact+1, 5) // tier 1
-		if th.Inherent.Impact != wantI || !th.Inherent.TierUplift || th.Residual.Likelihood != l1 ||
-			th.Residual.Score != l1*wantI || th.Residual.Level != string(domain.LevelOf(l1*wantI)) {
+		num, den := credit, weight
+		if th.Cap != nil {
+			if len(th.KeyMissing) == 0 || credit*100 <= int64(*th.Cap)*weight {
+				t.Errorf("%s is capped without cause: %+v", th.ThreatID, th)
+			}
+			num, den = int64(*th.Cap), 100
+		}
+		l1 := domain.ResidualLikelihood(th.Inherent.Likelihood, num, den)
+		i1 := th.Inherent.Impact
+		for _, red := range th.Reductions {
+			i1 -= red.Levels
+		}
+		i1 = max(i1, 1)
+		// No profile is stated: every driver is "not stated", and the impact is the default (tier counts no more).
+		for _, d := range th.Inherent.Drivers {
+			if d.Stated {
+				t.Errorf("%s driver %s stated without a profile", th.ThreatID, d.Measure)
+			}
+		}
+		if th.Inherent.Impact != th.Inherent.DefaultImpact || th.Residual.Likelihood != l1 || th.Residual.Impact != i1 ||
+			th.Residual.Score != l1*i1 || th.Residual.Level != string(domain.LevelOf(l1*i1)) {
 			t.Errorf("%s does not follow from its inputs: %+v", th.ThreatID, th)
 		}
+	}
+	if r.Method != domain.RiskMethod || r.Calibration != "x1150-risk@1.0" || r.Profile != "" {
+		t.Errorf("method %q calibration %q profile %q", r.Method, r.Calibration, r.Profile)
 	}
 	total := 0
 	for _, c := range r.Residual {

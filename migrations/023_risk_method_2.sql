@@ -1,7 +1,10 @@
 -- Risk method 2. A calibration is the data the method reads for one
 -- framework version (profile table, credit factors, weights, key controls,
 -- impact reduction, maturity); a published version never changes.
-create table calibrations (
+--
+-- It runs again unchanged over itself (the evidence migration test makes it
+-- for today's code).
+create table if not exists calibrations (
     pk             bigint      generated always as identity primary key,
     id             text        not null,
     version        text        not null,
@@ -13,18 +16,18 @@ create table calibrations (
     unique (id, version)
 );
 
-create index calibrations_framework on calibrations (framework, pk desc);
+create index if not exists calibrations_framework on calibrations (framework, pk desc);
 
-create trigger calibrations_immutable before update or delete on calibrations
+create or replace trigger calibrations_immutable before update or delete on calibrations
     for each row execute function refuse_change();
 
 -- The supervisor's assurance grade of an answer, given with its verdict.
-alter table responses add column assurance text
+alter table responses add column if not exists assurance text
     check (assurance in ('self_attested', 'documented', 'tested', 'verified'));
 
 -- The inherent-risk profile of a provider in one campaign: the figures the
 -- provider states, and the supervisor's confirmation or correction of them.
-create table risk_profiles (
+create table if not exists risk_profiles (
     assessment_id     uuid        not null references assessments (id),
     source            text        not null check (source in ('stated', 'confirmed')),
     customers         bigint      check (customers >= 0),
@@ -45,30 +48,23 @@ create table risk_profiles (
 -- Stored scores count credit over weight, so a fraction is credit / weight
 -- whatever the method: method 1 counted quarters over four per control, so
 -- its rows keep quarters as credit and take four per control as weight.
--- confident is the weight whose credit is backed (method 2 only).
-alter table threat_risks rename column quarters to credit;
-alter table threat_risks alter column credit type bigint,
-    add column weight    bigint,
-    add column confident bigint not null default 0,
-    add column capped    boolean not null default false,
-    add column method    text    not null default '1';
-update threat_risks set weight = 4 * counted;
-alter table threat_risks alter column weight set not null, alter column method drop default;
+-- confident is the weight whose credit is backed (method 2 only); method
+-- names the method a row was computed with.
+do $$
+declare t text;
+begin
+    foreach t in array array['threat_risks', 'compliance_scores', 'assessment_risk'] loop
+        if exists (select 1 from information_schema.columns where table_name = t and column_name = 'quarters') then
+            execute format('alter table %I rename column quarters to credit', t);
+        end if;
+        execute format('alter table %I alter column credit type bigint, add column if not exists weight bigint, '
+            'add column if not exists confident bigint not null default 0, '
+            'add column if not exists method text not null default %L', t, '1');
+        execute format('update %I set weight = 4 * counted where weight is null', t);
+        execute format('alter table %I alter column weight set not null, alter column method drop default', t);
+    end loop;
+end $$;
 
-alter table compliance_scores rename column quarters to credit;
-alter table compliance_scores alter column credit type bigint,
-    add column weight    bigint,
-    add column confident bigint not null default 0,
-    add column method    text   not null default '1';
-update compliance_scores set weight = 4 * counted;
-alter table compliance_scores alter column weight set not null, alter column method drop default;
-
-alter table assessment_risk rename column quarters to credit;
-alter table assessment_risk alter column credit type bigint,
-    add column weight      bigint,
-    add column confident   bigint not null default 0,
-    add column method      text   not null default '1',
-    add column calibration text   not null default '';
-update assessment_risk set weight = 4 * counted;
-alter table assessment_risk alter column weight set not null, alter column method drop default,
-    alter column calibration drop default;
+alter table threat_risks add column if not exists capped boolean not null default false;
+alter table assessment_risk add column if not exists calibration text not null default '';
+alter table assessment_risk alter column calibration drop default;

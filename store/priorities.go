@@ -400,6 +400,9 @@ type TrendPoint struct {
 	MaxScore     int
 	MeanScore    float64
 	Levels       map[domain.RiskLevel]int
+	Method       string // the risk method the numbers were computed with
+	Calibration  string
+	Recomputed   bool // computed now under the current method, not read as stored
 }
 
 // Trend returns a provider's compliance and residual risk across campaigns,
@@ -414,7 +417,8 @@ func (db *DB) Trend(ctx context.Context, actor domain.Actor, providerID string) 
 	}
 	rows, err := db.pool.Query(ctx, `select c.id::text, c.name, c.opens_at, c.due_at, a.id::text, a.status, r.basis, r.source,
 			r.submission, case when r.weight > 0 then r.credit::float8 / r.weight end, r.threats, r.max_score,
-			case when r.threats > 0 then r.sum_score::float8 / r.threats else 0 end, r.low, r.medium, r.high, r.critical
+			case when r.threats > 0 then r.sum_score::float8 / r.threats else 0 end, r.low, r.medium, r.high, r.critical,
+			r.method, r.calibration
 		from assessments a join campaigns c on c.id = a.campaign_id
 		join lateral (select * from assessment_risk x where x.assessment_id = a.id
 			order by (x.basis = 'filed') desc limit 1) r on true
@@ -428,7 +432,8 @@ func (db *DB) Trend(ctx context.Context, actor domain.Actor, providerID string) 
 		var opens, due time.Time
 		var low, medium, high, critical int
 		err := r.Scan(&t.CampaignID, &t.CampaignName, &opens, &due, &t.AssessmentID, &t.Status, &t.Basis, &t.Source,
-			&t.Submission, &t.Compliance, &t.Threats, &t.MaxScore, &t.MeanScore, &low, &medium, &high, &critical)
+			&t.Submission, &t.Compliance, &t.Threats, &t.MaxScore, &t.MeanScore, &low, &medium, &high, &critical,
+			&t.Method, &t.Calibration)
 		t.OpensAt, t.DueAt = domain.DateOf(opens), domain.DateOf(due)
 		t.Levels = map[domain.RiskLevel]int{domain.LevelLow: low, domain.LevelMedium: medium, domain.LevelHigh: high,
 			domain.LevelCritical: critical}

@@ -38,9 +38,9 @@ func rankingFromScratch(t *testing.T, url, campaignID string, today domain.Date)
 					where tr.assessment_id = a.id and tr.basis = coalesce(f.basis, cur.basis) and tr.applicable
 					order by 2 desc, tr.threat_id limit 3) x), '[]'),
 			coalesce((select json_agg(json_build_object('dimension_id', y.key, 'compliance', y.v))
-				from (select cs.key, cs.quarters::float8 / (4 * cs.counted) v from compliance_scores cs
+				from (select cs.key, cs.credit::float8 / cs.weight v from compliance_scores cs
 					where cs.assessment_id = a.id and cs.basis = f.basis and cs.facet = 'dimension'
-					and cs.counted > 0 order by 2, cs.key limit 2) y), '[]')
+					and cs.weight > 0 order by 2, cs.key limit 2) y), '[]')
 		from assessments a join providers p on p.id = a.provider_id join campaigns c on c.id = a.campaign_id
 		join assessment_risk cur on cur.assessment_id = a.id and cur.basis = 'current'
 		left join assessment_risk f on f.assessment_id = a.id and f.basis = 'filed'

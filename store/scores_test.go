@@ -12,7 +12,9 @@ import (
 )
 
 // TestStoredScoresEqualRecomputation applies a long random sequence of edits
-// — answers, verdicts, transitions, overrides — to several assessments and
+// — answers with and without evidence, verdicts with assurance grades,
+// transitions, overrides, stated and confirmed profiles — to several
+// assessments and
 // checks after every step that the scores kept on write equal a fresh
 // computation from the data.
 func TestStoredScoresEqualRecomputation(t *testing.T) {
@@ -72,6 +74,14 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 		}
 	}
 	check("opening")
+	evidence := map[string]string{} // an uploaded file per assessment, for answers to attach
+	for _, a := range list {
+		up, err := db.UploadEvidence(ctx, admins[a.ProviderID], a.ID, []store.UploadFile{upload("policy.txt", "text/plain", []byte("policy of "+a.ID))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		evidence[a.ID] = up[0].ID
+	}
 
 	rng := rand.New(rand.NewPCG(1, 2))
 	randomAnswer := func() domain.ResponseInput {
@@ -88,6 +98,8 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 		return domain.ResponseInput{Status: domain.Implemented, Narrative: "done", Maturity: new(int)}
 	}
 	verdicts := []domain.Verdict{domain.Accepted, domain.Accepted, domain.NeedsInfo, domain.Rejected}
+	grades := append([]domain.Grade{""}, domain.Grades...)
+	figure := func() float64 { return float64(rng.IntN(4) * []int{1, 10, 1000, 1000000}[rng.IntN(4)]) }
 	threats := []string{"T1", "T3", "T10", "T15"}
 	steps := 0
 	seen := map[string]int{}
@@ -103,7 +115,7 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 		}
 		admin := admins[a.ProviderID]
 		var step string
-		switch op := rng.IntN(6); {
+		switch op := rng.IntN(7); {
 		case op == 0 && cur.Status.Editable():
 			// Answer a random handful, or everything (to make submission possible).
 			n := 1 + rng.IntN(8)
@@ -113,7 +125,11 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 			var ups []store.ResponseUpdate
 			for _, i := range rng.Perm(len(responses))[:min(n, len(responses))] {
 				r := responses[i]
-				ups = append(ups, store.ResponseUpdate{ControlID: r.ControlID, Version: r.Version, Input: randomAnswer()})
+				in := randomAnswer()
+				if rng.IntN(3) == 0 {
+					in.EvidenceIDs = []string{evidence[a.ID]}
+				}
+				ups = append(ups, store.ResponseUpdate{ControlID: r.ControlID, Version: r.Version, Input: in})
 			}
 			_, err = db.SaveResponses(ctx, admin, a.ID, ups, "body.responses")
 			step = "answers"
@@ -134,7 +150,11 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 				if all {
 					v = domain.Accepted
 				}
-				vs = append(vs, store.VerdictInput{ControlID: responses[i].ControlID, Verdict: v, Comment: "why"})
+				var g domain.Grade
+				if v == domain.Accepted {
+					g = grades[rng.IntN(len(grades))]
+				}
+				vs = append(vs, store.VerdictInput{ControlID: responses[i].ControlID, Verdict: v, Comment: "why", Grade: g})
 			}
 			if all {
 				vs = vs[:0]
@@ -171,6 +191,28 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 				err = db.SetOverride(ctx, sup1, a.ProviderID, store.FrameworkRef{ID: "x1150"}, th, &l, &i, "incident history")
 				step = "override"
 			}
+		case op == 6 && cur.Status != domain.StatusApproved && cur.Status != domain.StatusRejected:
+			stated, confirmed, err := db.RiskProfiles(ctx, sup1, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := domain.RiskProfile{Figures: map[domain.Measure]float64{}}
+			for _, m := range domain.Measures[:8] {
+				if m != domain.MeasureChannels && rng.IntN(3) > 0 {
+					p.Figures[m] = figure()
+				}
+			}
+			p.Figures[domain.MeasureMarketShare] = float64(rng.IntN(10000)) / 100
+			who, source, side := admin, store.ProfileStated, stated
+			if rng.IntN(3) == 0 {
+				who, source, side = sup1, store.ProfileConfirmed, confirmed
+			}
+			version := 0
+			if side != nil {
+				version = side.Version
+			}
+			_, err = db.SetRiskProfile(ctx, who, a.ID, source, p, "figures", version)
+			step = "profile " + source
 		default:
 			continue
 		}
@@ -183,7 +225,8 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 	}
 	t.Logf("steps: %v", seen)
 	for _, must := range []string{"submit when draft", "request changes when in_review", "answers when changes_requested",
-		"submit when changes_requested", "verdicts when in_review", "override when approved"} {
+		"submit when changes_requested", "verdicts when in_review", "override when approved", "profile stated when draft",
+		"profile confirmed when in_review"} {
 		if seen[must] == 0 {
 			t.Errorf("the random walk never did %q", must)
 		}
@@ -291,8 +334,9 @@ func TestFiledBasisKeepsVerdicts(t *testing.T) {
 	}
 	b, _ := before.Result.Overall().Value()
 	f, _ := after.Result.Overall().Value()
-	if b != 1 || f != 1 {
-		t.Errorf("filed compliance %v before asking for changes, %v after; want 1 and 1", b, f)
+	// Implemented and accepted without evidence: self-attested, half credit.
+	if b != 0.5 || f != 0.5 {
+		t.Errorf("filed compliance %v before asking for changes, %v after; want 0.5 and 0.5", b, f)
 	}
 }
 

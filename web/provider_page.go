@@ -30,6 +30,7 @@ type providerState struct {
 	Problems []problem
 	Threat   string // the threat whose override form was sent
 	Override overrideForm
+	Profile  *profileSent // the profile form, when it was sent
 }
 
 // overrideForm is the override form of one threat as sent.
@@ -39,27 +40,29 @@ type overrideForm struct {
 
 // providerPageData is the provider page.
 type providerPageData struct {
-	Provider    domain.Provider
-	CanEdit     bool
-	CanExit     bool
-	Users       []userView
-	ShowUsers   bool
-	MoreUsers   bool
-	Assessments []domain.Assessment
-	ShowAssess  bool
-	MoreAssess  bool
-	Risk        *riskView
-	RiskNote    string // why there is no register to show
-	ShowRisk    bool
-	Overrides   []overrideView
-	CanOverride bool
-	Trend       *trendChart
-	Findings    []findingView
-	ShowFinds   bool
-	MoreFinds   bool
-	State       providerState
-	Scale       []int  // 1–5, for the override forms
-	Campaign    string // the campaign the address asks the register of, or ""
+	Provider     domain.Provider
+	CanEdit      bool
+	CanExit      bool
+	Users        []userView
+	ShowUsers    bool
+	MoreUsers    bool
+	Assessments  []domain.Assessment
+	ShowAssess   bool
+	MoreAssess   bool
+	Risk         *riskView
+	Profile      *profileView // the inherent-risk profile of the register's assessment
+	TrendCurrent bool         // the trend is recomputed under the current method
+	RiskNote     string       // why there is no register to show
+	ShowRisk     bool
+	Overrides    []overrideView
+	CanOverride  bool
+	Trend        *trendChart
+	Findings     []findingView
+	ShowFinds    bool
+	MoreFinds    bool
+	State        providerState
+	Scale        []int  // 1–5, for the override forms
+	Campaign     string // the campaign the address asks the register of, or ""
 }
 
 // riskView is a provider's risk register for one campaign, with the
@@ -205,6 +208,9 @@ func (ui *UI) providerRisk(r *http.Request, v *visit, d *providerPageData) error
 	switch code := domain.ErrorCodeOf(err); {
 	case err == nil:
 		d.Risk = riskViewOf(reg, overrides, d.State, v.printer)
+		if d.Profile, err = ui.profileViewOf(r, v, reg, d.State.Profile); err != nil {
+			return err
+		}
 	case (code == domain.ENotFound || code == domain.EConflict) && campaign != "":
 		d.RiskNote = v.T("There is no risk register: the provider has no assessment in this campaign.")
 	case code == domain.ENotFound || code == domain.EConflict:
@@ -221,7 +227,8 @@ func (ui *UI) providerRisk(r *http.Request, v *visit, d *providerPageData) error
 	for _, o := range overrides {
 		d.Overrides = append(d.Overrides, overrideView{OverrideEntry: o, ThreatName: names[o.ThreatID]})
 	}
-	trend, err := ui.app.Trend(ctx, v.actor, id)
+	d.TrendCurrent = r.URL.Query().Get("trend") == "current"
+	trend, err := ui.app.Trend(ctx, v.actor, id, d.TrendCurrent)
 	if err != nil {
 		return err
 	}
@@ -333,7 +340,7 @@ func (tv *threatView) explain(p printer) {
 		if len(r.Controls) == 0 {
 			continue
 		}
-		parts = append(parts, p.T("%s earn %s of their credit, which removes %d of at most %d", strings.Join(r.Controls, ", "),
+		parts = append(parts, p.T("%s earn %s credit on average, which removes %d of at most %d", strings.Join(r.Controls, ", "),
 			percentOf(float64(r.Credit)/domain.Unit), r.Levels, r.Max))
 	}
 	if len(parts) > 0 {
@@ -388,6 +395,7 @@ type trendChart struct {
 	Compliance, Score      string // polyline points of the two lines
 	Grid                   []gridLine
 	Description            string
+	Mixed                  bool // some points were scored under another method than the current one
 }
 
 // trendMark is one campaign of the trend, with where it sits on the chart.
@@ -414,6 +422,9 @@ func trendChartOf(points []store.TrendPoint, p printer) *trendChart {
 		return nil
 	}
 	c := &trendChart{Width: 640, Height: 250, Left: 56, Right: 584, Top: 20, Base: 210, LeftLabel: 48, RightLabel: 592}
+	for _, pt := range points {
+		c.Mixed = c.Mixed || pt.Method != domain.RiskMethod || pt.Recomputed
+	}
 	plot := c.Base - c.Top
 	// Five steps: 20% of compliance, 5 of score.
 	top := domain.RiskScaleMax * domain.RiskScaleMax
