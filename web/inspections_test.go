@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -8,6 +9,7 @@ import (
 
 	"assure/demo"
 	"assure/domain"
+	"assure/store"
 )
 
 // TestInspectionPages: on a provider's page a supervisor records an on-site
@@ -54,4 +56,32 @@ func TestInspectionPages(t *testing.T) {
 	own.lacks(t, "Record an inspection", `action="`+page+`/inspections"`)
 	prov.post(page+"/inspections", url.Values{"held_on": {domain.Today().String()}, "kind": {"on_site"},
 		"lead_inspector": {"Self"}, "summary": {"Self."}}).want(t, http.StatusForbidden, "")
+}
+
+// TestDashboardShowsPriorityDrivers: the supervisor's ranking shows each
+// term of a priority and the formula in words. The provider ranked first is
+// given an on-site inspection more than three years old, which keeps its
+// gap at 15 and its rank, so its row shows the inspection's date beside it.
+func TestDashboardShowsPriorityDrivers(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	sup := s.actor("supervisor" + demoDomain)
+	campaigns, _, err := s.db.Campaigns(ctx, sup, "", store.Page{})
+	if err != nil || len(campaigns) == 0 {
+		t.Fatalf("campaigns: %v, %v", campaigns, err)
+	}
+	ranking, _, err := s.app.Priorities(ctx, sup, campaigns[0].ID, store.Page{Limit: 1})
+	if err != nil || len(ranking) != 1 {
+		t.Fatalf("ranking: %v, %v", ranking, err)
+	}
+	held := domain.Today().AddDays(-3*366 - 10)
+	if _, err := s.app.RecordInspection(ctx, sup, domain.NewInspection{ProviderID: ranking[0].ProviderID, HeldOn: held,
+		Kind: domain.InspectionOnSite, LeadInspector: "A. Mensah", Summary: "Data centre."}); err != nil {
+		t.Fatal(err)
+	}
+	b := s.browser(t)
+	page := b.signIn("supervisor"+demoDomain, demo.Password)
+	page.want(t, http.StatusOK, "/", "Risk index × tier weight", "Last on-site inspection",
+		"The inspection gap is 5 for each full year since the last on-site inspection",
+		held.Time().Format("2 January 2006")+" · full years: 3 · +15")
 }
