@@ -82,6 +82,7 @@ func New(application *app.App, log *slog.Logger, opts Options) *API {
 	a.registerEvidence()
 	a.registerFindings()
 	a.registerApps()
+	a.registerInspections()
 	a.registerRisk()
 	a.registerRiskProfiles()
 	a.registerCalibration()

@@ -200,6 +200,12 @@ var expectedAccess = map[string]string{
 	"decide-release":          "FF AA FF FF FF",
 	"list-lab-contradictions": "FF AA AN AN AA",
 
+	// Inspections: supervisors and admins record them; auditors read them,
+	// provider users their own provider's.
+	//                    adm sup pad ped aud
+	"record-inspection": "AA AA FF FF FF",
+	"list-inspections":  "AA AA AN AN AA",
+
 	//                             adm sup pad ped aud
 	"get-provider-risk":             "FF AA AN AN AA",
 	"get-risk-profile":              "FF AA AN AN AA",

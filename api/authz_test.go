@@ -286,6 +286,10 @@ var bodyFixtures = map[string]func(w *world, actor domain.User, other bool) (any
 	"decide-release": func(*world, domain.User, bool) (any, scope) {
 		return map[string]any{"verdict": "refused"}, sameObject
 	},
+	"record-inspection": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"held_on": domain.Today().String(), "kind": "off_site", "lead_inspector": "Walker",
+			"summary": "Desk review on a walk."}, sameObject
+	},
 	"publish-framework": func(w *world, _ domain.User, _ bool) (any, scope) {
 		// A broken file: a caller allowed through gets a 422, never a new catalog.
 		return multipartBody{textFile("walk.yaml", "id: [unclosed\n")}, sameObject

@@ -78,18 +78,18 @@ type ResidualRisk struct {
 
 // ThreatRiskEntry is one line of a risk register.
 type ThreatRiskEntry struct {
-	ThreatID   string            `json:"threat_id"`
-	Name       string            `json:"name"`
-	Applicable bool              `json:"applicable" doc:"False when the threat targets no stage the provider operates."`
-	Inherent   InherentRisk      `json:"inherent"`
-	Coverage   float64           `json:"coverage" doc:"Weighted mean credit of the counted mitigating controls, after the key-control cap."`
-	Confidence *float64          `json:"confidence" doc:"Share of the weight whose answers a supervisor accepted at a grade above self-attested; null when nothing counts."`
-	KeyMissing []string          `json:"key_controls_missing" doc:"Key controls of the threat that earn nothing."`
-	Cap        *int              `json:"cap,omitempty" doc:"Percent: present when a missing key control holds coverage down to it."`
-	Controls   []ControlEffect   `json:"controls"`
+	ThreatID   string             `json:"threat_id"`
+	Name       string             `json:"name"`
+	Applicable bool               `json:"applicable" doc:"False when the threat targets no stage the provider operates."`
+	Inherent   InherentRisk       `json:"inherent"`
+	Coverage   float64            `json:"coverage" doc:"Weighted mean credit of the counted mitigating controls, after the key-control cap."`
+	Confidence *float64           `json:"confidence" doc:"Share of the weight whose answers a supervisor accepted at a grade above self-attested; null when nothing counts."`
+	KeyMissing []string           `json:"key_controls_missing" doc:"Key controls of the threat that earn nothing."`
+	Cap        *int               `json:"cap,omitempty" doc:"Percent: present when a missing key control holds coverage down to it."`
+	Controls   []ControlEffect    `json:"controls"`
 	Reductions []ReductionApplied `json:"impact_reductions"`
-	Maturity   Maturity          `json:"maturity"`
-	Residual   ResidualRisk      `json:"residual"`
+	Maturity   Maturity           `json:"maturity"`
+	Residual   ResidualRisk       `json:"residual"`
 }
 
 // MatrixCell is one cell of a 5×5 likelihood × impact matrix.
@@ -298,9 +298,14 @@ type PriorityEntry struct {
 	Tier            int                    `json:"tier"`
 	AssessmentID    string                 `json:"assessment_id"`
 	Status          string                 `json:"status"`
-	Priority        float64                `json:"priority" doc:"risk_index × tier_weight + 5 per overdue finding (at most 5) + 15 if the filing is overdue."`
+	Priority        float64                `json:"priority" doc:"risk_term + findings_weight + inspection_gap + filing_term."`
 	RiskIndex       float64                `json:"risk_index" doc:"100 × (½ worst residual score + ½ mean residual score) / 25."`
 	TierWeight      float64                `json:"tier_weight"`
+	RiskTerm        float64                `json:"risk_term" doc:"risk_index × tier_weight, in tenths."`
+	FindingsWeight  float64                `json:"findings_weight" doc:"Σ over the overdue findings of severity (critical 8, high 5, medium 3, low 1) × age factor (1 + days overdue / 30, at most 3), at most 40."`
+	LastOnSite      *string                `json:"last_on_site_inspection,omitempty" format:"date" doc:"Absent when the provider was never inspected on site."`
+	InspectionGap   float64                `json:"inspection_gap" doc:"5 per full year since the last on-site inspection, at most 15; 15 when never inspected."`
+	FilingTerm      float64                `json:"filing_term" doc:"15 when the filing is overdue."`
 	Filed           bool                   `json:"filed" doc:"False: not filed yet, taken at its inherent risk and ranked after every filed provider."`
 	FilingOverdue   bool                   `json:"filing_overdue"`
 	OverdueFindings int                    `json:"overdue_findings"`
@@ -416,7 +421,8 @@ func (a *API) registerRisk() {
 		OperationID: "list-priorities", Method: http.MethodGet, Path: "/api/v1/priorities", Tags: tags,
 		Summary: "Supervisory priority",
 		Description: "Providers of a campaign ranked by where to send inspectors first: priority = risk index × " +
-			"tier weight (1.5, 1.2, 1.0) + 5 per overdue finding (at most 5) + 15 when the filing is overdue; " +
+			"tier weight (1.5, 1.2, 1.0) + findings weight (each overdue finding's severity × age, at most 40) + " +
+			"inspection gap (5 a year since the last on-site inspection, at most 15) + 15 when the filing is overdue; " +
 			"risk index = 100 × (½ worst + ½ mean residual score) / 25, from the latest filing, or the inherent " +
 			"risk when there is none. Providers that have filed come first; those that have not follow them, " +
 			"without worst dimensions (no compliance without a filing). Each entry names its drivers.",
@@ -426,11 +432,18 @@ func (a *API) registerRisk() {
 			return nil, err
 		}
 		return listOf(list, next, func(p store.Priority) PriorityEntry {
-			return PriorityEntry{Rank: p.Rank, ProviderID: p.ProviderID, ProviderName: p.ProviderName, Kind: string(p.Kind),
+			d := p.Drivers
+			e := PriorityEntry{Rank: p.Rank, ProviderID: p.ProviderID, ProviderName: p.ProviderName, Kind: string(p.Kind),
 				Tier: p.Tier, AssessmentID: p.AssessmentID, Status: string(p.Status), Priority: p.Score,
-				RiskIndex: p.Input.RiskIndex(), TierWeight: domain.TierWeight(p.Tier), Filed: p.Filed,
+				RiskIndex: d.RiskIndex, TierWeight: d.TierWeight, RiskTerm: d.RiskWeight(), FindingsWeight: d.FindingsWeight,
+				InspectionGap: d.InspectionWeight, FilingTerm: d.FilingWeight(), Filed: p.Filed,
 				FilingOverdue: p.FilingOverdue, OverdueFindings: p.OverdueFindings,
 				TopThreats: nonNil(p.TopThreats), WorstDimensions: nonNil(p.WorstDimensions)}
+			if !d.LastOnSite.IsZero() {
+				s := d.LastOnSite.String()
+				e.LastOnSite = &s
+			}
+			return e
 		}), nil
 	})
 

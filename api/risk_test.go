@@ -321,9 +321,9 @@ func TestPrioritiesAndTrend(t *testing.T) {
 		if p.Rank != i+1 || len(p.TopThreats) != 3 || (p.Filed && len(p.WorstDimensions) != 2) {
 			t.Errorf("entry %d = %+v", i, p)
 		}
-		want := domain.PriorityInput{Tier: p.Tier, OverdueFindings: p.OverdueFindings, FilingOverdue: p.FilingOverdue}
-		if p.Priority != round1(p.RiskIndex*domain.TierWeight(p.Tier)) && want.FilingOverdue == false && p.OverdueFindings == 0 {
-			t.Errorf("%s: priority %v is not risk index %v × %v", p.ProviderName, p.Priority, p.RiskIndex, p.TierWeight)
+		// Nothing overdue, never inspected on site: risk index × tier weight + 15.
+		if !p.FilingOverdue && p.OverdueFindings == 0 && p.Priority != round1(round1(p.RiskIndex*domain.TierWeight(p.Tier))+15) {
+			t.Errorf("%s: priority %v is not risk index %v × %v + 15", p.ProviderName, p.Priority, p.RiskIndex, p.TierWeight)
 		}
 	}
 	// The filed provider ranks first, whatever the unfiled one's inherent
@@ -343,7 +343,8 @@ func TestPrioritiesAndTrend(t *testing.T) {
 	if len(unfiled.WorstDimensions) != 0 {
 		t.Errorf("an unfiled provider shows weakest dimensions, as if it had a compliance: %+v", unfiled.WorstDimensions)
 	}
-	// Overdue findings raise a provider's priority.
+	// Overdue findings raise a provider's priority: a critical one a day
+	// overdue by 8 × (1 + 1/30) = 8.27, in tenths 8.3.
 	before := unfiled.Priority
 	var f api.Finding
 	x.sup.json(http.MethodPost, "/api/v1/findings", map[string]any{"assessment_id": x.mmoA, "title": "No SIM-swap checks",
@@ -354,7 +355,7 @@ func TestPrioritiesAndTrend(t *testing.T) {
 	x.s.exec(`update priorities set stale_from = current_date where provider_id = $1`, x.mmo)
 	x.sup.getJSON("/api/v1/priorities?campaign="+x.campaign, &ranking)
 	for _, p := range ranking.Items {
-		if p.ProviderID == x.mmo && (p.OverdueFindings != 1 || p.Priority != round1(before+5)) {
+		if p.ProviderID == x.mmo && (p.OverdueFindings != 1 || p.Priority != round1(before+8.3)) {
 			t.Errorf("after an overdue finding: %+v (before %v)", p, before)
 		}
 	}

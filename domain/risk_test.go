@@ -327,19 +327,3 @@ func clone(m map[string]Answer) map[string]Answer {
 	}
 	return out
 }
-
-func TestPriority(t *testing.T) {
-	in := PriorityInput{Tier: 1, Threats: 4, MaxScore: 20, SumScore: 40}
-	// index = 100 × (0.5·20/25 + 0.5·10/25) = 60; × 1.5 = 90.
-	if in.RiskIndex() != 60 || in.Priority() != 90 {
-		t.Errorf("index %v, priority %v", in.RiskIndex(), in.Priority())
-	}
-	in.Tier, in.OverdueFindings, in.FilingOverdue = 3, 7, true
-	// 60 × 1 + 5 × 5 + 15 = 100.
-	if in.Priority() != 100 {
-		t.Errorf("priority = %v", in.Priority())
-	}
-	if (PriorityInput{Tier: 2}).Priority() != 0 {
-		t.Error("no applicable threat should give priority 0")
-	}
-}

@@ -31,6 +31,8 @@ type providerState struct {
 	Threat   string // the threat whose override form was sent
 	Override overrideForm
 	Profile  *profileSent // the profile form, when it was sent
+
+	Inspection *inspectionForm // the inspection form, when it was the one sent
 }
 
 // overrideForm is the override form of one threat as sent.
@@ -63,6 +65,8 @@ type providerPageData struct {
 	State        providerState
 	Scale        []int  // 1–5, for the override forms
 	Campaign     string // the campaign the address asks the register of, or ""
+
+	Inspections *inspectionSection // nil when the visitor may not read them
 }
 
 // riskView is a provider's risk register for one campaign, with the
@@ -186,6 +190,12 @@ func (ui *UI) showProvider(w http.ResponseWriter, r *http.Request, v *visit, id 
 			d.Findings = append(d.Findings, viewOf(f, v.printer))
 		}
 		d.MoreFinds = next != ""
+	}
+	if ui.app.Offers(v.actor, "inspection", "read") {
+		if err := ui.providerInspections(r, v, &d); err != nil {
+			ui.fail(w, r, v, err)
+			return
+		}
 	}
 	p := ui.newPage(r, v, "Provider", d)
 	p.Problems = d.State.Problems

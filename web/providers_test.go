@@ -290,7 +290,7 @@ func TestProviderRegister(t *testing.T) {
 		saved := sup.post(action[1], url.Values{"provider": {banco.ID}, "version": {"0"}, "customers": {"3000000"}, "agents": {"50"},
 			"note": {"From the annual return."}})
 		saved.want(t, http.StatusOK, "", "The profile is saved", "inherent risk from the profile as a supervisor confirmed it",
-				"Customers 3,000,000, in the top band from 2,000,000: &#43;1", "From the annual return.")
+			"Customers 3,000,000, in the top band from 2,000,000: &#43;1", "From the annual return.")
 		sup.post("/providers/"+banco.ID+"/overrides/T1/remove", url.Values{"framework": {"x1150"},
 			"framework_version": {page.hidden(t, "framework_version")}}).
 			want(t, http.StatusOK, "/providers/"+banco.ID+"?done=removed", "The override is removed",

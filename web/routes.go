@@ -106,6 +106,7 @@ func (ui *UI) Handler() http.Handler {
 	mux.HandleFunc("POST /assessments/{id}/risk-profile", ui.signedIn(ui.saveRiskProfile))
 	mux.HandleFunc("POST /assessments/{id}/risk-profile/confirmation", ui.signedIn(ui.saveRiskProfile))
 	mux.HandleFunc("POST /providers/{id}/overrides/{threat}/remove", ui.signedIn(ui.providerOverrideRemove))
+	mux.HandleFunc("POST /providers/{id}/inspections", ui.signedIn(ui.recordInspection))
 	// The supervisor's dashboard ("/" for sector users, see home) and its lists.
 	mux.HandleFunc("GET /campaigns/{id}/risk-cell", ui.signedIn(ui.riskCell))
 	mux.HandleFunc("GET /review-queue", ui.signedIn(ui.reviewQueue))
