@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"assure/domain"
@@ -202,7 +203,9 @@ func TestOverdueCriticalOutweighsLow(t *testing.T) {
 			b.Drivers.FindingsWeight, b.OverdueFindings)
 	}
 	// B gained its 2 and, the campaign having fallen due, 15 for its filing.
-	if a.Rank != 1 || b.Rank != 2 || a.Score-b.Score != 14 || b.Score != before.Score+2+15 {
+	// Scores are in tenths: compare them as tenths, not as floats.
+	tenths := func(x float64) int { return int(math.Round(10 * x)) }
+	if a.Rank != 1 || b.Rank != 2 || tenths(a.Score)-tenths(b.Score) != 140 || tenths(b.Score) != tenths(before.Score)+170 {
 		t.Errorf("A %v (rank %d), B %v (rank %d), B before %v", a.Score, a.Rank, b.Score, b.Rank, before.Score)
 	}
 }
