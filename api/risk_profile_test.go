@@ -119,3 +119,52 @@ func TestRiskProfilesMoveInherentRisk(t *testing.T) {
 	wantProblem(t, editors[0].do(http.MethodPut, path(1), map[string]any{"customers": 1}), http.StatusNotFound)
 	wantProblem(t, editors[0].do(http.MethodPut, path(0)+"/confirmation", map[string]any{"customers": 1}), http.StatusForbidden)
 }
+
+// TestVerdictGradesTheAnswer: a supervisor grades an accepted answer, and
+// the grade sets the credit the register gives it; only an accepted answer
+// is graded.
+func TestVerdictGradesTheAnswer(t *testing.T) {
+	t.Parallel()
+	x := newSector(t)
+	x.sup.json(http.MethodPost, "/api/v1/assessments/"+x.bankA+"/start-review", nil, http.StatusOK, nil)
+	var implemented api.Response
+	for _, r := range readAll[api.Response](x.sup, "/api/v1/assessments/"+x.bankA+"/responses") {
+		if r.Status == "implemented" {
+			implemented = r
+			break
+		}
+	}
+	path := "/api/v1/assessments/" + x.bankA + "/responses/" + implemented.ControlID + "/verdict"
+	effect := func() float64 {
+		var r api.ProviderRisk
+		x.sup.getJSON("/api/v1/providers/"+x.bank+"/risk?campaign="+x.campaign+"&basis=current", &r)
+		for _, th := range r.Threats {
+			for _, c := range th.Controls {
+				if c.ControlID == implemented.ControlID {
+					return c.Effectiveness
+				}
+			}
+		}
+		t.Fatalf("%s mitigates no threat", implemented.ControlID)
+		return 0
+	}
+	// Unreviewed, no evidence: self-attested 50 % × 60 %.
+	if e := effect(); e != 0.3 {
+		t.Errorf("unreviewed credit = %v, want 0.3", e)
+	}
+	var got api.Response
+	x.sup.json(http.MethodPut, path, map[string]any{"verdict": "accepted", "grade": "verified"}, http.StatusOK, &got)
+	if got.Grade != "verified" || effect() != 1 {
+		t.Errorf("verified: grade %q, credit %v", got.Grade, effect())
+	}
+	x.sup.json(http.MethodPut, path, map[string]any{"verdict": "accepted"}, http.StatusOK, &got)
+	if got.Grade != "" || effect() != 0.5 {
+		t.Errorf("accepted without a grade: grade %q, credit %v (want self-attested 0.5)", got.Grade, effect())
+	}
+	p := wantProblem(t, x.sup.do(http.MethodPut, path, map[string]any{"verdict": "needs_info", "comment": "Why?", "grade": "tested"}),
+		http.StatusUnprocessableEntity)
+	if len(p.Errors) != 1 || !strings.HasSuffix(p.Errors[0].Location, ".grade") {
+		t.Errorf("problem = %+v", p)
+	}
+	wantProblem(t, x.sup.do(http.MethodPut, path, map[string]any{"verdict": "accepted", "grade": "excellent"}), http.StatusUnprocessableEntity)
+}

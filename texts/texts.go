@@ -158,7 +158,7 @@ var Names = map[string]string{
 	"customers": "Customers", "active_accounts": "Active accounts", "transactions": "Transactions in the last 12 months",
 	"transaction_value": "Value of those transactions (millions)", "agents": "Agents and merchants",
 	"channels": "Channels offered", "third_parties": "Critical third parties", "interconnections": "Interconnections",
-	"market_share": "Share of the national market (%)",
+	"market_share": "Share of the national market, in percent",
 }
 
 // Name returns the name of a state, answer, verdict or severity code in the

@@ -346,15 +346,20 @@ func (tv *threatView) explain(p printer) {
 	}
 	tv.ImpactLeft = p.T("%d, as inherent: no resilience control limits this threat's impact.", t.I1)
 	var parts []string
+	removed := 0
 	for _, r := range t.Reductions {
 		if len(r.Controls) == 0 {
 			continue
 		}
-		parts = append(parts, p.T("%s earn %s credit on average, which removes %d of at most %d", strings.Join(r.Controls, ", "),
+		removed += r.Levels
+		parts = append(parts, p.T("%s earn %s credit on average: %d of at most %d level(s) removed", strings.Join(r.Controls, ", "),
 			percentOf(float64(r.Credit)/domain.Unit), r.Levels, r.Max))
 	}
-	if len(parts) > 0 {
-		tv.ImpactLeft = p.T("%d: %d less %s.", t.I1, t.I0, strings.Join(parts, "; "))
+	switch {
+	case removed > 0:
+		tv.ImpactLeft = p.T("%d: %d less the levels resilience removes (%s).", t.I1, t.I0, strings.Join(parts, "; "))
+	case len(parts) > 0:
+		tv.ImpactLeft = p.T("%d, as inherent: resilience removes no level (%s).", t.I1, strings.Join(parts, "; "))
 	}
 	if t.Maturity == nil {
 		tv.MaturityWhy = p.T("No maturity was stated with the controls; the threat's inherent level requires %d.", t.Required)

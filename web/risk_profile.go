@@ -28,11 +28,11 @@ type profileView struct {
 // profileField is one figure of the profile form.
 type profileField struct {
 	Measure   domain.Measure
-	Stated    string // the provider's figure, for the supervisor's eye
-	Value     string // what the form shows
+	Stated    string // the provider's figure, formatted for reading
+	Confirmed string
+	Value     string // what the form's field holds
 	Step      string
 	Problem   string
-	Confirmed string
 }
 
 // profileMeasures are the figures the form asks, in order: the channels
@@ -50,6 +50,18 @@ func figureText(e *store.RiskProfileEntry, m domain.Measure) string {
 		return ""
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// figureShown is a figure as a person reads it: 3,500,000; 12.5.
+func figureShown(p printer, e *store.RiskProfileEntry, m domain.Measure) string {
+	if e == nil {
+		return ""
+	}
+	v, ok := e.Profile.Figures[m]
+	if !ok {
+		return ""
+	}
+	return p.Decimal(v, decimalsOf(v))
 }
 
 // profileViewOf builds the profile section; sent, when not nil, is a
@@ -72,13 +84,13 @@ func (ui *UI) profileViewOf(r *http.Request, v *visit, reg store.RiskRegister, s
 		pv.Version, pv.Note = side.Version, side.Note
 	}
 	for _, m := range profileMeasures {
-		f := profileField{Measure: m, Stated: figureText(stated, m), Confirmed: figureText(confirmed, m), Step: "1"}
+		f := profileField{Measure: m, Stated: figureShown(v.printer, stated, m), Confirmed: figureShown(v.printer, confirmed, m), Step: "1"}
 		if m == domain.MeasureMarketShare {
 			f.Step = "0.01"
 		}
 		f.Value = figureText(side, m)
 		if side == nil && pv.Source == store.ProfileConfirmed {
-			f.Value = f.Stated // a supervisor starts from the provider's figures
+			f.Value = figureText(stated, m) // a supervisor starts from the provider's figures
 		}
 		if sent != nil {
 			f.Value, f.Problem = sent.values[m], sent.problems[string(m)]
@@ -132,7 +144,7 @@ func (ui *UI) saveRiskProfile(w http.ResponseWriter, r *http.Request, v *visit) 
 			if c := r.PostFormValue("campaign"); c != "" {
 				q.Set("campaign", c)
 			}
-			http.Redirect(w, r, "/providers/"+url.PathEscape(r.PostFormValue("provider"))+"?"+q.Encode()+"#profile", http.StatusSeeOther)
+			http.Redirect(w, r, "/providers/"+url.PathEscape(r.PostFormValue("provider"))+"?"+q.Encode()+"#risk-profile", http.StatusSeeOther)
 			return
 		}
 		if domain.ErrorCodeOf(err) != domain.EInvalid {
