@@ -83,6 +83,7 @@ func New(application *app.App, log *slog.Logger, opts Options) *API {
 	a.registerFindings()
 	a.registerApps()
 	a.registerRisk()
+	a.registerBenchmark()
 	a.registerReports()
 	a.registerExports()
 	a.registerQuestionnaire()

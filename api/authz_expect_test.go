@@ -202,6 +202,7 @@ var expectedAccess = map[string]string{
 	//                             adm sup pad ped aud
 	"get-provider-risk":          "FF AA AN AN AA",
 	"get-provider-trend":         "FF AA AN AN AA",
+	"get-provider-benchmark":     "FF AA AN AN AA",
 	"list-risk-overrides":        "FF AA AN AN AA",
 	"put-risk-override":          "FF AA FF FF FF",
 	"delete-risk-override":       "FF AA FF FF FF",
