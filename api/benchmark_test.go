@@ -77,8 +77,9 @@ func (s *server) fileWithGaps(admin domain.Actor, assessmentID string, gaps int)
 
 // peerCampaign opens one campaign over four filed banks of tier 2, a fifth
 // bank of tier 2 still drafting, a filed bank of tier 1, and six filed
-// payment service providers of tier 3. It returns the provider ids by name.
-func peerCampaign(s *server) (string, map[string]string) {
+// payment service providers of tier 3. It returns the campaign, and the
+// provider ids and assessment ids by name.
+func peerCampaign(s *server) (string, map[string]string, map[string]string) {
 	s.t.Helper()
 	type spec struct {
 		name  string
@@ -102,12 +103,14 @@ func peerCampaign(s *server) (string, map[string]string) {
 		list = append(list, ids[p.name])
 	}
 	c, assessments := s.openCampaign(s.supervisorActor(), list...)
+	byName := map[string]string{}
 	for _, p := range specs {
+		byName[p.name] = assessments[ids[p.name]].ID
 		if p.filed {
-			s.fileWithGaps(actorOf(s.user(domain.RoleProviderAdmin, ids[p.name])), assessments[ids[p.name]].ID, p.gaps)
+			s.fileWithGaps(actorOf(s.user(domain.RoleProviderAdmin, ids[p.name])), byName[p.name], p.gaps)
 		}
 	}
-	return c.ID, ids
+	return c.ID, ids, byName
 }
 
 // leaks returns the names and ids of the providers other than own that body holds.
@@ -127,7 +130,7 @@ func leaks(body []byte, own string, ids map[string]string) []string {
 func TestBenchmarkKeepsPeersAnonymous(t *testing.T) {
 	t.Parallel()
 	s := newServer(t)
-	campaign, ids := peerCampaign(s)
+	campaign, ids, assessments := peerCampaign(s)
 	path := func(name string) string { return "/api/v1/providers/" + ids[name] + "/benchmark" }
 	sup := s.as(s.tokenFor(s.user(domain.RoleSupervisor, "")))
 	auditor := s.as(s.tokenFor(s.user(domain.RoleAuditor, "")))
@@ -228,6 +231,32 @@ func TestBenchmarkKeepsPeersAnonymous(t *testing.T) {
 		editor := s.as(s.tokenFor(s.user(domain.RoleProviderEditor, ids["Acacia Bank"])))
 		wantProblem(t, editor.get(path("Baobab Bank")), http.StatusNotFound)
 		wantProblem(t, sup.get(path("Acacia Bank")+"?campaign=00000000-0000-0000-0000-000000000000"), http.StatusNotFound)
+	})
+
+	t.Run("the assessment report holds to the same rule, whoever exports it", func(t *testing.T) {
+		report := func(c *client, name string) string {
+			t.Helper()
+			r := c.get("/api/v1/reports/assessments/" + assessments[name] + ".pdf")
+			if r.status != http.StatusOK {
+				t.Fatalf("report of %s: %d %.300s", name, r.status, r.body)
+			}
+			return pdfText(t, r.body)
+		}
+		acacia := s.as(s.tokenFor(s.user(domain.RoleProviderEditor, ids["Acacia Bank"])))
+		few := report(acacia, "Acacia Bank")
+		if !strings.Contains(few, "Peer benchmark") || !strings.Contains(few, "Too few peers with filings (4 of 5") ||
+			strings.Contains(few, "First quartile") {
+			t.Errorf("Acacia Bank's report does not say its group is too small")
+		}
+		iroko := s.as(s.tokenFor(s.user(domain.RoleProviderEditor, ids["Iroko Pay"])))
+		for _, text := range []string{report(iroko, "Iroko Pay"), report(sup, "Iroko Pay")} {
+			if !strings.Contains(text, "Residual score by threat among peers") || !strings.Contains(text, "Median") {
+				t.Errorf("Iroko Pay's report has no peer figures")
+			}
+			if l := leaks([]byte(text), ids["Iroko Pay"], ids); len(l) > 0 {
+				t.Errorf("Iroko Pay's report names %v", l)
+			}
+		}
 	})
 
 	t.Run("the peer grouping is a setting", func(t *testing.T) {
