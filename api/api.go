@@ -86,6 +86,7 @@ func New(application *app.App, log *slog.Logger, opts Options) *API {
 	a.registerRisk()
 	a.registerRiskProfiles()
 	a.registerCalibration()
+	a.registerBenchmark()
 	a.registerReports()
 	a.registerExports()
 	a.registerQuestionnaire()

@@ -211,6 +211,7 @@ var expectedAccess = map[string]string{
 	"get-risk-profile":              "FF AA AN AN AA",
 	"put-risk-profile":              "FF FF AN AN FF",
 	"put-risk-profile-confirmation": "FF AA FF FF FF",
+	"get-provider-benchmark":        "FF AA AN AN AA",
 	"get-provider-trend":            "FF AA AN AN AA",
 	"list-risk-overrides":           "FF AA AN AN AA",
 	"put-risk-override":             "FF AA FF FF FF",

@@ -21,7 +21,8 @@ const pdfTopThreats = 5
 // cover with the summary in words, the key figures and the filing; the
 // sign-off (prepared, reviewed and approved by); the executive summary with
 // the highest risks, the trend against the previous campaign, the residual
-// risk matrix and compliance by dimension and stage; every applicable threat
+// risk matrix and compliance by dimension and stage; the provider beside its
+// peers, anonymised and only for a large enough group; every applicable threat
 // with every control that mitigates it; every response with its narrative,
 // dates and verdict; and the findings with their plans. Every page of an
 // assessment not yet approved or rejected is marked DRAFT. It returns an
@@ -56,6 +57,7 @@ func WriteAssessmentPDFOn(w io.Writer, blank *PDFBlank, d AssessmentData) error 
 		p.T("Applicable threats by residual likelihood and impact; each cell counts threats and names the level of likelihood × impact."),
 		pdfResidualMatrix(d.Risk)))
 	pdfComplianceBars(pdf, p, d)
+	pdfPeerBenchmark(pdf, p, d.Peers)
 	pdfThreatTables(pdf, p, d)
 	pdfResponseTable(pdf, p, d)
 	pdfFindingsTable(pdf, p, d)

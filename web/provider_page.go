@@ -59,6 +59,7 @@ type providerPageData struct {
 	Overrides    []overrideView
 	CanOverride  bool
 	Trend        *trendChart
+	Benchmark    *benchmarkView // nil when the visitor may not read it
 	Findings     []findingView
 	ShowFinds    bool
 	MoreFinds    bool
@@ -176,6 +177,12 @@ func (ui *UI) showProvider(w http.ResponseWriter, r *http.Request, v *visit, id 
 	}
 	if d.ShowRisk = ui.app.Offers(v.actor, "risk", "read"); d.ShowRisk {
 		if err := ui.providerRisk(r, v, &d); err != nil {
+			ui.fail(w, r, v, err)
+			return
+		}
+	}
+	if ui.app.Offers(v.actor, "benchmark", "read") {
+		if d.Benchmark, err = ui.providerBenchmark(r, v, id); err != nil {
 			ui.fail(w, r, v, err)
 			return
 		}
