@@ -1,14 +1,10 @@
 package frameworks
 
 import (
-	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 
 	"assure/domain"
 )
@@ -72,26 +68,10 @@ type calibrationFile struct {
 // ParseCalibration decodes a calibration file: unknown keys and wrong types
 // are problems with their line, like a framework file's.
 func ParseCalibration(name string, data []byte) (*domain.Calibration, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, domain.Invalid(fmt.Sprintf("%s is not valid YAML", name), []domain.Problem{syntaxProblem(name, err)})
-	}
-	if len(root.Content) == 0 {
-		return nil, domain.Invalid(fmt.Sprintf("%s is empty", name),
-			[]domain.Problem{{Location: name, Message: "the file holds no calibration"}})
-	}
-	c := &checker{file: name, root: root.Content[0]}
 	var f calibrationFile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		var te *yaml.TypeError
-		if !errors.As(err, &te) {
-			return nil, domain.Invalid(fmt.Sprintf("%s could not be decoded", name), []domain.Problem{syntaxProblem(name, err)})
-		}
-		for _, msg := range te.Errors {
-			c.typeProblem(msg)
-		}
+	c, err := decodeStrict(name, data, "calibration", &f)
+	if err != nil {
+		return nil, err
 	}
 	if !slugPattern.MatchString(f.ID) {
 		c.add([]any{"id"}, "calibration id %q must be lower-case letters, digits, '_', '-' or '.'", f.ID)

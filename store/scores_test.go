@@ -247,23 +247,8 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 // risk: every write succeeds and the stored scores stay right.
 func TestConcurrentWritersKeepScoresRight(t *testing.T) {
 	t.Parallel()
-	db, url := storetest.New(t)
-	ctx := context.Background()
-	p := newProvider(t, url, "Busy Bank")
-	editor := actorOf(newUser(t, db, "ed@busy.test", domain.RoleProviderEditor, p))
-	sup := actorOf(newUser(t, db, "sup@reg.test", domain.RoleSupervisor, ""))
-	today := domain.Today()
-	c, err := db.CreateCampaign(ctx, sup, domain.Campaign{Name: "Busy", FrameworkID: "x1150", ProviderIDs: []string{p},
-		OpensAt: today.AddDays(-1), DueAt: today.AddDays(30)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.OpenCampaign(ctx, sup, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	list, _, _ := db.Assessments(ctx, sup, store.AssessmentFilter{CampaignID: c.ID}, store.Page{})
-	a := list[0]
-	responses, _, _ := db.Responses(ctx, editor, a.ID, store.ResponseFilter{}, store.Page{Limit: 500})
+	l := openLone(t, "Busy Bank", domain.RoleProviderEditor)
+	db, ctx, p, editor, sup, a, responses := l.db, context.Background(), l.provider, l.user, l.sup, l.assessment, l.responses
 	var wg sync.WaitGroup
 	errs := make(chan error, 40)
 	for i := range 16 {
@@ -300,18 +285,8 @@ func TestConcurrentWritersKeepScoresRight(t *testing.T) {
 // filing itself was judged to be worth.
 func TestFiledBasisKeepsVerdicts(t *testing.T) {
 	t.Parallel()
-	db, url := storetest.New(t)
-	ctx := context.Background()
-	p := newProvider(t, url, "Judged Bank")
-	admin := actorOf(newUser(t, db, "pa@judged.test", domain.RoleProviderAdmin, p))
-	sup := actorOf(newUser(t, db, "sup@reg.test", domain.RoleSupervisor, ""))
-	today := domain.Today()
-	c, _ := db.CreateCampaign(ctx, sup, domain.Campaign{Name: "Judged", FrameworkID: "x1150", ProviderIDs: []string{p},
-		OpensAt: today.AddDays(-1), DueAt: today.AddDays(30)})
-	db.OpenCampaign(ctx, sup, c.ID)
-	list, _, _ := db.Assessments(ctx, sup, store.AssessmentFilter{CampaignID: c.ID}, store.Page{})
-	a := list[0]
-	responses, _, _ := db.Responses(ctx, admin, a.ID, store.ResponseFilter{}, store.Page{Limit: 500})
+	l := openLone(t, "Judged Bank", domain.RoleProviderAdmin)
+	db, ctx, p, admin, sup, a, responses, c := l.db, context.Background(), l.provider, l.user, l.sup, l.assessment, l.responses, l.campaign
 	var ups []store.ResponseUpdate
 	var vs []store.VerdictInput
 	for _, r := range responses {
@@ -341,6 +316,46 @@ func TestFiledBasisKeepsVerdicts(t *testing.T) {
 	if b != 0.5 || f != 0.5 {
 		t.Errorf("filed compliance %v before asking for changes, %v after; want 0.5 and 0.5", b, f)
 	}
+}
+
+// lone is one provider in a campaign of its own, open for answers.
+type lone struct {
+	db         *store.DB
+	url        string
+	provider   string
+	user, sup  domain.Actor // the provider's user (of the role asked for) and a supervisor
+	campaign   domain.Campaign
+	assessment domain.Assessment
+	responses  []domain.Response
+}
+
+// openLone registers a provider with a user of role, and opens a campaign
+// over it alone.
+func openLone(t *testing.T, name string, role domain.Role) lone {
+	t.Helper()
+	db, url := storetest.New(t)
+	ctx := context.Background()
+	l := lone{db: db, url: url, provider: newProvider(t, url, name)}
+	l.user = actorOf(newUser(t, db, "user@lone.test", role, l.provider))
+	l.sup = actorOf(newUser(t, db, "sup@reg.test", domain.RoleSupervisor, ""))
+	today := domain.Today()
+	c, err := db.CreateCampaign(ctx, l.sup, domain.Campaign{Name: name, FrameworkID: "x1150", ProviderIDs: []string{l.provider},
+		OpensAt: today.AddDays(-1), DueAt: today.AddDays(30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.campaign, err = db.OpenCampaign(ctx, l.sup, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := db.Assessments(ctx, l.sup, store.AssessmentFilter{CampaignID: c.ID}, store.Page{})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("assessments %d: %v", len(list), err)
+	}
+	l.assessment = list[0]
+	if l.responses, _, err = db.Responses(ctx, l.user, l.assessment.ID, store.ResponseFilter{}, store.Page{Limit: 500}); err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
 
 func mustDo(t *testing.T, f func() error) {

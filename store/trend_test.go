@@ -6,7 +6,6 @@ import (
 
 	"assure/domain"
 	"assure/store"
-	"assure/store/storetest"
 )
 
 // TestTrendComparesLikeWithLike: a campaign scored under an earlier method
@@ -14,23 +13,9 @@ import (
 // under the current method, leaving what is stored as it was.
 func TestTrendComparesLikeWithLike(t *testing.T) {
 	t.Parallel()
-	db, url := storetest.New(t)
-	ctx := context.Background()
-	p := newProvider(t, url, "Trend Bank")
-	admin := actorOf(newUser(t, db, "pa@trend.test", domain.RoleProviderAdmin, p))
-	sup := actorOf(newUser(t, db, "sup@trend.test", domain.RoleSupervisor, ""))
-	today := domain.Today()
-	c, err := db.CreateCampaign(ctx, sup, domain.Campaign{Name: "Trend", FrameworkID: "x1150", ProviderIDs: []string{p},
-		OpensAt: today.AddDays(-1), DueAt: today.AddDays(30)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.OpenCampaign(ctx, sup, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	list, _, _ := db.Assessments(ctx, sup, store.AssessmentFilter{CampaignID: c.ID}, store.Page{})
-	a := list[0]
-	responses, _, _ := db.Responses(ctx, admin, a.ID, store.ResponseFilter{}, store.Page{Limit: 500})
+	l := openLone(t, "Trend Bank", domain.RoleProviderAdmin)
+	db, url, ctx, p, admin, sup, c, a, responses := l.db, l.url, context.Background(), l.provider, l.user, l.sup, l.campaign,
+		l.assessment, l.responses
 	var ups []store.ResponseUpdate
 	for _, r := range responses {
 		ups = append(ups, store.ResponseUpdate{ControlID: r.ControlID, Version: r.Version,
