@@ -286,6 +286,10 @@ var bodyFixtures = map[string]func(w *world, actor domain.User, other bool) (any
 	"decide-release": func(*world, domain.User, bool) (any, scope) {
 		return map[string]any{"verdict": "refused"}, sameObject
 	},
+	"record-inspection": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"held_on": domain.Today().String(), "kind": "off_site", "lead_inspector": "Walker",
+			"summary": "Desk review on a walk."}, sameObject
+	},
 	"publish-framework": func(w *world, _ domain.User, _ bool) (any, scope) {
 		// A broken file: a caller allowed through gets a 422, never a new catalog.
 		return multipartBody{textFile("walk.yaml", "id: [unclosed\n")}, sameObject
@@ -333,6 +337,12 @@ var bodyFixtures = map[string]func(w *world, actor domain.User, other bool) (any
 	"create-finding": func(w *world, _ domain.User, other bool) (any, scope) {
 		return map[string]any{"assessment_id": pick(other, w.ownAssessment.ID, w.otherAssessment.ID),
 			"title": "Walk finding", "severity": "low", "description": "Found on a walk.", "due_at": future(30)}, otherProvider
+	},
+	"put-risk-profile": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"customers": 120000, "agents": 800, "note": "From the 2026 annual report."}, sameObject
+	},
+	"put-risk-profile-confirmation": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"customers": 150000, "note": "Corrected from the supervisory return."}, sameObject
 	},
 	"put-risk-override": func(*world, domain.User, bool) (any, scope) {
 		return map[string]any{"likelihood": 5, "reason": "Two breaches in 2026."}, sameObject

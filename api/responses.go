@@ -24,6 +24,7 @@ type Response struct {
 	EvidenceIDs     []string           `json:"evidence_ids"`
 	Verdict         string             `json:"verdict,omitempty" enum:"accepted,needs_info,rejected"`
 	VerdictComment  string             `json:"verdict_comment,omitempty"`
+	Grade           string             `json:"grade,omitempty" enum:"self_attested,documented,tested,verified" doc:"The supervisor's assurance grade of an accepted answer."`
 	VerdictAt       *time.Time         `json:"verdict_at,omitempty"`
 	VerdictByName   string             `json:"verdict_by_name,omitempty" doc:"The name of the supervisor who gave the verdict."`
 	UpdatedAt       time.Time          `json:"updated_at"`
@@ -35,7 +36,7 @@ type Response struct {
 func responseOf(r domain.Response) Response {
 	out := Response{ControlID: r.ControlID, Status: string(r.Status), Maturity: r.Maturity, Narrative: r.Narrative,
 		Justification: r.Justification, EvidenceIDs: nonNil(r.EvidenceIDs), Verdict: string(r.Verdict),
-		VerdictComment: r.VerdictComment, VerdictAt: r.VerdictAt, VerdictByName: r.VerdictByName, UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
+		VerdictComment: r.VerdictComment, Grade: string(r.Grade), VerdictAt: r.VerdictAt, VerdictByName: r.VerdictByName, UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
 		ETag: etag(r.Version), Derived: r.Derived}
 	if r.RemediationDate != nil {
 		out.RemediationDate = r.RemediationDate.String()
@@ -108,6 +109,7 @@ type putResponsesInput struct {
 type VerdictBody struct {
 	Verdict string `json:"verdict" enum:"accepted,needs_info,rejected"`
 	Comment string `json:"comment,omitempty" maxLength:"20000" doc:"Required for needs_info and rejected."`
+	Grade   string `json:"grade,omitempty" enum:"self_attested,documented,tested,verified" doc:"With accepted only: how well the answer is shown to be true. Absent: documented when evidence is attached, else self-attested."`
 }
 
 type putVerdictInput struct {
@@ -232,7 +234,7 @@ func (a *API) registerResponses() {
 			return nil, err
 		}
 		list, err := a.app.SetVerdicts(ctx, actorFrom(ctx), in.ID, []store.VerdictInput{{ControlID: in.Control,
-			Verdict: domain.Verdict(in.Body.Verdict), Comment: in.Body.Comment, Version: version}}, "body")
+			Verdict: domain.Verdict(in.Body.Verdict), Comment: in.Body.Comment, Grade: domain.Grade(in.Body.Grade), Version: version}}, "body")
 		if err != nil {
 			return nil, err
 		}
@@ -246,7 +248,7 @@ func (a *API) registerResponses() {
 		verdicts := make([]store.VerdictInput, len(in.Body.Verdicts))
 		for i, v := range in.Body.Verdicts {
 			verdicts[i] = store.VerdictInput{ControlID: v.ControlID, Verdict: domain.Verdict(v.Verdict), Comment: v.Comment,
-				Version: v.Version}
+				Grade: domain.Grade(v.Grade), Version: v.Version}
 		}
 		list, err := a.app.SetVerdicts(ctx, actorFrom(ctx), in.ID, verdicts, "body.verdicts")
 		if err != nil {

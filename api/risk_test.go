@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -86,19 +87,41 @@ func TestProviderRiskRegister(t *testing.T) {
 		if !th.Applicable {
 			continue
 		}
-		quarters, counted := 0, 0
+		// Coverage = Σ weight × credit / Σ weight, capped while a key control earns nothing;
+		// L1 rounds up; the impact loses the levels of its resilience rules.
+		var credit, weight int64
 		for _, c := range th.Controls {
 			if c.Counted {
-				quarters += int(c.Effectiveness * 4)
-				counted++
+				credit += int64(c.Weight) * int64(math.Round(c.Effectiveness*domain.Unit))
+				weight += int64(c.Weight) * domain.Unit
 			}
 		}
-		l1 := domain.ResidualLikelihood(th.Inherent.Likelihood, quarters, counted)
-		wantI := min(th.Inherent.DefaultImpact+1, 5) // tier 1
-		if th.Inherent.Impact != wantI || !th.Inherent.TierUplift || th.Residual.Likelihood != l1 ||
-			th.Residual.Score != l1*wantI || th.Residual.Level != string(domain.LevelOf(l1*wantI)) {
+		num, den := credit, weight
+		if th.Cap != nil {
+			if len(th.KeyMissing) == 0 || credit*100 <= int64(*th.Cap)*weight {
+				t.Errorf("%s is capped without cause: %+v", th.ThreatID, th)
+			}
+			num, den = int64(*th.Cap), 100
+		}
+		l1 := domain.ResidualLikelihood(th.Inherent.Likelihood, num, den)
+		i1 := th.Inherent.Impact
+		for _, red := range th.Reductions {
+			i1 -= red.Levels
+		}
+		i1 = max(i1, 1)
+		// No profile is stated: every driver is "not stated", and the impact is the default (tier counts no more).
+		for _, d := range th.Inherent.Drivers {
+			if d.Stated {
+				t.Errorf("%s driver %s stated without a profile", th.ThreatID, d.Measure)
+			}
+		}
+		if th.Inherent.Impact != th.Inherent.DefaultImpact || th.Residual.Likelihood != l1 || th.Residual.Impact != i1 ||
+			th.Residual.Score != l1*i1 || th.Residual.Level != string(domain.LevelOf(l1*i1)) {
 			t.Errorf("%s does not follow from its inputs: %+v", th.ThreatID, th)
 		}
+	}
+	if r.Method != domain.RiskMethod || r.Calibration != "x1150-risk@1.0" || r.Profile != "" {
+		t.Errorf("method %q calibration %q profile %q", r.Method, r.Calibration, r.Profile)
 	}
 	total := 0
 	for _, c := range r.Residual {
@@ -298,9 +321,9 @@ func TestPrioritiesAndTrend(t *testing.T) {
 		if p.Rank != i+1 || len(p.TopThreats) != 3 || (p.Filed && len(p.WorstDimensions) != 2) {
 			t.Errorf("entry %d = %+v", i, p)
 		}
-		want := domain.PriorityInput{Tier: p.Tier, OverdueFindings: p.OverdueFindings, FilingOverdue: p.FilingOverdue}
-		if p.Priority != round1(p.RiskIndex*domain.TierWeight(p.Tier)) && want.FilingOverdue == false && p.OverdueFindings == 0 {
-			t.Errorf("%s: priority %v is not risk index %v × %v", p.ProviderName, p.Priority, p.RiskIndex, p.TierWeight)
+		// Nothing overdue, never inspected on site: risk index × tier weight + 15.
+		if !p.FilingOverdue && p.OverdueFindings == 0 && p.Priority != round1(round1(p.RiskIndex*domain.TierWeight(p.Tier))+15) {
+			t.Errorf("%s: priority %v is not risk index %v × %v + 15", p.ProviderName, p.Priority, p.RiskIndex, p.TierWeight)
 		}
 	}
 	// The filed provider ranks first, whatever the unfiled one's inherent
@@ -320,7 +343,8 @@ func TestPrioritiesAndTrend(t *testing.T) {
 	if len(unfiled.WorstDimensions) != 0 {
 		t.Errorf("an unfiled provider shows weakest dimensions, as if it had a compliance: %+v", unfiled.WorstDimensions)
 	}
-	// Overdue findings raise a provider's priority.
+	// Overdue findings raise a provider's priority: a critical one a day
+	// overdue by 8 × (1 + 1/30) = 8.27, in tenths 8.3.
 	before := unfiled.Priority
 	var f api.Finding
 	x.sup.json(http.MethodPost, "/api/v1/findings", map[string]any{"assessment_id": x.mmoA, "title": "No SIM-swap checks",
@@ -331,7 +355,7 @@ func TestPrioritiesAndTrend(t *testing.T) {
 	x.s.exec(`update priorities set stale_from = current_date where provider_id = $1`, x.mmo)
 	x.sup.getJSON("/api/v1/priorities?campaign="+x.campaign, &ranking)
 	for _, p := range ranking.Items {
-		if p.ProviderID == x.mmo && (p.OverdueFindings != 1 || p.Priority != round1(before+5)) {
+		if p.ProviderID == x.mmo && (p.OverdueFindings != 1 || p.Priority != round1(before+8.3)) {
 			t.Errorf("after an overdue finding: %+v (before %v)", p, before)
 		}
 	}

@@ -11,8 +11,9 @@ import (
 
 // Settings are the regulator's configuration.
 type Settings struct {
-	TOTPRequiredRoles []domain.Role `json:"totp_required_roles" doc:"Roles whose users must sign in with a second factor."`
-	FourEyes          bool          `json:"four_eyes" doc:"The supervisor who recorded an assessment's verdicts cannot also approve it."`
+	TOTPRequiredRoles []domain.Role       `json:"totp_required_roles" doc:"Roles whose users must sign in with a second factor."`
+	FourEyes          bool                `json:"four_eyes" doc:"The supervisor who recorded an assessment's verdicts cannot also approve it."`
+	PeerGrouping      domain.PeerGrouping `json:"peer_grouping,omitempty" enum:"kind_tier,kind,tier" doc:"Who a provider's peer benchmark compares it with: providers of the same kind and tier (kind_tier, the default when absent), of the same kind, or of the same tier, in the same campaign."`
 }
 
 type settingsOutput struct {
@@ -51,6 +52,8 @@ func (a *API) registerSettings() {
 		if err != nil {
 			return nil, err
 		}
-		return &settingsOutput{ETag: etag(version), Body: in.Body}, nil
+		out := in.Body
+		out.PeerGrouping = s.Peers()
+		return &settingsOutput{ETag: etag(version), Body: out}, nil
 	})
 }

@@ -22,6 +22,7 @@ func (a *App) assessmentData(ctx context.Context, actor domain.Actor, as domain.
 		subs    []store.Submission
 		history []store.Transition
 		trend   []store.TrendPoint
+		peers   *Benchmark
 	)
 	err := gather(ctx,
 		func(ctx context.Context) (err error) {
@@ -66,6 +67,16 @@ func (a *App) assessmentData(ctx context.Context, actor domain.Actor, as domain.
 			trend, err = db.Trend(ctx, actor, as.ProviderID)
 			return err
 		},
+		func(ctx context.Context) error {
+			// The report may travel to the provider: its peer section is the
+			// one the provider's users see, whoever exports it.
+			if !a.may(actor, as.ProviderID, "benchmark", "read") {
+				return nil
+			}
+			b, err := a.benchmark(ctx, actor, as.ProviderID, as.CampaignID, false)
+			peers = &b
+			return err
+		},
 	)
 	if err != nil {
 		return d, err
@@ -81,7 +92,27 @@ func (a *App) assessmentData(ctx context.Context, actor domain.Actor, as domain.
 			At: t.At.UTC(), Reason: t.Reason})
 	}
 	d.Previous = previousCampaign(trend, d.Campaign)
+	d.Peers = peerBenchmarkOf(peers)
 	return d, nil
+}
+
+// peerBenchmarkOf is the report's peer section of a benchmark shaped for a
+// provider's users; nil for none.
+func peerBenchmarkOf(b *Benchmark) *reports.PeerBenchmark {
+	if b == nil {
+		return nil
+	}
+	out := &reports.PeerBenchmark{Grouping: b.Grouping, Kind: b.Kind, Tier: b.Tier, Peers: b.Peers, Enough: b.Enough}
+	line := func(l BenchmarkLine) reports.PeerLine {
+		return reports.PeerLine{ID: l.ID, Name: l.Name, Own: l.Own, Count: l.Count, Quartiles: l.Quartiles}
+	}
+	for _, l := range b.Threats {
+		out.Threats = append(out.Threats, line(l))
+	}
+	for _, l := range b.Dimensions {
+		out.Dimensions = append(out.Dimensions, line(l))
+	}
+	return out
 }
 
 // previousCampaign picks, from a provider's trend (oldest first), its

@@ -56,12 +56,17 @@ func (a *App) SetOverride(ctx context.Context, actor domain.Actor, providerID st
 	return a.db.SetOverride(ctx, actor, providerID, ref, threatID, likelihood, impact, reason)
 }
 
-// Trend returns a provider's compliance and residual risk across campaigns.
-func (a *App) Trend(ctx context.Context, actor domain.Actor, providerID string) ([]store.TrendPoint, error) {
+// Trend returns a provider's compliance and residual risk across campaigns,
+// as stored, or with current set, every point under the current method.
+func (a *App) Trend(ctx context.Context, actor domain.Actor, providerID string, current bool) ([]store.TrendPoint, error) {
 	if err := a.riskOf(ctx, actor, providerID); err != nil {
 		return nil, err
 	}
-	return a.db.Trend(ctx, actor, providerID)
+	points, err := a.db.Trend(ctx, actor, providerID)
+	if err != nil || !current {
+		return points, err
+	}
+	return points, a.db.RecomputeTrend(ctx, points)
 }
 
 // Priorities ranks a campaign's providers for supervisory attention.

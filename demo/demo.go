@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strings"
 
 	"assure/domain"
@@ -220,6 +221,9 @@ func (l *loader) drive(ctx context.Context, c domain.Campaign, providerID string
 	if _, err := l.db.SaveResponses(ctx, admin, a.ID, updates, "demo"); err != nil {
 		return err
 	}
+	if err := l.profile(ctx, a, p, target, admin, sup1); err != nil {
+		return err
+	}
 	if target == "draft" {
 		return nil
 	}
@@ -358,4 +362,34 @@ func evidenceFiles(p providerSpec) []store.UploadFile {
 			SHA256: hex.EncodeToString(sum[:]), Content: strings.NewReader(f.content)})
 	}
 	return out
+}
+
+// profile states the provider's inherent-risk figures for the campaign,
+// sized by its tier; a supervisor confirms them once the filing is past its
+// first reading.
+func (l *loader) profile(ctx context.Context, a domain.Assessment, p providerSpec, target string, admin, sup domain.Actor) error {
+	size := map[int][]float64{ // customers, active accounts, transactions, value (millions), agents, third parties, interconnections, share
+		1: {3_500_000, 2_100_000, 240_000_000, 18_000, 22_000, 24, 22, 28},
+		2: {450_000, 260_000, 30_000_000, 2_400, 3_000, 9, 8, 6},
+		3: {40_000, 18_000, 1_500_000, 90, 150, 3, 2, 0.6},
+	}[p.tier]
+	if !slices.Contains(p.channels, "agents") {
+		size[4] = 0
+	}
+	figures := map[domain.Measure]float64{}
+	for i, m := range []domain.Measure{domain.MeasureCustomers, domain.MeasureActiveAccounts, domain.MeasureTransactions,
+		domain.MeasureTransactionValue, domain.MeasureAgents, domain.MeasureThirdParties, domain.MeasureInterconnections,
+		domain.MeasureMarketShare} {
+		figures[m] = size[i]
+	}
+	stated, err := l.db.SetRiskProfile(ctx, admin, a.ID, store.ProfileStated, domain.RiskProfile{Figures: figures},
+		"From our 2026 annual report and the central bank's payment statistics.", 0)
+	if err != nil || target == "draft" || target == "submitted" {
+		return err
+	}
+	figures[domain.MeasureThirdParties]++ // the supervisor counts one more critical supplier
+	_, err = l.db.SetRiskProfile(ctx, sup, a.ID, store.ProfileConfirmed, domain.RiskProfile{Figures: figures},
+		fmt.Sprintf("Checked against the supervisory return; %d critical third parties, not %g.",
+			int(figures[domain.MeasureThirdParties]), stated.Profile.Figures[domain.MeasureThirdParties]), 0)
+	return err
 }

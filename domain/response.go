@@ -55,6 +55,7 @@ type Response struct {
 	Justification   string
 	EvidenceIDs     []string
 	Verdict         Verdict // "" before review
+	Grade           Grade   // the supervisor's assurance grade, given with an accepted verdict; "" when none
 	VerdictComment  string
 	VerdictBy       string
 	VerdictByName   string // the name of who gave the verdict

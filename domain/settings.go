@@ -10,6 +10,9 @@ type Settings struct {
 	// FourEyes, when true, keeps the supervisor who recorded the verdicts of
 	// an assessment from also approving it.
 	FourEyes bool `json:"four_eyes"`
+	// PeerGrouping says which providers a provider's benchmark compares it
+	// with; empty means DefaultPeerGrouping.
+	PeerGrouping PeerGrouping `json:"peer_grouping,omitempty"`
 }
 
 // Check returns the problems of s.
@@ -21,7 +24,16 @@ func (s Settings) Check() []Problem {
 				fmt.Sprintf("%q is not a role", r)})
 		}
 	}
-	return problems
+	return append(problems, checkPeerGrouping(s.PeerGrouping)...)
+}
+
+// Peers returns the grouping of peer benchmarks: the one set, else the
+// default.
+func (s Settings) Peers() PeerGrouping {
+	if s.PeerGrouping == "" {
+		return DefaultPeerGrouping
+	}
+	return s.PeerGrouping
 }
 
 // RequiresTOTP reports whether users of role must use a second factor.

@@ -51,6 +51,9 @@ func testFrameworks(t *testing.T, env *suite) {
 		t.Errorf("level L1 shows %d controls, want 2", n)
 	}
 	axe(t, p)
+	p.navigate("/catalogs/x1150/1.1/method")
+	p.waitText("#keys-title", "Key controls")
+	axe(t, p)
 	p.navigate("/catalogs")
 	p.clickAndLoad(`#mappings-list a[href="/mappings/test-checklist-x1150/1.0"]`)
 	p.waitText("#mapping-links", "is a superset of")

@@ -67,26 +67,10 @@ type mappedRow struct {
 // a framework: every problem with its line. Whether the controls it names
 // exist is checked against the frameworks when it is published.
 func ParseMapping(name string, data []byte) (*domain.Mapping, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, domain.Invalid(fmt.Sprintf("%s is not valid YAML", name), []domain.Problem{syntaxProblem(name, err)})
-	}
-	if len(root.Content) == 0 {
-		return nil, domain.Invalid(fmt.Sprintf("%s is empty", name),
-			[]domain.Problem{{Location: name, Message: "the file holds no mapping"}})
-	}
-	c := &checker{file: name, root: root.Content[0]}
 	var f mappingFile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		var te *yaml.TypeError
-		if !errors.As(err, &te) {
-			return nil, domain.Invalid(fmt.Sprintf("%s could not be decoded", name), []domain.Problem{syntaxProblem(name, err)})
-		}
-		for _, msg := range te.Errors {
-			c.typeProblem(msg)
-		}
+	c, err := decodeStrict(name, data, "mapping", &f)
+	if err != nil {
+		return nil, err
 	}
 	if !slugPattern.MatchString(f.ID) {
 		c.add([]any{"id"}, "mapping id %q must be lower-case letters, digits, '_', '-' or '.'", f.ID)
@@ -147,4 +131,32 @@ func ParseMapping(name string, data []byte) (*domain.Mapping, error) {
 		return nil, domain.Invalid(fmt.Sprintf("%s has %d problem(s)", name, len(c.problems)), c.problems)
 	}
 	return out, nil
+}
+
+// decodeStrict decodes a YAML file into v, refusing keys v does not have:
+// a file that is not YAML, is empty or cannot be decoded is an error; wrong
+// types are problems, with their lines, on the checker it returns for the
+// rest of the checks.
+func decodeStrict(name string, data []byte, what string, v any) (*checker, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, domain.Invalid(fmt.Sprintf("%s is not valid YAML", name), []domain.Problem{syntaxProblem(name, err)})
+	}
+	if len(root.Content) == 0 {
+		return nil, domain.Invalid(fmt.Sprintf("%s is empty", name),
+			[]domain.Problem{{Location: name, Message: "the file holds no " + what}})
+	}
+	c := &checker{file: name, root: root.Content[0]}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, domain.Invalid(fmt.Sprintf("%s could not be decoded", name), []domain.Problem{syntaxProblem(name, err)})
+		}
+		for _, msg := range te.Errors {
+			c.typeProblem(msg)
+		}
+	}
+	return c, nil
 }

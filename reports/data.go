@@ -43,6 +43,32 @@ type AssessmentData struct {
 	// Previous is the provider's standing in its latest earlier campaign,
 	// nil when it took part in none.
 	Previous *TrendPoint
+	// Peers is the provider's standing among its peers in the campaign, as
+	// the provider's own users may see it whoever asks for the report; nil
+	// when the reader may not read benchmarks.
+	Peers *PeerBenchmark
+}
+
+// PeerBenchmark is a provider's filed figures beside its peer group's
+// quartiles. It never names a peer or carries a peer's figure: the lines are
+// empty while the group counts fewer than domain.MinPeers providers with a
+// filing, and a line's quartiles are nil while fewer peers have a figure.
+type PeerBenchmark struct {
+	Grouping   domain.PeerGrouping
+	Kind       domain.ProviderKind
+	Tier       int
+	Peers      int // providers of the group with a filing, the provider included when it has one
+	Enough     bool
+	Threats    []PeerLine // residual scores, 1–25
+	Dimensions []PeerLine // compliance, 0–1
+}
+
+// PeerLine is one threat or dimension of a peer benchmark.
+type PeerLine struct {
+	ID, Name  string
+	Own       *float64
+	Count     int // peers with a figure
+	Quartiles *domain.Quartiles
 }
 
 // StateChange is one recorded change of an assessment's state.

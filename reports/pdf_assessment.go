@@ -21,7 +21,8 @@ const pdfTopThreats = 5
 // cover with the summary in words, the key figures and the filing; the
 // sign-off (prepared, reviewed and approved by); the executive summary with
 // the highest risks, the trend against the previous campaign, the residual
-// risk matrix and compliance by dimension and stage; every applicable threat
+// risk matrix and compliance by dimension and stage; the provider beside its
+// peers, anonymised and only for a large enough group; every applicable threat
 // with every control that mitigates it; every response with its narrative,
 // dates and verdict; and the findings with their plans. Every page of an
 // assessment not yet approved or rejected is marked DRAFT. It returns an
@@ -56,6 +57,7 @@ func WriteAssessmentPDFOn(w io.Writer, blank *PDFBlank, d AssessmentData) error 
 		p.T("Applicable threats by residual likelihood and impact; each cell counts threats and names the level of likelihood × impact."),
 		pdfResidualMatrix(d.Risk)))
 	pdfComplianceBars(pdf, p, d)
+	pdfPeerBenchmark(pdf, p, d.Peers)
 	pdfThreatTables(pdf, p, d)
 	pdfResponseTable(pdf, p, d)
 	pdfFindingsTable(pdf, p, d)
@@ -284,7 +286,7 @@ func pdfComplianceBars(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
 // from, each with its answer, verdict and effectiveness.
 func pdfThreatTables(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
 	pdfHeading(pdf, p.T("Controls by threat"), 14+pdfTableKeep)
-	pdfParagraph(pdf, p.T("Every applicable threat, with every applicable control that mitigates it. The residual likelihood falls from the inherent one by the threat's coverage: the mean effectiveness of these controls."), true)
+	pdfParagraph(pdf, p.T("Every applicable threat, with every applicable control that mitigates it. The residual likelihood falls from the inherent one by the threat's coverage: the weighted mean credit of these controls, a primary link weighing more, held to a cap while a key control earns nothing. Credit is the answer's status × the credit of its assurance grade × the review factor (method %s, calibration %s).", d.Risk.Method, pdfCalibration(p, d.Risk.Calibration)), true)
 	responses := map[string]domain.Response{}
 	for _, r := range d.Responses {
 		responses[r.ControlID] = r
@@ -306,7 +308,7 @@ func pdfThreatTables(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
 		pdfSubheading(pdf, title+" — "+p.T("residual %d (%s)", t.Score, strings.ToLower(p.Name(t.Level))))
 		pdfParagraph(pdf, p.T("Inherent %d × %d = %d; coverage %s over %s; residual %d × %d = %d.", t.L0, t.I0, t.InherentScore(),
 			pdfPercent(p, t.Coverage()), Plural(p, t.Counted, "%d control counted", "%d controls counted", t.Counted),
-			t.L1, t.I1, t.Score), true)
+			t.L1, t.I1, t.Score)+" "+pdfThreatWhy(p, t), true)
 		// The controls aimed at the threat first, then those that also mitigate it.
 		contributions := slices.Clone(t.Contributions)
 		slices.SortStableFunc(contributions, func(a, b domain.Contribution) int {
@@ -316,12 +318,15 @@ func pdfThreatTables(pdf *fpdf.Fpdf, p texts.Printer, d AssessmentData) {
 		for _, c := range contributions {
 			r := responses[c.ControlID]
 			link := p.T("secondary")
-			if controls[c.ControlID].PrimaryThreat == t.ThreatID {
+			if c.Primary {
 				link = p.T("primary")
+			}
+			if c.Key {
+				link = p.T("%s, key", link)
 			}
 			effect := p.T("not counted")
 			if c.Counted {
-				effect = pdfWholePercent(p, float64(c.Quarters)/4)
+				effect = pdfWholePercent(p, float64(c.Credit)/domain.Unit)
 			}
 			rows = append(rows, []string{c.ControlID, controls[c.ControlID].Title, link, pdfAnswerName(p, r.Status),
 				pdfVerdictName(p, r.Verdict), effect})
@@ -440,4 +445,50 @@ func pdfYesNo(p texts.Printer, b bool) string {
 		return p.T("yes")
 	}
 	return p.T("no")
+}
+
+// pdfCalibration names a calibration, or says it is the default one.
+func pdfCalibration(p texts.Printer, ref string) string {
+	if ref == "" {
+		return p.T("the default")
+	}
+	return ref
+}
+
+// pdfThreatWhy says in a few sentences what moved a threat's numbers: the
+// profile's figures, a key control's cap, resilience controls and the
+// confidence of its coverage.
+func pdfThreatWhy(p texts.Printer, t domain.ThreatRisk) string {
+	var out []string
+	var moves []string
+	for _, d := range t.Drivers {
+		if d.Stated && d.Band.Delta != 0 {
+			what := p.T("likelihood")
+			if d.Affects == "impact" {
+				what = p.T("impact")
+			}
+			moves = append(moves, p.T("%s %s: %s %+d", p.Name(d.Measure), p.Decimal(d.Value, 0), what, d.Band.Delta))
+		}
+	}
+	if len(moves) > 0 {
+		out = append(out, p.T("The profile moved the inherent values (%s).", strings.Join(moves, "; ")))
+	}
+	if t.Override != nil {
+		out = append(out, p.T("A supervisor overrode them: %s", t.Override.Reason))
+	}
+	if t.Capped() {
+		out = append(out, p.T("Coverage is capped at %d%% because key control %s earns nothing.", t.Cap, strings.Join(t.KeyMissing, ", ")))
+	}
+	for _, r := range t.Reductions {
+		if r.Levels > 0 {
+			out = append(out, p.T("Resilience controls %s remove %d level(s) of impact.", strings.Join(r.Controls, ", "), r.Levels))
+		}
+	}
+	if c, ok := t.Confidence(); ok {
+		out = append(out, p.T("Confidence %s.", pdfWholePercent(p, c)))
+	}
+	if t.Shortfall() > 0 {
+		out = append(out, p.T("Stated maturity %d falls short of the %d its inherent risk requires.", *t.Maturity, t.Required))
+	}
+	return strings.Join(out, " ")
 }

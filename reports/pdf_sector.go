@@ -289,7 +289,7 @@ func pdfPriorityTables(pdf *fpdf.Fpdf, p texts.Printer, rows []PriorityRow, prog
 		unfiled = append(unfiled, []string{r.Name, p.ProviderKindName(r.Kind), fmt.Sprint(r.Tier), filing,
 			p.Decimal(r.Priority, 1), overdue, PriorityThreats(p, r)})
 	}
-	pdfParagraph(pdf, p.T("Priority = risk index × tier weight + 5 per overdue finding (at most 5) + 15 when the filing is overdue. Only filed providers are ranked here; those that have not filed follow apart."), true)
+	pdfParagraph(pdf, p.T("Priority = risk index × tier weight + the overdue findings’ weight (8 critical, 5 high, 3 medium, 1 low, each times 1 + days overdue / 30 up to 3; at most 40 in all) + 5 per full year since the last on-site inspection (at most 15; 15 when never inspected) + 15 when the filing is overdue. Only filed providers are ranked here; those that have not filed follow apart."), true)
 	if len(filed) == 0 {
 		pdfParagraph(pdf, p.T("No provider has filed yet."), false)
 	} else {

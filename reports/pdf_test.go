@@ -122,7 +122,7 @@ func pdfAssessmentFixture(tb testing.TB) AssessmentData {
 				Statement: "I attest that these answers are true and complete to the best of my knowledge."}},
 		DecidedBy: "supervisor@bceao.example", DecidedAt: &decided,
 		Basis: "filed", Source: "approved", Tier: 1,
-		Risk:      domain.AssessRisk(f, profile, 1, answers, nil),
+		Risk:      domain.AssessRisk(f, nil, domain.RiskInputs{Profile: profile, Answers: answers}),
 		Responses: responses,
 		Findings: []domain.Finding{{ID: "f1", ControlID: ids[3], Title: "Contrôle d'accès privilégié insuffisant",
 			Description: "Administrators share one account.", Severity: domain.SeverityHigh, DueAt: pdfDate("2027-06-30"),
@@ -266,18 +266,17 @@ func TestAssessmentPDF(t *testing.T) {
 	pages := pdfPages(t, b.Bytes())
 	text := strings.Join(pages, "")
 
-	// Overall compliance, worked from the answer pattern: quarters 4, 3, 2, 0
-	// counted, not-applicable left out.
+	// Overall compliance, worked from the answer pattern.
 	ids := domain.ProfileOf(d.Provider).ApplicableControls(d.Framework, "")
-	quarters, counted := 0, 0
+	// Credit by answer (default calibration): implemented and accepted without
+	// evidence 0.5 (self-attested), implemented unreviewed 0.3, partial
+	// unreviewed 0.15, not implemented 0, and not applicable unaccepted 0: a
+	// gap until a supervisor accepts it.
+	credit := 0
 	for i := range ids {
-		q := []int{4, 3, 2, 0, -1}[i%5]
-		if q >= 0 {
-			quarters += q
-			counted++
-		}
+		credit += []int{50, 30, 15, 0, 0}[i%5]
 	}
-	overall := fmt.Sprintf("%.1f%%", 100*float64(quarters)/float64(4*counted))
+	overall := fmt.Sprintf("%.1f%%", float64(credit)/float64(len(ids)))
 	if !regexp.MustCompile(`Overall compliance\s+` + regexp.QuoteMeta(overall)).MatchString(text) {
 		t.Errorf("overall compliance %s is not shown", overall)
 	}
@@ -535,7 +534,7 @@ func TestAssessmentPDFWithoutFiling(t *testing.T) {
 		d.Responses[i].Status, d.Responses[i].Verdict, d.Responses[i].VerdictAt = "", "", nil
 	}
 	d.Assessment.Answered = 0
-	d.Risk = domain.AssessRisk(d.Framework, domain.ProfileOf(d.Provider), 1, map[string]domain.Answer{}, nil)
+	d.Risk = domain.AssessRisk(d.Framework, nil, domain.RiskInputs{Profile: domain.ProfileOf(d.Provider), Answers: map[string]domain.Answer{}})
 	var b bytes.Buffer
 	if err := WriteAssessmentPDF(&b, d); err != nil {
 		t.Fatal(err)
@@ -589,7 +588,7 @@ func pdfSectorFixture(tb testing.TB, n int) SectorData {
 			at := pdfGeneratedAt.Add(-time.Duration(i) * time.Hour)
 			sp.SubmittedAt = &at
 			_, answers := pdfAnswers(f, domain.ProfileOf(p), i)
-			r := domain.AssessRisk(f, domain.ProfileOf(p), p.Tier, answers, nil)
+			r := domain.AssessRisk(f, nil, domain.RiskInputs{Profile: domain.ProfileOf(p), Answers: answers})
 			sp.Source, sp.Dimensions, sp.Stages = "submitted", map[string]*float64{}, domain.WorstLevelByStage(f, r)
 			if v, ok := r.Overall().Value(); ok {
 				sp.Overall = &v

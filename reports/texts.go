@@ -9,8 +9,8 @@ import (
 )
 
 // The reports' words: English is the key, each other language has its files
-// under i18n/<language>/ (pdf.json, xlsx.json, shared.json), on top of the
-// common words of package texts.
+// under i18n/<language>/ (pdf.json, xlsx.json, shared.json, benchmark.json), on
+// top of the common words of package texts.
 //
 //go:embed i18n
 var catalogFiles embed.FS

@@ -85,8 +85,8 @@ func xlAssessment(tb testing.TB) AssessmentData {
 		answers[r.ControlID] = domain.Answer{Status: r.Status, Verdict: r.Verdict}
 	}
 	five := 5
-	risk := domain.AssessRisk(f, domain.ProfileOf(xlProvider), 1, answers,
-		map[string]domain.Override{"T1": {Likelihood: &five, Reason: "Repeated incidents in 2026"}})
+	risk := domain.AssessRisk(f, nil, domain.RiskInputs{Profile: domain.ProfileOf(xlProvider), Answers: answers,
+		Overrides: map[string]domain.Override{"T1": {Likelihood: &five, Reason: "Repeated incidents in 2026"}}})
 	decided := xlNow.Add(-24 * time.Hour)
 	return AssessmentData{
 		GeneratedAt: xlNow, GeneratedBy: "auditor@bank.example",

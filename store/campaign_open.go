@@ -556,6 +556,14 @@ func (db *DB) scoreOpened(ctx context.Context, t *txn, fwKey int64, f *cachedFra
 	for _, p := range overridden {
 		own[p] = true
 	}
+	var calKey int64
+	if err := t.QueryRow(ctx, `select coalesce(max(pk), 0) from calibrations where framework = $1`, fwKey).Scan(&calKey); err != nil {
+		return err
+	}
+	cal, err := db.calibration(ctx, t, calKey)
+	if err != nil {
+		return err
+	}
 	groups := map[string]assessmentScores{}
 	var all []assessmentScores
 	var alone []string
@@ -565,7 +573,7 @@ func (db *DB) scoreOpened(ctx context.Context, t *txn, fwKey int64, f *cachedFra
 			continue
 		}
 		in := scoreInput{id: ids[i], providerID: p.ID, framework: fwKey, status: domain.StatusDraft,
-			profile: domain.ProfileOf(p), tier: p.Tier, overrides: map[string]domain.Override{}}
+			profile: domain.ProfileOf(p), tier: p.Tier, calibration: calKey, overrides: map[string]domain.Override{}}
 		key := profileKey(p)
 		s, ok := groups[key]
 		if !ok {
@@ -573,7 +581,7 @@ func (db *DB) scoreOpened(ctx context.Context, t *txn, fwKey int64, f *cachedFra
 			for _, cid := range applicable[key] {
 				in.current[cid] = domain.Answer{}
 			}
-			s = scoreOf(in, f)
+			s = scoreOf(in, f, cal)
 			groups[key] = s
 		}
 		in.current = s.input.current

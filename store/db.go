@@ -24,6 +24,7 @@ type DB struct {
 	// frameworks caches published framework versions by key: they never change.
 	frameworksMu sync.RWMutex
 	frameworks   map[int64]*cachedFramework
+	calibrations map[int64]*domain.Calibration // published calibrations by key, under frameworksMu
 
 	// totpKey seals second-factor secrets at rest; nil refuses enrolment.
 	totpKey *domain.TOTPKey
@@ -81,7 +82,8 @@ func openPool(ctx context.Context, cfg *pgxpool.Config) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("store: ping: %w", err)
 	}
-	return &DB{pool: pool, sessions: DefaultSessionPolicy, frameworks: map[int64]*cachedFramework{}}, nil
+	return &DB{pool: pool, sessions: DefaultSessionPolicy, frameworks: map[int64]*cachedFramework{},
+		calibrations: map[int64]*domain.Calibration{}}, nil
 }
 
 // Close releases every connection.

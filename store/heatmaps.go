@@ -138,13 +138,13 @@ func (db *DB) SectorHeatmap(ctx context.Context, actor domain.Actor, campaignID 
 	case order == SortWorst && worstBy == "score":
 		sortKey = `-r.max_score::float8`
 	case order == SortWorst:
-		sortKey = `coalesce(r.quarters::float8 / nullif(4 * r.counted, 0), 2)`
+		sortKey = `coalesce(r.credit::float8 / nullif(r.weight, 0), 2)`
 	}
 	limit := page.limit()
 	rows, err := db.pool.Query(ctx, `select a.id::text, a.provider_id::text, p.short_name, a.provider_kind, a.provider_tier,
 			r.source, `+sortKey+` as k,
-			case when r.counted > 0 then r.quarters::float8 / (4 * r.counted) end, r.max_score,
-			coalesce((select json_object_agg(cs.key, case when cs.counted > 0 then cs.quarters::float8 / (4 * cs.counted) end)
+			case when r.weight > 0 then r.credit::float8 / r.weight end, r.max_score,
+			coalesce((select json_object_agg(cs.key, case when cs.weight > 0 then cs.credit::float8 / cs.weight end)
 				from compliance_scores cs where cs.assessment_id = a.id and cs.basis = r.basis and cs.facet = 'dimension'), '{}'),
 			coalesce((select json_object_agg(x.stage_id, x.level) from (
 				select ts.stage_id, (array['low','medium','high','critical'])[max(case tr.level when 'low' then 1

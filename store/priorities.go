@@ -25,7 +25,11 @@ type Priority struct {
 	Filed           bool
 	FilingOverdue   bool
 	OverdueFindings int
+	// Input is what the priority was computed from, but for the overdue
+	// findings themselves: a stored row keeps their count and weight, which
+	// Drivers holds with every other term.
 	Input           domain.PriorityInput
+	Drivers         domain.PriorityDrivers
 	Score           float64
 	TopThreats      []ThreatScore
 	WorstDimensions []DimensionScore
@@ -89,6 +93,7 @@ func (db *DB) Priorities(ctx context.Context, actor domain.Actor, campaignID str
 	// first read after such a day. No row at all leaves both to ask apart.
 	pageSQL := `select r.assessment_id, r.provider_id, r.provider_name, r.provider_kind, r.tier,
 			r.status, r.unfiled, r.rank_score, r.filing_overdue, r.overdue_findings, r.threats, r.max_score, r.sum_score,
+			r.findings_weight::float8, r.last_on_site, coalesce(@today::date, current_date),
 			r.top_threats, r.worst_dimensions, (` + campaignSeenSQL + `), (` + campaignStaleSQL + `)
 		from priorities r where r.campaign_id = @campaign::uuid` + keyset + `
 		order by r.unfiled, r.rank_score, r.tier, r.provider_name, r.assessment_id limit ` + pageLimit(limit)
@@ -139,9 +144,12 @@ func scanPriorities(rows pgx.Rows) ([]Priority, []priorityKey, error) {
 		var p Priority
 		var k priorityKey
 		var top, worst []byte
+		var findingsWeight float64
+		var lastOnSite *time.Time
+		var today time.Time
 		err := r.Scan(&p.AssessmentID, &p.ProviderID, &p.ProviderName, &p.Kind, &p.Tier, &p.Status, &k.Unfiled,
 			&k.RankScore, &p.FilingOverdue, &p.OverdueFindings, &p.Input.Threats, &p.Input.MaxScore, &p.Input.SumScore,
-			&top, &worst, &k.seen, &k.stale)
+			&findingsWeight, &lastOnSite, &today, &top, &worst, &k.seen, &k.stale)
 		if err != nil {
 			return p, err
 		}
@@ -152,7 +160,13 @@ func scanPriorities(rows pgx.Rows) ([]Priority, []priorityKey, error) {
 			return p, err
 		}
 		p.Filed = !k.Unfiled
-		p.Input.Tier, p.Input.OverdueFindings, p.Input.FilingOverdue = p.Tier, p.OverdueFindings, p.FilingOverdue
+		p.Input.Tier, p.Input.FilingOverdue = p.Tier, p.FilingOverdue
+		if lastOnSite != nil {
+			p.Input.LastOnSite = domain.DateOf(*lastOnSite)
+		}
+		// The row is current for today (a stale one is recomputed before it
+		// is read), so today's drivers are the ones it was ranked by.
+		p.Drivers = p.Input.DriversWith(p.OverdueFindings, findingsWeight, domain.DateOf(today))
 		p.Score = -float64(k.RankScore) / 10
 		k.Tier, k.Name, k.ID = p.Tier, p.ProviderName, p.AssessmentID
 		keys = append(keys, k)
@@ -225,8 +239,8 @@ func (db *DB) RefreshStalePriorities(ctx context.Context) (int, error) {
 }
 
 // refreshProviderPriorities recomputes the ranking rows of every assessment
-// of a provider: its overdue findings count in all its campaigns, and its
-// name sorts them.
+// of a provider: its overdue findings and its latest on-site inspection
+// count in all its campaigns, and its name sorts them.
 func (db *DB) refreshProviderPriorities(ctx context.Context, t *txn, providerID string) error {
 	return db.refreshPrioritiesWhere(ctx, t, `select id::text from assessments where provider_id = $1::uuid`, providerID)
 }
@@ -260,7 +274,7 @@ const priorityInputsSQL = `with d as (select coalesce(@today::date, current_date
 		a.status, f.assessment_id is not null, d.today,
 		a.status in ('draft', 'changes_requested') and c.due_at < d.today,
 		case when a.status in ('draft', 'changes_requested') and c.due_at >= d.today then c.due_at + 1 end,
-		od.overdue, od.next_due + 1,
+		od.severities, od.due, od.next_due + 1, ins.last_on_site,
 		coalesce(f.threats, cur.threats), coalesce(f.max_score, cur.max_inherent), coalesce(f.sum_score, cur.sum_inherent),
 		coalesce((select json_agg(json_build_object('threat_id', x.threat_id, 'score', x.score, 'level', x.level))
 			from (select tr.threat_id, case when f.assessment_id is null then tr.l0 * tr.i0 else tr.score end score,
@@ -268,20 +282,24 @@ const priorityInputsSQL = `with d as (select coalesce(@today::date, current_date
 				where tr.assessment_id = a.id and tr.basis = coalesce(f.basis, cur.basis) and tr.applicable
 				order by 2 desc, tr.threat_id limit 3) x), '[]'),
 		coalesce((select json_agg(json_build_object('dimension_id', y.key, 'compliance', y.v))
-			from (select cs.key, cs.quarters::float8 / (4 * cs.counted) v from compliance_scores cs
+			from (select cs.key, cs.credit::float8 / cs.weight v from compliance_scores cs
 				where cs.assessment_id = a.id and cs.basis = f.basis and cs.facet = 'dimension'
-				and cs.counted > 0 order by 2, cs.key limit 2) y), '[]')
+				and cs.weight > 0 order by 2, cs.key limit 2) y), '[]')
 	from d cross join assessments a join providers p on p.id = a.provider_id join campaigns c on c.id = a.campaign_id
 	join assessment_risk cur on cur.assessment_id = a.id and cur.basis = 'current'
 	left join assessment_risk f on f.assessment_id = a.id and f.basis = 'filed'
-	cross join lateral (select count(*) filter (where fi.due_at < d.today) overdue,
+	cross join lateral (select coalesce(array_agg(fi.severity::text order by fi.due_at, fi.id) filter (where fi.due_at < d.today), '{}') severities,
+		coalesce(array_agg(fi.due_at order by fi.due_at, fi.id) filter (where fi.due_at < d.today), '{}') due,
 		min(fi.due_at) filter (where fi.due_at >= d.today) next_due
 		from findings fi where fi.provider_id = a.provider_id and fi.status in ('open', 'in_progress')) od
+	cross join lateral (select max(i.held_on) last_on_site from inspections i
+		where i.provider_id = a.provider_id and i.kind = 'on_site'
+		and not exists (select 1 from inspections r where r.replaces = i.id)) ins
 	where a.id = any(@ids::uuid[])`
 
 var priorityColumns = []string{"assessment_id", "campaign_id", "provider_id", "unfiled", "rank_score", "tier",
 	"provider_name", "provider_kind", "status", "threats", "max_score", "sum_score", "overdue_findings",
-	"filing_overdue", "top_threats", "worst_dimensions", "computed_for", "stale_from"}
+	"filing_overdue", "top_threats", "worst_dimensions", "computed_for", "stale_from", "findings_weight", "last_on_site"}
 
 // refreshPriorities recomputes and stores the ranking rows of the given
 // assessments in the caller's transaction, set-based: one read of their
@@ -307,14 +325,26 @@ func (db *DB) refreshPriorities(ctx context.Context, t *txn, ids ...string) erro
 		var tier int
 		var filed, filingOverdue bool
 		var today time.Time
-		var filingDue, findingDue *time.Time
+		var filingDue, findingDue, lastOnSite *time.Time
+		var severities []string
+		var due []time.Time
 		var in domain.PriorityInput
 		var top, worst []byte
 		if err := r.Scan(&id, &campaign, &provider, &name, &kind, &tier, &status, &filed, &today, &filingOverdue,
-			&filingDue, &in.OverdueFindings, &findingDue, &in.Threats, &in.MaxScore, &in.SumScore, &top, &worst); err != nil {
+			&filingDue, &severities, &due, &findingDue, &lastOnSite, &in.Threats, &in.MaxScore, &in.SumScore, &top,
+			&worst); err != nil {
 			return nil, err
 		}
 		in.Tier, in.FilingOverdue = tier, filingOverdue
+		for i := range severities {
+			in.OverdueFindings = append(in.OverdueFindings, domain.OverdueFinding{Severity: domain.Severity(severities[i]),
+				DueAt: domain.DateOf(due[i])})
+		}
+		if lastOnSite != nil {
+			in.LastOnSite = domain.DateOf(*lastOnSite)
+		}
+		day := domain.DateOf(today)
+		d := in.Drivers(day)
 		var threats []ThreatScore
 		if err := json.Unmarshal(top, &threats); err != nil {
 			return nil, err
@@ -327,18 +357,32 @@ func (db *DB) refreshPriorities(ctx context.Context, t *txn, ids ...string) erro
 		if top, err = json.Marshal(threats); err != nil {
 			return nil, err
 		}
+		// The row is stale from the first day its state may differ: the filing
+		// or a finding falls overdue, a finding ages, an anniversary of the last
+		// on-site inspection comes.
 		stale := filingDue
-		if findingDue != nil && (stale == nil || findingDue.Before(*stale)) {
-			stale = findingDue
+		for _, next := range []*time.Time{findingDue, dateTime(in.NextChange(day))} {
+			if next != nil && (stale == nil || next.Before(*stale)) {
+				stale = next
+			}
 		}
-		return []any{id, campaign, provider, !filed, -int(math.Round(in.Priority() * 10)), tier, name, kind, status,
-			in.Threats, in.MaxScore, in.SumScore, in.OverdueFindings, filingOverdue, json.RawMessage(top),
-			json.RawMessage(worst), today, stale}, nil
+		return []any{id, campaign, provider, !filed, -int(math.Round(d.Priority() * 10)), tier, name, kind, status,
+			in.Threats, in.MaxScore, in.SumScore, d.OverdueFindings, filingOverdue, json.RawMessage(top),
+			json.RawMessage(worst), today, stale, d.FindingsWeight, lastOnSite}, nil
 	})
 	if err != nil {
 		return fmt.Errorf("read priority inputs: %w", err)
 	}
 	return upsertPriorities(ctx, t, out)
+}
+
+// dateTime is d's midnight, or nil for the zero Date.
+func dateTime(d domain.Date) *time.Time {
+	if d.IsZero() {
+		return nil
+	}
+	t := d.Time()
+	return &t
 }
 
 // upsertPriorities writes ranking rows in one statement, replacing any
@@ -351,7 +395,7 @@ func upsertPriorities(ctx context.Context, t *txn, rows [][]any) error {
 		return nil
 	}
 	types := []string{"uuid", "uuid", "uuid", "bool", "int", "smallint", "text", "text", "text", "int", "int", "int",
-		"int", "bool", "jsonb", "jsonb", "date", "date"}
+		"int", "bool", "jsonb", "jsonb", "date", "date", "numeric", "date"}
 	cols := make([][]any, len(priorityColumns))
 	for _, r := range rows {
 		for i, v := range r {
@@ -400,6 +444,9 @@ type TrendPoint struct {
 	MaxScore     int
 	MeanScore    float64
 	Levels       map[domain.RiskLevel]int
+	Method       string // the risk method the numbers were computed with
+	Calibration  string
+	Recomputed   bool // computed now under the current method, not read as stored
 }
 
 // Trend returns a provider's compliance and residual risk across campaigns,
@@ -413,8 +460,9 @@ func (db *DB) Trend(ctx context.Context, actor domain.Actor, providerID string) 
 		return nil, err
 	}
 	rows, err := db.pool.Query(ctx, `select c.id::text, c.name, c.opens_at, c.due_at, a.id::text, a.status, r.basis, r.source,
-			r.submission, case when r.counted > 0 then r.quarters::float8 / (4 * r.counted) end, r.threats, r.max_score,
-			case when r.threats > 0 then r.sum_score::float8 / r.threats else 0 end, r.low, r.medium, r.high, r.critical
+			r.submission, case when r.weight > 0 then r.credit::float8 / r.weight end, r.threats, r.max_score,
+			case when r.threats > 0 then r.sum_score::float8 / r.threats else 0 end, r.low, r.medium, r.high, r.critical,
+			r.method, r.calibration
 		from assessments a join campaigns c on c.id = a.campaign_id
 		join lateral (select * from assessment_risk x where x.assessment_id = a.id
 			order by (x.basis = 'filed') desc limit 1) r on true
@@ -428,7 +476,8 @@ func (db *DB) Trend(ctx context.Context, actor domain.Actor, providerID string) 
 		var opens, due time.Time
 		var low, medium, high, critical int
 		err := r.Scan(&t.CampaignID, &t.CampaignName, &opens, &due, &t.AssessmentID, &t.Status, &t.Basis, &t.Source,
-			&t.Submission, &t.Compliance, &t.Threats, &t.MaxScore, &t.MeanScore, &low, &medium, &high, &critical)
+			&t.Submission, &t.Compliance, &t.Threats, &t.MaxScore, &t.MeanScore, &low, &medium, &high, &critical,
+			&t.Method, &t.Calibration)
 		t.OpensAt, t.DueAt = domain.DateOf(opens), domain.DateOf(due)
 		t.Levels = map[domain.RiskLevel]int{domain.LevelLow: low, domain.LevelMedium: medium, domain.LevelHigh: high,
 			domain.LevelCritical: critical}

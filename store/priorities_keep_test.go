@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -29,8 +30,12 @@ func rankingFromScratch(t *testing.T, url, campaignID string, today domain.Date)
 	rows, err := conn.Query(ctx, `select a.id::text, a.provider_id::text, p.short_name, a.provider_kind, a.provider_tier,
 			a.status, f.assessment_id is not null,
 			a.status in ('draft', 'changes_requested') and c.due_at < $2::date,
-			(select count(*) from findings fi where fi.provider_id = a.provider_id
-				and fi.status in ('open', 'in_progress') and fi.due_at < $2::date),
+			(select coalesce(array_agg(fi.severity::text order by fi.due_at, fi.id), '{}') from findings fi
+				where fi.provider_id = a.provider_id and fi.status in ('open', 'in_progress') and fi.due_at < $2::date),
+			(select coalesce(array_agg(fi.due_at order by fi.due_at, fi.id), '{}') from findings fi
+				where fi.provider_id = a.provider_id and fi.status in ('open', 'in_progress') and fi.due_at < $2::date),
+			(select max(i.held_on) from inspections i where i.provider_id = a.provider_id and i.kind = 'on_site'
+				and not exists (select 1 from inspections r where r.replaces = i.id)),
 			coalesce(f.threats, cur.threats), coalesce(f.max_score, cur.max_inherent), coalesce(f.sum_score, cur.sum_inherent),
 			coalesce((select json_agg(json_build_object('threat_id', x.threat_id, 'score', x.score, 'level', x.level))
 				from (select tr.threat_id, case when f.assessment_id is null then tr.l0 * tr.i0 else tr.score end score,
@@ -38,9 +43,9 @@ func rankingFromScratch(t *testing.T, url, campaignID string, today domain.Date)
 					where tr.assessment_id = a.id and tr.basis = coalesce(f.basis, cur.basis) and tr.applicable
 					order by 2 desc, tr.threat_id limit 3) x), '[]'),
 			coalesce((select json_agg(json_build_object('dimension_id', y.key, 'compliance', y.v))
-				from (select cs.key, cs.quarters::float8 / (4 * cs.counted) v from compliance_scores cs
+				from (select cs.key, cs.credit::float8 / cs.weight v from compliance_scores cs
 					where cs.assessment_id = a.id and cs.basis = f.basis and cs.facet = 'dimension'
-					and cs.counted > 0 order by 2, cs.key limit 2) y), '[]')
+					and cs.weight > 0 order by 2, cs.key limit 2) y), '[]')
 		from assessments a join providers p on p.id = a.provider_id join campaigns c on c.id = a.campaign_id
 		join assessment_risk cur on cur.assessment_id = a.id and cur.basis = 'current'
 		left join assessment_risk f on f.assessment_id = a.id and f.basis = 'filed'
@@ -51,8 +56,12 @@ func rankingFromScratch(t *testing.T, url, campaignID string, today domain.Date)
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Priority, error) {
 		var p store.Priority
 		var top, worst []byte
+		var severities []string
+		var due []time.Time
+		var lastOnSite *time.Time
 		err := r.Scan(&p.AssessmentID, &p.ProviderID, &p.ProviderName, &p.Kind, &p.Tier, &p.Status, &p.Filed,
-			&p.FilingOverdue, &p.OverdueFindings, &p.Input.Threats, &p.Input.MaxScore, &p.Input.SumScore, &top, &worst)
+			&p.FilingOverdue, &severities, &due, &lastOnSite, &p.Input.Threats, &p.Input.MaxScore, &p.Input.SumScore,
+			&top, &worst)
 		if err != nil {
 			return p, err
 		}
@@ -67,8 +76,20 @@ func rankingFromScratch(t *testing.T, url, campaignID string, today domain.Date)
 		if err := json.Unmarshal(worst, &p.WorstDimensions); err != nil {
 			return p, err
 		}
-		p.Input.Tier, p.Input.OverdueFindings, p.Input.FilingOverdue = p.Tier, p.OverdueFindings, p.FilingOverdue
-		p.Score = p.Input.Priority()
+		p.Input.Tier, p.Input.FilingOverdue = p.Tier, p.FilingOverdue
+		if lastOnSite != nil {
+			p.Input.LastOnSite = domain.DateOf(*lastOnSite)
+		}
+		// The stored ranking keeps the overdue findings' count and weight,
+		// not the findings: the oracle works them out and keeps the same.
+		in := p.Input
+		for i := range severities {
+			in.OverdueFindings = append(in.OverdueFindings, domain.OverdueFinding{Severity: domain.Severity(severities[i]),
+				DueAt: domain.DateOf(due[i])})
+		}
+		p.Drivers = in.Drivers(today)
+		p.OverdueFindings = len(in.OverdueFindings)
+		p.Score = p.Drivers.Priority()
 		return p, nil
 	})
 	if err != nil {
@@ -185,8 +206,8 @@ func (s *sector) check(t *testing.T, after string) {
 
 // TestPrioritiesStoredEqualFromScratch: after every one of a run of random
 // writes (answers, filings, findings raised and resolved, renames, an
-// extension, days passing), the stored ranking read page by page equals the
-// ranking computed from scratch.
+// extension, inspections recorded and put right, days passing), the stored
+// ranking read page by page equals the ranking computed from scratch.
 func TestPrioritiesStoredEqualFromScratch(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -195,10 +216,11 @@ func TestPrioritiesStoredEqualFromScratch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(14, 2))
 	statuses := []domain.ResponseStatus{domain.Implemented, domain.NotImplemented, domain.Partial}
 	var findings []domain.Finding
+	var inspections []domain.Inspection
 	done := map[string]int{}
 	// Findings are raised and resolved twice as often as anything else:
 	// resolving one that a passing day has made overdue is what moves ranks.
-	ops := []int{0, 1, 2, 2, 3, 3, 4, 5, 6}
+	ops := []int{0, 1, 2, 2, 3, 3, 4, 5, 6, 7}
 	for step := range 50 {
 		sd := s.sides[rng.IntN(len(s.sides))]
 		var what string
@@ -226,7 +248,8 @@ func TestPrioritiesStoredEqualFromScratch(t *testing.T) {
 			what = "finding"
 			var f domain.Finding
 			f, err = s.db.CreateFinding(ctx, s.sup, store.NewFinding{AssessmentID: sd.assessment.ID, Title: "Patch lag",
-				Severity: domain.SeverityHigh, Description: "Servers unpatched.", DueAt: domain.Today().AddDays(1 + rng.IntN(2))})
+				Severity: domain.Severities[rng.IntN(len(domain.Severities))], Description: "Servers unpatched.",
+				DueAt: domain.Today().AddDays(1 + rng.IntN(2))})
 			if err == nil {
 				findings = append(findings, f)
 			}
@@ -256,9 +279,26 @@ func TestPrioritiesStoredEqualFromScratch(t *testing.T) {
 				t.Fatal(e)
 			}
 			_, err = s.db.ExtendCampaign(ctx, s.sup, s.campaign.ID, c.DueAt.AddDays(1), "More time.")
-		case 6: // days pass with no write: findings fall overdue
+		case 6: // days pass with no write: findings fall overdue and age
 			what = "a day passing"
 			s.day = s.day.AddDays(2)
+		case 7: // an inspection held up to three years ago, half of them close
+			// to an anniversary a passing day reaches; now and then one put right
+			what = "inspection"
+			back := rng.IntN(3*365 + 10)
+			if rng.IntN(2) == 0 {
+				back = 365*(1+rng.IntN(3)) - rng.IntN(6)
+			}
+			n := domain.NewInspection{ProviderID: sd.id, HeldOn: s.day.AddDays(-back),
+				Kind: domain.InspectionKinds[rng.IntN(len(domain.InspectionKinds))], LeadInspector: "R. Okafor", Summary: "Visit."}
+			if len(inspections) > 0 && rng.IntN(3) == 0 {
+				prev := inspections[rng.IntN(len(inspections))]
+				n.ProviderID, n.Replaces = prev.ProviderID, prev.ID
+			}
+			var in domain.Inspection
+			if in, err = s.db.RecordInspection(ctx, s.sup, n); err == nil {
+				inspections = append(inspections, in)
+			}
 		}
 		if err != nil {
 			if c := domain.ErrorCodeOf(err); c == domain.EConflict || c == domain.EInvalid {
@@ -270,7 +310,8 @@ func TestPrioritiesStoredEqualFromScratch(t *testing.T) {
 		s.check(t, fmt.Sprintf("step %d, %s", step, what))
 	}
 	t.Logf("writes: %v", done)
-	for _, what := range []string{"answers", "filing", "finding", "resolution", "rename", "extension", "a day passing"} {
+	for _, what := range []string{"answers", "filing", "finding", "resolution", "rename", "extension", "inspection",
+		"a day passing"} {
 		if done[what] == 0 {
 			t.Errorf("no %s happened: the run does not test it (%v)", what, done)
 		}

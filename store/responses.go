@@ -18,7 +18,7 @@ const responseColumns = `r.assessment_id::text, r.control_id, coalesce(r.status,
 		where e.assessment_id = r.assessment_id and e.control_id = r.control_id order by e.evidence_id),
 	coalesce(r.verdict, ''), r.verdict_comment, coalesce(r.verdict_by::text, ''), r.verdict_at,
 	r.updated_at, coalesce(r.updated_by::text, ''), r.version, r.ordinal,
-	coalesce((select u.name from users u where u.id = r.verdict_by), ''), r.derived`
+	coalesce((select u.name from users u where u.id = r.verdict_by), ''), r.derived, coalesce(r.assurance, '')`
 
 type responseRow struct {
 	domain.Response
@@ -30,7 +30,7 @@ func scanResponse(row pgx.CollectableRow) (responseRow, error) {
 	var remediation *time.Time
 	err := row.Scan(&r.AssessmentID, &r.ControlID, &r.Status, &r.Maturity, &r.Narrative, &remediation,
 		&r.Justification, &r.EvidenceIDs, &r.Verdict, &r.VerdictComment, &r.VerdictBy, &r.VerdictAt,
-		&r.UpdatedAt, &r.UpdatedBy, &r.Version, &r.ordinal, &r.VerdictByName, &r.Derived)
+		&r.UpdatedAt, &r.UpdatedBy, &r.Version, &r.ordinal, &r.VerdictByName, &r.Derived, &r.Grade)
 	if remediation != nil {
 		d := domain.DateOf(*remediation)
 		r.RemediationDate = &d
@@ -261,11 +261,11 @@ func (db *DB) SaveResponses(ctx context.Context, actor domain.Actor, assessmentI
 			// A changed answer needs a fresh verdict.
 			t.atEnd(`update responses set status = $3, maturity = $4, narrative = $5,
 				remediation_date = $6, justification = $7, updated_at = now(), updated_by = $8, version = version + 1,
-				verdict = null, verdict_comment = '', verdict_by = null, verdict_at = null, derived = $9
+				verdict = null, verdict_comment = '', verdict_by = null, verdict_at = null, assurance = null, derived = $9
 				where assessment_id = $1 and control_id = $2`,
 				assessmentID, u.ControlID, answer.Status, answer.Maturity, answer.Narrative, remediation, answer.Justification,
 				nullable(actor.UserID), u.Derived)
-			in.current[u.ControlID] = domain.Answer{Status: answer.Status}
+			in.current[u.ControlID] = domain.Answer{Status: answer.Status, Maturity: answer.Maturity, Evidenced: len(evidenceIDs) > 0}
 			if len(before.EvidenceIDs) > 0 {
 				t.atEnd(`delete from response_evidence where assessment_id = $1 and control_id = $2`, assessmentID, u.ControlID)
 			}
@@ -335,6 +335,7 @@ type VerdictInput struct {
 	Verdict   domain.Verdict
 	Comment   string
 	Version   int
+	Grade     domain.Grade // with an accepted verdict, the assurance grade; "" leaves it to the evidence
 }
 
 // SetVerdicts records verdicts on responses of an assessment under review,
@@ -387,6 +388,11 @@ func (db *DB) SetVerdicts(ctx context.Context, actor domain.Actor, assessmentID 
 				problems = append(problems, domain.Problem{Location: loc + ".comment", Message: fmt.Sprintf("%s needs a comment", v.Verdict)})
 			case len(v.Comment) > 20000:
 				problems = append(problems, domain.Problem{Location: loc + ".comment", Message: "at most 20000 characters"})
+			case v.Grade != "" && !v.Grade.Valid():
+				problems = append(problems, domain.Problem{Location: loc + ".grade",
+					Message: "must be self_attested, documented, tested or verified"})
+			case v.Grade != "" && v.Verdict != domain.Accepted:
+				problems = append(problems, domain.Problem{Location: loc + ".grade", Message: "only an accepted answer is graded"})
 			}
 			seen[v.ControlID] = true
 		}
@@ -401,12 +407,15 @@ func (db *DB) SetVerdicts(ctx context.Context, actor domain.Actor, assessmentID 
 		}
 		for _, v := range verdicts {
 			if _, err := t.Exec(ctx, `update responses set verdict = $3, verdict_comment = $4, verdict_by = $5,
-				verdict_at = now(), version = version + 1 where assessment_id = $1 and control_id = $2`,
-				assessmentID, v.ControlID, v.Verdict, strings.TrimSpace(v.Comment), nullable(actor.UserID)); err != nil {
+				verdict_at = now(), assurance = nullif($6, ''), version = version + 1 where assessment_id = $1 and control_id = $2`,
+				assessmentID, v.ControlID, v.Verdict, strings.TrimSpace(v.Comment), nullable(actor.UserID), string(v.Grade)); err != nil {
 				return err
 			}
-			if err := t.record(actor, "response.verdict", "response", assessmentID+"/"+v.ControlID, a.ProviderID,
-				map[string]any{"control_id": v.ControlID, "verdict": v.Verdict, "comment": strings.TrimSpace(v.Comment)}); err != nil {
+			summary := map[string]any{"control_id": v.ControlID, "verdict": v.Verdict, "comment": strings.TrimSpace(v.Comment)}
+			if v.Grade != "" {
+				summary["grade"] = v.Grade
+			}
+			if err := t.record(actor, "response.verdict", "response", assessmentID+"/"+v.ControlID, a.ProviderID, summary); err != nil {
 				return err
 			}
 		}

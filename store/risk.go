@@ -21,6 +21,9 @@ type RiskRegister struct {
 	Submission int
 	Tier       int
 	Result     domain.RiskResult
+	// Profile is where the inherent-risk figures come from: ProfileConfirmed,
+	// ProfileStated, or "" when the provider has stated none.
+	Profile string
 	// Contradictions are attested controls of the assessment that the lab's
 	// latest test of one of the provider's apps contradicts; the application
 	// fills them in for those who may read the provider's apps.
@@ -66,8 +69,16 @@ func (db *DB) ProviderRisk(ctx context.Context, actor domain.Actor, providerID, 
 	if !ok {
 		return RiskRegister{}, domain.Errorf(domain.EConflict, "the assessment has not been submitted yet; ask for basis=current")
 	}
-	return RiskRegister{Assessment: a, Framework: s.f.Framework, Basis: basis, Source: s.source[basis],
-		Submission: s.input.submissions, Tier: s.input.tier, Result: r}, nil
+	reg := RiskRegister{Assessment: a, Framework: s.f.Framework, Basis: basis, Source: s.source[basis],
+		Submission: s.input.submissions, Tier: s.input.tier, Result: r}
+	switch {
+	case s.input.figures == nil:
+	case s.input.stated:
+		reg.Profile = ProfileStated
+	default:
+		reg.Profile = ProfileConfirmed
+	}
+	return reg, nil
 }
 
 // OverrideEntry is a supervisor's override of a threat's inherent values.

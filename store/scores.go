@@ -33,6 +33,9 @@ type scoreInput struct {
 	submissions int
 	profile     domain.Profile
 	tier        int
+	calibration int64               // key of the calibration that applies; 0 for the default
+	figures     *domain.RiskProfile // the confirmed profile, else the stated one; nil when none
+	stated      bool                // figures are the provider's, not confirmed by a supervisor
 	current     map[string]domain.Answer
 	sealed      []domain.SnapshotResponse // the latest submission's answers, while it is being revised
 	filed       map[string]domain.Answer  // nil before the first submission
@@ -55,9 +58,9 @@ func (in *scoreInput) fileAnswers() {
 	default:
 		in.filed = make(map[string]domain.Answer, len(in.sealed))
 		for _, r := range in.sealed {
-			a := domain.Answer{Status: r.Status}
+			a := domain.Answer{Status: r.Status, Maturity: r.Maturity, Evidenced: len(r.Evidence) > 0}
 			if c, ok := in.current[r.ControlID]; ok && c.Status == r.Status {
-				a.Verdict = c.Verdict
+				a.Verdict, a.Grade = c.Verdict, c.Grade
 			}
 			in.filed[r.ControlID] = a
 		}
@@ -98,29 +101,47 @@ type scoreInputs struct {
 func queueScoreInputs(b *pgx.Batch, ids []string) *scoreInputs {
 	out := &scoreInputs{}
 	byID := map[string]*scoreInput{}
-	b.Queue(`select id::text, provider_id::text, framework, status, submissions,
-		provider_kind, provider_tier, provider_channels from assessments where id = any($1::uuid[]) order by id`, ids).
+	b.Queue(`select a.id::text, a.provider_id::text, a.framework, a.status, a.submissions,
+		a.provider_kind, a.provider_tier, a.provider_channels, `+currentCalibrationSQL+`
+		from assessments a where a.id = any($1::uuid[]) order by a.id`, ids).
 		Query(func(rows pgx.Rows) error {
 			list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*scoreInput, error) {
 				in := &scoreInput{current: map[string]domain.Answer{}, overrides: map[string]domain.Override{}}
 				err := r.Scan(&in.id, &in.providerID, &in.framework, &in.status, &in.submissions, &in.profile.Kind,
-					&in.tier, &in.profile.Channels)
+					&in.tier, &in.profile.Channels, &in.calibration)
 				byID[in.id] = in
 				return in, err
 			})
 			out.list = list
 			return err
 		})
-	b.Queue(`select assessment_id::text, control_id, coalesce(status, ''), coalesce(verdict, '')
-		from responses where assessment_id = any($1::uuid[])`, ids).Query(func(rows pgx.Rows) error {
+	b.Queue(`select r.assessment_id::text, r.control_id, coalesce(r.status, ''), coalesce(r.verdict, ''),
+		coalesce(r.assurance, ''), r.maturity::int, exists (select 1 from response_evidence e
+			where e.assessment_id = r.assessment_id and e.control_id = r.control_id)
+		from responses r where r.assessment_id = any($1::uuid[])`, ids).Query(func(rows pgx.Rows) error {
 		var aid, cid string
 		var answer domain.Answer
-		_, err := pgx.ForEachRow(rows, []any{&aid, &cid, &answer.Status, &answer.Verdict}, func() error {
+		_, err := pgx.ForEachRow(rows, []any{&aid, &cid, &answer.Status, &answer.Verdict, &answer.Grade, &answer.Maturity,
+			&answer.Evidenced}, func() error {
 			byID[aid].current[cid] = answer
+			answer.Maturity = nil // a fresh pointer for the next row
 			return nil
 		})
 		return err
 	})
+	b.Queue(`select distinct on (assessment_id) assessment_id::text, source, `+profileFigureColumns+`
+		from risk_profiles where assessment_id = any($1::uuid[]) order by assessment_id, source = 'confirmed' desc`, ids).
+		Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var aid, source string
+				p, err := scanProfileFigures(rows, &aid, &source)
+				if err != nil {
+					return err
+				}
+				byID[aid].figures, byID[aid].stated = p, source == ProfileStated
+			}
+			return rows.Err()
+		})
 	b.Queue(`select s.assessment_id::text, s.content->'responses' from submissions s
 		join assessments a on a.id = s.assessment_id and a.submissions = s.version
 		where s.assessment_id = any($1::uuid[]) and a.status = any($2)`, ids, editableStatuses()).
@@ -196,22 +217,24 @@ func (db *DB) computeScores(ctx context.Context, q batcher, ids []string) ([]ass
 	}
 	out := make([]assessmentScores, len(inputs))
 	for i, in := range inputs {
-		f, err := db.framework(ctx, q, in.framework)
+		f, cal, err := db.scoringData(ctx, q, in.framework, in.calibration)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = scoreOf(in, f)
+		out[i] = scoreOf(in, f, cal)
 	}
 	return out, nil
 }
 
 // scoreOf runs the risk method on each basis of one assessment's inputs.
-func scoreOf(in scoreInput, f *cachedFramework) assessmentScores {
+func scoreOf(in scoreInput, f *cachedFramework, cal *domain.Calibration) assessmentScores {
 	s := assessmentScores{input: in, f: f, bases: map[string]domain.RiskResult{}, source: map[string]string{}}
-	s.bases[BasisCurrent] = domain.AssessRisk(f.Framework, in.profile, in.tier, in.current, in.overrides)
+	s.bases[BasisCurrent] = domain.AssessRisk(f.Framework, cal, domain.RiskInputs{Profile: in.profile, Figures: in.figures,
+		Answers: in.current, Overrides: in.overrides})
 	s.source[BasisCurrent] = string(in.status)
 	if in.filed != nil {
-		s.bases[BasisFiled] = domain.AssessRisk(f.Framework, in.profile, in.tier, in.filed, in.overrides)
+		s.bases[BasisFiled] = domain.AssessRisk(f.Framework, cal, domain.RiskInputs{Profile: in.profile, Figures: in.figures,
+			Answers: in.filed, Overrides: in.overrides})
 		switch in.status {
 		case domain.StatusApproved, domain.StatusRejected:
 			s.source[BasisFiled] = string(in.status)
@@ -220,6 +243,16 @@ func scoreOf(in scoreInput, f *cachedFramework) assessmentScores {
 		}
 	}
 	return s
+}
+
+// scoringData returns the framework and the calibration an assessment is scored with.
+func (db *DB) scoringData(ctx context.Context, q querier, framework, calibration int64) (*cachedFramework, *domain.Calibration, error) {
+	f, err := db.framework(ctx, q, framework)
+	if err != nil {
+		return nil, nil, err
+	}
+	cal, err := db.calibration(ctx, q, calibration)
+	return f, cal, err
 }
 
 // cell returns the index of (likelihood, impact) in a 25-cell matrix array.
@@ -279,11 +312,11 @@ func (db *DB) storeScores(ctx context.Context, t *txn, ids ...string) error {
 func (db *DB) scoresOf(ctx context.Context, q querier, inputs []*scoreInput) ([]assessmentScores, error) {
 	out := make([]assessmentScores, len(inputs))
 	for i, in := range inputs {
-		f, err := db.framework(ctx, q, in.framework)
+		f, cal, err := db.scoringData(ctx, q, in.framework, in.calibration)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = scoreOf(*in, f)
+		out[i] = scoreOf(*in, f, cal)
 	}
 	return out, nil
 }
@@ -297,12 +330,12 @@ type scoreTable struct {
 }
 
 var scoreTables = [3]scoreTable{
-	{"threat_risks", []string{"assessment_id", "basis", "threat_id", "applicable", "l0", "i0", "quarters", "counted",
-		"l1", "i1", "score", "level", "overridden"}, 3},
-	{"compliance_scores", []string{"assessment_id", "basis", "facet", "key", "quarters", "counted"}, 4},
+	{"threat_risks", []string{"assessment_id", "basis", "threat_id", "applicable", "l0", "i0", "credit", "weight", "confident",
+		"counted", "capped", "l1", "i1", "score", "level", "overridden", "method"}, 3},
+	{"compliance_scores", []string{"assessment_id", "basis", "facet", "key", "credit", "weight", "confident", "counted", "method"}, 4},
 	{"assessment_risk", []string{"assessment_id", "basis", "source", "submission", "threats", "max_score", "sum_score",
-		"max_inherent", "sum_inherent", "low", "medium", "high", "critical", "quarters", "counted",
-		"residual_cells", "inherent_cells", "asked", "answered"}, 2},
+		"max_inherent", "sum_inherent", "low", "medium", "high", "critical", "credit", "weight",
+		"confident", "counted", "residual_cells", "inherent_cells", "asked", "answered", "method", "calibration"}, 2},
 }
 
 // scoreRows renders scores as the rows of each score table, in the order of
@@ -317,7 +350,8 @@ func scoreRows(all []assessmentScores) [3][][]any {
 			residual, inherent := make([]int, 25), make([]int, 25)
 			for _, tr := range r.Threats {
 				out[0] = append(out[0], []any{id, basis, tr.ThreatID, tr.Applicable, tr.L0, tr.I0,
-					tr.Quarters, tr.Counted, tr.L1, tr.I1, tr.Score, string(tr.Level), tr.Override != nil})
+					tr.Credit, tr.Weight, tr.Confident, tr.Counted, tr.Capped(), tr.L1, tr.I1, tr.Score, string(tr.Level),
+					tr.Override != nil, r.Method})
 				if !tr.Applicable {
 					continue
 				}
@@ -329,14 +363,14 @@ func scoreRows(all []assessmentScores) [3][][]any {
 				inherent[cell(tr.L0, tr.I0)]++
 			}
 			for _, c := range r.Compliance {
-				out[1] = append(out[1], []any{id, basis, string(c.Facet), c.Key, c.Quarters, c.Counted})
+				out[1] = append(out[1], []any{id, basis, string(c.Facet), c.Key, c.Credit, c.Weight, c.Confident, c.Counted, r.Method})
 			}
 			o := r.Overall()
 			asked, answered := s.input.progress(basis)
 			out[2] = append(out[2], []any{id, basis, s.source[basis], s.input.submissions, sum.threats,
 				sum.maxScore, sum.sumScore, sum.maxInherent, sum.sumInherent, levels[domain.LevelLow],
-				levels[domain.LevelMedium], levels[domain.LevelHigh], levels[domain.LevelCritical], o.Quarters, o.Counted,
-				residual, inherent, asked, answered})
+				levels[domain.LevelMedium], levels[domain.LevelHigh], levels[domain.LevelCritical], o.Credit, o.Weight,
+				o.Confident, o.Counted, residual, inherent, asked, answered, r.Method, r.Calibration})
 		}
 	}
 	return out
@@ -465,12 +499,15 @@ func queueScoreChanges(b *pgx.Batch, stored *storedScoreRows, all []assessmentSc
 // checking that they equal a fresh computation.
 func (db *DB) storedScores(ctx context.Context, assessmentID string) (map[string][]string, error) {
 	out := map[string][]string{}
-	rows, err := db.pool.Query(ctx, `select basis, format('%s %s L0=%s I0=%s q=%s/%s L1=%s I1=%s %s %s o=%s', threat_id, applicable::text,
-		l0, i0, quarters, counted, l1, i1, score, level, overridden::text) from threat_risks where assessment_id = $1
-		union all select basis, format('%s:%s %s/%s', facet, key, quarters, counted) from compliance_scores where assessment_id = $1
-		union all select basis, format('summary %s #%s %s %s %s %s %s/%s/%s/%s %s/%s %s %s %s/%s', source, submission, threats,
-			max_score, sum_score, max_inherent, low, medium, high, critical, quarters, counted, array_to_string(residual_cells, ','),
-			array_to_string(inherent_cells, ','), answered, asked) from assessment_risk where assessment_id = $1`,
+	rows, err := db.pool.Query(ctx, `select basis, format('%s %s L0=%s I0=%s c=%s/%s/%s n=%s cap=%s L1=%s I1=%s %s %s o=%s m=%s', threat_id,
+		applicable::text, l0, i0, credit, weight, confident, counted, capped::text, l1, i1, score, level, overridden::text, method)
+		from threat_risks where assessment_id = $1
+		union all select basis, format('%s:%s %s/%s/%s n=%s m=%s', facet, key, credit, weight, confident, counted, method)
+		from compliance_scores where assessment_id = $1
+		union all select basis, format('summary %s #%s %s %s %s %s %s/%s/%s/%s %s/%s/%s n=%s %s %s %s/%s m=%s %s', source, submission,
+			threats, max_score, sum_score, max_inherent, low, medium, high, critical, credit, weight, confident, counted,
+			array_to_string(residual_cells, ','), array_to_string(inherent_cells, ','), answered, asked, method, calibration)
+		from assessment_risk where assessment_id = $1`,
 		assessmentID)
 	if err != nil {
 		return nil, translate(err, "stored scores")
@@ -500,8 +537,9 @@ func (db *DB) freshScores(ctx context.Context, assessmentID string) (map[string]
 		threats, maxScore, sumScore, maxInh := 0, 0, 0, 0
 		levels := map[domain.RiskLevel]int{}
 		for _, t := range r.Threats {
-			lines = append(lines, fmt.Sprintf("%s %v L0=%d I0=%d q=%d/%d L1=%d I1=%d %d %s o=%v", t.ThreatID, t.Applicable,
-				t.L0, t.I0, t.Quarters, t.Counted, t.L1, t.I1, t.Score, t.Level, t.Override != nil))
+			lines = append(lines, fmt.Sprintf("%s %v L0=%d I0=%d c=%d/%d/%d n=%d cap=%v L1=%d I1=%d %d %s o=%v m=%s", t.ThreatID,
+				t.Applicable, t.L0, t.I0, t.Credit, t.Weight, t.Confident, t.Counted, t.Capped(), t.L1, t.I1, t.Score, t.Level,
+				t.Override != nil, r.Method))
 			if t.Applicable {
 				threats++
 				maxScore, sumScore, maxInh = max(maxScore, t.Score), sumScore+t.Score, max(maxInh, t.InherentScore())
@@ -509,7 +547,7 @@ func (db *DB) freshScores(ctx context.Context, assessmentID string) (map[string]
 			}
 		}
 		for _, c := range r.Compliance {
-			lines = append(lines, fmt.Sprintf("%s:%s %d/%d", c.Facet, c.Key, c.Quarters, c.Counted))
+			lines = append(lines, fmt.Sprintf("%s:%s %d/%d/%d n=%d m=%s", c.Facet, c.Key, c.Credit, c.Weight, c.Confident, c.Counted, r.Method))
 		}
 		sumInh := 0
 		residual, inherent := make([]string, 25), make([]string, 25)
@@ -529,10 +567,10 @@ func (db *DB) freshScores(ctx context.Context, assessmentID string) (map[string]
 		}
 		o := r.Overall()
 		asked, answered := s.input.progress(basis)
-		lines = append(lines, fmt.Sprintf("summary %s #%d %d %d %d %d %d/%d/%d/%d %d/%d %s %s %d/%d", s.source[basis], s.input.submissions,
-			threats, maxScore, sumScore, maxInh, levels[domain.LevelLow], levels[domain.LevelMedium], levels[domain.LevelHigh],
-			levels[domain.LevelCritical], o.Quarters, o.Counted, strings.Join(residual, ","), strings.Join(inherent, ","),
-			answered, asked))
+		lines = append(lines, fmt.Sprintf("summary %s #%d %d %d %d %d %d/%d/%d/%d %d/%d/%d n=%d %s %s %d/%d m=%s %s", s.source[basis],
+			s.input.submissions, threats, maxScore, sumScore, maxInh, levels[domain.LevelLow], levels[domain.LevelMedium],
+			levels[domain.LevelHigh], levels[domain.LevelCritical], o.Credit, o.Weight, o.Confident, o.Counted,
+			strings.Join(residual, ","), strings.Join(inherent, ","), answered, asked, r.Method, r.Calibration))
 		slices.Sort(lines)
 		out[basis] = lines
 	}
@@ -581,6 +619,12 @@ func (db *DB) RebuildScores(ctx context.Context, actor domain.Actor, campaignID 
 	if err != nil {
 		return 0, translate(err, "rebuild scores")
 	}
+	return len(ids), db.rebuild(ctx, actor, campaignID, ids)
+}
+
+// rebuild recomputes the stored scores of the given assessments, 500 to a
+// transaction.
+func (db *DB) rebuild(ctx context.Context, actor domain.Actor, campaignID string, ids []string) error {
 	const batch = 500
 	for start := 0; start < len(ids); start += batch {
 		part := ids[start:min(start+batch, len(ids))]
@@ -594,10 +638,10 @@ func (db *DB) RebuildScores(ctx context.Context, actor domain.Actor, campaignID 
 			return t.record(actor, "scores.rebuild", "campaign", campaignID, "", map[string]any{"assessments": len(part)})
 		})
 		if err != nil {
-			return start, err
+			return err
 		}
 	}
-	return len(ids), nil
+	return nil
 }
 
 // CheckAllScores checks the stored scores of every assessment and returns

@@ -12,7 +12,9 @@ import (
 )
 
 // TestStoredScoresEqualRecomputation applies a long random sequence of edits
-// — answers, verdicts, transitions, overrides — to several assessments and
+// — answers with and without evidence, verdicts with assurance grades,
+// transitions, overrides, stated and confirmed profiles — to several
+// assessments and
 // checks after every step that the scores kept on write equal a fresh
 // computation from the data.
 func TestStoredScoresEqualRecomputation(t *testing.T) {
@@ -72,6 +74,14 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 		}
 	}
 	check("opening")
+	evidence := map[string]string{} // an uploaded file per assessment, for answers to attach
+	for _, a := range list {
+		up, err := db.UploadEvidence(ctx, admins[a.ProviderID], a.ID, []store.UploadFile{upload("policy.txt", "text/plain", []byte("policy of "+a.ID))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		evidence[a.ID] = up[0].ID
+	}
 
 	rng := rand.New(rand.NewPCG(1, 2))
 	randomAnswer := func() domain.ResponseInput {
@@ -88,10 +98,12 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 		return domain.ResponseInput{Status: domain.Implemented, Narrative: "done", Maturity: new(int)}
 	}
 	verdicts := []domain.Verdict{domain.Accepted, domain.Accepted, domain.NeedsInfo, domain.Rejected}
+	grades := append([]domain.Grade{""}, domain.Grades...)
+	figure := func() float64 { return float64(rng.IntN(4) * []int{1, 10, 1000, 1000000}[rng.IntN(4)]) }
 	threats := []string{"T1", "T3", "T10", "T15"}
 	steps := 0
 	seen := map[string]int{}
-	for steps < 150 {
+	for steps < 180 {
 		a := list[rng.IntN(len(list))]
 		cur, err := db.Assessment(ctx, sup1, a.ID)
 		if err != nil {
@@ -103,7 +115,7 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 		}
 		admin := admins[a.ProviderID]
 		var step string
-		switch op := rng.IntN(6); {
+		switch op := rng.IntN(7); {
 		case op == 0 && cur.Status.Editable():
 			// Answer a random handful, or everything (to make submission possible).
 			n := 1 + rng.IntN(8)
@@ -113,7 +125,11 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 			var ups []store.ResponseUpdate
 			for _, i := range rng.Perm(len(responses))[:min(n, len(responses))] {
 				r := responses[i]
-				ups = append(ups, store.ResponseUpdate{ControlID: r.ControlID, Version: r.Version, Input: randomAnswer()})
+				in := randomAnswer()
+				if rng.IntN(3) == 0 {
+					in.EvidenceIDs = []string{evidence[a.ID]}
+				}
+				ups = append(ups, store.ResponseUpdate{ControlID: r.ControlID, Version: r.Version, Input: in})
 			}
 			_, err = db.SaveResponses(ctx, admin, a.ID, ups, "body.responses")
 			step = "answers"
@@ -134,7 +150,11 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 				if all {
 					v = domain.Accepted
 				}
-				vs = append(vs, store.VerdictInput{ControlID: responses[i].ControlID, Verdict: v, Comment: "why"})
+				var g domain.Grade
+				if v == domain.Accepted {
+					g = grades[rng.IntN(len(grades))]
+				}
+				vs = append(vs, store.VerdictInput{ControlID: responses[i].ControlID, Verdict: v, Comment: "why", Grade: g})
 			}
 			if all {
 				vs = vs[:0]
@@ -156,6 +176,9 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 				}
 				step = "approve"
 			case 5:
+				if rng.IntN(4) > 0 {
+					continue // rarely: a rejected filing takes no more answers
+				}
 				_, err = db.Reject(ctx, sup1, a.ID, "No.", 0)
 				step = "reject"
 			default:
@@ -171,6 +194,28 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 				err = db.SetOverride(ctx, sup1, a.ProviderID, store.FrameworkRef{ID: "x1150"}, th, &l, &i, "incident history")
 				step = "override"
 			}
+		case op == 6 && cur.Status != domain.StatusApproved && cur.Status != domain.StatusRejected:
+			stated, confirmed, err := db.RiskProfiles(ctx, sup1, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := domain.RiskProfile{Figures: map[domain.Measure]float64{}}
+			for _, m := range domain.Measures[:8] {
+				if m != domain.MeasureChannels && rng.IntN(3) > 0 {
+					p.Figures[m] = figure()
+				}
+			}
+			p.Figures[domain.MeasureMarketShare] = float64(rng.IntN(10000)) / 100
+			who, source, side := admin, store.ProfileStated, stated
+			if rng.IntN(3) == 0 {
+				who, source, side = sup1, store.ProfileConfirmed, confirmed
+			}
+			version := 0
+			if side != nil {
+				version = side.Version
+			}
+			_, err = db.SetRiskProfile(ctx, who, a.ID, source, p, "figures", version)
+			step = "profile " + source
 		default:
 			continue
 		}
@@ -183,7 +228,8 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 	}
 	t.Logf("steps: %v", seen)
 	for _, must := range []string{"submit when draft", "request changes when in_review", "answers when changes_requested",
-		"submit when changes_requested", "verdicts when in_review", "override when approved"} {
+		"submit when changes_requested", "verdicts when in_review", "override when approved", "profile stated when draft",
+		"profile confirmed when in_review"} {
 		if seen[must] == 0 {
 			t.Errorf("the random walk never did %q", must)
 		}
@@ -201,23 +247,8 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 // risk: every write succeeds and the stored scores stay right.
 func TestConcurrentWritersKeepScoresRight(t *testing.T) {
 	t.Parallel()
-	db, url := storetest.New(t)
-	ctx := context.Background()
-	p := newProvider(t, url, "Busy Bank")
-	editor := actorOf(newUser(t, db, "ed@busy.test", domain.RoleProviderEditor, p))
-	sup := actorOf(newUser(t, db, "sup@reg.test", domain.RoleSupervisor, ""))
-	today := domain.Today()
-	c, err := db.CreateCampaign(ctx, sup, domain.Campaign{Name: "Busy", FrameworkID: "x1150", ProviderIDs: []string{p},
-		OpensAt: today.AddDays(-1), DueAt: today.AddDays(30)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.OpenCampaign(ctx, sup, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	list, _, _ := db.Assessments(ctx, sup, store.AssessmentFilter{CampaignID: c.ID}, store.Page{})
-	a := list[0]
-	responses, _, _ := db.Responses(ctx, editor, a.ID, store.ResponseFilter{}, store.Page{Limit: 500})
+	l := openLone(t, "Busy Bank", domain.RoleProviderEditor)
+	db, ctx, p, editor, sup, a, responses := l.db, context.Background(), l.provider, l.user, l.sup, l.assessment, l.responses
 	var wg sync.WaitGroup
 	errs := make(chan error, 40)
 	for i := range 16 {
@@ -254,18 +285,8 @@ func TestConcurrentWritersKeepScoresRight(t *testing.T) {
 // filing itself was judged to be worth.
 func TestFiledBasisKeepsVerdicts(t *testing.T) {
 	t.Parallel()
-	db, url := storetest.New(t)
-	ctx := context.Background()
-	p := newProvider(t, url, "Judged Bank")
-	admin := actorOf(newUser(t, db, "pa@judged.test", domain.RoleProviderAdmin, p))
-	sup := actorOf(newUser(t, db, "sup@reg.test", domain.RoleSupervisor, ""))
-	today := domain.Today()
-	c, _ := db.CreateCampaign(ctx, sup, domain.Campaign{Name: "Judged", FrameworkID: "x1150", ProviderIDs: []string{p},
-		OpensAt: today.AddDays(-1), DueAt: today.AddDays(30)})
-	db.OpenCampaign(ctx, sup, c.ID)
-	list, _, _ := db.Assessments(ctx, sup, store.AssessmentFilter{CampaignID: c.ID}, store.Page{})
-	a := list[0]
-	responses, _, _ := db.Responses(ctx, admin, a.ID, store.ResponseFilter{}, store.Page{Limit: 500})
+	l := openLone(t, "Judged Bank", domain.RoleProviderAdmin)
+	db, ctx, p, admin, sup, a, responses, c := l.db, context.Background(), l.provider, l.user, l.sup, l.assessment, l.responses, l.campaign
 	var ups []store.ResponseUpdate
 	var vs []store.VerdictInput
 	for _, r := range responses {
@@ -291,9 +312,50 @@ func TestFiledBasisKeepsVerdicts(t *testing.T) {
 	}
 	b, _ := before.Result.Overall().Value()
 	f, _ := after.Result.Overall().Value()
-	if b != 1 || f != 1 {
-		t.Errorf("filed compliance %v before asking for changes, %v after; want 1 and 1", b, f)
+	// Implemented and accepted without evidence: self-attested, half credit.
+	if b != 0.5 || f != 0.5 {
+		t.Errorf("filed compliance %v before asking for changes, %v after; want 0.5 and 0.5", b, f)
 	}
+}
+
+// lone is one provider in a campaign of its own, open for answers.
+type lone struct {
+	db         *store.DB
+	url        string
+	provider   string
+	user, sup  domain.Actor // the provider's user (of the role asked for) and a supervisor
+	campaign   domain.Campaign
+	assessment domain.Assessment
+	responses  []domain.Response
+}
+
+// openLone registers a provider with a user of role, and opens a campaign
+// over it alone.
+func openLone(t *testing.T, name string, role domain.Role) lone {
+	t.Helper()
+	db, url := storetest.New(t)
+	ctx := context.Background()
+	l := lone{db: db, url: url, provider: newProvider(t, url, name)}
+	l.user = actorOf(newUser(t, db, "user@lone.test", role, l.provider))
+	l.sup = actorOf(newUser(t, db, "sup@reg.test", domain.RoleSupervisor, ""))
+	today := domain.Today()
+	c, err := db.CreateCampaign(ctx, l.sup, domain.Campaign{Name: name, FrameworkID: "x1150", ProviderIDs: []string{l.provider},
+		OpensAt: today.AddDays(-1), DueAt: today.AddDays(30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.campaign, err = db.OpenCampaign(ctx, l.sup, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := db.Assessments(ctx, l.sup, store.AssessmentFilter{CampaignID: c.ID}, store.Page{})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("assessments %d: %v", len(list), err)
+	}
+	l.assessment = list[0]
+	if l.responses, _, err = db.Responses(ctx, l.user, l.assessment.ID, store.ResponseFilter{}, store.Page{Limit: 500}); err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
 
 func mustDo(t *testing.T, f func() error) {

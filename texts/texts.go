@@ -154,6 +154,11 @@ var Names = map[string]string{
 	"intersects_with": "intersects with", "not_related": "is not related to",
 	"pass": "Pass", "fail": "Fail", "conditions": "Approved with conditions", "refused": "Refused",
 	"android": "Android", "ios": "iOS", "ussd": "USSD", "stk": "SIM toolkit (STK)",
+	"self_attested": "Self-attested", "documented": "Documented", "tested": "Tested",
+	"customers": "Customers", "active_accounts": "Active accounts", "transactions": "Transactions in the last 12 months",
+	"transaction_value": "Value of those transactions (millions)", "agents": "Agents and merchants",
+	"channels": "Channels offered", "third_parties": "Critical third parties", "interconnections": "Interconnections",
+	"market_share": "Share of the national market, in percent",
 }
 
 // Name returns the name of a state, answer, verdict or severity code in the

@@ -115,14 +115,21 @@ type gridCell struct {
 	Column, Text, Class string
 }
 
-// priorityView is one row of the priority ranking with its drivers.
+// priorityView is one row of the priority ranking with its drivers, each
+// term as the priority adds it up.
 type priorityView struct {
 	Rank                            int
 	ProviderID, Provider            string
 	Tier                            int
 	Priority, RiskIndex, TierWeight string
+	RiskTerm                        string // risk index × tier weight
 	FilingOverdue                   bool
+	FilingTerm                      string
 	OverdueFindings                 int
+	FindingsTerm                    string
+	LastOnSite                      string // the date, or "" when never inspected on site
+	YearsSinceOnSite                int
+	InspectionTerm                  string
 	TopThreats, WorstDimensions     []string
 }
 
@@ -296,10 +303,15 @@ func prioritiesOf(p printer, f *domain.Framework, list []store.Priority) []prior
 	}
 	var out []priorityView
 	for _, pr := range list {
+		d := pr.Drivers
 		v := priorityView{Rank: pr.Rank, ProviderID: pr.ProviderID, Provider: pr.ProviderName, Tier: pr.Tier,
-			Priority: p.Decimal(pr.Score, 1), RiskIndex: p.Decimal(pr.Input.RiskIndex(), 1),
-			TierWeight: "×" + p.Decimal(domain.TierWeight(pr.Tier), 1), FilingOverdue: pr.FilingOverdue,
-			OverdueFindings: pr.OverdueFindings}
+			Priority: p.Decimal(pr.Score, 1), RiskIndex: p.Decimal(d.RiskIndex, 1), TierWeight: p.Decimal(d.TierWeight, 1),
+			RiskTerm: p.Decimal(d.RiskWeight(), 1), FilingOverdue: d.FilingOverdue, FilingTerm: p.Decimal(d.FilingWeight(), 0),
+			OverdueFindings: d.OverdueFindings, FindingsTerm: p.Decimal(d.FindingsWeight, 1),
+			YearsSinceOnSite: d.YearsSinceOnSite, InspectionTerm: p.Decimal(d.InspectionWeight, 0)}
+		if !d.LastOnSite.IsZero() {
+			v.LastOnSite = p.Date(d.LastOnSite)
+		}
 		for _, t := range pr.TopThreats {
 			v.TopThreats = append(v.TopThreats, p.T("%s %s: %d, %s", t.ThreatID, threats[t.ThreatID], t.Score, p.Name(t.Level)))
 		}

@@ -30,6 +30,9 @@ type providerState struct {
 	Problems []problem
 	Threat   string // the threat whose override form was sent
 	Override overrideForm
+	Profile  *profileSent // the profile form, when it was sent
+
+	Inspection *inspectionForm // the inspection form, when it was the one sent
 }
 
 // overrideForm is the override form of one threat as sent.
@@ -39,27 +42,32 @@ type overrideForm struct {
 
 // providerPageData is the provider page.
 type providerPageData struct {
-	Provider    domain.Provider
-	CanEdit     bool
-	CanExit     bool
-	Users       []userView
-	ShowUsers   bool
-	MoreUsers   bool
-	Assessments []domain.Assessment
-	ShowAssess  bool
-	MoreAssess  bool
-	Risk        *riskView
-	RiskNote    string // why there is no register to show
-	ShowRisk    bool
-	Overrides   []overrideView
-	CanOverride bool
-	Trend       *trendChart
-	Findings    []findingView
-	ShowFinds   bool
-	MoreFinds   bool
-	State       providerState
-	Scale       []int  // 1–5, for the override forms
-	Campaign    string // the campaign the address asks the register of, or ""
+	Provider     domain.Provider
+	CanEdit      bool
+	CanExit      bool
+	Users        []userView
+	ShowUsers    bool
+	MoreUsers    bool
+	Assessments  []domain.Assessment
+	ShowAssess   bool
+	MoreAssess   bool
+	Risk         *riskView
+	Profile      *profileView // the inherent-risk profile of the register's assessment
+	TrendCurrent bool         // the trend is recomputed under the current method
+	RiskNote     string       // why there is no register to show
+	ShowRisk     bool
+	Overrides    []overrideView
+	CanOverride  bool
+	Trend        *trendChart
+	Benchmark    *benchmarkView // nil when the visitor may not read it
+	Findings     []findingView
+	ShowFinds    bool
+	MoreFinds    bool
+	State        providerState
+	Scale        []int  // 1–5, for the override forms
+	Campaign     string // the campaign the address asks the register of, or ""
+
+	Inspections *inspectionSection // nil when the visitor may not read them
 }
 
 // riskView is a provider's risk register for one campaign, with the
@@ -84,6 +92,10 @@ type threatView struct {
 	LikelihoodWhy  string
 	ImpactWhy      string
 	ResidualWhy    string
+	CoverageWhy    string
+	ImpactLeft     string // how the residual impact came about
+	MaturityWhy    string
+	Confidence     string // as a percentage, or "" when nothing counts
 	Coverage       string // as a percentage
 	Controls       []controlEffect
 	Override       *store.OverrideEntry
@@ -91,7 +103,6 @@ type threatView struct {
 	FormProblems   []problem
 	FrameworkID    string
 	FrameworkVersn string
-	ImpactDefault  int // the inherent impact without an override: the default, with the tier-1 uplift
 }
 
 // Problem returns the message of the threat form's problem at field, or "".
@@ -110,6 +121,9 @@ type controlEffect struct {
 	Answer        string
 	Verdict       string
 	Effectiveness string
+	Grade         string
+	Weight        int64
+	Key           bool
 	Counted       bool
 	PrimaryThreat bool
 	LabFailed     []domain.LabContradiction // failed app-baseline items mapped to the control, though it is attested
@@ -167,6 +181,12 @@ func (ui *UI) showProvider(w http.ResponseWriter, r *http.Request, v *visit, id 
 			return
 		}
 	}
+	if ui.app.Offers(v.actor, "benchmark", "read") {
+		if d.Benchmark, err = ui.providerBenchmark(r, v, id); err != nil {
+			ui.fail(w, r, v, err)
+			return
+		}
+	}
 	if d.ShowFinds = ui.app.Offers(v.actor, "finding", "read"); d.ShowFinds {
 		list, next, err := ui.app.Findings(ctx, v.actor, store.FindingFilter{ProviderID: id}, store.Page{Limit: providerPageFindings})
 		if err != nil {
@@ -177,6 +197,12 @@ func (ui *UI) showProvider(w http.ResponseWriter, r *http.Request, v *visit, id 
 			d.Findings = append(d.Findings, viewOf(f, v.printer))
 		}
 		d.MoreFinds = next != ""
+	}
+	if ui.app.Offers(v.actor, "inspection", "read") {
+		if err := ui.providerInspections(r, v, &d); err != nil {
+			ui.fail(w, r, v, err)
+			return
+		}
 	}
 	p := ui.newPage(r, v, "Provider", d)
 	p.Problems = d.State.Problems
@@ -199,6 +225,9 @@ func (ui *UI) providerRisk(r *http.Request, v *visit, d *providerPageData) error
 	switch code := domain.ErrorCodeOf(err); {
 	case err == nil:
 		d.Risk = riskViewOf(reg, overrides, d.State, v.printer)
+		if d.Profile, err = ui.profileViewOf(r, v, reg, d.State.Profile); err != nil {
+			return err
+		}
 	case (code == domain.ENotFound || code == domain.EConflict) && campaign != "":
 		d.RiskNote = v.T("There is no risk register: the provider has no assessment in this campaign.")
 	case code == domain.ENotFound || code == domain.EConflict:
@@ -215,7 +244,8 @@ func (ui *UI) providerRisk(r *http.Request, v *visit, d *providerPageData) error
 	for _, o := range overrides {
 		d.Overrides = append(d.Overrides, overrideView{OverrideEntry: o, ThreatName: names[o.ThreatID]})
 	}
-	trend, err := ui.app.Trend(ctx, v.actor, id)
+	d.TrendCurrent = r.URL.Query().Get("trend") == "current"
+	trend, err := ui.app.Trend(ctx, v.actor, id, d.TrendCurrent)
 	if err != nil {
 		return err
 	}
@@ -253,15 +283,11 @@ func riskViewOf(reg store.RiskRegister, overrides []store.OverrideEntry, state p
 	for _, t := range reg.Result.Threats {
 		tv := threatView{ThreatRisk: t, Name: threats[t.ThreatID].Name, Coverage: percentOf(t.Coverage()),
 			Override: byThreat[t.ThreatID], FrameworkID: reg.Framework.ID, FrameworkVersn: reg.Framework.Version}
-		tv.LikelihoodWhy, tv.ImpactWhy, tv.ResidualWhy = explainThreat(t, p)
-		tv.ImpactDefault = t.DefaultI
-		if t.TierUplift {
-			tv.ImpactDefault = min(t.DefaultI+1, domain.RiskScaleMax)
-		}
+		tv.explain(p)
 		for _, c := range t.Contributions {
 			ce := controlEffect{ID: c.ControlID, Title: controls[c.ControlID].Title, Counted: c.Counted,
-				PrimaryThreat: controls[c.ControlID].PrimaryThreat == t.ThreatID, Effectiveness: percentOf(float64(c.Quarters) / 4),
-				LabFailed: contradicted[c.ControlID]}
+				PrimaryThreat: c.Primary, Effectiveness: percentOf(float64(c.Credit) / domain.Unit), Key: c.Key,
+				Weight: c.Weight, Grade: p.Name(c.Answer.EffectiveGrade()), LabFailed: contradicted[c.ControlID]}
 			ce.Answer = p.T("Not answered")
 			if c.Answer.Status != "" {
 				ce.Answer = p.Name(c.Answer.Status)
@@ -295,35 +321,90 @@ func riskViewOf(reg store.RiskRegister, overrides []store.OverrideEntry, state p
 	return rv
 }
 
-// explainThreat says in words how a threat's inherent likelihood and impact
-// and its residual likelihood came about.
-func explainThreat(t domain.ThreatRisk, p printer) (likelihood, impact, residual string) {
+// explain says in words how each of a threat's numbers came about.
+func (tv *threatView) explain(p printer) {
+	t := tv.ThreatRisk
 	if !t.Applicable {
 		na := p.T("The threat does not apply: the provider operates none of its stages or channels.")
-		return na, na, na
-	}
-	likelihood = p.T("%d, the threat's default.", t.L0)
-	if t.Override != nil && t.Override.Likelihood != nil {
-		likelihood = p.T("%d, set by a supervisor (the default is %d).", t.L0, t.DefaultL)
-	}
-	switch {
-	case t.Override != nil && t.Override.Impact != nil:
-		impact = p.T("%d, set by a supervisor (the default is %d).", t.I0, t.DefaultI)
-	case t.TierUplift && t.I0 > t.DefaultI:
-		impact = p.T("%d: the default %d, plus 1 for a tier-1 provider.", t.I0, t.DefaultI)
-	case t.TierUplift:
-		impact = p.T("%d: the default, already the highest, so a tier-1 provider takes no more.", t.I0)
-	default:
-		impact = p.T("%d, the threat's default.", t.I0)
-	}
-	if t.Counted == 0 {
-		residual = p.T("%d: no applicable control mitigates the threat, so the likelihood stays as it is.", t.L1)
+		tv.LikelihoodWhy, tv.ImpactWhy, tv.ResidualWhy = na, na, na
 		return
 	}
-	exact := float64(t.L0) - float64(t.L0-1)*t.Coverage()
-	residual = p.T("%d − (%d − 1) × %s coverage = %s, rounded to %d (at least 1).", t.L0, t.L0, p.Decimal(t.Coverage(), 2),
-		p.Decimal(exact, 2), t.L1)
-	return
+	tv.LikelihoodWhy = inherentWhy(p, "likelihood", t.DefaultL, t.L0, t.Drivers, t.Override != nil && t.Override.Likelihood != nil)
+	tv.ImpactWhy = inherentWhy(p, "impact", t.DefaultI, t.I0, t.Drivers, t.Override != nil && t.Override.Impact != nil)
+	if c, ok := t.Confidence(); ok {
+		tv.Confidence = percentOf(c)
+	}
+	switch {
+	case t.Counted == 0:
+		tv.CoverageWhy = p.T("None: no applicable control mitigates the threat.")
+	case t.Capped():
+		tv.CoverageWhy = p.T("%s, held down to the cap of %d%% because key control %s earns nothing; without it the weighted mean credit of the %d controls would be %s.",
+			tv.Coverage, t.Cap, strings.Join(t.KeyMissing, ", "), t.Counted, percentOf(float64(t.Credit)/float64(t.Weight)))
+	default:
+		tv.CoverageWhy = p.T("%s: the mean credit of the %d applicable controls that mitigate the threat, a primary link weighing more than a secondary one.",
+			tv.Coverage, t.Counted)
+	}
+	if t.Counted == 0 {
+		tv.ResidualWhy = p.T("%d: no applicable control mitigates the threat, so the likelihood stays as it is.", t.L1)
+	} else {
+		exact := float64(t.L0) - float64(t.L0-1)*t.Coverage()
+		tv.ResidualWhy = p.T("%d − (%d − 1) × %s coverage = %s, rounded up to %d, so that a gap is never rounded away.", t.L0, t.L0,
+			p.Decimal(t.Coverage(), 2), p.Decimal(exact, 2), t.L1)
+	}
+	tv.ImpactLeft = p.T("%d, as inherent: no resilience control limits this threat's impact.", t.I1)
+	var parts []string
+	removed := 0
+	for _, r := range t.Reductions {
+		if len(r.Controls) == 0 {
+			continue
+		}
+		removed += r.Levels
+		parts = append(parts, p.T("%s earn %s credit on average: %d of at most %d level(s) removed", strings.Join(r.Controls, ", "),
+			percentOf(float64(r.Credit)/domain.Unit), r.Levels, r.Max))
+	}
+	switch {
+	case removed > 0:
+		tv.ImpactLeft = p.T("%d: %d less the levels resilience removes (%s).", t.I1, t.I0, strings.Join(parts, "; "))
+	case len(parts) > 0:
+		tv.ImpactLeft = p.T("%d, as inherent: resilience removes no level (%s).", t.I1, strings.Join(parts, "; "))
+	}
+	if t.Maturity == nil {
+		tv.MaturityWhy = p.T("No maturity was stated with the controls; the threat's inherent level requires %d.", t.Required)
+	} else if t.Shortfall() > 0 {
+		tv.MaturityWhy = p.T("%d stated, where the threat's inherent level (%s) requires %d: short by %d.", *t.Maturity,
+			p.Name(t.InherentLevel()), t.Required, t.Shortfall())
+	} else {
+		tv.MaturityWhy = p.T("%d stated, meeting the %d the threat's inherent level (%s) requires.", *t.Maturity, t.Required,
+			p.Name(t.InherentLevel()))
+	}
+}
+
+// inherentWhy says how an inherent value came from the threat's default,
+// the profile table's rules and any override.
+func inherentWhy(p printer, what string, def, value int, drivers []domain.Driver, overridden bool) string {
+	if overridden {
+		return p.T("%d, set by a supervisor.", value)
+	}
+	var parts []string
+	for _, d := range drivers {
+		if d.Affects != what {
+			continue
+		}
+		name := p.Name(d.Measure)
+		switch {
+		case !d.Stated:
+			parts = append(parts, p.T("%s not stated: no change", name))
+		case d.Next != nil:
+			parts = append(parts, p.T("%s %s, in the band from %s to under %s: %+d", name, p.Decimal(d.Value, 0),
+				p.Decimal(d.Band.From, 0), p.Decimal(*d.Next, 0), d.Band.Delta))
+		default:
+			parts = append(parts, p.T("%s %s, in the top band from %s: %+d", name, p.Decimal(d.Value, 0), p.Decimal(d.Band.From, 0), d.Band.Delta))
+		}
+	}
+	if len(parts) == 0 {
+		return p.T("%d, the threat's default.", value)
+	}
+	return p.T("%d: the default %d; %s; held to 1–5.", value, def, strings.Join(parts, "; "))
 }
 
 // trendChart is a provider's trend drawn as an inline SVG chart, with the
@@ -336,6 +417,7 @@ type trendChart struct {
 	Compliance, Score      string // polyline points of the two lines
 	Grid                   []gridLine
 	Description            string
+	Mixed                  bool // some points were scored under another method than the current one
 }
 
 // trendMark is one campaign of the trend, with where it sits on the chart.
@@ -362,6 +444,9 @@ func trendChartOf(points []store.TrendPoint, p printer) *trendChart {
 		return nil
 	}
 	c := &trendChart{Width: 640, Height: 250, Left: 56, Right: 584, Top: 20, Base: 210, LeftLabel: 48, RightLabel: 592}
+	for _, pt := range points {
+		c.Mixed = c.Mixed || pt.Method != domain.RiskMethod || pt.Recomputed
+	}
 	plot := c.Base - c.Top
 	// Five steps: 20% of compliance, 5 of score.
 	top := domain.RiskScaleMax * domain.RiskScaleMax

@@ -27,6 +27,8 @@ var registerDone = map[string]struct{ Message string }{
 	"override": {Message: "The override is saved and the provider's scores are updated."},
 	"removed":  {Message: "The override is removed; the threat's defaults apply again."},
 	"imported": {Message: "The providers of the file are registered."},
+	"profile":  {Message: "The profile is saved and the provider's scores are updated."},
+	"recorded": {Message: "The inspection is recorded and the provider's place in the supervisory ranking is updated."},
 }
 
 func registerFlash(r *http.Request) string { return registerDone[r.URL.Query().Get("done")].Message }

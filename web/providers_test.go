@@ -261,7 +261,8 @@ func TestProviderRegister(t *testing.T) {
 	t.Run("the provider page explains the risk register and draws the trend", func(t *testing.T) {
 		banco := s.providerNamed(t, "Banco de Crédito")
 		page := sup.get("/providers/" + banco.ID)
-		page.want(t, http.StatusOK, "", "Risk register", "How each number came about", "plus 1 for a tier-1 provider",
+		page.want(t, http.StatusOK, "", "Risk register", "How each number came about", "rounded up to",
+			"Inherent-risk profile", "Confirm or correct the figures", "Risk method 2",
 			"coverage =", `class="trend-chart"`, "<title id=\"trend-svg-title\">", "2026 H2 DFS security self-assessment",
 			"2027 H1 DFS security self-assessment", "The trend&#39;s numbers", `id="explain-T1"`, "Save the override",
 			`id="findings"`, `id="assessments"`, "Banco de Crédito del Sur S.A.")
@@ -277,8 +278,20 @@ func TestProviderRegister(t *testing.T) {
 			"framework_version": {page.hidden(t, "framework_version")}, "likelihood": {"5"}, "impact": {""},
 			"reason": {"Two SIM-swap frauds in the last quarter."}})
 		set.want(t, http.StatusOK, "/providers/"+banco.ID+"?done=override", "The override is saved",
-			"Two SIM-swap frauds in the last quarter.", "set by a supervisor (the default is", "overridden",
+			"Two SIM-swap frauds in the last quarter.", "5, set by a supervisor.", "overridden",
 			"Remove the override of T1")
+		// The supervisor corrects the profile: the register says which figure moved what.
+		action := regexp.MustCompile(`action="(/assessments/[^"]+/risk-profile/confirmation)"`).FindStringSubmatch(page.body)
+		if action == nil {
+			t.Fatal("no profile form")
+		}
+		version := page.hidden(t, "version") // the demo's supervisor confirmed the figures once already
+		bad := sup.post(action[1], url.Values{"provider": {banco.ID}, "version": {version}, "customers": {"many"}})
+		bad.want(t, http.StatusUnprocessableEntity, "", `id="profile-customers-error"`, "Give a number, or leave it empty.")
+		saved := sup.post(action[1], url.Values{"provider": {banco.ID}, "version": {version}, "customers": {"3000000"}, "agents": {"50"},
+			"note": {"From the annual return."}})
+		saved.want(t, http.StatusOK, "", "The profile is saved", "inherent risk from the profile as a supervisor confirmed it",
+			"Customers 3,000,000, in the top band from 2,000,000: &#43;1", "From the annual return.")
 		sup.post("/providers/"+banco.ID+"/overrides/T1/remove", url.Values{"framework": {"x1150"},
 			"framework_version": {page.hidden(t, "framework_version")}}).
 			want(t, http.StatusOK, "/providers/"+banco.ID+"?done=removed", "The override is removed",

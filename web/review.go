@@ -56,6 +56,7 @@ type reviewData struct {
 	Counts     verdictCounts
 	CanRaise   bool
 	Severities []domain.Severity
+	Grades     []domain.Grade
 	Sent       reviewSent
 	Due        string
 	CanExport  bool // the visitor may export the assessment's reports: link to its exports
@@ -214,7 +215,7 @@ func (ui *UI) reviewData(r *http.Request, v *visit, id, control, filter string) 
 	if err != nil {
 		return nil, err
 	}
-	d := &reviewData{Review: rv, Filters: reviewFilters, CanRaise: ui.app.Offers(v.actor, "finding", "create"),
+	d := &reviewData{Review: rv, Filters: reviewFilters, CanRaise: ui.app.Offers(v.actor, "finding", "create"), Grades: domain.Grades,
 		Severities: domain.Severities, Due: v.Date(rv.Assessment.DueAt)}
 	d.CanExport = ui.app.Offers(v.actor, "report", "export")
 	if !slices.ContainsFunc(reviewFilters, func(c choice) bool { return c.Value == filter }) {
@@ -340,6 +341,9 @@ func (ui *UI) reviewVerdict(w http.ResponseWriter, r *http.Request, v *visit) {
 	sent := reviewSent{Comment: r.PostFormValue("comment")}
 	in := store.VerdictInput{ControlID: control, Verdict: domain.Verdict(r.PostFormValue("verdict")), Comment: sent.Comment,
 		Version: version}
+	if in.Verdict == domain.Accepted {
+		in.Grade = domain.Grade(r.PostFormValue("grade")) // the form offers a grade for an accepted answer only
+	}
 	if version == 0 {
 		ui.reviewFailed(w, r, v, id, control, sent, domain.Errorf(domain.EPreconditionRequired, "the form has no version; reload the page"))
 		return

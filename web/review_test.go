@@ -255,6 +255,23 @@ func TestReviewScreen(t *testing.T) {
 			t.Error("a stale verdict was recorded")
 		}
 		sup.get(review+"?control="+changed).want(t, http.StatusOK, "", "by Moussa Diallo", "Which data centres are left")
+
+		// Accepted with an assurance grade: the grade is kept and shown; with another verdict the form's grade is not sent on.
+		page = sup.get(review + "?control=" + changed)
+		page.want(t, http.StatusOK, "", `id="verdict-grade"`, `<option value="tested">Tested</option>`)
+		graded := url.Values{"control": {changed}, "version": {responseVersion(t, s, as.ID, changed)}, "verdict": {"accepted"},
+			"grade": {"tested"}}
+		sup.post(review+"/verdict", graded).want(t, http.StatusOK, "", "Verdict recorded.")
+		if r := s.response(t, as.ID, changed); r.Verdict != domain.Accepted || r.Grade != domain.GradeTested {
+			t.Errorf("graded verdict %s %q", r.Verdict, r.Grade)
+		}
+		sup.get(review+"?control="+changed).want(t, http.StatusOK, "", "assurance: Tested", `<option value="tested" selected>`)
+		asked := url.Values{"control": {changed}, "version": {responseVersion(t, s, as.ID, changed)}, "verdict": {"needs_info"},
+			"grade": {"tested"}, "comment": {"One more report, please."}}
+		sup.post(review+"/verdict", asked).want(t, http.StatusOK, "", "Verdict recorded.")
+		if r := s.response(t, as.ID, changed); r.Verdict != domain.NeedsInfo || r.Grade != "" {
+			t.Errorf("asked verdict %s %q", r.Verdict, r.Grade)
+		}
 	})
 
 	t.Run("four eyes: who recorded verdicts is named, and that reviewer cannot approve", func(t *testing.T) {

@@ -87,6 +87,7 @@ func (ui *UI) Handler() http.Handler {
 	mux.HandleFunc("GET /catalogs/{framework}/{version}", ui.signedIn(ui.framework))
 	mux.HandleFunc("GET /catalogs/{framework}/{version}/threats/{threat}", ui.signedIn(ui.threat))
 	mux.HandleFunc("GET /catalogs/{framework}/{version}/controls", ui.signedIn(ui.controls))
+	mux.HandleFunc("GET /catalogs/{framework}/{version}/method", ui.signedIn(ui.method))
 	mux.HandleFunc("GET /catalogs/{framework}/{version}/framework.json", ui.signedIn(ui.downloadFramework))
 	mux.HandleFunc("GET /catalogs/{framework}/{version}/catalog.oscal.json", ui.signedIn(ui.downloadOSCAL))
 	mux.HandleFunc("GET /mappings/{mapping}/{version}", ui.signedIn(ui.mapping))
@@ -102,7 +103,10 @@ func (ui *UI) Handler() http.Handler {
 	mux.HandleFunc("POST /providers/{id}/edit", ui.signedIn(ui.providerUpdate))
 	mux.HandleFunc("POST /providers/{id}/exit", ui.signedIn(ui.providerExit))
 	mux.HandleFunc("POST /providers/{id}/overrides/{threat}", ui.signedIn(ui.providerOverride))
+	mux.HandleFunc("POST /assessments/{id}/risk-profile", ui.signedIn(ui.saveRiskProfile))
+	mux.HandleFunc("POST /assessments/{id}/risk-profile/confirmation", ui.signedIn(ui.saveRiskProfile))
 	mux.HandleFunc("POST /providers/{id}/overrides/{threat}/remove", ui.signedIn(ui.providerOverrideRemove))
+	mux.HandleFunc("POST /providers/{id}/inspections", ui.signedIn(ui.recordInspection))
 	// The supervisor's dashboard ("/" for sector users, see home) and its lists.
 	mux.HandleFunc("GET /campaigns/{id}/risk-cell", ui.signedIn(ui.riskCell))
 	mux.HandleFunc("GET /review-queue", ui.signedIn(ui.reviewQueue))

@@ -14,6 +14,7 @@ import (
 type settingsData struct {
 	FourEyes      bool
 	TOTPRoles     []choice
+	PeerGroupings []choice // who a provider's peer benchmark compares it with
 	Version       int
 	Idle, Longest string
 	CanChange     bool
@@ -46,10 +47,24 @@ func (ui *UI) showSettings(w http.ResponseWriter, r *http.Request, v *visit, sen
 	for _, role := range domain.Roles {
 		d.TOTPRoles = append(d.TOTPRoles, choice{Value: string(role), Label: v.T(roleNames[role]), Checked: s.RequiresTOTP(role)})
 	}
+	for _, g := range domain.PeerGroupings {
+		d.PeerGroupings = append(d.PeerGroupings, choice{Value: string(g), Label: peerGroupingName(v.printer, g), Checked: s.Peers() == g})
+	}
 	p := ui.newPage(r, v, "Settings", d)
 	p.Problems = problems
 	p.Flash = flashes[r.URL.Query().Get("done")]
 	ui.render(w, r, status, "settings.html", p)
+}
+
+// peerGroupingName words a peer grouping of the settings page.
+func peerGroupingName(p printer, g domain.PeerGrouping) string {
+	switch g {
+	case domain.GroupByKind:
+		return p.T("Providers of the same kind, any tier")
+	case domain.GroupByTier:
+		return p.T("Providers of the same tier, any kind")
+	}
+	return p.T("Providers of the same kind and tier")
 }
 
 // lifetime says a duration in whole days, hours or minutes, whichever is
@@ -66,7 +81,8 @@ func lifetime(p printer, d time.Duration) string {
 
 // saveSettings replaces the settings at the version the page showed.
 func (ui *UI) saveSettings(w http.ResponseWriter, r *http.Request, v *visit) {
-	s := domain.Settings{FourEyes: r.PostFormValue("four_eyes") == "on", TOTPRequiredRoles: []domain.Role{}}
+	s := domain.Settings{FourEyes: r.PostFormValue("four_eyes") == "on", TOTPRequiredRoles: []domain.Role{},
+		PeerGrouping: domain.PeerGrouping(r.PostFormValue("peer_grouping"))}
 	for _, role := range r.PostForm["totp_roles"] {
 		if !slices.Contains(s.TOTPRequiredRoles, domain.Role(role)) {
 			s.TOTPRequiredRoles = append(s.TOTPRequiredRoles, domain.Role(role))
@@ -89,8 +105,11 @@ func (ui *UI) saveSettings(w http.ResponseWriter, r *http.Request, v *visit) {
 			http.StatusConflict)
 	case domain.EInvalid:
 		problems := problemsOf(err, v.printer)
-		for i := range problems {
+		for i, p := range problems {
 			problems[i] = problem{Field: "totp-roles", Message: v.T("Choose only roles from the list.")}
+			if p.Field == "peer_grouping" {
+				problems[i] = problem{Field: "peer-grouping", Message: v.T("Choose one of the peer groups listed.")}
+			}
 		}
 		ui.showSettings(w, r, v, &s, problems, http.StatusUnprocessableEntity)
 	default:

@@ -220,6 +220,26 @@ func publishEmbedded(ctx context.Context, db *store.DB, log *slog.Logger) error 
 		}
 		log.Info("catalog", "mapping", m.ID, "version", m.Version, "outcome", outcome)
 	}
+	calibrations, err := frameworks.EmbeddedCalibrations()
+	if err != nil {
+		return err
+	}
+	for _, c := range calibrations {
+		outcome, err := db.PublishCalibration(ctx, domain.System("startup"), c)
+		if err != nil {
+			return err
+		}
+		log.Info("catalog", "calibration", c.ID, "version", c.Version, "outcome", outcome)
+	}
+	// Open campaigns' scores follow the current method and calibration;
+	// closed ones keep the scores they were decided on.
+	n, err := db.RescoreOutdated(ctx, domain.System("startup"))
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		log.Info("scores", "rescored", n, "method", domain.RiskMethod)
+	}
 	return nil
 }
 

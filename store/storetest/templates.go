@@ -198,6 +198,15 @@ func buildTemplate(ctx context.Context, admin *pgx.Conn, name string, catalogs b
 				_, err = db.PublishMapping(ctx, domain.System("test"), m)
 			}
 		}
+		var calibrations []*domain.Calibration
+		if err == nil {
+			calibrations, err = frameworks.EmbeddedCalibrations()
+		}
+		for _, c := range calibrations {
+			if err == nil {
+				_, err = db.PublishCalibration(ctx, domain.System("test"), c)
+			}
+		}
 	}
 	db.Close()
 	if err != nil {
