@@ -37,7 +37,7 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func catalogCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError("catalog needs a subcommand: list, validate FILE or publish FILE")
+		return usageError("catalog needs a subcommand: list, validate FILE, publish FILE or calibrate FILE")
 	}
 	switch args[0] {
 	case "list":
@@ -46,6 +46,8 @@ func catalogCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return catalogValidate(args[1:], stdout, stderr)
 	case "publish":
 		return catalogPublish(ctx, args[1:], stdout, stderr)
+	case "calibrate":
+		return catalogCalibrate(ctx, args[1:], stdout, stderr)
 	}
 	return usageError(fmt.Sprintf("unknown catalog subcommand %q", args[0]))
 }
@@ -123,5 +125,46 @@ func catalogPublish(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	fmt.Fprintf(stdout, "framework %s version %s: %s\n", f.ID, f.Version, outcome)
+	return nil
+}
+
+// catalogCalibrate publishes a risk calibration file for the framework
+// version it names, and rescores the open campaigns under that version: the
+// new calibration is what their scores are computed with from now on.
+func catalogCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flagSet("catalog calibrate", stderr)
+	dbURL := databaseFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError("catalog calibrate needs exactly one FILE")
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	c, err := frameworks.ParseCalibration(filepath.Base(fs.Arg(0)), data)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	outcome, err := db.PublishCalibration(ctx, cliActor(), c)
+	if err != nil {
+		return err
+	}
+	if outcome == store.Waiting {
+		return fmt.Errorf("calibration %s: framework %s version %s is not published", c.Ref(), c.Framework.ID, c.Framework.Version)
+	}
+	n, err := db.RescoreOutdated(ctx, cliActor())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "calibration %s for %s %s: %s; %d assessment(s) of open campaigns rescored\n", c.Ref(),
+		c.Framework.ID, c.Framework.Version, outcome, n)
 	return nil
 }

@@ -96,6 +96,24 @@ func TestCatalogPublishAndList(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "x1150") || !strings.Contains(out, "119") {
 		t.Errorf("list = %d %q", code, out)
 	}
+
+	// A calibration waits for its framework version, then publishes once; a changed one is refused.
+	code, _, errOut = assure(t, "catalog", "calibrate", "--database-url", url, "../../frameworks/methods/x1150-1.1-risk.yaml")
+	if code != 1 || !strings.Contains(errOut, "not published") {
+		t.Errorf("calibrate before x1150 1.1 = %d %q", code, errOut)
+	}
+	assure(t, "catalog", "publish", "--database-url", url, "../../frameworks/x1150-1.1.yaml")
+	code, out, errOut = assure(t, "catalog", "calibrate", "--database-url", url, "../../frameworks/methods/x1150-1.1-risk.yaml")
+	if code != 0 || !strings.Contains(out, "x1150-risk@1.0 for x1150 1.1: published; 0 assessment(s)") {
+		t.Errorf("calibrate = %d %q %q", code, out, errOut)
+	}
+	cal, _ := os.ReadFile("../../frameworks/methods/x1150-1.1-risk.yaml")
+	recal := filepath.Join(t.TempDir(), "risk.yaml")
+	os.WriteFile(recal, bytes.Replace(cal, []byte("cap: 40"), []byte("cap: 30"), 1), 0o600)
+	code, _, errOut = assure(t, "catalog", "calibrate", "--database-url", url, recal)
+	if code != 1 || !strings.Contains(errOut, "immutable") {
+		t.Errorf("calibrate changed = %d %q", code, errOut)
+	}
 }
 
 // TestServeFreshDatabase starts assure serve on an empty database, reads the
