@@ -224,7 +224,8 @@ func (a *App) sectorData(ctx context.Context, actor domain.Actor, c domain.Campa
 	}
 	for _, p := range priorities {
 		row := reports.PriorityRow{Rank: p.Rank, Name: p.ProviderName, Kind: p.Kind, Tier: p.Tier, Priority: p.Score,
-			RiskIndex: p.Input.RiskIndex(), Filed: p.Filed, FilingOverdue: p.FilingOverdue, OverdueFindings: p.OverdueFindings}
+			RiskIndex: p.Input.RiskIndex(), Filed: p.Filed, FilingOverdue: p.FilingOverdue, OverdueFindings: p.OverdueFindings,
+			FindingsWeight: p.Drivers.FindingsWeight, LastOnSite: p.Drivers.LastOnSite, InspectionGap: p.Drivers.InspectionWeight}
 		for _, t := range p.TopThreats {
 			row.Threats = append(row.Threats, reports.ThreatScore{ThreatID: t.ThreatID, Score: t.Score, Level: t.Level})
 		}

@@ -168,6 +168,9 @@ type PriorityRow struct {
 	Filed           bool
 	FilingOverdue   bool
 	OverdueFindings int
+	FindingsWeight  float64     // the overdue findings' term of the priority
+	LastOnSite      domain.Date // zero when never inspected on site
+	InspectionGap   float64     // the inspection term of the priority
 	// What drives the priority, as numbers; the writers word them in the
 	// report's language (PriorityThreats, PriorityDimensions).
 	Threats    []ThreatScore    // highest score first; inherent scores when not filed

@@ -26,6 +26,7 @@ func xlPriorityColumns(p texts.Printer) []xlColumn {
 	return []xlColumn{
 		{p.T("Rank"), 6}, {p.T("Provider"), 30}, {p.T("Kind"), 26}, {p.T("Tier"), 8}, {p.T("Priority"), 10},
 		{p.T("Risk index"), 10}, {p.T("Filed"), 8}, {p.T("Filing overdue"), 10}, {p.T("Overdue findings"), 10},
+		{p.T("Findings weight"), 10}, {p.T("Last on-site inspection"), 14}, {p.T("Inspection gap"), 10},
 		{p.T("Top threats"), 40}, {p.T("Worst dimensions"), 40},
 	}
 }
@@ -92,7 +93,8 @@ func WriteSectorXLSX(w io.Writer, d SectorData, rows ResponseSource, progress fu
 		}
 		s.add(r.Rank, r.Name, p.ProviderKindName(r.Kind), r.Tier, excelize.Cell{StyleID: b.decimal, Value: r.Priority},
 			risk, b.yesNo(r.Filed), b.yesNo(r.FilingOverdue), r.OverdueFindings,
-			PriorityThreats(p, r), PriorityDimensions(p, r))
+			excelize.Cell{StyleID: b.decimal, Value: r.FindingsWeight}, lastOnSite(p, r.LastOnSite),
+			excelize.Cell{StyleID: b.decimal, Value: r.InspectionGap}, PriorityThreats(p, r), PriorityDimensions(p, r))
 	}
 	s.filter()
 	s.close()
@@ -278,4 +280,13 @@ func (b *xlBook) register(name string, rows ResponseSource, progress func(done i
 	}
 	s.filter()
 	return s.close()
+}
+
+// lastOnSite is the date of a provider's last on-site inspection, or says
+// there has been none.
+func lastOnSite(p texts.Printer, d domain.Date) any {
+	if d.IsZero() {
+		return p.T("never")
+	}
+	return d.String()
 }

@@ -460,7 +460,8 @@ func xlSector(tb testing.TB, n int) SectorData {
 		d.Providers = append(d.Providers, p)
 		d.Priorities = append(d.Priorities, PriorityRow{Rank: i + 1, Name: p.Name, Kind: p.Kind, Tier: p.Tier,
 			Priority: 100 - float64(i)/3, RiskIndex: 12.5, Filed: p.Filing != NotFiled, FilingOverdue: p.Filing == NotFiled,
-			OverdueFindings: i % 3, Threats: []ThreatScore{{"T10", 16, domain.LevelHigh}, {"T3", 12, domain.LevelHigh}},
+			OverdueFindings: i % 3, FindingsWeight: float64(i%3) * 2.5, InspectionGap: 15,
+			Threats: []ThreatScore{{"T10", 16, domain.LevelHigh}, {"T3", 12, domain.LevelHigh}},
 			Dimensions: []DimensionScore{{DimensionID: "D2", Name: "Authentication", Compliance: 0.35}}})
 	}
 	d.Overdue = []domain.Finding{{ProviderName: "Provider 0001", Title: "=cmd|' /C calc'!A0", ControlID: "C12",
@@ -582,6 +583,10 @@ func TestSectorXLSX(t *testing.T) {
 		}
 		if got := xlRows(t, f, "Priorities")[1][6:8]; !slices.Equal(got, []string{"Yes", "No"}) {
 			t.Errorf("filed and filing overdue = %q, want Yes and No", got)
+		}
+		// The priority's other terms: the second provider has one overdue finding weighing 2.5 and was never inspected on site.
+		if got := xlRows(t, f, "Priorities")[2][8:12]; !slices.Equal(got, []string{"1", "2.5", "never", "15"}) {
+			t.Errorf("overdue findings, their weight, last inspection and gap = %q", got)
 		}
 		rows := xlRows(t, f, "Dimensions")
 		header := []string{"Provider", "Overall"}
