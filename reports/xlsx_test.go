@@ -461,7 +461,7 @@ func xlSector(tb testing.TB, n int) SectorData {
 		d.Priorities = append(d.Priorities, PriorityRow{Rank: i + 1, Name: p.Name, Kind: p.Kind, Tier: p.Tier,
 			Priority: 100 - float64(i)/3, RiskIndex: 12.5, Filed: p.Filing != NotFiled, FilingOverdue: p.Filing == NotFiled,
 			OverdueFindings: i % 3, FindingsWeight: float64(i%3) * 2.5, InspectionGap: 15,
-			Threats: []ThreatScore{{"T10", 16, domain.LevelHigh}, {"T3", 12, domain.LevelHigh}},
+			Threats:    []ThreatScore{{"T10", 16, domain.LevelHigh}, {"T3", 12, domain.LevelHigh}},
 			Dimensions: []DimensionScore{{DimensionID: "D2", Name: "Authentication", Compliance: 0.35}}})
 	}
 	d.Overdue = []domain.Finding{{ProviderName: "Provider 0001", Title: "=cmd|' /C calc'!A0", ControlID: "C12",
