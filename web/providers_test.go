@@ -306,7 +306,17 @@ func TestProviderRegister(t *testing.T) {
 		home.lacks(t, `href="/providers"`)
 		admin.get("/providers/"+nyota.ID).want(t, http.StatusOK, "", "Nyota E-Money Ltd", "Risk register", `id="users"`)
 		mine := admin.get("/providers/" + nyota.ID)
-		mine.lacks(t, "Change the provider", "Mark the provider exited", "Save the override")
+		mine.lacks(t, "Change the provider", "Mark the provider exited", "Save the override", "Confirm or correct the figures")
+		// The provider states its own profile; confirming it is the supervisor's.
+		form := regexp.MustCompile(`action="(/assessments/[^"]+/risk-profile)"`).FindStringSubmatch(mine.body)
+		if form == nil {
+			t.Fatal("the provider's page has no form to state its profile")
+		}
+		admin.post(form[1], url.Values{"provider": {nyota.ID}, "version": {mine.hidden(t, "version")}, "customers": {"250000"},
+			"note": {"From the 2026 annual report."}}).
+			want(t, http.StatusOK, "", "The profile is saved", "250,000")
+		admin.post(form[1]+"/confirmation", url.Values{"provider": {nyota.ID}, "version": {"0"}, "customers": {"1"}}).
+			want(t, http.StatusForbidden, "")
 		admin.get("/providers/"+kopa.ID).want(t, http.StatusNotFound, "")
 		admin.get("/providers/"+kopa.ID+"/edit").want(t, http.StatusNotFound, "")
 		list := admin.get("/providers")
