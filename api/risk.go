@@ -45,7 +45,7 @@ type ControlEffect struct {
 	ControlID     string  `json:"control_id"`
 	Status        string  `json:"status,omitempty" doc:"The provider's answer; absent when unanswered."`
 	Verdict       string  `json:"verdict,omitempty"`
-	Grade         string  `json:"grade" enum:"self_attested,documented,tested,verified" doc:"The assurance grade the credit is computed with: the supervisor's, else documented when evidence is attached, else self-attested."`
+	Grade         string  `json:"grade,omitempty" enum:"self_attested,documented,tested,verified" doc:"The assurance grade the credit is computed with: the supervisor's, else documented when evidence is attached, else self-attested. Absent for an answer that claims no control (not implemented, not applicable, unanswered)."`
 	Primary       bool    `json:"primary" doc:"The threat is the control's primary one."`
 	Key           bool    `json:"key" doc:"A key control of the threat: without it coverage is capped."`
 	Weight        int     `json:"weight"`
@@ -191,7 +191,7 @@ func providerRiskOf(r store.RiskRegister) ProviderRisk {
 		}
 		for _, c := range t.Contributions {
 			e.Controls = append(e.Controls, ControlEffect{ControlID: c.ControlID, Status: string(c.Answer.Status),
-				Verdict: string(c.Answer.Verdict), Grade: string(c.Answer.EffectiveGrade()), Primary: c.Primary, Key: c.Key,
+				Verdict: string(c.Answer.Verdict), Grade: gradeOf(c.Answer), Primary: c.Primary, Key: c.Key,
 				Weight: int(c.Weight), Effectiveness: *fraction(float64(c.Credit)/domain.Unit, true), Counted: c.Counted})
 		}
 		out.Threats = append(out.Threats, e)
@@ -463,4 +463,13 @@ func frameworkOrDefault(id, version string) store.FrameworkRef {
 		id = "x1150"
 	}
 	return store.FrameworkRef{ID: id, Version: version}
+}
+
+// gradeOf is the grade an answer's credit is computed with, "" for an
+// answer that claims no control.
+func gradeOf(a domain.Answer) string {
+	if a.Status != domain.Implemented && a.Status != domain.Partial {
+		return ""
+	}
+	return string(a.EffectiveGrade())
 }

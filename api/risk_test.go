@@ -109,10 +109,11 @@ func TestProviderRiskRegister(t *testing.T) {
 			i1 -= red.Levels
 		}
 		i1 = max(i1, 1)
-		// No profile is stated: every driver is "not stated", and the impact is the default (tier counts no more).
+		// No profile is stated: every driver but the channels (known from the register entry) is "not stated",
+		// and the impact is the default (tier counts no more).
 		for _, d := range th.Inherent.Drivers {
-			if d.Stated {
-				t.Errorf("%s driver %s stated without a profile", th.ThreatID, d.Measure)
+			if d.Stated != (d.Measure == "channels") {
+				t.Errorf("%s driver %s stated = %v without a profile", th.ThreatID, d.Measure, d.Stated)
 			}
 		}
 		if th.Inherent.Impact != th.Inherent.DefaultImpact || th.Residual.Likelihood != l1 || th.Residual.Impact != i1 ||

@@ -269,8 +269,8 @@ func (c *Calibration) CheckAgainst(f *Framework) []Problem {
 				add(loc+".controls", "%s does not mitigate %s", id, k.Threat)
 			}
 		}
-		if k.Cap < 0 || k.Cap >= 100 {
-			add(loc+".cap", "a cap is 0 to 99 percent")
+		if k.Cap < 1 || k.Cap >= 100 {
+			add(loc+".cap", "a cap is 1 to 99 percent")
 		}
 	}
 	for i, r := range c.ImpactReduction {

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -14,7 +15,8 @@ import (
 //     A threat at no stage the provider operates does not apply. Each rule
 //     of the calibration's profile table moves L0 or I0 of the threats it
 //     names by the band the provider's figure falls in; the moves add up and
-//     the result is held to 1–5. A figure not stated moves nothing. A
+//     the result is held to 1–5. A figure not stated moves nothing (the
+//     channels are always known, from the register entry). A
 //     supervisor's override of either value, given with a reason, replaces
 //     the result.
 //   - Credit e(c) of an applicable control, from 0 to 1: the status factor
@@ -314,7 +316,7 @@ func (r RiskResult) Overall() ComplianceScore { return r.Compliance[0] }
 // figure returns the profile's value of a measure.
 func (in RiskInputs) figure(m Measure) (float64, bool) {
 	if m == MeasureChannels {
-		return float64(len(in.Profile.Channels)), in.Figures != nil
+		return float64(len(in.Profile.Channels)), true // known from the register entry, profile or not
 	}
 	if in.Figures == nil {
 		return 0, false
@@ -554,8 +556,10 @@ func CheckRiskProfile(p RiskProfile) []Problem {
 			out = append(out, Problem{Location: loc, Message: "is not a figure of the profile"})
 		case v < 0:
 			out = append(out, Problem{Location: loc, Message: "must be zero or more"})
-		case m == MeasureMarketShare && v > 100:
-			out = append(out, Problem{Location: loc, Message: "must be a percentage from 0 to 100"})
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			out = append(out, Problem{Location: loc, Message: "must be a number"})
+		case m == MeasureMarketShare && (v > 100 || math.Abs(v*100-math.Round(v*100)) > 1e-6):
+			out = append(out, Problem{Location: loc, Message: "must be a percentage from 0 to 100 with at most two decimals"})
 		case m != MeasureMarketShare && (v != float64(int64(v)) || v > 1e15):
 			out = append(out, Problem{Location: loc, Message: "must be a whole number"})
 		}

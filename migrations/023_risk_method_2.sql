@@ -20,6 +20,8 @@ create index if not exists calibrations_framework on calibrations (framework, pk
 
 create or replace trigger calibrations_immutable before update or delete on calibrations
     for each row execute function refuse_change();
+create or replace trigger calibrations_untruncatable before truncate on calibrations
+    for each statement execute function refuse_change();
 
 -- The supervisor's assurance grade of an answer, given with its verdict.
 alter table responses add column if not exists assurance text
@@ -54,7 +56,7 @@ do $$
 declare t text;
 begin
     foreach t in array array['threat_risks', 'compliance_scores', 'assessment_risk'] loop
-        if exists (select 1 from information_schema.columns where table_name = t and column_name = 'quarters') then
+        if exists (select 1 from information_schema.columns where table_schema = current_schema() and table_name = t and column_name = 'quarters') then
             execute format('alter table %I rename column quarters to credit', t);
         end if;
         execute format('alter table %I alter column credit type bigint, add column if not exists weight bigint, '

@@ -467,7 +467,11 @@ func pdfThreatWhy(p texts.Printer, t domain.ThreatRisk) string {
 			if d.Affects == "impact" {
 				what = p.T("impact")
 			}
-			moves = append(moves, p.T("%s %s: %s %+d", p.Name(d.Measure), p.Decimal(d.Value, 0), what, d.Band.Delta))
+			digits := 0
+			if d.Value != float64(int64(d.Value)) {
+				digits = 2
+			}
+			moves = append(moves, p.T("%s %s: %s %+d", p.Name(d.Measure), p.Decimal(d.Value, digits), what, d.Band.Delta))
 		}
 	}
 	if len(moves) > 0 {

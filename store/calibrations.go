@@ -99,9 +99,19 @@ func (db *DB) calibration(ctx context.Context, q querier, key int64) (*domain.Ca
 	return c, nil
 }
 
-// currentCalibrationSQL is the key of the calibration that applies to the
+// currentCalibrationSQL is the key of the calibration in force for the
 // framework of assessment row a: the latest published for it, 0 for none.
 const currentCalibrationSQL = `coalesce((select max(c.pk) from calibrations c where c.framework = a.framework), 0)`
+
+// scoringCalibrationSQL is the key of the calibration assessment row a is
+// scored with: the one in force, except in a closed campaign, which keeps
+// the calibration its stored scores were computed with (when they were
+// computed with this method), so that its decided scores stay as decided.
+// $2 is the method.
+const scoringCalibrationSQL = `case when exists (select 1 from campaigns cc where cc.id = a.campaign_id and cc.status = 'closed')
+	then coalesce((select x.pk from assessment_risk r join calibrations x on x.id || '@' || x.version = r.calibration
+		where r.assessment_id = a.id and r.basis = 'current' and r.method = $2), ` + currentCalibrationSQL + `)
+	else ` + currentCalibrationSQL + ` end`
 
 // Calibration returns the calibration that applies to a framework version
 // now: the latest published for it, or the default.

@@ -26,6 +26,12 @@ func TestPrioritiesRankFiledProvidersFirst(t *testing.T) {
 	if _, err := f.db.SaveResponses(ctx, f.b.editor, f.b.assessment.ID, ups, "body.responses"); err != nil {
 		t.Fatal(err)
 	}
+	// A was inspected on site today: its priority loses the 15 of a provider never inspected, so
+	// that B, at its inherent risk, scores higher whatever A's answers earn.
+	if _, err := f.db.RecordInspection(ctx, f.sup, domain.NewInspection{ProviderID: f.a.id, HeldOn: domain.Today(),
+		Kind: domain.InspectionOnSite, LeadInspector: "A. Mensah", Summary: "Routine."}); err != nil {
+		t.Fatal(err)
+	}
 	list, next, err := f.db.Priorities(ctx, f.sup, f.campaign.ID, store.Page{})
 	if err != nil || next != "" || len(list) != 2 {
 		t.Fatalf("priorities = %+v, %q, %v", list, next, err)

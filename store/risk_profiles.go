@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -121,10 +120,24 @@ func (db *DB) SetRiskProfile(ctx context.Context, actor domain.Actor, assessment
 		if status == domain.CampaignClosed {
 			return domain.Errorf(domain.EConflict, "the campaign is closed: its profiles stand as they were")
 		}
+		if source == ProfileStated && !a.Status.Editable() {
+			return domain.Errorf(domain.EConflict, "the filing is %s: the provider's figures stand with it; a supervisor may still correct them",
+				a.Status)
+		}
 		var current int
-		err = t.QueryRow(ctx, `select version from risk_profiles where assessment_id = $1 and source = $2 for update`,
-			assessmentID, source).Scan(&current)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		rows, err := t.Query(ctx, `select version, `+profileFigureColumns+` from risk_profiles
+			where assessment_id = $1 and source = $2 for update`, assessmentID, source)
+		if err != nil {
+			return err
+		}
+		var before *domain.RiskProfile
+		for rows.Next() {
+			if before, err = scanProfileFigures(rows, &current); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
 			return err
 		}
 		if current != version {
@@ -133,6 +146,13 @@ func (db *DB) SetRiskProfile(ctx context.Context, actor domain.Actor, assessment
 		args := []any{assessmentID, source, note, nullable(actor.UserID)}
 		cols := []string{"assessment_id", "source", "note", "set_by"}
 		summary := map[string]any{"source": source, "note": note}
+		if before != nil {
+			was := map[string]any{}
+			for m, v := range before.Figures {
+				was[string(m)] = v
+			}
+			summary["before"] = was
+		}
 		for _, m := range profileMeasures {
 			var v any
 			if x, ok := p.Figures[m]; ok {

@@ -102,8 +102,8 @@ func queueScoreInputs(b *pgx.Batch, ids []string) *scoreInputs {
 	out := &scoreInputs{}
 	byID := map[string]*scoreInput{}
 	b.Queue(`select a.id::text, a.provider_id::text, a.framework, a.status, a.submissions,
-		a.provider_kind, a.provider_tier, a.provider_channels, `+currentCalibrationSQL+`
-		from assessments a where a.id = any($1::uuid[]) order by a.id`, ids).
+		a.provider_kind, a.provider_tier, a.provider_channels, `+scoringCalibrationSQL+`
+		from assessments a where a.id = any($1::uuid[]) order by a.id`, ids, domain.RiskMethod).
 		Query(func(rows pgx.Rows) error {
 			list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*scoreInput, error) {
 				in := &scoreInput{current: map[string]domain.Answer{}, overrides: map[string]domain.Override{}}
@@ -580,8 +580,19 @@ func (db *DB) freshScores(ctx context.Context, assessmentID string) (map[string]
 // CheckScores reports whether an assessment's stored scores equal a fresh
 // computation from its data; the error names the first difference. Scores
 // are kept current on write, so a difference means the database was changed
-// behind Assure's back.
+// behind Assure's back. Scores an earlier method computed, which a closed
+// campaign keeps, are not checked.
 func (db *DB) CheckScores(ctx context.Context, assessmentID string) error {
+	var kept bool
+	if err := db.pool.QueryRow(ctx, `select exists (select 1 from assessment_risk where assessment_id = $1 and method <> $2)`,
+		assessmentID, domain.RiskMethod).Scan(&kept); err != nil {
+		return translate(err, "stored scores")
+	}
+	if kept {
+		// Scores of an earlier method, kept by a closed campaign: this
+		// method cannot recompute them, so there is nothing to compare.
+		return nil
+	}
 	stored, err := db.storedScores(ctx, assessmentID)
 	if err != nil {
 		return err

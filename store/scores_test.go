@@ -207,7 +207,7 @@ func TestStoredScoresEqualRecomputation(t *testing.T) {
 			}
 			p.Figures[domain.MeasureMarketShare] = float64(rng.IntN(10000)) / 100
 			who, source, side := admin, store.ProfileStated, stated
-			if rng.IntN(3) == 0 {
+			if rng.IntN(3) == 0 || !cur.Status.Editable() { // the provider's figures stand with its filing
 				who, source, side = sup1, store.ProfileConfirmed, confirmed
 			}
 			version := 0

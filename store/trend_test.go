@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"assure/domain"
+	"assure/frameworks"
 	"assure/store"
 )
 
@@ -58,12 +59,51 @@ func TestTrendComparesLikeWithLike(t *testing.T) {
 	if n, _ := db.RescoreOutdated(ctx, domain.System("test")); n != 0 {
 		t.Errorf("rescored %d assessments a second time", n)
 	}
-	// A closed campaign keeps the scores it was decided on.
+	// A provider's figures stand with its filing once submitted; a supervisor may still correct them.
+	mustDo(t, func() error {
+		_, err := db.SetRiskProfile(ctx, admin, a.ID, store.ProfileStated,
+			domain.RiskProfile{Figures: map[domain.Measure]float64{domain.MeasureCustomers: 500}}, "", 0)
+		return err
+	})
+	mustDo(t, func() error {
+		_, err := db.Submit(ctx, admin, a.ID, domain.Attestation{Name: "A", Position: "B", Statement: "C"})
+		return err
+	})
+	_, err = db.SetRiskProfile(ctx, admin, a.ID, store.ProfileStated,
+		domain.RiskProfile{Figures: map[domain.Measure]float64{domain.MeasureCustomers: 50}}, "", 1)
+	wantCode(t, "the provider's figures after submission", err, domain.EConflict)
+	mustDo(t, func() error {
+		_, err := db.SetRiskProfile(ctx, sup, a.ID, store.ProfileConfirmed,
+			domain.RiskProfile{Figures: map[domain.Measure]float64{domain.MeasureCustomers: 5000000}}, "annual return", 0)
+		return err
+	})
+
+	// A closed campaign keeps the scores it was decided on, and the calibration they were computed with.
 	if _, err := db.CloseCampaign(ctx, sup, c.ID); err != nil {
 		t.Fatal(err)
+	}
+	cals, err := frameworks.EmbeddedCalibrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	recal := *cals[0]
+	recal.Version = "9.0"
+	recal.KeyControls = append([]domain.KeyControls{}, recal.KeyControls...)
+	recal.KeyControls[0].Cap = 10
+	if _, err := db.PublishCalibration(ctx, sup, &recal); err != nil {
+		t.Fatal(err)
+	}
+	if reg, err := db.ProviderRisk(ctx, sup, p, c.ID, store.BasisCurrent); err != nil || reg.Result.Calibration != "x1150-risk@1.0" {
+		t.Errorf("the closed campaign's register is computed with %q: %v", reg.Result.Calibration, err)
+	}
+	if err := db.CheckScores(ctx, a.ID); err != nil {
+		t.Errorf("a closed campaign's scores after a recalibration: %v", err)
 	}
 	exec(t, url, `update assessment_risk set method = '1' where assessment_id = $1`, a.ID)
 	if n, _ := db.RescoreOutdated(ctx, domain.System("test")); n != 0 {
 		t.Errorf("rescored %d assessments of a closed campaign", n)
+	}
+	if err := db.CheckScores(ctx, a.ID); err != nil {
+		t.Errorf("scores an earlier method computed are kept, not checked: %v", err)
 	}
 }

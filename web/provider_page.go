@@ -287,7 +287,10 @@ func riskViewOf(reg store.RiskRegister, overrides []store.OverrideEntry, state p
 		for _, c := range t.Contributions {
 			ce := controlEffect{ID: c.ControlID, Title: controls[c.ControlID].Title, Counted: c.Counted,
 				PrimaryThreat: c.Primary, Effectiveness: percentOf(float64(c.Credit) / domain.Unit), Key: c.Key,
-				Weight: c.Weight, Grade: p.Name(c.Answer.EffectiveGrade()), LabFailed: contradicted[c.ControlID]}
+				Weight: c.Weight, Grade: "—", LabFailed: contradicted[c.ControlID]}
+			if c.Answer.Status == domain.Implemented || c.Answer.Status == domain.Partial {
+				ce.Grade = p.Name(c.Answer.EffectiveGrade()) // only an answer that claims a control has a grade
+			}
 			ce.Answer = p.T("Not answered")
 			if c.Answer.Status != "" {
 				ce.Answer = p.Name(c.Answer.Status)
@@ -395,10 +398,11 @@ func inherentWhy(p printer, what string, def, value int, drivers []domain.Driver
 		case !d.Stated:
 			parts = append(parts, p.T("%s not stated: no change", name))
 		case d.Next != nil:
-			parts = append(parts, p.T("%s %s, in the band from %s to under %s: %+d", name, p.Decimal(d.Value, 0),
-				p.Decimal(d.Band.From, 0), p.Decimal(*d.Next, 0), d.Band.Delta))
+			parts = append(parts, p.T("%s %s, in the band from %s to under %s: %+d", name, p.Decimal(d.Value, decimalsOf(d.Value)),
+				p.Decimal(d.Band.From, decimalsOf(d.Band.From)), p.Decimal(*d.Next, decimalsOf(*d.Next)), d.Band.Delta))
 		default:
-			parts = append(parts, p.T("%s %s, in the top band from %s: %+d", name, p.Decimal(d.Value, 0), p.Decimal(d.Band.From, 0), d.Band.Delta))
+			parts = append(parts, p.T("%s %s, in the top band from %s: %+d", name, p.Decimal(d.Value, decimalsOf(d.Value)),
+				p.Decimal(d.Band.From, decimalsOf(d.Band.From)), d.Band.Delta))
 		}
 	}
 	if len(parts) == 0 {

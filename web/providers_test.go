@@ -281,7 +281,7 @@ func TestProviderRegister(t *testing.T) {
 			"Two SIM-swap frauds in the last quarter.", "5, set by a supervisor.", "overridden",
 			"Remove the override of T1")
 		// The supervisor corrects the profile: the register says which figure moved what.
-		action := regexp.MustCompile(`action="(/assessments/[^"]+/risk-profile/confirmation)"`).FindStringSubmatch(page.body)
+		action := regexp.MustCompile(`action="(/assessments/[^"?]+/risk-profile/confirmation)\?`).FindStringSubmatch(page.body)
 		if action == nil {
 			t.Fatal("no profile form")
 		}
@@ -308,7 +308,7 @@ func TestProviderRegister(t *testing.T) {
 		mine := admin.get("/providers/" + nyota.ID)
 		mine.lacks(t, "Change the provider", "Mark the provider exited", "Save the override", "Confirm or correct the figures")
 		// The provider states its own profile; confirming it is the supervisor's.
-		form := regexp.MustCompile(`action="(/assessments/[^"]+/risk-profile)"`).FindStringSubmatch(mine.body)
+		form := regexp.MustCompile(`action="(/assessments/[^"?]+/risk-profile)\?`).FindStringSubmatch(mine.body)
 		if form == nil {
 			t.Fatal("the provider's page has no form to state its profile")
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -122,13 +123,17 @@ func (ui *UI) saveRiskProfile(w http.ResponseWriter, r *http.Request, v *visit) 
 	p := domain.RiskProfile{Figures: map[domain.Measure]float64{}}
 	var problems []problem
 	for _, m := range profileMeasures {
-		text := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue(string(m)), " ", ""))
+		text := strings.TrimSpace(r.PostFormValue(string(m)))
 		sent.values[m] = text
 		if text == "" {
 			continue
 		}
-		x, err := strconv.ParseFloat(strings.ReplaceAll(text, ",", "."), 64)
-		if err != nil {
+		number := text
+		if m == domain.MeasureMarketShare {
+			number = strings.Replace(number, ",", ".", 1) // a decimal comma, as French writes it
+		}
+		x, err := strconv.ParseFloat(number, 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 			problems = append(problems, problem{Field: "profile-" + string(m), Message: v.T("Give a number, or leave it empty.")})
 			sent.problems[string(m)] = v.T("Give a number, or leave it empty.")
 			continue

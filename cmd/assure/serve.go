@@ -225,6 +225,17 @@ func publishEmbedded(ctx context.Context, db *store.DB, log *slog.Logger) error 
 		return err
 	}
 	for _, c := range calibrations {
+		// The calibration in force stays in force: a built-in one is published
+		// only on a database that has none for its framework version yet; a
+		// regulator adopts another with assure catalog calibrate.
+		inForce, err := db.Calibration(ctx, store.FrameworkRef{ID: c.Framework.ID, Version: c.Framework.Version})
+		if err != nil && domain.ErrorCodeOf(err) != domain.ENotFound {
+			return err
+		}
+		if inForce != nil && inForce.ID != "" && inForce.Ref() != c.Ref() {
+			log.Info("catalog", "calibration", c.ID, "version", c.Version, "outcome", "left out: "+inForce.Ref()+" is in force")
+			continue
+		}
 		outcome, err := db.PublishCalibration(ctx, domain.System("startup"), c)
 		if err != nil {
 			return err
