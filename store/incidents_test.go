@@ -374,7 +374,7 @@ func TestIncidentStatisticsCount(t *testing.T) {
 		f.report(t, actor, n)
 	}
 	jan, feb := time.Date(2027, 1, 10, 9, 0, 0, 0, time.UTC), time.Date(2027, 2, 20, 9, 0, 0, 0, time.UTC)
-	report(f.a.editor, f.a.id, jan, []string{"T10"}, []string{domain.ChannelUSSD}, 50000)                     // major
+	report(f.a.editor, f.a.id, jan, []string{"T10"}, []string{domain.ChannelUSSD}, 50000)                       // major
 	report(f.a.editor, f.a.id, feb, []string{"T10", "T8"}, []string{domain.ChannelUSSD, domain.ChannelApp}, 10) // major: 2 channels
 	report(f.b.editor, f.b.id, feb, []string{"T6"}, []string{domain.ChannelApp}, 10)
 	report(f.b.editor, f.b.id, time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), []string{"T10"}, nil, 10) // outside the window
