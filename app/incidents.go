@@ -161,3 +161,7 @@ func (a *App) IncidentClockWarnings(ctx context.Context, actor domain.Actor, wit
 	}
 	return a.db.IncidentClockWarnings(ctx, actor, within)
 }
+
+// Now is the instant incident clocks are read at: what the pages offer as
+// the latest time of a report.
+func (a *App) Now() time.Time { return a.db.Now() }

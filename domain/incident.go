@@ -331,9 +331,9 @@ func checkList(list []string, field string, known func(string) bool) []Problem {
 		loc := fmt.Sprintf("body.%s[%d]", field, i)
 		switch {
 		case !known(v):
-			out = append(out, Problem{loc, fmt.Sprintf("%q is not one of the choices", v)})
+			out = append(out, Problem{loc, "is not one of the choices"})
 		case seen[v]:
-			out = append(out, Problem{loc, fmt.Sprintf("%q is listed twice", v)})
+			out = append(out, Problem{loc, "is listed twice"})
 		}
 		seen[v] = true
 	}
