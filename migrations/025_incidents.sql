@@ -27,6 +27,7 @@ create table incidents (
     -- closed (domain.Incident.NextDue), null when no clock runs: what the
     -- queue sorts by (overdue first) and warnings look for.
     next_due              timestamptz,
+    -- The X.1150 version whose threats the latest report names.
     framework             bigint      not null references frameworks (pk),
     reported_by           uuid        references users (id),
     reported_at           timestamptz not null,

@@ -310,10 +310,10 @@ func (db *DB) FileIncidentReport(ctx context.Context, actor domain.Actor, id str
 				return err
 			}
 			if _, err := t.Exec(ctx, `update incidents set status = @status, facts = @facts, major_by = @major,
-				channels = @channels, intermediate_filed_at = @intermediate, final_filed_at = @final, next_due = @next,
-				updated_at = @now, version = version + 1 where id = @id`,
+				channels = @channels, framework = @framework, intermediate_filed_at = @intermediate, final_filed_at = @final,
+				next_due = @next, updated_at = @now, version = version + 1 where id = @id`,
 				pgx.StrictNamedArgs{"id": id, "status": string(to), "facts": encoded, "major": criteria(after.MajorBy),
-					"channels": facts.Channels, "intermediate": filedAt(after, domain.PhaseIntermediate),
+					"channels": facts.Channels, "framework": w.framework, "intermediate": filedAt(after, domain.PhaseIntermediate),
 					"final": filedAt(after, domain.PhaseFinal), "next": nextDue(after), "now": w.now}); err != nil {
 				return err
 			}
