@@ -83,6 +83,7 @@ func New(application *app.App, log *slog.Logger, opts Options) *API {
 	a.registerFindings()
 	a.registerApps()
 	a.registerInspections()
+	a.registerIncidents()
 	a.registerRisk()
 	a.registerRiskProfiles()
 	a.registerCalibration()

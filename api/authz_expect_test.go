@@ -206,6 +206,18 @@ var expectedAccess = map[string]string{
 	"record-inspection": "AA AA FF FF FF",
 	"list-inspections":  "AA AA AN AN AA",
 
+	// Incidents: providers report their own and update them; supervisors
+	// request information and close them; auditors read them. Statistics are
+	// the sector's: supervisors and auditors.
+	//                               adm sup pad ped aud
+	"report-incident":              "FF FF AN AN FF",
+	"list-incidents":               "FF AA AA AA AA",
+	"get-incident":                 "FF AA AN AN AA",
+	"file-incident-report":         "FF FF AN AN FF",
+	"request-incident-information": "FF AA FF FF FF",
+	"close-incident":               "FF AA FF FF FF",
+	"get-incident-statistics":      "FF AA FF FF AA",
+
 	//                             adm sup pad ped aud
 	"get-provider-risk":             "FF AA AN AN AA",
 	"get-risk-profile":              "FF AA AN AN AA",

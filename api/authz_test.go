@@ -54,6 +54,7 @@ type world struct {
 	ownApp, otherApp               string
 	ownRelease, otherRelease       string
 	ownLabResult, otherLabResult   string
+	ownIncident, otherIncident     string
 }
 
 func newWorld(s *server) *world {
@@ -112,8 +113,23 @@ func newWorld(s *server) *world {
 		*side.app, *side.release = ap.ID, rel.ID
 		*side.result = s.labResult(sup, rel.ID, "APP-INT-1").ID
 	}
+	for _, side := range []struct {
+		reporter domain.Actor
+		provider string
+		title    string
+		id       *string
+	}{
+		{actorOf(w.actors[domain.RoleProviderAdmin]), w.own, "Own outage", &w.ownIncident},
+		{actorOf(otherAdmin), w.other, "Rival outage", &w.otherIncident},
+	} {
+		i, err := s.db.ReportIncident(context.Background(), side.reporter, domain.NewIncident{ProviderID: side.provider,
+			Title: side.title, DetectedAt: time.Now().Add(-time.Hour), ClassifiedAt: time.Now().Add(-time.Hour),
+			Facts: domain.IncidentFacts{Description: "Wallet app down.", Channels: []string{"app"}, Threats: []string{"T6"}}})
+		s.must(err)
+		*side.id = i.ID
+	}
 	w.secrets = append(w.secrets, w.otherAssessment.ID, w.otherEvidence, w.otherFinding, w.otherApp, w.otherRelease,
-		w.otherLabResult, "Rival Wallet")
+		w.otherLabResult, "Rival Wallet", w.otherIncident, "Rival outage")
 	job, err := s.db.CreateReportJob(context.Background(), actorOf(s.user(domain.RoleAuditor, "")), "pdf",
 		store.ReportParams{CampaignID: c.ID})
 	s.must(err)
@@ -160,6 +176,9 @@ var paramFixtures = map[string]func(w *world, actor domain.User, other bool) (st
 	},
 	"lab-results/{id}": func(w *world, _ domain.User, other bool) (string, scope) {
 		return pick(other, w.ownLabResult, w.otherLabResult), otherProvider
+	},
+	"incidents/{id}": func(w *world, _ domain.User, other bool) (string, scope) {
+		return pick(other, w.ownIncident, w.otherIncident), otherProvider
 	},
 	"overrides/{threat}": func(*world, domain.User, bool) (string, scope) { return "T1", sameObject },
 	"assessments/{file}": func(w *world, _ domain.User, other bool) (string, scope) {
@@ -289,6 +308,20 @@ var bodyFixtures = map[string]func(w *world, actor domain.User, other bool) (any
 	"record-inspection": func(*world, domain.User, bool) (any, scope) {
 		return map[string]any{"held_on": domain.Today().String(), "kind": "off_site", "lead_inspector": "Walker",
 			"summary": "Desk review on a walk."}, sameObject
+	},
+	"report-incident": func(w *world, _ domain.User, other bool) (any, scope) {
+		return map[string]any{"provider_id": pick(other, w.own, w.other), "title": "Walk outage",
+			"detected_at": time.Now().Add(-time.Hour), "classified_at": time.Now().Add(-time.Hour),
+			"description": "Found on a walk.", "channels": []string{"ussd"}}, otherProvider
+	},
+	"file-incident-report": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"phase": "intermediate", "description": "Still down on the walk.", "threats": []string{"T6"}}, sameObject
+	},
+	"request-incident-information": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"comment": "Which agents were involved?"}, sameObject
+	},
+	"close-incident": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"comment": "Closed on a walk."}, sameObject
 	},
 	"publish-framework": func(w *world, _ domain.User, _ bool) (any, scope) {
 		// A broken file: a caller allowed through gets a 422, never a new catalog.

@@ -13,6 +13,12 @@ type Settings struct {
 	// PeerGrouping says which providers a provider's benchmark compares it
 	// with; empty means DefaultPeerGrouping.
 	PeerGrouping PeerGrouping `json:"peer_grouping,omitempty"`
+	// IncidentDeadlines are the deadlines of incident reports; nil means
+	// DefaultIncidentDeadlines.
+	IncidentDeadlines *IncidentDeadlines `json:"incident_deadlines,omitempty"`
+	// IncidentThresholds are the thresholds that make an incident major;
+	// nil means DefaultIncidentThresholds.
+	IncidentThresholds *IncidentThresholds `json:"incident_thresholds,omitempty"`
 }
 
 // Check returns the problems of s.
@@ -24,7 +30,41 @@ func (s Settings) Check() []Problem {
 				fmt.Sprintf("%q is not a role", r)})
 		}
 	}
-	return append(problems, checkPeerGrouping(s.PeerGrouping)...)
+	problems = append(problems, checkPeerGrouping(s.PeerGrouping)...)
+	if s.IncidentDeadlines != nil {
+		problems = append(problems, s.IncidentDeadlines.Check()...)
+	}
+	if s.IncidentThresholds != nil {
+		problems = append(problems, s.IncidentThresholds.Check()...)
+	}
+	return problems
+}
+
+// Deadlines returns the deadlines of incident reports: the ones set, else
+// the defaults.
+func (s Settings) Deadlines() IncidentDeadlines {
+	if s.IncidentDeadlines == nil {
+		return DefaultIncidentDeadlines
+	}
+	return *s.IncidentDeadlines
+}
+
+// Thresholds returns the thresholds that make an incident major: the ones
+// set, else the defaults.
+func (s Settings) Thresholds() IncidentThresholds {
+	if s.IncidentThresholds == nil {
+		return DefaultIncidentThresholds
+	}
+	return *s.IncidentThresholds
+}
+
+// WithDefaults returns s with every setting that falls back to a default
+// holding it: what is stored and shown.
+func (s Settings) WithDefaults() Settings {
+	s.PeerGrouping = s.Peers()
+	d, t := s.Deadlines(), s.Thresholds()
+	s.IncidentDeadlines, s.IncidentThresholds = &d, &t
+	return s
 }
 
 // Peers returns the grouping of peer benchmarks: the one set, else the

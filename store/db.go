@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -33,10 +34,37 @@ type DB struct {
 	// instead of the database's current_date (tests pass days without
 	// waiting for them).
 	today func() domain.Date
+	// now, when set, is the instant incident clocks are read and written
+	// at instead of the database's now() (tests let hours pass without
+	// waiting for them).
+	now func() time.Time
 
 	jobsOnce  sync.Once
 	jobClient *river.Client[pgx.Tx]
 	jobsErr   error
+}
+
+// SetNow makes the store file and read incident reports at the instant now
+// returns rather than at the database's clock, so tests can let hours pass.
+// Nothing but tests sets it.
+func (db *DB) SetNow(now func() time.Time) { db.now = now }
+
+// nowArg is the instant incident clocks are computed for: the injected one,
+// or nil for the database's now().
+func (db *DB) nowArg() any {
+	if db.now == nil {
+		return nil
+	}
+	return db.now().UTC()
+}
+
+// Now returns the instant incident clocks are read at: the injected one, or
+// the time now.
+func (db *DB) Now() time.Time {
+	if db.now == nil {
+		return time.Now().UTC()
+	}
+	return db.now().UTC()
 }
 
 // Pool returns the connection pool, for the job queue's workers.

@@ -18,8 +18,8 @@ func (db *DB) Settings(ctx context.Context) (domain.Settings, int, error) {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return s, 0, translate(err, "read settings")
 	}
-	s.PeerGrouping = s.Peers() // settings stored before the grouping existed name none
-	return s, version, nil
+	// Settings stored before a setting existed name none: its default holds.
+	return s.WithDefaults(), version, nil
 }
 
 // UpdateSettings replaces the settings. ifVersion, when not zero, must match
@@ -31,7 +31,7 @@ func (db *DB) UpdateSettings(ctx context.Context, actor domain.Actor, s domain.S
 	if s.TOTPRequiredRoles == nil {
 		s.TOTPRequiredRoles = []domain.Role{}
 	}
-	s.PeerGrouping = s.Peers()
+	s = s.WithDefaults()
 	var version int
 	err := db.write(ctx, "update settings", func(t *txn) error {
 		var before json.RawMessage

@@ -86,6 +86,9 @@ func (ui *UI) navFor(actor domain.Actor) []navItem {
 	if ui.app.Offers(actor, "app", "read") {
 		items = append(items, navItem{Label: "Apps", Href: "/apps"})
 	}
+	if ui.app.Offers(actor, "incident", "read") {
+		items = append(items, navItem{Label: "Incidents", Href: "/incidents"})
+	}
 	// The register where the actor may read every provider; a provider
 	// user's register would be one row, so they go to their own page.
 	switch {
