@@ -81,9 +81,6 @@ type newCalendarFeedOutput struct {
 	Body NewCalendarFeed
 }
 
-// feedPath is the address of the feed with this secret.
-func feedPath(secret string) string { return "/calendar/" + secret + ".ics" }
-
 func (a *API) registerCalendar() {
 	tags := []string{"Calendar"}
 	register(a, huma.Operation{
@@ -133,7 +130,7 @@ func (a *API) registerCalendar() {
 			return nil, err
 		}
 		return &newCalendarFeedOutput{Body: NewCalendarFeed{CalendarFeed: CalendarFeed{Active: true, CreatedAt: &f.CreatedAt},
-			Path: feedPath(secret)}}, nil
+			Path: app.FeedPath(secret)}}, nil
 	})
 
 	register(a, huma.Operation{

@@ -252,6 +252,10 @@ func (a *App) FeedCalendar(ctx context.Context, secret string) (FeedCalendar, er
 	return FeedCalendar{Calendar: cal, Language: r.Language}, err
 }
 
+// FeedPath is the address, on Assure's site, of the calendar feed whose
+// secret this is.
+func FeedPath(secret string) string { return "/calendar/" + secret + ".ics" }
+
 // CalendarFeed returns the actor's live calendar feed (never its secret),
 // and false when they have none.
 func (a *App) CalendarFeed(ctx context.Context, actor domain.Actor) (store.CalendarFeed, bool, error) {

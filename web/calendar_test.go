@@ -491,6 +491,6 @@ func TestSeriesPages(t *testing.T) {
 	prov := s.browser(t)
 	prov.signIn("p04-admin"+demoDomain, demo.Password)
 	prov.get("/campaign-series").want(t, http.StatusForbidden, "")
-	prov.get("/campaign-series/" + id).want(t, http.StatusForbidden, "")
+	prov.get("/campaign-series/"+id).want(t, http.StatusForbidden, "")
 	prov.post("/campaign-series/new", good).want(t, http.StatusForbidden, "")
 }
