@@ -18,7 +18,7 @@ import (
 type CalendarFilter struct {
 	Window     domain.CalendarWindow
 	ProviderID string // "" for every provider the caller sees
-	Limit      int    // at most this many rows (MaxLimit when 0 or more)
+	Limit      int    // at most this many rows; 0, or more than domain.MaxCalendarEntries, is that many
 }
 
 func (f CalendarFilter) limit() int {

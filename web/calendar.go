@@ -69,6 +69,8 @@ type calendarItem struct {
 	domain.CalendarEntry
 	KindName string
 	Href     string
+	Time     string // the instant of a deadline that runs by the hour, in words
+	TimeISO  string // and in RFC 3339, UTC
 }
 
 // calendarPage shows the month the address names (?month=YYYY-MM), the
@@ -127,6 +129,9 @@ func agenda(v *visit, cal app.Calendar, today domain.Date) (days []calendarDay, 
 				Label: v.T("%s %s", v.T(weekdays[t.Weekday()]), v.Date(e.Day))})
 		}
 		item := calendarItem{CalendarEntry: e, KindName: v.T(kindName(e.Kind))}
+		if e.At != nil {
+			item.Time, item.TimeISO = v.Time(*e.At), e.At.UTC().Format(time.RFC3339)
+		}
 		if base, ok := calendarObjects[e.ObjectType]; ok {
 			item.Href = base + url.PathEscape(e.ObjectID)
 		}
