@@ -76,6 +76,8 @@ func New(application *app.App, log *slog.Logger, opts Options) *API {
 	a.registerMappings()
 	a.registerProviders()
 	a.registerCampaigns()
+	a.registerCampaignSeries()
+	a.registerCalendar()
 	a.registerAssessments()
 	a.registerResponses()
 	a.registerReview()

@@ -145,6 +145,23 @@ var expectedAccess = map[string]string{
 	"extend-campaign":      "FF AA FF FF FF",
 	"close-campaign":       "FF AA FF FF FF",
 
+	// Campaign series: supervisors keep them; auditors read them.
+	//                          adm sup pad ped aud
+	"create-campaign-series": "FF AA FF FF FF",
+	"list-campaign-series":   "FF AA FF FF AA",
+	"get-campaign-series":    "FF AA FF FF AA",
+	"list-series-campaigns":  "FF AA FF FF AA",
+	"pause-campaign-series":  "FF AA FF FF FF",
+	"resume-campaign-series": "FF AA FF FF FF",
+
+	// The calendar: the sector's for supervisors and auditors, a provider
+	// user's own provider's; each of them may keep a feed of theirs.
+	//                        adm sup pad ped aud
+	"get-calendar":         "FF AA AA AA AA",
+	"get-calendar-feed":    "FF AA AA AA AA",
+	"create-calendar-feed": "FF AA AA AA AA",
+	"revoke-calendar-feed": "FF AA AA AA AA",
+
 	//                              adm sup pad ped aud
 	"list-assessments":            "FF AA AA AA AA",
 	"get-assessment":              "FF AA AN AN AA",

@@ -55,6 +55,7 @@ type world struct {
 	ownRelease, otherRelease       string
 	ownLabResult, otherLabResult   string
 	ownIncident, otherIncident     string
+	series                         string // a campaign series
 }
 
 func newWorld(s *server) *world {
@@ -134,6 +135,11 @@ func newWorld(s *server) *world {
 		store.ReportParams{CampaignID: c.ID})
 	s.must(err)
 	w.job = job.ID
+	series, err := s.db.CreateCampaignSeries(context.Background(), sup, domain.CampaignSeries{Name: "Walk series",
+		FrameworkID: "x1150", EveryMonths: 12, FirstOpensOn: domain.Today().AddDays(30), DueAfterDays: 60, LeadDays: 14},
+		domain.Today())
+	s.must(err)
+	w.series = series.ID
 	publishTestMapping(s.t, s)
 	return w
 }
@@ -157,6 +163,7 @@ var paramFixtures = map[string]func(w *world, actor domain.User, other bool) (st
 		return pick(other, w.own, w.other), otherProvider
 	},
 	"campaigns/{id}":        func(w *world, _ domain.User, _ bool) (string, scope) { return w.campaign, sameObject },
+	"campaign-series/{id}":  func(w *world, _ domain.User, _ bool) (string, scope) { return w.series, sameObject },
 	"responses/{control}":   func(*world, domain.User, bool) (string, scope) { return "C1", sameObject },
 	"submissions/{version}": func(*world, domain.User, bool) (string, scope) { return "1", sameObject },
 	"assessments/{id}": func(w *world, _ domain.User, other bool) (string, scope) {
@@ -330,6 +337,10 @@ var bodyFixtures = map[string]func(w *world, actor domain.User, other bool) (any
 	"create-campaign": func(w *world, _ domain.User, _ bool) (any, scope) {
 		return map[string]any{"name": "Walk campaign", "framework": "x1150", "provider_ids": []string{w.own},
 			"opens_at": future(0), "due_at": future(30)}, sameObject
+	},
+	"create-campaign-series": func(w *world, _ domain.User, _ bool) (any, scope) {
+		return map[string]any{"name": "Walk yearly", "framework": "x1150", "scope": map[string]any{"kinds": []string{"bank"}},
+			"every_months": 12, "first_opens_on": future(10), "due_after_days": 45}, sameObject
 	},
 	"extend-campaign": func(*world, domain.User, bool) (any, scope) {
 		return map[string]any{"due_at": future(90), "reason": "Public holiday"}, sameObject

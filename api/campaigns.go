@@ -38,6 +38,8 @@ type Campaign struct {
 	ClosedAt         *time.Time `json:"closed_at,omitempty"`
 	Version          int        `json:"version"`
 	Allowed          []string   `json:"allowed_actions" doc:"What the caller may do to the campaign now: open, extend, close."`
+	SeriesID         string     `json:"series_id,omitempty" format:"uuid" doc:"The campaign series that made the campaign, if one did."`
+	Occurrence       *int       `json:"occurrence,omitempty" doc:"Which of its series' campaigns it is, from 0."`
 }
 
 // campaignOf is a campaign as the caller sees it, with what the caller may do to it.
@@ -46,6 +48,10 @@ func (a *API) campaignOf(ctx context.Context, c domain.Campaign) Campaign {
 		Level: c.Level, OpensAt: c.OpensAt.String(), DueAt: c.DueAt.String(), Instructions: c.Instructions, Status: string(c.Status),
 		Assessments: c.Assessments, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(), OpenedAt: c.OpenedAt,
 		ClosedAt: c.ClosedAt, Version: c.Version}
+	if c.SeriesID != "" && actorFrom(ctx).Scope().All() {
+		k := c.Occurrence
+		out.SeriesID, out.Occurrence = c.SeriesID, &k
+	}
 	if len(c.ProviderIDs) > 0 {
 		out.ProviderIDs = c.ProviderIDs
 	} else {

@@ -8,6 +8,7 @@ package app
 import (
 	"crypto/ed25519"
 	"log/slog"
+	"time"
 
 	"github.com/go-webauthn/webauthn/webauthn"
 
@@ -28,6 +29,7 @@ type App struct {
 	checkpointKey      ed25519.PublicKey
 	sso                *sso               // nil when single sign-on is off
 	webauthn           *webauthn.WebAuthn // nil when passkeys are off
+	now                func() time.Time   // the clock the calendar and the campaign series read
 }
 
 // Options configure the application layer.
@@ -49,13 +51,20 @@ type Options struct {
 	// passkeys are off. One that fails RelyingParty.Check turns them off too,
 	// with an error in the log: check it first.
 	Passkeys RelyingParty
+	// Now is the clock the calendar (what is overdue) and the campaign
+	// series (which campaign to make and open today) read; nil is the
+	// system's. Tests pass days without waiting for them.
+	Now func() time.Time
 }
 
 // New builds the application layer.
 func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Options) *App {
 	a := &App{db: db, authz: authz, log: log, maxEvidence: opts.MaxEvidenceBytes,
 		sectorJobThreshold: opts.SectorJobThreshold,
-		checkpointDir:      opts.CheckpointDir, checkpointKey: opts.CheckpointKey}
+		checkpointDir:      opts.CheckpointDir, checkpointKey: opts.CheckpointKey, now: opts.Now}
+	if a.now == nil {
+		a.now = time.Now
+	}
 	a.sso = newSSO(opts.SSO)
 	if a.maxEvidence <= 0 {
 		a.maxEvidence = domain.DefaultMaxEvidenceBytes
@@ -79,3 +88,10 @@ func (a *App) MaxEvidenceBytes() int64 { return a.maxEvidence }
 // SectorJobThreshold is the number of assessments above which sector reports
 // are made in the background.
 func (a *App) SectorJobThreshold() int { return a.sectorJobThreshold }
+
+// today is the current day by the application's clock.
+func (a *App) today() domain.Date { return domain.DateOf(a.now()) }
+
+// Today is the current day by the application's clock, for the faces to
+// show what the application decides by.
+func (a *App) Today() domain.Date { return a.today() }

@@ -77,16 +77,15 @@ func (a *App) RunCampaignOpening(ctx context.Context, campaignID string) error {
 	if err != nil || !started {
 		return err
 	}
-	u, err := a.db.User(ctx, domain.System("campaign-opening"), o.RequestedBy)
-	if err != nil && domain.ErrorCodeOf(err) != domain.ENotFound {
+	actor, err := a.openingActor(ctx, o)
+	if err != nil {
 		return err
 	}
-	actor := domain.ActorFor(u)
-	actor.RequestID = "job:open:" + campaignID
-	if err != nil || a.permit(ctx, actor, "campaign", "manage") != nil {
-		return a.failOpening(ctx, campaignID, openingRequesterGone, err)
+	if actor == nil {
+		return a.failOpening(ctx, campaignID, openingRequesterGone, nil)
 	}
-	_, err = a.db.OpenCampaignTracked(ctx, actor, campaignID, nil)
+	actor.RequestID = "job:open:" + campaignID
+	_, err = a.db.OpenCampaignTracked(ctx, *actor, campaignID, nil)
 	switch {
 	case err == nil:
 		return nil
@@ -101,6 +100,29 @@ func (a *App) RunCampaignOpening(ctx context.Context, campaignID string) error {
 	default:
 		return a.failOpening(ctx, campaignID, openingFailedMessage, err)
 	}
+}
+
+// openingActor is who an opening runs as: the user who asked for it, with
+// their view and rights as they stand now, or nil when they may no longer
+// open campaigns. An opening nobody asked for was asked for by Assure itself
+// (a campaign series on its campaign's day) and runs as the system.
+func (a *App) openingActor(ctx context.Context, o store.Opening) (*domain.Actor, error) {
+	if o.RequestedBy == "" {
+		actor := domain.System(seriesActorLabel)
+		return &actor, nil
+	}
+	u, err := a.db.User(ctx, domain.System("campaign-opening"), o.RequestedBy)
+	if domain.ErrorCodeOf(err) == domain.ENotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	actor := domain.ActorFor(u)
+	if a.permit(ctx, actor, "campaign", "manage") != nil {
+		return nil, nil
+	}
+	return &actor, nil
 }
 
 func (a *App) failOpening(ctx context.Context, id, reason string, cause error) error {

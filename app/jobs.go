@@ -18,7 +18,8 @@ import (
 )
 
 // Jobs runs Assure's background work on River, which keeps its queue in the
-// same PostgreSQL: large reports and the purge of expired ones. Any number
+// same PostgreSQL: large reports and the purge of expired ones, campaign
+// openings, and each day the campaign series. Any number
 // of instances may run it; River hands each job to one worker.
 type Jobs struct {
 	client *river.Client[pgx.Tx]
@@ -93,6 +94,9 @@ func (a *App) NewJobs(log *slog.Logger, opts JobOptions) (*Jobs, error) {
 	if err := river.AddWorkerSafely(workers, &sweepWorker{db: db, log: log}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(workers, &seriesWorker{app: a, log: log}); err != nil {
+		return nil, err
+	}
 	checkpoints := opts.CheckpointKey != nil && a.checkpointDir != ""
 	if checkpoints {
 		if err := river.AddWorkerSafely(workers, &checkpointWorker{app: a, log: log, key: opts.CheckpointKey}); err != nil {
@@ -110,6 +114,10 @@ func (a *App) NewJobs(log *slog.Logger, opts JobOptions) (*Jobs, error) {
 				func() (river.JobArgs, *river.InsertOpts) { return purgeArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(opts.SweepEach),
 				func() (river.JobArgs, *river.InsertOpts) { return sweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+			// Campaign series: each day just after midnight UTC, and at start
+			// so a day the server was down is caught up.
+			river.NewPeriodicJob(dailyAt{hour: 0, minute: 10},
+				func() (river.JobArgs, *river.InsertOpts) { return seriesArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	})
 	if err != nil {
@@ -276,6 +284,19 @@ func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[purgeArgs]) error {
 	}
 	_, err := db.PurgeThrottle(ctx)
 	return err
+}
+
+// dailyAt is a schedule of once a day at a time of day, UTC.
+type dailyAt struct{ hour, minute int }
+
+// Next is the first such time after current.
+func (d dailyAt) Next(current time.Time) time.Time {
+	c := current.UTC()
+	next := time.Date(c.Year(), c.Month(), c.Day(), d.hour, d.minute, 0, 0, time.UTC)
+	if !next.After(c) {
+		next = next.AddDate(0, 0, 1)
+	}
+	return next
 }
 
 // warnings passes on only warnings and errors.

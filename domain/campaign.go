@@ -37,6 +37,11 @@ type Campaign struct {
 	OpenedAt         *time.Time
 	ClosedAt         *time.Time
 	Version          int
+	// SeriesID names the campaign series that made the campaign, and
+	// Occurrence which of its campaigns it is; "" for a campaign drafted
+	// by hand.
+	SeriesID   string
+	Occurrence int
 }
 
 // Check returns the problems of a new campaign.
@@ -51,22 +56,7 @@ func (c Campaign) Check() []Problem {
 	if c.FrameworkID == "" {
 		add("body.framework", "is required")
 	}
-	if len(c.ProviderIDs) > 0 && (len(c.Kinds) > 0 || len(c.Tiers) > 0) {
-		add("body.scope", "give either provider_ids or a scope by kind and tier, not both")
-	}
-	if len(c.ProviderIDs) > 10000 {
-		add("body.provider_ids", "at most 10000 providers")
-	}
-	for i, k := range c.Kinds {
-		if !k.Valid() {
-			add(fmt.Sprintf("body.scope.kinds[%d]", i), "%q is not a provider kind", k)
-		}
-	}
-	for i, t := range c.Tiers {
-		if t < 1 || t > 3 {
-			add(fmt.Sprintf("body.scope.tiers[%d]", i), "must be 1, 2 or 3")
-		}
-	}
+	problems = append(problems, scopeProblems(c.ProviderIDs, c.Kinds, c.Tiers)...)
 	if c.OpensAt.IsZero() {
 		add("body.opens_at", "is required (YYYY-MM-DD)")
 	}
@@ -81,6 +71,33 @@ func (c Campaign) Check() []Problem {
 	return problems
 }
 
+// scopeProblems returns the problems of a scope of providers: chosen one by
+// one, or by kind and tier, never both. A campaign and a campaign series
+// choose theirs by the same rule.
+func scopeProblems(providerIDs []string, kinds []ProviderKind, tiers []int) []Problem {
+	var problems []Problem
+	add := func(loc, format string, args ...any) {
+		problems = append(problems, Problem{loc, fmt.Sprintf(format, args...)})
+	}
+	if len(providerIDs) > 0 && (len(kinds) > 0 || len(tiers) > 0) {
+		add("body.scope", "give either provider_ids or a scope by kind and tier, not both")
+	}
+	if len(providerIDs) > 10000 {
+		add("body.provider_ids", "at most 10000 providers")
+	}
+	for i, k := range kinds {
+		if !k.Valid() {
+			add(fmt.Sprintf("body.scope.kinds[%d]", i), "%q is not a provider kind", k)
+		}
+	}
+	for i, t := range tiers {
+		if t < 1 || t > 3 {
+			add(fmt.Sprintf("body.scope.tiers[%d]", i), "must be 1, 2 or 3")
+		}
+	}
+	return problems
+}
+
 // InScope reports whether provider p falls in the campaign's scope. Only
 // active providers are ever in scope.
 func (c Campaign) InScope(p Provider) bool {
@@ -91,6 +108,18 @@ func (c Campaign) InScope(p Provider) bool {
 		return slices.Contains(c.ProviderIDs, p.ID)
 	}
 	return (len(c.Kinds) == 0 || slices.Contains(c.Kinds, p.Kind)) && (len(c.Tiers) == 0 || slices.Contains(c.Tiers, p.Tier))
+}
+
+// FilingsOverdue reports whether an open campaign's due date has passed
+// with unfiled of its assessments still owed.
+func (c Campaign) FilingsOverdue(today Date, unfiled int) bool {
+	return c.Status == CampaignOpen && unfiled > 0 && c.DueAt.Before(today)
+}
+
+// OpeningLate reports whether a draft campaign's opening day has passed
+// without it being opened.
+func (c Campaign) OpeningLate(today Date) bool {
+	return c.Status == CampaignDraft && c.OpensAt.Before(today)
 }
 
 // CampaignActions lists what can happen to a campaign in state s.

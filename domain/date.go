@@ -53,3 +53,19 @@ func (d Date) AddDays(n int) Date { return Date{d.t.AddDate(0, 0, n)} }
 
 // DaysUntil returns the number of days from d to e: negative when e is before d.
 func (d Date) DaysUntil(e Date) int { return int(e.t.Sub(d.t).Hours() / 24) }
+
+// AddMonths returns the same day n months later (earlier when n is
+// negative), or the last day of that month when it is shorter: 31 January
+// plus one month is 28 or 29 February.
+func (d Date) AddMonths(n int) Date {
+	y, m, day := d.t.Date()
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return Date{first.AddDate(0, 0, min(day, last)-1)}
+}
+
+// FirstOfMonth returns the first day of d's month.
+func (d Date) FirstOfMonth() Date {
+	y, m, _ := d.t.Date()
+	return Date{time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)}
+}

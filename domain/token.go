@@ -12,6 +12,10 @@ import (
 const (
 	SessionTokenPrefix = "assure_s_"
 	APITokenPrefix     = "assure_pat_"
+	// CalendarFeedPrefix starts the secret of a calendar feed's address.
+	// LooksLikeToken refuses it: a feed's secret reads one calendar and
+	// signs nobody in.
+	CalendarFeedPrefix = "assure_cal_"
 )
 
 // NewToken returns a new random token (256 bits) with the given prefix and the
@@ -39,4 +43,10 @@ func LooksLikeToken(s string) bool {
 		return false
 	}
 	return strings.HasPrefix(s, SessionTokenPrefix) || strings.HasPrefix(s, APITokenPrefix)
+}
+
+// LooksLikeFeedToken reports whether s has the shape of a calendar feed's
+// secret.
+func LooksLikeFeedToken(s string) bool {
+	return len(s) <= 100 && strings.HasPrefix(s, CalendarFeedPrefix) && len(s) > len(CalendarFeedPrefix)
 }

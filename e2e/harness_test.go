@@ -55,6 +55,7 @@ func TestBrowser(t *testing.T) {
 		{"ProviderOpensSupervisorURLs", testProviderOpensSupervisorURLs},
 		{"VerifyFinding", testVerifyFinding},
 		{"SupervisorInFrench", testSupervisorInFrench},
+		{"CalendarAndSeries", testCalendarAndSeries},
 		// The administrator's screens.
 		{"AdministratorJourney", testAdministratorJourney},
 		{"SecondAdminApprovesASupervisor", testSecondAdminApprovesASupervisor},

@@ -14,22 +14,35 @@ import (
 const campaignColumns = `c.id::text, c.name, f.id, f.version, c.level, c.provider_ids::text[], c.kinds, c.tiers::int[],
 	c.opens_at, c.due_at, c.instructions, c.status,
 	(select count(*) from assessments a where a.campaign_id = c.id),
-	c.created_at, c.updated_at, c.opened_at, c.closed_at, c.version`
+	c.created_at, c.updated_at, c.opened_at, c.closed_at, c.version, coalesce(c.series_id::text, ''),
+	coalesce(c.occurrence, 0)`
 
 const campaignFrom = ` from campaigns c join frameworks f on f.pk = c.framework `
 
 func scanCampaign(row pgx.CollectableRow) (domain.Campaign, error) {
 	var c domain.Campaign
+	dest, finish := campaignTargets(&c)
+	err := row.Scan(dest...)
+	finish()
+	return c, err
+}
+
+// campaignTargets are the scan targets of campaignColumns into c, and what
+// turns them into c's fields once scanned; for queries that read more
+// columns after the campaign's.
+func campaignTargets(c *domain.Campaign) ([]any, func()) {
 	var kinds []string
 	var opens, due time.Time
-	err := row.Scan(&c.ID, &c.Name, &c.FrameworkID, &c.FrameworkVersion, &c.Level, &c.ProviderIDs, &kinds, &c.Tiers,
+	dest := []any{&c.ID, &c.Name, &c.FrameworkID, &c.FrameworkVersion, &c.Level, &c.ProviderIDs, &kinds, &c.Tiers,
 		&opens, &due, &c.Instructions, &c.Status, &c.Assessments, &c.CreatedAt, &c.UpdatedAt, &c.OpenedAt,
-		&c.ClosedAt, &c.Version)
-	for _, k := range kinds {
-		c.Kinds = append(c.Kinds, domain.ProviderKind(k))
+		&c.ClosedAt, &c.Version, &c.SeriesID, &c.Occurrence}
+	return dest, func() {
+		c.Kinds = nil
+		for _, k := range kinds {
+			c.Kinds = append(c.Kinds, domain.ProviderKind(k))
+		}
+		c.OpensAt, c.DueAt = domain.DateOf(opens), domain.DateOf(due)
 	}
-	c.OpensAt, c.DueAt = domain.DateOf(opens), domain.DateOf(due)
-	return c, err
 }
 
 // campaignVisible limits provider users to campaigns they take part in.
@@ -43,68 +56,112 @@ func visible(sql string, param int) string {
 // CreateCampaign prepares a campaign as a draft. EInvalid lists every problem.
 func (db *DB) CreateCampaign(ctx context.Context, actor domain.Actor, c domain.Campaign) (domain.Campaign, error) {
 	c.Name = strings.TrimSpace(c.Name)
+	c.SeriesID, c.Occurrence = "", 0 // only a series makes its own campaigns
+	if problems := campaignProblems(c); len(problems) > 0 {
+		return domain.Campaign{}, domain.Invalid("the campaign cannot be created", problems)
+	}
+	var out domain.Campaign
+	err := db.write(ctx, "create campaign", func(t *txn) error {
+		var err error
+		out, err = db.insertCampaign(ctx, t, actor, c)
+		return err
+	})
+	return out, err
+}
+
+// campaignProblems returns the problems of a campaign to create that need
+// no database: the campaign's own check, and provider ids that are no ids.
+func campaignProblems(c domain.Campaign) []domain.Problem {
 	problems := c.Check()
 	for i, id := range c.ProviderIDs {
 		if !isUUID(id) {
 			problems = append(problems, domain.Problem{Location: fmt.Sprintf("body.provider_ids[%d]", i), Message: "must be a provider id"})
 		}
 	}
-	if len(problems) > 0 {
-		return domain.Campaign{}, domain.Invalid("the campaign cannot be created", problems)
+	return problems
+}
+
+// publishedFramework returns the key of the framework version a campaign or
+// a series names ("" for the latest published), checking the level asked
+// of it; EInvalid when either is not published.
+func (db *DB) publishedFramework(ctx context.Context, t *txn, id, version, level string) (int64, error) {
+	var fw int64
+	err := t.QueryRow(ctx, `select pk from frameworks where id = $1 and ($2 = '' or version = $2)
+		order by pk desc limit 1`, id, version).Scan(&fw)
+	if err == pgx.ErrNoRows {
+		return 0, domain.Invalid("no such framework", []domain.Problem{{Location: "body.framework",
+			Message: fmt.Sprintf("framework %s %s is not published", id, version)}})
 	}
-	var out domain.Campaign
-	err := db.write(ctx, "create campaign", func(t *txn) error {
-		var fw int64
-		err := t.QueryRow(ctx, `select pk from frameworks where id = $1 and ($2 = '' or version = $2)
-			order by pk desc limit 1`, c.FrameworkID, c.FrameworkVersion).Scan(&fw)
-		if err == pgx.ErrNoRows {
-			return domain.Invalid("no such framework", []domain.Problem{{Location: "body.framework",
-				Message: fmt.Sprintf("framework %s %s is not published", c.FrameworkID, c.FrameworkVersion)}})
-		}
+	if err != nil {
+		return 0, err
+	}
+	if level != "" {
+		f, err := db.framework(ctx, t, fw)
 		if err != nil {
-			return err
+			return 0, err
 		}
-		if c.Level != "" {
-			f, err := db.framework(ctx, t, fw)
-			if err != nil {
-				return err
-			}
-			if ps := domain.CheckLevel(f.Framework, c.Level, "body.level"); len(ps) > 0 {
-				return domain.Invalid("no such level", ps)
-			}
+		if ps := domain.CheckLevel(f.Framework, level, "body.level"); len(ps) > 0 {
+			return 0, domain.Invalid("no such level", ps)
 		}
-		if len(c.ProviderIDs) > 0 {
-			var missing []string
-			err := t.QueryRow(ctx, `select coalesce(array_agg(x::text), '{}') from unnest($1::uuid[]) x
-				where not exists (select 1 from providers p where p.id = x)`, c.ProviderIDs).Scan(&missing)
-			if err != nil {
-				return err
-			}
-			if len(missing) > 0 {
-				return domain.Invalid("unknown providers", []domain.Problem{{Location: "body.provider_ids",
-					Message: "no provider has id " + strings.Join(missing, ", ")}})
-			}
-		}
-		kinds := make([]string, len(c.Kinds))
-		for i, k := range c.Kinds {
-			kinds[i] = string(k)
-		}
-		var id string
-		err = t.QueryRow(ctx, `insert into campaigns (name, framework, provider_ids, kinds, tiers, opens_at, due_at,
-			instructions, created_by, level) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id::text`,
-			c.Name, fw, orEmpty(c.ProviderIDs), kinds, orEmpty(c.Tiers), c.OpensAt.Time(), c.DueAt.Time(),
-			c.Instructions, nullable(actor.UserID), c.Level).Scan(&id)
-		if err != nil {
-			return err
-		}
-		if out, err = getCampaign(ctx, t, actor, id, false); err != nil {
-			return err
-		}
-		return t.record(actor, "campaign.create", "campaign", id, "", map[string]any{"name": out.Name,
-			"framework": out.FrameworkID + "@" + out.FrameworkVersion, "level": out.Level, "provider_ids": out.ProviderIDs,
-			"kinds": out.Kinds, "tiers": out.Tiers, "opens_at": out.OpensAt.String(), "due_at": out.DueAt.String()})
-	})
-	return out, err
+	}
+	return fw, nil
+}
+
+// knownProviders checks that every id names a provider; EInvalid otherwise.
+func knownProviders(ctx context.Context, t *txn, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var missing []string
+	err := t.QueryRow(ctx, `select coalesce(array_agg(x::text), '{}') from unnest($1::uuid[]) x
+		where not exists (select 1 from providers p where p.id = x)`, ids).Scan(&missing)
+	if err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		return domain.Invalid("unknown providers", []domain.Problem{{Location: "body.provider_ids",
+			Message: "no provider has id " + strings.Join(missing, ", ")}})
+	}
+	return nil
+}
+
+// insertCampaign writes a draft campaign checked by campaignProblems, and
+// its audit event; a campaign of a series names it and its occurrence.
+func (db *DB) insertCampaign(ctx context.Context, t *txn, actor domain.Actor, c domain.Campaign) (domain.Campaign, error) {
+	fw, err := db.publishedFramework(ctx, t, c.FrameworkID, c.FrameworkVersion, c.Level)
+	if err != nil {
+		return domain.Campaign{}, err
+	}
+	if err := knownProviders(ctx, t, c.ProviderIDs); err != nil {
+		return domain.Campaign{}, err
+	}
+	var occurrence any
+	if c.SeriesID != "" {
+		occurrence = c.Occurrence
+	}
+	var id string
+	err = t.QueryRow(ctx, `insert into campaigns (name, framework, provider_ids, kinds, tiers, opens_at, due_at,
+		instructions, created_by, level, series_id, occurrence)
+		values (@name, @framework, @provider_ids, @kinds, @tiers, @opens_at, @due_at, @instructions, @created_by,
+			@level, @series_id, @occurrence) returning id::text`,
+		pgx.StrictNamedArgs{"name": c.Name, "framework": fw, "provider_ids": orEmpty(c.ProviderIDs),
+			"kinds": kindStrings(c.Kinds), "tiers": orEmpty(c.Tiers), "opens_at": c.OpensAt.Time(), "due_at": c.DueAt.Time(),
+			"instructions": c.Instructions, "created_by": nullable(actor.UserID), "level": c.Level,
+			"series_id": nullable(c.SeriesID), "occurrence": occurrence}).Scan(&id)
+	if err != nil {
+		return domain.Campaign{}, err
+	}
+	out, err := getCampaign(ctx, t, actor, id, false)
+	if err != nil {
+		return domain.Campaign{}, err
+	}
+	summary := map[string]any{"name": out.Name,
+		"framework": out.FrameworkID + "@" + out.FrameworkVersion, "level": out.Level, "provider_ids": out.ProviderIDs,
+		"kinds": out.Kinds, "tiers": out.Tiers, "opens_at": out.OpensAt.String(), "due_at": out.DueAt.String()}
+	if out.SeriesID != "" {
+		summary["series_id"], summary["occurrence"] = out.SeriesID, out.Occurrence
+	}
+	return out, t.record(actor, "campaign.create", "campaign", id, "", summary)
 }
 
 func orEmpty[T any](s []T) []T {

@@ -86,13 +86,13 @@ func TestMigrationStoresEvidenceContentPerProvider(t *testing.T) {
 	// migrations (identity requests, passkeys, the audit head's time, the
 	// priority ranking, campaign openings, the progress counts, the
 	// catalog's levels, derived answers, risk method 2, inspections and the
-	// ranking's drivers): they are made for the set-up and
+	// ranking's drivers, campaign series): they are made for the set-up and
 	// dropped again before the migrations under test run, except the
 	// columns of the audit head, the progress counts, the catalog, the
 	// answers and the scores, whose migrations run again unchanged over them.
 	later := []string{"010_identity_requests.sql", "011_passkeys.sql", "013_audit_time_order.sql", "015_priorities.sql", "016_campaign_openings.sql",
 		"018_assessment_progress.sql", "019_framework_levels.sql", "021_derived_answers.sql", "023_risk_method_2.sql",
-		"024_inspections.sql"}
+		"024_inspections.sql", "027_calendar.sql"}
 	for _, name := range later {
 		sql, err := fs.ReadFile(migrations.FS, name)
 		if err != nil {
@@ -136,6 +136,8 @@ func TestMigrationStoresEvidenceContentPerProvider(t *testing.T) {
 	before := evidenceRows(t, url)
 
 	exec(t, url, `drop table identity_requests, webauthn_ceremonies, passkeys, priorities, campaign_openings, inspections`)
+	exec(t, url, `alter table campaigns drop column series_id, drop column occurrence;
+		drop table campaign_series, calendar_feeds`)
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -14,9 +14,30 @@ import (
 // account shows who the visitor is and where to look after their
 // credentials.
 func (ui *UI) account(w http.ResponseWriter, r *http.Request, v *visit) {
-	p := ui.newPage(r, v, "My account", nil)
+	ui.showAccount(w, r, v, "", http.StatusOK)
+}
+
+// accountData is the account page's own part: the calendar feed, when the
+// visitor may keep one.
+type accountData struct {
+	Feed *feedSection
+}
+
+// showAccount renders the account page; feedURL is a feed address just
+// made, shown this once.
+func (ui *UI) showAccount(w http.ResponseWriter, r *http.Request, v *visit, feedURL string, status int) {
+	feed, err := ui.accountFeed(r, v)
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	if feed != nil && feedURL != "" {
+		feed.URL = feedURL
+	}
+	p := ui.newPage(r, v, "My account", accountData{Feed: feed})
+	p.Path = "/account" // the page to come back to, also after the post that made a feed
 	p.Flash = flashes[r.URL.Query().Get("done")]
-	ui.render(w, r, http.StatusOK, "account.html", p)
+	ui.render(w, r, status, "account.html", p)
 }
 
 // passwordForm is the change-password page.

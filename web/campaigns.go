@@ -61,6 +61,7 @@ type campaignsData struct {
 	Status    string
 	Next      string
 	CanCreate bool
+	CanSeries bool // the visitor may read campaign series: link to them
 	Statuses  []string
 }
 
@@ -85,6 +86,7 @@ func (ui *UI) campaigns(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 	d := campaignsData{Status: string(status), CanCreate: ui.app.Offers(v.actor, "campaign", "manage"),
 		Statuses: []string{string(domain.CampaignDraft), string(domain.CampaignOpen), string(domain.CampaignClosed)}}
+	d.CanSeries = ui.app.Offers(v.actor, "campaign_series", "read")
 	for _, c := range list {
 		d.Campaigns = append(d.Campaigns, campaignRow{Campaign: c, Opens: v.Date(c.OpensAt), Due: v.Date(c.DueAt)})
 	}
@@ -375,6 +377,7 @@ type campaignData struct {
 	ExtendDue    string
 	ExtendReason string
 	Statuses     []domain.AssessmentStatus
+	Series       bool // made by a campaign series the visitor may read: link to it
 }
 
 // KindLabel names a provider's kind for the page.
@@ -408,6 +411,7 @@ func (ui *UI) showCampaign(w http.ResponseWriter, r *http.Request, v *visit, id 
 		Framework: c.FrameworkID + " · " + c.FrameworkVersion, CanReview: ui.app.Offers(v.actor, "assessment", "review"),
 		Status: q.Get("status"), OverdueOnly: q.Get("overdue") == "1", Statuses: domain.AssessmentStatuses}
 	d.CanExport = ui.app.Offers(v.actor, "sector_report", "export")
+	d.Series = c.SeriesID != "" && ui.app.Offers(v.actor, "campaign_series", "read")
 	if fw, err := ui.app.Framework(ctx, v.actor, store.FrameworkRef{ID: c.FrameworkID, Version: c.FrameworkVersion}); err == nil {
 		d.Framework = fw.Title + " · " + fw.Version
 		for _, l := range fw.Levels {

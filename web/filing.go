@@ -432,6 +432,11 @@ var flashes = map[string]string{
 	"approved":           "The assessment is approved.",
 	"rejected":           "The assessment is rejected.",
 	"finding_raised":     "The finding is raised.",
+	// Campaign series and the calendar feed.
+	"series_created": "The campaign series is saved. Each campaign is made as a draft before it opens, then opened on its day.",
+	"series_paused":  "The series is paused: it makes and opens no campaign until it is resumed.",
+	"series_resumed": "The series is resumed.",
+	"feed_revoked":   "The calendar feed is revoked: its address answers nothing from now on.",
 	// The administrator's screens.
 	"user_added":        "The user is added. They must choose their own password at their first sign-in.",
 	"user_changed":      "The role and provider are saved.",

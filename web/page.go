@@ -83,6 +83,9 @@ func (ui *UI) navFor(actor domain.Actor) []navItem {
 	if ui.app.Offers(actor, "finding", "read") {
 		items = append(items, navItem{Label: "Findings", Href: "/findings"})
 	}
+	if ui.app.Offers(actor, "calendar", "read") {
+		items = append(items, navItem{Label: "Calendar", Href: "/calendar"})
+	}
 	if ui.app.Offers(actor, "app", "read") {
 		items = append(items, navItem{Label: "Apps", Href: "/apps"})
 	}
