@@ -8,10 +8,13 @@ package app
 import (
 	"crypto/ed25519"
 	"log/slog"
+	"net/mail"
+	"time"
 
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"assure/domain"
+	"assure/notices"
 	"assure/policies"
 	"assure/store"
 )
@@ -28,6 +31,10 @@ type App struct {
 	checkpointKey      ed25519.PublicKey
 	sso                *sso               // nil when single sign-on is off
 	webauthn           *webauthn.WebAuthn // nil when passkeys are off
+
+	smtp      *notices.SMTP    // nil: e-mails are written to the log instead of sent
+	publicURL string           // where people reach Assure; e-mails link there
+	clock     func() time.Time // the time the app acts at
 }
 
 // Options configure the application layer.
@@ -49,6 +56,16 @@ type Options struct {
 	// passkeys are off. One that fails RelyingParty.Check turns them off too,
 	// with an error in the log: check it first.
 	Passkeys RelyingParty
+	// SMTP is the server e-mail is sent through. Without one, e-mails are
+	// written to the log (recipient and subject, never the text), users are
+	// created with temporary passwords, and nobody is invited by e-mail.
+	SMTP *notices.SMTP
+	// PublicURL is where people reach Assure: the links of e-mails lead
+	// there. http://localhost:8080 when empty.
+	PublicURL string
+	// Clock is the time the application acts at (reminders, the e-mail
+	// outbox); time.Now when nil. Tests pass days with it.
+	Clock func() time.Time
 }
 
 // New builds the application layer.
@@ -57,6 +74,13 @@ func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Option
 		sectorJobThreshold: opts.SectorJobThreshold,
 		checkpointDir:      opts.CheckpointDir, checkpointKey: opts.CheckpointKey}
 	a.sso = newSSO(opts.SSO)
+	a.smtp, a.publicURL, a.clock = opts.SMTP, opts.PublicURL, opts.Clock
+	if a.publicURL == "" {
+		a.publicURL = "http://localhost:8080"
+	}
+	if a.clock == nil {
+		a.clock = time.Now
+	}
 	if a.maxEvidence <= 0 {
 		a.maxEvidence = domain.DefaultMaxEvidenceBytes
 	}
@@ -79,3 +103,19 @@ func (a *App) MaxEvidenceBytes() int64 { return a.maxEvidence }
 // SectorJobThreshold is the number of assessments above which sector reports
 // are made in the background.
 func (a *App) SectorJobThreshold() int { return a.sectorJobThreshold }
+
+// now is the time the application acts at.
+func (a *App) now() time.Time { return a.clock() }
+
+// MailOn reports whether e-mail is sent, to an SMTP server: then users are
+// invited and reset their passwords by e-mail, and nobody chooses another's
+// password.
+func (a *App) MailOn() bool { return a.smtp != nil }
+
+// mailFrom is the sender of e-mails; without a server, a name for the log.
+func (a *App) mailFrom() mail.Address {
+	if a.smtp != nil {
+		return a.smtp.From
+	}
+	return mail.Address{Name: "Assure", Address: "assure@localhost"}
+}
