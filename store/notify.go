@@ -87,20 +87,23 @@ func (t *txn) notify(ctx context.Context, notices ...domain.Notice) error {
 			on conflict do nothing returning key
 		), todo as (
 			select * from n where key = '' or key in (select key from fresh)
+		), reached as (
+			-- Each audience through its own index: the one user, a provider's users, the supervisors.
+			select todo.*, u.id as user_id, u.email from todo join users u on u.id = nullif(todo.recipient, '')::uuid
+			where todo.audience = 'user' and u.status = 'active'
+			union all
+			select todo.*, u.id, u.email from todo join users u on u.provider_id = nullif(todo.provider, '')::uuid
+			where todo.audience in ('provider', 'provider_admins') and u.status = 'active' and u.password_hash <> ''
+				and (todo.audience = 'provider' or u.role = 'provider_admin')
+			union all
+			select todo.*, u.id, u.email from todo join users u on u.role = 'supervisor'
+			where todo.audience in ('supervisors', 'second_approvers') and u.status = 'active' and u.password_hash <> ''
+				and case when todo.audience = 'second_approvers' then not exists (select 1 from responses r
+					where r.assessment_id = nullif(todo.oid, '')::uuid and r.verdict_by = u.id) else true end
 		), rcpt as (
-			select todo.*, u.id as user_id, u.email,
-				todo.in_app and (todo.mandatory or coalesce(p.in_app, true)) as to_centre,
-				todo.mandatory or coalesce(p.email, true) as to_mail
-			from todo join users u on u.status = 'active' and case todo.audience
-				when 'user' then u.id = nullif(todo.recipient, '')::uuid
-				when 'provider' then u.password_hash <> '' and u.provider_id = nullif(todo.provider, '')::uuid
-				when 'provider_admins' then u.password_hash <> '' and u.role = 'provider_admin'
-					and u.provider_id = nullif(todo.provider, '')::uuid
-				when 'supervisors' then u.password_hash <> '' and u.role = 'supervisor'
-				when 'second_approvers' then u.password_hash <> '' and u.role = 'supervisor' and not exists (
-					select 1 from responses r where r.assessment_id = nullif(todo.oid, '')::uuid and r.verdict_by = u.id)
-				else false end
-			left join notification_preferences p on p.user_id = u.id and p.kind = todo.kind
+			select reached.*, reached.in_app and (reached.mandatory or coalesce(p.in_app, true)) as to_centre,
+				reached.mandatory or coalesce(p.email, true) as to_mail
+			from reached left join notification_preferences p on p.user_id = reached.user_id and p.kind = reached.kind
 		), centre as (
 			insert into notifications (user_id, kind, provider_id, object_type, object_id, params)
 			select user_id, kind, nullif(provider, '')::uuid, otype, oid, params::jsonb from rcpt where to_centre
