@@ -497,3 +497,57 @@ func TestDecisionsAndSecondApprovalsAreTold(t *testing.T) {
 		t.Errorf("editor A's centre: %+v, %v", list, err)
 	}
 }
+
+// TestASupervisorIsInvitedOnceApproved files the invitation of a supervisor:
+// nothing is sent until a second administrator approves, who learns no
+// password; the approval e-mails the invitation. An invitation whose week
+// has passed no longer works.
+func TestASupervisorIsInvitedOnceApproved(t *testing.T) {
+	t.Parallel()
+	m := newMailing(t)
+	ctx := context.Background()
+	m.deliver(t)
+	admin := func(email string) domain.Actor {
+		u, err := m.db.CreateUser(ctx, domain.System("test"), store.NewUser{Email: email, Name: email,
+			Role: domain.RoleAdmin, Password: "a long enough password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return domain.ActorFor(u)
+	}
+	first, second := admin("first@regulator.test"), admin("second@regulator.test")
+	_, req, err := m.mail.CreateUser(ctx, first, store.NewUser{Email: "nana@regulator.test", Name: "Nana Asante",
+		Role: domain.RoleSupervisor})
+	if err != nil || req == nil {
+		t.Fatalf("a supervisor's creation = %v, %v: want a request", req, err)
+	}
+	if got := m.deliver(t); len(got) != 0 {
+		t.Fatalf("%v invited before approval", recipients(got))
+	}
+	_, u, password, err := m.mail.ApproveIdentityRequest(ctx, second, req.ID)
+	if err != nil || password != "" || !u.AwaitingPassword {
+		t.Fatalf("approval = %+v, password %q, %v", u, password, err)
+	}
+	got := m.deliver(t)
+	if !slices.Equal(recipients(got), []string{"nana@regulator.test"}) {
+		t.Fatalf("after approval, invited %v", recipients(got))
+	}
+	if _, err := m.db.Pool().Exec(ctx, `update link_tokens set created_at = now() - interval '8 days',
+		expires_at = now() - interval '1 day' where user_id = $1`, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.mail.AcceptInvitation(ctx, domain.Actor{Address: "192.0.2.20"}, linkOf(t, got[0]), "kente cloth at dawn")
+	if !errors.Is(err, store.ErrBadLink) {
+		t.Errorf("an expired invitation = %v, want ErrBadLink", err)
+	}
+	if _, err := m.mail.Reinvite(ctx, first, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	again := m.deliver(t)
+	if len(again) != 1 {
+		t.Fatalf("the invitation sent again: %d messages", len(again))
+	}
+	if _, err := m.mail.AcceptInvitation(ctx, domain.Actor{Address: "192.0.2.20"}, linkOf(t, again[0]), "kente cloth at dawn"); err != nil {
+		t.Errorf("the new invitation: %v", err)
+	}
+}
