@@ -85,21 +85,21 @@ func (t *txn) notify(ctx context.Context, notices ...domain.Notice) error {
 		), fresh as (
 			insert into notice_keys (key) select key from n where key <> ''
 			on conflict do nothing returning key
-		), todo as (
+		), wanted as (
 			select * from n where key = '' or key in (select key from fresh)
 		), reached as (
 			-- Each audience through its own index: the one user, a provider's users, the supervisors.
-			select todo.*, u.id as user_id, u.email from todo join users u on u.id = nullif(todo.recipient, '')::uuid
-			where todo.audience = 'user' and u.status = 'active'
+			select wanted.*, u.id as user_id, u.email from wanted join users u on u.id = nullif(wanted.recipient, '')::uuid
+			where wanted.audience = 'user' and u.status = 'active'
 			union all
-			select todo.*, u.id, u.email from todo join users u on u.provider_id = nullif(todo.provider, '')::uuid
-			where todo.audience in ('provider', 'provider_admins') and u.status = 'active' and u.password_hash <> ''
-				and (todo.audience = 'provider' or u.role = 'provider_admin')
+			select wanted.*, u.id, u.email from wanted join users u on u.provider_id = nullif(wanted.provider, '')::uuid
+			where wanted.audience in ('provider', 'provider_admins') and u.status = 'active' and u.password_hash <> ''
+				and (wanted.audience = 'provider' or u.role = 'provider_admin')
 			union all
-			select todo.*, u.id, u.email from todo join users u on u.role = 'supervisor'
-			where todo.audience in ('supervisors', 'second_approvers') and u.status = 'active' and u.password_hash <> ''
-				and case when todo.audience = 'second_approvers' then not exists (select 1 from responses r
-					where r.assessment_id = nullif(todo.oid, '')::uuid and r.verdict_by = u.id) else true end
+			select wanted.*, u.id, u.email from wanted join users u on u.role = 'supervisor'
+			where wanted.audience in ('supervisors', 'second_approvers') and u.status = 'active' and u.password_hash <> ''
+				and case when wanted.audience = 'second_approvers' then not exists (select 1 from responses r
+					where r.assessment_id = nullif(wanted.oid, '')::uuid and r.verdict_by = u.id) else true end
 		), rcpt as (
 			select reached.*, reached.in_app and (reached.mandatory or coalesce(p.in_app, true)) as to_centre,
 				reached.mandatory or coalesce(p.email, true) as to_mail
