@@ -69,6 +69,8 @@ func New(application *app.App, log *slog.Logger, opts Options) *API {
 	a.registerHealth()
 	a.registerSession()
 	a.registerUsers()
+	a.registerInvitations()
+	a.registerNotifications()
 	a.registerIdentityRequests()
 	a.registerSettings()
 	a.registerAudit()

@@ -65,6 +65,11 @@ var expectedAccess = map[string]string{
 	"readyz":  "public",
 	"login":   "public",
 
+	// Single-use links: the token is the proof, and they are throttled.
+	"accept-invitation":      "public",
+	"request-password-reset": "public",
+	"confirm-password-reset": "public",
+
 	//                     adm sup pad ped aud
 	"logout":             "AA AA AA AA AA",
 	"get-me":             "AA AA AA AA AA",
@@ -76,6 +81,13 @@ var expectedAccess = map[string]string{
 	"create-token":       "AA AA AA AA AA",
 	"revoke-token":       "AN AN AN AN AN",
 
+	// One's own notification centre and preferences.
+	//                               adm sup pad ped aud
+	"list-notifications":           "AA AA AA AA AA",
+	"mark-notifications-read":      "AA AA AA AA AA",
+	"get-notification-preferences": "AA AA AA AA AA",
+	"put-notification-preferences": "AA AA AA AA AA",
+
 	//                      adm sup pad ped aud
 	"list-users":          "AA FF AA FF FF",
 	"get-user":            "AA FF AN FF FF",
@@ -85,6 +97,8 @@ var expectedAccess = map[string]string{
 	"reset-user-password": "AA FF FF FF FF",
 	"reset-user-totp":     "AA FF FF FF FF",
 	"unlock-user":         "AA FF FF FF FF",
+	"create-invitation":   "AA FF AN FF FF",
+	"resend-invitation":   "AA FF AN FF FF",
 
 	// Identity requests: admins only; who of them may decide is a domain rule
 	// (neither requester nor target), which the fixtures respect.

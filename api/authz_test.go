@@ -276,6 +276,25 @@ var bodyFixtures = map[string]func(w *world, actor domain.User, other bool) (any
 		return map[string]any{"email": fmt.Sprintf("walk%d@example.test", w.seq.Add(1)), "name": "Walker",
 			"role": "provider_editor", "provider_id": p, "password": testPassword}, otherProvider
 	},
+	"create-invitation": func(w *world, _ domain.User, other bool) (any, scope) {
+		return map[string]any{"email": fmt.Sprintf("invited%d@example.test", w.seq.Add(1)), "name": "Invitee",
+			"role": "provider_editor", "provider_id": pick(other, w.own, w.other), "language": "fr"}, otherProvider
+	},
+	"accept-invitation": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"token": "assure_l_walk", "password": "a walking passphrase"}, sameObject
+	},
+	"confirm-password-reset": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"token": "assure_l_walk", "password": "a walking passphrase"}, sameObject
+	},
+	"request-password-reset": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"email": "nobody@example.test"}, sameObject
+	},
+	"mark-notifications-read": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"ids": []string{}}, sameObject
+	},
+	"put-notification-preferences": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"preferences": []any{}}, sameObject
+	},
 	"update-user": func(*world, domain.User, bool) (any, scope) { return map[string]any{"name": "Renamed"}, sameObject },
 	"reject-identity-request": func(*world, domain.User, bool) (any, scope) {
 		return map[string]any{"reason": "Not on the staff list."}, sameObject

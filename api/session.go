@@ -20,14 +20,18 @@ type User struct {
 	ProviderID  string      `json:"provider_id,omitempty" format:"uuid" doc:"The provider of a provider role."`
 	Status      string      `json:"status" enum:"active,disabled"`
 	TOTPEnabled bool        `json:"totp_enabled" doc:"Whether sign-in needs a one-time code."`
-	CreatedAt   time.Time   `json:"created_at"`
-	UpdatedAt   time.Time   `json:"updated_at"`
-	Version     int         `json:"version" doc:"Changes with every update; sent as the ETag."`
+	// AwaitingPassword: invited and not yet joined, or reset by e-mail.
+	AwaitingPassword bool      `json:"awaiting_password" doc:"The user has no password yet: an invitation or a reset link e-mailed to them is waiting."`
+	Language         string    `json:"language,omitempty" doc:"The user's language (en, fr); absent follows the browser."`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+	Version          int       `json:"version" doc:"Changes with every update; sent as the ETag."`
 }
 
 func userOf(u domain.User) User {
 	return User{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, ProviderID: u.ProviderID,
-		Status: string(u.Status), TOTPEnabled: u.TOTPEnabled, CreatedAt: u.CreatedAt.UTC(),
+		Status: string(u.Status), TOTPEnabled: u.TOTPEnabled, AwaitingPassword: u.AwaitingPassword, Language: u.Language,
+		CreatedAt: u.CreatedAt.UTC(),
 		UpdatedAt: u.UpdatedAt.UTC(), Version: u.Version}
 }
 

@@ -20,7 +20,8 @@ type createUserInput struct {
 		Name       string      `json:"name" maxLength:"200"`
 		Role       domain.Role `json:"role" enum:"admin,supervisor,provider_admin,provider_editor,auditor"`
 		ProviderID string      `json:"provider_id,omitempty" maxLength:"36" doc:"Required for provider roles, absent otherwise."`
-		Password   string      `json:"password,omitempty" maxLength:"256" doc:"At least 12 characters. Absent for a supervisor, admin or auditor, whose temporary password the approving administrator receives."`
+		Password   string      `json:"password,omitempty" maxLength:"256" doc:"At least 12 characters. Absent for a supervisor, admin or auditor, whose temporary password the approving administrator receives. Absent on a server that sends e-mail: the user is then invited (see create-invitation)."`
+		Language   string      `json:"language,omitempty" enum:"en,fr" doc:"The account's language; absent follows the browser."`
 	}
 }
 
@@ -59,7 +60,7 @@ type updateUserInput struct {
 type resetPasswordInput struct {
 	UserIDParam
 	Body struct {
-		Password string `json:"password,omitempty" maxLength:"256" doc:"Absent for a supervisor, admin or auditor."`
+		Password string `json:"password,omitempty" maxLength:"256" doc:"Absent for a supervisor, admin or auditor, and on a server that sends e-mail."`
 	}
 }
 
@@ -87,13 +88,15 @@ func (a *API) registerUsers() {
 		Summary: "Create a user",
 		Description: "Admins create any user. A provider_admin creates provider_editor users of its own provider. " +
 			"Provider roles need provider_id; the others must not have one. 201 with the user when it is created at once." +
-			pendingDescription + " Until then the account does not exist and cannot sign in; its email stays reserved.",
+			pendingDescription + " Until then the account does not exist and cannot sign in; its email stays reserved. " +
+			"On a server that sends e-mail nobody chooses another's password: the request comes without one and " +
+			"invites the user as create-invitation does.",
 		DefaultStatus: http.StatusCreated,
 	}, func(ctx context.Context, in *createUserInput) (*pendingOutput, error) {
 		actor := actorFrom(ctx)
 		b := in.Body
 		u, r, err := a.app.CreateUser(ctx, actor, store.NewUser{Email: b.Email, Name: b.Name, Role: b.Role,
-			ProviderID: b.ProviderID, Password: b.Password})
+			ProviderID: b.ProviderID, Password: b.Password, Language: b.Language})
 		if err != nil {
 			return nil, err
 		}
@@ -169,7 +172,9 @@ func (a *API) registerUsers() {
 		OperationID: "reset-user-password", Method: http.MethodPut, Path: "/api/v1/users/{id}/password", Tags: tags,
 		Summary: "Reset a user's password",
 		Description: "Sets a new password and revokes every session and token of the user: 204." + pendingDescription +
-			" Such a request comes without a password.",
+			" Such a request comes without a password. On a server that sends e-mail every reset comes without one: " +
+			"the user's password stops working, their sessions and tokens end, and they are e-mailed a link, valid a " +
+			"day, to choose a new one.",
 		DefaultStatus: http.StatusNoContent,
 	}, func(ctx context.Context, in *resetPasswordInput) (*pendingOutput, error) {
 		r, err := a.app.ResetPassword(ctx, actorFrom(ctx), in.ID, in.Body.Password)

@@ -8,11 +8,13 @@ package app
 import (
 	"crypto/ed25519"
 	"log/slog"
+	"net/mail"
 	"time"
 
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"assure/domain"
+	"assure/notices"
 	"assure/policies"
 	"assure/store"
 )
@@ -30,6 +32,8 @@ type App struct {
 	sso                *sso               // nil when single sign-on is off
 	webauthn           *webauthn.WebAuthn // nil when passkeys are off
 	now                func() time.Time   // the clock the calendar and the campaign series read
+	smtp               *notices.SMTP      // nil: e-mails are written to the log instead of sent
+	publicURL          string             // where people reach Assure; e-mails link there
 }
 
 // Options configure the application layer.
@@ -55,6 +59,13 @@ type Options struct {
 	// series (which campaign to make and open today) read; nil is the
 	// system's. Tests pass days without waiting for them.
 	Now func() time.Time
+	// SMTP is the server e-mail is sent through. Without one, e-mails are
+	// written to the log (recipient and subject, never the text), users are
+	// created with temporary passwords, and nobody is invited by e-mail.
+	SMTP *notices.SMTP
+	// PublicURL is where people reach Assure: the links of e-mails lead
+	// there. http://localhost:8080 when empty.
+	PublicURL string
 }
 
 // New builds the application layer.
@@ -66,6 +77,10 @@ func New(db *store.DB, authz *policies.Authorizer, log *slog.Logger, opts Option
 		a.now = time.Now
 	}
 	a.sso = newSSO(opts.SSO)
+	a.smtp, a.publicURL = opts.SMTP, opts.PublicURL
+	if a.publicURL == "" {
+		a.publicURL = "http://localhost:8080"
+	}
 	if a.maxEvidence <= 0 {
 		a.maxEvidence = domain.DefaultMaxEvidenceBytes
 	}
@@ -95,3 +110,16 @@ func (a *App) today() domain.Date { return domain.DateOf(a.now()) }
 // Today is the current day by the application's clock, for the faces to
 // show what the application decides by.
 func (a *App) Today() domain.Date { return a.today() }
+
+// MailOn reports whether e-mail is sent, to an SMTP server: then users are
+// invited and reset their passwords by e-mail, and nobody chooses another's
+// password.
+func (a *App) MailOn() bool { return a.smtp != nil }
+
+// mailFrom is the sender of e-mails; without a server, a name for the log.
+func (a *App) mailFrom() mail.Address {
+	if a.smtp != nil {
+		return a.smtp.From
+	}
+	return mail.Address{Name: "Assure", Address: "assure@localhost"}
+}

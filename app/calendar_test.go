@@ -27,6 +27,16 @@ func (c *clock) Now() time.Time {
 	return c.now
 }
 
+// Set moves the clock to t.
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
+// Add moves the clock on by d.
+func (c *clock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
+
 // set moves the clock to noon UTC of day d.
 func (c *clock) set(d domain.Date) {
 	c.mu.Lock()

@@ -37,13 +37,19 @@ func (a *App) PendingIdentityRequestCount(ctx context.Context, actor domain.Acto
 // administrator, neither its requester nor its target (EForbidden). A
 // creation or password reset gets a temporary password made only now and
 // returned to the approver alone, to be shown once; the user must change it
-// at first sign-in. EConflict when the request is no longer pending or no
+// at first sign-in. On a server that sends e-mail the user is e-mailed a
+// link to choose their own instead, and the password comes back empty. EConflict when the request is no longer pending or no
 // longer applies (the last admin, a changed user, a taken email).
 func (a *App) ApproveIdentityRequest(ctx context.Context, actor domain.Actor, id string) (domain.IdentityRequest, domain.User, string, error) {
 	if err := a.permit(ctx, actor, "identity_request", "approve"); err != nil {
 		return domain.IdentityRequest{}, domain.User{}, "", err
 	}
-	password := TemporaryPassword()
+	// On a server that sends e-mail the new or reset user is e-mailed a
+	// link instead, and nobody learns a password.
+	password := ""
+	if !a.MailOn() {
+		password = TemporaryPassword()
+	}
 	r, u, used, err := a.db.ApproveIdentityRequest(ctx, actor, id, password)
 	if err != nil || !used {
 		password = ""

@@ -43,7 +43,18 @@ type JobOptions struct {
 	// DefaultCheckpointEvery) into that directory.
 	CheckpointKey   ed25519.PrivateKey
 	CheckpointEvery time.Duration
+	// MailEvery is how often the e-mail outbox is looked at without being
+	// asked, for retries and for claims whose worker died; DefaultMailEvery
+	// when zero. Every change that writes e-mails also asks at once.
+	MailEvery time.Duration
+	// KeepNotices is how long read notifications and finished e-mails are
+	// kept; DefaultKeepNotices when zero.
+	KeepNotices time.Duration
 }
+
+// DefaultKeepNotices is how long read notifications and the outbox's
+// finished e-mails are kept before housekeeping removes them.
+const DefaultKeepNotices = 90 * 24 * time.Hour
 
 // Defaults of JobOptions. A report of a large sector takes a minute or two,
 // so a job still running after ten has been lost; it is rescued two minutes
@@ -78,6 +89,12 @@ func (a *App) NewJobs(log *slog.Logger, opts JobOptions) (*Jobs, error) {
 	if opts.SweepEach <= 0 {
 		opts.SweepEach = DefaultReportSweepEach
 	}
+	if opts.MailEvery <= 0 {
+		opts.MailEvery = DefaultMailEvery
+	}
+	if opts.KeepNotices <= 0 {
+		opts.KeepNotices = DefaultKeepNotices
+	}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &reportWorker{app: a, log: log, keep: opts.KeepFor}); err != nil {
 		return nil, err
@@ -88,7 +105,13 @@ func (a *App) NewJobs(log *slog.Logger, opts JobOptions) (*Jobs, error) {
 	if err := river.AddWorkerSafely(workers, &verificationWorker{app: a, log: log}); err != nil {
 		return nil, err
 	}
-	if err := river.AddWorkerSafely(workers, &purgeWorker{app: a}); err != nil {
+	if err := river.AddWorkerSafely(workers, &mailWorker{app: a, log: log}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &reminderWorker{app: a, log: log}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &purgeWorker{app: a, keepNotices: opts.KeepNotices}); err != nil {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &sweepWorker{db: db, log: log}); err != nil {
@@ -104,7 +127,8 @@ func (a *App) NewJobs(log *slog.Logger, opts JobOptions) (*Jobs, error) {
 		}
 	}
 	client, err := river.NewClient(riverpgxv5.New(db.Pool()), &river.Config{
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},
+		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers},
+			store.NoticeQueue: {MaxWorkers: 2}},
 		Workers:              workers,
 		JobTimeout:           opts.Timeout,
 		RescueStuckJobsAfter: opts.RescueAfter,
@@ -118,6 +142,9 @@ func (a *App) NewJobs(log *slog.Logger, opts JobOptions) (*Jobs, error) {
 			// so a day the server was down is caught up.
 			river.NewPeriodicJob(dailyAt{hour: 0, minute: 10},
 				func() (river.JobArgs, *river.InsertOpts) { return seriesArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(opts.MailEvery),
+				func() (river.JobArgs, *river.InsertOpts) { return store.MailJobArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+			reminderJob(),
 		},
 	})
 	if err != nil {
@@ -258,8 +285,8 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
 	return err
 }
 
-// purgeArgs asks for housekeeping: expired reports and stale sign-in
-// throttle counters are removed, campaign openings whose job stopped for good
+// purgeArgs asks for housekeeping: expired reports, stale sign-in
+// throttle counters, old read notifications and finished e-mails are removed, campaign openings whose job stopped for good
 // are marked failed, and priority ranking rows a passing day has made stale
 // are recomputed.
 type purgeArgs struct{}
@@ -268,7 +295,8 @@ func (purgeArgs) Kind() string { return "housekeeping" }
 
 type purgeWorker struct {
 	river.WorkerDefaults[purgeArgs]
-	app *App
+	app         *App
+	keepNotices time.Duration
 }
 
 func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[purgeArgs]) error {
@@ -280,6 +308,9 @@ func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[purgeArgs]) error {
 		return err
 	}
 	if _, err := db.RefreshStalePriorities(ctx); err != nil {
+		return err
+	}
+	if _, err := db.PurgeNotifications(ctx, w.keepNotices); err != nil {
 		return err
 	}
 	_, err := db.PurgeThrottle(ctx)

@@ -26,7 +26,14 @@ func (a *App) user(ctx context.Context, actor domain.Actor, id, act string) (dom
 // (the request comes back, the user is zero): the account exists only once
 // another administrator approves, who then receives its temporary password;
 // such a request must come without a password (EInvalid).
+//
+// On a server that sends e-mail, nobody chooses another's password: a
+// creation comes without one (EInvalid otherwise) and invites the user, as
+// Invite does. The system (the command line, seeding) still sets passwords.
 func (a *App) CreateUser(ctx context.Context, actor domain.Actor, nu store.NewUser) (domain.User, *domain.IdentityRequest, error) {
+	if a.MailOn() && !actor.IsSystem() {
+		return a.Invite(ctx, actor, nu)
+	}
 	if err := a.permit(ctx, actor, "user", "create"); err != nil {
 		return domain.User{}, nil, err
 	}
@@ -39,7 +46,8 @@ func (a *App) CreateUser(ctx context.Context, actor domain.Actor, nu store.NewUs
 				Message: "must be absent: the administrator who approves receives a temporary password"}})
 		}
 		r, err := a.db.FileIdentityRequest(ctx, actor, store.NewIdentityRequest{Kind: domain.RequestUserCreate,
-			Change: domain.IdentityChange{Email: nu.Email, Name: &nu.Name, Role: &nu.Role, ProviderID: &nu.ProviderID}})
+			Change: domain.IdentityChange{Email: nu.Email, Name: &nu.Name, Role: &nu.Role, ProviderID: &nu.ProviderID,
+				Language: nu.Language}})
 		if err != nil {
 			return domain.User{}, nil, err
 		}
@@ -119,11 +127,23 @@ func (a *App) DisableUser(ctx context.Context, actor domain.Actor, id string) (d
 // ResetPassword sets a user's password and revokes their sessions and
 // tokens. For a supervisor, admin or auditor it files a request instead,
 // which must come without a password (EInvalid): the administrator who
-// approves receives a temporary one.
+// approves receives a temporary one. On a server that sends e-mail the
+// reset comes without a password (EInvalid otherwise): the user's password
+// stops working and they are e-mailed a link to choose a new one, at once
+// or once the request is approved.
 func (a *App) ResetPassword(ctx context.Context, actor domain.Actor, id, password string) (*domain.IdentityRequest, error) {
 	u, err := a.user(ctx, actor, id, "reset_password")
 	if err != nil {
 		return nil, err
+	}
+	if a.MailOn() && !actor.IsSystem() {
+		if password != "" {
+			return nil, errChosenPassword
+		}
+		if domain.NeedsSecondAdmin(domain.RequestPasswordReset, u, u) {
+			return a.fileOrApply(ctx, actor, domain.RequestPasswordReset, u, u, domain.IdentityChange{}, 0)
+		}
+		return nil, a.db.ResetPasswordByLink(ctx, actor, id)
 	}
 	if domain.NeedsSecondAdmin(domain.RequestPasswordReset, u, u) {
 		if password != "" {
@@ -183,13 +203,15 @@ func (a *App) EnableUser(ctx context.Context, actor domain.Actor, id string) (do
 // user must change it at their next sign-in; their sessions and tokens are
 // revoked.
 // For a supervisor, admin or auditor no password is made now: the request
-// filed comes back instead, and the approver receives the password.
+// filed comes back instead, and the approver receives the password. On a
+// server that sends e-mail no password is made at all: the user is e-mailed
+// a link (see ResetPassword), and the password comes back empty.
 func (a *App) ResetPasswordGenerated(ctx context.Context, actor domain.Actor, id string) (string, *domain.IdentityRequest, error) {
 	u, err := a.user(ctx, actor, id, "reset_password")
 	if err != nil {
 		return "", nil, err
 	}
-	if domain.NeedsSecondAdmin(domain.RequestPasswordReset, u, u) {
+	if domain.NeedsSecondAdmin(domain.RequestPasswordReset, u, u) || a.MailOn() {
 		r, err := a.ResetPassword(ctx, actor, id, "")
 		return "", r, err
 	}

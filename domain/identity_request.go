@@ -66,6 +66,9 @@ type IdentityChange struct {
 	ProviderID *string     `json:"provider_id,omitempty"`
 	Status     *UserStatus `json:"status,omitempty"`
 	Version    int         `json:"version,omitempty"`
+	// Language is the language of a created account: of its pages and of
+	// the invitation e-mailed to it.
+	Language string `json:"language,omitempty"`
 }
 
 // IdentityRequest is a privileged identity change waiting for, or decided

@@ -51,3 +51,20 @@ func (r ThrottleRule) Delay(failures int) time.Duration {
 	d := time.Duration(failures-r.SlowAfter) * time.Second
 	return min(d, 5*time.Second)
 }
+
+// Forgotten passwords and single-use links are reached without signing in,
+// so their counters guard them instead of an account's:
+//
+//   - ResetAccountThrottle counts the resets asked for one email address,
+//     known or not. Past its limit a request is answered as any other but
+//     sends nothing: nobody can flood a mailbox, and the answer still does
+//     not tell whether the account exists.
+//   - ResetAddressThrottle counts the resets asked from one network address
+//     and locks it.
+//   - LinkThrottle counts the wrong, spent or expired links tried from one
+//     network address, slows and then locks it.
+var (
+	ResetAccountThrottle = ThrottleRule{Window: time.Hour, LockAfter: 3, LockFor: time.Hour}
+	ResetAddressThrottle = ThrottleRule{Window: 15 * time.Minute, LockAfter: 10, LockFor: 15 * time.Minute}
+	LinkThrottle         = ThrottleRule{Window: 15 * time.Minute, SlowAfter: 3, LockAfter: 10, LockFor: 15 * time.Minute}
+)

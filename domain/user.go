@@ -20,10 +20,14 @@ type User struct {
 	// MustChangePassword is set while a password chosen by someone else
 	// (an admin, a provider_admin) has not been changed by its user.
 	MustChangePassword bool
-	Passkeys           int // how many passkeys the user registered
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-	Version            int
+	// AwaitingPassword is set while the user has no password: invited and
+	// not yet joined, or reset by an administrator by e-mail. Until they set
+	// one through the link they were sent, they cannot sign in with one.
+	AwaitingPassword bool
+	Passkeys         int // how many passkeys the user registered
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	Version          int
 }
 
 // UserStatus says whether a user may sign in.

@@ -9,7 +9,9 @@ import (
 // beyond the filing screen by their links: the findings, one open finding,
 // answered with a plan and a note as work starts, which the finding's
 // history then shows; the provider's users; the account with its password
-// and second-factor pages. axe checks every page.
+// and second-factor pages; the notification centre and its preferences;
+// the forgotten-password page and a link that does not work. axe checks
+// every page.
 func testFindingsUsersAccount(t *testing.T, env *suite) {
 	s := newSite(t, env)
 	p := s.newPage(t, "admin")
@@ -70,5 +72,32 @@ func testFindingsUsersAccount(t *testing.T, env *suite) {
 	p.followLink("Set up a second factor")
 	p.waitText("h1", "Second factor")
 	p.waitVisible(`form[action="/account/totp/start"] button[type=submit]`)
+	axe(t, p)
+
+	// The notification centre, from the navigation, whose badge counts
+	// what is not read yet, and what one is told.
+	p.waitVisible(`nav a[href="/notifications"] .badge`)
+	p.clickAndLoad(`nav a[href="/notifications"]`)
+	p.waitText("h1", "Notifications")
+	p.waitText("#notifications-list", "is open for")
+	axe(t, p)
+	p.clickAndLoad(`#mark-all-read button`)
+	p.waitText("#notifications-summary", "Everything is read.")
+	p.navigate("/account")
+	p.followLink("Notification preferences")
+	p.waitText("h1", "Notification preferences")
+	p.waitVisible(`#preferences input[name=email]`)
+	axe(t, p)
+
+	// The pages of the links e-mails carry, and the request for one.
+	p.navigate("/password/forgot")
+	p.waitText("h1", "Forgot your password?")
+	axe(t, p)
+	p.navigate("/invitation?token=assure_l_looks-like-one")
+	p.waitText("h1", "Welcome to Assure")
+	p.waitVisible("#repeat_password")
+	axe(t, p)
+	p.navigate("/password/reset?token=broken")
+	p.waitText("#dead-link", "This link does not work")
 	axe(t, p)
 }

@@ -25,11 +25,17 @@ const assessmentFrom = ` from assessments a join campaigns c on c.id = a.campaig
 	left join assessment_risk k on k.assessment_id = a.id and k.basis = 'current' `
 
 func scanAssessment(row pgx.CollectableRow) (domain.Assessment, error) {
+	return scanAssessmentWith(row)
+}
+
+// scanAssessmentWith scans an assessment row followed by more columns.
+func scanAssessmentWith(row pgx.CollectableRow, more ...any) (domain.Assessment, error) {
 	var a domain.Assessment
 	var due time.Time
-	err := row.Scan(&a.ID, &a.CampaignID, &a.CampaignName, &a.ProviderID, &a.ProviderName, &a.Status, &due,
+	dest := append([]any{&a.ID, &a.CampaignID, &a.CampaignName, &a.ProviderID, &a.ProviderName, &a.Status, &due,
 		&a.Submissions, &a.Applicable, &a.Answered, &a.CreatedAt, &a.UpdatedAt, &a.SubmittedAt, &a.DecidedAt,
-		&a.DecidedBy, &a.FiledLate, &a.Version, &a.CampaignStatus, &a.ChangesReason)
+		&a.DecidedBy, &a.FiledLate, &a.Version, &a.CampaignStatus, &a.ChangesReason}, more...)
+	err := row.Scan(dest...)
 	a.DueAt = domain.DateOf(due)
 	return a, err
 }
@@ -191,6 +197,11 @@ func transition(ctx context.Context, t *txn, actor domain.Actor, a domain.Assess
 	}
 	for k, v := range extra {
 		summary[k] = v
+	}
+	if kind, ok := decisionNotices[action]; ok {
+		if err := t.notify(ctx, assessmentNotice(kind, a, "")); err != nil {
+			return "", err
+		}
 	}
 	return to, t.record(actor, "assessment."+action, "assessment", a.ID, a.ProviderID, summary)
 }

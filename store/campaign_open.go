@@ -506,11 +506,19 @@ func (db *DB) openCampaign(ctx context.Context, t *txn, actor domain.Actor, id s
 	}
 
 	progress.set(PhaseFinishing, done, total)
+	notices := make([]domain.Notice, len(providers))
 	for i, p := range providers {
 		if err := t.record(actor, "assessment.create", "assessment", ids[i], p.ID,
 			map[string]any{"campaign_id": id, "applicable_controls": len(applicable[profileKey(p)])}); err != nil {
 			return c, err
 		}
+		notices[i] = domain.Notice{Kind: domain.NoticeCampaignOpened, ProviderID: p.ID, ObjectType: "assessment",
+			ObjectID: ids[i], Key: "campaign.opened:" + ids[i],
+			Params: map[string]string{"campaign": c.Name, "provider": p.ShortName, "due": c.DueAt.String()}}
+	}
+	// Every provider's users hear of the opening once, with it.
+	if err := t.notify(ctx, notices...); err != nil {
+		return c, err
 	}
 	if _, err := t.Exec(ctx, `update campaigns set status = 'open', opened_at = now(), updated_at = now(),
 		version = version + 1 where id = $1`, id); err != nil {

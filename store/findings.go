@@ -82,6 +82,9 @@ func (db *DB) CreateFinding(ctx context.Context, actor domain.Actor, nf NewFindi
 		if out, err = getFinding(ctx, t, actor, id, false); err != nil {
 			return err
 		}
+		if err := t.notify(ctx, findingNotice(domain.NoticeFindingRaised, out, "")); err != nil {
+			return err
+		}
 		return t.record(actor, "finding.create", "finding", id, a.ProviderID, map[string]any{
 			"assessment_id": a.ID, "control_id": nf.ControlID, "title": nf.Title, "severity": nf.Severity,
 			"due_at": nf.DueAt.String()})

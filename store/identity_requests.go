@@ -59,11 +59,12 @@ func (db *DB) FileIdentityRequest(ctx context.Context, actor domain.Actor, nr Ne
 	ch := nr.Change
 	if nr.Kind == domain.RequestUserCreate {
 		nu, err := checkNewUser(actor, NewUser{Email: ch.Email, Name: deref(ch.Name), Role: derefRole(ch.Role),
-			ProviderID: deref(ch.ProviderID)}, false)
+			ProviderID: deref(ch.ProviderID), Language: ch.Language}, false)
 		if err != nil {
 			return domain.IdentityRequest{}, err
 		}
-		ch = domain.IdentityChange{Email: nu.Email, Name: &nu.Name, Role: &nu.Role, ProviderID: &nu.ProviderID}
+		ch = domain.IdentityChange{Email: nu.Email, Name: &nu.Name, Role: &nu.Role, ProviderID: &nu.ProviderID,
+			Language: nu.Language}
 	}
 	var r domain.IdentityRequest
 	err := db.write(ctx, "file identity request", func(t *txn) error {
@@ -355,7 +356,9 @@ func decide(ctx context.Context, t *txn, actor domain.Actor, id string, state do
 // The rules are checked again now: the target's version for a change, the
 // last active admin, a free email. password is the temporary password a
 // creation or password reset sets (to be changed at first sign-in); used
-// says whether it was. EConflict for a request no longer pending (rejected,
+// says whether it was. Without a password, a creation e-mails the new user
+// an invitation and a reset e-mails a link to set a new password (see
+// InviteUser and ResetPasswordByLink), and nobody learns one. EConflict for a request no longer pending (rejected,
 // cancelled, expired) or that can no longer apply; EForbidden for the
 // requester or the target.
 func (db *DB) ApproveIdentityRequest(ctx context.Context, actor domain.Actor, id, password string) (r domain.IdentityRequest, u domain.User, used bool, err error) {
@@ -363,7 +366,7 @@ func (db *DB) ApproveIdentityRequest(ctx context.Context, actor domain.Actor, id
 	if err != nil {
 		return peek, u, false, err
 	}
-	used = peek.Kind == domain.RequestUserCreate || peek.Kind == domain.RequestPasswordReset
+	used = (peek.Kind == domain.RequestUserCreate || peek.Kind == domain.RequestPasswordReset) && password != ""
 	var hash string
 	if used {
 		if hash, err = domain.HashPassword(password); err != nil {
@@ -382,11 +385,16 @@ func (db *DB) ApproveIdentityRequest(ctx context.Context, actor domain.Actor, id
 		switch r.Kind {
 		case domain.RequestUserCreate:
 			nu := NewUser{Email: r.Change.Email, Name: deref(r.Change.Name), Role: derefRole(r.Change.Role),
-				ProviderID: deref(r.Change.ProviderID)}
+				ProviderID: deref(r.Change.ProviderID), Language: r.Change.Language}
 			if _, err := checkNewUser(actor, nu, false); err != nil {
 				return err
 			}
-			u, err = createUser(ctx, t, actor, nu, hash, true, extra)
+			if hash == "" {
+				extra["invited"] = true
+			}
+			if u, err = createUser(ctx, t, actor, nu, hash, true, extra); err == nil && hash == "" {
+				err = invite(ctx, t, actor, u)
+			}
 		case domain.RequestUserEnable, domain.RequestUserChange:
 			u, err = updateUser(ctx, t, actor, r.TargetID, r.Change, r.Change.Version, extra)
 			if domain.ErrorCodeOf(err) == domain.EPrecondition {
@@ -399,9 +407,12 @@ func (db *DB) ApproveIdentityRequest(ctx context.Context, actor domain.Actor, id
 			if err := domain.CheckUserManagement(actor, u.Role, u.ProviderID); err != nil {
 				return err
 			}
-			if r.Kind == domain.RequestPasswordReset {
+			switch {
+			case r.Kind == domain.RequestPasswordReset && hash == "":
+				err = resetByLink(ctx, t, actor, u)
+			case r.Kind == domain.RequestPasswordReset:
 				err = setPassword(ctx, t, actor, u, hash, true, "user.password_reset")
-			} else {
+			default:
 				err = resetSecondFactor(ctx, t, actor, u)
 			}
 			if err == nil {

@@ -422,6 +422,9 @@ func (db *DB) SetVerdicts(ctx context.Context, actor domain.Actor, assessmentID 
 		if err := db.refreshScores(ctx, t, assessmentID); err != nil {
 			return err
 		}
+		if err := awaitingApproval(ctx, t, a); err != nil {
+			return err
+		}
 		out, err = responsesOf(ctx, t, assessmentID, ids)
 		return err
 	})

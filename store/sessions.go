@@ -459,7 +459,8 @@ func seconds(d time.Duration) float64 { return d.Seconds() }
 // would otherwise pile up rows.
 func (db *DB) PurgeThrottle(ctx context.Context) (int64, error) {
 	window := max(domain.AccountAddressThrottle.Window, domain.AddressThrottle.Window, domain.AccountThrottle.Window,
-		domain.SecretThrottle.Window)
+		domain.SecretThrottle.Window, domain.ResetAccountThrottle.Window, domain.ResetAddressThrottle.Window,
+		domain.LinkThrottle.Window)
 	tag, err := db.pool.Exec(ctx, `delete from login_throttle
 		where (locked_until is null or locked_until < now()) and window_start < now() - $1 * interval '1 second'`,
 		seconds(window))

@@ -19,6 +19,9 @@ type txn struct {
 	// lock, in one round trip, once the work has run: writes whose results
 	// the work does not need, and reads of what they leave.
 	last *pgx.Batch
+	// mail says the work queued e-mails (notify): the transaction then also
+	// queues the job that sends them, so they leave as soon as it commits.
+	mail bool
 }
 
 // atEnd queues a statement to run with the audit head's lock, after every
@@ -60,6 +63,15 @@ func (db *DB) write(ctx context.Context, what string, fn func(t *txn) error) err
 	t := &txn{Tx: tx}
 	if err := fn(t); err != nil {
 		return translate(err, "%s", what)
+	}
+	if t.mail {
+		client, err := db.jobs()
+		if err != nil {
+			return translate(err, "%s: queue e-mail", what)
+		}
+		if _, err := client.InsertTx(ctx, t.Tx, MailJobArgs{}, nil); err != nil {
+			return translate(err, "%s: queue e-mail", what)
+		}
 	}
 	var head auditHead
 	if len(t.events) > 0 {

@@ -12,12 +12,12 @@ import (
 
 const userColumns = `u.id::text, u.email, u.name, u.role, coalesce(u.provider_id::text, ''), u.status,
 	u.totp_confirmed_at is not null, coalesce(u.language, ''), u.must_change_password, u.created_at, u.updated_at, u.version,
-	(select count(*)::int from passkeys p where p.user_id = u.id)`
+	(select count(*)::int from passkeys p where p.user_id = u.id), u.password_hash = ''`
 
 func scanUser(row pgx.CollectableRow) (domain.User, error) {
 	var u domain.User
 	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.ProviderID, &u.Status, &u.TOTPEnabled,
-		&u.Language, &u.MustChangePassword, &u.CreatedAt, &u.UpdatedAt, &u.Version, &u.Passkeys)
+		&u.Language, &u.MustChangePassword, &u.CreatedAt, &u.UpdatedAt, &u.Version, &u.Passkeys, &u.AwaitingPassword)
 	return u, err
 }
 
@@ -28,6 +28,9 @@ type NewUser struct {
 	Role       domain.Role
 	ProviderID string
 	Password   string
+	// Language is the account's language ("" follows the browser), which
+	// its e-mails are written in too.
+	Language string
 	// Bootstrap marks the system's direct creation of a privileged user while
 	// no active admin exists (who would otherwise approve it): refused
 	// (EConflict) once one does, and audited as a bootstrap.
@@ -94,15 +97,19 @@ func checkNewUser(actor domain.Actor, nu NewUser, withPassword bool) (NewUser, e
 	if nu.ProviderID != "" && !isUUID(nu.ProviderID) {
 		problems = append(problems, domain.Problem{Location: "body.provider_id", Message: "must be a provider id"})
 	}
+	if nu.Language != "" && !domain.Language(nu.Language).Valid() {
+		problems = append(problems, domain.Problem{Location: "body.language", Message: "must be en or fr"})
+	}
 	if len(problems) > 0 {
 		return nu, domain.Invalid("the user cannot be created", problems)
 	}
 	return nu, domain.CheckUserManagement(actor, nu.Role, nu.ProviderID)
 }
 
-// createUser inserts a checked new user with a password hash and records
-// user.create, with extra in its summary. An email taken by a user or
-// reserved by a pending creation request is EConflict.
+// createUser inserts a checked new user with a password hash ("" for an
+// invited user, who has none yet) and records user.create, with extra in
+// its summary. An email taken by a user or reserved by a pending creation
+// request is EConflict.
 func createUser(ctx context.Context, t *txn, actor domain.Actor, nu NewUser, hash string, mustChange bool, extra map[string]any) (domain.User, error) {
 	if nu.ProviderID != "" {
 		if err := providerExists(ctx, t, nu.ProviderID, actor); err != nil {
@@ -114,10 +121,11 @@ func createUser(ctx context.Context, t *txn, actor domain.Actor, nu NewUser, has
 	}
 	// A password chosen by another person is changed at the first sign-in;
 	// the system (bootstrap, seeding) sets passwords people chose themselves.
-	rows, err := t.Query(ctx, `insert into users as u (email, name, role, provider_id, password_hash, must_change_password)
-		values ($1, $2, $3, $4, $5, $6)
+	rows, err := t.Query(ctx, `insert into users as u (email, name, role, provider_id, password_hash, must_change_password, language)
+		values ($1, $2, $3, $4, $5, $6, $7)
 		on conflict (email) do nothing
-		returning `+userColumns, nu.Email, nu.Name, nu.Role, nullable(nu.ProviderID), hash, mustChange)
+		returning `+userColumns, nu.Email, nu.Name, nu.Role, nullable(nu.ProviderID), hash, mustChange && hash != "",
+		nullable(nu.Language))
 	if err != nil {
 		return domain.User{}, err
 	}
@@ -438,7 +446,8 @@ func (db *DB) ResetPassword(ctx context.Context, actor domain.Actor, id, passwor
 }
 
 // setPassword stores a new password hash, says whether it must be changed at
-// the next sign-in, and revokes the user's sessions and tokens.
+// the next sign-in, and revokes the user's sessions, tokens and waiting
+// links.
 func setPassword(ctx context.Context, t *txn, actor domain.Actor, u domain.User, hash string, mustChange bool, action string) error {
 	tag, err := t.Exec(ctx, `update users set password_hash = $2, password_changed_at = now(), must_change_password = $3,
 		updated_at = now(), version = version + 1 where id = $1`, u.ID, hash, mustChange)
@@ -449,6 +458,11 @@ func setPassword(ctx context.Context, t *txn, actor domain.Actor, u domain.User,
 		return domain.Errorf(domain.ENotFound, "no such user")
 	}
 	if err := revokeTokens(ctx, t, u.ID, "password changed"); err != nil {
+		return err
+	}
+	// A new password ends every invitation and reset link still waiting.
+	if _, err := t.Exec(ctx, `update link_tokens set revoked_at = now()
+		where user_id = $1 and used_at is null and revoked_at is null`, u.ID); err != nil {
 		return err
 	}
 	return t.record(actor, action, "user", u.ID, u.ProviderID, map[string]any{"email": u.Email})

@@ -451,7 +451,15 @@ var flashes = map[string]string{
 	"sent_for_approval": "Sent for approval by another administrator. Nothing changes until they approve it.",
 	"request_approved":  "The change is approved and in effect.",
 	"request_rejected":  "The request is rejected; nothing changed.",
-	"request_cancelled": "Your request is withdrawn; nothing changed.",
+	// Invitations, resets and notifications.
+	"invited":             "The invitation is e-mailed. The user chooses their password with its link, which works for a week.",
+	"invited_again":       "A new invitation is e-mailed; the earlier link no longer works.",
+	"reset_link_sent":     "The password no longer works, the user's sessions have ended, and a link to choose a new one is e-mailed to them.",
+	"password_set":        "Your password is set.",
+	"password_set_signin": "Your password is set. Sign in with it.",
+	"joined":              "Welcome: your password is set. Now set up a second factor, so that a stolen password is not enough to get in.",
+	"preferences_saved":   "Your notification preferences are saved.",
+	"request_cancelled":   "Your request is withdrawn; nothing changed.",
 }
 
 // filingProblems lists the problems that block a submission, each with the

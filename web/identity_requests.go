@@ -162,6 +162,9 @@ func (ui *UI) confirmRequest(w http.ResponseWriter, r *http.Request, v *visit) {
 		allowed = view.Approve
 		d.Question, d.Button = v.T("Approve this change?"), v.T("Approve")
 		d.Explanation = v.T("It takes effect now, in your name. A new account or password gets a temporary password shown to you once; give it to the user by another channel than email.")
+		if ui.app.MailOn() {
+			d.Explanation = v.T("It takes effect now, in your name. A new account is e-mailed an invitation, and a reset password a link, to choose their own password; nobody else learns it.")
+		}
 	case "reject":
 		allowed, d.Reason = view.Reject, true
 		d.Question, d.Button = v.T("Reject this change?"), v.T("Reject")

@@ -30,6 +30,7 @@ type page struct {
 type navItem struct {
 	Label, Href string
 	Current     bool
+	Badge       int // a count beside the label: the unread notifications
 }
 
 // problem is one thing wrong with what was sent, next to its field (Field
@@ -69,6 +70,14 @@ func (ui *UI) newPage(r *http.Request, v *visit, title string, data any) *page {
 	for _, n := range ui.navFor(v.actor) {
 		n.Current = r.URL.Path == n.Href || (n.Href != "/" && strings.HasPrefix(r.URL.Path, n.Href))
 		n.Label = v.T(n.Label)
+		if n.Href == "/notifications" {
+			// A badge that cannot be counted is left off: the page still works.
+			unread, err := ui.app.UnreadNotifications(r.Context(), v.actor)
+			if err != nil {
+				ui.log.WarnContext(r.Context(), "count unread notifications", "err", err)
+			}
+			n.Badge = unread
+		}
 		p.Nav = append(p.Nav, n)
 	}
 	return p
@@ -113,6 +122,9 @@ func (ui *UI) navFor(actor domain.Actor) []navItem {
 	}
 	if ui.app.Offers(actor, "catalog", "read") {
 		items = append(items, navItem{Label: "Catalogs", Href: "/catalogs"})
+	}
+	if ui.app.Offers(actor, "notification", "read") {
+		items = append(items, navItem{Label: "Notifications", Href: "/notifications"})
 	}
 	return append(items, navItem{Label: "My account", Href: "/account"})
 }

@@ -36,6 +36,7 @@ func (ui *UI) showTOTP(w http.ResponseWriter, r *http.Request, v *visit, d totpD
 	d.Enrolled, d.Required, d.Account = v.user.TOTPEnabled, v.actor.MustEnrolTOTP, v.user.Email
 	p := ui.newPage(r, v, "Second factor", d)
 	p.Problems = problems
+	p.Flash = flashes[r.URL.Query().Get("done")]
 	ui.render(w, r, status, "totp.html", p)
 }
 

@@ -39,6 +39,10 @@ type usersData struct {
 	ProviderSearchAt string // where the provider search goes
 	// MinPassword is the shortest password the domain accepts, for the hint.
 	MinPassword int
+	// Invites says this server e-mails invitations: nobody chooses the new
+	// user's password, and the form asks the invitation's language instead.
+	Invites  bool
+	Language string
 }
 
 // userFilterView is the filter row of the users list.
@@ -137,7 +141,7 @@ func (ui *UI) showUsers(w http.ResponseWriter, r *http.Request, v *visit, d user
 		keep.Set("cursor", next)
 		d.Next = "/users?" + keep.Encode()
 	}
-	d.MinPassword = domain.MinPasswordLength
+	d.MinPassword, d.Invites = domain.MinPasswordLength, ui.app.MailOn()
 	// Who may create users anywhere chooses the role and the provider; a
 	// provider's administrator adds editors to their own provider.
 	d.CanCreate = ui.app.OffersEveryProvider(v.actor, "user", "create")
@@ -158,15 +162,20 @@ func (ui *UI) showUsers(w http.ResponseWriter, r *http.Request, v *visit, d user
 // way the new user must change it at their first sign-in.
 func (ui *UI) createUser(w http.ResponseWriter, r *http.Request, v *visit) {
 	d := usersData{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"),
-		Role: r.PostFormValue("role"), Provider: r.PostFormValue("provider")}
+		Role: r.PostFormValue("role"), Provider: r.PostFormValue("provider"), Language: r.PostFormValue("language")}
 	nu := store.NewUser{Email: d.Email, Name: d.Name, Role: domain.Role(d.Role), ProviderID: d.Provider,
-		Password: r.PostFormValue("password")}
+		Password: r.PostFormValue("password"), Language: d.Language}
 	if !ui.app.OffersEveryProvider(v.actor, "user", "create") {
 		nu.Role, nu.ProviderID = domain.RoleProviderEditor, v.actor.ProviderID
 	}
 	// A user who needs a second administrator's approval gets their password
-	// only then, shown to that administrator.
-	generated := nu.Password == "" && !ui.app.CreationNeedsApproval(nu)
+	// only then, shown to that administrator; on a server that sends e-mail
+	// the user is invited and chooses their own.
+	invited := ui.app.MailOn()
+	if invited {
+		nu.Password = ""
+	}
+	generated := nu.Password == "" && !ui.app.CreationNeedsApproval(nu) && !invited
 	if generated {
 		nu.Password = app.TemporaryPassword()
 	}
@@ -176,6 +185,8 @@ func (ui *UI) createUser(w http.ResponseWriter, r *http.Request, v *visit) {
 		http.Redirect(w, r, "/users/requests?done=sent_for_approval", http.StatusSeeOther)
 	case err == nil && generated:
 		ui.showUser(w, r, v, u, userPageData{Secret: nu.Password, SecretNew: true}, nil, http.StatusCreated)
+	case err == nil && invited:
+		http.Redirect(w, r, "/users/"+u.ID+"?done=invited", http.StatusSeeOther)
 	case err == nil:
 		http.Redirect(w, r, "/users/"+u.ID+"?done=user_added", http.StatusSeeOther)
 	case code == domain.EInvalid:
@@ -217,6 +228,9 @@ type userPageData struct {
 	CanResetPassword       bool
 	CanResetTOTP           bool
 	CanUnlock              bool
+	// CanReinvite offers to e-mail an invitation again to a user who has
+	// not chosen a password yet; Invites says this server e-mails links.
+	CanReinvite, Invites bool
 	// Pending lists the requests about this user that wait for a second
 	// administrator, described for the visitor.
 	Pending []requestView
@@ -249,6 +263,9 @@ func (ui *UI) showUser(w http.ResponseWriter, r *http.Request, v *visit, u domai
 		may.Enable, may.ResetPassword, may.ResetTOTP, may.Unlock
 	d.ChangeNeedsApproval, d.EnableNeedsApproval = may.ChangeNeedsApproval, may.EnableNeedsApproval
 	d.ResetPasswordNeedsApproval, d.ResetTOTPNeedsApproval = may.ResetPasswordNeedsApproval, may.ResetTOTPNeedsApproval
+	d.Invites = ui.app.MailOn()
+	d.CanReinvite = d.Invites && u.AwaitingPassword && u.Status == domain.UserActive &&
+		domain.CheckUserManagement(v.actor, u.Role, u.ProviderID) == nil && ui.app.Offers(v.actor, "user", "create")
 	if ui.app.Offers(v.actor, "identity_request", "read") {
 		pending, _, err := ui.app.IdentityRequests(ctx, v.actor, store.IdentityRequestFilter{State: domain.RequestPending, TargetID: u.ID},
 			store.Page{Limit: store.MaxLimit})
@@ -389,9 +406,15 @@ func (ui *UI) confirmUser(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 	d := confirmData{Question: v.T(act.Question, u.Name), Explanation: v.T(act.Explanation), Button: v.T(act.Button),
 		Action: r.URL.Path, Back: "/users/" + u.ID}
+	if path.Base(r.URL.Path) == "reset-password" && ui.app.MailOn() {
+		d.Explanation = v.T("Their password stops working now, their sessions and API tokens end, and Assure e-mails them a link to choose a new one, valid a day. Nobody else learns it.")
+		d.Button = v.T("E-mail a reset link")
+	}
 	if act.NeedsApproval != nil && act.NeedsApproval(ui.app.UserActionsOn(v.actor, u)) {
 		d.Explanation = v.T("This waits for another administrator: nothing changes until they approve it.") + " " + d.Explanation
-		if path.Base(r.URL.Path) == "reset-password" {
+		if path.Base(r.URL.Path) == "reset-password" && ui.app.MailOn() {
+			d.Explanation = v.T("This waits for another administrator: nothing changes until they approve it. Then the user's password stops working, their sessions and API tokens end, and Assure e-mails them a link to choose a new one.")
+		} else if path.Base(r.URL.Path) == "reset-password" {
 			d.Explanation = v.T("This waits for another administrator: nothing changes until they approve it. The administrator who approves receives the temporary password, not you; the user's sessions and API tokens end then, and they must choose their own password at their next sign-in.")
 		}
 		d.Button = v.T("Ask for approval")
@@ -451,12 +474,27 @@ func (ui *UI) resetPassword(w http.ResponseWriter, r *http.Request, v *visit) {
 		http.Redirect(w, r, "/users/"+id+"?done=sent_for_approval", http.StatusSeeOther)
 		return
 	}
+	if password == "" {
+		http.Redirect(w, r, "/users/"+id+"?done=reset_link_sent", http.StatusSeeOther)
+		return
+	}
 	u, err := ui.app.User(ctx, v.actor, id)
 	if err != nil {
 		ui.fail(w, r, v, err)
 		return
 	}
 	ui.showUser(w, r, v, u, userPageData{Secret: password}, nil, http.StatusOK)
+}
+
+// resendInvitation e-mails a user who has not chosen a password a new
+// invitation.
+func (ui *UI) resendInvitation(w http.ResponseWriter, r *http.Request, v *visit) {
+	id := r.PathValue("id")
+	if _, err := ui.app.Reinvite(r.Context(), v.actor, id); err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	http.Redirect(w, r, "/users/"+id+"?done=invited_again", http.StatusSeeOther)
 }
 
 // resetTOTP removes the user's second factor.

@@ -194,6 +194,7 @@ func pageFuncs(ui *UI) template.FuncMap {
 		},
 		"percent": percent,
 		"ssoName": func() string { return ui.app.SSOName() },
+		"mailOn":  func() bool { return ui.app.MailOn() },
 		"neg":     func(n int) int { return -n },
 		"kb":      func(size int64) int { return int((size + 1023) / 1024) },
 		"join":    strings.Join,

@@ -54,6 +54,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	checkpointDir := fs.String("checkpoint-dir", os.Getenv("ASSURE_CHECKPOINT_DIR"),
 		"directory of signed audit checkpoints the API shows and checks; needs the audit key (env ASSURE_CHECKPOINT_DIR)")
 	ssoSettings := ssoFlagsOf(fs)
+	smtpSettings := smtpFlagsOf(fs)
+	mailEvery := fs.Duration("mail-every", envDuration("ASSURE_MAIL_EVERY", app.DefaultMailEvery),
+		"how often the e-mail outbox is looked at for retries and lost workers; every change that writes e-mail sends at once (env ASSURE_MAIL_EVERY)")
 	totpKeyFile := totpKeyFlag(fs)
 	checkpointEvery := fs.Duration("checkpoint-every", envDuration("ASSURE_CHECKPOINT_EVERY", app.DefaultCheckpointEvery),
 		"how often a checkpoint of the audit head is signed into --checkpoint-dir, when the head has moved (env ASSURE_CHECKPOINT_EVERY)")
@@ -67,6 +70,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ssoConfig, err := ssoSettings.config()
 	if err != nil {
 		return err
+	}
+	smtp, err := smtpSettings.config()
+	if err != nil {
+		return err
+	}
+	if *mailEvery < time.Second {
+		return usageError("--mail-every must be at least a second")
 	}
 	var checkpointKey ed25519.PublicKey
 	signingKey, err := loadAuditKey(*auditKey)
@@ -106,6 +116,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if ssoConfig.Issuer != "" {
 		log.Info("single sign-on", "issuer", ssoConfig.Issuer, "client_id", ssoConfig.ClientID, "redirect", ssoConfig.RedirectURL)
 	}
+	if smtp == nil {
+		log.Info("no SMTP server (--smtp-addr): e-mails are written to this log instead of sent, and users get temporary passwords")
+	} else {
+		log.Info("e-mail", "smtp", smtp.Addr, "from", smtp.From.String(), "security", smtp.Security)
+	}
 	if signingKey != nil && *checkpointDir == "" {
 		log.Warn("the audit key is set but no --checkpoint-dir: no checkpoints are written")
 	}
@@ -135,11 +150,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	application := app.New(db, authz, log, app.Options{MaxEvidenceBytes: int64(*maxEvidence) << 20,
-		CheckpointDir: *checkpointDir, CheckpointKey: checkpointKey, SSO: ssoConfig, Passkeys: passkeys})
+		CheckpointDir: *checkpointDir, CheckpointKey: checkpointKey, SSO: ssoConfig, Passkeys: passkeys,
+		SMTP: smtp, PublicURL: publicURLOf(*ssoSettings.publicURL, *addr)})
 	a := api.New(application, log, api.Options{SecureCookies: *secure, TrustedProxies: trusted})
 	jobs, err := application.NewJobs(log, app.JobOptions{Workers: *reportWorkers, KeepFor: *keepReports,
 		Timeout: *reportTimeout, RescueAfter: *reportRescue,
-		CheckpointKey: signingKey, CheckpointEvery: *checkpointEvery})
+		CheckpointKey: signingKey, CheckpointEvery: *checkpointEvery, MailEvery: *mailEvery})
 	if err != nil {
 		return err
 	}
