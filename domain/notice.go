@@ -25,6 +25,8 @@ const (
 	NoticeFindingRaised    NoticeKind = "finding.raised"
 	NoticeFindingDue       NoticeKind = "finding.due_today"
 	NoticeFindingOverdue   NoticeKind = "finding.overdue"
+	NoticeIncidentClock    NoticeKind = "incident.report_due_soon"
+	NoticeIncidentOverdue  NoticeKind = "incident.report_overdue"
 	NoticeInvitation       NoticeKind = "account.invitation"
 	NoticePasswordReset    NoticeKind = "account.password_reset"
 	NoticeAdminReset       NoticeKind = "account.password_reset_by_admin"
@@ -88,6 +90,8 @@ var noticeRules = []NoticeRule{
 	{Kind: NoticeFindingRaised, Audience: AudienceProvider},
 	{Kind: NoticeFindingDue, Audience: AudienceProvider},
 	{Kind: NoticeFindingOverdue, Audience: AudienceProvider},
+	{Kind: NoticeIncidentClock, Audience: AudienceProvider},
+	{Kind: NoticeIncidentOverdue, Audience: AudienceProvider},
 	{Kind: NoticeSecondApproval, Audience: AudienceSecondApprovers},
 	{Kind: NoticeInvitation, Audience: AudienceUser, Mandatory: true, EmailOnly: true, Link: LinkInvitation},
 	{Kind: NoticePasswordReset, Audience: AudienceUser, Mandatory: true, EmailOnly: true, Link: LinkPasswordReset},
@@ -239,4 +243,21 @@ func (p LinkPurpose) Lifetime() time.Duration {
 // LooksLikeLinkToken reports whether s has the shape of a link token.
 func LooksLikeLinkToken(s string) bool {
 	return len(s) <= 100 && len(s) > len(LinkTokenPrefix) && s[:len(LinkTokenPrefix)] == LinkTokenPrefix
+}
+
+// IncidentWarning is how long before a phase's deadline its provider is
+// warned that the report is due.
+const IncidentWarning = 24 * time.Hour
+
+// IncidentNoticeOf returns the notice a phase's clock calls for: a warning
+// while it runs within IncidentWarning of its deadline, the overdue notice
+// once past it; false for a clock that calls for none.
+func IncidentNoticeOf(c IncidentClock) (NoticeKind, bool) {
+	switch {
+	case c.State == ClockOverdue:
+		return NoticeIncidentOverdue, true
+	case c.State == ClockRunning && c.Left <= IncidentWarning:
+		return NoticeIncidentClock, true
+	}
+	return "", false
 }

@@ -86,6 +86,8 @@ var (
 	by       = param("by")
 	due      = date("due")
 	expires  = instant("expires")
+	deadline = instant("deadline")
+	phase    = code("phase")
 	severity = code("severity")
 )
 
@@ -94,6 +96,7 @@ const (
 	assessmentPage = "/assessments/%s"
 	reviewPage     = "/assessments/%s/review"
 	findingPage    = "/findings/%s"
+	incidentPage   = "/incidents/%s"
 )
 
 // messages has the words of every kind of notice (a test holds it to
@@ -168,6 +171,16 @@ var messages = map[domain.NoticeKind]message{
 		subject: "Finding overdue: %[1]s",
 		text:    "The remediation of the finding %[1]s of %[2]s was due on %[3]s, and the finding is not resolved yet.",
 		args:    args(title, provider, due), page: findingPage, action: "Open the finding",
+	},
+	domain.NoticeIncidentClock: {
+		subject: "Incident report due soon: %[1]s",
+		text:    "The %[3]s report of the incident %[1]s of %[2]s is due by %[4]s.",
+		args:    args(title, provider, phase, deadline), page: incidentPage, action: "Open the incident",
+	},
+	domain.NoticeIncidentOverdue: {
+		subject: "Incident report overdue: %[1]s",
+		text:    "The %[3]s report of the incident %[1]s of %[2]s was due by %[4]s and has not been filed.",
+		args:    args(title, provider, phase, deadline), page: incidentPage, action: "Open the incident",
 	},
 	domain.NoticeInvitation: {
 		subject: "Your Assure account",

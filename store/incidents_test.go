@@ -425,3 +425,42 @@ func TestIncidentStatisticsCount(t *testing.T) {
 		t.Errorf("a period backwards: %v", err)
 	}
 }
+
+// TestIncidentClocksWarnTheirProvider: the daily reminders warn a provider's
+// users, once, of an incident report due within a day, and tell them, once,
+// when it is overdue; another provider's users hear nothing of it.
+func TestIncidentClocksWarnTheirProvider(t *testing.T) {
+	t.Parallel()
+	f := newIncidents(t)
+	ctx := context.Background()
+	i := f.report(t, f.a.admin, f.sim(f.a.id)) // the initial report; the intermediate is due 72 hours after classification
+	heard := func(kind domain.NoticeKind, provider string) int {
+		return count(t, f.url, `select count(*) from notifications n join users u on u.id = n.user_id
+			where n.kind = $1 and n.object_id = $2 and u.provider_id = $3`, string(kind), i.ID, provider)
+	}
+	remind := func() {
+		t.Helper()
+		if _, err := f.db.SendReminders(ctx, domain.DateOf(f.now)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	remind()
+	if n := heard(domain.NoticeIncidentClock, f.a.id); n != 0 {
+		t.Errorf("%d warnings 71 hours before the deadline", n)
+	}
+	f.pass(48 * time.Hour) // the intermediate report is due in 23 hours
+	remind()
+	remind()
+	if n := heard(domain.NoticeIncidentClock, f.a.id); n != 2 {
+		t.Errorf("A's two users got %d warnings, want one each", n)
+	}
+	f.pass(24 * time.Hour) // an hour past the deadline
+	remind()
+	remind()
+	if n := heard(domain.NoticeIncidentOverdue, f.a.id); n != 2 {
+		t.Errorf("A's two users were told %d times that the report is overdue, want once each", n)
+	}
+	if n := heard(domain.NoticeIncidentClock, f.b.id) + heard(domain.NoticeIncidentOverdue, f.b.id); n != 0 {
+		t.Errorf("B's users heard %d times of A's incident", n)
+	}
+}

@@ -19,7 +19,11 @@ import (
 // returns how many reminders were owed, repeats included.
 func (db *DB) SendReminders(ctx context.Context, day domain.Date) (int, error) {
 	var owed int
-	err := db.write(ctx, "send reminders", func(t *txn) error {
+	clocks, err := db.IncidentClockWarnings(ctx, domain.System("reminders"), domain.IncidentWarning)
+	if err != nil {
+		return 0, err
+	}
+	err = db.write(ctx, "send reminders", func(t *txn) error {
 		last := day.AddDays(domain.FirstReminderDays).Time()
 		rows, err := t.Query(ctx, `select `+assessmentColumns+`, coalesce(c.opened_at, c.created_at)`+assessmentFrom+`
 			where c.status = 'open' and a.status in ('draft', 'changes_requested') and c.due_at <= $1
@@ -54,6 +58,14 @@ func (db *DB) SendReminders(ctx context.Context, day domain.Date) (int, error) {
 		for _, f := range findings {
 			for _, kind := range domain.FindingReminders(f.DueAt, day) {
 				notices = append(notices, findingNotice(kind, f, fmt.Sprintf("reminder:%s:%s:%s", f.ID, f.DueAt, kind)))
+			}
+		}
+		for _, c := range clocks {
+			if kind, ok := domain.IncidentNoticeOf(c); ok {
+				notices = append(notices, domain.Notice{Kind: kind, ProviderID: c.ProviderID, ObjectType: "incident",
+					ObjectID: c.IncidentID, Key: fmt.Sprintf("incident:%s:%s:%s", c.IncidentID, c.Phase, kind),
+					Params: map[string]string{"title": c.Title, "provider": c.ProviderName, "phase": string(c.Phase),
+						"deadline": c.Due.UTC().Format(time.RFC3339)}})
 			}
 		}
 		owed = len(notices)

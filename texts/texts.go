@@ -155,6 +155,7 @@ var Names = map[string]string{
 	"pass": "Pass", "fail": "Fail", "conditions": "Approved with conditions", "refused": "Refused",
 	"android": "Android", "ios": "iOS", "ussd": "USSD", "stk": "SIM toolkit (STK)",
 	"self_attested": "Self-attested", "documented": "Documented", "tested": "Tested",
+	"initial": "initial", "intermediate": "intermediate", "final": "final",
 	"customers": "Customers", "active_accounts": "Active accounts", "transactions": "Transactions in the last 12 months",
 	"transaction_value": "Value of those transactions (millions)", "agents": "Agents and merchants",
 	"channels": "Channels offered", "third_parties": "Critical third parties", "interconnections": "Interconnections",

@@ -93,6 +93,8 @@ var noticeLabels = map[domain.NoticeKind]struct{ Label string }{
 	domain.NoticeFindingRaised:    {Label: "A finding is raised"},
 	domain.NoticeFindingDue:       {Label: "A finding's remediation is due today"},
 	domain.NoticeFindingOverdue:   {Label: "A finding's remediation is overdue"},
+	domain.NoticeIncidentClock:    {Label: "An incident report is due within a day"},
+	domain.NoticeIncidentOverdue:  {Label: "An incident report is overdue"},
 	domain.NoticeSecondApproval:   {Label: "A filing waits for my second approval"},
 }
 
