@@ -99,58 +99,53 @@ const (
 	incidentPage   = "/incidents/%s"
 )
 
+// The notices about a self-assessment, about a finding and about an
+// incident each share their arguments and the page they lead to.
+func filing(subject, text string) message {
+	return message{subject: subject, text: text, args: args(campaign, provider, due),
+		page: assessmentPage, action: "Open the self-assessment"}
+}
+
+func verdict(subject, text string) message {
+	return message{subject: subject, text: text, args: args(campaign, provider),
+		page: assessmentPage, action: "Open the self-assessment"}
+}
+
+func finding(subject, text string) message {
+	return message{subject: subject, text: text, args: args(title, provider, due),
+		page: findingPage, action: "Open the finding"}
+}
+
+func incident(subject, text string) message {
+	return message{subject: subject, text: text, args: args(title, provider, phase, deadline),
+		page: incidentPage, action: "Open the incident"}
+}
+
 // messages has the words of every kind of notice (a test holds it to
 // domain.NoticeRules). A new kind is one entry here, its French in
 // i18n/fr/notices.json, and its rule in the domain.
 var messages = map[domain.NoticeKind]message{
-	domain.NoticeCampaignOpened: {
-		subject: "Campaign %[1]s is open for %[2]s",
-		text:    "The supervisor opened the campaign %[1]s. The self-assessment of %[2]s is due on %[3]s.",
-		args:    args(campaign, provider, due), page: assessmentPage, action: "Open the self-assessment",
-	},
-	domain.NoticeDueIn14Days: {
-		subject: "Reminder: %[1]s is due on %[3]s",
-		text:    "The self-assessment of %[2]s for the campaign %[1]s is due on %[3]s and has not been submitted yet.",
-		args:    args(campaign, provider, due), page: assessmentPage, action: "Open the self-assessment",
-	},
-	domain.NoticeDueIn3Days: {
-		subject: "Last reminder: %[1]s is due on %[3]s",
-		text:    "The self-assessment of %[2]s for the campaign %[1]s is due in a few days, on %[3]s, and has not been submitted yet.",
-		args:    args(campaign, provider, due), page: assessmentPage, action: "Open the self-assessment",
-	},
-	domain.NoticeDueToday: {
-		subject: "%[1]s is due today",
-		text:    "The self-assessment of %[2]s for the campaign %[1]s is due today, %[3]s, and has not been submitted yet.",
-		args:    args(campaign, provider, due), page: assessmentPage, action: "Open the self-assessment",
-	},
-	domain.NoticeOverdue: {
-		subject: "%[1]s is overdue",
-		text: "The self-assessment of %[2]s for the campaign %[1]s was due on %[3]s and has not been submitted. " +
-			"Submit it as soon as you can, or ask the supervisor for more time.",
-		args: args(campaign, provider, due), page: assessmentPage, action: "Open the self-assessment",
-	},
-	domain.NoticeOverdueEscalated: {
-		subject: "Escalation: %[1]s is a week overdue",
-		text: "You are told as an administrator of %[2]s: its self-assessment for the campaign %[1]s was due on %[3]s " +
-			"and has still not been submitted.",
-		args: args(campaign, provider, due), page: assessmentPage, action: "Open the self-assessment",
-	},
-	domain.NoticeChangesRequested: {
-		subject: "Changes requested: %[1]s",
-		text: "The supervisor returned the self-assessment of %[2]s for the campaign %[1]s for changes. " +
-			"Sign in to read what to change, then submit it again.",
-		args: args(campaign, provider), page: assessmentPage, action: "Open the self-assessment",
-	},
-	domain.NoticeApproved: {
-		subject: "Approved: %[1]s",
-		text:    "The supervisor approved the self-assessment of %[2]s for the campaign %[1]s.",
-		args:    args(campaign, provider), page: assessmentPage, action: "Open the self-assessment",
-	},
-	domain.NoticeRejected: {
-		subject: "Rejected: %[1]s",
-		text:    "The supervisor rejected the self-assessment of %[2]s for the campaign %[1]s. Sign in to read why.",
-		args:    args(campaign, provider), page: assessmentPage, action: "Open the self-assessment",
-	},
+	domain.NoticeCampaignOpened: filing("Campaign %[1]s is open for %[2]s",
+		"The supervisor opened the campaign %[1]s. The self-assessment of %[2]s is due on %[3]s."),
+	domain.NoticeDueIn14Days: filing("Reminder: %[1]s is due on %[3]s",
+		"The self-assessment of %[2]s for the campaign %[1]s is due on %[3]s and has not been submitted yet."),
+	domain.NoticeDueIn3Days: filing("Last reminder: %[1]s is due on %[3]s",
+		"The self-assessment of %[2]s for the campaign %[1]s is due in a few days, on %[3]s, and has not been submitted yet."),
+	domain.NoticeDueToday: filing("%[1]s is due today",
+		"The self-assessment of %[2]s for the campaign %[1]s is due today, %[3]s, and has not been submitted yet."),
+	domain.NoticeOverdue: filing("%[1]s is overdue",
+		"The self-assessment of %[2]s for the campaign %[1]s was due on %[3]s and has not been submitted. "+
+			"Submit it as soon as you can, or ask the supervisor for more time."),
+	domain.NoticeOverdueEscalated: filing("Escalation: %[1]s is a week overdue",
+		"You are told as an administrator of %[2]s: its self-assessment for the campaign %[1]s was due on %[3]s "+
+			"and has still not been submitted."),
+	domain.NoticeChangesRequested: verdict("Changes requested: %[1]s",
+		"The supervisor returned the self-assessment of %[2]s for the campaign %[1]s for changes. "+
+			"Sign in to read what to change, then submit it again."),
+	domain.NoticeApproved: verdict("Approved: %[1]s",
+		"The supervisor approved the self-assessment of %[2]s for the campaign %[1]s."),
+	domain.NoticeRejected: verdict("Rejected: %[1]s",
+		"The supervisor rejected the self-assessment of %[2]s for the campaign %[1]s. Sign in to read why."),
 	domain.NoticeSecondApproval: {
 		subject: "%[1]s: %[2]s waits for your approval",
 		text: "Every answer of %[2]s for the campaign %[1]s has its verdict. Under the four-eyes rule it is " +
@@ -162,26 +157,14 @@ var messages = map[domain.NoticeKind]message{
 		text:    "A supervisor raised a finding of %[2]s severity for %[3]s: %[1]s. Its remediation is due on %[4]s.",
 		args:    args(title, severity, provider, due), page: findingPage, action: "Open the finding",
 	},
-	domain.NoticeFindingDue: {
-		subject: "Finding due today: %[1]s",
-		text:    "The remediation of the finding %[1]s of %[2]s is due today, %[3]s.",
-		args:    args(title, provider, due), page: findingPage, action: "Open the finding",
-	},
-	domain.NoticeFindingOverdue: {
-		subject: "Finding overdue: %[1]s",
-		text:    "The remediation of the finding %[1]s of %[2]s was due on %[3]s, and the finding is not resolved yet.",
-		args:    args(title, provider, due), page: findingPage, action: "Open the finding",
-	},
-	domain.NoticeIncidentClock: {
-		subject: "Incident report due soon: %[1]s",
-		text:    "The %[3]s report of the incident %[1]s of %[2]s is due by %[4]s.",
-		args:    args(title, provider, phase, deadline), page: incidentPage, action: "Open the incident",
-	},
-	domain.NoticeIncidentOverdue: {
-		subject: "Incident report overdue: %[1]s",
-		text:    "The %[3]s report of the incident %[1]s of %[2]s was due by %[4]s and has not been filed.",
-		args:    args(title, provider, phase, deadline), page: incidentPage, action: "Open the incident",
-	},
+	domain.NoticeFindingDue: finding("Finding due today: %[1]s",
+		"The remediation of the finding %[1]s of %[2]s is due today, %[3]s."),
+	domain.NoticeFindingOverdue: finding("Finding overdue: %[1]s",
+		"The remediation of the finding %[1]s of %[2]s was due on %[3]s, and the finding is not resolved yet."),
+	domain.NoticeIncidentClock: incident("Incident report due soon: %[1]s",
+		"The %[3]s report of the incident %[1]s of %[2]s is due by %[4]s."),
+	domain.NoticeIncidentOverdue: incident("Incident report overdue: %[1]s",
+		"The %[3]s report of the incident %[1]s of %[2]s was due by %[4]s and has not been filed."),
 	domain.NoticeInvitation: {
 		subject: "Your Assure account",
 		text: "%[1]s invited you to Assure, where the regulator and digital financial services providers keep " +
