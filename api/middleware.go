@@ -85,7 +85,7 @@ func (a *API) middleware(next http.Handler) http.Handler {
 						Title: http.StatusText(http.StatusInternalServerError), Detail: "internal error", RequestID: id})
 				}
 			}
-			log.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+			log.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", app.LoggablePath(r.URL.Path),
 				"status", rec.status, "duration_ms", time.Since(start).Milliseconds())
 		}()
 		if !cleanURL(r) {

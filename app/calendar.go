@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"assure/domain"
 	"assure/store"
@@ -254,7 +255,18 @@ func (a *App) FeedCalendar(ctx context.Context, secret string) (FeedCalendar, er
 
 // FeedPath is the address, on Assure's site, of the calendar feed whose
 // secret this is.
-func FeedPath(secret string) string { return "/calendar/" + secret + ".ics" }
+func FeedPath(secret string) string { return feedPrefix + secret + ".ics" }
+
+const feedPrefix = "/calendar/"
+
+// LoggablePath is path as a log may keep it: a calendar feed's address is
+// its secret, so a log line names the feed but not which.
+func LoggablePath(path string) string {
+	if rest, ok := strings.CutPrefix(path, feedPrefix); ok && rest != "" {
+		return feedPrefix + "(secret)"
+	}
+	return path
+}
 
 // CalendarFeed returns the actor's live calendar feed (never its secret),
 // and false when they have none.

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"assure/app"
 	"assure/domain"
 	"assure/store"
 )
@@ -179,7 +180,7 @@ func (ui *UI) fail(w http.ResponseWriter, r *http.Request, v *visit, err error) 
 	switch code {
 	case domain.ENotFound, domain.EForbidden, domain.EInternal, domain.EInvalid:
 	case domain.EUnavailable:
-		ui.log.WarnContext(r.Context(), "database unavailable", "path", r.URL.Path, "err", err)
+		ui.log.WarnContext(r.Context(), "database unavailable", "path", app.LoggablePath(r.URL.Path), "err", err)
 		w.Header().Set("Retry-After", retryAfter)
 	case domain.EUnauthorized:
 		ui.toSignIn(w, r)
@@ -191,7 +192,7 @@ func (ui *UI) fail(w http.ResponseWriter, r *http.Request, v *visit, err error) 
 		code = domain.EInternal
 	}
 	if code == domain.EInternal {
-		ui.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err)
+		ui.log.ErrorContext(r.Context(), "page failed", "path", app.LoggablePath(r.URL.Path), "err", err)
 	}
 	f := failures[code]
 	var p *page
