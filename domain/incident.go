@@ -508,12 +508,15 @@ func (i Incident) NextDue() (time.Time, bool) {
 	if i.Status == IncidentClosed {
 		return time.Time{}, false
 	}
-	for _, d := range i.Deadlines { // in phase order, and so in the order they fall due
-		if d.FiledAt.IsZero() {
-			return d.Due, true
+	// Phases run from different instants (detection, classification), so
+	// a later phase's deadline may fall before an earlier one's.
+	var next time.Time
+	for _, d := range i.Deadlines {
+		if d.FiledAt.IsZero() && (next.IsZero() || d.Due.Before(next)) {
+			next = d.Due
 		}
 	}
-	return time.Time{}, false
+	return next, !next.IsZero()
 }
 
 // Overdue reports whether a phase is past its deadline and not filed at now.

@@ -315,3 +315,21 @@ func TestObservedFrequencyByHand(t *testing.T) {
 		t.Errorf("the window up to 31 March 2027 starts %s", from)
 	}
 }
+
+// TestTheEarliestUnfiledDeadlineIsNext: phases run from different anchors,
+// so a final report due 96 hours after detection can fall before an
+// intermediate one due 72 hours after a late classification. The incident
+// is overdue as soon as either clock runs out.
+func TestTheEarliestUnfiledDeadlineIsNext(t *testing.T) {
+	i := Incident{Status: IncidentOpen, Deadlines: []PhaseDeadline{
+		{Phase: PhaseInitial, Due: at("2027-03-01T04:00:00Z"), FiledAt: at("2027-03-01T03:00:00Z")},
+		{Phase: PhaseIntermediate, Due: at("2027-03-05T06:00:00Z")}, // classified 30 h after detection, + 72 h
+		{Phase: PhaseFinal, Due: at("2027-03-05T00:00:00Z")},        // detection + 96 h
+	}}
+	if due, ok := i.NextDue(); !ok || !due.Equal(at("2027-03-05T00:00:00Z")) {
+		t.Errorf("next due %v %v, want the final report's deadline", due, ok)
+	}
+	if !i.Overdue(at("2027-03-05T04:00:00Z")) {
+		t.Error("the final report's clock has run out, yet the incident is not overdue")
+	}
+}
