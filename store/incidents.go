@@ -298,7 +298,13 @@ func (db *DB) FileIncidentReport(ctx context.Context, actor domain.Actor, id str
 	facts = facts.Trimmed()
 	return db.changeIncident(ctx, actor, id, domain.ReportAction(phase), ifVersion,
 		func(t *txn, w incidentWrite, before domain.Incident, to domain.IncidentStatus) error {
-			if problems := domain.CheckIncidentFacts(facts, phase, w.known); len(problems) > 0 {
+			// Once the final report is filed, any later answer replaces its
+			// facts, so it must hold what a final report holds.
+			checkAs := phase
+			if before.Filed(domain.PhaseFinal) {
+				checkAs = domain.PhaseFinal
+			}
+			if problems := domain.CheckIncidentFacts(facts, checkAs, w.known); len(problems) > 0 {
 				return domain.Invalid("the report cannot be filed", problems)
 			}
 			after := before

@@ -176,6 +176,25 @@ func TestIncidentPhasesAndClocks(t *testing.T) {
 		t.Errorf("an initial report again: %v", err)
 	}
 
+	// After the final report, an answer to a request must still hold what
+	// a final report holds, whatever phase it names.
+	i, err = f.db.RequestIncidentInformation(ctx, f.sup, i.ID, "What did the agents gain?", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.trail.one(t, ev{"incident.request_information", "incident", i.ID})
+	stripped := facts
+	stripped.Threats, stripped.RootCause = nil, ""
+	_, err = f.db.FileIncidentReport(ctx, f.a.editor, i.ID, domain.PhaseIntermediate, stripped, 0)
+	if e := wantCode(t, "an answer that strips the final report", err, domain.EInvalid); !problemAt(e, "body.threats") ||
+		!problemAt(e, "body.root_cause") {
+		t.Errorf("problems %+v", e.Problems)
+	}
+	if i, err = f.db.FileIncidentReport(ctx, f.a.editor, i.ID, domain.PhaseIntermediate, facts, 0); err != nil {
+		t.Fatal(err)
+	}
+	f.trail.one(t, ev{"incident.update", "incident", i.ID})
+
 	// The supervisor closes it; every report and request is on record.
 	i, err = f.db.CloseIncident(ctx, f.sup, i.ID, "", 0)
 	if err != nil {
@@ -191,7 +210,7 @@ func TestIncidentPhasesAndClocks(t *testing.T) {
 		phases = append(phases, r.Phase)
 	}
 	if full.Status != domain.IncidentClosed || !slices.Equal(phases, []domain.IncidentPhase{domain.PhaseInitial,
-		domain.PhaseIntermediate, domain.PhaseIntermediate, domain.PhaseFinal}) || len(full.Requests) != 1 ||
+		domain.PhaseIntermediate, domain.PhaseIntermediate, domain.PhaseFinal, domain.PhaseIntermediate}) || len(full.Requests) != 2 ||
 		full.Requests[0].AnsweredBy != full.Reports[2].ID || full.Reports[2].Answers != pending || full.ClosedBy != "sup@regulator.test" {
 		t.Errorf("on record: %+v", full)
 	}
