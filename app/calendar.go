@@ -302,14 +302,19 @@ func (a *App) incidentDates(ctx context.Context, actor domain.Actor, q CalendarQ
 	}
 	from := q.Window.From.Time()
 	to := q.Window.To.AddDays(1).Time()
-	clocks, err := a.IncidentDeadlines(ctx, actor, q.ProviderID, from, to)
+	clocks, complete, err := a.IncidentDeadlines(ctx, actor, q.ProviderID, from, to, q.Limit)
 	if err != nil {
 		return CalendarPart{}, err
 	}
 	var part CalendarPart
+	if !complete.IsZero() {
+		part.Cut = domain.DateOf(complete.UTC())
+	}
 	for i, c := range clocks {
 		if q.Limit > 0 && i == q.Limit {
-			part.Cut = domain.DateOf(clocks[i-1].Due)
+			if cut := domain.DateOf(clocks[i-1].Due.UTC()); part.Cut.IsZero() || cut.Before(part.Cut) {
+				part.Cut = cut
+			}
 			break
 		}
 		due := c.Due.UTC()

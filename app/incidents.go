@@ -138,17 +138,20 @@ func (a *App) IncidentStatistics(ctx context.Context, actor domain.Actor, from, 
 // incidents the actor may read, filed or not, earliest first, each with its
 // clock: a provider user's own provider's; a supervisor's or an auditor's
 // (or the system's) every provider's, or only providerID's when it is set.
-// For the obligations calendar.
-func (a *App) IncidentDeadlines(ctx context.Context, actor domain.Actor, providerID string, from, to time.Time) ([]domain.IncidentClock, error) {
+// For the obligations calendar: it reads at most limit incidents and, when
+// there were more, gives the instant before which the list is complete
+// (zero when it is whole).
+func (a *App) IncidentDeadlines(ctx context.Context, actor domain.Actor, providerID string, from, to time.Time,
+	limit int) ([]domain.IncidentClock, time.Time, error) {
 	if err := a.permit(ctx, actor, "incident", "read"); err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	if providerID != "" {
 		if err := a.permitOn(ctx, actor, providerID, "incident", "read", "provider"); err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
 	}
-	return a.db.IncidentDeadlines(ctx, actor, providerID, from, to)
+	return a.db.IncidentDeadlines(ctx, actor, providerID, from, to, limit)
 }
 
 // IncidentClockWarnings lists the clocks of the incidents the actor may read

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,8 +34,9 @@ const incidentFrom = ` from incidents i join providers p on p.id = i.provider_id
 		order by r.requested_at desc, r.id desc limit 1) q on true `
 
 // incidentSortDue is what the queue sorts by: the clock that runs out first,
-// and after every running clock the incidents with none. The index
-// incidents_queue holds the same expression.
+// and after every running clock the incidents with none. The indexes
+// incidents_queue_due and incidents_provider_queue_due hold the same
+// expression (migration 028).
 const incidentSortDue = `coalesce(i.next_due, '9999-12-31 00:00:00+00'::timestamptz)`
 
 func scanIncident(row pgx.CollectableRow) (domain.Incident, error) {
@@ -554,6 +556,16 @@ func (r *sortKeyRow) Scan(dest ...any) error {
 // incidentClocks reads the incidents matching cond (with its arguments) in
 // the actor's scope, optionally of one provider, at the store's clock.
 func (db *DB) incidentClocks(ctx context.Context, actor domain.Actor, providerID, what string, cond string, args ...any) ([]domain.Incident, time.Time, error) {
+	return db.incidentClocksBy(ctx, actor, providerID, what, 0, func(c *conditions) string {
+		c.add(cond, args...)
+		return "i.id"
+	})
+}
+
+// incidentClocksBy is incidentClocks with the conditions and the order that
+// more adds and returns, at most limit incidents when limit is positive.
+func (db *DB) incidentClocksBy(ctx context.Context, actor domain.Actor, providerID, what string, limit int,
+	more func(c *conditions) (order string)) ([]domain.Incident, time.Time, error) {
 	now := db.Now()
 	scope, err := scopeArg(actor.Scope())
 	if err != nil {
@@ -569,8 +581,12 @@ func (db *DB) incidentClocks(ctx context.Context, actor domain.Actor, providerID
 	if providerID != "" {
 		c.add("i.provider_id = $?::uuid", providerID)
 	}
-	c.add(cond, args...)
-	rows, err := db.pool.Query(ctx, `select `+incidentColumns+incidentFrom+` where `+c.where()+` order by i.id`, c.args...)
+	order := more(&c)
+	query := `select ` + incidentColumns + incidentFrom + ` where ` + c.where() + ` order by ` + order
+	if limit > 0 {
+		query += ` limit ` + strconv.Itoa(limit)
+	}
+	rows, err := db.pool.Query(ctx, query, c.args...)
 	if err != nil {
 		return nil, now, translate(err, "%s", what)
 	}
@@ -604,19 +620,47 @@ func sortClocks(list []domain.IncidentClock) []domain.IncidentClock {
 // IncidentDeadlines lists the phase deadlines that fall in [from, to), filed
 // or not, of the incidents the actor may see (of one provider when
 // providerID is set), earliest first, each with its clock read at the
-// store's clock.
-func (db *DB) IncidentDeadlines(ctx context.Context, actor domain.Actor, providerID string, from, to time.Time) ([]domain.IncidentClock, error) {
-	list, _, err := db.incidentClocks(ctx, actor, providerID, "list incident deadlines",
-		`((i.initial_due >= $? and i.initial_due < $?) or (i.intermediate_due >= $? and i.intermediate_due < $?)
-		or (i.final_due >= $? and i.final_due < $?))`, from, to, from, to, from, to)
+// store's clock. It reads at most limit incidents, those whose first
+// deadline in the window comes first; when more have one, complete is the
+// instant before which the list lacks none (the list stops there), and zero
+// otherwise.
+func (db *DB) IncidentDeadlines(ctx context.Context, actor domain.Actor, providerID string, from, to time.Time,
+	limit int) (clocks []domain.IncidentClock, complete time.Time, err error) {
+	if limit <= 0 {
+		limit = domain.MaxCalendarEntries
+	}
+	list, _, err := db.incidentClocksBy(ctx, actor, providerID, "list incident deadlines", limit+1, func(c *conditions) string {
+		f, t := c.arg(from), c.arg(to)
+		// A phase's deadline in the window, unless a closing stopped it.
+		in := func(phase string) string {
+			due := `i.` + phase + `_due`
+			return `case when ` + due + ` >= ` + f + ` and ` + due + ` < ` + t + ` and (i.status <> 'closed' or i.` +
+				phase + `_filed_at is not null) then ` + due + ` end`
+		}
+		// The first of the incident's deadlines in the window.
+		first := `least(` + in("initial") + `, ` + in("intermediate") + `, ` + in("final") + `)`
+		c.add(first + ` is not null`)
+		return first + `, i.id`
+	})
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
-	var out []domain.IncidentClock
+	if len(list) > limit {
+		for _, c := range list[limit].ClocksBetween(from, to) { // the first, as the query ordered them
+			if complete.IsZero() || c.Due.Before(complete) {
+				complete = c.Due
+			}
+		}
+		list = list[:limit]
+	}
 	for _, i := range list {
-		out = append(out, i.ClocksBetween(from, to)...)
+		for _, c := range i.ClocksBetween(from, to) {
+			if complete.IsZero() || c.Due.Before(complete) {
+				clocks = append(clocks, c)
+			}
+		}
 	}
-	return sortClocks(out), nil
+	return sortClocks(clocks), complete, nil
 }
 
 // IncidentClockWarnings lists the clocks of the incidents the actor may see

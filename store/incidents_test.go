@@ -249,7 +249,7 @@ func TestAnotherProvidersIncidentsAreNotFound(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].ProviderID != f.b.id {
 		t.Errorf("B's list: %+v, %v", list, err)
 	}
-	if clocks, err := f.db.IncidentDeadlines(ctx, f.b.editor, "", f.now.Add(-time.Hour), f.now.Add(40*24*time.Hour)); err != nil ||
+	if clocks, _, err := f.db.IncidentDeadlines(ctx, f.b.editor, "", f.now.Add(-time.Hour), f.now.Add(40*24*time.Hour), 0); err != nil ||
 		len(clocks) != 3 || clocks[0].ProviderID != f.b.id {
 		t.Errorf("B's deadlines: %+v, %v", clocks, err)
 	}
@@ -309,13 +309,20 @@ func TestIncidentQueueDeadlinesAndWarnings(t *testing.T) {
 	// Now is 17:00 on 3 March; the first's intermediate is due 6 March 11:00,
 	// the second's 6 March 21:00.
 	from, to := time.Date(2027, 3, 6, 0, 0, 0, 0, time.UTC), time.Date(2027, 3, 6, 21, 0, 0, 0, time.UTC)
-	clocks, err := f.db.IncidentDeadlines(ctx, f.sup, "", from, to)
-	if err != nil || len(clocks) != 1 || clocks[0].IncidentID != first.ID || clocks[0].Phase != domain.PhaseIntermediate {
-		t.Errorf("deadlines on 6 March before 21:00: %+v, %v", clocks, err)
+	clocks, complete, err := f.db.IncidentDeadlines(ctx, f.sup, "", from, to, 0)
+	if err != nil || len(clocks) != 1 || clocks[0].IncidentID != first.ID || clocks[0].Phase != domain.PhaseIntermediate ||
+		!complete.IsZero() {
+		t.Errorf("deadlines on 6 March before 21:00: %+v, %v, %v", clocks, complete, err)
 	}
-	clocks, _ = f.db.IncidentDeadlines(ctx, f.sup, f.b.id, from, to.Add(time.Second))
+	clocks, _, _ = f.db.IncidentDeadlines(ctx, f.sup, f.b.id, from, to.Add(time.Second), 0)
 	if len(clocks) != 1 || clocks[0].IncidentID != second.ID {
 		t.Errorf("B's deadlines on 6 March: %+v", clocks)
+	}
+	// Read one incident at a time, the list stops before the second's
+	// deadline and says so.
+	clocks, complete, _ = f.db.IncidentDeadlines(ctx, f.sup, "", from, to.Add(time.Second), 1)
+	if len(clocks) != 1 || clocks[0].IncidentID != first.ID || !complete.Equal(to) {
+		t.Errorf("one incident of two: %+v, complete before %v", clocks, complete)
 	}
 	f.now = time.Date(2027, 3, 6, 10, 0, 0, 0, time.UTC)
 	warn, err := f.db.IncidentClockWarnings(ctx, f.sup, time.Hour)
