@@ -530,3 +530,38 @@ func TestASupervisorIsInvitedOnceApproved(t *testing.T) {
 		t.Errorf("the new invitation: %v", err)
 	}
 }
+
+// TestTheInvitedHearOfTheWorkOnceTheyJoin: an invited user who has not
+// joined hears nothing of their provider's work; once they sign in by
+// single sign-on, without ever choosing a password, they do.
+func TestTheInvitedHearOfTheWorkOnceTheyJoin(t *testing.T) {
+	t.Parallel()
+	m := newMailing(t)
+	ctx := context.Background()
+	m.deliver(t)
+	if _, _, err := m.mail.Invite(ctx, m.adminA, store.NewUser{Email: "kofi@alpha.test", Name: "Kofi Boateng",
+		Role: domain.RoleProviderEditor, ProviderID: m.a.ProviderID}); err != nil {
+		t.Fatal(err)
+	}
+	if invited := m.deliver(t); !slices.Equal(recipients(invited), []string{"kofi@alpha.test"}) {
+		t.Fatalf("the invitation went to %v", recipients(invited))
+	}
+	raise := func(title string) []string {
+		t.Helper()
+		if _, err := m.app.CreateFinding(ctx, m.sup, store.NewFinding{AssessmentID: m.a.ID, Title: title,
+			Severity: domain.SeverityHigh, Description: "Found on site.", DueAt: domain.Today().AddDays(30)}); err != nil {
+			t.Fatal(err)
+		}
+		return recipients(m.deliver(t))
+	}
+	if got := raise("Weak passwords"); !slices.Equal(got, []string{"admin@alpha.test", "editor@alpha.test"}) {
+		t.Errorf("before joining, the finding went to %v", got)
+	}
+	if _, err := m.db.SignInSSO(ctx, domain.Actor{Address: "192.0.2.9"}, store.SSOIdentity{Issuer: "https://idp.test",
+		Subject: "kofi", Email: "kofi@alpha.test"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := raise("No log review"); !slices.Equal(got, []string{"admin@alpha.test", "editor@alpha.test", "kofi@alpha.test"}) {
+		t.Errorf("after joining by single sign-on, the finding went to %v", got)
+	}
+}

@@ -30,6 +30,13 @@ func (MailJobArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 3, Queue: NoticeQueue}
 }
 
+// joined is true of a user u who has joined: everyone but the invited who
+// have not yet chosen a password or signed in by single sign-on. Notices
+// about the work reach only those who joined; their own invitation reaches
+// them as a notice to the one user.
+const joined = `(u.password_hash <> '' or not exists (select 1 from link_tokens l
+	where l.user_id = u.id and l.purpose = 'invitation' and l.used_at is null and l.revoked_at is null))`
+
 // notify writes notices in the transaction of the change that causes them,
 // so that a notification and its e-mail exist exactly when the change does.
 // For each recipient that a notice's rule names (domain.NoticeRule), it
@@ -93,11 +100,11 @@ func (t *txn) notify(ctx context.Context, notices ...domain.Notice) error {
 			where wanted.audience = 'user' and u.status = 'active'
 			union all
 			select wanted.*, u.id, u.email from wanted join users u on u.provider_id = nullif(wanted.provider, '')::uuid
-			where wanted.audience in ('provider', 'provider_admins') and u.status = 'active' and u.password_hash <> ''
+			where wanted.audience in ('provider', 'provider_admins') and u.status = 'active' and `+joined+`
 				and (wanted.audience = 'provider' or u.role = 'provider_admin')
 			union all
 			select wanted.*, u.id, u.email from wanted join users u on u.role = 'supervisor'
-			where wanted.audience in ('supervisors', 'second_approvers') and u.status = 'active' and u.password_hash <> ''
+			where wanted.audience in ('supervisors', 'second_approvers') and u.status = 'active' and `+joined+`
 				and case when wanted.audience = 'second_approvers' then not exists (select 1 from responses r
 					where r.assessment_id = nullif(wanted.oid, '')::uuid and r.verdict_by = u.id) else true end
 		), rcpt as (

@@ -62,11 +62,22 @@ func (db *DB) SignInSSO(ctx context.Context, actor domain.Actor, id SSOIdentity)
 		if err != nil {
 			return err
 		}
+		// An invited user who signs in by single sign-on has joined: the
+		// invitation's link has served its purpose.
+		joinedBySSO, err := t.Exec(ctx, `update link_tokens set revoked_at = now() where user_id = $1
+			and purpose = 'invitation' and used_at is null and revoked_at is null`, userID)
+		if err != nil {
+			return err
+		}
 		if s.User, err = getUser(ctx, t, domain.System("sign-in"), userID, false); err != nil {
 			return err
 		}
 		actor.UserID, actor.Role, actor.TokenID, actor.ProviderID = userID, s.User.Role, s.ID, s.User.ProviderID
-		return t.record(actor, "session.login", "user", userID, s.User.ProviderID, ssoSummary(id, email, ""))
+		summary := ssoSummary(id, email, "")
+		if joinedBySSO.RowsAffected() > 0 {
+			summary["invitation"] = "accepted by single sign-on"
+		}
+		return t.record(actor, "session.login", "user", userID, s.User.ProviderID, summary)
 	})
 	if err != nil {
 		return Session{}, err
