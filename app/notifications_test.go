@@ -370,7 +370,9 @@ func TestAWorkerKilledAfterClaimingLosesNoMail(t *testing.T) {
 		t.Fatalf("after the lease, %d of 5 were sent", len(got))
 	}
 	for _, msg := range got {
-		if lost[msg.To[0]] != msg.MessageID() {
+		// A copy of a message sent again is the same message, unless it
+		// carries a link: its link is new, and so is its Message-ID.
+		if same := lost[msg.To[0]] == msg.MessageID(); same != (msg.To[0] != "ama@alpha.test") {
 			t.Errorf("%s: Message-ID %s, claimed as %s", msg.To[0], msg.MessageID(), lost[msg.To[0]])
 		}
 		if msg.To[0] == "ama@alpha.test" {

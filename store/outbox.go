@@ -42,9 +42,13 @@ type Mail struct {
 
 // ClaimMail claims up to limit e-mails due at now, for lease: queued ones
 // whose time has come, oldest first, and ones whose claim's lease ran out.
-// Each gets its Message-ID (<id@host>) at its first claim and keeps it. A
-// message carrying a link gets a new token now, replacing the hash of any
-// earlier attempt's, so only the copy last sent works; a link that expired
+// Each gets its Message-ID (<id@host>) at its first claim and keeps it, so
+// a copy sent twice (its worker died after the server took it) is known as
+// one by the mail systems that drop duplicates. A message carrying a link
+// gets a new token now, replacing the hash of any earlier attempt's, so
+// only the copy last sent works; it is another message, so each attempt
+// after the first has a Message-ID of its own (<id.N@host>), lest the
+// copy with the dead link be the one kept. A link that expired
 // or was replaced meanwhile, or a recipient disabled, drops the message
 // instead. Messages claimed more than domain.MailAttempts times are failed.
 func (db *DB) ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int, host string) ([]Mail, error) {
@@ -58,7 +62,9 @@ func (db *DB) ClaimMail(ctx context.Context, now time.Time, lease time.Duration,
 				limit @limit for update skip locked
 			)
 			update mail_outbox m set state = 'sending', claim = @claim::uuid, claimed_until = @until, attempts = m.attempts + 1,
-				message_id = coalesce(m.message_id, '<' || m.id::text || '@' || @host || '>')
+				message_id = case when m.link_token is not null and m.attempts > 0
+					then '<' || m.id::text || '.' || (m.attempts + 1) || '@' || @host || '>'
+					else coalesce(m.message_id, '<' || m.id::text || '@' || @host || '>') end
 			from due, users u where m.id = due.id and u.id = m.user_id
 			returning m.id::text, m.message_id, m.attempts, m.user_id::text, u.email, u.name, coalesce(u.language, ''),
 				u.status, m.kind, m.object_type, m.object_id, m.params, coalesce(m.link_token::text, '')`,
