@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"assure/domain"
 	"assure/store"
@@ -79,9 +80,25 @@ func (a *App) AcceptInvitation(ctx context.Context, actor domain.Actor, token, p
 // whether the account exists or not; an address that asks too often is
 // store.ErrTooManyResets, and an email asked for too often gets no more
 // e-mail for a while (the answer still the same).
+//
+// It answers no sooner than ResetAnswerTime after it was asked: an account
+// that exists costs more work (its link, its e-mail) than one that does
+// not, and the time taken must not tell which.
 func (a *App) RequestPasswordReset(ctx context.Context, actor domain.Actor, email string) error {
-	return a.db.RequestPasswordReset(ctx, actor, email)
+	start := time.Now()
+	err := a.db.RequestPasswordReset(ctx, actor, email)
+	if wait := ResetAnswerTime - time.Since(start); wait > 0 {
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+		}
+	}
+	return err
 }
+
+// ResetAnswerTime is the least time a request to reset a password takes,
+// well above what the work for an existing account takes.
+const ResetAnswerTime = 300 * time.Millisecond
 
 // ResetPasswordWithLink sets a new password through the link of a password
 // reset, as AcceptInvitation does for invitations. The second factor stays:
