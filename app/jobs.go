@@ -111,6 +111,9 @@ func (a *App) NewJobs(log *slog.Logger, opts JobOptions) (*Jobs, error) {
 	if err := river.AddWorkerSafely(workers, &reminderWorker{app: a, log: log}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(workers, &incidentClockWorker{app: a, log: log}); err != nil {
+		return nil, err
+	}
 	if err := river.AddWorkerSafely(workers, &purgeWorker{app: a, keepNotices: opts.KeepNotices}); err != nil {
 		return nil, err
 	}
@@ -145,6 +148,7 @@ func (a *App) NewJobs(log *slog.Logger, opts JobOptions) (*Jobs, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(opts.MailEvery),
 				func() (river.JobArgs, *river.InsertOpts) { return store.MailJobArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 			reminderJob(),
+			incidentClockJob(),
 		},
 	})
 	if err != nil {

@@ -15,6 +15,11 @@ import (
 // job also runs when a server starts, and each reminder goes once.
 const ReminderHour = 6
 
+// IncidentClockEvery is how often incident report clocks are read for
+// warnings: a clock runs by the hour, so a daily reading would warn too
+// late.
+const IncidentClockEvery = 15 * time.Minute
+
 // SendReminders writes the reminders owed today, by the application's
 // clock: due dates 14 and 3 days ahead and today, overdue assessments and
 // their escalation to the provider's administrators, findings due and
@@ -24,17 +29,11 @@ func (a *App) SendReminders(ctx context.Context) (int, error) {
 	return a.db.SendReminders(ctx, domain.DateOf(a.now()))
 }
 
-// daily is the schedule of a job that runs once a day at hour (UTC).
-type daily struct{ hour int }
-
-// Next is the next hour o'clock after current.
-func (d daily) Next(current time.Time) time.Time {
-	u := current.UTC()
-	next := time.Date(u.Year(), u.Month(), u.Day(), d.hour, 0, 0, 0, time.UTC)
-	if !next.After(u) {
-		next = next.AddDate(0, 0, 1)
-	}
-	return next
+// SendIncidentClockWarnings writes the warnings owed now on incident report
+// clocks: due within domain.IncidentWarning, and overdue. Each goes once
+// however often this runs.
+func (a *App) SendIncidentClockWarnings(ctx context.Context) (int, error) {
+	return a.db.SendIncidentClockWarnings(ctx)
 }
 
 // reminderArgs asks for the day's reminders.
@@ -48,9 +47,38 @@ func (reminderArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queu
 // reminderJob is the daily periodic job. Only River's elected leader inserts
 // periodic jobs, and the reminders' keys make a second run harmless.
 func reminderJob() *river.PeriodicJob {
-	return river.NewPeriodicJob(daily{hour: ReminderHour},
+	return river.NewPeriodicJob(dailyAt{hour: ReminderHour},
 		func() (river.JobArgs, *river.InsertOpts) { return reminderArgs{}, nil },
 		&river.PeriodicJobOpts{RunOnStart: true, ID: "reminders"})
+}
+
+// incidentClockArgs asks for the incident clock warnings owed now.
+type incidentClockArgs struct{}
+
+func (incidentClockArgs) Kind() string { return "incident_clocks" }
+
+func (incidentClockArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: store.NoticeQueue}
+}
+
+func incidentClockJob() *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(IncidentClockEvery),
+		func() (river.JobArgs, *river.InsertOpts) { return incidentClockArgs{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true, ID: "incident_clocks"})
+}
+
+type incidentClockWorker struct {
+	river.WorkerDefaults[incidentClockArgs]
+	app *App
+	log *slog.Logger
+}
+
+func (w *incidentClockWorker) Work(ctx context.Context, _ *river.Job[incidentClockArgs]) error {
+	n, err := w.app.SendIncidentClockWarnings(ctx)
+	if n > 0 {
+		w.log.InfoContext(ctx, "incident clock warnings", "owed", n)
+	}
+	return err
 }
 
 type reminderWorker struct {

@@ -452,7 +452,7 @@ func TestIncidentStatisticsCount(t *testing.T) {
 	}
 }
 
-// TestIncidentClocksWarnTheirProvider: the daily reminders warn a provider's
+// TestIncidentClocksWarnTheirProvider: the clock warnings warn a provider's
 // users, once, of an incident report due within a day, and tell them, once,
 // when it is overdue; another provider's users hear nothing of it.
 func TestIncidentClocksWarnTheirProvider(t *testing.T) {
@@ -466,7 +466,7 @@ func TestIncidentClocksWarnTheirProvider(t *testing.T) {
 	}
 	remind := func() {
 		t.Helper()
-		if _, err := f.db.SendReminders(ctx, domain.DateOf(f.now)); err != nil {
+		if _, err := f.db.SendIncidentClockWarnings(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}

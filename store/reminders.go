@@ -19,11 +19,7 @@ import (
 // returns how many reminders were owed, repeats included.
 func (db *DB) SendReminders(ctx context.Context, day domain.Date) (int, error) {
 	var owed int
-	clocks, err := db.IncidentClockWarnings(ctx, domain.System("reminders"), domain.IncidentWarning)
-	if err != nil {
-		return 0, err
-	}
-	err = db.write(ctx, "send reminders", func(t *txn) error {
+	err := db.write(ctx, "send reminders", func(t *txn) error {
 		last := day.AddDays(domain.FirstReminderDays).Time()
 		rows, err := t.Query(ctx, `select `+assessmentColumns+`, coalesce(c.opened_at, c.created_at)`+assessmentFrom+`
 			where c.status = 'open' and a.status in ('draft', 'changes_requested') and c.due_at <= $1
@@ -60,16 +56,33 @@ func (db *DB) SendReminders(ctx context.Context, day domain.Date) (int, error) {
 				notices = append(notices, findingNotice(kind, f, fmt.Sprintf("reminder:%s:%s:%s", f.ID, f.DueAt, kind)))
 			}
 		}
-		for _, c := range clocks {
-			if kind, ok := domain.IncidentNoticeOf(c); ok {
-				notices = append(notices, domain.Notice{Kind: kind, ProviderID: c.ProviderID, ObjectType: "incident",
-					ObjectID: c.IncidentID, Key: fmt.Sprintf("incident:%s:%s:%s", c.IncidentID, c.Phase, kind),
-					Params: map[string]string{"title": c.Title, "provider": c.ProviderName, "phase": string(c.Phase),
-						"deadline": c.Due.UTC().Format(time.RFC3339)}})
-			}
-		}
 		owed = len(notices)
 		return t.notify(ctx, notices...)
 	})
 	return owed, err
+}
+
+// SendIncidentClockWarnings writes, in one transaction, the warnings owed at
+// the store's clock on incident report clocks: a phase due within
+// domain.IncidentWarning, and one overdue. Each is written once for its
+// incident, phase and kind, however often this runs. It returns how many
+// were owed, repeats included.
+func (db *DB) SendIncidentClockWarnings(ctx context.Context) (int, error) {
+	clocks, err := db.IncidentClockWarnings(ctx, domain.System("reminders"), domain.IncidentWarning)
+	if err != nil {
+		return 0, err
+	}
+	var notices []domain.Notice
+	for _, c := range clocks {
+		if kind, ok := domain.IncidentNoticeOf(c); ok {
+			notices = append(notices, domain.Notice{Kind: kind, ProviderID: c.ProviderID, ObjectType: "incident",
+				ObjectID: c.IncidentID, Key: fmt.Sprintf("incident:%s:%s:%s", c.IncidentID, c.Phase, kind),
+				Params: map[string]string{"title": c.Title, "provider": c.ProviderName, "phase": string(c.Phase),
+					"deadline": c.Due.UTC().Format(time.RFC3339)}})
+		}
+	}
+	if len(notices) == 0 {
+		return 0, nil
+	}
+	return len(notices), db.write(ctx, "send incident clock warnings", func(t *txn) error { return t.notify(ctx, notices...) })
 }
