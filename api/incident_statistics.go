@@ -41,7 +41,7 @@ type IncidentStatistics struct {
 	To         string              `json:"to" format:"date"`
 	Total      int                 `json:"total"`
 	Major      int                 `json:"major"`
-	ByThreat   []IncidentCount     `json:"by_threat" doc:"Every X.1150 threat, in the catalog's order; an incident naming two threats counts under each."`
+	ByThreat   []IncidentCount     `json:"by_threat" doc:"Every X.1150 threat, in the catalog's order, then any threat an incident names that the latest version dropped (without a name); an incident naming two threats counts under each."`
 	ByChannel  []IncidentCount     `json:"by_channel"`
 	ByKind     []IncidentKindCount `json:"by_provider_kind"`
 	ByMonth    []IncidentCount     `json:"by_month" doc:"Every month of the period, by the day of detection (UTC)."`

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -102,6 +103,18 @@ func (db *DB) IncidentStatistics(ctx context.Context, actor domain.Actor, from, 
 		freq := domain.ObservedFrequency(window[t.ID], s.Providers)
 		s.Frequency = append(s.Frequency, domain.ThreatFrequency{ThreatID: t.ID, Name: t.Name, Incidents: window[t.ID],
 			PerProviderYear: freq, Default: t.Likelihood, Observed: domain.LikelihoodOfFrequency(freq)})
+	}
+	// A threat an incident names that the latest version has dropped still
+	// counts, after the catalog's, so the rows add up to the incidents.
+	var dropped []string
+	for id := range counts["threat"] {
+		if !slices.ContainsFunc(f.Threats, func(t domain.Threat) bool { return t.ID == id }) {
+			dropped = append(dropped, id)
+		}
+	}
+	slices.Sort(dropped)
+	for _, id := range dropped {
+		s.ByThreat = append(s.ByThreat, keyed("threat", id))
 	}
 	for _, c := range domain.Channels {
 		s.ByChannel = append(s.ByChannel, keyed("channel", c))

@@ -450,6 +450,21 @@ func TestIncidentStatisticsCount(t *testing.T) {
 	if _, err := f.db.IncidentStatistics(ctx, f.sup, to, from); domain.ErrorCodeOf(err) != domain.EInvalid {
 		t.Errorf("a period backwards: %v", err)
 	}
+
+	// A newer X.1150 version without T6: B's incident naming it still
+	// counts, after the catalog's threats, so the rows add up.
+	exec(t, f.url, `with old as (select pk from frameworks where id = 'x1150' order by pk desc limit 1),
+		fw as (insert into frameworks (id, version, title, content_sha256)
+			select 'x1150', '9.9-test', title, 'test' from frameworks where pk = (select pk from old) returning pk)
+		insert into threats select (select pk from fw), id, ordinal, number, name, description, likelihood,
+			likelihood_rationale, impact, impact_rationale from threats where framework = (select pk from old) and id <> 'T6'`)
+	s, err = f.db.IncidentStatistics(ctx, f.sup, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := s.ByThreat[len(s.ByThreat)-1]; len(s.ByThreat) != 17 || last.Key != "T6" || last.Incidents != 1 || last.Name != "" {
+		t.Errorf("by threat after T6 was dropped: %+v", s.ByThreat)
+	}
 }
 
 // TestIncidentClocksWarnTheirProvider: the clock warnings warn a provider's

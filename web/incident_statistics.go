@@ -190,7 +190,11 @@ func (ui *UI) incidentStatistics(w http.ResponseWriter, r *http.Request, v *visi
 		d.Months = append(d.Months, countRow{IncidentCount: c, Label: monthName(v.printer, c.Key)})
 	}
 	for _, c := range s.ByThreat {
-		d.Threats = append(d.Threats, countRow{IncidentCount: c, Label: c.Key + " · " + c.Name})
+		label := c.Key // a threat the latest version dropped has no name there
+		if c.Name != "" {
+			label += " · " + c.Name
+		}
+		d.Threats = append(d.Threats, countRow{IncidentCount: c, Label: label})
 	}
 	for _, f := range s.Frequency {
 		row := frequencyRow{ThreatFrequency: f, PerYear: v.Decimal(f.PerProviderYear, 2)}
