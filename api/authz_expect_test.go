@@ -165,6 +165,7 @@ var expectedAccess = map[string]string{
 	"list-campaign-series":   "FF AA FF FF AA",
 	"get-campaign-series":    "FF AA FF FF AA",
 	"list-series-campaigns":  "FF AA FF FF AA",
+	"update-campaign-series": "FF AA FF FF FF",
 	"pause-campaign-series":  "FF AA FF FF FF",
 	"resume-campaign-series": "FF AA FF FF FF",
 

@@ -361,6 +361,9 @@ var bodyFixtures = map[string]func(w *world, actor domain.User, other bool) (any
 		return map[string]any{"name": "Walk yearly", "framework": "x1150", "scope": map[string]any{"kinds": []string{"bank"}},
 			"every_months": 12, "first_opens_on": future(10), "due_after_days": 45}, sameObject
 	},
+	"update-campaign-series": func(*world, domain.User, bool) (any, scope) {
+		return map[string]any{"name": "Walk series, renamed"}, sameObject
+	},
 	"extend-campaign": func(*world, domain.User, bool) (any, scope) {
 		return map[string]any{"due_at": future(90), "reason": "Public holiday"}, sameObject
 	},

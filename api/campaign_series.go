@@ -81,6 +81,55 @@ type createSeriesInput struct {
 	}
 }
 
+type updateSeriesInput struct {
+	IDParam
+	IfMatch string `header:"If-Match" maxLength:"64" doc:"The series' ETag as last read; a stale one is refused with 412."`
+	Body    updateSeriesBody
+}
+
+// updateSeriesBody is a change of a series: the fields given replace its own.
+type updateSeriesBody struct {
+	Name        *string   `json:"name,omitempty" maxLength:"180"`
+	ProviderIDs *[]string `json:"provider_ids,omitempty" maxItems:"10000" doc:"Given, or scope given: the providers chosen replace the series' scope."`
+	Scope       *struct {
+		Kinds []string `json:"kinds,omitempty" maxItems:"9" enum:"bank,mobile_money_operator,psp,emi,mfi,fintech,agent_network,payment_switch,mno"`
+		Tiers []int    `json:"tiers,omitempty" maxItems:"3"`
+	} `json:"scope,omitempty" doc:"Given, or provider_ids given: the kinds and tiers replace the series' scope; empty lists mean any."`
+	Instructions *string `json:"instructions,omitempty" maxLength:"20000"`
+	EveryMonths  *int    `json:"every_months,omitempty" enum:"1,3,6,12"`
+	FirstOpensOn *string `json:"first_opens_on,omitempty" format:"date" doc:"The day occurrence 0 opens (or opened); the others open every every_months months from it."`
+	DueAfterDays *int    `json:"due_after_days,omitempty" minimum:"1" maximum:"366"`
+	LeadDays     *int    `json:"lead_days,omitempty" minimum:"0" maximum:"90"`
+}
+
+// change is the change the body asks for, and the problem of a date that
+// does not read as one.
+func (b updateSeriesBody) change() (domain.SeriesChange, []domain.Problem) {
+	c := domain.SeriesChange{Name: b.Name, Instructions: b.Instructions, EveryMonths: b.EveryMonths,
+		DueAfterDays: b.DueAfterDays, LeadDays: b.LeadDays}
+	if b.FirstOpensOn != nil {
+		d, problems := dates(map[string]string{"body.first_opens_on": *b.FirstOpensOn})
+		if len(problems) > 0 {
+			return c, problems
+		}
+		first := d["body.first_opens_on"]
+		c.FirstOpensOn = &first
+	}
+	if b.ProviderIDs != nil || b.Scope != nil {
+		c.Scope = &domain.SeriesScope{}
+		if b.ProviderIDs != nil {
+			c.Scope.ProviderIDs = *b.ProviderIDs
+		}
+		if b.Scope != nil {
+			c.Scope.Tiers = b.Scope.Tiers
+			for _, k := range b.Scope.Kinds {
+				c.Scope.Kinds = append(c.Scope.Kinds, domain.ProviderKind(k))
+			}
+		}
+	}
+	return c, nil
+}
+
 type listSeriesInput struct {
 	ListParams
 	Status string `query:"status" enum:"active,paused"`
@@ -125,68 +174,66 @@ func (a *API) registerCampaignSeries() {
 		return a.seriesResponse(ctx, out), nil
 	})
 
-	register(a, huma.Operation{
+	registerList(a, huma.Operation{
 		OperationID: "list-campaign-series", Method: http.MethodGet, Path: "/api/v1/campaign-series", Tags: tags,
 		Summary: "List campaign series", Description: "Newest first. Supervisors and auditors only.",
-	}, func(ctx context.Context, in *listSeriesInput) (*ListOutput[CampaignSeries], error) {
-		list, next, err := a.app.CampaignSeriesList(ctx, actorFrom(ctx), domain.SeriesStatus(in.Status), in.page())
-		if err != nil {
-			return nil, err
-		}
-		return listOf(list, next, func(s store.Series) CampaignSeries { return a.seriesOf(ctx, s) }), nil
-	})
+	}, func(ctx context.Context, in *listSeriesInput) ([]store.Series, string, error) {
+		return a.app.CampaignSeriesList(ctx, actorFrom(ctx), domain.SeriesStatus(in.Status), in.page())
+	}, a.seriesOf)
 
-	register(a, huma.Operation{
+	registerOne(a, huma.Operation{
 		OperationID: "get-campaign-series", Method: http.MethodGet, Path: "/api/v1/campaign-series/{id}", Tags: tags,
 		Summary: "Get a campaign series", Description: "One series.", Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *IDParam) (*seriesOutput, error) {
-		s, err := a.app.CampaignSeries(ctx, actorFrom(ctx), in.ID)
-		if err != nil {
-			return nil, err
-		}
-		return a.seriesResponse(ctx, s), nil
-	})
+	}, func(ctx context.Context, in *IDParam) (store.Series, error) {
+		return a.app.CampaignSeries(ctx, actorFrom(ctx), in.ID)
+	}, a.seriesResponse)
 
-	register(a, huma.Operation{
+	registerOne(a, huma.Operation{
+		OperationID: "update-campaign-series", Method: http.MethodPatch, Path: "/api/v1/campaign-series/{id}", Tags: tags,
+		Summary: "Change a campaign series",
+		Description: "Changes the given fields; the framework stays. The campaigns the series made stay as they are, " +
+			"a draft not yet opened included: the change applies to the campaigns it makes from its next one on. " +
+			"A new first_opens_on or every_months must have the next campaign open today or later and after the " +
+			"latest one made.",
+		Errors: []int{http.StatusNotFound, http.StatusPreconditionFailed},
+	}, func(ctx context.Context, in *updateSeriesInput) (store.Series, error) {
+		c, problems := in.Body.change()
+		if len(problems) > 0 {
+			return store.Series{}, domain.Invalid("the campaign series cannot be changed", problems)
+		}
+		return versioned(in.IfMatch, func(version int) (store.Series, error) {
+			return a.app.UpdateCampaignSeries(ctx, actorFrom(ctx), in.ID, c, version)
+		})
+	}, a.seriesResponse)
+
+	registerList(a, huma.Operation{
 		OperationID: "list-series-campaigns", Method: http.MethodGet, Path: "/api/v1/campaign-series/{id}/campaigns", Tags: tags,
 		Summary: "List a series' campaigns", Description: "The campaigns the series made, the latest first.",
 		Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *seriesCampaignsInput) (*ListOutput[Campaign], error) {
+	}, func(ctx context.Context, in *seriesCampaignsInput) ([]domain.Campaign, string, error) {
 		if _, err := a.app.CampaignSeries(ctx, actorFrom(ctx), in.ID); err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		list, next, err := a.app.SeriesCampaigns(ctx, actorFrom(ctx), in.ID, in.page())
-		if err != nil {
-			return nil, err
-		}
-		return listOf(list, next, func(c domain.Campaign) Campaign { return a.campaignOf(ctx, c) }), nil
-	})
+		return a.app.SeriesCampaigns(ctx, actorFrom(ctx), in.ID, in.page())
+	}, a.campaignOf)
 
-	register(a, huma.Operation{
+	registerOne(a, huma.Operation{
 		OperationID: "pause-campaign-series", Method: http.MethodPost, Path: "/api/v1/campaign-series/{id}/pause", Tags: tags,
 		Summary: "Pause a campaign series",
 		Description: "The series makes no campaign until it is resumed, and a draft it made is not opened on its day. " +
 			"Pausing a paused series changes nothing.",
 		Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *IDParam) (*seriesOutput, error) {
-		s, err := a.app.PauseCampaignSeries(ctx, actorFrom(ctx), in.ID)
-		if err != nil {
-			return nil, err
-		}
-		return a.seriesResponse(ctx, s), nil
-	})
+	}, func(ctx context.Context, in *IDParam) (store.Series, error) {
+		return a.app.PauseCampaignSeries(ctx, actorFrom(ctx), in.ID)
+	}, a.seriesResponse)
 
-	register(a, huma.Operation{
+	registerOne(a, huma.Operation{
 		OperationID: "resume-campaign-series", Method: http.MethodPost, Path: "/api/v1/campaign-series/{id}/resume", Tags: tags,
 		Summary: "Resume a campaign series",
 		Description: "The series makes campaigns again, from the next one whose due date has not passed. " +
 			"Resuming an active series changes nothing.",
 		Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *IDParam) (*seriesOutput, error) {
-		s, err := a.app.ResumeCampaignSeries(ctx, actorFrom(ctx), in.ID)
-		if err != nil {
-			return nil, err
-		}
-		return a.seriesResponse(ctx, s), nil
-	})
+	}, func(ctx context.Context, in *IDParam) (store.Series, error) {
+		return a.app.ResumeCampaignSeries(ctx, actorFrom(ctx), in.ID)
+	}, a.seriesResponse)
 }

@@ -60,6 +60,10 @@ type findingOutput struct {
 	Body Finding
 }
 
+func (a *API) findingResponse(ctx context.Context, f domain.Finding) *findingOutput {
+	return &findingOutput{Body: a.findingOf(ctx, f)}
+}
+
 type createFindingInput struct {
 	Body struct {
 		AssessmentID string `json:"assessment_id" maxLength:"36"`
@@ -121,66 +125,46 @@ func (a *API) registerFindings() {
 		if err != nil {
 			return nil, err
 		}
-		return &findingOutput{Body: a.findingOf(ctx, f)}, nil
+		return a.findingResponse(ctx, f), nil
 	})
 
-	register(a, huma.Operation{
+	registerList(a, huma.Operation{
 		OperationID: "list-findings", Method: http.MethodGet, Path: "/api/v1/findings", Tags: tags,
 		Summary: "List findings", Description: "The earliest due first. Provider users see their own provider's only.",
-	}, func(ctx context.Context, in *listFindingsInput) (*ListOutput[Finding], error) {
-		list, next, err := a.app.Findings(ctx, actorFrom(ctx), store.FindingFilter{CampaignID: in.Campaign,
+	}, func(ctx context.Context, in *listFindingsInput) ([]domain.Finding, string, error) {
+		return a.app.Findings(ctx, actorFrom(ctx), store.FindingFilter{CampaignID: in.Campaign,
 			ProviderID: in.Provider, AssessmentID: in.Assessment, Status: domain.FindingStatus(in.Status),
 			Severity: domain.Severity(in.Severity), Overdue: in.Overdue}, in.page())
-		if err != nil {
-			return nil, err
-		}
-		return listOf(list, next, func(f domain.Finding) Finding { return a.findingOf(ctx, f) }), nil
-	})
+	}, a.findingOf)
 
-	register(a, huma.Operation{
+	registerOne(a, huma.Operation{
 		OperationID: "get-finding", Method: http.MethodGet, Path: "/api/v1/findings/{id}", Tags: tags,
 		Summary: "Get a finding", Description: "One finding with its history.",
-	}, func(ctx context.Context, in *IDParam) (*findingOutput, error) {
-		f, err := a.app.Finding(ctx, actorFrom(ctx), in.ID)
-		if err != nil {
-			return nil, err
-		}
-		return &findingOutput{Body: a.findingOf(ctx, f)}, nil
-	})
+	}, func(ctx context.Context, in *IDParam) (domain.Finding, error) {
+		return a.app.Finding(ctx, actorFrom(ctx), in.ID)
+	}, a.findingResponse)
 
-	register(a, huma.Operation{
+	registerOne(a, huma.Operation{
 		OperationID: "respond-to-finding", Method: http.MethodPost, Path: "/api/v1/findings/{id}/respond", Tags: tags,
 		Summary: "Answer a finding",
 		Description: "The provider gives or replaces its remediation plan, adds a progress note, and may move the " +
 			"finding to in_progress (start) or resolved (resolve).",
-	}, func(ctx context.Context, in *respondFindingInput) (*findingOutput, error) {
-		f, err := a.app.RespondToFinding(ctx, actorFrom(ctx), in.ID, store.FindingResponse{
+	}, func(ctx context.Context, in *respondFindingInput) (domain.Finding, error) {
+		return a.app.RespondToFinding(ctx, actorFrom(ctx), in.ID, store.FindingResponse{
 			RemediationPlan: in.Body.RemediationPlan, Note: in.Body.Note, Action: in.Body.Action})
-		if err != nil {
-			return nil, err
-		}
-		return &findingOutput{Body: a.findingOf(ctx, f)}, nil
-	})
+	}, a.findingResponse)
 
-	register(a, huma.Operation{
+	registerOne(a, huma.Operation{
 		OperationID: "verify-finding", Method: http.MethodPost, Path: "/api/v1/findings/{id}/verify", Tags: tags,
 		Summary: "Verify a finding", Description: "A supervisor confirms a resolved finding is remediated.",
-	}, func(ctx context.Context, in *findingNoteInput) (*findingOutput, error) {
-		f, err := a.app.VerifyFinding(ctx, actorFrom(ctx), in.ID, in.Body.Note)
-		if err != nil {
-			return nil, err
-		}
-		return &findingOutput{Body: a.findingOf(ctx, f)}, nil
-	})
+	}, func(ctx context.Context, in *findingNoteInput) (domain.Finding, error) {
+		return a.app.VerifyFinding(ctx, actorFrom(ctx), in.ID, in.Body.Note)
+	}, a.findingResponse)
 
-	register(a, huma.Operation{
+	registerOne(a, huma.Operation{
 		OperationID: "reopen-finding", Method: http.MethodPost, Path: "/api/v1/findings/{id}/reopen", Tags: tags,
 		Summary: "Reopen a finding", Description: "A supervisor sends a resolved or verified finding back to open, with the reason.",
-	}, func(ctx context.Context, in *findingReasonInput) (*findingOutput, error) {
-		f, err := a.app.ReopenFinding(ctx, actorFrom(ctx), in.ID, in.Body.Reason)
-		if err != nil {
-			return nil, err
-		}
-		return &findingOutput{Body: a.findingOf(ctx, f)}, nil
-	})
+	}, func(ctx context.Context, in *findingReasonInput) (domain.Finding, error) {
+		return a.app.ReopenFinding(ctx, actorFrom(ctx), in.ID, in.Body.Reason)
+	}, a.findingResponse)
 }

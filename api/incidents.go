@@ -201,99 +201,68 @@ type listIncidentsInput struct {
 
 func (a *API) registerIncidents() {
 	tags := []string{"Incidents"}
-	register(a, huma.Operation{
+	registerOne(a, huma.Operation{
 		OperationID: "report-incident", Method: http.MethodPost, Path: "/api/v1/incidents", Tags: tags,
 		Summary: "Report an incident",
 		Description: "A provider's initial report, which opens the incident. Its deadlines are fixed from the detection, " +
 			"the classification and the settings in force; its figures are classified against the thresholds.",
 		DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *reportIncidentInput) (*incidentOutput, error) {
+	}, func(ctx context.Context, in *reportIncidentInput) (domain.Incident, error) {
 		b := in.Body
-		i, err := a.app.ReportIncident(ctx, actorFrom(ctx), domain.NewIncident{ProviderID: b.ProviderID, Title: b.Title,
+		return a.app.ReportIncident(ctx, actorFrom(ctx), domain.NewIncident{ProviderID: b.ProviderID, Title: b.Title,
 			DetectedAt: b.DetectedAt, ClassifiedAt: b.ClassifiedAt, Facts: b.IncidentFacts.domain()})
-		if err != nil {
-			return nil, err
-		}
-		return a.incidentOutput(ctx, i), nil
-	})
+	}, a.incidentOutput)
 
-	register(a, huma.Operation{
+	registerList(a, huma.Operation{
 		OperationID: "list-incidents", Method: http.MethodGet, Path: "/api/v1/incidents", Tags: tags,
 		Summary: "List incidents",
 		Description: "The clock that runs out first first, so the overdue lead; then the incidents with no clock running. " +
 			"Provider users see their own provider's only.",
-	}, func(ctx context.Context, in *listIncidentsInput) (*ListOutput[Incident], error) {
-		actor := actorFrom(ctx)
-		list, next, err := a.app.Incidents(ctx, actor, store.IncidentFilter{ProviderID: in.Provider,
+	}, func(ctx context.Context, in *listIncidentsInput) ([]domain.Incident, string, error) {
+		return a.app.Incidents(ctx, actorFrom(ctx), store.IncidentFilter{ProviderID: in.Provider,
 			Status: domain.IncidentStatus(in.Status), Open: in.Open, Major: in.Major, Overdue: in.Overdue, Threat: in.Threat,
 			Channel: in.Channel}, in.page())
-		if err != nil {
-			return nil, err
-		}
-		return listOf(list, next, func(i domain.Incident) Incident { return a.incidentOf(actor, i) }), nil
-	})
+	}, func(ctx context.Context, i domain.Incident) Incident { return a.incidentOf(actorFrom(ctx), i) })
 
-	register(a, huma.Operation{
+	registerOne(a, huma.Operation{
 		OperationID: "get-incident", Method: http.MethodGet, Path: "/api/v1/incidents/{id}", Tags: tags,
 		Summary: "Get an incident", Description: "With its clocks, every report filed and every request for information.",
-	}, func(ctx context.Context, in *IDParam) (*incidentOutput, error) {
-		i, err := a.app.Incident(ctx, actorFrom(ctx), in.ID)
-		if err != nil {
-			return nil, err
-		}
-		return a.incidentOutput(ctx, i), nil
-	})
+	}, func(ctx context.Context, in *IDParam) (domain.Incident, error) {
+		return a.app.Incident(ctx, actorFrom(ctx), in.ID)
+	}, a.incidentOutput)
 
-	register(a, huma.Operation{
+	registerOne(a, huma.Operation{
 		OperationID: "file-incident-report", Method: http.MethodPost, Path: "/api/v1/incidents/{id}/reports", Tags: tags,
 		Summary: "File an intermediate or final report",
 		Description: "The report restates the incident's facts whole. It files its phase (and an earlier one not yet filed) " +
 			"and answers the supervisor's request for information awaiting one.",
 		DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *fileIncidentReportInput) (*incidentOutput, error) {
-		version, err := ifMatch(in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		i, err := a.app.FileIncidentReport(ctx, actorFrom(ctx), in.ID, domain.IncidentPhase(in.Body.Phase),
-			in.Body.IncidentFacts.domain(), version)
-		if err != nil {
-			return nil, err
-		}
-		return a.incidentOutput(ctx, i), nil
-	})
+	}, func(ctx context.Context, in *fileIncidentReportInput) (domain.Incident, error) {
+		return versioned(in.IfMatch, func(version int) (domain.Incident, error) {
+			return a.app.FileIncidentReport(ctx, actorFrom(ctx), in.ID, domain.IncidentPhase(in.Body.Phase),
+				in.Body.IncidentFacts.domain(), version)
+		})
+	}, a.incidentOutput)
 
-	register(a, huma.Operation{
+	registerOne(a, huma.Operation{
 		OperationID: "request-incident-information", Method: http.MethodPost, Path: "/api/v1/incidents/{id}/request-information",
 		Tags: tags, Summary: "Request more information",
 		Description: "A supervisor asks the provider for more, saying what in the comment; the provider answers with an update.",
-	}, func(ctx context.Context, in *incidentCommentInput) (*incidentOutput, error) {
-		version, err := ifMatch(in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		i, err := a.app.RequestIncidentInformation(ctx, actorFrom(ctx), in.ID, in.Body.Comment, version)
-		if err != nil {
-			return nil, err
-		}
-		return a.incidentOutput(ctx, i), nil
-	})
+	}, func(ctx context.Context, in *incidentCommentInput) (domain.Incident, error) {
+		return versioned(in.IfMatch, func(version int) (domain.Incident, error) {
+			return a.app.RequestIncidentInformation(ctx, actorFrom(ctx), in.ID, in.Body.Comment, version)
+		})
+	}, a.incidentOutput)
 
-	register(a, huma.Operation{
+	registerOne(a, huma.Operation{
 		OperationID: "close-incident", Method: http.MethodPost, Path: "/api/v1/incidents/{id}/close", Tags: tags,
 		Summary:     "Close an incident",
 		Description: "A supervisor closes the incident and its clocks stop; closing before the final report needs a comment.",
-	}, func(ctx context.Context, in *incidentCommentInput) (*incidentOutput, error) {
-		version, err := ifMatch(in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		i, err := a.app.CloseIncident(ctx, actorFrom(ctx), in.ID, in.Body.Comment, version)
-		if err != nil {
-			return nil, err
-		}
-		return a.incidentOutput(ctx, i), nil
-	})
+	}, func(ctx context.Context, in *incidentCommentInput) (domain.Incident, error) {
+		return versioned(in.IfMatch, func(version int) (domain.Incident, error) {
+			return a.app.CloseIncident(ctx, actorFrom(ctx), in.ID, in.Body.Comment, version)
+		})
+	}, a.incidentOutput)
 
 	a.registerIncidentStatistics()
 }

@@ -51,6 +51,18 @@ func (a *App) SeriesCampaigns(ctx context.Context, actor domain.Actor, id string
 	return a.db.SeriesCampaigns(ctx, actor, id, page)
 }
 
+// UpdateCampaignSeries changes a series as its supervisors may, checked as
+// of today; ifVersion, when not zero, must be the series' version. The
+// campaigns the series made stay as they are, a draft not yet opened
+// included: the change applies to the campaigns made from its next
+// occurrence on.
+func (a *App) UpdateCampaignSeries(ctx context.Context, actor domain.Actor, id string, c domain.SeriesChange, ifVersion int) (store.Series, error) {
+	if err := a.permit(ctx, actor, "campaign_series", "manage"); err != nil {
+		return store.Series{}, err
+	}
+	return a.db.UpdateCampaignSeries(ctx, actor, id, c, ifVersion, a.today())
+}
+
 // PauseCampaignSeries stops a series making campaigns; those it made stay
 // as they are, and a draft it made is not opened on its day.
 func (a *App) PauseCampaignSeries(ctx context.Context, actor domain.Actor, id string) (store.Series, error) {

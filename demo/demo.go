@@ -1,6 +1,7 @@
 // Package demo loads a small, believable sector into Assure — providers of
 // every kind, users for every role, campaigns with assessments in every
-// state, evidence and findings — through the same store calls the API uses,
+// state, evidence and findings, incidents over the last months and a
+// yearly campaign series — through the same store calls the API uses,
 // so everything it creates is validated and audited. Loading it twice
 // changes nothing.
 package demo
@@ -130,7 +131,36 @@ func (l *loader) run(ctx context.Context) ([]Login, error) {
 			}
 		}
 	}
+	if err := l.incidents(ctx, admins, sup2); err != nil {
+		return nil, err
+	}
+	if err := l.series(ctx, sup1, today); err != nil {
+		return nil, err
+	}
 	return l.logins, nil
+}
+
+// seriesName is the demo's campaign series.
+const seriesName = "Annual DFS security self-assessment"
+
+// series starts the demo's yearly series over every provider unless it is
+// there already. Its first campaign opens in the second half of the year,
+// well after the current cycle is due, so nothing it makes crosses the
+// campaigns above.
+func (l *loader) series(ctx context.Context, sup domain.Actor, today domain.Date) error {
+	list, err := store.All(func(p store.Page) ([]store.Series, string, error) { return l.db.CampaignSeriesList(ctx, sup, "", p) })
+	if err != nil {
+		return err
+	}
+	for _, s := range list {
+		if s.Name == seriesName {
+			return nil
+		}
+	}
+	_, err = l.db.CreateCampaignSeries(ctx, sup, domain.CampaignSeries{Name: seriesName, FrameworkID: "x1150", EveryMonths: 12,
+		FirstOpensOn: today.AddDays(200), DueAfterDays: 45, LeadDays: domain.DefaultSeriesLeadDays,
+		Instructions: "The yearly cycle: answer every applicable control and attach this year's test reports."}, today)
+	return err
 }
 
 func spec(licence string) providerSpec {

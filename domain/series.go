@@ -62,7 +62,11 @@ type CampaignSeries struct {
 
 // Check returns the problems of a new series, made on day today: its first
 // campaign may not open before today.
-func (s CampaignSeries) Check(today Date) []Problem {
+func (s CampaignSeries) Check(today Date) []Problem { return s.fieldProblems(today) }
+
+// fieldProblems returns the problems of the series' fields, each on its
+// own; a first opening before notBefore, when it is not zero, is one.
+func (s CampaignSeries) fieldProblems(notBefore Date) []Problem {
 	var problems []Problem
 	add := func(loc, format string, args ...any) {
 		problems = append(problems, Problem{loc, fmt.Sprintf(format, args...)})
@@ -80,7 +84,7 @@ func (s CampaignSeries) Check(today Date) []Problem {
 	switch {
 	case s.FirstOpensOn.IsZero():
 		add("body.first_opens_on", "is required (YYYY-MM-DD)")
-	case s.FirstOpensOn.Before(today):
+	case !notBefore.IsZero() && s.FirstOpensOn.Before(notBefore):
 		add("body.first_opens_on", "must be today or later")
 	}
 	if s.DueAfterDays < 1 || s.DueAfterDays > MaxSeriesDueDays {
@@ -94,6 +98,78 @@ func (s CampaignSeries) Check(today Date) []Problem {
 	}
 	if len(s.Instructions) > 20000 {
 		add("body.instructions", "must be at most 20000 characters")
+	}
+	return problems
+}
+
+// SeriesChange is an edit of a series: each field given replaces the
+// series' own, and a nil one leaves it. Scope, when given, replaces the
+// providers chosen and the kinds and tiers together. The framework stays:
+// a series over another framework is another series.
+type SeriesChange struct {
+	Name         *string
+	Instructions *string
+	EveryMonths  *int
+	FirstOpensOn *Date
+	DueAfterDays *int
+	LeadDays     *int
+	Scope        *SeriesScope
+}
+
+// SeriesScope is the providers a series' campaigns cover: those chosen, or
+// those of the kinds and tiers (empty lists: any).
+type SeriesScope struct {
+	ProviderIDs []string
+	Kinds       []ProviderKind
+	Tiers       []int
+}
+
+// Apply returns s with the change made. Only the series changes: its
+// campaigns already made, drafts included, stay as they were made, and the
+// change shapes the campaigns made from its next occurrence on.
+func (c SeriesChange) Apply(s CampaignSeries) CampaignSeries {
+	set := func(dst *int, v *int) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	if c.Name != nil {
+		s.Name = strings.TrimSpace(*c.Name)
+	}
+	if c.Instructions != nil {
+		s.Instructions = *c.Instructions
+	}
+	set(&s.EveryMonths, c.EveryMonths)
+	set(&s.DueAfterDays, c.DueAfterDays)
+	set(&s.LeadDays, c.LeadDays)
+	if c.FirstOpensOn != nil {
+		s.FirstOpensOn = *c.FirstOpensOn
+	}
+	if c.Scope != nil {
+		s.ProviderIDs, s.Kinds, s.Tiers = c.Scope.ProviderIDs, c.Scope.Kinds, c.Scope.Tiers
+	}
+	return s
+}
+
+// CheckChange returns the problems of before changed into s on day today:
+// the fields as a new series' are checked, except that the first opening
+// may have passed. When the schedule changes (the first opening or the
+// period), the next occurrence still to be made must open today or later
+// and after the latest campaign the series made, so the new schedule
+// neither makes a campaign already late nor one before those it made.
+func (s CampaignSeries) CheckChange(before CampaignSeries, today Date) []Problem {
+	problems := s.fieldProblems(Date{})
+	if len(problems) > 0 || (s.FirstOpensOn == before.FirstOpensOn && s.EveryMonths == before.EveryMonths) {
+		return problems
+	}
+	k := before.NextOccurrence
+	switch next := s.OpensOn(k); {
+	case next.Before(today):
+		problems = append(problems, Problem{"body.first_opens_on",
+			"the next campaign would open before today: choose a later day or another interval"})
+	case k > 0 && !next.After(before.OpensOn(k-1)):
+		problems = append(problems, Problem{"body.first_opens_on",
+			"the next campaign would open before the latest one made: choose a later day or another interval"})
 	}
 	return problems
 }

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -143,5 +144,49 @@ func TestCalendarWindowAndCut(t *testing.T) {
 	kept, through = CutCalendar(w, slices.Clone(entries), []Date{day(t, "2027-01-10")})
 	if len(kept) != 2 || through.String() != "2027-01-09" {
 		t.Errorf("cut = %v through %s", kept, through)
+	}
+}
+
+// TestSeriesCheckChange: an edit may keep a first opening that has passed,
+// but a new schedule's next campaign may open neither before today nor
+// before the latest campaign made; the change touches only the series.
+func TestSeriesCheckChange(t *testing.T) {
+	before := CampaignSeries{Name: "Annual", FrameworkID: "x1150", EveryMonths: 12, FirstOpensOn: day(t, "2026-03-01"),
+		DueAfterDays: 60, LeadDays: 14, Status: SeriesActive, NextOccurrence: 1}
+	today := day(t, "2026-12-06")
+	name := "Annual self-assessment"
+	if p := (SeriesChange{Name: &name}).Apply(before).CheckChange(before, today); len(p) > 0 {
+		t.Errorf("renaming a series begun in the past: %v", p)
+	}
+	drafted := before
+	drafted.FirstOpensOn = day(t, "2026-12-15") // occurrence 0 is made, a draft opening in nine days
+	for _, c := range []struct {
+		before CampaignSeries
+		first  string
+		every  int
+		wanted string
+	}{
+		{before, "2026-03-01", 3, "before today"},                // occurrence 1 would open on 2026-06-01
+		{before, "2025-01-01", 12, "before today"},               // on 2026-01-01
+		{before, "2025-01-20", 1, "before today"},                // on 2025-02-20
+		{before, "2027-06-01", 12, ""},                           // on 2028-06-01
+		{before, "2026-12-01", 1, ""},                            // on 2027-01-01
+		{drafted, "2026-11-10", 1, "before the latest one made"}, // on 2026-12-10
+		{drafted, "2026-12-15", 1, ""},                           // on 2027-01-15
+	} {
+		first, every := day(t, c.first), c.every
+		after := SeriesChange{FirstOpensOn: &first, EveryMonths: &every}.Apply(c.before)
+		p := after.CheckChange(c.before, today)
+		got := ""
+		if len(p) > 0 {
+			got = p[0].Location + ": " + p[0].Message
+		}
+		if (c.wanted == "") != (got == "") || !strings.Contains(got, c.wanted) || (got != "" && !strings.HasPrefix(got, "body.first_opens_on")) {
+			t.Errorf("first %s every %d: %q, want %q", c.first, c.every, got, c.wanted)
+		}
+	}
+	bad := 0
+	if p := (SeriesChange{DueAfterDays: &bad}).Apply(before).CheckChange(before, today); len(p) != 1 || p[0].Location != "body.due_after_days" {
+		t.Errorf("a due offset of 0: %v", p)
 	}
 }

@@ -175,6 +175,68 @@ func (db *DB) CampaignSeriesList(ctx context.Context, actor domain.Actor, status
 	return list, next, nil
 }
 
+// UpdateCampaignSeries changes a series, checked as of day today
+// (domain.CampaignSeries.CheckChange). ifVersion, when not zero, must be
+// the series' version. Only the series' row changes: the campaigns it made,
+// a draft not yet opened included, stay as they are, and the change shapes
+// the campaigns the daily job makes from the series' next occurrence on. It
+// returns ENotFound for anyone who does not see the whole sector or for no
+// such series, EPrecondition for a stale ifVersion and EInvalid listing
+// every problem.
+func (db *DB) UpdateCampaignSeries(ctx context.Context, actor domain.Actor, id string, c domain.SeriesChange, ifVersion int,
+	today domain.Date) (Series, error) {
+	if err := sectorOnly(actor); err != nil {
+		return Series{}, err
+	}
+	var out Series
+	err := db.write(ctx, "change campaign series", func(t *txn) error {
+		before, err := getSeries(ctx, t, id, true)
+		if err != nil {
+			return err
+		}
+		if ifVersion != 0 && ifVersion != before.Version {
+			return domain.Errorf(domain.EPrecondition, "the campaign series has changed since version %d (now %d); reload and retry",
+				ifVersion, before.Version)
+		}
+		after := c.Apply(before.CampaignSeries)
+		problems := after.CheckChange(before.CampaignSeries, today)
+		for i, pid := range after.ProviderIDs {
+			if !isUUID(pid) {
+				problems = append(problems, domain.Problem{Location: fmt.Sprintf("body.provider_ids[%d]", i), Message: "must be a provider id"})
+			}
+		}
+		if len(problems) > 0 {
+			return domain.Invalid("the campaign series cannot be changed", problems)
+		}
+		if err := knownProviders(ctx, t, after.ProviderIDs); err != nil {
+			return err
+		}
+		if _, err := t.Exec(ctx, `update campaign_series set name = @name, instructions = @instructions,
+			every_months = @every_months, first_opens_on = @first_opens_on, due_after_days = @due_after_days,
+			lead_days = @lead_days, provider_ids = @provider_ids, kinds = @kinds, tiers = @tiers, updated_at = now(),
+			version = version + 1 where id = @id`,
+			pgx.StrictNamedArgs{"id": id, "name": after.Name, "instructions": after.Instructions,
+				"every_months": after.EveryMonths, "first_opens_on": after.FirstOpensOn.Time(),
+				"due_after_days": after.DueAfterDays, "lead_days": after.LeadDays, "provider_ids": orEmpty(after.ProviderIDs),
+				"kinds": kindStrings(after.Kinds), "tiers": orEmpty(after.Tiers)}); err != nil {
+			return err
+		}
+		if out, err = getSeries(ctx, t, id, false); err != nil {
+			return err
+		}
+		return t.record(actor, "campaign_series.update", "campaign_series", id, "", map[string]any{
+			"before": seriesSummary(before), "after": seriesSummary(out), "next_occurrence": out.NextOccurrence})
+	})
+	return out, err
+}
+
+// seriesSummary is what the audit trail keeps of a series' settings.
+func seriesSummary(s Series) map[string]any {
+	return map[string]any{"name": s.Name, "provider_ids": s.ProviderIDs, "kinds": s.Kinds, "tiers": s.Tiers,
+		"every_months": s.EveryMonths, "first_opens_on": s.FirstOpensOn.String(), "due_after_days": s.DueAfterDays,
+		"lead_days": s.LeadDays, "instructions": s.Instructions}
+}
+
 // SetCampaignSeriesStatus pauses or resumes a series. A series already in
 // that state is returned as it is, and nothing is recorded.
 func (db *DB) SetCampaignSeriesStatus(ctx context.Context, actor domain.Actor, id string, status domain.SeriesStatus) (Series, error) {

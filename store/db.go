@@ -45,9 +45,14 @@ type DB struct {
 }
 
 // SetNow makes the store file and read incident reports at the instant now
-// returns rather than at the database's clock, so tests can let hours pass.
-// Nothing but tests sets it.
-func (db *DB) SetNow(now func() time.Time) { db.now = now }
+// returns rather than at the database's clock (nil: the database's), so
+// tests can let hours pass and the demo can file its incidents' reports on
+// the days they were made; it returns the clock it replaces. Nothing else
+// sets it, and nothing sets it while the store serves.
+func (db *DB) SetNow(now func() time.Time) (previous func() time.Time) {
+	previous, db.now = db.now, now
+	return previous
+}
 
 // nowArg is the instant incident clocks are computed for: the injected one,
 // or nil for the database's now().

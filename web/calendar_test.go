@@ -457,7 +457,7 @@ func TestSeriesPages(t *testing.T) {
 	b := s.browser(t)
 	b.signIn("supervisor"+demoDomain, demo.Password)
 	b.get("/campaigns").want(t, http.StatusOK, "", `href="/campaign-series"`)
-	b.get("/campaign-series").want(t, http.StatusOK, "", "There are no campaign series.", `href="/campaign-series/new"`)
+	b.get("/campaign-series").want(t, http.StatusOK, "", "Annual DFS security self-assessment", `href="/campaign-series/new"`)
 	b.get("/campaign-series/new").want(t, http.StatusOK, "", `id="series-form"`, `for="first_opens_on"`, `for="lead_days"`)
 
 	bad := b.post("/campaign-series/new", url.Values{"name": {" "}, "framework": {"x1150|"}, "every_months": {"12"},

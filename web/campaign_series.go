@@ -101,11 +101,13 @@ func (ui *UI) seriesList(w http.ResponseWriter, r *http.Request, v *visit) {
 	ui.render(w, r, http.StatusOK, "series_list.html", ui.newPage(r, v, "Campaign series", d))
 }
 
-// seriesForm is the form that starts a series, as sent.
+// seriesForm is the form that starts a series, or changes one, as sent.
 type seriesForm struct {
 	Name, Framework, Level, EveryMonths, FirstOpensOn, DueAfterDays, LeadDays, Instructions string
 	Frameworks                                                                              []choice
 	Kinds, Tiers, Periods                                                                   []choice
+	Version                                                                                 string // the version a form of changes was made from
+	Chosen                                                                                  int    // providers the series chose one by one, which a form of changes keeps
 }
 
 // seriesFormOf reads the form.
@@ -113,7 +115,7 @@ func seriesFormOf(f url.Values) *seriesForm {
 	d := &seriesForm{Name: strings.TrimSpace(f.Get("name")), Framework: f.Get("framework"), Level: strings.TrimSpace(f.Get("level")),
 		EveryMonths: f.Get("every_months"), FirstOpensOn: strings.TrimSpace(f.Get("first_opens_on")),
 		DueAfterDays: strings.TrimSpace(f.Get("due_after_days")), LeadDays: strings.TrimSpace(f.Get("lead_days")),
-		Instructions: strings.TrimSpace(f.Get("instructions"))}
+		Instructions: strings.TrimSpace(f.Get("instructions")), Version: f.Get("version")}
 	for _, k := range providerKinds {
 		k.Checked = slices.Contains(f["kind"], k.Value)
 		d.Kinds = append(d.Kinds, k)
@@ -257,6 +259,7 @@ type seriesData struct {
 	Campaigns []campaignRow
 	More      bool
 	Actions   []string
+	Edit      *seriesForm // the form that changes the series, for those who may
 }
 
 // seriesOccurrence is a campaign the series will make.
@@ -266,12 +269,18 @@ type seriesOccurrence struct {
 
 // seriesPage shows one series.
 func (ui *UI) seriesPage(w http.ResponseWriter, r *http.Request, v *visit) {
-	ctx := r.Context()
-	s, err := ui.app.CampaignSeries(ctx, v.actor, r.PathValue("id"))
+	s, err := ui.app.CampaignSeries(r.Context(), v.actor, r.PathValue("id"))
 	if err != nil {
 		ui.fail(w, r, v, err)
 		return
 	}
+	ui.showSeries(w, r, v, s, nil, nil, http.StatusOK)
+}
+
+// showSeries shows one series with its form of changes: edit as sent beside
+// its problems, or, when nil, filled from the series.
+func (ui *UI) showSeries(w http.ResponseWriter, r *http.Request, v *visit, s store.Series, edit *seriesForm, problems []problem, status int) {
+	ctx := r.Context()
 	d := seriesData{seriesRow: ui.seriesRowOf(v, s), First: v.Date(s.FirstOpensOn), Actions: ui.app.SeriesActions(v.actor, s),
 		Framework: s.FrameworkID}
 	if s.FrameworkVersion != "" {
@@ -292,9 +301,90 @@ func (ui *UI) seriesPage(w http.ResponseWriter, r *http.Request, v *visit) {
 		d.Campaigns = append(d.Campaigns, campaignRow{Campaign: c, Opens: v.Date(c.OpensAt), Due: v.Date(c.DueAt)})
 	}
 	d.More = next != ""
+	if ui.app.Offers(v.actor, "campaign_series", "manage") {
+		if edit == nil {
+			edit = seriesEditFormOf(s)
+		}
+		edit.Periods = nil
+		for _, p := range seriesPeriods {
+			p.Checked = p.Value == edit.EveryMonths
+			edit.Periods = append(edit.Periods, p)
+		}
+		d.Edit = edit
+	}
 	p := ui.newPage(r, v, "Campaign series", d)
 	p.Flash = flashes[r.URL.Query().Get("done")]
-	ui.render(w, r, http.StatusOK, "series.html", p)
+	p.Problems = problems
+	ui.render(w, r, status, "series.html", p)
+}
+
+// seriesEditFormOf is the form of changes filled from the series. A series
+// of chosen providers keeps them: the form changes a scope by kind and
+// tier only.
+func seriesEditFormOf(s store.Series) *seriesForm {
+	f := url.Values{"name": {s.Name}, "every_months": {strconv.Itoa(s.EveryMonths)},
+		"first_opens_on": {s.FirstOpensOn.String()}, "due_after_days": {strconv.Itoa(s.DueAfterDays)},
+		"lead_days": {strconv.Itoa(s.LeadDays)}, "instructions": {s.Instructions}, "version": {strconv.Itoa(s.Version)}}
+	for _, k := range s.Kinds {
+		f.Add("kind", string(k))
+	}
+	for _, t := range s.Tiers {
+		f.Add("tier", strconv.Itoa(t))
+	}
+	d := seriesFormOf(f)
+	d.Chosen = len(s.ProviderIDs)
+	return d
+}
+
+// updateSeries saves the form of changes over the version it was made from
+// and goes back to the series' page. A refused change is shown again beside
+// its problems; when someone else changed the series in between, nothing is
+// saved and the page says so, the form keeping what was sent, now over the
+// version shown.
+func (ui *UI) updateSeries(w http.ResponseWriter, r *http.Request, v *visit) {
+	ctx := r.Context()
+	s, err := ui.app.CampaignSeries(ctx, v.actor, r.PathValue("id"))
+	if err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
+	d := seriesFormOf(r.PostForm)
+	d.Chosen = len(s.ProviderIDs)
+	parsed, problems := d.series(v)
+	if len(problems) > 0 {
+		ui.showSeries(w, r, v, s, d, problems, http.StatusUnprocessableEntity)
+		return
+	}
+	c := domain.SeriesChange{Name: &parsed.Name, Instructions: &parsed.Instructions, EveryMonths: &parsed.EveryMonths,
+		FirstOpensOn: &parsed.FirstOpensOn, DueAfterDays: &parsed.DueAfterDays, LeadDays: &parsed.LeadDays}
+	if d.Chosen == 0 {
+		c.Scope = &domain.SeriesScope{Kinds: parsed.Kinds, Tiers: parsed.Tiers}
+	}
+	// Version 0 would skip the check: a form always names the version it shows.
+	version, _ := strconv.Atoi(d.Version)
+	out, err := ui.app.UpdateCampaignSeries(ctx, v.actor, s.ID, c, max(version, 1))
+	if err == nil {
+		http.Redirect(w, r, "/campaign-series/"+url.PathEscape(out.ID)+"?done=series_changed", http.StatusSeeOther)
+		return
+	}
+	switch domain.ErrorCodeOf(err) {
+	case domain.EPrecondition:
+		d.Version = strconv.Itoa(s.Version)
+		ui.showSeries(w, r, v, s, d, []problem{{Message: v.T("Someone else changed the series since you opened the page: nothing is saved. Check the series above, then send the form again to save yours.")}},
+			http.StatusConflict)
+	case domain.EInvalid:
+		problems = problemsOf(err, v.printer)
+		for i, pr := range problems {
+			for _, f := range []string{"kinds", "tiers", "scope", "provider_ids"} {
+				if strings.HasPrefix(pr.Field, f) {
+					problems[i].Field = "scope"
+				}
+			}
+		}
+		ui.showSeries(w, r, v, s, d, problems, http.StatusUnprocessableEntity)
+	default:
+		ui.fail(w, r, v, err)
+	}
 }
 
 // pauseSeries pauses a series and goes back to its page.

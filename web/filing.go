@@ -436,6 +436,7 @@ var flashes = map[string]string{
 	"series_created": "The campaign series is saved. Each campaign is made as a draft before it opens, then opened on its day.",
 	"series_paused":  "The series is paused: it makes and opens no campaign until it is resumed.",
 	"series_resumed": "The series is resumed.",
+	"series_changed": "The series is saved. The campaigns it made already stay as they were; the next ones follow the change.",
 	"feed_revoked":   "The calendar feed is revoked: its address answers nothing from now on.",
 	// The administrator's screens.
 	"user_added":        "The user is added. They must choose their own password at their first sign-in.",

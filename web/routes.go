@@ -148,6 +148,7 @@ func (ui *UI) Handler() http.Handler {
 	mux.HandleFunc("GET /campaign-series/new", ui.signedIn(ui.newSeries))
 	mux.HandleFunc("POST /campaign-series/new", ui.signedIn(ui.createSeries))
 	mux.HandleFunc("GET /campaign-series/{id}", ui.signedIn(ui.seriesPage))
+	mux.HandleFunc("POST /campaign-series/{id}/edit", ui.signedIn(ui.updateSeries))
 	mux.HandleFunc("POST /campaign-series/{id}/pause", ui.signedIn(ui.pauseSeries))
 	mux.HandleFunc("POST /campaign-series/{id}/resume", ui.signedIn(ui.resumeSeries))
 	mux.HandleFunc("GET /campaigns/{id}", ui.signedIn(ui.campaign))

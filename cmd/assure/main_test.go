@@ -296,9 +296,14 @@ func TestSeedDemoIsIdempotent(t *testing.T) {
 		}
 		defer conn.Close(context.Background())
 		var s string
-		err = conn.QueryRow(context.Background(), `select format('%s providers, %s users, %s campaigns, %s assessments, %s evidence, %s findings, %s states',
+		err = conn.QueryRow(context.Background(), `select format('%s providers, %s users, %s campaigns, %s assessments, %s evidence, %s findings, %s incidents (%s major, %s closed, %s overdue, %s kinds), %s series, %s states',
 			(select count(*) from providers), (select count(*) from users), (select count(*) from campaigns),
 			(select count(*) from assessments), (select count(*) from evidence), (select count(*) from findings),
+			(select count(*) from incidents), (select count(*) from incidents where major_by <> '{}'),
+			(select count(*) from incidents where status = 'closed' and final_filed_at is not null),
+			(select count(*) from incidents where next_due < now()),
+			(select count(distinct p.kind) from incidents i join providers p on p.id = i.provider_id),
+			(select count(*) from campaign_series where every_months = 12),
 			(select count(distinct status) from assessments))`).Scan(&s)
 		if err != nil {
 			t.Fatal(err)
@@ -310,7 +315,10 @@ func TestSeedDemoIsIdempotent(t *testing.T) {
 		t.Fatalf("seed = %d %q %q", code, out, errOut)
 	}
 	first := counts()
-	if !strings.HasPrefix(first, "12 providers") || !strings.HasSuffix(first, "6 states") {
+	// The incidents and the yearly series give the incident pages, the
+	// sector statistics and the series pages something to show.
+	if !strings.HasPrefix(first, "12 providers") || !strings.HasSuffix(first, "6 states") ||
+		!strings.Contains(first, "9 incidents (6 major, 3 closed, 1 overdue, 7 kinds), 1 series") {
 		t.Errorf("demo sector: %s", first)
 	}
 	if code, _, errOut := assure(t, "seed", "demo", "--database-url", url); code != 0 {
