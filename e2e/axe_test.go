@@ -93,6 +93,21 @@ func axe(t *testing.T, p *page) {
 // whole already.
 func axeWithin(t *testing.T, p *page, sel string) {
 	t.Helper()
+	axeCheck(t, p, sel, false)
+}
+
+// axeClean checks the whole page as axe does and fails the test for every
+// violation, whatever its impact: for pages that have none.
+func axeClean(t *testing.T, p *page) {
+	t.Helper()
+	axeCheck(t, p, "", true)
+}
+
+// axeCheck runs axe-core on the part of the page sel picks ("" for all of
+// it); every violation fails the test when strict, only the serious and
+// critical ones otherwise.
+func axeCheck(t *testing.T, p *page, sel string, strict bool) {
+	t.Helper()
 	src, err := axeScript()
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +129,7 @@ func axeWithin(t *testing.T, p *page, sel string) {
 			targets = append(targets, fmt.Sprint(n.Target...))
 		}
 		msg := fmt.Sprintf("axe on %q: %s (%s): %s: %s", where, v.ID, v.Impact, v.Help, strings.Join(targets, ", "))
-		if v.Impact == "serious" || v.Impact == "critical" {
+		if strict || v.Impact == "serious" || v.Impact == "critical" {
 			t.Error(msg)
 		} else {
 			t.Log(msg)

@@ -56,6 +56,7 @@ func TestBrowser(t *testing.T) {
 		{"VerifyFinding", testVerifyFinding},
 		{"SupervisorInFrench", testSupervisorInFrench},
 		{"CalendarAndSeries", testCalendarAndSeries},
+		{"ReportAnIncident", testReportAnIncident},
 		// The administrator's screens.
 		{"AdministratorJourney", testAdministratorJourney},
 		{"SecondAdminApprovesASupervisor", testSecondAdminApprovesASupervisor},

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"math"
 	"path"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -140,7 +141,12 @@ func (p Printer) Lang() string { return string(p.lang) }
 func (p Printer) Language() domain.Language { return p.lang }
 
 // Names are the words of the states, answers, verdicts and levels, by code.
-var Names = map[string]string{
+// A code is a plain string, or a typed value of the domain where two
+// vocabularies share a code and mean different things by it: the incident
+// criterion "channels" is not the provider's figure "channels", and the phase
+// "initial" is said in a notice's sentence ("the initial report") but named
+// "Initial report" on its own. A typed key wins over the plain code.
+var Names = map[any]string{
 	"draft": "Draft", "submitted": "Submitted", "in_review": "In review", "changes_requested": "Changes requested",
 	"approved": "Approved", "rejected": "Rejected",
 	"implemented": "Implemented", "partial": "Partially implemented", "not_implemented": "Not implemented",
@@ -160,11 +166,29 @@ var Names = map[string]string{
 	"transaction_value": "Value of those transactions (millions)", "agents": "Agents and merchants",
 	"channels": "Channels offered", "third_parties": "Critical third parties", "interconnections": "Interconnections",
 	"market_share": "Share of the national market, in percent",
+
+	domain.PhaseInitial: "Initial report", domain.PhaseIntermediate: "Intermediate report", domain.PhaseFinal: "Final report",
+	domain.IncidentOpen: "Open", domain.IncidentInformationRequested: "Information requested",
+	domain.IncidentFinalFiled: "Final report filed", domain.IncidentClosed: "Closed by the supervisor",
+	domain.ClockRunning: "Running", domain.ClockOverdue: "Overdue", domain.ClockMet: "Filed on time", domain.ClockLate: "Filed late",
+	domain.ClockStopped: "Stopped", domain.CriterionCrossBorder: "Cross-border",
+	domain.CriterionCustomers: "Customers affected", domain.CriterionDuration: "Duration",
+	domain.CriterionValue: "Value of transactions affected", domain.CriterionDataBreach: "Data breach",
+	domain.CriterionChannels: "Channels affected", domain.CriterionServices: "Services affected",
+	domain.ServiceTransfers: "Person-to-person transfers", domain.ServiceMerchantPayments: "Merchant payments",
+	domain.ServiceBillPayments: "Bill payments", domain.ServiceCashInOut: "Cash-in and cash-out",
+	domain.ServiceRemittances: "International remittances", domain.ServiceSavingsCredit: "Savings and credit",
+	domain.ServiceAccountAccess: "Account access",
 }
 
 // Name returns the name of a state, answer, verdict or severity code in the
 // printer's language.
 func (p Printer) Name(code any) string {
+	if code != nil && reflect.TypeOf(code).Comparable() {
+		if n, ok := Names[code]; ok {
+			return p.T(n)
+		}
+	}
 	s := fmt.Sprint(code)
 	if n, ok := Names[s]; ok {
 		return p.T(n)

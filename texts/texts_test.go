@@ -75,6 +75,27 @@ func TestPrinterFormatsForTheLanguage(t *testing.T) {
 	}
 }
 
+// TestTypedCodesHaveTheirOwnNames fails when a typed code that shares its
+// spelling with another vocabulary's code is named with the other's words.
+func TestTypedCodesHaveTheirOwnNames(t *testing.T) {
+	c, err := Load(fstest.MapFS{}, "none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, fr := c.Printer(domain.English), c.Printer(domain.French)
+	for _, tc := range []struct{ got, want string }{
+		{en.Name(domain.CriterionChannels), "Channels affected"}, {en.Name("channels"), "Channels offered"},
+		{en.Name(domain.PhaseInitial), "Initial report"}, {en.Name("initial"), "initial"},
+		{en.Name(domain.IncidentClosed), "Closed by the supervisor"}, {en.Name("closed"), "Closed"},
+		{fr.Name(domain.ClockOverdue), "En retard"}, {fr.Name(domain.PhaseFinal), "Rapport final"},
+		{en.Name(domain.IncidentOpen), "Open"}, {en.Name([]string{"x"}), "[x]"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
 func mustTime(t *testing.T, s string) time.Time {
 	t.Helper()
 	v, err := time.Parse(time.RFC3339, s)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"slices"
 
@@ -19,10 +20,15 @@ type homeRow struct {
 }
 
 type homeData struct {
-	Rows     []homeRow
-	Findings []domain.Finding // open findings, earliest due first
-	More     bool             // more assessments than shown
+	Rows          []homeRow
+	Findings      []domain.Finding // open findings, earliest due first
+	More          bool             // more assessments than shown
+	Incidents     []incidentRow    // the provider's incidents with a report due, the overdue first
+	MoreIncidents bool             // more incidents with a report due than shown
 }
+
+// homeIncidents is how many incidents with a report due a home page shows.
+const homeIncidents = 5
 
 // home is every role's start page: the assessments the visitor can see,
 // newest campaigns first, with what needs them now.
@@ -38,6 +44,10 @@ func (ui *UI) home(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 	ctx := r.Context()
 	var data homeData
+	if err := ui.incidentsDue(ctx, v, &data); err != nil {
+		ui.fail(w, r, v, err)
+		return
+	}
 	if !ui.app.Offers(v.actor, "assessment", "read") {
 		ui.showHome(w, r, v, data)
 		return
@@ -86,6 +96,28 @@ func (ui *UI) home(w http.ResponseWriter, r *http.Request, v *visit) {
 	data.Findings = append(findings, inProgress...)
 	slices.SortStableFunc(data.Findings, func(a, b domain.Finding) int { return a.DueAt.Time().Compare(b.DueAt.Time()) })
 	ui.showHome(w, r, v, data)
+}
+
+// incidentsDue puts on a provider user's home page their provider's
+// incidents whose next report is due, the clock that runs out first (so the
+// overdue) first, as the incident list sorts them.
+func (ui *UI) incidentsDue(ctx context.Context, v *visit, data *homeData) error {
+	if !ui.app.Offers(v.actor, "incident", "read") || ui.app.OffersEveryProvider(v.actor, "incident", "read") {
+		return nil
+	}
+	list, next, err := ui.app.Incidents(ctx, v.actor, store.IncidentFilter{Open: true}, store.Page{Limit: homeIncidents})
+	if err != nil {
+		return err
+	}
+	for _, i := range list {
+		row := incidentRowOf(v.printer, i)
+		if row.Next == nil { // the final report filed: nothing due, and nor for the rest of the list
+			return nil
+		}
+		data.Incidents = append(data.Incidents, row)
+	}
+	data.MoreIncidents = next != ""
+	return nil
 }
 
 // showHome renders the home page, with the message a redirect here asked for.

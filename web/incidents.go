@@ -31,7 +31,6 @@ var incidentFlashes = map[string]string{
 // clockView is one phase's clock in words.
 type clockView struct {
 	domain.PhaseClock
-	Name  string // the phase's name
 	Due   string
 	Filed string // when filed, or ""
 	Says  string // time left, overdue by, filed on time or late
@@ -60,68 +59,8 @@ func span(p printer, d time.Duration) string {
 	return p.T("%d min", mins)
 }
 
-func phaseName(p printer, ph domain.IncidentPhase) string {
-	switch ph {
-	case domain.PhaseInitial:
-		return p.T("Initial report")
-	case domain.PhaseIntermediate:
-		return p.T("Intermediate report")
-	}
-	return p.T("Final report")
-}
-
-func incidentStatusName(p printer, s domain.IncidentStatus) string {
-	switch s {
-	case domain.IncidentOpen:
-		return p.T("Open")
-	case domain.IncidentInformationRequested:
-		return p.T("Information requested")
-	case domain.IncidentFinalFiled:
-		return p.T("Final report filed")
-	}
-	return p.T("Closed by the supervisor")
-}
-
-func criterionName(p printer, c domain.IncidentCriterion) string {
-	switch c {
-	case domain.CriterionCustomers:
-		return p.T("Customers affected")
-	case domain.CriterionDuration:
-		return p.T("Duration")
-	case domain.CriterionValue:
-		return p.T("Value of transactions affected")
-	case domain.CriterionDataBreach:
-		return p.T("Data breach")
-	case domain.CriterionChannels:
-		return p.T("Channels affected")
-	case domain.CriterionServices:
-		return p.T("Services affected")
-	}
-	return p.T("Cross-border")
-}
-
-func serviceName(p printer, s string) string {
-	switch s {
-	case domain.ServiceTransfers:
-		return p.T("Person-to-person transfers")
-	case domain.ServiceMerchantPayments:
-		return p.T("Merchant payments")
-	case domain.ServiceBillPayments:
-		return p.T("Bill payments")
-	case domain.ServiceCashInOut:
-		return p.T("Cash-in and cash-out")
-	case domain.ServiceRemittances:
-		return p.T("International remittances")
-	case domain.ServiceSavingsCredit:
-		return p.T("Savings and credit")
-	case domain.ServiceAccountAccess:
-		return p.T("Account access")
-	}
-	return s
-}
-
 func clockViewOf(p printer, c domain.PhaseClock) clockView {
-	v := clockView{PhaseClock: c, Name: phaseName(p, c.Phase), Due: p.Time(c.Due), Class: "clock-" + string(c.State)}
+	v := clockView{PhaseClock: c, Due: p.Time(c.Due), Class: "clock-" + string(c.State)}
 	if !c.FiledAt.IsZero() {
 		v.Filed = p.Time(c.FiledAt)
 	}
@@ -143,15 +82,14 @@ func clockViewOf(p printer, c domain.PhaseClock) clockView {
 // incidentRow is one incident of the list.
 type incidentRow struct {
 	domain.Incident
-	StatusName string
-	Next       *clockView // the clock that runs out first, while one runs
-	Late       int        // phases filed late
-	Reported   string
-	Overdue    bool
+	Next     *clockView // the clock that runs out first, while one runs
+	Late     int        // phases filed late
+	Reported string
+	Overdue  bool
 }
 
 func incidentRowOf(p printer, i domain.Incident) incidentRow {
-	row := incidentRow{Incident: i, StatusName: incidentStatusName(p, i.Status), Reported: p.Time(i.ReportedAt),
+	row := incidentRow{Incident: i, Reported: p.Time(i.ReportedAt),
 		Overdue: i.Overdue(i.AsOf)}
 	for _, c := range i.Clocks() {
 		if row.Next == nil && (c.State == domain.ClockRunning || c.State == domain.ClockOverdue) {
@@ -214,7 +152,7 @@ func incidentsFilterOf(q url.Values, p printer, sector bool) (incidentsFilter, s
 		f.Channel = ""
 	}
 	for _, s := range domain.IncidentStatuses {
-		f.Statuses = append(f.Statuses, choice{Value: string(s), Label: incidentStatusName(p, s), Checked: string(s) == f.Status})
+		f.Statuses = append(f.Statuses, choice{Value: string(s), Label: p.Name(s), Checked: string(s) == f.Status})
 	}
 	for _, c := range domain.Channels {
 		f.Channels = append(f.Channels, choice{Value: c, Label: p.ProviderChannelName(c), Checked: c == f.Channel})
@@ -390,12 +328,12 @@ func checked(list []choice, values []string) []choice {
 func deadlineWords(p printer, ph domain.IncidentPhase, r domain.DeadlineRule) string {
 	switch {
 	case r.AfterClassificationHours > 0 && r.AfterDetectionHours > 0:
-		return p.T("%s: within %d hours of classification and at most %d hours of detection", phaseName(p, ph),
+		return p.T("%s: within %d hours of classification and at most %d hours of detection", p.Name(ph),
 			r.AfterClassificationHours, r.AfterDetectionHours)
 	case r.AfterDetectionHours > 0:
-		return p.T("%s: within %d hours of detection", phaseName(p, ph), r.AfterDetectionHours)
+		return p.T("%s: within %d hours of detection", p.Name(ph), r.AfterDetectionHours)
 	}
-	return p.T("%s: within %d hours of classification", phaseName(p, ph), r.AfterClassificationHours)
+	return p.T("%s: within %d hours of classification", p.Name(ph), r.AfterClassificationHours)
 }
 
 // showIncidentForm renders the form of a new incident (i nil) or of a report
@@ -418,7 +356,7 @@ func (ui *UI) showIncidentForm(w http.ResponseWriter, r *http.Request, v *visit,
 		d.Channels = append(d.Channels, choice{Value: c, Label: v.ProviderChannelName(c)})
 	}
 	for _, s := range domain.IncidentServices {
-		d.Services = append(d.Services, choice{Value: s, Label: serviceName(v.printer, s)})
+		d.Services = append(d.Services, choice{Value: s, Label: v.Name(s)})
 	}
 	for _, t := range threats {
 		d.Threats = append(d.Threats, choice{Value: t.ID, Label: t.ID + " · " + t.Name})
@@ -434,7 +372,7 @@ func (ui *UI) showIncidentForm(w http.ResponseWriter, r *http.Request, v *visit,
 			if ph == domain.PhaseFinal && i.Filed(domain.PhaseFinal) {
 				continue
 			}
-			d.Phases = append(d.Phases, choice{Value: string(ph), Label: phaseName(v.printer, ph), Checked: string(ph) == form.Phase})
+			d.Phases = append(d.Phases, choice{Value: string(ph), Label: v.Name(ph), Checked: string(ph) == form.Phase})
 		}
 	}
 	p := ui.newPage(r, v, title, d)
@@ -551,7 +489,7 @@ func factsViewOf(p printer, f domain.IncidentFacts, threatNames map[string]strin
 		out.Channels = append(out.Channels, p.ProviderChannelName(c))
 	}
 	for _, s := range f.Services {
-		out.Services = append(out.Services, serviceName(p, s))
+		out.Services = append(out.Services, p.Name(s))
 	}
 	for _, t := range f.Threats {
 		name := t
@@ -574,15 +512,14 @@ func hoursOf(p printer, h float64) string {
 // reportView is one filed report.
 type reportView struct {
 	domain.IncidentReport
-	Name, Filed string
-	Facts       factsView
-	MajorBy     []string
+	Filed   string
+	Facts   factsView
+	MajorBy []string
 }
 
 // incidentData is one incident's page.
 type incidentData struct {
 	Incident               domain.Incident
-	StatusName             string
 	Overdue                bool
 	Clocks                 []clockView
 	MajorBy                []string
@@ -625,7 +562,7 @@ func (ui *UI) showIncident(w http.ResponseWriter, r *http.Request, v *visit, id 
 	for _, t := range threats {
 		names[t.ID] = t.Name
 	}
-	d := incidentData{Incident: i, StatusName: incidentStatusName(v.printer, i.Status), Overdue: i.Overdue(i.AsOf),
+	d := incidentData{Incident: i, Overdue: i.Overdue(i.AsOf),
 		Facts: factsViewOf(v.printer, i.Facts, names), Detected: v.Time(i.DetectedAt), Classified: v.Time(i.ClassifiedAt),
 		Reported: v.Time(i.ReportedAt), AsOf: v.Time(i.AsOf), Provider: !ui.app.OffersEveryProvider(v.actor, "incident", "read")}
 	if !i.ClosedAt.IsZero() {
@@ -635,14 +572,14 @@ func (ui *UI) showIncident(w http.ResponseWriter, r *http.Request, v *visit, id 
 		d.Clocks = append(d.Clocks, clockViewOf(v.printer, c))
 	}
 	for _, c := range i.MajorBy {
-		d.MajorBy = append(d.MajorBy, criterionName(v.printer, c))
+		d.MajorBy = append(d.MajorBy, v.Name(c))
 	}
 	for k := len(i.Reports) - 1; k >= 0; k-- { // the latest first
 		rep := i.Reports[k]
-		rv := reportView{IncidentReport: rep, Name: phaseName(v.printer, rep.Phase), Filed: v.Time(rep.FiledAt),
+		rv := reportView{IncidentReport: rep, Filed: v.Time(rep.FiledAt),
 			Facts: factsViewOf(v.printer, rep.Facts, names)}
 		for _, c := range rep.MajorBy {
-			rv.MajorBy = append(rv.MajorBy, criterionName(v.printer, c))
+			rv.MajorBy = append(rv.MajorBy, v.Name(c))
 		}
 		d.Reports = append(d.Reports, rv)
 	}

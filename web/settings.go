@@ -113,7 +113,7 @@ func incidentFieldsOf(p printer, s domain.Settings, d *settingsData) {
 	dl := s.Deadlines()
 	for _, ph := range domain.IncidentPhases {
 		r := dl.Rule(ph)
-		d.Deadlines = append(d.Deadlines, deadlineFields{Phase: string(ph), Name: phaseName(p, ph),
+		d.Deadlines = append(d.Deadlines, deadlineFields{Phase: string(ph), Name: p.Name(ph),
 			AfterClassification: hours(r.AfterClassificationHours), AfterDetect: hours(r.AfterDetectionHours)})
 	}
 	t := s.Thresholds()
