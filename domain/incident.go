@@ -551,6 +551,21 @@ type PhaseClock struct {
 // Clocks returns the phases' clocks as read at i.AsOf.
 func (i Incident) Clocks() []PhaseClock { return i.ClocksAt(i.AsOf) }
 
+// NextClock returns, as read at i.AsOf, the clock of the phase NextDue
+// names: the unfiled one that runs out first. False when none runs.
+func (i Incident) NextClock() (PhaseClock, bool) {
+	due, ok := i.NextDue()
+	if !ok {
+		return PhaseClock{}, false
+	}
+	for _, c := range i.Clocks() {
+		if c.FiledAt.IsZero() && c.Due.Equal(due) {
+			return c, true
+		}
+	}
+	return PhaseClock{}, false
+}
+
 // ClocksAt returns the phases' clocks as read at now. A report filed at the
 // very instant of its deadline is on time; a clock read at that instant
 // still runs.

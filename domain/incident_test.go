@@ -332,4 +332,13 @@ func TestTheEarliestUnfiledDeadlineIsNext(t *testing.T) {
 	if !i.Overdue(at("2027-03-05T04:00:00Z")) {
 		t.Error("the final report's clock has run out, yet the incident is not overdue")
 	}
+	i.AsOf = at("2027-03-05T04:00:00Z")
+	if c, ok := i.NextClock(); !ok || c.Phase != PhaseFinal || c.State != ClockOverdue {
+		t.Errorf("next clock %+v %v, want the final report's, overdue", c, ok)
+	}
+	closed := i
+	closed.Status = IncidentClosed
+	if _, ok := closed.NextClock(); ok {
+		t.Error("a closed incident has a clock running")
+	}
 }

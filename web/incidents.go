@@ -91,11 +91,11 @@ type incidentRow struct {
 func incidentRowOf(p printer, i domain.Incident) incidentRow {
 	row := incidentRow{Incident: i, Reported: p.Time(i.ReportedAt),
 		Overdue: i.Overdue(i.AsOf)}
+	if c, ok := i.NextClock(); ok {
+		v := clockViewOf(p, c)
+		row.Next = &v
+	}
 	for _, c := range i.Clocks() {
-		if row.Next == nil && (c.State == domain.ClockRunning || c.State == domain.ClockOverdue) {
-			v := clockViewOf(p, c)
-			row.Next = &v
-		}
 		if c.State == domain.ClockLate {
 			row.Late++
 		}
