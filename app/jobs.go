@@ -108,10 +108,11 @@ func (a *App) NewJobs(log *slog.Logger, opts JobOptions) (*Jobs, error) {
 	if err := river.AddWorkerSafely(workers, &mailWorker{app: a, log: log}); err != nil {
 		return nil, err
 	}
-	if err := river.AddWorkerSafely(workers, &reminderWorker{app: a, log: log}); err != nil {
+	if err := river.AddWorkerSafely(workers, &noticeWorker[reminderArgs]{what: "reminders", sweep: a.SendReminders, log: log}); err != nil {
 		return nil, err
 	}
-	if err := river.AddWorkerSafely(workers, &incidentClockWorker{app: a, log: log}); err != nil {
+	if err := river.AddWorkerSafely(workers, &noticeWorker[incidentClockArgs]{what: "incident clock warnings",
+		sweep: a.SendIncidentClockWarnings, log: log}); err != nil {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &purgeWorker{app: a, keepNotices: opts.KeepNotices}); err != nil {

@@ -67,30 +67,19 @@ func incidentClockJob() *river.PeriodicJob {
 		&river.PeriodicJobOpts{RunOnStart: true, ID: "incident_clocks"})
 }
 
-type incidentClockWorker struct {
-	river.WorkerDefaults[incidentClockArgs]
-	app *App
-	log *slog.Logger
+// noticeWorker runs one sweep that writes notices owed (reminders, clock
+// warnings) and logs how many were, repeats included.
+type noticeWorker[T river.JobArgs] struct {
+	river.WorkerDefaults[T]
+	what  string
+	sweep func(context.Context) (int, error)
+	log   *slog.Logger
 }
 
-func (w *incidentClockWorker) Work(ctx context.Context, _ *river.Job[incidentClockArgs]) error {
-	n, err := w.app.SendIncidentClockWarnings(ctx)
+func (w *noticeWorker[T]) Work(ctx context.Context, _ *river.Job[T]) error {
+	n, err := w.sweep(ctx)
 	if n > 0 {
-		w.log.InfoContext(ctx, "incident clock warnings", "owed", n)
-	}
-	return err
-}
-
-type reminderWorker struct {
-	river.WorkerDefaults[reminderArgs]
-	app *App
-	log *slog.Logger
-}
-
-func (w *reminderWorker) Work(ctx context.Context, _ *river.Job[reminderArgs]) error {
-	n, err := w.app.SendReminders(ctx)
-	if n > 0 {
-		w.log.InfoContext(ctx, "reminders", "owed", n)
+		w.log.InfoContext(ctx, w.what, "owed", n)
 	}
 	return err
 }
