@@ -5,8 +5,10 @@ GO        ?= go
 BIN       := bin/assure
 ADDR      ?= :8080
 TESTFLAGS ?= -count=1 -timeout 20m
-# axe-core for the browser tests in e2e/, installed by scripts/test-deps.sh.
+# axe-core for the browser tests in e2e/ and ical.js, a second reader of
+# the calendar feed for web/, installed by scripts/test-deps.sh.
 AXE       := $(CURDIR)/var/npm/node_modules/axe-core/axe.min.js
+ICALJS    := $(CURDIR)/var/npm/node_modules/ical.js/dist/ical.es5.cjs
 # The published standards the tests read (OSCAL schema, OWASP MASVS): beside
 # the checkout, or on this machine's shared folder for a clone elsewhere.
 STANDARDS ?= $(firstword $(wildcard $(CURDIR)/../shared/standards /work/shared/standards))
@@ -30,7 +32,7 @@ build:
 test:
 	@scripts/test-deps.sh
 	@url="$${TEST_DATABASE_URL:-$$(scripts/database.sh postgres)}" && \
-	  TEST_DATABASE_URL="$$url" ASSURE_AXE="$(AXE)" ASSURE_STANDARDS="$${ASSURE_STANDARDS:-$(STANDARDS)}" \
+	  TEST_DATABASE_URL="$$url" ASSURE_AXE="$(AXE)" ASSURE_ICALJS="$(ICALJS)" ASSURE_STANDARDS="$${ASSURE_STANDARDS:-$(STANDARDS)}" \
 	  $(GO) test $(TESTFLAGS) ./... && \
 	  for t in $(FUZZ); do \
 	    pkg=$${t%%:*} rest=$${t#*:}; target=$${rest%%:*} runs=$${rest#*:}; \

@@ -21,6 +21,8 @@ qpdf                       deb  qpdf
 soffice                    deb  libreoffice-calc-nogui
 chromium                   deb  chromium
 axe-core/axe.min.js        npm  axe-core@4.14.1
+ical.js/dist/ical.es5.cjs  npm  ical.js@2.2.1
+node                       deb  nodejs
 pg_dump                    deb  postgresql-client
 pg_restore                 deb  postgresql-client
 psql                       deb  postgresql-client
@@ -51,11 +53,13 @@ add() { # add ARRAY WORD: append WORD unless ARRAY already holds it
   for w in ${list[@]+"${list[@]}"}; do [ "$w" = "$2" ] && return; done
   list+=("$2")
 }
+all_npms=()
 while read -r what kind pkg; do
   [ -n "${what:-}" ] || continue
   case $kind in
     deb) ;;
-    npm) [[ $pkg == ?*@?* ]] || { say "npm package $pkg for $what in $0 needs a pinned version (name@version)"; exit 2; } ;;
+    npm) [[ $pkg == ?*@?* ]] || { say "npm package $pkg for $what in $0 needs a pinned version (name@version)"; exit 2; }
+         add all_npms "$pkg" ;;
     *) say "unknown package kind '$kind' for $what in $0"; exit 2 ;;
   esac
   present "$what" "$kind" "$pkg" && continue
@@ -65,6 +69,9 @@ while read -r what kind pkg; do
     npm) add npms "$pkg" ;;
   esac
 done <<<"$deps"
+# npm makes the folder hold just what it is asked to install, removing the
+# rest: when one npm package is missing, every one is installed again.
+[ ${#npms[@]} -gt 0 ] && npms=("${all_npms[@]}")
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

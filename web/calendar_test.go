@@ -2,9 +2,13 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -240,6 +244,63 @@ func readFeed(t *testing.T, raw string) []feedEvent {
 			e.URL = us[0].Value
 		}
 		events = append(events, e)
+	}
+	// A second reader, not ours: ical.js must read the same events.
+	theirs := readWithICalJS(t, raw)
+	if len(theirs) != len(events) {
+		t.Fatalf("ical.js reads %d events, we read %d", len(theirs), len(events))
+	}
+	for k, e := range events {
+		if th := theirs[k]; th.UID != e.UID || th.Summary != e.Summary || th.AllDay != e.AllDay {
+			t.Errorf("event %d: ical.js reads %+v, we read %+v", k, th, e)
+		}
+	}
+	return events
+}
+
+// icalJSPackage is the CommonJS build of the npm package ical.js that make
+// test installs (scripts/test-deps.sh pins its version) under var/npm.
+const icalJSPackage = "var/npm/node_modules/ical.js/dist/ical.es5.cjs"
+
+// icalJSRead parses a document from standard input with ical.js, which
+// throws on what is not iCalendar, and prints its events.
+const icalJSRead = `const ICAL = require(process.argv[1]);
+const cal = new ICAL.Component(ICAL.parse(require("fs").readFileSync(0, "utf8")));
+if (cal.name !== "vcalendar" || cal.getFirstPropertyValue("version") !== "2.0") throw new Error("not a VCALENDAR 2.0");
+process.stdout.write(JSON.stringify(cal.getAllSubcomponents("vevent").map(v => {
+	const e = new ICAL.Event(v);
+	return {UID: e.uid, Summary: e.summary, AllDay: e.startDate.isDate};
+})));`
+
+// readWithICalJS reads a feed's events with ical.js, run by node: the file
+// is ASSURE_ICALJS, which the Makefile sets, or else under var/npm in the
+// module's root.
+func readWithICalJS(t *testing.T, raw string) []feedEvent {
+	t.Helper()
+	path := os.Getenv("ASSURE_ICALJS")
+	if path == "" {
+		path = filepath.Join("..", icalJSPackage)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("ical.js is not installed (%v): run make test, whose scripts/test-deps.sh installs the npm package ical.js into var/npm", err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("node", "-e", icalJSRead, abs)
+	cmd.Stdin = strings.NewReader(raw)
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		if e, ok := err.(*exec.ExitError); ok {
+			stderr = e.Stderr
+		}
+		t.Fatalf("ical.js does not read the feed: %v\n%s", err, stderr)
+	}
+	var events []feedEvent
+	if err := json.Unmarshal(out, &events); err != nil {
+		t.Fatalf("ical.js's events: %v\n%s", err, out)
 	}
 	return events
 }
