@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -34,13 +33,7 @@ func (db *DB) CampaignScope(ctx context.Context, actor domain.Actor, c domain.Ca
 	if !actor.Scope().All() {
 		return nil, domain.Errorf(domain.EForbidden, "only the sector's supervisors see a campaign's scope")
 	}
-	var problems []domain.Problem
-	for i, id := range c.ProviderIDs {
-		if !isUUID(id) {
-			problems = append(problems, domain.Problem{Location: fmt.Sprintf("body.provider_ids[%d]", i), Message: "must be a provider id"})
-		}
-	}
-	if len(problems) > 0 {
+	if problems := providerIDProblems(c.ProviderIDs); len(problems) > 0 {
 		return nil, domain.Invalid("the scope names unknown providers", problems)
 	}
 	list, err := providersInScope(ctx, db.pool, c)

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -99,11 +98,7 @@ func (db *DB) CreateCampaignSeries(ctx context.Context, actor domain.Actor, s do
 	}
 	s.Name = strings.TrimSpace(s.Name)
 	problems := s.Check(today)
-	for i, id := range s.ProviderIDs {
-		if !isUUID(id) {
-			problems = append(problems, domain.Problem{Location: fmt.Sprintf("body.provider_ids[%d]", i), Message: "must be a provider id"})
-		}
-	}
+	problems = append(problems, providerIDProblems(s.ProviderIDs)...)
 	if len(problems) > 0 {
 		return Series{}, domain.Invalid("the campaign series cannot be created", problems)
 	}
@@ -200,11 +195,7 @@ func (db *DB) UpdateCampaignSeries(ctx context.Context, actor domain.Actor, id s
 		}
 		after := c.Apply(before.CampaignSeries)
 		problems := after.CheckChange(before.CampaignSeries, today)
-		for i, pid := range after.ProviderIDs {
-			if !isUUID(pid) {
-				problems = append(problems, domain.Problem{Location: fmt.Sprintf("body.provider_ids[%d]", i), Message: "must be a provider id"})
-			}
-		}
+		problems = append(problems, providerIDProblems(after.ProviderIDs)...)
 		if len(problems) > 0 {
 			return domain.Invalid("the campaign series cannot be changed", problems)
 		}

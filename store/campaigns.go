@@ -69,16 +69,21 @@ func (db *DB) CreateCampaign(ctx context.Context, actor domain.Actor, c domain.C
 	return out, err
 }
 
-// campaignProblems returns the problems of a campaign to create that need
-// no database: the campaign's own check, and provider ids that are no ids.
-func campaignProblems(c domain.Campaign) []domain.Problem {
-	problems := c.Check()
-	for i, id := range c.ProviderIDs {
+// providerIDProblems names each of a body's provider_ids that is no id.
+func providerIDProblems(ids []string) []domain.Problem {
+	var problems []domain.Problem
+	for i, id := range ids {
 		if !isUUID(id) {
 			problems = append(problems, domain.Problem{Location: fmt.Sprintf("body.provider_ids[%d]", i), Message: "must be a provider id"})
 		}
 	}
 	return problems
+}
+
+// campaignProblems returns the problems of a campaign to create that need
+// no database: the campaign's own check, and provider ids that are no ids.
+func campaignProblems(c domain.Campaign) []domain.Problem {
+	return append(c.Check(), providerIDProblems(c.ProviderIDs)...)
 }
 
 // publishedFramework returns the key of the framework version a campaign or
